@@ -1,0 +1,147 @@
+//! The one table of rules: code, name, default severity and documentation.
+
+use std::fmt;
+
+use super::Severity;
+
+macro_rules! rules {
+    ($($variant:ident => ($code:literal, $name:literal, $severity:ident, $doc:literal),)*) => {
+        /// Every rule ormhint knows. Codes are stable once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $($variant,)*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            /// kebab-case name of the pattern flagged (`missing-select-related`).
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+
+            /// The rule's documentation in Markdown (What it does / Why is this bad? /
+            /// Example / Use instead), kept beside the rule's code.
+            pub fn docs(self) -> &'static str {
+                match self { $(Rule::$variant => include_str!(concat!("rules/", $doc)),)* }
+            }
+        }
+    };
+}
+
+rules! {
+    MissingSelectRelated => ("ORM101", "missing-select-related", Warning, "missing_select_related.md"),
+    MissingPrefetchRelated => ("ORM102", "missing-prefetch-related", Warning, "missing_prefetch_related.md"),
+    DeferredFieldAccess => ("ORM104", "deferred-field-access", Warning, "deferred_field_access.md"),
+    PrefetchBypassed => ("ORM105", "prefetch-bypassed", Warning, "prefetch_bypassed.md"),
+    CountForExistence => ("ORM201", "count-for-existence", Warning, "count_for_existence.md"),
+    LenOfQueryset => ("ORM202", "len-of-queryset", Warning, "len_of_queryset.md"),
+    RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, "related_id_via_object.md"),
+    FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, "fetch_only_needed.md"),
+    OnlyThenValues => ("ORM302", "only-then-values", Warning, "only_then_values.md"),
+    SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, "select_related_on_many.md"),
+    UnknownLookup => ("ORM602", "unknown-lookup", Error, "unknown_lookup.md"),
+}
+
+impl Rule {
+    /// By code (`ORM101`) or name (`missing-select-related`), case-insensitive.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code().eq_ignore_ascii_case(code) || r.name().eq_ignore_ascii_case(code))
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A set of rules, as selected by config or flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RuleSet(u64);
+
+impl RuleSet {
+    pub fn all() -> Self {
+        Rule::ALL.iter().copied().collect()
+    }
+
+    pub fn contains(self, rule: Rule) -> bool {
+        self.0 & (1 << rule as u64) != 0
+    }
+
+    pub fn insert(&mut self, rule: Rule) {
+        self.0 |= 1 << rule as u64;
+    }
+
+    pub fn remove(&mut self, rule: Rule) {
+        self.0 &= !(1 << rule as u64);
+    }
+
+    /// Rules whose code starts with `prefix` (`ORM1` selects ORM101-ORM105; `ALL` every rule).
+    pub fn matching(prefix: &str) -> Option<Self> {
+        if prefix.eq_ignore_ascii_case("ALL") {
+            return Some(Self::all());
+        }
+        if let Some(rule) = Rule::from_code(prefix) {
+            return Some([rule].into_iter().collect());
+        }
+        let set: RuleSet = Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| {
+                r.code()
+                    .to_ascii_uppercase()
+                    .starts_with(&prefix.to_ascii_uppercase())
+            })
+            .collect();
+        (set.0 != 0 && prefix.len() >= 3).then_some(set)
+    }
+}
+
+impl FromIterator<Rule> for RuleSet {
+    fn from_iter<T: IntoIterator<Item = Rule>>(iter: T) -> Self {
+        let mut set = RuleSet::default();
+        for rule in iter {
+            set.insert(rule);
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        for (i, a) in Rule::ALL.iter().enumerate() {
+            for b in &Rule::ALL[i + 1..] {
+                assert_ne!(a.code(), b.code());
+            }
+            let docs = a.docs();
+            for heading in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(docs.contains(heading), "{} docs lack {heading}", a.code());
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_select_groups() {
+        let set = RuleSet::matching("ORM1").unwrap();
+        assert!(set.contains(Rule::MissingSelectRelated));
+        assert!(!set.contains(Rule::CountForExistence));
+        assert!(RuleSet::matching("ORM9").is_none());
+        assert_eq!(Rule::from_code("orm101"), Some(Rule::MissingSelectRelated));
+    }
+}

@@ -1,0 +1,205 @@
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::syntax::uses::Use;
+use crate::text::TextRange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelId(pub u32);
+
+/// Whether a model reference could be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Resolved(ModelId),
+    Unresolved { reason: String },
+}
+
+impl Resolution {
+    pub fn id(&self) -> Option<ModelId> {
+        match self {
+            Resolution::Resolved(id) => Some(*id),
+            Resolution::Unresolved { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub id: ModelId,
+    pub name: String,
+    pub app_label: String,
+    /// Dotted module the class is defined in (`blog.models`); empty for contrib models.
+    pub module: String,
+    /// File relative to the root; `None` for Django's own contrib models.
+    pub path: Option<PathBuf>,
+    /// The class name's range in `path`.
+    pub range: TextRange,
+    pub is_abstract: bool,
+    pub is_proxy: bool,
+    /// `Meta.ordering` is set (here or inherited): `.first()` on a prefetched manager of
+    /// this model is then served from the prefetch cache.
+    pub has_ordering: bool,
+    /// A base class that is not a model we know (a mixin from a third-party package):
+    /// attributes we do not see may come from it.
+    pub has_unknown_bases: bool,
+    /// Concrete and relation fields, inherited ones included, the implicit `id`
+    /// primary key included unless a field is declared `primary_key=True`.
+    pub fields: Vec<Field>,
+    /// Relations other models declare towards this one.
+    pub reverse: Vec<ReverseRelation>,
+    /// `objects` and other managers; a model with none declared gets `objects`.
+    pub managers: Vec<Manager>,
+    /// Methods and properties defined on the model class (inherited ones included).
+    pub methods: Vec<MethodSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub kind: FieldKind,
+    /// `null=True`.
+    pub null: bool,
+    pub primary_key: bool,
+}
+
+impl Field {
+    /// The attribute holding the raw column for a foreign key or one-to-one (`author_id`).
+    pub fn attname(&self) -> Option<String> {
+        match self.kind {
+            FieldKind::ForeignKey(_) | FieldKind::OneToOne(_) => Some(format!("{}_id", self.name)),
+            _ => None,
+        }
+    }
+
+    pub fn relation(&self) -> Option<&Relation> {
+        match &self.kind {
+            FieldKind::ForeignKey(r)
+            | FieldKind::OneToOne(r)
+            | FieldKind::ManyToMany(r)
+            | FieldKind::GenericRelation(r) => Some(r),
+            FieldKind::Plain | FieldKind::GenericForeignKey => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldKind {
+    /// A column: CharField, IntegerField, ...
+    Plain,
+    ForeignKey(Relation),
+    OneToOne(Relation),
+    ManyToMany(Relation),
+    /// Not a column; loaded with `prefetch_related`, never `select_related`.
+    GenericForeignKey,
+    GenericRelation(Relation),
+}
+
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub target: Resolution,
+    /// `related_name` as written (`%(class)s` already substituted); `None` when absent.
+    pub related_name: Option<String>,
+    pub related_query_name: Option<String>,
+    /// `through=` of a many-to-many.
+    pub through: Option<Resolution>,
+}
+
+/// The other side of a relation, as seen from its target model.
+#[derive(Debug, Clone)]
+pub struct ReverseRelation {
+    /// Attribute on instances (`comments`, `comment_set`, `profile`); `None` for `"+"`.
+    pub accessor: Option<String>,
+    /// Name in `filter()`/`select_related()` lookups; `None` when hidden by `"+"`.
+    pub query_name: Option<String>,
+    pub source: ModelId,
+    /// The field on `source` that declares the relation.
+    pub field: String,
+    pub kind: ReverseKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReverseKind {
+    /// From a OneToOneField: single object, `select_related` works.
+    OneToOne,
+    /// From a ForeignKey: a related manager.
+    ForeignKey,
+    /// From a ManyToManyField: a related manager.
+    ManyToMany,
+    /// From a GenericRelation: a related manager.
+    Generic,
+}
+
+/// What a queryset already has applied. Shared by managers (their `get_queryset()` and
+/// custom methods) and by the analysis (chains in user code).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Lookup paths passed to `select_related` (`"author__profile"`).
+    pub select_related: Vec<String>,
+    /// `select_related()` with no arguments: follows non-null foreign keys only.
+    pub select_related_all: bool,
+    pub prefetch_related: Vec<Prefetch>,
+    /// `only(...)` fields, when called.
+    pub only: Option<Vec<String>>,
+    pub defer: Vec<String>,
+    /// `values()`/`values_list()`: rows are dicts or tuples, not model instances.
+    pub values: bool,
+    /// Something was applied that could not be read (`select_related(*names)`): rules
+    /// that depend on what is applied stay silent.
+    pub unknown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefetch {
+    pub lookup: String,
+    /// `Prefetch(..., to_attr="x")`: the result lives on `x` as a plain list.
+    pub to_attr: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub name: String,
+    /// What `get_queryset()` applies.
+    pub applied: Applied,
+    /// Custom methods of the manager and of its queryset class (`as_manager()`,
+    /// `from_queryset()`).
+    pub methods: HashMap<String, ManagerMethod>,
+    /// The manager or queryset class could not be read (defined outside the project,
+    /// or built dynamically): calls to methods we do not know stop the analysis.
+    pub opaque: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerMethod {
+    /// Returns a queryset of the same model with these applied.
+    Queryset(Applied),
+    /// Returns something else, or we cannot tell.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    Method,
+    Property,
+    CachedProperty,
+}
+
+/// A model method or property, described by what it does with `self`.
+#[derive(Debug, Clone)]
+pub struct MethodSummary {
+    pub name: String,
+    pub kind: MethodKind,
+    /// Uses of `self` in the body (chains resolved by the analysis).
+    pub self_uses: Vec<Use>,
+}
+
+/// What an attribute name means on instances of a model.
+#[derive(Debug, Clone, Copy)]
+pub enum Attribute<'a> {
+    Field(&'a Field),
+    /// `author_id` of the `author` foreign key.
+    Attname(&'a Field),
+    /// `pk`: the primary key.
+    Pk,
+    Reverse(&'a ReverseRelation),
+    Method(&'a MethodSummary),
+}

@@ -1,0 +1,1 @@
+//! A checked tree: its Python files, parsed in parallel, and the model index over them.

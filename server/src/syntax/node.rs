@@ -1,0 +1,155 @@
+//! Small helpers over tree-sitter nodes of the Python grammar.
+
+use tree_sitter::Node;
+
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// The value of a plain string literal (`"x"`, `'x'`, no f-string, no implicit
+/// concatenation), without quotes or prefix.
+pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut content = None;
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_start" => {
+                let start = text(child, source);
+                if start.contains(['f', 'F', 'b', 'B']) {
+                    return None;
+                }
+            }
+            "string_content" => content = Some(text(child, source)),
+            "string_end" => {}
+            _ => return None,
+        }
+    }
+    Some(content.unwrap_or(""))
+}
+
+/// The quote a string literal uses (`"` or `'`), to write new strings the same way.
+pub fn quote_of(node: Node<'_>, source: &str) -> Option<char> {
+    let start = node.child(0).filter(|c| c.kind() == "string_start")?;
+    text(start, source).chars().find(|c| *c == '"' || *c == '\'')
+}
+
+/// `a.b.c` as ["a", "b", "c"] when the expression is only identifiers and attributes.
+pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
+    match node.kind() {
+        "identifier" => Some(vec![text(node, source).to_string()]),
+        "attribute" => {
+            let mut base = dotted_name(node.child_by_field_name("object")?, source)?;
+            base.push(text(node.child_by_field_name("attribute")?, source).to_string());
+            Some(base)
+        }
+        _ => None,
+    }
+}
+
+/// Positional arguments and keyword arguments of a `call` node.
+pub struct CallArgs<'t> {
+    pub positional: Vec<Node<'t>>,
+    pub keywords: Vec<(String, Node<'t>)>,
+    /// `*args` or `**kwargs` present: the call may pass anything.
+    pub has_splat: bool,
+}
+
+impl<'t> CallArgs<'t> {
+    pub fn keyword(&self, name: &str) -> Option<Node<'t>> {
+        self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+}
+
+pub fn call_args<'t>(call: Node<'t>, source: &str) -> CallArgs<'t> {
+    let mut args = CallArgs {
+        positional: Vec::new(),
+        keywords: Vec::new(),
+        has_splat: false,
+    };
+    let Some(list) = call.child_by_field_name("arguments") else {
+        return args;
+    };
+    let mut cursor = list.walk();
+    for child in list.named_children(&mut cursor) {
+        match child.kind() {
+            "keyword_argument" => {
+                if let (Some(name), Some(value)) = (
+                    child.child_by_field_name("name"),
+                    child.child_by_field_name("value"),
+                ) {
+                    args.keywords.push((text(name, source).to_string(), value));
+                }
+            }
+            "list_splat" | "dictionary_splat" => args.has_splat = true,
+            "comment" => {}
+            _ => args.positional.push(child),
+        }
+    }
+    args
+}
+
+/// Walks `node` and every descendant, depth first, in source order.
+pub fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    let mut cursor = node.walk();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let current = cursor.node();
+        if cursor.goto_first_child() {
+            return Some(current);
+        }
+        loop {
+            if cursor.node() == node {
+                done = true;
+                return Some(current);
+            }
+            if cursor.goto_next_sibling() {
+                return Some(current);
+            }
+            if !cursor.goto_parent() {
+                done = true;
+                return Some(current);
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn first<'t>(node: Node<'t>, kind: &str) -> Node<'t> {
+        descendants(node).find(|n| n.kind() == kind).unwrap()
+    }
+
+    #[test]
+    fn strings_and_names() {
+        let src = "x = f(a.b.c, 'q', f\"{x}\", key=\"v\", *rest)";
+        let tree = parse(src, None);
+        let call = first(tree.root_node(), "call");
+        let args = call_args(call, src);
+        assert_eq!(args.positional.len(), 3);
+        assert!(args.has_splat);
+        assert_eq!(dotted_name(args.positional[0], src).unwrap(), ["a", "b", "c"]);
+        assert_eq!(string_value(args.positional[1], src), Some("q"));
+        assert_eq!(quote_of(args.positional[1], src), Some('\''));
+        assert_eq!(string_value(args.positional[2], src), None);
+        assert_eq!(string_value(args.keyword("key").unwrap(), src), Some("v"));
+    }
+
+    #[test]
+    fn descendants_visits_every_node_once() {
+        let src = "def f():\n    return g(1)\n";
+        let tree = parse(src, None);
+        let kinds: Vec<_> = descendants(tree.root_node()).map(|n| n.kind()).collect();
+        assert_eq!(kinds.first(), Some(&"module"));
+        assert_eq!(kinds.iter().filter(|k| **k == "call").count(), 1);
+        assert_eq!(kinds.iter().filter(|k| **k == "integer").count(), 1);
+    }
+}

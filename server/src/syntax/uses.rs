@@ -1,0 +1,248 @@
+//! Every use of one name inside a piece of code: attribute chains read from it
+//! (`post.author.name`, `post.tags.all()`) and the places it escapes to (`render(post)`).
+//!
+//! Both the index (what a model method reads from `self`) and the analysis (what a loop
+//! body reads from its row) describe code this way, then resolve the chains against models.
+
+use tree_sitter::Node;
+
+use super::node::{descendants, dotted_name, text};
+use crate::text::TextRange;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub name: String,
+    /// `.name(...)`: the attribute is called right away.
+    pub called: bool,
+    /// From the root name to the end of this attribute (`post.author` for `author`),
+    /// the call's parentheses excluded.
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Use {
+    /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`).
+    Chain { segments: Vec<Segment>, store: bool },
+    /// The bare name passed as an argument: `render(post)`, `self.helper(post, x=1)`.
+    Argument {
+        callee: Vec<String>,
+        position: ArgPosition,
+        range: TextRange,
+    },
+    /// The bare name used any other way (returned, stored, compared, put in a list).
+    Other { range: TextRange },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgPosition {
+    Positional(usize),
+    Keyword(String),
+}
+
+/// Uses of `name` in `scope`, in source order. Nested function and class bodies that
+/// rebind `name` as a parameter are skipped; a lambda's or comprehension's own use counts.
+pub fn uses_of(scope: Node<'_>, name: &str, source: &str) -> Vec<Use> {
+    let mut uses = Vec::new();
+    for node in descendants(scope) {
+        if node.kind() != "identifier" || text(node, source) != name {
+            continue;
+        }
+        if is_binding_occurrence(node) || shadowed_between(node, scope, name, source) {
+            continue;
+        }
+        uses.push(classify(node, source));
+    }
+    uses
+}
+
+fn classify(root: Node<'_>, source: &str) -> Use {
+    let mut segments = Vec::new();
+    let mut current = root;
+    while let Some(parent) = current.parent() {
+        if parent.kind() == "attribute" && parent.child_by_field_name("object") == Some(current) {
+            let Some(attr) = parent.child_by_field_name("attribute") else {
+                break;
+            };
+            let call = parent
+                .parent()
+                .filter(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(parent));
+            segments.push(Segment {
+                name: text(attr, source).to_string(),
+                called: call.is_some(),
+                range: TextRange::new(root.start_byte(), parent.end_byte()),
+            });
+            current = call.unwrap_or(parent);
+        } else {
+            break;
+        }
+    }
+    if !segments.is_empty() {
+        let store = is_assignment_target(current);
+        return Use::Chain { segments, store };
+    }
+    let range = TextRange::of(root);
+    if let Some((callee, position)) = argument_of(root, source) {
+        return Use::Argument {
+            callee,
+            position,
+            range,
+        };
+    }
+    Use::Other { range }
+}
+
+fn is_assignment_target(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
+        "pattern_list" | "tuple_pattern" | "list_pattern" => is_assignment_target(parent),
+        _ => false,
+    }
+}
+
+fn argument_of(node: Node<'_>, source: &str) -> Option<(Vec<String>, ArgPosition)> {
+    let parent = node.parent()?;
+    let (list, position) = match parent.kind() {
+        "argument_list" => {
+            let mut cursor = parent.walk();
+            let index = parent
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "keyword_argument" && c.kind() != "comment")
+                .position(|c| c == node)?;
+            (parent, ArgPosition::Positional(index))
+        }
+        "keyword_argument" if parent.child_by_field_name("value") == Some(node) => {
+            let name = text(parent.child_by_field_name("name")?, source).to_string();
+            (parent.parent()?, ArgPosition::Keyword(name))
+        }
+        _ => return None,
+    };
+    let call = list.parent().filter(|c| c.kind() == "call")?;
+    let callee = dotted_name(call.child_by_field_name("function")?, source)?;
+    Some((callee, position))
+}
+
+/// The identifier names something rather than reading it: a parameter, a keyword
+/// argument's name, an attribute name, a `def`/`class` name.
+fn is_binding_occurrence(node: Node<'_>) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "attribute" => parent.child_by_field_name("attribute") == Some(node),
+        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
+        "parameters" | "lambda_parameters" | "typed_parameter" | "default_parameter"
+        | "typed_default_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+            parent.child_by_field_name("value") != Some(node)
+        }
+        "function_definition" | "class_definition" => {
+            parent.child_by_field_name("name") == Some(node)
+        }
+        _ => false,
+    }
+}
+
+/// A function, lambda or class between `node` and `scope` takes `name` as a parameter,
+/// so `node` is another variable of the same name.
+fn shadowed_between(node: Node<'_>, scope: Node<'_>, name: &str, source: &str) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent == scope {
+            return false;
+        }
+        if matches!(parent.kind(), "function_definition" | "lambda")
+            && parent
+                .child_by_field_name("parameters")
+                .is_some_and(|params| binds_parameter(params, name, source))
+        {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+fn binds_parameter(params: Node<'_>, name: &str, source: &str) -> bool {
+    let mut cursor = params.walk();
+    params.named_children(&mut cursor).any(|param| {
+        let ident = if param.kind() == "identifier" {
+            Some(param)
+        } else {
+            param.child_by_field_name("name").or_else(|| param.named_child(0))
+        };
+        ident.is_some_and(|i| i.kind() == "identifier" && text(i, source) == name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn names(u: &Use) -> String {
+        match u {
+            Use::Chain { segments, store } => {
+                let mut s: Vec<String> = segments
+                    .iter()
+                    .map(|s| format!("{}{}", s.name, if s.called { "()" } else { "" }))
+                    .collect();
+                if *store {
+                    s.push("=".into());
+                }
+                s.join(".")
+            }
+            Use::Argument {
+                callee, position, ..
+            } => format!("arg {}:{position:?}", callee.join(".")),
+            Use::Other { .. } => "other".into(),
+        }
+    }
+
+    fn uses(src: &str, name: &str) -> Vec<String> {
+        let tree = parse(src, None);
+        uses_of(tree.root_node(), name, src).iter().map(names).collect()
+    }
+
+    #[test]
+    fn chains_calls_and_escapes() {
+        let src = "print(p.author.profile.bio)\n\
+                   p.tags.all()\n\
+                   p.comments.filter(x=1).count()\n\
+                   render(p, key=p)\n\
+                   p.title = 'x'\n\
+                   rows.append(p)\n\
+                   return p\n";
+        assert_eq!(
+            uses(src, "p"),
+            [
+                "author.profile.bio",
+                "tags.all()",
+                "comments.filter().count()",
+                "arg render:Positional(0)",
+                "arg render:Keyword(\"key\")",
+                "title.=",
+                "arg rows.append:Positional(0)",
+                "other",
+            ]
+        );
+    }
+
+    #[test]
+    fn segment_ranges_cover_the_access() {
+        let src = "x = post.author.name";
+        let tree = parse(src, None);
+        let uses = uses_of(tree.root_node(), "post", src);
+        let Use::Chain { segments, .. } = &uses[0] else {
+            panic!("{uses:?}")
+        };
+        assert_eq!(&src[segments[0].range.start..segments[0].range.end], "post.author");
+    }
+
+    #[test]
+    fn shadowing_parameters_and_binding_names_are_skipped() {
+        let src = "f(lambda p: p.x)\ndef g(p):\n    return p.y\nh(p=1)\nq.p\n";
+        assert!(uses(src, "p").is_empty());
+    }
+}

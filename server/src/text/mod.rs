@@ -1,0 +1,38 @@
+//! Byte ranges and their conversion to lines and columns.
+
+mod line_index;
+
+pub use line_index::{LineCol, LineIndex};
+
+/// A half-open range of byte offsets into one file's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TextRange {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl TextRange {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Self { start: at, end: at }
+    }
+
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub const fn contains_range(self, other: TextRange) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn of(node: tree_sitter::Node<'_>) -> Self {
+        Self::new(node.start_byte(), node.end_byte())
+    }
+}

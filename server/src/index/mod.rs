@@ -77,3 +77,24 @@ impl ModelIndex {
         self.model(model).managers.iter().find(|m| m.name == name)
     }
 }
+
+impl ModelIndex {
+    /// Reads every model, manager and settings fact from `files` and resolves references
+    /// between them.
+    pub fn build(files: &[crate::syntax::SourceFile], options: &IndexOptions) -> Self {
+        let _ = (files, options);
+        Self::default()
+    }
+
+    /// The model that `dotted` (`["Post"]`, `["models", "Post"]`) names in `module`,
+    /// through its imports and definitions.
+    pub fn resolve_model(&self, module: &str, dotted: &[String]) -> Option<ModelId> {
+        let _ = (module, dotted);
+        None
+    }
+
+    /// The index as text for `ormhint models`: models, fields, relations both ways.
+    pub fn render(&self) -> String {
+        String::new()
+    }
+}

@@ -1,6 +1,10 @@
 //! From a parsed file and the model index to diagnostics: the queryset flow, the rules,
 //! and `# noqa` suppression.
 
+pub mod access;
+pub mod flow;
+pub mod loads;
+pub mod lookups;
 pub mod registry;
 pub mod rules;
 
@@ -67,6 +71,40 @@ use crate::syntax::SourceFile;
 /// Every diagnostic the enabled rules report on `file`, `# noqa` already applied,
 /// sorted by position.
 pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<Diagnostic> {
-    let _ = (file, index, config);
-    Vec::new()
+    if !may_use_orm(&file.source) {
+        return Vec::new();
+    }
+    let facts = flow::analyse(file, index);
+    if facts.is_empty() {
+        return Vec::new();
+    }
+    let quote = flow::file_quote_of(file);
+    let loops = [Rule::MissingSelectRelated, Rule::MissingPrefetchRelated, Rule::PrefetchBypassed]
+        .iter()
+        .any(|r| config.rules.contains(*r))
+        .then(|| loads::find(&facts, index, quote));
+    let mut checker = rules::Checker {
+        file,
+        index,
+        facts: &facts,
+        config,
+        quote,
+        loops,
+        diagnostics: Vec::new(),
+    };
+    rules::run(&mut checker);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by(|a, b| (a.range, a.rule).cmp(&(b.range, b.rule)));
+    diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
+    diagnostics
+}
+
+/// A cheap byte scan: a file that never mentions a manager, a queryset method or a
+/// relation manager cannot have a finding, so it is not walked.
+fn may_use_orm(source: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "objects", "_manager", ".all(", ".filter(", ".exclude(", ".count(", ".exists(", ".first(",
+        ".last(", ".get(", "queryset", "get_object_or_404", "get_user_model", "_related(",
+    ];
+    MARKERS.iter().any(|m| source.contains(m))
 }

@@ -93,6 +93,11 @@ impl ModelIndex {
         None
     }
 
+    /// The model `settings.AUTH_USER_MODEL` names.
+    pub fn auth_user_model(&self) -> Option<ModelId> {
+        self.by_label("auth.User")
+    }
+
     /// The index as text for `ormhint models`: models, fields, relations both ways.
     pub fn render(&self) -> String {
         String::new()

@@ -72,6 +72,11 @@ pub fn call_args<'t>(call: Node<'t>, source: &str) -> CallArgs<'t> {
     let Some(list) = call.child_by_field_name("arguments") else {
         return args;
     };
+    // `f(x for x in y)`: the generator is the only argument.
+    if list.kind() == "generator_expression" {
+        args.positional.push(list);
+        return args;
+    }
     let mut cursor = list.walk();
     for child in list.named_children(&mut cursor) {
         match child.kind() {

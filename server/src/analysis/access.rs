@@ -1,0 +1,407 @@
+//! What reading an attribute chain from an object of a model does: read a column, load a
+//! related object, use a related manager, or something we cannot see. Model methods and
+//! properties, and module helpers that receive the object, are followed by their bodies.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::flow::Qs;
+use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
+use crate::syntax::SourceFile;
+use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
+use crate::text::TextRange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HopKind {
+    ForwardFk,
+    ForwardOneToOne,
+    ReverseOneToOne,
+    /// Many-to-many (either side), reverse foreign key, generic relation.
+    Many,
+    GenericFk,
+}
+
+/// One relation crossed from an object to another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hop {
+    pub name: String,
+    pub kind: HopKind,
+    /// `None` when the target could not be resolved (or is generic).
+    pub target: Option<ModelId>,
+    pub nullable: bool,
+    /// For a reverse foreign key: the foreign key on the target pointing back, which
+    /// Django fills from the parent for free.
+    pub back_ref: Option<String>,
+}
+
+impl Hop {
+    pub fn is_many(&self) -> bool {
+        self.kind == HopKind::Many
+    }
+
+    /// `select_related` can follow it.
+    pub fn is_selectable(&self) -> bool {
+        matches!(
+            self.kind,
+            HopKind::ForwardFk | HopKind::ForwardOneToOne | HopKind::ReverseOneToOne
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManyOp {
+    /// `.all()`, `.count()`, `.exists()`, iteration: served by a prefetch.
+    Cached,
+    /// `.filter()` and the like: a new query whatever was prefetched.
+    Bypass(String),
+    /// `.first()`: cached only when the related model has a default ordering.
+    First,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessKind {
+    /// A column of the object itself (`title`, `author_id` as field `author`).
+    Column { field: String },
+    Pk,
+    /// A single related object loaded through `path` (from the object).
+    Load { path: Vec<Hop> },
+    /// A related manager used at the end of `path`.
+    Many { path: Vec<Hop>, op: ManyOp },
+    /// `obj.author.id`: reported by its own rule, not as a load.
+    IdRead { path: Vec<Hop> },
+    /// Anything we cannot describe: a method we cannot see, the object passed on, stored to.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub kind: AccessKind,
+    /// Where in the analysed code the access happens (the call site when `via` is set).
+    pub range: TextRange,
+    /// The method, property or helper through which it happens.
+    pub via: Option<String>,
+}
+
+pub struct Ctx<'a, 't> {
+    pub index: &'a ModelIndex,
+    pub file: &'a SourceFile,
+    pub functions: &'a HashMap<String, Node<'t>>,
+}
+
+const MAX_DEPTH: usize = 3;
+
+/// Appends to `out` what `u`, a use of an object of `model`, does.
+pub fn resolve_use(ctx: &Ctx<'_, '_>, model: ModelId, u: &Use, out: &mut Vec<Access>, depth: usize) {
+    resolve_at(ctx, model, &[], u, out, depth, None, true);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_at(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    base: &[Hop],
+    u: &Use,
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+    local: bool,
+) {
+    match u {
+        Use::Chain { segments, store } => {
+            if *store && segments.len() == 1 {
+                out.push(other(segments[0].range, via));
+                return;
+            }
+            resolve_segments(ctx, model, base.to_vec(), segments, out, depth, via);
+        }
+        Use::Argument {
+            callee,
+            position,
+            range,
+        } => {
+            let helper = (local && callee.len() == 1 && depth < MAX_DEPTH)
+                .then(|| ctx.functions.get(&callee[0]).copied())
+                .flatten();
+            let Some(def) = helper else {
+                out.push(other(*range, via));
+                return;
+            };
+            let Some(param) = parameter_at(def, position, &ctx.file.source) else {
+                out.push(other(*range, via));
+                return;
+            };
+            let Some(body) = def.child_by_field_name("body") else {
+                return;
+            };
+            let here = via.cloned().unwrap_or((format!("{}()", callee[0]), *range));
+            for inner in uses_of(body, &param, &ctx.file.source) {
+                resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
+            }
+        }
+        Use::Other { range } => out.push(other(*range, via)),
+    }
+}
+
+fn other(range: TextRange, via: Option<&(String, TextRange)>) -> Access {
+    Access {
+        kind: AccessKind::Other,
+        range: via.map_or(range, |v| v.1),
+        via: via.map(|v| v.0.clone()),
+    }
+}
+
+fn resolve_segments(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    path: Vec<Hop>,
+    segments: &[Segment],
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+) {
+    let Some((seg, rest)) = segments.split_first() else {
+        return;
+    };
+    let range = via.map_or(seg.range, |v| v.1);
+    let via_name = via.map(|v| v.0.clone());
+    let push = |out: &mut Vec<Access>, kind| {
+        out.push(Access {
+            kind,
+            range,
+            via: via_name.clone(),
+        })
+    };
+    let Some(attribute) = ctx.index.attribute(model, &seg.name) else {
+        push(out, AccessKind::Other);
+        return;
+    };
+    match attribute {
+        Attribute::Pk => {
+            if path.is_empty() {
+                push(out, AccessKind::Pk);
+            }
+        }
+        Attribute::Field(field) if matches!(field.kind, FieldKind::Plain) => {
+            if path.is_empty() {
+                if field.primary_key {
+                    push(out, AccessKind::Pk);
+                } else {
+                    push(out, AccessKind::Column {
+                        field: field.name.clone(),
+                    });
+                }
+            }
+        }
+        Attribute::Attname(field) => {
+            if path.is_empty() {
+                push(out, AccessKind::Column {
+                    field: field.name.clone(),
+                });
+            }
+        }
+        Attribute::Field(_) | Attribute::Reverse(_) => {
+            let Some(hop) = hop(ctx.index, model, &seg.name) else {
+                push(out, AccessKind::Other);
+                return;
+            };
+            let mut path = path;
+            if hop.is_many() {
+                let op = many_op(rest);
+                path.push(hop);
+                match op {
+                    Some(op) => push(out, AccessKind::Many { path, op }),
+                    None => push(out, AccessKind::Other),
+                }
+                return;
+            }
+            let id_read = matches!(hop.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne)
+                && matches!(rest, [next] if !next.called && (next.name == "pk" || (next.name == "id" && target_pk_is(ctx.index, &hop, "id"))));
+            let target = hop.target;
+            path.push(hop);
+            if id_read {
+                push(out, AccessKind::IdRead { path });
+                return;
+            }
+            push(out, AccessKind::Load { path: path.clone() });
+            if let (Some(target), false) = (target, rest.is_empty()) {
+                resolve_segments(ctx, target, path, rest, out, depth, via);
+            }
+        }
+        Attribute::Method(method) => {
+            let runs = match method.kind {
+                MethodKind::Method => seg.called,
+                MethodKind::Property | MethodKind::CachedProperty => true,
+            };
+            if !runs || depth >= MAX_DEPTH {
+                push(out, AccessKind::Other);
+                return;
+            }
+            let name = match method.kind {
+                MethodKind::Method => format!("{}()", method.name),
+                _ => method.name.clone(),
+            };
+            let here = via.cloned().unwrap_or((name, seg.range));
+            for inner in &method.self_uses {
+                // A helper named in the model's module is not one of this file's functions.
+                resolve_at(ctx, model, &path, inner, out, depth + 1, Some(&here), false);
+            }
+            if !rest.is_empty() {
+                push(out, AccessKind::Other);
+            }
+        }
+    }
+}
+
+fn many_op(rest: &[Segment]) -> Option<ManyOp> {
+    let mut iter = rest.iter();
+    let first = iter.next()?;
+    if !first.called {
+        return None;
+    }
+    let method = if first.name == "all" {
+        match iter.next() {
+            None => return Some(ManyOp::Cached),
+            Some(next) if next.called => next.name.as_str(),
+            Some(_) => return None,
+        }
+    } else {
+        first.name.as_str()
+    };
+    Some(match method {
+        "all" | "count" | "exists" | "iterator" => ManyOp::Cached,
+        "first" => ManyOp::First,
+        "filter" | "exclude" | "order_by" | "values" | "values_list" | "only" | "defer"
+        | "annotate" | "get" | "aggregate" | "latest" | "earliest" | "last" | "distinct"
+        | "select_related" | "prefetch_related" | "in_bulk" | "reverse" => {
+            ManyOp::Bypass(method.to_string())
+        }
+        _ => return None,
+    })
+}
+
+/// The relation `name` on `model` as a hop, if it is one.
+pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
+    let hop = |kind, target, nullable, back_ref| Hop {
+        name: name.to_string(),
+        kind,
+        target,
+        nullable,
+        back_ref,
+    };
+    match index.attribute(model, name)? {
+        Attribute::Field(field) => {
+            let target = field.relation().and_then(|r| r.target.id());
+            Some(match &field.kind {
+                FieldKind::ForeignKey(_) => hop(HopKind::ForwardFk, target, field.null, None),
+                FieldKind::OneToOne(_) => hop(HopKind::ForwardOneToOne, target, field.null, None),
+                FieldKind::ManyToMany(_) | FieldKind::GenericRelation(_) => {
+                    hop(HopKind::Many, target, true, None)
+                }
+                FieldKind::GenericForeignKey => hop(HopKind::GenericFk, None, true, None),
+                FieldKind::Plain => return None,
+            })
+        }
+        Attribute::Reverse(reverse) => Some(match reverse.kind {
+            ReverseKind::OneToOne => hop(HopKind::ReverseOneToOne, Some(reverse.source), true, None),
+            ReverseKind::ForeignKey => hop(
+                HopKind::Many,
+                Some(reverse.source),
+                true,
+                Some(reverse.field.clone()),
+            ),
+            ReverseKind::ManyToMany | ReverseKind::Generic => {
+                hop(HopKind::Many, Some(reverse.source), true, None)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// A forward foreign key or one-to-one named `name`, whose id is a column of `model`.
+pub fn forward_fk_hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
+    hop(index, model, name).filter(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne))
+}
+
+/// The hop's target has its primary key named `name`.
+pub fn target_pk_is(index: &ModelIndex, hop: &Hop, name: &str) -> bool {
+    let Some(target) = hop.target else {
+        return false;
+    };
+    index
+        .model(target)
+        .fields
+        .iter()
+        .find(|f| f.primary_key)
+        .is_some_and(|f| f.name == name)
+}
+
+fn parameter_at(def: Node<'_>, position: &ArgPosition, src: &str) -> Option<String> {
+    let params = def.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let names: Vec<String> = params
+        .named_children(&mut cursor)
+        .filter_map(|p| {
+            let ident = match p.kind() {
+                "identifier" => Some(p),
+                "typed_parameter" => p.named_child(0),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                _ => None,
+            }?;
+            Some(crate::syntax::node::text(ident, src).to_string())
+        })
+        .collect();
+    match position {
+        ArgPosition::Positional(i) => names.get(*i).cloned(),
+        ArgPosition::Keyword(k) => names.iter().find(|n| *n == k).cloned(),
+    }
+}
+
+/// Whether the relations at `local` (from rows of `qs`) arrive with the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    Loaded,
+    Missing,
+    /// Something applied could not be read: say nothing.
+    Unknown,
+}
+
+pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
+    if qs.applied.unknown {
+        return Load::Unknown;
+    }
+    if let (Some(back), [first]) = (&qs.back_ref, local) {
+        if first.name == *back {
+            return Load::Loaded;
+        }
+    }
+    let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
+    let path = full.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("__");
+    let covers = |lookup: &str| lookup == path || lookup.starts_with(&format!("{path}__"));
+    for prefetch in &qs.applied.prefetch_related {
+        if prefetch.to_attr.is_none() && covers(&prefetch.lookup) {
+            return Load::Loaded;
+        }
+    }
+    // Below a `Prefetch(queryset=...)` anything may have been selected.
+    for prefetch in &qs.applied.prefetch_related {
+        if let Some(base) = prefetch.lookup.strip_suffix("__?") {
+            if path.starts_with(&format!("{base}__")) {
+                return Load::Unknown;
+            }
+        }
+    }
+    if full.iter().all(|h| h.is_selectable()) {
+        if qs.applied.select_related.iter().any(|s| covers(s)) {
+            return Load::Loaded;
+        }
+        if qs.applied.select_related_all
+            && full
+                .iter()
+                .all(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne) && !h.nullable)
+        {
+            return Load::Loaded;
+        }
+    }
+    Load::Missing
+}

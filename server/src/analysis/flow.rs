@@ -1,0 +1,1583 @@
+//! Queryset flow: which names hold querysets (or rows, or single objects) of which model
+//! with what applied, where rows are iterated, and what each iteration touches.
+//!
+//! The walker goes through each function's statements in order with an environment of
+//! possible values per name. Branches are walked separately and joined, so a name holds
+//! every value it may have; rules only report what holds for all of them.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::access::{self, Access, Hop};
+use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
+use crate::syntax::SourceFile;
+use crate::syntax::node::{call_args, descendants, dotted_name, quote_of, string_value, text};
+use crate::syntax::uses::uses_of;
+use crate::text::TextRange;
+
+/// Where the rows' queryset is written in this file: the place a fix edits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The root expression (`Post.objects`, `author.posts`, `super().get_queryset()`).
+    pub range: TextRange,
+}
+
+impl Origin {
+    /// Where a new `.select_related(...)` goes: right after the root expression.
+    pub fn insert_at(&self) -> usize {
+        self.range.end
+    }
+}
+
+/// A call like `.select_related("a", "b")` seen while building a queryset.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallSite {
+    /// From the `.` before the method name to the closing parenthesis.
+    pub range: TextRange,
+    /// The argument list, parentheses included.
+    pub args: TextRange,
+    /// String arguments with their ranges (quotes included).
+    pub strings: Vec<(String, TextRange)>,
+    /// Every argument is a plain string literal, so another can be appended.
+    pub plain: bool,
+    pub quote: Option<char>,
+}
+
+/// A queryset's abstract value.
+#[derive(Debug, Clone)]
+pub struct Qs {
+    /// The model of the rows.
+    pub model: ModelId,
+    /// What the origin queryset has applied; paths are relative to the origin's model.
+    pub applied: Applied,
+    /// `None` when there is nothing in this file to edit.
+    pub origin: Option<Origin>,
+    /// Hops from the origin's model to these rows (`posts` for the rows of
+    /// `author.posts.all()` when `author` is a row of the origin).
+    pub prefix: Vec<Hop>,
+    /// The foreign key on these rows that points back at the object whose related
+    /// manager produced them: Django caches it, so reading it costs nothing.
+    pub back_ref: Option<String>,
+    /// The rows are fetched again for each row of an outer loop.
+    pub per_row: bool,
+    pub select_call: Option<CallSite>,
+    pub prefetch_call: Option<CallSite>,
+    pub only_call: Option<CallSite>,
+    pub defer_call: Option<CallSite>,
+    /// Names added by `annotate()`/`alias()`; `None` when one could not be read.
+    pub annotations: Option<Vec<String>>,
+    pub manager: Option<String>,
+    /// `.iterator()` without `chunk_size`: Django refuses `prefetch_related` there.
+    pub iterator_without_chunk: bool,
+}
+
+impl Qs {
+    fn new(model: ModelId, origin: Option<Origin>) -> Self {
+        Self {
+            model,
+            applied: Applied::default(),
+            origin,
+            prefix: Vec::new(),
+            back_ref: None,
+            per_row: false,
+            select_call: None,
+            prefetch_call: None,
+            only_call: None,
+            defer_call: None,
+            annotations: Some(Vec::new()),
+            manager: None,
+            iterator_without_chunk: false,
+        }
+    }
+}
+
+/// One object: a row of a queryset, or a single object fetched from one, possibly
+/// reached through single-valued relations (`path`).
+#[derive(Debug, Clone)]
+pub struct Obj {
+    pub qs: Qs,
+    pub path: Vec<Hop>,
+    /// One of many rows (a loop variable), not a single fetched object.
+    pub per_row: bool,
+}
+
+impl Obj {
+    pub fn model(&self) -> Option<ModelId> {
+        match self.path.last() {
+            Some(hop) => hop.target,
+            None => Some(self.qs.model),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// The model class itself.
+    Model(ModelId),
+    /// An unevaluated queryset (or a manager).
+    Qs(Qs),
+    /// Rows already evaluated into a list (`list(qs)`, `sorted(qs)`).
+    Rows(Qs),
+    Obj(Obj),
+    /// `obj.tags`: the related manager of a many-valued relation.
+    RelatedManager { obj: Obj, hop: Hop, range: TextRange },
+    /// `enumerate(rows)`.
+    Enumerate(Box<Value>),
+    Unknown,
+}
+
+type Env = HashMap<String, Vec<Value>>;
+
+fn join(into: &mut Env, other: Env) {
+    for (name, values) in other {
+        let entry = into.entry(name).or_insert_with(|| vec![Value::Unknown]);
+        entry.extend(values);
+        if entry.len() > 8 {
+            *entry = vec![Value::Unknown];
+        }
+    }
+}
+
+/// Rows iterated somewhere, with everything the iteration reads from each row.
+#[derive(Debug, Clone)]
+pub struct LoopFact {
+    /// Every value the iterated expression may have; all are querysets of one model.
+    pub sources: Vec<Qs>,
+    pub accesses: Vec<Access>,
+    /// The iterated expression.
+    pub iter_range: TextRange,
+    /// The code run per row.
+    pub body_range: TextRange,
+    /// Nothing but this loop uses the queryset, so narrowing it changes nothing else.
+    pub sole_consumer: bool,
+}
+
+/// `qs.count() > 0`, `len(qs)`, `if qs.count():` and their kin.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub kind: EvaluationKind,
+    /// The whole expression to replace.
+    pub range: TextRange,
+    /// The queryset expression's text.
+    pub qs_text: String,
+    /// The rows are used nowhere else in the scope.
+    pub sole_use: bool,
+    /// `not x` here would need parentheses.
+    pub needs_parens: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvaluationKind {
+    /// An existence test: `exists` true for `> 0`, false for `== 0`.
+    Existence { exists: bool, via_len: bool },
+    /// `len(qs)` used as a number.
+    Len,
+}
+
+/// A lookup-taking call on a queryset of a known model.
+#[derive(Debug, Clone)]
+pub struct LookupCall {
+    pub method: String,
+    pub model: ModelId,
+    pub call: CallSite,
+    /// Keyword names (`filter(author__name=...)`) with their ranges.
+    pub keywords: Vec<(String, TextRange)>,
+    /// Names annotations added before this call; `None` when unknown.
+    pub annotations: Option<Vec<String>>,
+    /// `Prefetch(...)` `to_attr` names seen before, usable in later lookups.
+    pub queryset_range: TextRange,
+}
+
+/// `.only(...)` followed in the same chain by `.values(...)`/`.values_list(...)`.
+#[derive(Debug, Clone)]
+pub struct OnlyThenValues {
+    pub only: CallSite,
+    pub values: CallSite,
+    pub values_method: String,
+}
+
+/// `x.fk.id` read on a known object.
+#[derive(Debug, Clone)]
+pub struct IdRead {
+    pub obj: Obj,
+    /// `author.id` in `post.author.id`: replaced by `author_id`.
+    pub replace: TextRange,
+    pub attname: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub loops: Vec<LoopFact>,
+    pub evaluations: Vec<Evaluation>,
+    pub lookup_calls: Vec<LookupCall>,
+    pub only_then_values: Vec<OnlyThenValues>,
+    pub id_reads: Vec<IdRead>,
+}
+
+/// How deep analysis follows a row or queryset into helper functions.
+const MAX_CALL_DEPTH: usize = 2;
+
+pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
+    let root = file.tree.root_node();
+    let mut functions = HashMap::new();
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        if let Some(def) = function_def(child) {
+            if let Some(name) = def.child_by_field_name("name") {
+                functions.insert(file.text(name).to_string(), def);
+            }
+        }
+    }
+    let mut walker = Walker {
+        file,
+        index,
+        functions,
+        facts: Facts::default(),
+        seen: HashSet::new(),
+        active: Vec::new(),
+    };
+    let mut env = Env::new();
+    walker.block(root, &mut env, root);
+    walker.facts
+}
+
+fn function_def(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "function_definition" => Some(node),
+        "decorated_definition" => node
+            .child_by_field_name("definition")
+            .filter(|d| d.kind() == "function_definition"),
+        _ => None,
+    }
+}
+
+/// The quote most strings in the file use, for strings a fix writes.
+fn file_quote(file: &SourceFile) -> char {
+    let (mut double, mut single) = (0, 0);
+    for node in descendants(file.tree.root_node()).take(20_000) {
+        if node.kind() == "string" {
+            match quote_of(node, &file.source) {
+                Some('\'') => single += 1,
+                Some(_) => double += 1,
+                None => {}
+            }
+        }
+    }
+    if single > double { '\'' } else { '"' }
+}
+
+struct Walker<'a> {
+    file: &'a SourceFile,
+    index: &'a ModelIndex,
+    functions: HashMap<String, Node<'a>>,
+    facts: Facts,
+    /// (node start, context) pairs already turned into facts, so a node walked twice
+    /// (a helper analysed standalone and for a caller) gives one fact per context.
+    seen: HashSet<(usize, usize, u64)>,
+    /// Functions being analysed for a caller, innermost last.
+    active: Vec<usize>,
+}
+
+impl<'a> Walker<'a> {
+    fn src(&self) -> &'a str {
+        &self.file.source
+    }
+
+    fn block(&mut self, block: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let mut cursor = block.walk();
+        let children: Vec<Node<'a>> = block.named_children(&mut cursor).collect();
+        for stmt in children {
+            self.statement(stmt, env, scope);
+        }
+    }
+
+    fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        match stmt.kind() {
+            "function_definition" => self.function(stmt, Env::new()),
+            "decorated_definition" => {
+                if let Some(def) = stmt.child_by_field_name("definition") {
+                    self.statement(def, env, scope);
+                }
+            }
+            "class_definition" => {
+                if let Some(body) = stmt.child_by_field_name("body") {
+                    let mut class_env = Env::new();
+                    self.block(body, &mut class_env, body);
+                }
+            }
+            "expression_statement" => {
+                let mut cursor = stmt.walk();
+                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+                for child in children {
+                    if child.kind() == "assignment" {
+                        self.assignment(child, env, scope);
+                    } else if child.kind() == "augmented_assignment" {
+                        self.scan(child, env, scope);
+                        if let Some(left) = child.child_by_field_name("left") {
+                            if left.kind() == "identifier" {
+                                env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
+                            }
+                        }
+                    } else {
+                        self.scan(child, env, scope);
+                    }
+                }
+            }
+            "if_statement" => {
+                if let Some(cond) = stmt.child_by_field_name("condition") {
+                    self.scan(cond, env, scope);
+                }
+                let before = env.clone();
+                let mut branches = Vec::new();
+                let mut has_else = false;
+                if let Some(body) = stmt.child_by_field_name("consequence") {
+                    let mut branch = before.clone();
+                    self.block(body, &mut branch, scope);
+                    branches.push(branch);
+                }
+                let mut cursor = stmt.walk();
+                let alternatives: Vec<Node<'a>> = stmt
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
+                for alt in alternatives {
+                    if let Some(cond) = alt.child_by_field_name("condition") {
+                        self.scan(cond, env, scope);
+                    }
+                    has_else |= alt.kind() == "else_clause";
+                    let body = alt
+                        .child_by_field_name("consequence")
+                        .or_else(|| alt.child_by_field_name("body"));
+                    if let Some(body) = body {
+                        let mut branch = before.clone();
+                        self.block(body, &mut branch, scope);
+                        branches.push(branch);
+                    }
+                }
+                let mut merged = if has_else {
+                    branches.pop().unwrap_or_default()
+                } else {
+                    before
+                };
+                for branch in branches {
+                    join_keys(&mut merged, branch);
+                }
+                *env = merged;
+            }
+            "for_statement" => self.for_statement(stmt, env, scope),
+            "while_statement" => {
+                if let Some(cond) = stmt.child_by_field_name("condition") {
+                    self.scan(cond, env, scope);
+                }
+                let mut body_env = env.clone();
+                if let Some(body) = stmt.child_by_field_name("body") {
+                    self.block(body, &mut body_env, scope);
+                }
+                join_keys(env, body_env);
+            }
+            "try_statement" | "with_statement" => {
+                let mut cursor = stmt.walk();
+                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "block" => self.block(child, env, scope),
+                        "with_clause" => self.scan(child, env, scope),
+                        "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
+                            let mut branch = env.clone();
+                            let mut c = child.walk();
+                            let blocks: Vec<Node<'a>> = child
+                                .named_children(&mut c)
+                                .filter(|n| n.kind() == "block")
+                                .collect();
+                            for b in blocks {
+                                self.block(b, &mut branch, scope);
+                            }
+                            join_keys(env, branch);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "return_statement" | "delete_statement" | "raise_statement" | "assert_statement"
+            | "print_statement" => self.scan(stmt, env, scope),
+            "match_statement" | "global_statement" | "nonlocal_statement" => {}
+            "import_statement" | "import_from_statement" | "future_import_statement"
+            | "pass_statement" | "break_statement" | "continue_statement" | "comment" => {}
+            "block" | "module" => self.block(stmt, env, scope),
+            _ => self.scan(stmt, env, scope),
+        }
+    }
+
+    fn function(&mut self, def: Node<'a>, mut env: Env) {
+        if let Some(body) = def.child_by_field_name("body") {
+            self.block(body, &mut env, body);
+        }
+    }
+
+    fn assignment(&mut self, node: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let Some(right) = node.child_by_field_name("right") else {
+            return;
+        };
+        self.scan(right, env, scope);
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                let value = if right.kind() == "assignment" {
+                    // `a = b = expr`
+                    self.assignment(right, env, scope);
+                    right
+                        .child_by_field_name("left")
+                        .and_then(|l| env.get(self.file.text(l)).cloned())
+                        .unwrap_or_else(|| vec![Value::Unknown])
+                } else {
+                    self.eval(right, env)
+                };
+                env.insert(self.file.text(left).to_string(), value);
+            }
+            _ => {
+                for ident in descendants(left).filter(|n| n.kind() == "identifier") {
+                    if ident.parent().is_some_and(|p| p.kind() == "attribute") {
+                        continue;
+                    }
+                    env.insert(self.file.text(ident).to_string(), vec![Value::Unknown]);
+                }
+            }
+        }
+    }
+
+    fn for_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let (Some(left), Some(right)) = (
+            stmt.child_by_field_name("left"),
+            stmt.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        self.scan(right, env, scope);
+        let iterated = self.eval(right, env);
+        let mut body_env = env.clone();
+        for name in bound_names(left, self.src()) {
+            body_env.insert(name, vec![Value::Unknown]);
+        }
+        let body = stmt.child_by_field_name("body");
+        if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
+            let consumer = self.sole_consumer(right, scope);
+            self.record_loop(&rows, body, &var, right, consumer, &[]);
+            body_env.insert(var, rows_as_objs(&rows));
+        }
+        if let Some(body) = body {
+            self.block(body, &mut body_env, scope);
+        }
+        if let Some(alt) = stmt.child_by_field_name("alternative") {
+            self.block(alt, &mut body_env, scope);
+        }
+        join_keys(env, body_env);
+    }
+
+    /// The loop variable bound to a row when `values` are all rows of one model:
+    /// `for p in qs`, `for i, p in enumerate(qs)`.
+    fn row_binding(&self, left: Node<'a>, values: &[Value]) -> Option<(String, Vec<Qs>)> {
+        let (target, values): (Node<'a>, Vec<&Value>) = match left.kind() {
+            "identifier" => (left, values.iter().collect()),
+            "pattern_list" | "tuple_pattern" => {
+                let mut cursor = left.walk();
+                let items: Vec<Node<'a>> = left.named_children(&mut cursor).collect();
+                if items.len() != 2 || items[1].kind() != "identifier" {
+                    return None;
+                }
+                let inner: Option<Vec<&Value>> = values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Enumerate(inner) => Some(inner.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                (items[1], inner?)
+            }
+            _ => return None,
+        };
+        let rows = rows_of(&values)?;
+        Some((text(target, self.src()).to_string(), rows))
+    }
+
+    /// Records what each row of `rows` bound to `var` is used for inside `body`.
+    fn record_loop(
+        &mut self,
+        rows: &[Qs],
+        body: Node<'a>,
+        var: &str,
+        iter: Node<'a>,
+        sole_consumer: bool,
+        extra: &[Node<'a>],
+    ) {
+        let key = (iter.start_byte(), body.start_byte(), self.context_hash(rows));
+        if !self.seen.insert(key) {
+            return;
+        }
+        let model = rows[0].model;
+        let mut uses = uses_of(body, var, self.src());
+        for node in extra {
+            uses.extend(uses_of(*node, var, self.src()));
+        }
+        let mut accesses = Vec::new();
+        let ctx = access::Ctx {
+            index: self.index,
+            file: self.file,
+            functions: &self.functions,
+        };
+        for u in &uses {
+            access::resolve_use(&ctx, model, u, &mut accesses, 0);
+        }
+        self.facts.loops.push(LoopFact {
+            sources: rows.to_vec(),
+            accesses,
+            iter_range: TextRange::of(iter),
+            body_range: TextRange::of(body),
+            sole_consumer,
+        });
+    }
+
+    fn context_hash(&self, rows: &[Qs]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for qs in rows {
+            qs.origin.hash(&mut h);
+            qs.model.hash(&mut h);
+        }
+        self.active.hash(&mut h);
+        h.finish()
+    }
+
+    /// The queryset in `iter` is used by this loop only: an inline chain, or a name
+    /// every other mention of which assigns it.
+    fn sole_consumer(&self, iter: Node<'a>, scope: Node<'a>) -> bool {
+        let target = match iter.kind() {
+            "identifier" => iter,
+            "call" | "attribute" | "subscript" => {
+                let mut base = iter;
+                loop {
+                    base = match base.kind() {
+                        "call" => match base.child_by_field_name("function") {
+                            Some(f) => f,
+                            None => return false,
+                        },
+                        "attribute" => match base.child_by_field_name("object") {
+                            Some(o) => o,
+                            None => return false,
+                        },
+                        "subscript" => match base.child_by_field_name("value") {
+                            Some(v) => v,
+                            None => return false,
+                        },
+                        _ => break,
+                    };
+                }
+                if base.kind() != "identifier" {
+                    return true;
+                }
+                // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
+                if self.index.resolve_model(&self.file.module, &[self.file.text(base).to_string()]).is_some() {
+                    return true;
+                }
+                base
+            }
+            _ => return false,
+        };
+        let name = self.file.text(target);
+        descendants(scope)
+            .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != target)
+            .all(|n| is_self_assignment(n, name, self.src()))
+    }
+
+    /// Walks an expression for the places that matter: comprehensions and lambdas over
+    /// rows, count/len tests, calls that pass rows to helpers, queryset chains.
+    fn scan(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        match node.kind() {
+            "list_comprehension" | "set_comprehension" | "generator_expression"
+            | "dictionary_comprehension" => {
+                self.comprehension(node, env, scope);
+                return;
+            }
+            "lambda" | "function_definition" | "class_definition" => return,
+            "call" => self.call_site(node, env, scope),
+            "comparison_operator" => self.comparison(node, env, scope),
+            "attribute" => self.id_read(node, env),
+            _ => {}
+        }
+        self.truthiness(node, env, scope);
+        let mut cursor = node.walk();
+        let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.scan(child, env, scope);
+        }
+    }
+
+    fn comprehension(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        let mut env = env.clone();
+        let mut cursor = node.walk();
+        let parts: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        let body = node.child_by_field_name("body");
+        for (i, clause) in parts.iter().enumerate() {
+            match clause.kind() {
+                "for_in_clause" => {
+                    let (Some(left), Some(right)) = (
+                        clause.child_by_field_name("left"),
+                        clause.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    self.scan(right, &env, scope);
+                    let iterated = self.eval(right, &env);
+                    for name in bound_names(left, self.src()) {
+                        env.insert(name, vec![Value::Unknown]);
+                    }
+                    if let Some((var, rows)) = self.row_binding(left, &iterated) {
+                        let mut rest: Vec<Node<'a>> = parts[i + 1..]
+                            .iter()
+                            .copied()
+                            .filter(|n| Some(*n) != body)
+                            .collect();
+                        rest.extend(body);
+                        let consumer = self.sole_consumer(right, scope);
+                        if let Some((first, others)) = rest.split_first() {
+                            self.record_loop(&rows, *first, &var, right, consumer, others);
+                        }
+                        env.insert(var, rows_as_objs(&rows));
+                    }
+                }
+                "if_clause" => self.scan(*clause, &env, scope),
+                _ => {}
+            }
+        }
+        if let Some(body) = body {
+            self.scan(body, &env, scope);
+        }
+    }
+
+    /// Calls that hand rows to code we can read: `sorted(qs, key=lambda p: ...)`,
+    /// `map(lambda p: ..., qs)`, `helper(row)`, `export(qs)`; and queryset chains.
+    fn call_site(&mut self, call: Node<'a>, env: &Env, scope: Node<'a>) {
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        if function.kind() == "attribute" {
+            // Records lookup facts for the chain (ORM302/601/602) even when unassigned.
+            let _ = self.eval(call, env);
+        }
+        let args = call_args(call, self.src());
+        let callee = self.file.text(function);
+        let mut lambdas = Vec::new();
+        match callee {
+            "sorted" | "min" | "max" | "itertools.groupby" | "groupby" => {
+                if let Some(key) = args.keyword("key") {
+                    lambdas.push((key, args.positional.first().copied()));
+                }
+            }
+            "map" | "filter" => {
+                if let (Some(f), Some(rows)) = (args.positional.first(), args.positional.get(1)) {
+                    lambdas.push((*f, Some(*rows)));
+                }
+            }
+            _ => {}
+        }
+        for (lambda, rows_arg) in lambdas {
+            let Some(rows_arg) = rows_arg else { continue };
+            if lambda.kind() != "lambda" {
+                continue;
+            }
+            let values = self.eval(rows_arg, env);
+            let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
+                continue;
+            };
+            let Some(params) = lambda.child_by_field_name("parameters") else {
+                continue;
+            };
+            let mut cursor = params.walk();
+            let names: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
+            if names.len() != 1 || names[0].kind() != "identifier" {
+                continue;
+            }
+            if let Some(body) = lambda.child_by_field_name("body") {
+                let var = self.file.text(names[0]).to_string();
+                let consumer = self.sole_consumer(rows_arg, scope);
+                self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+            }
+        }
+        // A module-level helper receiving a queryset or rows: walk it with the argument bound.
+        if function.kind() == "identifier" && self.active.len() < MAX_CALL_DEPTH {
+            let Some(def) = self.functions.get(callee).copied() else {
+                return;
+            };
+            if self.active.contains(&def.start_byte()) {
+                return;
+            }
+            let params = parameter_names(def, self.src());
+            let mut callee_env = Env::new();
+            let mut any = false;
+            for (i, arg) in args.positional.iter().enumerate() {
+                let Some(param) = params.get(i) else { break };
+                let values = self.eval(*arg, env);
+                if values.iter().any(|v| matches!(v, Value::Qs(_) | Value::Rows(_))) {
+                    any = true;
+                    callee_env.insert(param.clone(), values);
+                }
+            }
+            for (name, arg) in &args.keywords {
+                if params.contains(name) {
+                    let values = self.eval(*arg, env);
+                    if values.iter().any(|v| matches!(v, Value::Qs(_) | Value::Rows(_))) {
+                        any = true;
+                        callee_env.insert(name.clone(), values);
+                    }
+                }
+            }
+            if any {
+                self.active.push(def.start_byte());
+                self.function(def, callee_env);
+                self.active.pop();
+            }
+        }
+    }
+
+    /// `qs.count() > 0`, `len(qs) == 0`, `0 < qs.count()`.
+    fn comparison(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        let mut cursor = node.walk();
+        let operands: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        if operands.len() != 2 {
+            return;
+        }
+        let operators: Vec<&str> = {
+            let mut c = node.walk();
+            node.children_by_field_name("operators", &mut c)
+                .map(|n| n.kind())
+                .collect()
+        };
+        let [op] = operators.as_slice() else { return };
+        let (counted, number, op) = match (
+            self.counted(operands[0], env, scope),
+            int_literal(operands[1], self.src()),
+            self.counted(operands[1], env, scope),
+            int_literal(operands[0], self.src()),
+        ) {
+            (Some(c), Some(n), _, _) => (c, n, *op),
+            (_, _, Some(c), Some(n)) => (c, n, flip(op)),
+            _ => return,
+        };
+        let (qs_node, via_len, sole_use) = counted;
+        let exists = match (op, number) {
+            (">", 0) | (">=", 1) | ("!=", 0) => true,
+            ("==", 0) | ("<", 1) | ("<=", 0) => false,
+            _ => {
+                if via_len {
+                    if let Some(len_call) = qs_node.parent().and_then(|p| p.parent()) {
+                        self.facts.evaluations.push(Evaluation {
+                            kind: EvaluationKind::Len,
+                            range: TextRange::of(len_call),
+                            qs_text: expression_text(qs_node, self.src()),
+                            sole_use,
+                            needs_parens: false,
+                        });
+                    }
+                }
+                return;
+            }
+        };
+        self.facts.evaluations.push(Evaluation {
+            kind: EvaluationKind::Existence { exists, via_len },
+            range: TextRange::of(node),
+            qs_text: expression_text(qs_node, self.src()),
+            sole_use,
+            needs_parens: needs_parens_for_not(node),
+        });
+    }
+
+    /// `if qs.count():`, `if len(qs):`, `not qs.count()`, `x and len(qs)` — and
+    /// `len(qs)` used as a number.
+    fn truthiness(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        if node.kind() != "call" {
+            return;
+        }
+        let Some(parent) = node.parent() else { return };
+        let test = match parent.kind() {
+            "if_statement" | "elif_clause" | "while_statement"
+                if parent.child_by_field_name("condition") == Some(node) =>
+            {
+                Some((false, node))
+            }
+            "conditional_expression" if parent.named_child(1) == Some(node) => Some((false, node)),
+            "not_operator" => Some((true, parent)),
+            "boolean_operator" if is_truth_context(parent) => Some((false, node)),
+            "comparison_operator" => return,
+            _ => None,
+        };
+        let Some((qs_node, via_len, sole_use)) = self.counted(node, env, scope) else {
+            return;
+        };
+        let kind = match test {
+            Some((negated, _)) => EvaluationKind::Existence {
+                exists: !negated,
+                via_len,
+            },
+            None if via_len => EvaluationKind::Len,
+            None => return,
+        };
+        let range_node = test.map_or(node, |(_, n)| n);
+        self.facts.evaluations.push(Evaluation {
+            kind,
+            range: TextRange::of(range_node),
+            qs_text: expression_text(qs_node, self.src()),
+            sole_use,
+            needs_parens: needs_parens_for_not(range_node),
+        });
+    }
+
+    /// `qs.count()` or `len(qs)` on a queryset whose rows this scope does not use
+    /// otherwise: the queryset node, whether it was `len`, whether it is the sole use.
+    fn counted(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) -> Option<(Node<'a>, bool, bool)> {
+        if node.kind() != "call" {
+            return None;
+        }
+        let function = node.child_by_field_name("function")?;
+        let args = call_args(node, self.src());
+        let (qs_node, via_len) = match function.kind() {
+            "identifier" if self.file.text(function) == "len" => {
+                if args.positional.len() != 1 || !args.keywords.is_empty() {
+                    return None;
+                }
+                (args.positional[0], true)
+            }
+            "attribute" => {
+                let attr = function.child_by_field_name("attribute")?;
+                if self.file.text(attr) != "count" || !args.positional.is_empty() || !args.keywords.is_empty() {
+                    return None;
+                }
+                (function.child_by_field_name("object")?, false)
+            }
+            _ => return None,
+        };
+        let values = self.eval(qs_node, env);
+        let plain_qs = !values.is_empty()
+            && values
+                .iter()
+                .all(|v| matches!(v, Value::Qs(qs) if !qs.per_row && qs.prefix.is_empty() && !qs.applied.values));
+        if !plain_qs {
+            return None;
+        }
+        let sole_use = match qs_node.kind() {
+            "identifier" => {
+                let name = self.file.text(qs_node);
+                descendants(scope)
+                    .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != qs_node)
+                    .all(|n| is_self_assignment(n, name, self.src()))
+            }
+            // A chain builds a new queryset whose rows nothing else can see.
+            _ => true,
+        };
+        Some((qs_node, via_len, sole_use))
+    }
+
+    /// `obj.author.id` / `obj.author.pk` where `obj` is a known object.
+    fn id_read(&mut self, node: Node<'a>, env: &Env) {
+        let Some(attr) = node.child_by_field_name("attribute") else {
+            return;
+        };
+        let name = self.file.text(attr);
+        if name != "id" && name != "pk" {
+            return;
+        }
+        if node.parent().is_some_and(|p| {
+            (p.kind() == "call" && p.child_by_field_name("function") == Some(node))
+                || ((p.kind() == "assignment" || p.kind() == "augmented_assignment")
+                    && p.child_by_field_name("left") == Some(node))
+        }) {
+            return;
+        }
+        let Some(fk_node) = node.child_by_field_name("object").filter(|o| o.kind() == "attribute") else {
+            return;
+        };
+        let Some(owner) = fk_node.child_by_field_name("object") else {
+            return;
+        };
+        let Some(fk_name_node) = fk_node.child_by_field_name("attribute") else {
+            return;
+        };
+        let fk_name = self.file.text(fk_name_node);
+        let values = self.eval(owner, env);
+        for value in values {
+            let Value::Obj(obj) = value else { return };
+            let Some(model) = obj.model() else { return };
+            let Some(hop) = access::forward_fk_hop(self.index, model, fk_name) else {
+                return;
+            };
+            if name == "id" && !access::target_pk_is(self.index, &hop, "id") {
+                return;
+            }
+            let mut obj = obj;
+            obj.path.push(hop);
+            self.facts.id_reads.push(IdRead {
+                obj,
+                replace: TextRange::new(fk_name_node.start_byte(), node.end_byte()),
+                attname: format!("{fk_name}_id"),
+            });
+            return;
+        }
+    }
+
+    /// The possible values of an expression.
+    fn eval(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let src = self.src();
+        match node.kind() {
+            "identifier" => {
+                let name = text(node, src);
+                if let Some(values) = env.get(name) {
+                    return values.clone();
+                }
+                match self.index.resolve_model(&self.file.module, &[name.to_string()]) {
+                    Some(id) => vec![Value::Model(id)],
+                    None => vec![Value::Unknown],
+                }
+            }
+            "parenthesized_expression" => match node.named_child(0) {
+                Some(inner) => self.eval(inner, env),
+                None => vec![Value::Unknown],
+            },
+            "conditional_expression" => {
+                let mut values = Vec::new();
+                for i in [0, 2] {
+                    if let Some(branch) = node.named_child(i) {
+                        values.extend(self.eval(branch, env));
+                    }
+                }
+                values
+            }
+            "attribute" => self.eval_attribute(node, env),
+            "call" => self.eval_call(node, env),
+            "subscript" => {
+                let Some(value) = node.child_by_field_name("value") else {
+                    return vec![Value::Unknown];
+                };
+                let is_slice = node
+                    .child_by_field_name("subscript")
+                    .is_some_and(|s| s.kind() == "slice");
+                self.eval(value, env)
+                    .into_iter()
+                    .map(|v| match (v, is_slice) {
+                        (Value::Qs(qs), true) => Value::Qs(qs),
+                        (Value::Rows(qs), true) => Value::Rows(qs),
+                        (Value::Qs(qs) | Value::Rows(qs), false) => Value::Obj(Obj {
+                            qs,
+                            path: Vec::new(),
+                            per_row: false,
+                        }),
+                        _ => Value::Unknown,
+                    })
+                    .collect()
+            }
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    fn eval_attribute(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let (Some(object), Some(attr)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) else {
+            return vec![Value::Unknown];
+        };
+        let name = self.file.text(attr).to_string();
+        // `models.Post`, `blog.models.Post`
+        if let Some(path) = dotted_name(node, self.src()) {
+            if path.len() > 1 && !env.contains_key(&path[0]) {
+                if let Some(id) = self.index.resolve_model(&self.file.module, &path) {
+                    return vec![Value::Model(id)];
+                }
+            }
+        }
+        let objects = self.eval(object, env);
+        objects
+            .into_iter()
+            .map(|value| match value {
+                Value::Model(id) => {
+                    let manager_name = match name.as_str() {
+                        "_default_manager" | "_base_manager" => "objects",
+                        other => other,
+                    };
+                    match self.index.manager(id, manager_name) {
+                        Some(manager) if !manager.opaque || manager.applied == Applied::default() => {
+                            let mut qs = Qs::new(id, Some(Origin { range: TextRange::of(node) }));
+                            qs.applied = manager.applied.clone();
+                            if !manager.methods.is_empty() || manager.applied != Applied::default() || manager.opaque {
+                                qs.annotations = None;
+                            }
+                            qs.manager = Some(manager.name.clone());
+                            Value::Qs(qs)
+                        }
+                        _ => Value::Unknown,
+                    }
+                }
+                Value::Obj(obj) => {
+                    let Some(model) = obj.model() else {
+                        return Value::Unknown;
+                    };
+                    match access::hop(self.index, model, &name) {
+                        Some(hop) if hop.is_many() => Value::RelatedManager {
+                            obj,
+                            hop,
+                            range: TextRange::of(node),
+                        },
+                        Some(hop) => {
+                            let mut obj = obj;
+                            obj.path.push(hop);
+                            Value::Obj(obj)
+                        }
+                        None => Value::Unknown,
+                    }
+                }
+                _ => Value::Unknown,
+            })
+            .collect()
+    }
+
+    fn eval_call(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let Some(function) = node.child_by_field_name("function") else {
+            return vec![Value::Unknown];
+        };
+        let args = call_args(node, self.src());
+        match function.kind() {
+            "identifier" => {
+                let name = self.file.text(function);
+                if env.contains_key(name) {
+                    return vec![Value::Unknown];
+                }
+                match name {
+                    "list" | "sorted" | "tuple" | "reversed" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| match v {
+                                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => Value::Rows(qs),
+                                _ => Value::Unknown,
+                            })
+                            .collect()
+                    }
+                    "enumerate" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| Value::Enumerate(Box::new(v)))
+                            .collect()
+                    }
+                    "get_object_or_404" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| match v {
+                                Value::Qs(qs) => Value::Obj(Obj {
+                                    qs,
+                                    path: Vec::new(),
+                                    per_row: false,
+                                }),
+                                Value::Model(id) => Value::Obj(Obj {
+                                    qs: Qs::new(id, None),
+                                    path: Vec::new(),
+                                    per_row: false,
+                                }),
+                                _ => Value::Unknown,
+                            })
+                            .collect()
+                    }
+                    "get_user_model" if args.positional.is_empty() => {
+                        match self.index.by_label(&self.auth_label()) {
+                            Some(id) => vec![Value::Model(id)],
+                            None => vec![Value::Unknown],
+                        }
+                    }
+                    _ => vec![Value::Unknown],
+                }
+            }
+            "attribute" => {
+                let (Some(object), Some(attr)) = (
+                    function.child_by_field_name("object"),
+                    function.child_by_field_name("attribute"),
+                ) else {
+                    return vec![Value::Unknown];
+                };
+                let method = self.file.text(attr).to_string();
+                let receivers = self.eval(object, env);
+                receivers
+                    .into_iter()
+                    .map(|value| self.apply_method(value, &method, node, function))
+                    .collect()
+            }
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    fn auth_label(&self) -> String {
+        self.index
+            .auth_user_model()
+            .map(|id| {
+                let m = self.index.model(id);
+                format!("{}.{}", m.app_label, m.name)
+            })
+            .unwrap_or_else(|| "auth.User".to_string())
+    }
+
+    fn apply_method(&mut self, value: Value, method: &str, call: Node<'a>, function: Node<'a>) -> Value {
+        match value {
+            Value::Qs(qs) => self.queryset_method(qs, method, call, function),
+            Value::RelatedManager { obj, hop, range } => {
+                let Some(target) = hop.target else {
+                    return Value::Unknown;
+                };
+                let back_ref = hop.back_ref.clone();
+                if method == "all" && (obj.per_row || obj_prefetched(&obj, &hop)) {
+                    // Rows served from the outer queryset's prefetch (or fetched per row
+                    // when it has none): loads are judged against the outer queryset.
+                    let mut qs = obj.qs.clone();
+                    qs.prefix.extend(obj.path.iter().cloned());
+                    qs.prefix.push(hop);
+                    qs.model = target;
+                    qs.back_ref = back_ref;
+                    qs.per_row = obj.per_row;
+                    return Value::Qs(qs);
+                }
+                let mut qs = Qs::new(target, Some(Origin { range }));
+                qs.back_ref = back_ref;
+                qs.per_row = obj.per_row;
+                self.queryset_method(qs, method, call, function)
+            }
+            Value::Rows(qs) if method == "copy" => Value::Rows(qs),
+            _ => Value::Unknown,
+        }
+    }
+
+    fn queryset_method(&mut self, mut qs: Qs, method: &str, call: Node<'a>, function: Node<'a>) -> Value {
+        let src = self.src();
+        let site = || call_site(call, function, src);
+        match method {
+            "all" | "filter" | "exclude" | "order_by" | "distinct" | "reverse" | "using"
+            | "select_for_update" | "extra" | "complex_filter" | "defer" | "only"
+            | "select_related" | "prefetch_related" | "annotate" | "alias" | "none" => {
+                let site = site();
+                if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                    self.record_lookups(&qs, method, &site, call);
+                }
+                match method {
+                    "select_related" => {
+                        if site.strings.is_empty() && site.args.len() <= 2 {
+                            qs.applied.select_related_all = true;
+                        } else if site.plain {
+                            qs.applied
+                                .select_related
+                                .extend(site.strings.iter().map(|(s, _)| s.clone()));
+                        } else if site.strings.is_empty() && self.file.text(call).contains("None") {
+                            qs.applied.select_related.clear();
+                            qs.applied.select_related_all = false;
+                        } else {
+                            qs.applied.unknown = true;
+                        }
+                        qs.select_call = Some(site);
+                    }
+                    "prefetch_related" => {
+                        let prefetches = prefetch_args(call, src);
+                        match prefetches {
+                            Some(list) => qs.applied.prefetch_related.extend(list),
+                            None => qs.applied.unknown = true,
+                        }
+                        qs.prefetch_call = Some(site);
+                    }
+                    "only" => {
+                        if site.plain {
+                            qs.applied.only = Some(site.strings.iter().map(|(s, _)| s.clone()).collect());
+                        } else {
+                            qs.applied.unknown = true;
+                        }
+                        qs.only_call = Some(site);
+                    }
+                    "defer" => {
+                        if site.plain {
+                            qs.applied.defer.extend(site.strings.iter().map(|(s, _)| s.clone()));
+                        } else {
+                            qs.applied.unknown = true;
+                        }
+                        qs.defer_call = Some(site);
+                    }
+                    "annotate" | "alias" => {
+                        let args = call_args(call, src);
+                        match (&mut qs.annotations, args.positional.is_empty() && !args.has_splat) {
+                            (Some(names), true) => names.extend(args.keywords.iter().map(|(k, _)| k.clone())),
+                            _ => qs.annotations = None,
+                        }
+                    }
+                    _ => {}
+                }
+                self.seen.insert((call.start_byte(), 0, 0));
+                Value::Qs(qs)
+            }
+            "values" | "values_list" => {
+                let site = site();
+                if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                    self.record_lookups(&qs, method, &site, call);
+                    if let Some(only) = &qs.only_call {
+                        // Both in this one expression, so one edit can merge them.
+                        if call.start_byte() <= only.range.start {
+                            self.facts.only_then_values.push(OnlyThenValues {
+                                only: only.clone(),
+                                values: site.clone(),
+                                values_method: method.to_string(),
+                            });
+                        }
+                    }
+                }
+                self.seen.insert((call.start_byte(), 0, 0));
+                qs.applied.values = true;
+                Value::Qs(qs)
+            }
+            "iterator" => {
+                let args = call_args(call, src);
+                qs.iterator_without_chunk =
+                    args.keyword("chunk_size").is_none() && args.positional.is_empty();
+                Value::Qs(qs)
+            }
+            "get" | "first" | "last" | "earliest" | "latest" | "create" => {
+                if method == "get" {
+                    let site = site();
+                    if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                        self.record_lookups(&qs, method, &site, call);
+                    }
+                    self.seen.insert((call.start_byte(), 0, 0));
+                }
+                if qs.applied.values {
+                    return Value::Unknown;
+                }
+                Value::Obj(Obj {
+                    qs,
+                    path: Vec::new(),
+                    per_row: false,
+                })
+            }
+            "count" | "exists" | "aggregate" | "update" | "delete" | "in_bulk" | "get_or_create"
+            | "update_or_create" | "bulk_create" | "bulk_update" | "explain" | "contains"
+            | "union" | "intersection" | "difference" | "dates" | "datetimes" | "raw" => Value::Unknown,
+            custom => {
+                let Some(manager) = qs
+                    .manager
+                    .as_deref()
+                    .and_then(|m| self.index.manager(qs.model, m))
+                else {
+                    return Value::Unknown;
+                };
+                match manager.methods.get(custom) {
+                    Some(ManagerMethod::Queryset(applied)) => {
+                        merge_applied(&mut qs.applied, applied);
+                        // The method may annotate: later lookups can name anything.
+                        qs.annotations = None;
+                        Value::Qs(qs)
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+        }
+    }
+
+    fn record_lookups(&mut self, qs: &Qs, method: &str, site: &CallSite, call: Node<'a>) {
+        if !qs.prefix.is_empty() || qs.applied.unknown && method != "select_related" {
+            return;
+        }
+        let args = call_args(call, self.src());
+        let keywords = match method {
+            "filter" | "exclude" | "get" => args
+                .keywords
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name_node = v.prev_named_sibling()?;
+                    Some((k.clone(), TextRange::of(name_node)))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut annotations = qs.annotations.clone();
+        if let Some(names) = &mut annotations {
+            names.extend(qs.applied.prefetch_related.iter().filter_map(|p| p.to_attr.clone()));
+        }
+        self.facts.lookup_calls.push(LookupCall {
+            method: method.to_string(),
+            model: qs.model,
+            call: site.clone(),
+            keywords,
+            annotations,
+            queryset_range: site.range,
+        });
+    }
+}
+
+/// The quote style to use for new strings in `site`'s call, else the file's.
+pub fn quote_for(site: Option<&CallSite>, file_quote: char) -> char {
+    site.and_then(|s| s.quote).unwrap_or(file_quote)
+}
+
+pub fn file_quote_of(file: &SourceFile) -> char {
+    file_quote(file)
+}
+
+fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
+    let mut names: Vec<&str> = obj.qs.prefix.iter().map(|h| h.name.as_str()).collect();
+    names.extend(obj.path.iter().map(|h| h.name.as_str()));
+    names.push(&hop.name);
+    let path = names.join("__");
+    obj.qs.applied.prefetch_related.iter().any(|p| {
+        p.to_attr.is_none() && (p.lookup == path || p.lookup.starts_with(&format!("{path}__")))
+    })
+}
+
+fn merge_applied(into: &mut Applied, from: &Applied) {
+    into.select_related.extend(from.select_related.iter().cloned());
+    into.select_related_all |= from.select_related_all;
+    into.prefetch_related.extend(from.prefetch_related.iter().cloned());
+    if from.only.is_some() {
+        into.only = from.only.clone();
+    }
+    into.defer.extend(from.defer.iter().cloned());
+    into.values |= from.values;
+    into.unknown |= from.unknown;
+}
+
+fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
+    let start = function
+        .child_by_field_name("object")
+        .map(|o| o.end_byte())
+        .unwrap_or(function.start_byte());
+    let args_node = call.child_by_field_name("arguments");
+    let args = args_node.map(TextRange::of).unwrap_or(TextRange::empty(call.end_byte()));
+    let mut strings = Vec::new();
+    let mut plain = true;
+    let mut quote = None;
+    if let Some(list) = args_node.filter(|a| a.kind() == "argument_list") {
+        let mut cursor = list.walk();
+        for arg in list.named_children(&mut cursor) {
+            if arg.kind() == "comment" {
+                continue;
+            }
+            match string_value(arg, src) {
+                Some(value) => {
+                    quote = quote.or(quote_of(arg, src));
+                    strings.push((value.to_string(), TextRange::of(arg)));
+                }
+                None => plain = false,
+            }
+        }
+    } else {
+        plain = false;
+    }
+    CallSite {
+        range: TextRange::new(start, call.end_byte()),
+        args,
+        strings,
+        plain,
+        quote,
+    }
+}
+
+/// Lookups of a `prefetch_related(...)` call: strings and `Prefetch("x", to_attr="y")`;
+/// `None` when an argument cannot be read.
+fn prefetch_args(call: Node<'_>, src: &str) -> Option<Vec<Prefetch>> {
+    let args = call_args(call, src);
+    if args.has_splat || !args.keywords.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for arg in args.positional {
+        if let Some(s) = string_value(arg, src) {
+            out.push(Prefetch {
+                lookup: s.to_string(),
+                to_attr: None,
+            });
+            continue;
+        }
+        if arg.kind() != "call" {
+            return None;
+        }
+        let callee = dotted_name(arg.child_by_field_name("function")?, src)?;
+        if callee.last().map(String::as_str) != Some("Prefetch") {
+            return None;
+        }
+        let inner = call_args(arg, src);
+        let lookup = inner
+            .positional
+            .first()
+            .copied()
+            .or_else(|| inner.keyword("lookup"))
+            .and_then(|n| string_value(n, src))?;
+        let to_attr = match inner.keyword("to_attr") {
+            Some(node) => Some(string_value(node, src)?.to_string()),
+            None => None,
+        };
+        // A custom queryset may select or prefetch further: paths below are unknown.
+        if inner.positional.len() > 1 || inner.keyword("queryset").is_some() {
+            out.push(Prefetch {
+                lookup: lookup.to_string(),
+                to_attr,
+            });
+            out.push(Prefetch {
+                lookup: format!("{lookup}__?"),
+                to_attr: None,
+            });
+            continue;
+        }
+        out.push(Prefetch {
+            lookup: lookup.to_string(),
+            to_attr,
+        });
+    }
+    Some(out)
+}
+
+fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
+    let mut rows = Vec::new();
+    for value in values {
+        match value {
+            Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => rows.push(qs.clone()),
+            _ => return None,
+        }
+    }
+    let first = rows.first()?;
+    rows.iter().all(|q| q.model == first.model).then_some(rows)
+}
+
+fn rows_as_objs(rows: &[Qs]) -> Vec<Value> {
+    rows.iter()
+        .map(|qs| {
+            Value::Obj(Obj {
+                qs: qs.clone(),
+                path: Vec::new(),
+                per_row: true,
+            })
+        })
+        .collect()
+}
+
+fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
+    descendants(left)
+        .filter(|n| n.kind() == "identifier" && n.parent().is_none_or(|p| p.kind() != "attribute"))
+        .map(|n| text(n, src).to_string())
+        .collect()
+}
+
+fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
+    let Some(params) = def.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .filter_map(|p| match p.kind() {
+            "identifier" => Some(text(p, src).to_string()),
+            "typed_parameter" => p.named_child(0).map(|n| text(n, src).to_string()),
+            "default_parameter" | "typed_default_parameter" => {
+                p.child_by_field_name("name").map(|n| text(n, src).to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `name = name.filter(...)`-style mentions: the name is (re)assigned, or read only to
+/// build its own new value.
+fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "assignment" => {
+                let left = parent.child_by_field_name("left");
+                if left == Some(current) {
+                    return true;
+                }
+                return left.is_some_and(|l| l.kind() == "identifier" && text(l, src) == name);
+            }
+            "attribute" | "call" | "argument_list" | "keyword_argument" | "subscript" => {
+                current = parent;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn join_keys(into: &mut Env, other: Env) {
+    join(into, other);
+}
+
+fn int_literal(node: Node<'_>, src: &str) -> Option<i64> {
+    (node.kind() == "integer").then(|| text(node, src).parse().ok())?
+}
+
+fn flip(op: &str) -> &str {
+    match op {
+        "<" => ">",
+        ">" => "<",
+        "<=" => ">=",
+        ">=" => "<=",
+        other => other,
+    }
+}
+
+fn expression_text(node: Node<'_>, src: &str) -> String {
+    let text = text(node, src);
+    match node.kind() {
+        "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression" => text.to_string(),
+        _ => format!("({text})"),
+    }
+}
+
+/// Replacing `node` with `not x` needs parentheses where a `not` cannot stand unbracketed.
+fn needs_parens_for_not(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        matches!(
+            p.kind(),
+            "comparison_operator" | "binary_operator" | "unary_operator" | "attribute" | "subscript"
+                | "await" | "call"
+        )
+    })
+}
+
+/// The boolean operator's value is only tested for truth (an `if`/`while` condition,
+/// or under `not`), so `len(qs)` inside it may become `qs.exists()`.
+fn is_truth_context(node: Node<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "boolean_operator" | "parenthesized_expression" => current = parent,
+            "not_operator" => return true,
+            "if_statement" | "elif_clause" | "while_statement" => {
+                return parent.child_by_field_name("condition") == Some(current);
+            }
+            "conditional_expression" => return parent.named_child(1) == Some(current),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Used by rules to print a path (`author__profile`).
+pub fn lookup_path(hops: &[Hop]) -> String {
+    hops.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("__")
+}
+
+impl Facts {
+    pub fn is_empty(&self) -> bool {
+        self.loops.is_empty()
+            && self.evaluations.is_empty()
+            && self.lookup_calls.is_empty()
+            && self.only_then_values.is_empty()
+            && self.id_reads.is_empty()
+    }
+}
+

@@ -1,0 +1,290 @@
+//! Relations loaded per row inside loops, judged against what each loop's queryset has
+//! applied; and the one fix per queryset that adds every lookup its loops need.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::access::{Access, AccessKind, Hop, Load, ManyOp, load_state};
+use super::flow::{CallSite, Facts, Origin, Qs, lookup_path, quote_for};
+use crate::fix::{Edit, Fix};
+use crate::index::ModelIndex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// A single related object loaded per row (ORM101).
+    SingleNotSelected,
+    /// A related manager read per row (ORM102).
+    ManyNotPrefetched,
+    /// A prefetched manager queried anew per row (ORM105).
+    PrefetchBypassed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub problem: Problem,
+    pub access: Access,
+    /// Lookup from the origin's model (`author__profile`, `posts__category`).
+    pub lookup: String,
+    /// The method that bypasses the prefetch, for ORM105.
+    pub bypass: Option<String>,
+    pub loop_index: usize,
+}
+
+pub struct LoopFindings {
+    pub findings: Vec<Finding>,
+    /// One fix per loop that adds every lookup the loop's queryset is missing.
+    pub fixes: Vec<Option<Fix>>,
+}
+
+pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings {
+    let mut findings = Vec::new();
+    for (loop_index, fact) in facts.loops.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        for access in &fact.accesses {
+            let (path, problem, bypass) = match &access.kind {
+                AccessKind::Load { path } => (path, Problem::SingleNotSelected, None),
+                AccessKind::Many { path, op } => match op {
+                    ManyOp::Cached => (path, Problem::ManyNotPrefetched, None),
+                    ManyOp::First => {
+                        let ordered = path
+                            .last()
+                            .and_then(|h| h.target)
+                            .is_some_and(|t| index.model(t).has_ordering);
+                        if ordered {
+                            (path, Problem::ManyNotPrefetched, None)
+                        } else {
+                            (path, Problem::PrefetchBypassed, Some("first".to_string()))
+                        }
+                    }
+                    ManyOp::Bypass(method) => (path, Problem::PrefetchBypassed, Some(method.clone())),
+                },
+                _ => continue,
+            };
+            if path.iter().any(|h| h.target.is_none() && h.kind != super::access::HopKind::GenericFk) {
+                continue;
+            }
+            let state = combined_state(&fact.sources, path);
+            let report = match problem {
+                Problem::PrefetchBypassed => state == Load::Loaded,
+                _ => state == Load::Missing,
+            };
+            let lookup = full_lookup(&fact.sources[0], path);
+            if !report || !seen.insert((lookup.clone(), problem as u8)) {
+                continue;
+            }
+            findings.push(Finding {
+                problem,
+                access: access.clone(),
+                lookup,
+                bypass,
+                loop_index,
+            });
+        }
+    }
+    let fixes = fixes_per_loop(facts, &findings, file_quote);
+    LoopFindings { findings, fixes }
+}
+
+/// Loaded if loaded for some value, missing only if missing for every value.
+fn combined_state(sources: &[Qs], path: &[Hop]) -> Load {
+    let states: Vec<Load> = sources.iter().map(|qs| load_state(qs, path)).collect();
+    if states.contains(&Load::Unknown) {
+        Load::Unknown
+    } else if states.contains(&Load::Loaded) {
+        Load::Loaded
+    } else {
+        Load::Missing
+    }
+}
+
+fn full_lookup(qs: &Qs, path: &[Hop]) -> String {
+    let mut hops = qs.prefix.clone();
+    hops.extend(path.iter().cloned());
+    lookup_path(&hops)
+}
+
+/// What one queryset (by origin) must add.
+#[derive(Default)]
+struct Needs {
+    select: BTreeSet<String>,
+    prefetch: BTreeSet<String>,
+    /// Forward relations at the root that `only()` must now name.
+    only_roots: BTreeSet<String>,
+}
+
+fn fixes_per_loop(facts: &Facts, findings: &[Finding], quote: char) -> Vec<Option<Fix>> {
+    // Every loop over rows of the same origin gets the fix for all of them.
+    let mut needs: BTreeMap<TextKey, Needs> = BTreeMap::new();
+    for finding in findings {
+        if finding.problem == Problem::PrefetchBypassed {
+            continue;
+        }
+        let fact = &facts.loops[finding.loop_index];
+        let path = match &finding.access.kind {
+            AccessKind::Load { path } | AccessKind::Many { path, .. } => path,
+            _ => continue,
+        };
+        for qs in &fact.sources {
+            let Some(origin) = &qs.origin else { continue };
+            let entry = needs.entry(TextKey::of(origin)).or_default();
+            let mut hops = qs.prefix.clone();
+            hops.extend(path.iter().cloned());
+            let lookup = lookup_path(&hops);
+            if hops.iter().all(Hop::is_selectable) {
+                entry.select.insert(lookup);
+            } else {
+                entry.prefetch.insert(lookup);
+            }
+            if let Some(first) = hops.first() {
+                if !first.is_many() && first.kind != super::access::HopKind::ReverseOneToOne {
+                    entry.only_roots.insert(first.name.clone());
+                }
+            }
+        }
+    }
+    facts
+        .loops
+        .iter()
+        .enumerate()
+        .map(|(i, fact)| {
+            if !findings
+                .iter()
+                .any(|f| f.loop_index == i && f.problem != Problem::PrefetchBypassed)
+            {
+                return None;
+            }
+            let mut edits = Vec::new();
+            let mut messages = Vec::new();
+            let mut done = BTreeSet::new();
+            for qs in &fact.sources {
+                let origin = qs.origin.as_ref()?;
+                if !done.insert(TextKey::of(origin)) {
+                    continue;
+                }
+                let need = needs.get(&TextKey::of(origin))?;
+                let (mut e, m) = edits_for(qs, need, quote)?;
+                edits.append(&mut e);
+                messages.extend(m);
+            }
+            if edits.is_empty() {
+                return None;
+            }
+            messages.dedup();
+            Some(Fix::safe(messages.join(", "), edits))
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TextKey(usize, usize);
+
+impl TextKey {
+    fn of(origin: &Origin) -> Self {
+        TextKey(origin.range.start, origin.range.end)
+    }
+}
+
+/// Lookups that another lookup in the set already implies are dropped.
+fn minimal(set: &BTreeSet<String>) -> Vec<String> {
+    set.iter()
+        .filter(|s| !set.iter().any(|o| o != *s && o.starts_with(&format!("{s}__"))))
+        .cloned()
+        .collect()
+}
+
+fn edits_for(qs: &Qs, need: &Needs, file_quote: char) -> Option<(Vec<Edit>, Vec<String>)> {
+    let origin = qs.origin.as_ref()?;
+    let mut edits = Vec::new();
+    let mut messages = Vec::new();
+    let mut appended_at_origin = String::new();
+    let select = minimal(&need.select);
+    if !select.is_empty() {
+        // Adding names after a bare `select_related()` would drop its "all non-null
+        // foreign keys" behaviour.
+        if qs.applied.select_related_all {
+            return None;
+        }
+        let quote = quote_for(qs.select_call.as_ref(), file_quote);
+        let (edit, message) = add_to_call(
+            qs.select_call.as_ref(),
+            "select_related",
+            &select,
+            quote,
+            origin,
+            &mut appended_at_origin,
+        )?;
+        edits.extend(edit);
+        messages.push(message);
+    }
+    let prefetch = minimal(&need.prefetch);
+    if !prefetch.is_empty() {
+        // `iterator()` without `chunk_size` refuses `prefetch_related`.
+        if qs.iterator_without_chunk {
+            return None;
+        }
+        let quote = quote_for(qs.prefetch_call.as_ref(), file_quote);
+        let (edit, message) = add_to_call(
+            qs.prefetch_call.as_ref(),
+            "prefetch_related",
+            &prefetch,
+            quote,
+            origin,
+            &mut appended_at_origin,
+        )?;
+        edits.extend(edit);
+        messages.push(message);
+    }
+    if let Some(only) = &qs.applied.only {
+        // `only()` must name a relation that is selected, or Django raises.
+        let missing: Vec<String> = need
+            .only_roots
+            .iter()
+            .filter(|r| !only.iter().any(|o| o == *r || o.starts_with(&format!("{r}__"))))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let site = qs.only_call.as_ref()?;
+            let quote = quote_for(Some(site), file_quote);
+            edits.push(append_strings(site, &missing, quote)?);
+        }
+    }
+    if !appended_at_origin.is_empty() {
+        edits.push(Edit::insertion(origin.insert_at(), appended_at_origin));
+    }
+    Some((edits, messages))
+}
+
+fn add_to_call(
+    site: Option<&CallSite>,
+    method: &str,
+    lookups: &[String],
+    quote: char,
+    origin: &Origin,
+    appended_at_origin: &mut String,
+) -> Option<(Option<Edit>, String)> {
+    let quoted: Vec<String> = lookups.iter().map(|l| format!("{quote}{l}{quote}")).collect();
+    match site {
+        Some(site) if site.plain && !site.strings.is_empty() => Some((
+            Some(append_strings(site, lookups, quote)?),
+            format!("Add {} to `{method}()`", quoted.join(", ")),
+        )),
+        _ => {
+            let _ = origin;
+            let call = format!(".{method}({})", quoted.join(", "));
+            appended_at_origin.push_str(&call);
+            Some((None, format!("Add `{call}`")))
+        }
+    }
+}
+
+/// `, "a", "b"` after the call's last string argument (before any trailing comma).
+fn append_strings(site: &CallSite, values: &[String], quote: char) -> Option<Edit> {
+    let (_, last) = site.strings.last()?;
+    if !site.plain {
+        return None;
+    }
+    let text: String = values
+        .iter()
+        .map(|v| format!(", {quote}{v}{quote}"))
+        .collect();
+    Some(Edit::insertion(last.end, text))
+}

@@ -1,0 +1,233 @@
+//! Walking a lookup string (`"author__profile"`, `author__name__icontains`) over the
+//! model index the way Django resolves it for each queryset method.
+
+use super::access::{Hop, hop};
+use crate::index::{Attribute, FieldKind, ModelId, ModelIndex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `select_related`: relations by query name.
+    Select,
+    /// `prefetch_related`: attributes (accessor names).
+    Prefetch,
+    /// `only`, `defer`, `values`, `values_list`, `order_by`, `filter` and friends:
+    /// fields and relations by query name, then transforms and lookups.
+    Field,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every segment resolved, or the rest cannot be judged statically.
+    Fine,
+    /// Segment `index` names nothing on `model`.
+    Unknown {
+        index: usize,
+        model: ModelId,
+        suggestion: Option<String>,
+    },
+    /// `select_related` given a column, not a relation.
+    NotRelation { index: usize },
+}
+
+#[derive(Debug, Clone)]
+pub struct Walk {
+    pub hops: Vec<Hop>,
+    /// The same path spelt with accessor names, as `prefetch_related` needs it;
+    /// `None` when a relation has no accessor (`related_name="+"`).
+    pub accessor_path: Option<Vec<String>>,
+    pub outcome: Outcome,
+}
+
+/// Lookups Django registers on every field; after a relation they apply to its key.
+const BUILTIN_LOOKUPS: &[&str] = &[
+    "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith",
+    "istartswith", "endswith", "iendswith", "range", "isnull", "regex", "iregex", "date",
+    "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter", "time",
+    "hour", "minute", "second",
+];
+
+pub fn walk(index: &ModelIndex, model: ModelId, lookup: &str, style: Style, annotations: Option<&[String]>) -> Walk {
+    let mut result = Walk {
+        hops: Vec::new(),
+        accessor_path: Some(Vec::new()),
+        outcome: Outcome::Fine,
+    };
+    let mut current = model;
+    for (i, segment) in lookup.split("__").enumerate() {
+        let m = index.model(current);
+        if m.has_unknown_bases {
+            return result;
+        }
+        if i == 0 && style == Style::Field {
+            match annotations {
+                None => return result,
+                Some(names) if names.iter().any(|n| n == segment) => return result,
+                Some(_) => {}
+            }
+        }
+        if i == 0 && style == Style::Prefetch {
+            if let Some(names) = annotations {
+                if names.iter().any(|n| n == segment) {
+                    return result;
+                }
+            }
+        }
+        if segment == "pk" && style == Style::Field {
+            return result;
+        }
+        let Some((found, accessor)) = resolve(index, current, segment, style) else {
+            let after_relation = !result.hops.is_empty();
+            if style == Style::Field && after_relation && BUILTIN_LOOKUPS.contains(&segment) {
+                return result;
+            }
+            result.outcome = Outcome::Unknown {
+                index: i,
+                model: current,
+                suggestion: closest(segment, &candidates(index, current, style)),
+            };
+            return result;
+        };
+        match found {
+            Found::Relation(h) => {
+                if let (Some(path), Some(acc)) = (&mut result.accessor_path, accessor) {
+                    path.push(acc);
+                } else {
+                    result.accessor_path = None;
+                }
+                let target = h.target;
+                result.hops.push(h);
+                match target {
+                    Some(t) => current = t,
+                    None => return result,
+                }
+            }
+            Found::Column => {
+                if style == Style::Select {
+                    result.outcome = Outcome::NotRelation { index: i };
+                }
+                return result;
+            }
+            Found::Opaque => return result,
+        }
+    }
+    result
+}
+
+enum Found {
+    Relation(Hop),
+    Column,
+    /// A method or property: `prefetch_related` may traverse it; we cannot judge.
+    Opaque,
+}
+
+/// What `name` means on `model` for `style`, with its accessor name when a relation.
+fn resolve(index: &ModelIndex, model: ModelId, name: &str, style: Style) -> Option<(Found, Option<String>)> {
+    let m = index.model(model);
+    if style != Style::Prefetch {
+        // Lookups name reverse relations by their query name.
+        if let Some(reverse) = m.reverse.iter().find(|r| r.query_name.as_deref() == Some(name)) {
+            let accessor = reverse.accessor.clone();
+            let h = match &accessor {
+                Some(acc) => hop(index, model, acc)?,
+                None => return Some((Found::Opaque, None)),
+            };
+            let mut h = h;
+            h.name = name.to_string();
+            return Some((Found::Relation(h), accessor));
+        }
+    }
+    match index.attribute(model, name)? {
+        Attribute::Field(field) => match field.kind {
+            FieldKind::Plain => Some((Found::Column, None)),
+            _ => Some((Found::Relation(hop(index, model, name)?), Some(name.to_string()))),
+        },
+        Attribute::Attname(_) | Attribute::Pk => {
+            (style != Style::Select).then_some((Found::Column, None))
+        }
+        Attribute::Reverse(reverse) => {
+            if style == Style::Prefetch {
+                Some((Found::Relation(hop(index, model, name)?), reverse.accessor.clone()))
+            } else {
+                None
+            }
+        }
+        Attribute::Method(_) => (style == Style::Prefetch).then_some((Found::Opaque, None)),
+    }
+}
+
+fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {
+    let m = index.model(model);
+    let mut names: Vec<String> = m
+        .fields
+        .iter()
+        .filter(|f| style != Style::Select || !matches!(f.kind, FieldKind::Plain))
+        .map(|f| f.name.clone())
+        .collect();
+    for reverse in &m.reverse {
+        let name = if style == Style::Prefetch {
+            reverse.accessor.clone()
+        } else {
+            reverse.query_name.clone()
+        };
+        names.extend(name);
+    }
+    names
+}
+
+/// The candidate within a small edit distance of `name`, if exactly one is closest.
+pub fn closest(name: &str, candidates: &[String]) -> Option<String> {
+    let limit = if name.len() <= 4 { 1 } else { 2 };
+    let mut best: Option<(usize, &String)> = None;
+    let mut tie = false;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d > limit {
+            continue;
+        }
+        match best {
+            Some((bd, _)) if d > bd => {}
+            Some((bd, _)) if d == bd => tie = true,
+            _ => {
+                best = Some((d, c));
+                tie = false;
+            }
+        }
+    }
+    if tie {
+        return None;
+    }
+    best.map(|(_, c)| c.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = Vec::new();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            // Adjacent transposition counts as one edit (`nmae` → `name`).
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(prev2[j - 1] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names() {
+        let c = vec!["name".to_string(), "email".to_string(), "author".to_string()];
+        assert_eq!(closest("nmae", &c), Some("name".into()));
+        assert_eq!(closest("emial", &c), Some("email".into()));
+        assert_eq!(closest("xyz", &c), None);
+    }
+}

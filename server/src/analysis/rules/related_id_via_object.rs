@@ -1,0 +1,51 @@
+//! ORM203: `obj.author.id` loads the author to read a value `obj.author_id` already holds.
+
+use super::Checker;
+use crate::analysis::access::{AccessKind, Load, load_state};
+use crate::analysis::{Diagnostic, Rule};
+use crate::fix::{Edit, Fix};
+
+pub fn check(checker: &mut Checker<'_>) {
+    let mut out = Vec::new();
+    for read in &checker.facts.id_reads {
+        if load_state(&read.obj.qs, &read.obj.path) != Load::Missing {
+            continue;
+        }
+        // When the loop loads the related object anyway, reading its id is free.
+        let names: Vec<&str> = read.obj.path.iter().map(|h| h.name.as_str()).collect();
+        let loaded_elsewhere = checker.facts.loops.iter().any(|fact| {
+            fact.body_range.contains_range(read.replace)
+                && fact.accesses.iter().any(|a| match &a.kind {
+                    AccessKind::Load { path } | AccessKind::Many { path, .. } => {
+                        path.iter().map(|h| h.name.as_str()).take(names.len()).eq(names.iter().copied())
+                    }
+                    _ => false,
+                })
+        });
+        if loaded_elsewhere {
+            continue;
+        }
+        let original = checker.text(read.replace).to_string();
+        let per_row = if read.obj.per_row {
+            " for each row"
+        } else {
+            ""
+        };
+        out.push(Diagnostic {
+            rule: Rule::RelatedIdViaObject,
+            message: format!(
+                "`{original}` runs a query{per_row} to load the related object for its id: `{}` holds it already",
+                read.attname
+            ),
+            range: read.replace,
+            related: Vec::new(),
+            fix: Some(Fix::safe(
+                format!("Replace with `{}`", read.attname),
+                vec![Edit::replacement(read.replace, read.attname.clone())],
+            )),
+        });
+    }
+    for d in out {
+        checker.report(d);
+    }
+}

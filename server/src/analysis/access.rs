@@ -62,14 +62,23 @@ pub enum ManyOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccessKind {
     /// A column of the object itself (`title`, `author_id` as field `author`).
-    Column { field: String },
+    Column {
+        field: String,
+    },
     Pk,
     /// A single related object loaded through `path` (from the object).
-    Load { path: Vec<Hop> },
+    Load {
+        path: Vec<Hop>,
+    },
     /// A related manager used at the end of `path`.
-    Many { path: Vec<Hop>, op: ManyOp },
+    Many {
+        path: Vec<Hop>,
+        op: ManyOp,
+    },
     /// `obj.author.id`: reported by its own rule, not as a load.
-    IdRead { path: Vec<Hop> },
+    IdRead {
+        path: Vec<Hop>,
+    },
     /// Anything we cannot describe: a method we cannot see, the object passed on, stored to.
     Other,
 }
@@ -92,7 +101,13 @@ pub struct Ctx<'a, 't> {
 const MAX_DEPTH: usize = 3;
 
 /// Appends to `out` what `u`, a use of an object of `model`, does.
-pub fn resolve_use(ctx: &Ctx<'_, '_>, model: ModelId, u: &Use, out: &mut Vec<Access>, depth: usize) {
+pub fn resolve_use(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    u: &Use,
+    out: &mut Vec<Access>,
+    depth: usize,
+) {
     resolve_at(ctx, model, &[], u, out, depth, None, true);
 }
 
@@ -187,17 +202,23 @@ fn resolve_segments(
                 if field.primary_key {
                     push(out, AccessKind::Pk);
                 } else {
-                    push(out, AccessKind::Column {
-                        field: field.name.clone(),
-                    });
+                    push(
+                        out,
+                        AccessKind::Column {
+                            field: field.name.clone(),
+                        },
+                    );
                 }
             }
         }
         Attribute::Attname(field) => {
             if path.is_empty() {
-                push(out, AccessKind::Column {
-                    field: field.name.clone(),
-                });
+                push(
+                    out,
+                    AccessKind::Column {
+                        field: field.name.clone(),
+                    },
+                );
             }
         }
         Attribute::Field(_) | Attribute::Reverse(_) => {
@@ -303,7 +324,9 @@ pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
             })
         }
         Attribute::Reverse(reverse) => Some(match reverse.kind {
-            ReverseKind::OneToOne => hop(HopKind::ReverseOneToOne, Some(reverse.source), true, None),
+            ReverseKind::OneToOne => {
+                hop(HopKind::ReverseOneToOne, Some(reverse.source), true, None)
+            }
             ReverseKind::ForeignKey => hop(
                 HopKind::Many,
                 Some(reverse.source),
@@ -320,7 +343,8 @@ pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
 
 /// A forward foreign key or one-to-one named `name`, whose id is a column of `model`.
 pub fn forward_fk_hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
-    hop(index, model, name).filter(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne))
+    hop(index, model, name)
+        .filter(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne))
 }
 
 /// The hop's target has its primary key named `name`.
@@ -376,7 +400,11 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
         }
     }
     let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
-    let path = full.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("__");
+    let path = full
+        .iter()
+        .map(|h| h.name.as_str())
+        .collect::<Vec<_>>()
+        .join("__");
     let covers = |lookup: &str| lookup == path || lookup.starts_with(&format!("{path}__"));
     for prefetch in &qs.applied.prefetch_related {
         if prefetch.to_attr.is_none() && covers(&prefetch.lookup) {
@@ -396,9 +424,9 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
             return Load::Loaded;
         }
         if qs.applied.select_related_all
-            && full
-                .iter()
-                .all(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne) && !h.nullable)
+            && full.iter().all(|h| {
+                matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne) && !h.nullable
+            })
         {
             return Load::Loaded;
         }

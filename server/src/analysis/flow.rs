@@ -121,7 +121,11 @@ pub enum Value {
     Rows(Qs),
     Obj(Obj),
     /// `obj.tags`: the related manager of a many-valued relation.
-    RelatedManager { obj: Obj, hop: Hop, range: TextRange },
+    RelatedManager {
+        obj: Obj,
+        hop: Hop,
+        range: TextRange,
+    },
     /// `enumerate(rows)`.
     Enumerate(Box<Value>),
     Unknown,
@@ -382,7 +386,10 @@ impl<'a> Walker<'a> {
                     match child.kind() {
                         "block" => self.block(child, env, scope),
                         "with_clause" => self.scan(child, env, scope),
-                        "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
+                        "except_clause"
+                        | "else_clause"
+                        | "finally_clause"
+                        | "except_group_clause" => {
                             let mut branch = env.clone();
                             let mut c = child.walk();
                             let blocks: Vec<Node<'a>> = child
@@ -401,8 +408,13 @@ impl<'a> Walker<'a> {
             "return_statement" | "delete_statement" | "raise_statement" | "assert_statement"
             | "print_statement" => self.scan(stmt, env, scope),
             "match_statement" | "global_statement" | "nonlocal_statement" => {}
-            "import_statement" | "import_from_statement" | "future_import_statement"
-            | "pass_statement" | "break_statement" | "continue_statement" | "comment" => {}
+            "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "pass_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "comment" => {}
             "block" | "module" => self.block(stmt, env, scope),
             _ => self.scan(stmt, env, scope),
         }
@@ -511,7 +523,11 @@ impl<'a> Walker<'a> {
         sole_consumer: bool,
         extra: &[Node<'a>],
     ) {
-        let key = (iter.start_byte(), body.start_byte(), self.context_hash(rows));
+        let key = (
+            iter.start_byte(),
+            body.start_byte(),
+            self.context_hash(rows),
+        );
         if !self.seen.insert(key) {
             return;
         }
@@ -577,7 +593,11 @@ impl<'a> Walker<'a> {
                     return true;
                 }
                 // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
-                if self.index.resolve_model(&self.file.module, &[self.file.text(base).to_string()]).is_some() {
+                if self
+                    .index
+                    .resolve_model(&self.file.module, &[self.file.text(base).to_string()])
+                    .is_some()
+                {
                     return true;
                 }
                 base
@@ -594,7 +614,9 @@ impl<'a> Walker<'a> {
     /// rows, count/len tests, calls that pass rows to helpers, queryset chains.
     fn scan(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
         match node.kind() {
-            "list_comprehension" | "set_comprehension" | "generator_expression"
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
             | "dictionary_comprehension" => {
                 self.comprehension(node, env, scope);
                 return;
@@ -718,7 +740,10 @@ impl<'a> Walker<'a> {
             for (i, arg) in args.positional.iter().enumerate() {
                 let Some(param) = params.get(i) else { break };
                 let values = self.eval(*arg, env);
-                if values.iter().any(|v| matches!(v, Value::Qs(_) | Value::Rows(_))) {
+                if values
+                    .iter()
+                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+                {
                     any = true;
                     callee_env.insert(param.clone(), values);
                 }
@@ -726,7 +751,10 @@ impl<'a> Walker<'a> {
             for (name, arg) in &args.keywords {
                 if params.contains(name) {
                     let values = self.eval(*arg, env);
-                    if values.iter().any(|v| matches!(v, Value::Qs(_) | Value::Rows(_))) {
+                    if values
+                        .iter()
+                        .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+                    {
                         any = true;
                         callee_env.insert(name.clone(), values);
                     }
@@ -834,7 +862,12 @@ impl<'a> Walker<'a> {
 
     /// `qs.count()` or `len(qs)` on a queryset whose rows this scope does not use
     /// otherwise: the queryset node, whether it was `len`, whether it is the sole use.
-    fn counted(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) -> Option<(Node<'a>, bool, bool)> {
+    fn counted(
+        &mut self,
+        node: Node<'a>,
+        env: &Env,
+        scope: Node<'a>,
+    ) -> Option<(Node<'a>, bool, bool)> {
         if node.kind() != "call" {
             return None;
         }
@@ -849,7 +882,10 @@ impl<'a> Walker<'a> {
             }
             "attribute" => {
                 let attr = function.child_by_field_name("attribute")?;
-                if self.file.text(attr) != "count" || !args.positional.is_empty() || !args.keywords.is_empty() {
+                if self.file.text(attr) != "count"
+                    || !args.positional.is_empty()
+                    || !args.keywords.is_empty()
+                {
                     return None;
                 }
                 (function.child_by_field_name("object")?, false)
@@ -868,7 +904,9 @@ impl<'a> Walker<'a> {
             "identifier" => {
                 let name = self.file.text(qs_node);
                 descendants(scope)
-                    .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != qs_node)
+                    .filter(|n| {
+                        n.kind() == "identifier" && self.file.text(*n) == name && *n != qs_node
+                    })
                     .all(|n| is_self_assignment(n, name, self.src()))
             }
             // A chain builds a new queryset whose rows nothing else can see.
@@ -893,7 +931,10 @@ impl<'a> Walker<'a> {
         }) {
             return;
         }
-        let Some(fk_node) = node.child_by_field_name("object").filter(|o| o.kind() == "attribute") else {
+        let Some(fk_node) = node
+            .child_by_field_name("object")
+            .filter(|o| o.kind() == "attribute")
+        else {
             return;
         };
         let Some(owner) = fk_node.child_by_field_name("object") else {
@@ -933,7 +974,10 @@ impl<'a> Walker<'a> {
                 if let Some(values) = env.get(name) {
                     return values.clone();
                 }
-                match self.index.resolve_model(&self.file.module, &[name.to_string()]) {
+                match self
+                    .index
+                    .resolve_model(&self.file.module, &[name.to_string()])
+                {
                     Some(id) => vec![Value::Model(id)],
                     None => vec![Value::Unknown],
                 }
@@ -1004,10 +1048,20 @@ impl<'a> Walker<'a> {
                         other => other,
                     };
                     match self.index.manager(id, manager_name) {
-                        Some(manager) if !manager.opaque || manager.applied == Applied::default() => {
-                            let mut qs = Qs::new(id, Some(Origin { range: TextRange::of(node) }));
+                        Some(manager)
+                            if !manager.opaque || manager.applied == Applied::default() =>
+                        {
+                            let mut qs = Qs::new(
+                                id,
+                                Some(Origin {
+                                    range: TextRange::of(node),
+                                }),
+                            );
                             qs.applied = manager.applied.clone();
-                            if !manager.methods.is_empty() || manager.applied != Applied::default() || manager.opaque {
+                            if !manager.methods.is_empty()
+                                || manager.applied != Applied::default()
+                                || manager.opaque
+                            {
                                 qs.annotations = None;
                             }
                             qs.manager = Some(manager.name.clone());
@@ -1058,7 +1112,9 @@ impl<'a> Walker<'a> {
                         self.eval(*arg, env)
                             .into_iter()
                             .map(|v| match v {
-                                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => Value::Rows(qs),
+                                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => {
+                                    Value::Rows(qs)
+                                }
                                 _ => Value::Unknown,
                             })
                             .collect()
@@ -1130,7 +1186,13 @@ impl<'a> Walker<'a> {
             .unwrap_or_else(|| "auth.User".to_string())
     }
 
-    fn apply_method(&mut self, value: Value, method: &str, call: Node<'a>, function: Node<'a>) -> Value {
+    fn apply_method(
+        &mut self,
+        value: Value,
+        method: &str,
+        call: Node<'a>,
+        function: Node<'a>,
+    ) -> Value {
         match value {
             Value::Qs(qs) => self.queryset_method(qs, method, call, function),
             Value::RelatedManager { obj, hop, range } => {
@@ -1159,7 +1221,13 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn queryset_method(&mut self, mut qs: Qs, method: &str, call: Node<'a>, function: Node<'a>) -> Value {
+    fn queryset_method(
+        &mut self,
+        mut qs: Qs,
+        method: &str,
+        call: Node<'a>,
+        function: Node<'a>,
+    ) -> Value {
         let src = self.src();
         let site = || call_site(call, function, src);
         match method {
@@ -1196,7 +1264,8 @@ impl<'a> Walker<'a> {
                     }
                     "only" => {
                         if site.plain {
-                            qs.applied.only = Some(site.strings.iter().map(|(s, _)| s.clone()).collect());
+                            qs.applied.only =
+                                Some(site.strings.iter().map(|(s, _)| s.clone()).collect());
                         } else {
                             qs.applied.unknown = true;
                         }
@@ -1204,7 +1273,9 @@ impl<'a> Walker<'a> {
                     }
                     "defer" => {
                         if site.plain {
-                            qs.applied.defer.extend(site.strings.iter().map(|(s, _)| s.clone()));
+                            qs.applied
+                                .defer
+                                .extend(site.strings.iter().map(|(s, _)| s.clone()));
                         } else {
                             qs.applied.unknown = true;
                         }
@@ -1212,8 +1283,13 @@ impl<'a> Walker<'a> {
                     }
                     "annotate" | "alias" => {
                         let args = call_args(call, src);
-                        match (&mut qs.annotations, args.positional.is_empty() && !args.has_splat) {
-                            (Some(names), true) => names.extend(args.keywords.iter().map(|(k, _)| k.clone())),
+                        match (
+                            &mut qs.annotations,
+                            args.positional.is_empty() && !args.has_splat,
+                        ) {
+                            (Some(names), true) => {
+                                names.extend(args.keywords.iter().map(|(k, _)| k.clone()))
+                            }
                             _ => qs.annotations = None,
                         }
                     }
@@ -1264,9 +1340,10 @@ impl<'a> Walker<'a> {
                     per_row: false,
                 })
             }
-            "count" | "exists" | "aggregate" | "update" | "delete" | "in_bulk" | "get_or_create"
-            | "update_or_create" | "bulk_create" | "bulk_update" | "explain" | "contains"
-            | "union" | "intersection" | "difference" | "dates" | "datetimes" | "raw" => Value::Unknown,
+            "count" | "exists" | "aggregate" | "update" | "delete" | "in_bulk"
+            | "get_or_create" | "update_or_create" | "bulk_create" | "bulk_update" | "explain"
+            | "contains" | "union" | "intersection" | "difference" | "dates" | "datetimes"
+            | "raw" => Value::Unknown,
             custom => {
                 let Some(manager) = qs
                     .manager
@@ -1306,7 +1383,12 @@ impl<'a> Walker<'a> {
         };
         let mut annotations = qs.annotations.clone();
         if let Some(names) = &mut annotations {
-            names.extend(qs.applied.prefetch_related.iter().filter_map(|p| p.to_attr.clone()));
+            names.extend(
+                qs.applied
+                    .prefetch_related
+                    .iter()
+                    .filter_map(|p| p.to_attr.clone()),
+            );
         }
         self.facts.lookup_calls.push(LookupCall {
             method: method.to_string(),
@@ -1339,9 +1421,11 @@ fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
 }
 
 fn merge_applied(into: &mut Applied, from: &Applied) {
-    into.select_related.extend(from.select_related.iter().cloned());
+    into.select_related
+        .extend(from.select_related.iter().cloned());
     into.select_related_all |= from.select_related_all;
-    into.prefetch_related.extend(from.prefetch_related.iter().cloned());
+    into.prefetch_related
+        .extend(from.prefetch_related.iter().cloned());
     if from.only.is_some() {
         into.only = from.only.clone();
     }
@@ -1356,7 +1440,9 @@ fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
         .map(|o| o.end_byte())
         .unwrap_or(function.start_byte());
     let args_node = call.child_by_field_name("arguments");
-    let args = args_node.map(TextRange::of).unwrap_or(TextRange::empty(call.end_byte()));
+    let args = args_node
+        .map(TextRange::of)
+        .unwrap_or(TextRange::empty(call.end_byte()));
     let mut strings = Vec::new();
     let mut plain = true;
     let mut quote = None;
@@ -1481,9 +1567,9 @@ fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
         .filter_map(|p| match p.kind() {
             "identifier" => Some(text(p, src).to_string()),
             "typed_parameter" => p.named_child(0).map(|n| text(n, src).to_string()),
-            "default_parameter" | "typed_default_parameter" => {
-                p.child_by_field_name("name").map(|n| text(n, src).to_string())
-            }
+            "default_parameter" | "typed_default_parameter" => p
+                .child_by_field_name("name")
+                .map(|n| text(n, src).to_string()),
             _ => None,
         })
         .collect()
@@ -1532,7 +1618,9 @@ fn flip(op: &str) -> &str {
 fn expression_text(node: Node<'_>, src: &str) -> String {
     let text = text(node, src);
     match node.kind() {
-        "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression" => text.to_string(),
+        "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression" => {
+            text.to_string()
+        }
         _ => format!("({text})"),
     }
 }
@@ -1542,8 +1630,13 @@ fn needs_parens_for_not(node: Node<'_>) -> bool {
     node.parent().is_some_and(|p| {
         matches!(
             p.kind(),
-            "comparison_operator" | "binary_operator" | "unary_operator" | "attribute" | "subscript"
-                | "await" | "call"
+            "comparison_operator"
+                | "binary_operator"
+                | "unary_operator"
+                | "attribute"
+                | "subscript"
+                | "await"
+                | "call"
         )
     })
 }
@@ -1568,7 +1661,10 @@ fn is_truth_context(node: Node<'_>) -> bool {
 
 /// Used by rules to print a path (`author__profile`).
 pub fn lookup_path(hops: &[Hop]) -> String {
-    hops.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("__")
+    hops.iter()
+        .map(|h| h.name.as_str())
+        .collect::<Vec<_>>()
+        .join("__")
 }
 
 impl Facts {
@@ -1580,4 +1676,3 @@ impl Facts {
             && self.id_reads.is_empty()
     }
 }
-

@@ -55,11 +55,16 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
                             (path, Problem::PrefetchBypassed, Some("first".to_string()))
                         }
                     }
-                    ManyOp::Bypass(method) => (path, Problem::PrefetchBypassed, Some(method.clone())),
+                    ManyOp::Bypass(method) => {
+                        (path, Problem::PrefetchBypassed, Some(method.clone()))
+                    }
                 },
                 _ => continue,
             };
-            if path.iter().any(|h| h.target.is_none() && h.kind != super::access::HopKind::GenericFk) {
+            if path
+                .iter()
+                .any(|h| h.target.is_none() && h.kind != super::access::HopKind::GenericFk)
+            {
                 continue;
             }
             let state = combined_state(&fact.sources, path);
@@ -186,7 +191,10 @@ impl TextKey {
 /// Lookups that another lookup in the set already implies are dropped.
 fn minimal(set: &BTreeSet<String>) -> Vec<String> {
     set.iter()
-        .filter(|s| !set.iter().any(|o| o != *s && o.starts_with(&format!("{s}__"))))
+        .filter(|s| {
+            !set.iter()
+                .any(|o| o != *s && o.starts_with(&format!("{s}__")))
+        })
         .cloned()
         .collect()
 }
@@ -238,7 +246,11 @@ fn edits_for(qs: &Qs, need: &Needs, file_quote: char) -> Option<(Vec<Edit>, Vec<
         let missing: Vec<String> = need
             .only_roots
             .iter()
-            .filter(|r| !only.iter().any(|o| o == *r || o.starts_with(&format!("{r}__"))))
+            .filter(|r| {
+                !only
+                    .iter()
+                    .any(|o| o == *r || o.starts_with(&format!("{r}__")))
+            })
             .cloned()
             .collect();
         if !missing.is_empty() {
@@ -261,7 +273,10 @@ fn add_to_call(
     origin: &Origin,
     appended_at_origin: &mut String,
 ) -> Option<(Option<Edit>, String)> {
-    let quoted: Vec<String> = lookups.iter().map(|l| format!("{quote}{l}{quote}")).collect();
+    let quoted: Vec<String> = lookups
+        .iter()
+        .map(|l| format!("{quote}{l}{quote}"))
+        .collect();
     match site {
         Some(site) if site.plain && !site.strings.is_empty() => Some((
             Some(append_strings(site, lookups, quote)?),

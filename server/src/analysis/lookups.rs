@@ -40,13 +40,45 @@ pub struct Walk {
 
 /// Lookups Django registers on every field; after a relation they apply to its key.
 const BUILTIN_LOOKUPS: &[&str] = &[
-    "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith",
-    "istartswith", "endswith", "iendswith", "range", "isnull", "regex", "iregex", "date",
-    "year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter", "time",
-    "hour", "minute", "second",
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "range",
+    "isnull",
+    "regex",
+    "iregex",
+    "date",
+    "year",
+    "iso_year",
+    "month",
+    "day",
+    "week",
+    "week_day",
+    "iso_week_day",
+    "quarter",
+    "time",
+    "hour",
+    "minute",
+    "second",
 ];
 
-pub fn walk(index: &ModelIndex, model: ModelId, lookup: &str, style: Style, annotations: Option<&[String]>) -> Walk {
+pub fn walk(
+    index: &ModelIndex,
+    model: ModelId,
+    lookup: &str,
+    style: Style,
+    annotations: Option<&[String]>,
+) -> Walk {
     let mut result = Walk {
         hops: Vec::new(),
         accessor_path: Some(Vec::new()),
@@ -121,11 +153,20 @@ enum Found {
 }
 
 /// What `name` means on `model` for `style`, with its accessor name when a relation.
-fn resolve(index: &ModelIndex, model: ModelId, name: &str, style: Style) -> Option<(Found, Option<String>)> {
+fn resolve(
+    index: &ModelIndex,
+    model: ModelId,
+    name: &str,
+    style: Style,
+) -> Option<(Found, Option<String>)> {
     let m = index.model(model);
     if style != Style::Prefetch {
         // Lookups name reverse relations by their query name.
-        if let Some(reverse) = m.reverse.iter().find(|r| r.query_name.as_deref() == Some(name)) {
+        if let Some(reverse) = m
+            .reverse
+            .iter()
+            .find(|r| r.query_name.as_deref() == Some(name))
+        {
             let accessor = reverse.accessor.clone();
             let h = match &accessor {
                 Some(acc) => hop(index, model, acc)?,
@@ -139,14 +180,20 @@ fn resolve(index: &ModelIndex, model: ModelId, name: &str, style: Style) -> Opti
     match index.attribute(model, name)? {
         Attribute::Field(field) => match field.kind {
             FieldKind::Plain => Some((Found::Column, None)),
-            _ => Some((Found::Relation(hop(index, model, name)?), Some(name.to_string()))),
+            _ => Some((
+                Found::Relation(hop(index, model, name)?),
+                Some(name.to_string()),
+            )),
         },
         Attribute::Attname(_) | Attribute::Pk => {
             (style != Style::Select).then_some((Found::Column, None))
         }
         Attribute::Reverse(reverse) => {
             if style == Style::Prefetch {
-                Some((Found::Relation(hop(index, model, name)?), reverse.accessor.clone()))
+                Some((
+                    Found::Relation(hop(index, model, name)?),
+                    reverse.accessor.clone(),
+                ))
             } else {
                 None
             }
@@ -225,7 +272,11 @@ mod tests {
 
     #[test]
     fn close_names() {
-        let c = vec!["name".to_string(), "email".to_string(), "author".to_string()];
+        let c = vec![
+            "name".to_string(),
+            "email".to_string(),
+            "author".to_string(),
+        ];
         assert_eq!(closest("nmae", &c), Some("name".into()));
         assert_eq!(closest("emial", &c), Some("email".into()));
         assert_eq!(closest("xyz", &c), None);

@@ -79,10 +79,14 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
         return Vec::new();
     }
     let quote = flow::file_quote_of(file);
-    let loops = [Rule::MissingSelectRelated, Rule::MissingPrefetchRelated, Rule::PrefetchBypassed]
-        .iter()
-        .any(|r| config.rules.contains(*r))
-        .then(|| loads::find(&facts, index, quote));
+    let loops = [
+        Rule::MissingSelectRelated,
+        Rule::MissingPrefetchRelated,
+        Rule::PrefetchBypassed,
+    ]
+    .iter()
+    .any(|r| config.rules.contains(*r))
+    .then(|| loads::find(&facts, index, quote));
     let mut checker = rules::Checker {
         file,
         index,
@@ -103,8 +107,20 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
 /// relation manager cannot have a finding, so it is not walked.
 fn may_use_orm(source: &str) -> bool {
     const MARKERS: &[&str] = &[
-        "objects", "_manager", ".all(", ".filter(", ".exclude(", ".count(", ".exists(", ".first(",
-        ".last(", ".get(", "queryset", "get_object_or_404", "get_user_model", "_related(",
+        "objects",
+        "_manager",
+        ".all(",
+        ".filter(",
+        ".exclude(",
+        ".count(",
+        ".exists(",
+        ".first(",
+        ".last(",
+        ".get(",
+        "queryset",
+        "get_object_or_404",
+        "get_user_model",
+        "_related(",
     ];
     MARKERS.iter().any(|m| source.contains(m))
 }

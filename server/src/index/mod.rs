@@ -11,7 +11,6 @@ pub use model::*;
 
 use std::collections::HashMap;
 
-
 /// Inputs to the index that do not come from the source.
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {

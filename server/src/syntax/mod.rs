@@ -97,7 +97,10 @@ mod tests {
 
     #[test]
     fn module_names() {
-        assert_eq!(module_name(Path::new("blog/models/post.py")), "blog.models.post");
+        assert_eq!(
+            module_name(Path::new("blog/models/post.py")),
+            "blog.models.post"
+        );
         assert_eq!(module_name(Path::new("blog/__init__.py")), "blog");
         assert_eq!(module_name(Path::new("manage.py")), "manage");
     }

@@ -33,7 +33,9 @@ pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
 /// The quote a string literal uses (`"` or `'`), to write new strings the same way.
 pub fn quote_of(node: Node<'_>, source: &str) -> Option<char> {
     let start = node.child(0).filter(|c| c.kind() == "string_start")?;
-    text(start, source).chars().find(|c| *c == '"' || *c == '\'')
+    text(start, source)
+        .chars()
+        .find(|c| *c == '"' || *c == '\'')
 }
 
 /// `a.b.c` as ["a", "b", "c"] when the expression is only identifiers and attributes.
@@ -59,7 +61,10 @@ pub struct CallArgs<'t> {
 
 impl<'t> CallArgs<'t> {
     pub fn keyword(&self, name: &str) -> Option<Node<'t>> {
-        self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+        self.keywords
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -141,7 +146,10 @@ mod tests {
         let args = call_args(call, src);
         assert_eq!(args.positional.len(), 3);
         assert!(args.has_splat);
-        assert_eq!(dotted_name(args.positional[0], src).unwrap(), ["a", "b", "c"]);
+        assert_eq!(
+            dotted_name(args.positional[0], src).unwrap(),
+            ["a", "b", "c"]
+        );
         assert_eq!(string_value(args.positional[1], src), Some("q"));
         assert_eq!(quote_of(args.positional[1], src), Some('\''));
         assert_eq!(string_value(args.positional[2], src), None);

@@ -63,9 +63,9 @@ fn classify(root: Node<'_>, source: &str) -> Use {
             let Some(attr) = parent.child_by_field_name("attribute") else {
                 break;
             };
-            let call = parent
-                .parent()
-                .filter(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(parent));
+            let call = parent.parent().filter(|p| {
+                p.kind() == "call" && p.child_by_field_name("function") == Some(parent)
+            });
             segments.push(Segment {
                 name: text(attr, source).to_string(),
                 called: call.is_some(),
@@ -133,10 +133,13 @@ fn is_binding_occurrence(node: Node<'_>) -> bool {
     match parent.kind() {
         "attribute" => parent.child_by_field_name("attribute") == Some(node),
         "keyword_argument" => parent.child_by_field_name("name") == Some(node),
-        "parameters" | "lambda_parameters" | "typed_parameter" | "default_parameter"
-        | "typed_default_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-            parent.child_by_field_name("value") != Some(node)
-        }
+        "parameters"
+        | "lambda_parameters"
+        | "typed_parameter"
+        | "default_parameter"
+        | "typed_default_parameter"
+        | "list_splat_pattern"
+        | "dictionary_splat_pattern" => parent.child_by_field_name("value") != Some(node),
         "function_definition" | "class_definition" => {
             parent.child_by_field_name("name") == Some(node)
         }
@@ -170,7 +173,9 @@ fn binds_parameter(params: Node<'_>, name: &str, source: &str) -> bool {
         let ident = if param.kind() == "identifier" {
             Some(param)
         } else {
-            param.child_by_field_name("name").or_else(|| param.named_child(0))
+            param
+                .child_by_field_name("name")
+                .or_else(|| param.named_child(0))
         };
         ident.is_some_and(|i| i.kind() == "identifier" && text(i, source) == name)
     })
@@ -202,7 +207,10 @@ mod tests {
 
     fn uses(src: &str, name: &str) -> Vec<String> {
         let tree = parse(src, None);
-        uses_of(tree.root_node(), name, src).iter().map(names).collect()
+        uses_of(tree.root_node(), name, src)
+            .iter()
+            .map(names)
+            .collect()
     }
 
     #[test]
@@ -237,7 +245,10 @@ mod tests {
         let Use::Chain { segments, .. } = &uses[0] else {
             panic!("{uses:?}")
         };
-        assert_eq!(&src[segments[0].range.start..segments[0].range.end], "post.author");
+        assert_eq!(
+            &src[segments[0].range.start..segments[0].range.end],
+            "post.author"
+        );
     }
 
     #[test]

@@ -37,23 +37,31 @@ pub fn check(checker: &mut Checker<'_>) {
             let model = checker.model_name(qs.model).to_string();
             let subject = checker.text(access.range).to_string();
             let (how, fix) = if qs.applied.only.is_some() {
-                let fix = qs.only_call.as_ref().filter(|s| s.plain && fact.sources.len() == 1).and_then(|site| {
-                    let (_, last) = site.strings.last()?;
-                    let q = quote_for(Some(site), checker.quote);
-                    Some(Fix::safe(
-                        format!("Add {q}{field}{q} to `only()`"),
-                        vec![Edit::insertion(last.end, format!(", {q}{field}{q}"))],
-                    ))
-                });
+                let fix = qs
+                    .only_call
+                    .as_ref()
+                    .filter(|s| s.plain && fact.sources.len() == 1)
+                    .and_then(|site| {
+                        let (_, last) = site.strings.last()?;
+                        let q = quote_for(Some(site), checker.quote);
+                        Some(Fix::safe(
+                            format!("Add {q}{field}{q} to `only()`"),
+                            vec![Edit::insertion(last.end, format!(", {q}{field}{q}"))],
+                        ))
+                    });
                 ("is not in only()", fix)
             } else {
-                let fix = qs.defer_call.as_ref().filter(|_| fact.sources.len() == 1).and_then(|site| {
-                    let index = site.strings.iter().position(|(s, _)| s == field)?;
-                    Some(Fix::safe(
-                        format!("Remove \"{field}\" from `defer()`"),
-                        vec![super::remove_string_arg(site, index)?],
-                    ))
-                });
+                let fix = qs
+                    .defer_call
+                    .as_ref()
+                    .filter(|_| fact.sources.len() == 1)
+                    .and_then(|site| {
+                        let index = site.strings.iter().position(|(s, _)| s == field)?;
+                        Some(Fix::safe(
+                            format!("Remove \"{field}\" from `defer()`"),
+                            vec![super::remove_string_arg(site, index)?],
+                        ))
+                    });
                 ("is deferred", fix)
             };
             let via = access

@@ -54,7 +54,11 @@ pub fn check(checker: &mut Checker<'_>) {
             .fields
             .iter()
             .filter(|f| {
-                !f.primary_key && matches!(f.kind, FieldKind::Plain | FieldKind::ForeignKey(_) | FieldKind::OneToOne(_))
+                !f.primary_key
+                    && matches!(
+                        f.kind,
+                        FieldKind::Plain | FieldKind::ForeignKey(_) | FieldKind::OneToOne(_)
+                    )
             })
             .count();
         if columns < read.len() + MIN_UNREAD_COLUMNS {

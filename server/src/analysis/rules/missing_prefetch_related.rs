@@ -64,7 +64,9 @@ fn is_all_selectable(finding: &crate::analysis::loads::Finding, checker: &Checke
     let fact = &checker.facts.loops[finding.loop_index];
     fact.sources[0].prefix.iter().all(|h| h.is_selectable())
         && match &finding.access.kind {
-            crate::analysis::access::AccessKind::Load { path } => path.iter().all(|h| h.is_selectable()),
+            crate::analysis::access::AccessKind::Load { path } => {
+                path.iter().all(|h| h.is_selectable())
+            }
             _ => false,
         }
 }

@@ -66,7 +66,10 @@ pub fn run(checker: &mut Checker<'_>) {
     type Check = fn(&mut Checker<'_>);
     let checks: [(Rule, Check); 11] = [
         (Rule::MissingSelectRelated, missing_select_related::check),
-        (Rule::MissingPrefetchRelated, missing_prefetch_related::check),
+        (
+            Rule::MissingPrefetchRelated,
+            missing_prefetch_related::check,
+        ),
         (Rule::DeferredFieldAccess, deferred_field_access::check),
         (Rule::PrefetchBypassed, prefetch_bypassed::check),
         (Rule::CountForExistence, count_for_existence::check),

@@ -24,7 +24,10 @@ pub fn check(checker: &mut Checker<'_>) {
                 format!("Move the fields into `values{args}`"),
                 vec![
                     Edit::deletion(pair.only.range),
-                    Edit::replacement(TextRange::new(pair.values.args.start, pair.values.args.end), args),
+                    Edit::replacement(
+                        TextRange::new(pair.values.args.start, pair.values.args.end),
+                        args,
+                    ),
                 ],
             ))
         } else {

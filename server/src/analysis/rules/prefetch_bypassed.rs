@@ -23,7 +23,10 @@ pub fn check(checker: &mut Checker<'_>) {
             "`{subject}.{method}()` runs a new query for each `{model}` row and ignores the prefetched `{}`: use `Prefetch(\"{}\", queryset=..., to_attr=...)` and read the list",
             finding.lookup, finding.lookup
         );
-        let related = checker.origin_related(qs.origin.as_ref(), format!("`{}` prefetched here", finding.lookup));
+        let related = checker.origin_related(
+            qs.origin.as_ref(),
+            format!("`{}` prefetched here", finding.lookup),
+        );
         out.push(Diagnostic {
             rule: Rule::PrefetchBypassed,
             message,

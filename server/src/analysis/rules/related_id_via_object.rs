@@ -16,9 +16,11 @@ pub fn check(checker: &mut Checker<'_>) {
         let loaded_elsewhere = checker.facts.loops.iter().any(|fact| {
             fact.body_range.contains_range(read.replace)
                 && fact.accesses.iter().any(|a| match &a.kind {
-                    AccessKind::Load { path } | AccessKind::Many { path, .. } => {
-                        path.iter().map(|h| h.name.as_str()).take(names.len()).eq(names.iter().copied())
-                    }
+                    AccessKind::Load { path } | AccessKind::Many { path, .. } => path
+                        .iter()
+                        .map(|h| h.name.as_str())
+                        .take(names.len())
+                        .eq(names.iter().copied()),
                     _ => false,
                 })
         });

@@ -9,10 +9,19 @@ use crate::text::TextRange;
 
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
-    for call in checker.facts.lookup_calls.iter().filter(|c| c.method == "select_related") {
+    for call in checker
+        .facts
+        .lookup_calls
+        .iter()
+        .filter(|c| c.method == "select_related")
+    {
         for (i, (lookup, range)) in call.call.strings.iter().enumerate() {
             let w = walk(checker.index, call.model, lookup, Style::Select, None);
-            let Some(bad) = w.hops.iter().find(|h| h.is_many() || h.kind == HopKind::GenericFk) else {
+            let Some(bad) = w
+                .hops
+                .iter()
+                .find(|h| h.is_many() || h.kind == HopKind::GenericFk)
+            else {
                 continue;
             };
             let kind = if bad.kind == HopKind::GenericFk {
@@ -30,7 +39,10 @@ pub fn check(checker: &mut Checker<'_>) {
                     Some(Fix::safe(
                         format!("Use `prefetch_related({moved})`"),
                         vec![
-                            Edit::replacement(TextRange::new(name_at, name_at + "select_related".len()), "prefetch_related"),
+                            Edit::replacement(
+                                TextRange::new(name_at, name_at + "select_related".len()),
+                                "prefetch_related",
+                            ),
                             Edit::replacement(*range, moved),
                         ],
                     ))

@@ -36,7 +36,13 @@ pub fn check(checker: &mut Checker<'_>) {
             }
         }
         for (lookup, range, offset) in items {
-            let w = walk(checker.index, call.model, &lookup, style, call.annotations.as_deref());
+            let w = walk(
+                checker.index,
+                call.model,
+                &lookup,
+                style,
+                call.annotations.as_deref(),
+            );
             let (index, model, suggestion, what) = match w.outcome {
                 Outcome::Fine => continue,
                 Outcome::Unknown {
@@ -57,7 +63,10 @@ pub fn check(checker: &mut Checker<'_>) {
                 (None, "is not a relation on") => format!(
                     "`{lookup}` in `select_related()`: `{name}` is a column, not a relation; Django raises FieldError"
                 ),
-                _ => format!("`{lookup}` in `{}()`: `{model_name}` {what} `{name}`", call.method),
+                _ => format!(
+                    "`{lookup}` in `{}()`: `{model_name}` {what} `{name}`",
+                    call.method
+                ),
             };
             let fix = suggestion.map(|s| {
                 let start: usize = range.start
@@ -65,7 +74,10 @@ pub fn check(checker: &mut Checker<'_>) {
                     + segments[..index].iter().map(|p| p.len() + 2).sum::<usize>();
                 Fix::unsafe_(
                     format!("Replace `{name}` with `{s}`"),
-                    vec![Edit::replacement(TextRange::new(start, start + name.len()), s)],
+                    vec![Edit::replacement(
+                        TextRange::new(start, start + name.len()),
+                        s,
+                    )],
                 )
             });
             out.push(Diagnostic {

@@ -2,14 +2,35 @@
 //! relate to), their fields, relations in both directions, managers and method
 //! summaries, read statically from the source.
 //!
+//! Built in two steps so an edit costs little: [`extract`] reads one file into
+//! [`FileFacts`] (pure, per file, in parallel), and [`ModelIndex::from_facts`] resolves
+//! names across files into models. The language server re-extracts a changed file and
+//! resolves again.
+//!
 //! Index Invariant: nothing here imports or runs project code, and a target that cannot
 //! be resolved is a `Resolution::Unresolved` value, never an error.
 
+mod contrib;
+mod extract;
+mod imports;
 mod model;
+mod render;
+mod resolve;
+mod scope;
 
+pub use extract::{
+    AliasFacts, AliasValue, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
+    ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, apply_call, extract,
+};
+pub use imports::{ImportMap, Imported};
 pub use model::*;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use scope::{Scope, Target};
 
 /// Inputs to the index that do not come from the source.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +43,14 @@ pub struct IndexOptions {
 #[derive(Debug, Default)]
 pub struct ModelIndex {
     models: Vec<Model>,
+    /// `app_label.modelname` (lower-cased model name) → model.
     by_label: HashMap<String, ModelId>,
+    /// `blog.models.Post`: defining module and class name → model.
+    by_qualname: HashMap<String, ModelId>,
+    auth_user_model: Option<ModelId>,
+    scope: Scope,
+    /// The project's files, as given (contrib stubs excluded).
+    files: Vec<Arc<FileFacts>>,
 }
 
 impl ModelIndex {
@@ -37,9 +65,7 @@ impl ModelIndex {
     /// `"blog.Post"` (model name case-insensitive, as Django treats it).
     pub fn by_label(&self, label: &str) -> Option<ModelId> {
         let (app, name) = label.split_once('.')?;
-        self.by_label
-            .get(&format!("{app}.{}", name.to_ascii_lowercase()))
-            .copied()
+        self.by_label.get(&resolve::label_key(app, name)).copied()
     }
 
     /// The attribute `name` on instances of `model`.
@@ -75,30 +101,98 @@ impl ModelIndex {
     pub fn manager(&self, model: ModelId, name: &str) -> Option<&Manager> {
         self.model(model).managers.iter().find(|m| m.name == name)
     }
+
+    /// The model `AUTH_USER_MODEL` names (config, else settings, else `auth.User`).
+    pub fn auth_user_model(&self) -> Option<ModelId> {
+        self.auth_user_model
+    }
+
+    /// The facts of every project file the index was built from.
+    pub fn files(&self) -> &[Arc<FileFacts>] {
+        &self.files
+    }
 }
 
 impl ModelIndex {
     /// Reads every model, manager and settings fact from `files` and resolves references
     /// between them.
     pub fn build(files: &[crate::syntax::SourceFile], options: &IndexOptions) -> Self {
-        let _ = (files, options);
-        Self::default()
+        let facts: Vec<Arc<FileFacts>> = files
+            .par_iter()
+            .map(|file| Arc::new(extract(file)))
+            .collect();
+        Self::from_facts(facts, options)
+    }
+
+    /// Resolves the facts of every file (from [`extract`]) into an index.
+    pub fn from_facts(
+        facts: impl IntoIterator<Item = Arc<FileFacts>>,
+        options: &IndexOptions,
+    ) -> Self {
+        let mut files: Vec<Arc<FileFacts>> = facts.into_iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let scope = Scope::new(
+            files
+                .iter()
+                .cloned()
+                .chain(contrib::facts().iter().cloned()),
+        );
+        let resolved = resolve::resolve(&scope, options.auth_user_model.as_deref());
+        Self {
+            models: resolved.models,
+            by_label: resolved.by_label,
+            by_qualname: resolved.by_qualname,
+            auth_user_model: resolved.auth_user_model,
+            scope,
+            files,
+        }
+    }
+
+    /// This index with one file's facts replaced (or added), resolved again.
+    pub fn with_file(&self, facts: Arc<FileFacts>, options: &IndexOptions) -> Self {
+        let mut files: Vec<Arc<FileFacts>> = self
+            .files
+            .iter()
+            .filter(|f| f.path != facts.path)
+            .cloned()
+            .collect();
+        files.push(facts);
+        Self::from_facts(files, options)
     }
 
     /// The model that `dotted` (`["Post"]`, `["models", "Post"]`) names in `module`,
     /// through its imports and definitions.
     pub fn resolve_model(&self, module: &str, dotted: &[String]) -> Option<ModelId> {
-        let _ = (module, dotted);
-        None
+        self.model_of(self.scope.resolve(module, dotted)?)
     }
 
-    /// The model `settings.AUTH_USER_MODEL` names.
-    pub fn auth_user_model(&self) -> Option<ModelId> {
-        self.by_label("auth.User")
+    /// Like [`ModelIndex::resolve_model`] for a module whose text is newer than the
+    /// index (an editor buffer): `imports` from [`ImportMap::of`] replace the recorded ones.
+    pub fn resolve_with(
+        &self,
+        imports: &ImportMap,
+        module: &str,
+        dotted: &[String],
+    ) -> Option<ModelId> {
+        self.model_of(self.scope.resolve_with(imports, module, dotted)?)
+    }
+
+    fn model_of(&self, target: Target) -> Option<ModelId> {
+        let Target::Defined { module, name } = target else {
+            return None;
+        };
+        if let Some(id) = self.by_qualname.get(&format!("{module}.{name}")) {
+            return Some(*id);
+        }
+        let alias = self.scope.modules.get(&module)?.alias(&name)?;
+        match alias.value {
+            AliasValue::UserModel => self.auth_user_model,
+            AliasValue::FromQueryset { .. } => None,
+        }
     }
 
     /// The index as text for `ormhint models`: models, fields, relations both ways.
     pub fn render(&self) -> String {
-        String::new()
+        render::render(self)
     }
 }

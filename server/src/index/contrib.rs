@@ -1,0 +1,143 @@
+//! Django's contrib models that projects relate to, described as Python stubs and read
+//! by the same extraction as project files. Only what the rules need: fields, relations,
+//! managers, `Meta.ordering`.
+
+use std::sync::{Arc, LazyLock};
+
+use super::extract::{FileFacts, extract};
+use crate::syntax::SourceFile;
+
+const STUBS: &[(&str, &str)] = &[
+    (
+        "django/contrib/contenttypes/models.py",
+        r#"
+from django.db import models
+
+class ContentTypeManager(models.Manager):
+    def get_for_model(self, model, for_concrete_model=True):
+        return self.get(app_label="", model="")
+
+class ContentType(models.Model):
+    app_label = models.CharField(max_length=100)
+    model = models.CharField(max_length=100)
+    objects = ContentTypeManager()
+"#,
+    ),
+    (
+        "django/contrib/auth/base_user.py",
+        r#"
+from django.db import models
+
+class BaseUserManager(models.Manager):
+    def get_by_natural_key(self, username):
+        return self.get(username=username)
+
+class AbstractBaseUser(models.Model):
+    password = models.CharField(max_length=128)
+    last_login = models.DateTimeField(blank=True, null=True)
+
+    class Meta:
+        abstract = True
+"#,
+    ),
+    (
+        "django/contrib/auth/models.py",
+        r#"
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+class Permission(models.Model):
+    name = models.CharField(max_length=255)
+    content_type = models.ForeignKey(ContentType, models.CASCADE)
+    codename = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["content_type__app_label", "content_type__model", "codename"]
+
+class Group(models.Model):
+    name = models.CharField(max_length=150, unique=True)
+    permissions = models.ManyToManyField(Permission, blank=True)
+
+class UserManager(BaseUserManager):
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        return self.model(username=username)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        return self.model(username=username)
+
+class PermissionsMixin(models.Model):
+    is_superuser = models.BooleanField(default=False)
+    groups = models.ManyToManyField(
+        Group, blank=True, related_name="user_set", related_query_name="user"
+    )
+    user_permissions = models.ManyToManyField(
+        Permission, blank=True, related_name="user_set", related_query_name="user"
+    )
+
+    class Meta:
+        abstract = True
+
+class AbstractUser(AbstractBaseUser, PermissionsMixin):
+    username = models.CharField(max_length=150, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField()
+
+    objects = UserManager()
+
+    class Meta:
+        abstract = True
+
+    def get_full_name(self):
+        return "%s %s" % (self.first_name, self.last_name)
+
+    def get_short_name(self):
+        return self.first_name
+
+class User(AbstractUser):
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+"#,
+    ),
+    (
+        "django/contrib/sites/models.py",
+        r#"
+from django.db import models
+
+class SiteManager(models.Manager):
+    def get_current(self, request=None):
+        return self.get(pk=1)
+
+class Site(models.Model):
+    domain = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=50)
+    objects = SiteManager()
+
+    class Meta:
+        ordering = ["domain"]
+"#,
+    ),
+];
+
+static FACTS: LazyLock<Vec<Arc<FileFacts>>> = LazyLock::new(|| {
+    STUBS
+        .iter()
+        .map(|(path, source)| {
+            let mut facts = extract(&SourceFile::new((*path).into(), *source));
+            facts.builtin = true;
+            Arc::new(facts)
+        })
+        .collect()
+});
+
+/// Facts of Django's contrib modules (`django.contrib.auth.models`, ...).
+pub fn facts() -> &'static [Arc<FileFacts>] {
+    &FACTS
+}
+
+/// The concrete user model Django swaps out when `AUTH_USER_MODEL` names another.
+pub const DEFAULT_USER: (&str, &str) = ("django.contrib.auth.models", "User");

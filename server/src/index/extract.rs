@@ -1,0 +1,866 @@
+//! Per-file extraction: everything the index needs from one file, read in one pass and
+//! independent of every other file, so a changed file is re-read alone.
+
+use std::path::PathBuf;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor};
+
+use super::imports::{ImportMap, package_of};
+use super::model::{Applied, MethodKind, Prefetch};
+use crate::syntax::SourceFile;
+use crate::syntax::node::{call_args, descendants, dotted_name, string_value, text};
+use crate::syntax::queries::DEFINITIONS;
+use crate::syntax::uses::{Use, uses_of};
+use crate::text::TextRange;
+
+/// What one file contributes to the index.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    pub module: String,
+    pub is_package: bool,
+    pub imports: ImportMap,
+    /// Module-level classes, in source order.
+    pub classes: Vec<ClassFacts>,
+    /// Module-level `NAME = ...` assignments the index understands.
+    pub aliases: Vec<AliasFacts>,
+    /// `label` (else the last part of `name`) of an `AppConfig` subclass, in `apps.py`.
+    pub app_config_label: Option<String>,
+    /// `AUTH_USER_MODEL = "app.Model"` in a settings module.
+    pub auth_user_model: Option<String>,
+    /// Part of Django itself (the built-in contrib models), not of the project.
+    pub builtin: bool,
+}
+
+impl FileFacts {
+    pub fn class(&self, name: &str) -> Option<&ClassFacts> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+
+    pub fn alias(&self, name: &str) -> Option<&AliasFacts> {
+        self.aliases.iter().find(|a| a.name == name)
+    }
+
+    /// The module defines `name` itself (a class or an alias we understand).
+    pub fn defines(&self, name: &str) -> bool {
+        self.class(name).is_some() || self.alias(name).is_some()
+    }
+
+    /// A settings module: `settings.py`, or any file of a `settings/` package.
+    pub fn is_settings(&self) -> bool {
+        self.path.file_name().is_some_and(|n| n == "settings.py")
+            || self
+                .path
+                .parent()
+                .is_some_and(|p| p.components().any(|c| c.as_os_str() == "settings"))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AliasFacts {
+    pub name: String,
+    pub value: AliasValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasValue {
+    /// `User = get_user_model()`.
+    UserModel,
+    /// `PostManager = models.Manager.from_queryset(PostQuerySet)`.
+    FromQueryset {
+        manager: Vec<String>,
+        queryset: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClassFacts {
+    pub name: String,
+    /// The class name.
+    pub range: TextRange,
+    /// Base classes as dotted names; `None` for a base that is not one (`Generic[T]`).
+    pub bases: Vec<Option<Vec<String>>>,
+    pub fields: Vec<FieldFacts>,
+    /// The inner `class Meta`, when declared.
+    pub meta: Option<MetaFacts>,
+    /// `name = <call>` assignments that are not fields: manager candidates.
+    pub managers: Vec<ManagerFacts>,
+    pub methods: Vec<MethodFacts>,
+    /// Class attributes assigned a plain string (`label = "orders"` of an AppConfig).
+    pub strings: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MetaFacts {
+    pub is_abstract: bool,
+    pub proxy: bool,
+    pub app_label: Option<String>,
+    /// `ordering` declared: `Some(false)` for an empty list.
+    pub ordering: Option<bool>,
+    /// `class Meta(Base.Meta)`: inherits the abstract parent's options.
+    pub has_bases: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldCall {
+    Plain,
+    ForeignKey,
+    OneToOne,
+    ManyToMany,
+    GenericForeignKey,
+    GenericRelation,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldFacts {
+    pub name: String,
+    pub range: TextRange,
+    pub call: FieldCall,
+    pub target: Option<TargetExpr>,
+    pub through: Option<TargetExpr>,
+    pub null: bool,
+    pub primary_key: bool,
+    pub related_name: Option<String>,
+    pub related_query_name: Option<String>,
+    /// `symmetrical=` of a many-to-many, when written as a literal.
+    pub symmetrical: Option<bool>,
+}
+
+/// How a relation names its target model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetExpr {
+    /// `"Post"`, `"blog.Post"`, `"self"`.
+    Str(String),
+    /// `Post`, `models.Post`, `settings.AUTH_USER_MODEL`.
+    Name(Vec<String>),
+    /// `get_user_model()`.
+    UserModel,
+    /// Anything else, as written.
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ManagerFacts {
+    pub name: String,
+    pub expr: ManagerExpr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerExpr {
+    /// `PostManager()`, `models.Manager()`.
+    Call(Vec<String>),
+    /// `PostQuerySet.as_manager()`.
+    AsManager(Vec<String>),
+    /// `PostManager.from_queryset(PostQuerySet)()`.
+    FromQueryset {
+        manager: Vec<String>,
+        queryset: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct MethodFacts {
+    pub name: String,
+    pub kind: MethodKind,
+    pub self_uses: Vec<Use>,
+    /// Read as a manager or queryset method.
+    pub queryset: QuerysetFacts,
+}
+
+/// What a method does when read as a manager or queryset method.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuerysetFacts {
+    /// Every `return` returns a queryset chain on `self` (or `super()`), provided the
+    /// methods in `calls` return querysets too.
+    pub returns_queryset: bool,
+    pub applied: Applied,
+    /// Methods of the class itself called in the returned chains (`self.published()`).
+    pub calls: Vec<String>,
+}
+
+/// Reads `file`. Never fails: unreadable parts are left out.
+pub fn extract(file: &SourceFile) -> FileFacts {
+    let package = package_of(&file.module, file.is_package_init());
+    let mut facts = FileFacts {
+        path: file.path.clone(),
+        module: file.module.clone(),
+        is_package: file.is_package_init(),
+        imports: ImportMap::from_tree(file.tree.root_node(), &file.source, &package),
+        ..FileFacts::default()
+    };
+    if !needs_definitions(file) {
+        return facts;
+    }
+    let source: &str = &file.source;
+    let is_apps = file.path.file_name().is_some_and(|n| n == "apps.py");
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&DEFINITIONS, file.tree.root_node(), source.as_bytes());
+    let names = DEFINITIONS.capture_names();
+    while let Some(m) = matches.next() {
+        let mut name = None;
+        let mut value = None;
+        for capture in m.captures {
+            match names[capture.index as usize] {
+                "class" => facts.classes.push(class_facts(capture.node, source)),
+                "name" => name = Some(text(capture.node, source)),
+                "value" => value = Some(capture.node),
+                _ => {}
+            }
+        }
+        if let (Some(name), Some(value)) = (name, value) {
+            module_assignment(&mut facts, name, value, source);
+        }
+    }
+    if is_apps {
+        facts.app_config_label = facts
+            .classes
+            .iter()
+            .filter(|c| {
+                c.bases
+                    .iter()
+                    .flatten()
+                    .any(|b| b.last().is_some_and(|n| n.ends_with("AppConfig")))
+            })
+            .find_map(|c| {
+                let get = |key: &str| c.strings.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+                get("label")
+                    .cloned()
+                    .or_else(|| get("name").map(|n| n.rsplit('.').next().unwrap_or(n).to_string()))
+            });
+    }
+    facts
+}
+
+/// Only imports matter in a file without classes, settings or aliases.
+fn needs_definitions(file: &SourceFile) -> bool {
+    let source: &str = &file.source;
+    file.is_package_init()
+        || source.contains("class")
+        || source.contains("AUTH_USER_MODEL")
+        || source.contains("get_user_model")
+        || source.contains("from_queryset")
+}
+
+fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source: &str) {
+    if name == "AUTH_USER_MODEL" && facts.is_settings() {
+        if let Some(label) = string_value(value, source) {
+            facts.auth_user_model = Some(label.to_string());
+        }
+        return;
+    }
+    let alias = match target_expr(value, source) {
+        TargetExpr::UserModel => Some(AliasValue::UserModel),
+        _ => match manager_expr(value, source) {
+            Some(ManagerExpr::AsManager(queryset)) => Some(AliasValue::FromQueryset {
+                manager: Vec::new(),
+                queryset,
+            }),
+            _ => from_queryset(value, source)
+                .map(|(manager, queryset)| AliasValue::FromQueryset { manager, queryset }),
+        },
+    };
+    if let Some(value) = alias {
+        facts.aliases.retain(|a| a.name != name);
+        facts.aliases.push(AliasFacts {
+            name: name.to_string(),
+            value,
+        });
+    }
+}
+
+fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
+    let mut facts = ClassFacts::default();
+    if let Some(name) = class.child_by_field_name("name") {
+        facts.name = text(name, source).to_string();
+        facts.range = TextRange::of(name);
+    }
+    if let Some(bases) = class.child_by_field_name("superclasses") {
+        let mut cursor = bases.walk();
+        for base in bases.named_children(&mut cursor) {
+            match base.kind() {
+                "keyword_argument" | "comment" => {}
+                _ => facts.bases.push(dotted_name(base, source)),
+            }
+        }
+    }
+    let Some(body) = class.child_by_field_name("body") else {
+        return facts;
+    };
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        match statement.kind() {
+            "expression_statement" => {
+                let Some(assignment) = statement
+                    .named_child(0)
+                    .filter(|a| a.kind() == "assignment")
+                else {
+                    continue;
+                };
+                class_assignment(&mut facts, assignment, source);
+            }
+            "class_definition" => {
+                let is_meta = statement
+                    .child_by_field_name("name")
+                    .is_some_and(|n| text(n, source) == "Meta");
+                if is_meta {
+                    facts.meta = Some(meta_facts(statement, source));
+                }
+            }
+            "function_definition" => {
+                if let Some(method) = method_facts(statement, &[], source) {
+                    facts.methods.push(method);
+                }
+            }
+            "decorated_definition" => {
+                let Some(def) = statement
+                    .child_by_field_name("definition")
+                    .filter(|d| d.kind() == "function_definition")
+                else {
+                    continue;
+                };
+                let mut inner = statement.walk();
+                let decorators: Vec<Vec<String>> = statement
+                    .named_children(&mut inner)
+                    .filter(|d| d.kind() == "decorator")
+                    .filter_map(|d| d.named_child(0))
+                    .filter_map(|e| dotted_name(e, source))
+                    .collect();
+                if let Some(method) = method_facts(def, &decorators, source) {
+                    facts.methods.push(method);
+                }
+            }
+            _ => {}
+        }
+    }
+    facts
+}
+
+fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) {
+    let (Some(left), Some(right)) = (
+        assignment.child_by_field_name("left"),
+        assignment.child_by_field_name("right"),
+    ) else {
+        return;
+    };
+    if left.kind() != "identifier" {
+        return;
+    }
+    let name = text(left, source).to_string();
+    if let Some(value) = string_value(right, source) {
+        facts.strings.push((name, value.to_string()));
+        return;
+    }
+    if right.kind() != "call" {
+        return;
+    }
+    if let Some(field) = field_facts(&name, left, right, source) {
+        facts.fields.retain(|f| f.name != name);
+        facts.fields.push(field);
+    } else if let Some(expr) = manager_expr(right, source) {
+        facts.managers.retain(|m| m.name != name);
+        facts.managers.push(ManagerFacts { name, expr });
+    }
+}
+
+fn field_call(callee: &str) -> Option<FieldCall> {
+    Some(if callee.ends_with("ForeignKey") {
+        FieldCall::ForeignKey
+    } else if callee.ends_with("OneToOneField") {
+        FieldCall::OneToOne
+    } else if callee.ends_with("ManyToManyField") {
+        FieldCall::ManyToMany
+    } else if callee == "GenericForeignKey" {
+        FieldCall::GenericForeignKey
+    } else if callee == "GenericRelation" {
+        FieldCall::GenericRelation
+    } else if callee.ends_with("Field") {
+        FieldCall::Plain
+    } else {
+        return None;
+    })
+}
+
+fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Option<FieldFacts> {
+    let callee = dotted_name(call.child_by_field_name("function")?, source)?;
+    let kind = field_call(callee.last()?)?;
+    let args = call_args(call, source);
+    let flag = |key: &str| args.keyword(key).map(|v| text(v, source) == "True");
+    let string = |key: &str| {
+        args.keyword(key)
+            .and_then(|v| string_value(v, source))
+            .map(str::to_string)
+    };
+    let is_relation = !matches!(kind, FieldCall::Plain | FieldCall::GenericForeignKey);
+    let target = is_relation
+        .then(|| {
+            args.keyword("to")
+                .or_else(|| args.positional.first().copied())
+        })
+        .flatten()
+        .map(|node| target_expr(node, source));
+    Some(FieldFacts {
+        name: name.to_string(),
+        range: TextRange::of(left),
+        call: kind,
+        target,
+        through: args
+            .keyword("through")
+            .map(|node| target_expr(node, source)),
+        null: flag("null").unwrap_or(false),
+        primary_key: flag("primary_key").unwrap_or(false),
+        related_name: string("related_name"),
+        related_query_name: string("related_query_name"),
+        symmetrical: flag("symmetrical"),
+    })
+}
+
+fn target_expr(node: Node<'_>, source: &str) -> TargetExpr {
+    if let Some(value) = string_value(node, source) {
+        return TargetExpr::Str(value.to_string());
+    }
+    if let Some(dotted) = dotted_name(node, source) {
+        return TargetExpr::Name(dotted);
+    }
+    if node.kind() == "call"
+        && node
+            .child_by_field_name("function")
+            .and_then(|f| dotted_name(f, source))
+            .is_some_and(|d| d.last().is_some_and(|n| n == "get_user_model"))
+    {
+        return TargetExpr::UserModel;
+    }
+    TargetExpr::Other(text(node, source).to_string())
+}
+
+/// `X()`, `X.as_manager()`, `X.from_queryset(Y)()`.
+fn manager_expr(call: Node<'_>, source: &str) -> Option<ManagerExpr> {
+    if call.kind() != "call" {
+        return None;
+    }
+    let function = call.child_by_field_name("function")?;
+    if function.kind() == "call" {
+        let (manager, queryset) = from_queryset(function, source)?;
+        return Some(ManagerExpr::FromQueryset { manager, queryset });
+    }
+    let mut callee = dotted_name(function, source)?;
+    if callee.last().is_some_and(|n| n == "as_manager") {
+        callee.pop();
+        return (!callee.is_empty()).then_some(ManagerExpr::AsManager(callee));
+    }
+    Some(ManagerExpr::Call(callee))
+}
+
+/// `Manager.from_queryset(QuerySet)` as (manager, queryset).
+fn from_queryset(call: Node<'_>, source: &str) -> Option<(Vec<String>, Vec<String>)> {
+    if call.kind() != "call" {
+        return None;
+    }
+    let mut manager = dotted_name(call.child_by_field_name("function")?, source)?;
+    if manager.pop()? != "from_queryset" || manager.is_empty() {
+        return None;
+    }
+    let args = call_args(call, source);
+    let queryset = dotted_name(*args.positional.first()?, source)?;
+    Some((manager, queryset))
+}
+
+fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
+    let mut facts = MetaFacts {
+        has_bases: meta
+            .child_by_field_name("superclasses")
+            .is_some_and(|b| b.named_child_count() > 0),
+        ..MetaFacts::default()
+    };
+    let Some(body) = meta.child_by_field_name("body") else {
+        return facts;
+    };
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        match text(left, source) {
+            "abstract" => facts.is_abstract = text(right, source) == "True",
+            "proxy" => facts.proxy = text(right, source) == "True",
+            "app_label" => facts.app_label = string_value(right, source).map(str::to_string),
+            "ordering" => {
+                facts.ordering = Some(match right.kind() {
+                    "list" | "tuple" => right.named_child_count() > 0,
+                    "none" => false,
+                    _ => true,
+                });
+            }
+            _ => {}
+        }
+    }
+    facts
+}
+
+fn method_facts(def: Node<'_>, decorators: &[Vec<String>], source: &str) -> Option<MethodFacts> {
+    let name = text(def.child_by_field_name("name")?, source).to_string();
+    let body = def.child_by_field_name("body")?;
+    let mut kind = MethodKind::Method;
+    let mut is_static = false;
+    for decorator in decorators {
+        match decorator.last().map(String::as_str) {
+            Some("property") => kind = MethodKind::Property,
+            Some("cached_property") => kind = MethodKind::CachedProperty,
+            Some("staticmethod") => is_static = true,
+            // `@x.setter`: the property is already recorded under its getter.
+            Some("setter" | "deleter") if decorator.len() > 1 => return None,
+            _ => {}
+        }
+    }
+    let self_name = if is_static {
+        None
+    } else {
+        first_parameter(def, source)
+    };
+    let (self_uses, queryset) = match self_name {
+        Some(self_name) => (
+            uses_of(body, self_name, source),
+            queryset_facts(body, self_name, source),
+        ),
+        None => (Vec::new(), QuerysetFacts::default()),
+    };
+    Some(MethodFacts {
+        name,
+        kind,
+        self_uses,
+        queryset,
+    })
+}
+
+fn first_parameter<'s>(def: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let params = def.child_by_field_name("parameters")?;
+    let first = params.named_child(0)?;
+    let ident = match first.kind() {
+        "identifier" => first,
+        "typed_parameter" => first.named_child(0)?,
+        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        _ => return None,
+    };
+    (ident.kind() == "identifier").then(|| text(ident, source))
+}
+
+/// Queryset methods that return a queryset of the same model.
+const QUERYSET_METHODS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "annotate",
+    "alias",
+    "only",
+    "defer",
+    "values",
+    "values_list",
+    "distinct",
+    "reverse",
+    "using",
+    "extra",
+    "select_for_update",
+    "none",
+    "union",
+    "intersection",
+    "difference",
+    "complex_filter",
+    "get_queryset",
+    "fetch_mode",
+];
+
+/// Queryset methods that return something else: rows, numbers, an object.
+const TERMINAL_METHODS: &[&str] = &[
+    "get",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "aggregate",
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "update",
+    "delete",
+    "in_bulk",
+    "iterator",
+    "earliest",
+    "latest",
+    "bulk_create",
+    "bulk_update",
+    "explain",
+    "contains",
+    "dates",
+    "datetimes",
+    "raw",
+];
+
+fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFacts {
+    let mut facts = QuerysetFacts::default();
+    let mut queryset_vars: Vec<String> = Vec::new();
+    let mut returns = 0usize;
+    let mut all_queryset = true;
+    for node in descendants(body) {
+        if !matches!(node.kind(), "assignment" | "return_statement") || in_nested_scope(node, body)
+        {
+            continue;
+        }
+        match node.kind() {
+            "assignment" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if left.kind() != "identifier" {
+                    continue;
+                }
+                let var = text(left, source).to_string();
+                match read_chain(right, self_name, &queryset_vars, source) {
+                    Some(chain) if chain.queryset => {
+                        merge_chain(&mut facts, &chain);
+                        if !queryset_vars.contains(&var) {
+                            queryset_vars.push(var);
+                        }
+                    }
+                    _ => queryset_vars.retain(|v| *v != var),
+                }
+            }
+            "return_statement" => {
+                returns += 1;
+                let chain = node
+                    .named_child(0)
+                    .and_then(|value| read_chain(value, self_name, &queryset_vars, source));
+                match chain {
+                    Some(chain) if chain.queryset => merge_chain(&mut facts, &chain),
+                    _ => all_queryset = false,
+                }
+            }
+            _ => {}
+        }
+    }
+    facts.returns_queryset = returns > 0 && all_queryset;
+    facts
+}
+
+fn merge_chain(facts: &mut QuerysetFacts, chain: &Chain) {
+    merge_applied(&mut facts.applied, &chain.applied);
+    for call in &chain.custom {
+        if !facts.calls.contains(call) {
+            facts.calls.push(call.clone());
+        }
+    }
+}
+
+/// Adds what `other` applies after what `into` applies.
+pub(crate) fn merge_applied(into: &mut Applied, other: &Applied) {
+    for lookup in &other.select_related {
+        if !into.select_related.contains(lookup) {
+            into.select_related.push(lookup.clone());
+        }
+    }
+    into.select_related_all |= other.select_related_all;
+    for prefetch in &other.prefetch_related {
+        if !into.prefetch_related.contains(prefetch) {
+            into.prefetch_related.push(prefetch.clone());
+        }
+    }
+    if other.only.is_some() {
+        into.only.clone_from(&other.only);
+    }
+    for name in &other.defer {
+        if !into.defer.contains(name) {
+            into.defer.push(name.clone());
+        }
+    }
+    into.values |= other.values;
+    into.unknown |= other.unknown;
+}
+
+/// `node` sits inside a function, lambda or class nested in `scope`.
+fn in_nested_scope(node: Node<'_>, scope: Node<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent == scope {
+            return false;
+        }
+        if matches!(
+            parent.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+struct Chain {
+    /// Every call of the chain returns a queryset (custom calls permitting).
+    queryset: bool,
+    applied: Applied,
+    custom: Vec<String>,
+}
+
+/// Reads `self.get_queryset().filter(...).select_related("x")` from the outside in.
+fn read_chain(node: Node<'_>, self_name: &str, vars: &[String], source: &str) -> Option<Chain> {
+    let mut calls: Vec<(String, Node<'_>)> = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "parenthesized_expression" => current = current.named_child(0)?,
+            "call" => {
+                let function = current.child_by_field_name("function")?;
+                match function.kind() {
+                    "attribute" => {
+                        let method = text(function.child_by_field_name("attribute")?, source);
+                        calls.push((method.to_string(), current));
+                        current = function.child_by_field_name("object")?;
+                    }
+                    // `super()`
+                    "identifier" if text(function, source) == "super" => break,
+                    _ => return None,
+                }
+            }
+            "identifier" => {
+                let name = text(current, source);
+                if name == self_name || vars.iter().any(|v| v == name) {
+                    break;
+                }
+                return None;
+            }
+            _ => return None,
+        }
+    }
+    calls.reverse();
+    let mut chain = Chain {
+        queryset: true,
+        applied: Applied::default(),
+        custom: Vec::new(),
+    };
+    for (method, call) in calls {
+        if TERMINAL_METHODS.contains(&method.as_str()) {
+            chain.queryset = false;
+        } else if !QUERYSET_METHODS.contains(&method.as_str()) && !chain.custom.contains(&method) {
+            chain.custom.push(method.clone());
+        }
+        apply_call(&mut chain.applied, &method, call, source);
+    }
+    Some(chain)
+}
+
+/// Records what the queryset method call `call` (named `method`) applies; other methods
+/// are ignored. Arguments that are not literals make the result `unknown`.
+pub fn apply_call(applied: &mut Applied, method: &str, call: Node<'_>, source: &str) {
+    let args = call_args(call, source);
+    let literal_strings = |applied: &mut Applied| -> Vec<String> {
+        if args.has_splat || !args.keywords.is_empty() {
+            applied.unknown = true;
+        }
+        args.positional
+            .iter()
+            .filter_map(|arg| {
+                let value = string_value(*arg, source);
+                if value.is_none() && arg.kind() != "none" {
+                    applied.unknown = true;
+                }
+                value.map(str::to_string)
+            })
+            .collect()
+    };
+    let clears = args.positional.len() == 1 && args.positional[0].kind() == "none";
+    match method {
+        "select_related" => {
+            if clears {
+                applied.select_related.clear();
+                applied.select_related_all = false;
+            } else if args.positional.is_empty() && !args.has_splat {
+                applied.select_related_all = true;
+            } else {
+                for lookup in literal_strings(applied) {
+                    if !applied.select_related.contains(&lookup) {
+                        applied.select_related.push(lookup);
+                    }
+                }
+            }
+        }
+        "prefetch_related" => {
+            if clears {
+                applied.prefetch_related.clear();
+                return;
+            }
+            if args.has_splat {
+                applied.unknown = true;
+            }
+            for arg in &args.positional {
+                let prefetch = if let Some(lookup) = string_value(*arg, source) {
+                    Some(Prefetch {
+                        lookup: lookup.to_string(),
+                        to_attr: None,
+                    })
+                } else {
+                    prefetch_object(*arg, source)
+                };
+                match prefetch {
+                    Some(p) if !applied.prefetch_related.contains(&p) => {
+                        applied.prefetch_related.push(p);
+                    }
+                    Some(_) => {}
+                    None => applied.unknown = true,
+                }
+            }
+        }
+        "only" => applied.only = Some(literal_strings(applied)),
+        "defer" => {
+            if clears {
+                applied.defer.clear();
+            } else {
+                for name in literal_strings(applied) {
+                    if !applied.defer.contains(&name) {
+                        applied.defer.push(name);
+                    }
+                }
+            }
+        }
+        "values" | "values_list" => applied.values = true,
+        _ => {}
+    }
+}
+
+/// `Prefetch("comments", queryset=..., to_attr="recent")`.
+fn prefetch_object(node: Node<'_>, source: &str) -> Option<Prefetch> {
+    if node.kind() != "call" {
+        return None;
+    }
+    let callee = dotted_name(node.child_by_field_name("function")?, source)?;
+    if callee.last()? != "Prefetch" {
+        return None;
+    }
+    let args = call_args(node, source);
+    let lookup = args
+        .positional
+        .first()
+        .copied()
+        .or_else(|| args.keyword("lookup"))?;
+    let to_attr = match args.keyword("to_attr") {
+        Some(value) => Some(string_value(value, source)?.to_string()),
+        None => None,
+    };
+    Some(Prefetch {
+        lookup: string_value(lookup, source)?.to_string(),
+        to_attr,
+    })
+}

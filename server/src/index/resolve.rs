@@ -1,0 +1,988 @@
+//! From every file's facts to models: classifying classes, inheritance, fields,
+//! relation targets, reverse relations, managers and methods.
+
+use std::collections::{HashMap, HashSet};
+
+use super::contrib;
+use super::extract::{
+    AliasValue, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr, MethodFacts, TargetExpr,
+    merge_applied,
+};
+use super::model::*;
+use super::scope::{Scope, Target};
+
+/// The resolved models, ready to go into a `ModelIndex`.
+pub(super) struct Resolved {
+    pub models: Vec<Model>,
+    pub by_label: HashMap<String, ModelId>,
+    /// `blog.models.Post` (defining module and class name) → model.
+    pub by_qualname: HashMap<String, ModelId>,
+    pub auth_user_model: Option<ModelId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Model,
+    /// A manager or queryset class.
+    Manager,
+    Plain,
+}
+
+/// A base class, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Base {
+    /// A class of a module we read, by qualified name.
+    Class(String),
+    DjangoModel,
+    /// `models.Manager`, `models.QuerySet` and their bases.
+    DjangoManager,
+    Object,
+    /// Outside the project and not one Django class we know (the last name, or empty).
+    External(String),
+}
+
+#[derive(Clone, Copy)]
+struct ClassRef<'a> {
+    file: &'a FileFacts,
+    class: &'a ClassFacts,
+}
+
+#[derive(Clone)]
+enum FieldSource<'a> {
+    Declared(&'a FieldFacts),
+    /// The `<parent>_ptr` one-to-one of multi-table inheritance.
+    Ptr(ModelId),
+    /// The implicit `id` primary key.
+    Id,
+}
+
+#[derive(Clone)]
+struct WorkField<'a> {
+    name: String,
+    source: FieldSource<'a>,
+    /// Module whose imports name the field's target.
+    module: &'a str,
+    /// The concrete model whose table holds the field; `None` while it sits on an
+    /// abstract model (it belongs to each concrete child).
+    origin: Option<ModelId>,
+}
+
+impl WorkField<'_> {
+    fn is_pk(&self) -> bool {
+        match self.source {
+            FieldSource::Declared(f) => f.primary_key,
+            FieldSource::Ptr(_) | FieldSource::Id => true,
+        }
+    }
+}
+
+struct Resolver<'a> {
+    scope: &'a Scope,
+    classes: HashMap<String, ClassRef<'a>>,
+    kinds: HashMap<String, Kind>,
+    auth_label: String,
+    // Per model, indexed by `ModelId`.
+    refs: Vec<ClassRef<'a>>,
+    bases: Vec<Vec<Base>>,
+    model_bases: Vec<Vec<ModelId>>,
+    models: Vec<Model>,
+    by_label: HashMap<String, ModelId>,
+    by_qualname: HashMap<String, ModelId>,
+    auth_user_model: Option<ModelId>,
+}
+
+pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved {
+    let mut modules: Vec<&FileFacts> = scope.modules.values().map(|f| &**f).collect();
+    // Django's models first, then the project's, in a stable order.
+    modules.sort_by(|a, b| (!a.builtin, &a.module).cmp(&(!b.builtin, &b.module)));
+    let mut classes = HashMap::new();
+    for file in &modules {
+        for class in &file.classes {
+            classes
+                .entry(format!("{}.{}", file.module, class.name))
+                .or_insert(ClassRef { file, class });
+        }
+    }
+    let auth_label = auth_user_model
+        .map(str::to_string)
+        .or_else(|| {
+            let mut settings: Vec<&FileFacts> = modules
+                .iter()
+                .copied()
+                .filter(|f| f.auth_user_model.is_some())
+                .collect();
+            settings.sort_by(|a, b| a.path.cmp(&b.path));
+            settings.first().and_then(|f| f.auth_user_model.clone())
+        })
+        .unwrap_or_else(|| "auth.User".to_string());
+    let mut resolver = Resolver {
+        scope,
+        classes,
+        kinds: HashMap::new(),
+        auth_label,
+        refs: Vec::new(),
+        bases: Vec::new(),
+        model_bases: Vec::new(),
+        models: Vec::new(),
+        by_label: HashMap::new(),
+        by_qualname: HashMap::new(),
+        auth_user_model: None,
+    };
+    resolver.collect_models(&modules);
+    resolver.fields_and_relations();
+    resolver.managers_methods_and_flags();
+    Resolved {
+        models: resolver.models,
+        by_label: resolver.by_label,
+        by_qualname: resolver.by_qualname,
+        auth_user_model: resolver.auth_user_model,
+    }
+}
+
+pub(super) fn label_key(app: &str, name: &str) -> String {
+    format!("{app}.{}", name.to_ascii_lowercase())
+}
+
+impl<'a> Resolver<'a> {
+    // --- classes -------------------------------------------------------------------
+
+    fn base(&self, file: &FileFacts, dotted: Option<&Vec<String>>) -> Base {
+        let Some(dotted) = dotted else {
+            return Base::External(String::new());
+        };
+        if dotted.len() == 1 && dotted[0] == "object" && !file.defines("object") {
+            return Base::Object;
+        }
+        let last = dotted.last().cloned().unwrap_or_default();
+        match self.scope.resolve(&file.module, dotted) {
+            Some(Target::Defined { module, name }) => {
+                let qualname = format!("{module}.{name}");
+                if self.classes.contains_key(&qualname) {
+                    Base::Class(qualname)
+                } else {
+                    // `class M(SomeManager)` where `SomeManager = X.from_queryset(Q)`.
+                    Base::External(name)
+                }
+            }
+            Some(Target::External(path)) => match path.as_str() {
+                "django.db.models.Model" | "django.db.models.base.Model" => Base::DjangoModel,
+                "django.db.models.Manager"
+                | "django.db.models.manager.Manager"
+                | "django.db.models.manager.BaseManager"
+                | "django.db.models.QuerySet"
+                | "django.db.models.query.QuerySet" => Base::DjangoManager,
+                "builtins.object" => Base::Object,
+                _ => Base::External(last),
+            },
+            Some(Target::Module(_)) | None => Base::External(last),
+        }
+    }
+
+    fn kind(&mut self, qualname: &str, visiting: &mut HashSet<String>) -> Kind {
+        if let Some(kind) = self.kinds.get(qualname) {
+            return *kind;
+        }
+        let Some(class) = self.classes.get(qualname).copied() else {
+            return Kind::Plain;
+        };
+        if !visiting.insert(qualname.to_string()) {
+            return Kind::Plain;
+        }
+        let mut kind = Kind::Plain;
+        for dotted in &class.class.bases {
+            let base_kind = match self.base(class.file, dotted.as_ref()) {
+                Base::Class(q) => self.kind(&q, visiting),
+                Base::DjangoModel => Kind::Model,
+                Base::DjangoManager => Kind::Manager,
+                Base::Object => Kind::Plain,
+                // A third-party abstract model (`TimeStampedModel`) with fields of ours.
+                Base::External(name)
+                    if name.ends_with("Model")
+                        && (!class.class.fields.is_empty() || class.class.meta.is_some()) =>
+                {
+                    Kind::Model
+                }
+                Base::External(name) if name.contains("Manager") || name.contains("QuerySet") => {
+                    Kind::Manager
+                }
+                Base::External(_) => Kind::Plain,
+            };
+            if base_kind == Kind::Model {
+                kind = Kind::Model;
+                break;
+            }
+            if base_kind == Kind::Manager {
+                kind = Kind::Manager;
+            }
+        }
+        visiting.remove(qualname);
+        self.kinds.insert(qualname.to_string(), kind);
+        kind
+    }
+
+    fn collect_models(&mut self, modules: &[&'a FileFacts]) {
+        let swapped = !self.auth_label.eq_ignore_ascii_case("auth.User");
+        for file in modules {
+            for class in &file.classes {
+                let qualname = format!("{}.{}", file.module, class.name);
+                if self.by_qualname.contains_key(&qualname)
+                    || self.kind(&qualname, &mut HashSet::new()) != Kind::Model
+                {
+                    continue;
+                }
+                if swapped && (file.module.as_str(), class.name.as_str()) == contrib::DEFAULT_USER {
+                    continue;
+                }
+                let id = ModelId(self.models.len() as u32);
+                let meta = class.meta.clone().unwrap_or_default();
+                let app_label = self.app_label(file, class);
+                self.by_label
+                    .entry(label_key(&app_label, &class.name))
+                    .or_insert(id);
+                self.by_qualname.insert(qualname, id);
+                self.refs.push(ClassRef { file, class });
+                self.models.push(Model {
+                    id,
+                    name: class.name.clone(),
+                    app_label,
+                    module: if file.builtin {
+                        String::new()
+                    } else {
+                        file.module.clone()
+                    },
+                    path: (!file.builtin).then(|| file.path.clone()),
+                    range: class.range,
+                    is_abstract: meta.is_abstract,
+                    is_proxy: meta.proxy,
+                    has_ordering: false,
+                    has_unknown_bases: false,
+                    fields: Vec::new(),
+                    reverse: Vec::new(),
+                    managers: Vec::new(),
+                    methods: Vec::new(),
+                });
+            }
+        }
+        for index in 0..self.models.len() {
+            let ClassRef { file, class } = self.refs[index];
+            let bases: Vec<Base> = class
+                .bases
+                .iter()
+                .map(|dotted| self.base(file, dotted.as_ref()))
+                .collect();
+            let model_bases = bases
+                .iter()
+                .filter_map(|b| match b {
+                    Base::Class(q) => self.by_qualname.get(q).copied(),
+                    _ => None,
+                })
+                .filter(|id| id.0 as usize != index)
+                .collect();
+            self.bases.push(bases);
+            self.model_bases.push(model_bases);
+        }
+        self.auth_user_model = self.label(&self.auth_label);
+    }
+
+    fn label(&self, label: &str) -> Option<ModelId> {
+        let (app, name) = label.split_once('.')?;
+        self.by_label.get(&label_key(app, name)).copied()
+    }
+
+    /// `Meta.app_label`, else the `AppConfig.label` of the app package, else the app
+    /// package's last name (`shop/orders/models.py` → `orders`, `blog/models/post.py` → `blog`).
+    fn app_label(&self, file: &FileFacts, class: &ClassFacts) -> String {
+        if let Some(label) = class.meta.as_ref().and_then(|m| m.app_label.clone()) {
+            return label;
+        }
+        let parts: Vec<&str> = file.module.split('.').collect();
+        let package = match parts.iter().rposition(|p| *p == "models") {
+            Some(0) | None if parts.len() > 1 => &parts[..parts.len() - 1],
+            Some(position) if position > 0 => &parts[..position],
+            _ => &parts[..],
+        };
+        let package = package.join(".");
+        let apps = format!("{package}.apps");
+        if let Some(label) = self
+            .scope
+            .modules
+            .get(&apps)
+            .and_then(|f| f.app_config_label.clone())
+        {
+            return label;
+        }
+        package.rsplit('.').next().unwrap_or_default().to_string()
+    }
+
+    // --- fields and relations -----------------------------------------------------
+
+    fn work_fields(
+        &self,
+        id: ModelId,
+        memo: &mut HashMap<ModelId, Vec<WorkField<'a>>>,
+        visiting: &mut HashSet<ModelId>,
+    ) -> Vec<WorkField<'a>> {
+        if let Some(done) = memo.get(&id) {
+            return done.clone();
+        }
+        if !visiting.insert(id) {
+            return Vec::new();
+        }
+        let index = id.0 as usize;
+        let ClassRef { file, class } = self.refs[index];
+        let (is_abstract, is_proxy) = (self.models[index].is_abstract, self.models[index].is_proxy);
+        let mut fields: Vec<WorkField<'a>> = Vec::new();
+        let push = |fields: &mut Vec<WorkField<'a>>, field: WorkField<'a>| {
+            fields.retain(|f| f.name != field.name);
+            fields.push(field);
+        };
+        for &base in &self.model_bases[index] {
+            let inherited = self.work_fields(base, memo, visiting);
+            if self.models[base.0 as usize].is_abstract {
+                for field in inherited {
+                    if !matches!(field.source, FieldSource::Id) {
+                        push(&mut fields, field);
+                    }
+                }
+            } else {
+                for field in inherited {
+                    push(&mut fields, field);
+                }
+                if !is_proxy {
+                    let name = format!("{}_ptr", self.models[base.0 as usize].name.to_lowercase());
+                    push(
+                        &mut fields,
+                        WorkField {
+                            name,
+                            source: FieldSource::Ptr(base),
+                            module: &file.module,
+                            origin: None,
+                        },
+                    );
+                }
+            }
+        }
+        for field in &class.fields {
+            push(
+                &mut fields,
+                WorkField {
+                    name: field.name.clone(),
+                    source: FieldSource::Declared(field),
+                    module: &file.module,
+                    origin: None,
+                },
+            );
+        }
+        let owner = (!is_abstract).then_some(id);
+        for field in &mut fields {
+            field.origin = field.origin.or(owner);
+        }
+        if !fields.iter().any(WorkField::is_pk) {
+            fields.insert(
+                0,
+                WorkField {
+                    name: "id".into(),
+                    source: FieldSource::Id,
+                    module: &file.module,
+                    origin: owner,
+                },
+            );
+        }
+        visiting.remove(&id);
+        memo.insert(id, fields.clone());
+        fields
+    }
+
+    fn fields_and_relations(&mut self) {
+        let mut memo = HashMap::new();
+        let mut declared: Vec<(ModelId, Field, bool)> = Vec::new();
+        for index in 0..self.models.len() {
+            let id = ModelId(index as u32);
+            let work = self.work_fields(id, &mut memo, &mut HashSet::new());
+            let mut fields = Vec::with_capacity(work.len());
+            for field in &work {
+                let context = field.origin.unwrap_or(id);
+                let built = self.field(field, context);
+                if field.origin == Some(id) && built.relation().is_some() {
+                    let symmetric = match field.source {
+                        FieldSource::Declared(f) => is_symmetric_self(f, &self.models[index].name),
+                        _ => false,
+                    };
+                    declared.push((id, built.clone(), symmetric));
+                }
+                fields.push(built);
+            }
+            self.models[index].fields = fields;
+        }
+        let mut own_reverse: Vec<Vec<ReverseRelation>> = vec![Vec::new(); self.models.len()];
+        for (source, field, symmetric) in declared {
+            if let Some((target, reverse)) = self.reverse_of(source, &field, symmetric) {
+                own_reverse[target.0 as usize].push(reverse);
+            }
+        }
+        // Proxies and multi-table children see their concrete parents' reverse relations.
+        let mut memo = HashMap::new();
+        for index in 0..self.models.len() {
+            let all = self.all_reverse(
+                ModelId(index as u32),
+                &own_reverse,
+                &mut memo,
+                &mut HashSet::new(),
+            );
+            self.models[index].reverse = all;
+        }
+    }
+
+    fn all_reverse(
+        &self,
+        id: ModelId,
+        own: &[Vec<ReverseRelation>],
+        memo: &mut HashMap<ModelId, Vec<ReverseRelation>>,
+        visiting: &mut HashSet<ModelId>,
+    ) -> Vec<ReverseRelation> {
+        if let Some(done) = memo.get(&id) {
+            return done.clone();
+        }
+        if !visiting.insert(id) {
+            return Vec::new();
+        }
+        let mut all = own[id.0 as usize].clone();
+        for &base in &self.model_bases[id.0 as usize] {
+            if self.models[base.0 as usize].is_abstract {
+                continue;
+            }
+            for reverse in self.all_reverse(base, own, memo, visiting) {
+                if !all
+                    .iter()
+                    .any(|r| r.accessor.is_some() && r.accessor == reverse.accessor)
+                {
+                    all.push(reverse);
+                }
+            }
+        }
+        visiting.remove(&id);
+        memo.insert(id, all.clone());
+        all
+    }
+
+    fn field(&self, field: &WorkField<'a>, context: ModelId) -> Field {
+        match field.source {
+            FieldSource::Id => Field {
+                name: field.name.clone(),
+                kind: FieldKind::Plain,
+                null: false,
+                primary_key: true,
+            },
+            FieldSource::Ptr(parent) => Field {
+                name: field.name.clone(),
+                kind: FieldKind::OneToOne(Relation {
+                    target: Resolution::Resolved(parent),
+                    related_name: None,
+                    related_query_name: None,
+                    through: None,
+                }),
+                null: false,
+                primary_key: true,
+            },
+            FieldSource::Declared(facts) => {
+                let relation = || {
+                    let substitute =
+                        |s: &Option<String>| s.as_ref().map(|s| self.substitute(s, field.origin));
+                    Relation {
+                        target: self.target(facts.target.as_ref(), context, field.module),
+                        related_name: substitute(&facts.related_name),
+                        related_query_name: substitute(&facts.related_query_name),
+                        through: facts
+                            .through
+                            .as_ref()
+                            .map(|t| self.target(Some(t), context, field.module)),
+                    }
+                };
+                let kind = match facts.call {
+                    FieldCall::Plain => FieldKind::Plain,
+                    FieldCall::GenericForeignKey => FieldKind::GenericForeignKey,
+                    FieldCall::ForeignKey => FieldKind::ForeignKey(relation()),
+                    FieldCall::OneToOne => FieldKind::OneToOne(relation()),
+                    FieldCall::ManyToMany => FieldKind::ManyToMany(relation()),
+                    FieldCall::GenericRelation => FieldKind::GenericRelation(relation()),
+                };
+                Field {
+                    name: field.name.clone(),
+                    kind,
+                    null: facts.null,
+                    primary_key: facts.primary_key,
+                }
+            }
+        }
+    }
+
+    /// `%(class)s` / `%(app_label)s` of the concrete model the field is on.
+    fn substitute(&self, name: &str, owner: Option<ModelId>) -> String {
+        match owner {
+            Some(owner) => {
+                let model = &self.models[owner.0 as usize];
+                name.replace("%(class)s", &model.name.to_lowercase())
+                    .replace("%(app_label)s", &model.app_label.to_lowercase())
+            }
+            None => name.to_string(),
+        }
+    }
+
+    fn target(&self, expr: Option<&TargetExpr>, context: ModelId, module: &str) -> Resolution {
+        let unresolved = |reason: String| Resolution::Unresolved { reason };
+        let Some(expr) = expr else {
+            return unresolved("the relation names no target".into());
+        };
+        match expr {
+            TargetExpr::Str(s) if s == "self" => Resolution::Resolved(context),
+            TargetExpr::Str(s) => {
+                let label = if s.contains('.') {
+                    s.clone()
+                } else {
+                    format!("{}.{s}", self.models[context.0 as usize].app_label)
+                };
+                match self.label(&label) {
+                    Some(id) => Resolution::Resolved(id),
+                    None => unresolved(format!("no model `{label}`")),
+                }
+            }
+            TargetExpr::UserModel => self.auth_user(),
+            TargetExpr::Name(dotted) if dotted.last().is_some_and(|n| n == "AUTH_USER_MODEL") => {
+                self.auth_user()
+            }
+            TargetExpr::Name(dotted) => match self.scope.resolve(module, dotted) {
+                Some(Target::Defined { module, name }) => {
+                    let qualname = format!("{module}.{name}");
+                    if let Some(id) = self.by_qualname.get(&qualname) {
+                        return Resolution::Resolved(*id);
+                    }
+                    let alias = self.scope.modules.get(&module).and_then(|f| f.alias(&name));
+                    if alias.is_some_and(|a| a.value == AliasValue::UserModel) {
+                        return self.auth_user();
+                    }
+                    unresolved(format!("`{qualname}` is not a model"))
+                }
+                Some(Target::External(path)) => {
+                    unresolved(format!("`{path}` is outside the project"))
+                }
+                Some(Target::Module(path)) => unresolved(format!("`{path}` is a module")),
+                None => unresolved(format!("`{}` is not defined or imported", dotted.join("."))),
+            },
+            TargetExpr::Other(text) => unresolved(format!("`{text}` is not a model reference")),
+        }
+    }
+
+    fn auth_user(&self) -> Resolution {
+        match self.auth_user_model {
+            Some(id) => Resolution::Resolved(id),
+            None => Resolution::Unresolved {
+                reason: format!(
+                    "AUTH_USER_MODEL `{}` is not a model we know",
+                    self.auth_label
+                ),
+            },
+        }
+    }
+
+    fn reverse_of(
+        &self,
+        source: ModelId,
+        field: &Field,
+        symmetric: bool,
+    ) -> Option<(ModelId, ReverseRelation)> {
+        let relation = field.relation()?;
+        let target = relation.target.id()?;
+        if self.models[target.0 as usize].is_abstract || symmetric {
+            return None;
+        }
+        let model_name = self.models[source.0 as usize].name.to_lowercase();
+        let hidden = relation
+            .related_name
+            .as_ref()
+            .is_some_and(|n| n.ends_with('+'));
+        let (kind, default_accessor) = match field.kind {
+            FieldKind::ForeignKey(_) => (ReverseKind::ForeignKey, format!("{model_name}_set")),
+            FieldKind::ManyToMany(_) => (ReverseKind::ManyToMany, format!("{model_name}_set")),
+            FieldKind::OneToOne(_) => (ReverseKind::OneToOne, model_name.clone()),
+            // No accessor on the target; only `related_query_name` makes it queryable.
+            FieldKind::GenericRelation(_) => {
+                let query_name = relation.related_query_name.clone()?;
+                return Some((
+                    target,
+                    ReverseRelation {
+                        accessor: None,
+                        query_name: Some(query_name),
+                        source,
+                        field: field.name.clone(),
+                        kind: ReverseKind::Generic,
+                    },
+                ));
+            }
+            FieldKind::Plain | FieldKind::GenericForeignKey => return None,
+        };
+        let accessor = (!hidden).then(|| relation.related_name.clone().unwrap_or(default_accessor));
+        let query_name = relation
+            .related_query_name
+            .clone()
+            .or_else(|| (!hidden).then(|| relation.related_name.clone().unwrap_or(model_name)));
+        Some((
+            target,
+            ReverseRelation {
+                accessor,
+                query_name,
+                source,
+                field: field.name.clone(),
+                kind,
+            },
+        ))
+    }
+
+    // --- managers, methods, flags -------------------------------------------------
+
+    fn managers_methods_and_flags(&mut self) {
+        let mut ordering = HashMap::new();
+        let mut unknown = HashMap::new();
+        for index in 0..self.models.len() {
+            let id = ModelId(index as u32);
+            let managers = self.model_managers(id);
+            let methods = self.model_methods(id);
+            let has_ordering = self.has_ordering(id, &mut ordering, &mut HashSet::new());
+            let has_unknown = self.has_unknown_bases_model(id, &mut unknown, &mut HashSet::new());
+            let model = &mut self.models[index];
+            model.managers = managers;
+            model.methods = methods;
+            model.has_ordering = has_ordering;
+            model.has_unknown_bases = has_unknown;
+        }
+    }
+
+    fn has_ordering(
+        &self,
+        id: ModelId,
+        memo: &mut HashMap<ModelId, bool>,
+        visiting: &mut HashSet<ModelId>,
+    ) -> bool {
+        if let Some(done) = memo.get(&id) {
+            return *done;
+        }
+        if !visiting.insert(id) {
+            return false;
+        }
+        let index = id.0 as usize;
+        let meta = self.refs[index].class.meta.as_ref();
+        let result = if let Some(ordering) = meta.and_then(|m| m.ordering) {
+            ordering
+        } else {
+            // Abstract parents pass their Meta on unless the child declares its own
+            // (not subclassing theirs); concrete parents pass `ordering` on always.
+            let inherits_abstract_meta = meta.is_none_or(|m| m.has_bases);
+            self.model_bases[index].iter().any(|&base| {
+                let abstract_base = self.models[base.0 as usize].is_abstract;
+                (!abstract_base || inherits_abstract_meta)
+                    && self.has_ordering(base, memo, visiting)
+            })
+        };
+        visiting.remove(&id);
+        memo.insert(id, result);
+        result
+    }
+
+    fn has_unknown_bases_model(
+        &self,
+        id: ModelId,
+        memo: &mut HashMap<ModelId, bool>,
+        visiting: &mut HashSet<ModelId>,
+    ) -> bool {
+        if let Some(done) = memo.get(&id) {
+            return *done;
+        }
+        if !visiting.insert(id) {
+            return false;
+        }
+        let index = id.0 as usize;
+        let result = self.bases[index].iter().any(|base| match base {
+            Base::Class(q) => match self.by_qualname.get(q) {
+                Some(&base) => self.has_unknown_bases_model(base, memo, visiting),
+                None => self.class_has_unknown_bases(q, &mut HashSet::new()),
+            },
+            Base::DjangoModel | Base::Object => false,
+            Base::DjangoManager | Base::External(_) => true,
+        });
+        visiting.remove(&id);
+        memo.insert(id, result);
+        result
+    }
+
+    /// A project class (a mixin) that has a base we cannot read.
+    fn class_has_unknown_bases(&self, qualname: &str, visiting: &mut HashSet<String>) -> bool {
+        let Some(class) = self.classes.get(qualname) else {
+            return true;
+        };
+        if !visiting.insert(qualname.to_string()) {
+            return false;
+        }
+        class
+            .class
+            .bases
+            .iter()
+            .any(|dotted| match self.base(class.file, dotted.as_ref()) {
+                Base::Class(q) => self.class_has_unknown_bases(&q, visiting),
+                Base::DjangoModel | Base::Object => false,
+                Base::DjangoManager | Base::External(_) => true,
+            })
+    }
+
+    /// The class and its project base classes, nearest first (a simple MRO).
+    fn linearize(&self, qualname: &str) -> (Vec<ClassRef<'a>>, bool) {
+        let mut order = Vec::new();
+        let mut seen = HashSet::new();
+        let mut opaque = false;
+        let mut stack = vec![qualname.to_string()];
+        while let Some(q) = stack.pop() {
+            if !seen.insert(q.clone()) || seen.len() > 64 {
+                continue;
+            }
+            let Some(class) = self.classes.get(&q).copied() else {
+                opaque = true;
+                continue;
+            };
+            order.push(class);
+            for dotted in class.class.bases.iter().rev() {
+                match self.base(class.file, dotted.as_ref()) {
+                    Base::Class(base) => stack.push(base),
+                    Base::DjangoModel | Base::DjangoManager | Base::Object => {}
+                    Base::External(_) => opaque = true,
+                }
+            }
+        }
+        (order, opaque)
+    }
+
+    fn model_methods(&self, id: ModelId) -> Vec<MethodSummary> {
+        let ClassRef { file, class } = self.refs[id.0 as usize];
+        let (classes, _) = self.linearize(&format!("{}.{}", file.module, class.name));
+        let mut methods: Vec<MethodSummary> = Vec::new();
+        for class in classes {
+            for method in &class.class.methods {
+                if !methods.iter().any(|m| m.name == method.name) {
+                    methods.push(MethodSummary {
+                        name: method.name.clone(),
+                        kind: method.kind,
+                        self_uses: method.self_uses.clone(),
+                    });
+                }
+            }
+        }
+        methods
+    }
+
+    fn model_managers(&self, id: ModelId) -> Vec<Manager> {
+        // Managers come from the class and every model base (Python's name resolution).
+        let mut order = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![id];
+        while let Some(current) = stack.pop() {
+            if !seen.insert(current) {
+                continue;
+            }
+            order.push(current);
+            stack.extend(self.model_bases[current.0 as usize].iter().rev());
+        }
+        let mut managers: Vec<Manager> = Vec::new();
+        for model in order {
+            let ClassRef { file, class } = self.refs[model.0 as usize];
+            for declared in &class.managers {
+                if managers.iter().any(|m| m.name == declared.name) {
+                    continue;
+                }
+                if let Some(manager) = self.manager(&declared.name, &declared.expr, &file.module) {
+                    managers.push(manager);
+                }
+            }
+        }
+        if managers.is_empty() {
+            managers.push(plain_manager("objects"));
+        }
+        managers
+    }
+
+    /// A manager class or queryset class named in `module`.
+    fn manager_class(&self, module: &str, dotted: &[String]) -> ManagerClass {
+        if dotted.is_empty() {
+            return ManagerClass::Django;
+        }
+        match self.scope.resolve(module, dotted) {
+            Some(Target::Defined { module, name }) => {
+                let qualname = format!("{module}.{name}");
+                if self.classes.contains_key(&qualname) {
+                    return ManagerClass::Project(qualname);
+                }
+                match self.scope.modules.get(&module).and_then(|f| f.alias(&name)) {
+                    Some(alias) => match &alias.value {
+                        AliasValue::FromQueryset { manager, queryset } => {
+                            ManagerClass::FromQueryset(module, manager.clone(), queryset.clone())
+                        }
+                        AliasValue::UserModel => ManagerClass::NotAManager,
+                    },
+                    None => ManagerClass::Opaque,
+                }
+            }
+            Some(Target::External(path)) => match path.as_str() {
+                "django.db.models.Manager"
+                | "django.db.models.manager.Manager"
+                | "django.db.models.QuerySet"
+                | "django.db.models.query.QuerySet" => ManagerClass::Django,
+                _ if dotted.last().is_some_and(|n| n.contains("Manager")) => ManagerClass::Opaque,
+                _ => ManagerClass::NotAManager,
+            },
+            Some(Target::Module(_)) => ManagerClass::NotAManager,
+            None if dotted.last().is_some_and(|n| n.contains("Manager")) => ManagerClass::Opaque,
+            None => ManagerClass::NotAManager,
+        }
+    }
+
+    fn manager(&self, name: &str, expr: &ManagerExpr, module: &str) -> Option<Manager> {
+        let (manager, queryset) = match expr {
+            ManagerExpr::Call(dotted) => {
+                let class = self.manager_class(module, dotted);
+                match class {
+                    ManagerClass::FromQueryset(alias_module, manager, queryset) => (
+                        self.manager_class(&alias_module, &manager),
+                        self.manager_class(&alias_module, &queryset),
+                    ),
+                    ManagerClass::NotAManager => return None,
+                    ManagerClass::Project(ref q) if self.kind_of(q) != Kind::Manager => {
+                        return None;
+                    }
+                    other => (other, ManagerClass::Django),
+                }
+            }
+            ManagerExpr::AsManager(queryset) => {
+                (ManagerClass::Django, self.manager_class(module, queryset))
+            }
+            ManagerExpr::FromQueryset { manager, queryset } => (
+                self.manager_class(module, manager),
+                self.manager_class(module, queryset),
+            ),
+        };
+        Some(self.build_manager(name, &manager, &queryset))
+    }
+
+    fn kind_of(&self, qualname: &str) -> Kind {
+        self.kinds.get(qualname).copied().unwrap_or(Kind::Plain)
+    }
+
+    fn build_manager(
+        &self,
+        name: &str,
+        manager: &ManagerClass,
+        queryset: &ManagerClass,
+    ) -> Manager {
+        let mut result = plain_manager(name);
+        let mut methods: Vec<&MethodFacts> = Vec::new();
+        let mut get_queryset = None;
+        // The manager's own methods win over its queryset's; only the manager's
+        // `get_queryset()` counts.
+        for (class, is_manager) in [(manager, true), (queryset, false)] {
+            match class {
+                ManagerClass::Django => {}
+                ManagerClass::Project(q) => {
+                    let (classes, opaque) = self.linearize(q);
+                    result.opaque |= opaque;
+                    for class in classes {
+                        for method in &class.class.methods {
+                            if method.name == "get_queryset" {
+                                if is_manager {
+                                    get_queryset = get_queryset.or(Some(method));
+                                }
+                            } else if !method.name.starts_with("__")
+                                && !methods.iter().any(|m| m.name == method.name)
+                            {
+                                methods.push(method);
+                            }
+                        }
+                    }
+                }
+                ManagerClass::Opaque
+                | ManagerClass::NotAManager
+                | ManagerClass::FromQueryset(..) => result.opaque = true,
+            }
+        }
+        if let Some(get_queryset) = get_queryset {
+            if get_queryset.queryset.returns_queryset {
+                result.applied = get_queryset.queryset.applied.clone();
+            } else {
+                result.applied.unknown = true;
+            }
+        }
+        // A method returns a queryset when its chain does and every method of ours it
+        // calls does too; what those apply adds up.
+        let mut resolved: HashMap<&str, Applied> = HashMap::new();
+        loop {
+            let mut changed = false;
+            for method in &methods {
+                let facts = &method.queryset;
+                if resolved.contains_key(method.name.as_str()) || !facts.returns_queryset {
+                    continue;
+                }
+                if facts
+                    .calls
+                    .iter()
+                    .all(|c| resolved.contains_key(c.as_str()))
+                {
+                    let mut applied = result.applied.clone();
+                    for call in &facts.calls {
+                        merge_applied(&mut applied, &resolved[call.as_str()]);
+                    }
+                    merge_applied(&mut applied, &facts.applied);
+                    resolved.insert(&method.name, applied);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for method in methods {
+            let summary = match resolved.remove(method.name.as_str()) {
+                Some(applied) => ManagerMethod::Queryset(applied),
+                None => ManagerMethod::Other,
+            };
+            result.methods.insert(method.name.clone(), summary);
+        }
+        result
+    }
+}
+
+enum ManagerClass {
+    /// Django's own `Manager`/`QuerySet`, or none given.
+    Django,
+    Project(String),
+    /// `X.from_queryset(Y)` assigned to a name in a module.
+    FromQueryset(String, Vec<String>, Vec<String>),
+    /// Outside the project, or not readable.
+    Opaque,
+    NotAManager,
+}
+
+fn plain_manager(name: &str) -> Manager {
+    Manager {
+        name: name.to_string(),
+        applied: Applied::default(),
+        methods: HashMap::new(),
+        opaque: false,
+    }
+}
+
+/// A self-referencing many-to-many Django makes symmetrical: no reverse accessor.
+fn is_symmetric_self(field: &FieldFacts, model_name: &str) -> bool {
+    if field.call != FieldCall::ManyToMany {
+        return false;
+    }
+    let target = match &field.target {
+        Some(TargetExpr::Str(s)) => s.as_str(),
+        _ => return false,
+    };
+    let symmetrical = field.symmetrical.unwrap_or(target == "self");
+    symmetrical && (target == "self" || target == model_name)
+}

@@ -74,7 +74,9 @@ fn config_of(text: &str) -> Config {
     if let Some(line) = text.lines().find_map(|l| l.strip_prefix("# select:")) {
         config.rules = line
             .split(',')
-            .map(|code| Rule::from_code(code.trim()).unwrap_or_else(|| panic!("unknown rule {code}")))
+            .map(|code| {
+                Rule::from_code(code.trim()).unwrap_or_else(|| panic!("unknown rule {code}"))
+            })
             .collect();
     }
     config
@@ -142,7 +144,12 @@ fn check_fixture(name: &str) {
         .join("tests/fixtures/rules")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let parts = split_fixture(&text);
+    let mut parts = split_fixture(&text);
+    // Fixtures without models of their own share `_models.py`.
+    if !parts.iter().any(|(p, _)| p.ends_with("models.py")) {
+        let shared = std::fs::read_to_string(path.with_file_name("_models.py")).unwrap();
+        parts.splice(0..0, split_fixture(&shared));
+    }
     let files = sources(&parts);
     let config = config_of(&text);
     let results = check_all(&files, &config);
@@ -157,7 +164,8 @@ fn check_fixture(name: &str) {
                 .iter()
                 .flat_map(|(i, ds)| {
                     let path = files[*i].path.display().to_string();
-                    ds.iter().map(move |d| format!("  {path}: {} {}", d.rule, d.message))
+                    ds.iter()
+                        .map(move |d| format!("  {path}: {} {}", d.rule, d.message))
                 })
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -182,12 +190,17 @@ fn check_fixture(name: &str) {
     let again = check_all(&fixed, &config);
     for (i, diagnostics) in &again {
         for d in diagnostics {
-            let fixed_before = results[*i]
-                .1
-                .iter()
-                .any(|o| o.rule == d.rule && o.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe));
+            let fixed_before = results[*i].1.iter().any(|o| {
+                o.rule == d.rule
+                    && o.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == Applicability::Safe)
+            });
             assert!(
-                !(fixed_before && d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe)),
+                !(fixed_before
+                    && d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.applicability == Applicability::Safe)),
                 "{name}: after fixing, {} still reports {} {}",
                 fixed[*i].path.display(),
                 d.rule,
@@ -197,7 +210,12 @@ fn check_fixture(name: &str) {
     }
     let twice = apply_safe(&fixed, &again);
     for (a, b) in fixed.iter().zip(&twice) {
-        assert_eq!(a.source, b.source, "{name}: a second fix pass changed {}", a.path.display());
+        assert_eq!(
+            a.source,
+            b.source,
+            "{name}: a second fix pass changed {}",
+            a.path.display()
+        );
     }
     let snapshot_name = name.trim_end_matches(".py");
     insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
@@ -213,4 +231,14 @@ macro_rules! fixtures {
 
 fixtures! {
     missing_select_related => "missing_select_related.py",
+    missing_prefetch_related => "missing_prefetch_related.py",
+    deferred_field_access => "deferred_field_access.py",
+    prefetch_bypassed => "prefetch_bypassed.py",
+    count_for_existence => "count_for_existence.py",
+    len_of_queryset => "len_of_queryset.py",
+    related_id_via_object => "related_id_via_object.py",
+    fetch_only_needed => "fetch_only_needed.py",
+    only_then_values => "only_then_values.py",
+    select_related_on_many => "select_related_on_many.py",
+    unknown_lookup => "unknown_lookup.py",
 }

@@ -1235,7 +1235,10 @@ impl<'a> Walker<'a> {
             | "select_for_update" | "extra" | "complex_filter" | "defer" | "only"
             | "select_related" | "prefetch_related" | "annotate" | "alias" | "none" => {
                 let site = site();
-                if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                if !self
+                    .seen
+                    .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
+                {
                     self.record_lookups(&qs, method, &site, call);
                 }
                 match method {
@@ -1295,12 +1298,16 @@ impl<'a> Walker<'a> {
                     }
                     _ => {}
                 }
-                self.seen.insert((call.start_byte(), 0, 0));
+                self.seen
+                    .insert((call.start_byte(), call.end_byte(), u64::MAX));
                 Value::Qs(qs)
             }
             "values" | "values_list" => {
                 let site = site();
-                if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                if !self
+                    .seen
+                    .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
+                {
                     self.record_lookups(&qs, method, &site, call);
                     if let Some(only) = &qs.only_call {
                         // Both in this one expression, so one edit can merge them.
@@ -1313,7 +1320,8 @@ impl<'a> Walker<'a> {
                         }
                     }
                 }
-                self.seen.insert((call.start_byte(), 0, 0));
+                self.seen
+                    .insert((call.start_byte(), call.end_byte(), u64::MAX));
                 qs.applied.values = true;
                 Value::Qs(qs)
             }
@@ -1326,10 +1334,14 @@ impl<'a> Walker<'a> {
             "get" | "first" | "last" | "earliest" | "latest" | "create" => {
                 if method == "get" {
                     let site = site();
-                    if !self.seen.contains(&(call.start_byte(), 0, 0)) {
+                    if !self
+                        .seen
+                        .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
+                    {
                         self.record_lookups(&qs, method, &site, call);
                     }
-                    self.seen.insert((call.start_byte(), 0, 0));
+                    self.seen
+                        .insert((call.start_byte(), call.end_byte(), u64::MAX));
                 }
                 if qs.applied.values {
                     return Value::Unknown;

@@ -227,11 +227,10 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
     let mut functions = HashMap::new();
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
-        if let Some(def) = function_def(child) {
-            if let Some(name) = def.child_by_field_name("name") {
+        if let Some(def) = function_def(child)
+            && let Some(name) = def.child_by_field_name("name") {
                 functions.insert(file.text(name).to_string(), def);
             }
-        }
     }
     let mut walker = Walker {
         file,
@@ -318,11 +317,10 @@ impl<'a> Walker<'a> {
                         self.assignment(child, env, scope);
                     } else if child.kind() == "augmented_assignment" {
                         self.scan(child, env, scope);
-                        if let Some(left) = child.child_by_field_name("left") {
-                            if left.kind() == "identifier" {
+                        if let Some(left) = child.child_by_field_name("left")
+                            && left.kind() == "identifier" {
                                 env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
                             }
-                        }
                     } else {
                         self.scan(child, env, scope);
                     }
@@ -797,8 +795,8 @@ impl<'a> Walker<'a> {
             (">", 0) | (">=", 1) | ("!=", 0) => true,
             ("==", 0) | ("<", 1) | ("<=", 0) => false,
             _ => {
-                if via_len {
-                    if let Some(len_call) = qs_node.parent().and_then(|p| p.parent()) {
+                if via_len
+                    && let Some(len_call) = qs_node.parent().and_then(|p| p.parent()) {
                         self.facts.evaluations.push(Evaluation {
                             kind: EvaluationKind::Len,
                             range: TextRange::of(len_call),
@@ -807,7 +805,6 @@ impl<'a> Walker<'a> {
                             needs_parens: false,
                         });
                     }
-                }
                 return;
             }
         };
@@ -945,7 +942,7 @@ impl<'a> Walker<'a> {
         };
         let fk_name = self.file.text(fk_name_node);
         let values = self.eval(owner, env);
-        for value in values {
+        if let Some(value) = values.into_iter().next() {
             let Value::Obj(obj) = value else { return };
             let Some(model) = obj.model() else { return };
             let Some(hop) = access::forward_fk_hop(self.index, model, fk_name) else {
@@ -961,7 +958,6 @@ impl<'a> Walker<'a> {
                 replace: TextRange::new(fk_name_node.start_byte(), node.end_byte()),
                 attname: format!("{fk_name}_id"),
             });
-            return;
         }
     }
 
@@ -1031,13 +1027,11 @@ impl<'a> Walker<'a> {
         };
         let name = self.file.text(attr).to_string();
         // `models.Post`, `blog.models.Post`
-        if let Some(path) = dotted_name(node, self.src()) {
-            if path.len() > 1 && !env.contains_key(&path[0]) {
-                if let Some(id) = self.index.resolve_model(&self.file.module, &path) {
+        if let Some(path) = dotted_name(node, self.src())
+            && path.len() > 1 && !env.contains_key(&path[0])
+                && let Some(id) = self.index.resolve_model(&self.file.module, &path) {
                     return vec![Value::Model(id)];
                 }
-            }
-        }
         let objects = self.eval(object, env);
         objects
             .into_iter()

@@ -139,11 +139,10 @@ fn fixes_per_loop(facts: &Facts, findings: &[Finding], quote: char) -> Vec<Optio
             } else {
                 entry.prefetch.insert(lookup);
             }
-            if let Some(first) = hops.first() {
-                if !first.is_many() && first.kind != super::access::HopKind::ReverseOneToOne {
+            if let Some(first) = hops.first()
+                && !first.is_many() && first.kind != super::access::HopKind::ReverseOneToOne {
                     entry.only_roots.insert(first.name.clone());
                 }
-            }
         }
     }
     facts

@@ -97,13 +97,11 @@ pub fn walk(
                 Some(_) => {}
             }
         }
-        if i == 0 && style == Style::Prefetch {
-            if let Some(names) = annotations {
-                if names.iter().any(|n| n == segment) {
+        if i == 0 && style == Style::Prefetch
+            && let Some(names) = annotations
+                && names.iter().any(|n| n == segment) {
                     return result;
                 }
-            }
-        }
         if segment == "pk" && style == Style::Field {
             return result;
         }

@@ -98,7 +98,7 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
     };
     rules::run(&mut checker);
     let mut diagnostics = checker.diagnostics;
-    diagnostics.sort_by(|a, b| (a.range, a.rule).cmp(&(b.range, b.rule)));
+    diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
     diagnostics
 }

@@ -1,6 +1,7 @@
 //! From a parsed file and the model index to diagnostics: the queryset flow, the rules,
 //! and `# noqa` suppression.
 
+pub mod noqa;
 pub mod registry;
 pub mod rules;
 

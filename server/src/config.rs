@@ -208,8 +208,15 @@ fn string_list(value: &toml::Value, key: &str, place: &str) -> Result<Vec<String
         .collect()
 }
 
-/// A path as messages show it: without a leading `./`.
+/// A path as messages show it: relative to the working directory when under it, without
+/// a leading `./`.
 pub(crate) fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let path = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(path);
     let path = path.strip_prefix(".").unwrap_or(path);
     path.display().to_string()
 }

@@ -36,6 +36,7 @@ pub fn fix_until_stable<E>(
             .iter()
             .filter_map(|d| d.fix.as_ref())
             .filter(|fix| fix.applicability == Applicability::Safe)
+            .filter(|fix| applies_to(fix, &current))
             .collect();
         if fixes.is_empty() {
             break;
@@ -52,6 +53,16 @@ pub fn fix_until_stable<E>(
         source: current,
         applied,
         remaining,
+    })
+}
+
+/// Whether every edit of `fix` lies within `source` on character boundaries (a fix
+/// from a buggy rule is dropped rather than allowed to panic).
+fn applies_to(fix: &Fix, source: &str) -> bool {
+    fix.edits.iter().all(|edit| {
+        edit.range.start <= edit.range.end
+            && source.is_char_boundary(edit.range.start)
+            && source.is_char_boundary(edit.range.end)
     })
 }
 
@@ -169,6 +180,23 @@ mod tests {
         let fixed = fix_until_stable("", grow(""), |s| Ok::<_, Infallible>(grow(s))).unwrap();
         assert_eq!(fixed.applied, MAX_ROUNDS);
         assert_eq!(fixed.source, "x".repeat(MAX_ROUNDS));
+    }
+
+    #[test]
+    fn fixes_outside_the_source_or_inside_a_character_are_dropped() {
+        let source = "é = len(a) > 0";
+        let bad = |range| Diagnostic {
+            rule: Rule::LenOfQueryset,
+            message: String::new(),
+            range,
+            related: Vec::new(),
+            fix: Some(Fix::safe("bad", vec![Edit::replacement(range, "x")])),
+        };
+        let diagnostics = vec![bad(TextRange::new(1, 2)), bad(TextRange::new(90, 99))];
+        let fixed =
+            fix_until_stable(source, diagnostics, |s| Ok::<_, Infallible>(check(s))).unwrap();
+        assert_eq!(fixed.applied, 0);
+        assert_eq!(fixed.source, source);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::{Report, path_str, related_path};
 use crate::analysis::Diagnostic;
 use crate::fix::Applicability;
 use crate::project::FileReport;
+use crate::text::TextRange;
 
 /// How many lines of a multi-line range are shown before the middle is elided.
 const MAX_LINES: usize = 6;
@@ -95,9 +96,13 @@ fn write_diagnostic(
     let Some((source, index)) = lines else {
         return writeln!(out);
     };
-    let range = diagnostic.range;
-    let first = index.line_of(range.start.min(source.len()));
-    let mut last = index.line_of(range.end.min(source.len()));
+    // A range from a buggy rule must not make slicing panic.
+    let range = TextRange::new(
+        floor_boundary(source, diagnostic.range.start),
+        floor_boundary(source, diagnostic.range.end),
+    );
+    let first = index.line_of(range.start);
+    let mut last = index.line_of(range.end.max(range.start));
     // A range ending right after a newline does not touch the next line.
     if last > first && index.line_start(last) == range.end {
         last -= 1;
@@ -183,6 +188,14 @@ fn located(report: &Report<'_>, path: &Path, offset: usize) -> String {
         .location(path, offset)
         .map(|l| format!("{}:{}:{}: ", path_str(path), l.row, l.column))
         .unwrap_or_default()
+}
+
+fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 fn char_width(c: char) -> usize {
@@ -300,6 +313,30 @@ Found 2 errors.
             "{out}"
         );
         assert!(out.starts_with("a.py:1:14: ORM101 m\n"), "{out}");
+    }
+
+    #[test]
+    fn a_range_inside_a_character_or_past_the_end_does_not_panic() {
+        use crate::analysis::{Diagnostic, Rule};
+        use crate::text::TextRange;
+        use std::sync::Arc;
+
+        let source = "é = 1\n";
+        let diagnostic = |start, end| Diagnostic {
+            rule: Rule::LenOfQueryset,
+            message: "m".into(),
+            range: TextRange::new(start, end),
+            related: Vec::new(),
+            fix: None,
+        };
+        let files = vec![FileReport {
+            path: "a.py".into(),
+            source: Arc::from(source),
+            diagnostics: vec![diagnostic(1, 3), diagnostic(50, 40)],
+        }];
+        let out = rendered(OutputFormat::Human, &files);
+        assert!(out.starts_with("a.py:1:1: ORM202 m\n"), "{out}");
+        assert!(out.contains("Found 2 errors."), "{out}");
     }
 
     #[test]

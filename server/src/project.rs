@@ -1,1 +1,571 @@
 //! A checked tree: its Python files, parsed in parallel, and the model index over them.
+//!
+//! Nothing here prints: files that cannot be read are collected as [`Skipped`] values and
+//! the front end decides how to show them, so the language server can load a `Project`
+//! the same way the command line does.
+
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use crate::analysis::{Diagnostic, check_file};
+use crate::config::{Config, display_path};
+use crate::index::{IndexOptions, ModelIndex};
+use crate::syntax::SourceFile;
+
+/// Files larger than this are skipped: generated code, not something to lint.
+pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// Directory names never descended into: dependencies, caches and migrations (generated,
+/// and their ORM use runs once).
+const SKIPPED_DIRS: [&str; 5] = [
+    "node_modules",
+    "migrations",
+    "__pycache__",
+    "venv",
+    "site-packages",
+];
+
+/// Files that mark the top of a project when a single file is checked.
+const ROOT_MARKERS: [&str; 4] = ["pyproject.toml", "ormhint.toml", "manage.py", ".git"];
+
+/// Why a project could not be loaded at all.
+#[derive(Debug)]
+pub enum ProjectError {
+    PathNotFound(PathBuf),
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// An `exclude` pattern that is not a glob.
+    Exclude(String),
+}
+
+impl fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProjectError::PathNotFound(path) => {
+                write!(f, "path does not exist: {}", display_path(path))
+            }
+            ProjectError::Io { path, error } => write!(f, "{}: {error}", display_path(path)),
+            ProjectError::Exclude(message) => write!(f, "{message} in 'exclude'"),
+        }
+    }
+}
+
+impl std::error::Error for ProjectError {}
+
+/// A file left out of the project, and why (`not valid UTF-8`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Relative to the root, with `/` separators.
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "skipping {}: {}", self.path.display(), self.reason)
+    }
+}
+
+/// What to check: the root that paths are relative to (and that the model index covers),
+/// and which paths under it to report on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub root: PathBuf,
+    /// Relative to `root`; `None` reports every file.
+    pub only: Option<Vec<PathBuf>>,
+}
+
+impl Target {
+    /// The target for `paths` as given on the command line. A directory is its own root;
+    /// a file's root is the nearest ancestor holding `pyproject.toml`, `ormhint.toml`,
+    /// `manage.py` or `.git` (else the file's directory), so that its models are indexed
+    /// too. Several paths share the deepest common root of theirs.
+    pub fn resolve(paths: &[PathBuf]) -> Result<Self, ProjectError> {
+        let default = [PathBuf::from(".")];
+        let paths = if paths.is_empty() {
+            &default[..]
+        } else {
+            paths
+        };
+        let mut absolute = Vec::with_capacity(paths.len());
+        for path in paths {
+            if !path.exists() {
+                return Err(ProjectError::PathNotFound(path.clone()));
+            }
+            let abs = std::path::absolute(path).map_err(|error| ProjectError::Io {
+                path: path.clone(),
+                error,
+            })?;
+            absolute.push(normalize(&abs));
+        }
+        let mut root: Option<PathBuf> = None;
+        for path in &absolute {
+            let own = if path.is_dir() {
+                path.clone()
+            } else {
+                let dir = path.parent().unwrap_or(Path::new("/"));
+                dir.ancestors()
+                    .find(|d| ROOT_MARKERS.iter().any(|m| d.join(m).exists()))
+                    .unwrap_or(dir)
+                    .to_path_buf()
+            };
+            root = Some(match root {
+                None => own,
+                Some(root) => common_ancestor(&root, &own),
+            });
+        }
+        let root = root.unwrap_or_else(|| PathBuf::from("/"));
+        let mut only = Vec::new();
+        for path in &absolute {
+            match path.strip_prefix(&root) {
+                Ok(rel) if rel.as_os_str().is_empty() => return Ok(Self { root, only: None }),
+                Ok(rel) => only.push(rel.to_path_buf()),
+                Err(_) => return Ok(Self { root, only: None }),
+            }
+        }
+        Ok(Self {
+            root,
+            only: Some(only),
+        })
+    }
+
+    /// The whole of `root`.
+    pub fn root(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            only: None,
+        }
+    }
+
+    /// Whether findings in `path` (relative to the root) are reported.
+    pub fn reports(&self, path: &Path) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|p| path.starts_with(p)))
+    }
+}
+
+/// `exclude` globs from the config, matched against root-relative paths and file names.
+#[derive(Debug, Clone)]
+pub struct Excludes(GlobSet);
+
+impl Excludes {
+    pub fn new(patterns: &[String]) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+            let glob = GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|err| format!("invalid glob '{pattern}': {}", err.kind()))?;
+            builder.add(glob);
+        }
+        builder
+            .build()
+            .map(Self)
+            .map_err(|err| format!("invalid glob: {err}"))
+    }
+
+    /// Whether `path` (relative to the root, `/`-separated) is excluded.
+    pub fn matches(&self, path: &Path) -> bool {
+        self.0.is_match(path) || path.file_name().is_some_and(|name| self.0.is_match(name))
+    }
+}
+
+/// Diagnostics of one reported file, sorted by position.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// Relative to the root, with `/` separators.
+    pub path: PathBuf,
+    pub source: Arc<str>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The outcome of checking a project.
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    /// One entry per reported file, sorted by path.
+    pub files: Vec<FileReport>,
+    /// Files whose analysis failed (a bug in ormhint), with the panic message.
+    pub failed: Vec<Skipped>,
+}
+
+/// The Python files under a root, parsed, and the model index built from them.
+#[derive(Debug)]
+pub struct Project {
+    pub target: Target,
+    /// Every file read, sorted by path (the index covers them all).
+    pub files: Vec<SourceFile>,
+    pub index: ModelIndex,
+    /// Files not read, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Project {
+    /// Walks the target's root (honouring `.gitignore`, skipping hidden directories,
+    /// virtualenvs, `node_modules`, `migrations`, `__pycache__` and the config's
+    /// `exclude`), reads and parses every `*.py` file in parallel, and builds the index.
+    pub fn load(target: &Target, config: &Config) -> Result<Self, ProjectError> {
+        let excludes = Excludes::new(&config.exclude).map_err(ProjectError::Exclude)?;
+        let mut skipped = Vec::new();
+        let mut paths = walk(&target.root, &excludes, &mut skipped);
+        // A file named on the command line is checked even where the walk would skip it.
+        for only in target.only.iter().flatten() {
+            let abs = target.root.join(only);
+            if abs.is_file() && !paths.contains(only) {
+                paths.push(only.clone());
+            }
+        }
+        paths.sort();
+        paths.dedup();
+
+        let read: Vec<Result<SourceFile, Skipped>> = paths
+            .par_iter()
+            .map(|rel| read_source(&target.root, rel))
+            .collect();
+        let mut files = Vec::with_capacity(read.len());
+        for result in read {
+            match result {
+                Ok(file) => files.push(file),
+                Err(skip) => skipped.push(skip),
+            }
+        }
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+
+        let options = IndexOptions {
+            auth_user_model: config.auth_user_model.clone(),
+        };
+        let index = ModelIndex::build(&files, &options);
+        Ok(Self {
+            target: target.clone(),
+            files,
+            index,
+            skipped,
+        })
+    }
+
+    /// The files whose findings are reported.
+    pub fn reported(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| self.target.reports(&f.path))
+    }
+
+    pub fn file(&self, path: &Path) -> Option<&SourceFile> {
+        self.files
+            .binary_search_by(|f| f.path.as_path().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// Runs the rules on every reported file in parallel.
+    pub fn check(&self, config: &Config) -> CheckResult {
+        let results: Vec<Result<FileReport, Skipped>> = self
+            .files
+            .par_iter()
+            .filter(|f| self.target.reports(&f.path))
+            .map(|file| {
+                self.check_parsed(file, config)
+                    .map(|diagnostics| FileReport {
+                        path: file.path.clone(),
+                        source: file.source.clone(),
+                        diagnostics,
+                    })
+            })
+            .collect();
+        let mut out = CheckResult::default();
+        for result in results {
+            match result {
+                Ok(report) => out.files.push(report),
+                Err(failure) => out.failed.push(failure),
+            }
+        }
+        out
+    }
+
+    /// Checks new text for the file at `path` (after a fix) against the existing index.
+    pub fn check_source(
+        &self,
+        path: &Path,
+        source: &str,
+        config: &Config,
+    ) -> Result<Vec<Diagnostic>, Skipped> {
+        let file = SourceFile::new(path.to_path_buf(), source);
+        self.check_parsed(&file, config)
+    }
+
+    fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
+        let result =
+            panic::catch_unwind(AssertUnwindSafe(|| check_file(file, &self.index, config)));
+        match result {
+            Ok(mut diagnostics) => {
+                sort_diagnostics(&mut diagnostics);
+                Ok(diagnostics)
+            }
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                Err(Skipped {
+                    path: file.path.clone(),
+                    reason: format!("internal error during analysis: {message}"),
+                })
+            }
+        }
+    }
+}
+
+/// Sorts by position, then code, so output does not depend on rule order.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule.code()).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.rule.code(),
+        ))
+    });
+}
+
+/// Root-relative paths of the `*.py` files to read.
+fn walk(root: &Path, excludes: &Excludes, skipped: &mut Vec<Skipped>) -> Vec<PathBuf> {
+    let filter_root = root.to_path_buf();
+    let filter_excludes = excludes.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .require_git(false)
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir {
+                let name = entry.file_name().to_string_lossy();
+                if SKIPPED_DIRS.contains(&name.as_ref()) || entry.path().join("pyvenv.cfg").exists()
+                {
+                    return false;
+                }
+            }
+            let rel = relative(&filter_root, entry.path());
+            !filter_excludes.matches(&rel)
+        })
+        .build();
+    let mut paths = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && entry.path().extension().is_some_and(|e| e == "py") {
+                    paths.push(relative(root, entry.path()));
+                }
+            }
+            Err(error) => {
+                let path = error_path(&error)
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| root.to_path_buf());
+                skipped.push(Skipped {
+                    path,
+                    reason: error.to_string(),
+                });
+            }
+        }
+    }
+    paths
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn read_source(root: &Path, rel: &Path) -> Result<SourceFile, Skipped> {
+    let skip = |reason: String| Skipped {
+        path: rel.to_path_buf(),
+        reason,
+    };
+    let path = root.join(rel);
+    let size = std::fs::metadata(&path)
+        .map_err(|err| skip(format!("cannot read: {err}")))?
+        .len();
+    if size > MAX_FILE_SIZE {
+        return Err(skip(format!(
+            "larger than {} MiB",
+            MAX_FILE_SIZE / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(&path).map_err(|err| skip(format!("cannot read: {err}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| skip("not valid UTF-8".to_string()))?;
+    if text.contains('\0') {
+        return Err(skip("contains a NUL byte".to_string()));
+    }
+    Ok(SourceFile::new(rel.to_path_buf(), text))
+}
+
+/// `path` relative to `root`, `/`-separated whatever the platform.
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    PathBuf::from(parts.join("/"))
+}
+
+/// Removes `.` and folds `..` without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn common_ancestor(a: &Path, b: &Path) -> PathBuf {
+    a.ancestors()
+        .find(|candidate| b.starts_with(candidate))
+        .unwrap_or(Path::new("/"))
+        .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, content: &[u8]) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    fn paths(project: &Project) -> Vec<String> {
+        project
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn walks_python_files_and_skips_what_it_should() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", b"generated/\n");
+        write(root, "blog/views.py", b"x = 1\n");
+        write(root, "blog/models.py", b"y = 2\n");
+        write(root, "blog/README.md", b"# no\n");
+        write(root, "blog/migrations/0001_initial.py", b"z = 3\n");
+        write(root, "blog/__pycache__/views.py", b"z = 3\n");
+        write(root, "generated/out.py", b"z = 3\n");
+        write(root, "env/pyvenv.cfg", b"home = /usr\n");
+        write(root, "env/lib/site.py", b"z = 3\n");
+        write(root, "venv/lib/x.py", b"z = 3\n");
+        write(root, ".hidden/x.py", b"z = 3\n");
+        write(root, "node_modules/x.py", b"z = 3\n");
+        write(root, "legacy/old.py", b"z = 3\n");
+        write(root, "blog/bad.py", b"caf\xe9 = 1\n");
+        write(root, "blog/nul.py", b"a = 1\0\n");
+        let config = Config {
+            exclude: vec!["legacy".to_string()],
+            ..Config::default()
+        };
+        let project = Project::load(&Target::root(root), &config).unwrap();
+        assert_eq!(paths(&project), ["blog/models.py", "blog/views.py"]);
+        let skipped: Vec<String> = project.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            skipped,
+            [
+                "skipping blog/bad.py: not valid UTF-8",
+                "skipping blog/nul.py: contains a NUL byte"
+            ]
+        );
+        assert_eq!(project.files[1].module, "blog.views");
+    }
+
+    #[test]
+    fn oversized_files_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = vec![b'#'; MAX_FILE_SIZE as usize + 1];
+        write(dir.path(), "big.py", &big);
+        let project = Project::load(&Target::root(dir.path()), &Config::default()).unwrap();
+        assert!(project.files.is_empty());
+        assert_eq!(
+            project.skipped[0].to_string(),
+            "skipping big.py: larger than 2 MiB"
+        );
+    }
+
+    #[test]
+    fn a_single_file_is_checked_within_its_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "pyproject.toml", b"");
+        write(root, "blog/views.py", b"x = 1\n");
+        write(root, "blog/models.py", b"y = 2\n");
+        write(root, "blog/migrations/0002.py", b"y = 2\n");
+        let target = Target::resolve(&[root.join("blog/views.py")]).unwrap();
+        assert_eq!(target.root, normalize(&std::path::absolute(root).unwrap()));
+        assert_eq!(target.only, Some(vec![PathBuf::from("blog/views.py")]));
+
+        let project = Project::load(&target, &Config::default()).unwrap();
+        assert_eq!(paths(&project), ["blog/models.py", "blog/views.py"]);
+        let reported: Vec<_> = project.reported().map(|f| f.path.clone()).collect();
+        assert_eq!(reported, [PathBuf::from("blog/views.py")]);
+
+        // Named explicitly, a migration is read even though the walk skips migrations.
+        let target = Target::resolve(&[root.join("blog/migrations/0002.py")]).unwrap();
+        let project = Project::load(&target, &Config::default()).unwrap();
+        assert_eq!(project.reported().count(), 1);
+    }
+
+    #[test]
+    fn several_paths_share_their_common_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "a/x.py", b"");
+        write(root, "b/y.py", b"");
+        let target = Target::resolve(&[root.join("a"), root.join("b/../b")]).unwrap();
+        assert_eq!(target.root, normalize(&std::path::absolute(root).unwrap()));
+        assert_eq!(
+            target.only,
+            Some(vec![PathBuf::from("a"), PathBuf::from("b")])
+        );
+        assert!(target.reports(Path::new("a/x.py")));
+        assert!(!target.reports(Path::new("c/z.py")));
+    }
+
+    #[test]
+    fn a_missing_path_is_an_error() {
+        let err = Target::resolve(&[PathBuf::from("does/not/exist")]).unwrap_err();
+        assert_eq!(err.to_string(), "path does not exist: does/not/exist");
+    }
+
+    #[test]
+    fn excludes_match_paths_and_names() {
+        let excludes = Excludes::new(&["legacy/".into(), "**/*_gen.py".into()]).unwrap();
+        assert!(excludes.matches(Path::new("legacy")));
+        assert!(excludes.matches(Path::new("app/legacy")));
+        assert!(excludes.matches(Path::new("app/x_gen.py")));
+        assert!(!excludes.matches(Path::new("app/views.py")));
+        assert!(Excludes::new(&["[".into()]).is_err());
+    }
+}

@@ -5,6 +5,7 @@ pub mod access;
 pub mod flow;
 pub mod loads;
 pub mod lookups;
+pub mod noqa;
 pub mod registry;
 pub mod rules;
 

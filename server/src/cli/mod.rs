@@ -1,7 +1,202 @@
 //! The command line: `ormhint check`, `ormhint rule`, `ormhint models`.
+//!
+//! Exit codes: 0 no findings, 1 findings, 2 a usage, config or I/O error (with its
+//! message on stderr). Output to a closed pipe ends quietly.
 
+mod check;
+pub mod fix;
+pub mod render;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
+
+use crate::analysis::Rule;
+use crate::config::Config;
+use crate::project::{Project, Target};
+
+pub use render::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ormhint",
+    version,
+    about = "Finds Django ORM code that queries the database more than it needs to"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Python files for ORM code that queries more than it needs to.
+    Check(CheckArgs),
+    /// Print the documentation of a rule.
+    Rule(RuleArgs),
+    /// Print the model index of a project (for debugging).
+    Models(ModelsArgs),
+    /// Print ormhint's version.
+    Version,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check [default: .]
+    pub paths: Vec<PathBuf>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output_format: OutputFormat,
+    /// Apply safe fixes in place, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the changes `--fix` would make as a unified diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Rules to enable (codes, prefixes such as `ORM1`, or `ALL`), replacing the config's.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Exit with 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Read the configuration from this file instead of the root's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule's code (`ORM101`) or name (`missing-select-related`).
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// List every rule.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// The project's directory [default: .]
+    pub path: Option<PathBuf>,
+    /// Read the configuration from this file instead of the root's.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// How a command ended, short of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Clean,
+    Findings,
+}
+
+/// A usage, config or I/O error: printed as `error: ...`, exit code 2.
+#[derive(Debug)]
+pub enum Error {
+    Message(String),
+    /// stdout was closed (`ormhint check | head`): stop without a message.
+    ClosedOutput,
+}
+
+impl Error {
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Error::Message(message.to_string())
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Error::ClosedOutput
+        } else {
+            Error::Message(format!("cannot write output: {error}"))
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
+    match result {
+        Ok(Status::Clean) => ExitCode::SUCCESS,
+        Ok(Status::Findings) => ExitCode::from(1),
+        Err(Error::ClosedOutput) => ExitCode::SUCCESS,
+        Err(Error::Message(message)) => {
+            let _ = out.flush();
+            error(&message);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command, writing its output to `out`. Warnings and errors go to stderr.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Status, Error> {
+    match cli.command {
+        Command::Check(args) => check::run(&args, out),
+        Command::Rule(args) => rule(&args, out),
+        Command::Models(args) => models(&args, out),
+        Command::Version => {
+            writeln!(out, "ormhint {}", env!("CARGO_PKG_VERSION"))?;
+            Ok(Status::Clean)
+        }
+    }
+}
+
+fn rule(args: &RuleArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    if args.all {
+        let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
+        for rule in Rule::ALL {
+            writeln!(
+                out,
+                "{}  {:width$}  {}",
+                rule.code(),
+                rule.name(),
+                rule.default_severity().as_str()
+            )?;
+        }
+        return Ok(Status::Clean);
+    }
+    let code = args.code.as_deref().unwrap_or_default();
+    let rule = Rule::from_code(code).ok_or_else(|| Error::msg(format!("unknown rule '{code}'")))?;
+    let docs = rule.docs().trim_end();
+    writeln!(out, "# {} ({})\n\n{docs}", rule.name(), rule.code())?;
+    Ok(Status::Clean)
+}
+
+fn models(args: &ModelsArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    let paths: Vec<PathBuf> = args.path.iter().cloned().collect();
+    let target = Target::resolve(&paths).map_err(Error::msg)?;
+    let target = Target::root(target.root);
+    let config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
+    let project = Project::load(&target, &config).map_err(Error::msg)?;
+    for skipped in &project.skipped {
+        warning(&skipped.to_string());
+    }
+    out.write_all(project.index.render().as_bytes())?;
+    Ok(Status::Clean)
+}
+
+pub(crate) fn warning(message: &str) {
+    let _ = writeln!(io::stderr(), "warning: {message}");
+}
+
+pub(crate) fn error(message: &str) {
+    let _ = writeln!(io::stderr(), "error: {message}");
 }

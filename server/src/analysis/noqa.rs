@@ -1,0 +1,283 @@
+//! `# noqa` suppression, flake8's syntax: a bare `# noqa` on a line suppresses every
+//! diagnostic that starts on it; `# noqa: ORM101, ORM102` only those codes
+//! (case-insensitive). Only real comments count, not `# noqa` inside a string.
+//!
+//! A pass after all rules ran, so that unused suppressions can be reported later.
+
+use std::collections::HashMap;
+
+use tree_sitter::Tree;
+
+use super::Diagnostic;
+use crate::text::LineIndex;
+
+/// What one `# noqa` comment suppresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directive {
+    /// `# noqa`: everything on the line.
+    All,
+    /// `# noqa: ORM101, ORM102`, codes upper-cased.
+    Codes(Vec<String>),
+}
+
+impl Directive {
+    pub fn suppresses(&self, code: &str) -> bool {
+        match self {
+            Directive::All => true,
+            Directive::Codes(codes) => codes.iter().any(|c| c.eq_ignore_ascii_case(code)),
+        }
+    }
+
+    /// The directive in one comment's text (`# type: ignore  # noqa: ORM101`), if any.
+    pub fn parse(comment: &str) -> Option<Self> {
+        let lower = comment.to_ascii_lowercase();
+        let mut search = 0;
+        while let Some(found) = lower[search..].find('#') {
+            let hash = search + found;
+            let after_hash = lower[hash + 1..].trim_start();
+            if let Some(rest) = after_hash.strip_prefix("noqa") {
+                let start = comment.len() - rest.len();
+                return Some(Self::parse_codes(&comment[start..]));
+            }
+            search = hash + 1;
+        }
+        None
+    }
+
+    /// What follows `noqa`: nothing (or not a colon) for all codes, else `: A1, B2`.
+    fn parse_codes(rest: &str) -> Self {
+        let Some(list) = rest.strip_prefix(':') else {
+            return Directive::All;
+        };
+        let codes: Vec<String> = list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map_while(|word| is_code(word).then(|| word.to_ascii_uppercase()))
+            .collect();
+        // flake8 reads `# noqa:` followed by no code as a bare `# noqa`.
+        if codes.is_empty() {
+            Directive::All
+        } else {
+            Directive::Codes(codes)
+        }
+    }
+}
+
+/// `ORM101`, `E501`: letters then digits.
+fn is_code(word: &str) -> bool {
+    let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.len() < word.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The `# noqa` directives of a file by 0-based line.
+#[derive(Debug, Clone, Default)]
+pub struct Suppressions {
+    by_line: HashMap<usize, Vec<Directive>>,
+}
+
+impl Suppressions {
+    /// Reads the comments of `tree` (parsed from `source`).
+    pub fn from_tree(source: &str, tree: &Tree, lines: &LineIndex) -> Self {
+        let mut by_line: HashMap<usize, Vec<Directive>> = HashMap::new();
+        let mut cursor = tree.walk();
+        'walk: loop {
+            let node = cursor.node();
+            if node.kind() == "comment" {
+                let text = source.get(node.byte_range()).unwrap_or("");
+                if let Some(directive) = Directive::parse(text) {
+                    by_line
+                        .entry(lines.line_of(node.start_byte()))
+                        .or_default()
+                        .push(directive);
+                }
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            loop {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        Self { by_line }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_line.is_empty()
+    }
+
+    pub fn suppresses(&self, line: usize, code: &str) -> bool {
+        self.by_line
+            .get(&line)
+            .is_some_and(|directives| directives.iter().any(|d| d.suppresses(code)))
+    }
+}
+
+/// Drops the diagnostics that a `# noqa` comment on their start line suppresses.
+/// Parses `source` only when there is something to suppress and a `noqa` to read.
+pub fn apply(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.is_empty() || !mentions_noqa(source) {
+        return diagnostics;
+    }
+    let tree = crate::syntax::parse(source, None);
+    apply_with_tree(source, &tree, diagnostics)
+}
+
+/// [`apply`] for a caller that already has the tree of `source`.
+pub fn apply_with_tree(source: &str, tree: &Tree, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.is_empty() || !mentions_noqa(source) {
+        return diagnostics;
+    }
+    let lines = LineIndex::new(source);
+    let suppressions = Suppressions::from_tree(source, tree, &lines);
+    if suppressions.is_empty() {
+        return diagnostics;
+    }
+    diagnostics
+        .into_iter()
+        .filter(|d| !suppressions.suppresses(lines.line_of(d.range.start), d.rule.code()))
+        .collect()
+}
+
+fn mentions_noqa(source: &str) -> bool {
+    source
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"noqa"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Rule;
+    use crate::text::TextRange;
+
+    fn diagnostic(source: &str, needle: &str, rule: Rule) -> Diagnostic {
+        let start = source.find(needle).unwrap();
+        Diagnostic {
+            rule,
+            message: String::new(),
+            range: TextRange::new(start, start + needle.len()),
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    fn kept(source: &str, found: &[(&str, Rule)]) -> Vec<(String, &'static str)> {
+        let diagnostics = found
+            .iter()
+            .map(|(needle, rule)| diagnostic(source, needle, *rule))
+            .collect();
+        apply(source, diagnostics)
+            .into_iter()
+            .map(|d| {
+                (
+                    source[d.range.start..d.range.end].to_string(),
+                    d.rule.code(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parses_flake8_syntax() {
+        assert_eq!(Directive::parse("# noqa"), Some(Directive::All));
+        assert_eq!(Directive::parse("#NOQA"), Some(Directive::All));
+        assert_eq!(Directive::parse("# noqa:"), Some(Directive::All));
+        assert_eq!(Directive::parse("# noqa because"), Some(Directive::All));
+        assert_eq!(
+            Directive::parse("# noqa: orm101,ORM102  E501"),
+            Some(Directive::Codes(vec![
+                "ORM101".into(),
+                "ORM102".into(),
+                "E501".into()
+            ]))
+        );
+        assert_eq!(
+            Directive::parse("# noqa:ORM101 -- slow but rare"),
+            Some(Directive::Codes(vec!["ORM101".into()]))
+        );
+        assert_eq!(
+            Directive::parse("# type: ignore  # noqa: ORM203"),
+            Some(Directive::Codes(vec!["ORM203".into()]))
+        );
+        assert_eq!(Directive::parse("# no qa"), None);
+        assert_eq!(Directive::parse("# see the noqa docs"), None);
+        assert_eq!(Directive::parse("# TODO"), None);
+    }
+
+    #[test]
+    fn bare_noqa_suppresses_everything_on_its_line() {
+        let source = "for p in ps:\n    print(p.author.name, p.tags.all())  # noqa\n";
+        let kept = kept(
+            source,
+            &[
+                ("p.author", Rule::MissingSelectRelated),
+                ("p.tags.all()", Rule::MissingPrefetchRelated),
+            ],
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+    }
+
+    #[test]
+    fn codes_suppress_only_themselves() {
+        let source = "for p in ps:\n    print(p.author.name, p.tags.all())  # NoQA: orm101\n";
+        let kept = kept(
+            source,
+            &[
+                ("p.author", Rule::MissingSelectRelated),
+                ("p.tags.all()", Rule::MissingPrefetchRelated),
+            ],
+        );
+        assert_eq!(kept, [("p.tags.all()".to_string(), "ORM102")]);
+    }
+
+    #[test]
+    fn other_lines_are_not_suppressed() {
+        let source = "# noqa\nfor p in ps:\n    print(p.author.name)\n    x = 1  # noqa: ORM101\n";
+        let kept = kept(source, &[("p.author", Rule::MissingSelectRelated)]);
+        assert_eq!(kept, [("p.author".to_string(), "ORM101")]);
+    }
+
+    #[test]
+    fn noqa_inside_a_string_is_not_a_comment() {
+        let source = "for p in ps:\n    print(p.author.name, \"# noqa\")\n";
+        assert_eq!(
+            kept(source, &[("p.author", Rule::MissingSelectRelated)]).len(),
+            1
+        );
+
+        let source = "for p in ps:\n    print(p.author.name, f\"{x} # noqa: ORM101\")\n";
+        assert_eq!(
+            kept(source, &[("p.author", Rule::MissingSelectRelated)]).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn only_the_start_line_of_a_multiline_range_counts() {
+        let source = "x = (Post.objects  # noqa: ORM202\n    .all())\ny = (Post.objects\n    .all())  # noqa\n";
+        let kept = kept(
+            source,
+            &[
+                (
+                    "Post.objects  # noqa: ORM202\n    .all()",
+                    Rule::LenOfQueryset,
+                ),
+                ("Post.objects\n    .all()", Rule::LenOfQueryset),
+            ],
+        );
+        assert_eq!(kept, [("Post.objects\n    .all()".to_string(), "ORM202")]);
+    }
+
+    #[test]
+    fn a_different_code_does_not_suppress() {
+        let source = "n = len(qs)  # noqa: E501\n";
+        let kept = kept(source, &[("len(qs)", Rule::LenOfQueryset)]);
+        assert_eq!(kept.len(), 1);
+    }
+}

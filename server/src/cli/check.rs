@@ -1,0 +1,297 @@
+//! `ormhint check [PATH ...]`.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::fix::{Fixed, fix_until_stable, unified_diff};
+use super::render::{self, Locator, OutputFormat, Report, Summary};
+use super::{CheckArgs, Error, Status, error, warning};
+use crate::analysis::Diagnostic;
+use crate::config::{Config, display_path};
+use crate::fix::Applicability;
+use crate::project::Project;
+use crate::project::{FileReport, Skipped, Target};
+
+pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
+    let target = Target::resolve(&args.paths).map_err(Error::msg)?;
+    let mut config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
+    config
+        .select(args.select.as_deref(), &args.ignore, "--{key}")
+        .map_err(Error::msg)?;
+    let project = Project::load(&target, &config).map_err(Error::msg)?;
+    // Files read only for the index are not the user's concern.
+    for skipped in project.skipped.iter().filter(|s| target.reports(&s.path)) {
+        warning(&skipped.to_string());
+    }
+    let checked = project.check(&config);
+    let mut failures: Vec<String> = checked.failed.iter().map(ToString::to_string).collect();
+    let mut files = checked.files;
+    let mut summary = Summary::default();
+
+    if args.fix || args.diff {
+        let mode = if args.diff { Mode::Diff } else { Mode::Write };
+        let fixed = fix_reports(&project.target.root, &mut files, mode, |path, source| {
+            project.check_source(path, source, &config)
+        });
+        failures.extend(fixed.failures);
+        if args.diff {
+            out.write_all(fixed.diff.as_bytes())?;
+            out.flush()?;
+            if fixed.applied > 0 {
+                let _ = writeln!(io::stderr(), "Would fix {}.", errors(fixed.applied));
+            }
+            report_failures(&failures)?;
+            return Ok(if fixed.changed && !args.exit_zero {
+                Status::Findings
+            } else {
+                Status::Clean
+            });
+        }
+        summary.fixed = fixed.applied;
+    }
+
+    files.retain(|f| !f.diagnostics.is_empty());
+    let mut locator = Locator::default();
+    for file in &files {
+        locator.add(&file.path, &file.source);
+    }
+    for file in &project.files {
+        locator.add(&file.path, &file.source);
+    }
+    let report = Report {
+        files: &files,
+        locator: &locator,
+        config: &config,
+    };
+    let colors = args.output_format == OutputFormat::Human && colors_wanted();
+    render::render(args.output_format, &report, &summary, colors, out)?;
+    if args.fix && summary.fixed > 0 && args.output_format != OutputFormat::Human {
+        let _ = writeln!(io::stderr(), "Fixed {}.", errors(summary.fixed));
+    }
+    report_failures(&failures)?;
+    Ok(if report.count() == 0 || args.exit_zero {
+        Status::Clean
+    } else {
+        Status::Findings
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `--fix`: write the files, keep the findings that remain.
+    Write,
+    /// `--diff`: collect the diff, touch nothing.
+    Diff,
+}
+
+/// What `--fix` / `--diff` did over all files.
+#[derive(Debug, Default)]
+struct FixRun {
+    /// Fixes applied (or that would be).
+    applied: usize,
+    /// Whether any file changed (or would).
+    changed: bool,
+    /// `--diff`'s output.
+    diff: String,
+    failures: Vec<String>,
+}
+
+/// Fixes every file with a safe fix until stable (in parallel); `recheck` gives the
+/// findings for a file's new text. In `Write` mode the files under `root` are written
+/// and each report takes its new source and remaining findings.
+fn fix_reports<F>(root: &Path, files: &mut [FileReport], mode: Mode, recheck: F) -> FixRun
+where
+    F: Fn(&Path, &str) -> Result<Vec<Diagnostic>, Skipped> + Sync,
+{
+    let outcomes: Vec<Result<Option<Fixed>, Skipped>> = files
+        .par_iter()
+        .map(|file| {
+            let has_safe_fix = file.diagnostics.iter().any(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe)
+            });
+            if !has_safe_fix {
+                return Ok(None);
+            }
+            let fixed = fix_until_stable(&file.source, file.diagnostics.clone(), |source| {
+                recheck(&file.path, source)
+            })?;
+            Ok((fixed.applied > 0 && *fixed.source != *file.source).then_some(fixed))
+        })
+        .collect();
+    let mut run = FixRun::default();
+    for (file, outcome) in files.iter_mut().zip(outcomes) {
+        let fixed = match outcome {
+            Ok(Some(fixed)) => fixed,
+            Ok(None) => continue,
+            Err(failure) => {
+                run.failures.push(failure.to_string());
+                continue;
+            }
+        };
+        match mode {
+            Mode::Diff => {
+                run.diff
+                    .push_str(&unified_diff(&file.path, &file.source, &fixed.source));
+            }
+            Mode::Write => {
+                if let Err(err) = std::fs::write(root.join(&file.path), &fixed.source) {
+                    run.failures
+                        .push(format!("cannot write {}: {err}", display_path(&file.path)));
+                    continue;
+                }
+                file.source = Arc::from(fixed.source);
+                file.diagnostics = fixed.remaining;
+            }
+        }
+        run.changed = true;
+        run.applied += fixed.applied;
+    }
+    run
+}
+
+fn errors(n: usize) -> String {
+    if n == 1 {
+        "1 error".to_string()
+    } else {
+        format!("{n} errors")
+    }
+}
+
+/// Prints the errors met on the way; any makes the exit code 2.
+fn report_failures(failures: &[String]) -> Result<(), Error> {
+    match failures {
+        [] => Ok(()),
+        [only] => Err(Error::msg(only)),
+        [rest @ .., last] => {
+            for failure in rest {
+                error(failure);
+            }
+            Err(Error::msg(last))
+        }
+    }
+}
+
+/// Colours when stdout is a terminal and `NO_COLOR` is unset or empty.
+fn colors_wanted() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Rule;
+    use crate::fix::{Edit, Fix};
+    use crate::text::TextRange;
+
+    /// `len(a)` is ORM202 with a safe fix; `a.count()` is ORM201 with an unsafe one.
+    fn check(source: &str) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        if let Some(start) = source.find("len(a)") {
+            let range = TextRange::new(start, start + 6);
+            found.push(Diagnostic {
+                rule: Rule::LenOfQueryset,
+                message: "len".into(),
+                range,
+                related: Vec::new(),
+                fix: Some(Fix::safe(
+                    "Use count()",
+                    vec![Edit::replacement(range, "a.count()")],
+                )),
+            });
+        }
+        if let Some(start) = source.find("a.count()") {
+            let range = TextRange::new(start, start + 9);
+            found.push(Diagnostic {
+                rule: Rule::CountForExistence,
+                message: "count".into(),
+                range,
+                related: Vec::new(),
+                fix: Some(Fix::unsafe_(
+                    "Use exists()",
+                    vec![Edit::replacement(range, "a.exists()")],
+                )),
+            });
+        }
+        found
+    }
+
+    fn reports(root: &Path, sources: &[(&str, &str)]) -> Vec<FileReport> {
+        sources
+            .iter()
+            .map(|(path, source)| {
+                std::fs::write(root.join(path), source).unwrap();
+                FileReport {
+                    path: path.into(),
+                    source: Arc::from(*source),
+                    diagnostics: check(source),
+                }
+            })
+            .collect()
+    }
+
+    const SOURCES: [(&str, &str); 3] = [
+        ("fixable.py", "n = len(a)\n"),
+        ("unsafe.py", "n = a.count()\n"),
+        ("clean.py", "n = 1\n"),
+    ];
+
+    #[test]
+    fn fix_writes_files_and_keeps_what_remains() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = reports(dir.path(), &SOURCES);
+        let run = fix_reports(dir.path(), &mut files, Mode::Write, |_, s| Ok(check(s)));
+        assert_eq!((run.applied, run.changed), (1, true));
+        assert!(run.failures.is_empty());
+        let written = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
+        assert_eq!(written, "n = a.count()\n");
+        assert_eq!(&*files[0].source, "n = a.count()\n");
+        // The fix exposed an ORM201 whose fix is unsafe: it remains.
+        assert_eq!(files[0].diagnostics.len(), 1);
+        assert_eq!(files[0].diagnostics[0].rule, Rule::CountForExistence);
+        let untouched = std::fs::read_to_string(dir.path().join("unsafe.py")).unwrap();
+        assert_eq!(untouched, "n = a.count()\n");
+    }
+
+    #[test]
+    fn diff_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = reports(dir.path(), &SOURCES);
+        let run = fix_reports(dir.path(), &mut files, Mode::Diff, |_, s| Ok(check(s)));
+        assert_eq!((run.applied, run.changed), (1, true));
+        assert_eq!(
+            run.diff,
+            "--- fixable.py\n+++ fixable.py\n@@ -1 +1 @@\n-n = len(a)\n+n = a.count()\n"
+        );
+        let on_disk = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
+        assert_eq!(on_disk, "n = len(a)\n");
+        assert_eq!(&*files[0].source, "n = len(a)\n");
+    }
+
+    #[test]
+    fn write_and_recheck_failures_are_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = reports(dir.path(), &SOURCES);
+        let missing = dir.path().join("gone");
+        let run = fix_reports(&missing, &mut files, Mode::Write, |_, s| Ok(check(s)));
+        assert_eq!(run.failures.len(), 1);
+        assert!(
+            run.failures[0].starts_with("cannot write fixable.py: "),
+            "{:?}",
+            run.failures
+        );
+        assert!(!run.changed);
+
+        let run = fix_reports(dir.path(), &mut files, Mode::Write, |path, _| {
+            Err(Skipped {
+                path: path.to_path_buf(),
+                reason: "internal error".into(),
+            })
+        });
+        assert_eq!(run.failures, ["skipping fixable.py: internal error"]);
+    }
+}

@@ -395,9 +395,15 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
         return Load::Unknown;
     }
     if let (Some(back), [first]) = (&qs.back_ref, local)
-        && first.name == *back {
+        && first.name == *back
+    {
+        return Load::Loaded;
+    }
+    if let (true, Some(first)) = (qs.prefix.is_empty(), local.first()) {
+        if qs.known_null.contains(&first.name) {
             return Load::Loaded;
         }
+    }
     let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
     let path = full
         .iter()
@@ -413,9 +419,10 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
     // Below a `Prefetch(queryset=...)` anything may have been selected.
     for prefetch in &qs.applied.prefetch_related {
         if let Some(base) = prefetch.lookup.strip_suffix("__?")
-            && path.starts_with(&format!("{base}__")) {
-                return Load::Unknown;
-            }
+            && path.starts_with(&format!("{base}__"))
+        {
+            return Load::Unknown;
+        }
     }
     if full.iter().all(|h| h.is_selectable()) {
         if qs.applied.select_related.iter().any(|s| covers(s)) {

@@ -13,7 +13,7 @@ use super::access::{self, Access, Hop};
 use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
 use crate::syntax::SourceFile;
 use crate::syntax::node::{call_args, descendants, dotted_name, quote_of, string_value, text};
-use crate::syntax::uses::uses_of;
+use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
 
 /// Where the rows' queryset is written in this file: the place a fix edits.
@@ -70,6 +70,9 @@ pub struct Qs {
     pub manager: Option<String>,
     /// `.iterator()` without `chunk_size`: Django refuses `prefetch_related` there.
     pub iterator_without_chunk: bool,
+    /// Relations filtered to be null (`filter(parent__isnull=True)`, `filter(parent=None)`):
+    /// reading them returns `None` without a query.
+    pub known_null: Vec<String>,
 }
 
 impl Qs {
@@ -88,6 +91,7 @@ impl Qs {
             annotations: Some(Vec::new()),
             manager: None,
             iterator_without_chunk: false,
+            known_null: Vec::new(),
         }
     }
 }
@@ -228,9 +232,10 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
         if let Some(def) = function_def(child)
-            && let Some(name) = def.child_by_field_name("name") {
-                functions.insert(file.text(name).to_string(), def);
-            }
+            && let Some(name) = def.child_by_field_name("name")
+        {
+            functions.insert(file.text(name).to_string(), def);
+        }
     }
     let mut walker = Walker {
         file,
@@ -318,9 +323,10 @@ impl<'a> Walker<'a> {
                     } else if child.kind() == "augmented_assignment" {
                         self.scan(child, env, scope);
                         if let Some(left) = child.child_by_field_name("left")
-                            && left.kind() == "identifier" {
-                                env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
-                            }
+                            && left.kind() == "identifier"
+                        {
+                            env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
+                        }
                     } else {
                         self.scan(child, env, scope);
                     }
@@ -543,6 +549,24 @@ impl<'a> Walker<'a> {
         for u in &uses {
             access::resolve_use(&ctx, model, u, &mut accesses, 0);
         }
+        // `row.book = other` puts `other` in the cache: later reads of `row.book`, here or
+        // in a method the loop calls, cost nothing.
+        let assigned: Vec<&str> = uses
+            .iter()
+            .filter_map(|u| match u {
+                Use::Chain {
+                    segments,
+                    store: true,
+                } if segments.len() == 1 => Some(segments[0].name.as_str()),
+                _ => None,
+            })
+            .collect();
+        accesses.retain(|a| match &a.kind {
+            access::AccessKind::Load { path } | access::AccessKind::IdRead { path } => {
+                !assigned.contains(&path[0].name.as_str())
+            }
+            _ => true,
+        });
         self.facts.loops.push(LoopFact {
             sources: rows.to_vec(),
             accesses,
@@ -795,16 +819,15 @@ impl<'a> Walker<'a> {
             (">", 0) | (">=", 1) | ("!=", 0) => true,
             ("==", 0) | ("<", 1) | ("<=", 0) => false,
             _ => {
-                if via_len
-                    && let Some(len_call) = qs_node.parent().and_then(|p| p.parent()) {
-                        self.facts.evaluations.push(Evaluation {
-                            kind: EvaluationKind::Len,
-                            range: TextRange::of(len_call),
-                            qs_text: expression_text(qs_node, self.src()),
-                            sole_use,
-                            needs_parens: false,
-                        });
-                    }
+                if via_len && let Some(len_call) = qs_node.parent().and_then(|p| p.parent()) {
+                    self.facts.evaluations.push(Evaluation {
+                        kind: EvaluationKind::Len,
+                        range: TextRange::of(len_call),
+                        qs_text: expression_text(qs_node, self.src()),
+                        sole_use,
+                        needs_parens: false,
+                    });
+                }
                 return;
             }
         };
@@ -1028,10 +1051,12 @@ impl<'a> Walker<'a> {
         let name = self.file.text(attr).to_string();
         // `models.Post`, `blog.models.Post`
         if let Some(path) = dotted_name(node, self.src())
-            && path.len() > 1 && !env.contains_key(&path[0])
-                && let Some(id) = self.index.resolve_model(&self.file.module, &path) {
-                    return vec![Value::Model(id)];
-                }
+            && path.len() > 1
+            && !env.contains_key(&path[0])
+            && let Some(id) = self.index.resolve_model(&self.file.module, &path)
+        {
+            return vec![Value::Model(id)];
+        }
         let objects = self.eval(object, env);
         objects
             .into_iter()
@@ -1277,6 +1302,20 @@ impl<'a> Walker<'a> {
                             qs.applied.unknown = true;
                         }
                         qs.defer_call = Some(site);
+                    }
+                    "filter" => {
+                        let args = call_args(call, src);
+                        for (name, value) in &args.keywords {
+                            let value = text(*value, src);
+                            let relation = match name.strip_suffix("__isnull") {
+                                Some(rel) if value == "True" => rel,
+                                None if value == "None" => name.as_str(),
+                                _ => continue,
+                            };
+                            if !relation.contains("__") {
+                                qs.known_null.push(relation.to_string());
+                            }
+                        }
                     }
                     "annotate" | "alias" => {
                         let args = call_args(call, src);

@@ -85,6 +85,19 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
             });
         }
     }
+    // `user.userprofile.gym` reads two missing relations at one place: report the
+    // deeper one, whose lookup implies the other.
+    let deeper: Vec<(usize, usize, String)> = findings
+        .iter()
+        .map(|f| (f.loop_index, f.access.range.start, f.lookup.clone()))
+        .collect();
+    findings.retain(|f| {
+        !deeper.iter().any(|(l, start, lookup)| {
+            *l == f.loop_index
+                && *start == f.access.range.start
+                && lookup.starts_with(&format!("{}__", f.lookup))
+        })
+    });
     let fixes = fixes_per_loop(facts, &findings, file_quote);
     LoopFindings { findings, fixes }
 }
@@ -140,9 +153,11 @@ fn fixes_per_loop(facts: &Facts, findings: &[Finding], quote: char) -> Vec<Optio
                 entry.prefetch.insert(lookup);
             }
             if let Some(first) = hops.first()
-                && !first.is_many() && first.kind != super::access::HopKind::ReverseOneToOne {
-                    entry.only_roots.insert(first.name.clone());
-                }
+                && !first.is_many()
+                && first.kind != super::access::HopKind::ReverseOneToOne
+            {
+                entry.only_roots.insert(first.name.clone());
+            }
         }
     }
     facts

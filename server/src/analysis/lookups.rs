@@ -97,11 +97,13 @@ pub fn walk(
                 Some(_) => {}
             }
         }
-        if i == 0 && style == Style::Prefetch
+        if i == 0
+            && style == Style::Prefetch
             && let Some(names) = annotations
-                && names.iter().any(|n| n == segment) {
-                    return result;
-                }
+            && names.iter().any(|n| n == segment)
+        {
+            return result;
+        }
         if segment == "pk" && style == Style::Field {
             return result;
         }

@@ -399,10 +399,10 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
     {
         return Load::Loaded;
     }
-    if let (true, Some(first)) = (qs.prefix.is_empty(), local.first()) {
-        if qs.known_null.contains(&first.name) {
-            return Load::Loaded;
-        }
+    if let (true, Some(first)) = (qs.prefix.is_empty(), local.first())
+        && qs.known_null.contains(&first.name)
+    {
+        return Load::Loaded;
     }
     let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
     let path = full

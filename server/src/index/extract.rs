@@ -364,16 +364,16 @@ fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) 
 }
 
 fn field_call(callee: &str) -> Option<FieldCall> {
-    Some(if callee.ends_with("ForeignKey") {
+    Some(if callee == "GenericForeignKey" {
+        FieldCall::GenericForeignKey
+    } else if callee == "GenericRelation" {
+        FieldCall::GenericRelation
+    } else if callee.ends_with("ForeignKey") {
         FieldCall::ForeignKey
     } else if callee.ends_with("OneToOneField") {
         FieldCall::OneToOne
     } else if callee.ends_with("ManyToManyField") {
         FieldCall::ManyToMany
-    } else if callee == "GenericForeignKey" {
-        FieldCall::GenericForeignKey
-    } else if callee == "GenericRelation" {
-        FieldCall::GenericRelation
     } else if callee.ends_with("Field") {
         FieldCall::Plain
     } else {

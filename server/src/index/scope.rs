@@ -96,10 +96,11 @@ impl Scope {
                 };
             }
             for star in imports.stars() {
-                if star != module && self.modules.contains_key(star) {
-                    if let Some(target) = self.resolve_in(star, None, dotted, depth + 1) {
-                        return Some(target);
-                    }
+                if star != module
+                    && self.modules.contains_key(star)
+                    && let Some(target) = self.resolve_in(star, None, dotted, depth + 1)
+                {
+                    return Some(target);
                 }
             }
         }

@@ -961,3 +961,58 @@ class OrderItem(models.Model):
     ]);
     insta::assert_snapshot!(index.render());
 }
+
+#[test]
+fn manager_classes_across_modules_and_branches() {
+    use ormhint::index::Applied;
+    let index = build(&[
+        (
+            "core/managers.py",
+            r#"
+from django.db import models
+
+class BaseQuerySet(models.QuerySet):
+    def visible(self, user=None):
+        if user is None:
+            return self.none()
+        elif user.is_staff:
+            return self.all()
+        return self.filter(owner=user).select_related("owner")
+
+    def counted(self):
+        if self.exists():
+            return self.count()
+        return self.none()
+
+class ArticleQuerySet(BaseQuerySet):
+    def listed(self):
+        def helper():
+            return 1
+        return self.visible().defer("body")
+
+ArticleManager = models.Manager.from_queryset(ArticleQuerySet)
+"#,
+        ),
+        (
+            "news/models.py",
+            "from django.db import models\nfrom core.managers import ArticleManager\n\nclass Article(models.Model):\n    objects = ArticleManager()\n",
+        ),
+    ]);
+    let article = index.by_label("news.Article").unwrap();
+    let objects = index.manager(article, "objects").unwrap();
+    assert!(!objects.opaque);
+    let visible = Applied {
+        select_related: vec!["owner".into()],
+        ..Applied::default()
+    };
+    assert_eq!(objects.methods["visible"], ManagerMethod::Queryset(visible));
+    assert_eq!(objects.methods["counted"], ManagerMethod::Other);
+    assert_eq!(
+        objects.methods["listed"],
+        ManagerMethod::Queryset(Applied {
+            select_related: vec!["owner".into()],
+            defer: vec!["body".into()],
+            ..Applied::default()
+        })
+    );
+}

@@ -9,7 +9,7 @@ use tree_sitter::{Node, QueryCursor};
 use super::imports::{ImportMap, package_of};
 use super::model::{Applied, MethodKind, Prefetch};
 use crate::syntax::SourceFile;
-use crate::syntax::node::{call_args, descendants, dotted_name, string_value, text};
+use crate::syntax::node::{call_args, dotted_name, string_value, text};
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
@@ -195,6 +195,8 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     let source: &str = &file.source;
     let is_apps = file.path.file_name().is_some_and(|n| n == "apps.py");
     let mut cursor = QueryCursor::new();
+    // Every pattern starts at the module node: no need to look deeper for a start.
+    cursor.set_max_start_depth(Some(0));
     let mut matches = cursor.matches(&DEFINITIONS, file.tree.root_node(), source.as_bytes());
     let names = DEFINITIONS.capture_names();
     while let Some(m) = matches.next() {
@@ -364,16 +366,16 @@ fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) 
 }
 
 fn field_call(callee: &str) -> Option<FieldCall> {
-    Some(if callee.ends_with("ForeignKey") {
+    Some(if callee == "GenericForeignKey" {
+        FieldCall::GenericForeignKey
+    } else if callee == "GenericRelation" {
+        FieldCall::GenericRelation
+    } else if callee.ends_with("ForeignKey") {
         FieldCall::ForeignKey
     } else if callee.ends_with("OneToOneField") {
         FieldCall::OneToOne
     } else if callee.ends_with("ManyToManyField") {
         FieldCall::ManyToMany
-    } else if callee == "GenericForeignKey" {
-        FieldCall::GenericForeignKey
-    } else if callee == "GenericRelation" {
-        FieldCall::GenericRelation
     } else if callee.ends_with("Field") {
         FieldCall::Plain
     } else {
@@ -608,52 +610,98 @@ const TERMINAL_METHODS: &[&str] = &[
 ];
 
 fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFacts {
-    let mut facts = QuerysetFacts::default();
-    let mut queryset_vars: Vec<String> = Vec::new();
-    let mut returns = 0usize;
-    let mut all_queryset = true;
-    for node in descendants(body) {
-        if !matches!(node.kind(), "assignment" | "return_statement") || in_nested_scope(node, body)
-        {
-            continue;
-        }
-        match node.kind() {
-            "assignment" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    continue;
-                };
-                if left.kind() != "identifier" {
-                    continue;
-                }
-                let var = text(left, source).to_string();
-                match read_chain(right, self_name, &queryset_vars, source) {
-                    Some(chain) if chain.queryset => {
-                        merge_chain(&mut facts, &chain);
-                        if !queryset_vars.contains(&var) {
-                            queryset_vars.push(var);
-                        }
-                    }
-                    _ => queryset_vars.retain(|v| *v != var),
-                }
-            }
-            "return_statement" => {
-                returns += 1;
-                let chain = node
-                    .named_child(0)
-                    .and_then(|value| read_chain(value, self_name, &queryset_vars, source));
-                match chain {
-                    Some(chain) if chain.queryset => merge_chain(&mut facts, &chain),
-                    _ => all_queryset = false,
-                }
-            }
-            _ => {}
+    let mut reader = QuerysetReader {
+        self_name,
+        source,
+        facts: QuerysetFacts::default(),
+        vars: Vec::new(),
+        returns: 0,
+        all_queryset: true,
+    };
+    reader.block(body);
+    let mut facts = reader.facts;
+    facts.returns_queryset = reader.returns > 0 && reader.all_queryset;
+    facts
+}
+
+/// Walks the statements of a method body (not its expressions, not nested functions)
+/// for `return` and `name = ...`.
+struct QuerysetReader<'s> {
+    self_name: &'s str,
+    source: &'s str,
+    facts: QuerysetFacts,
+    /// Local names holding a queryset chain on `self`.
+    vars: Vec<String>,
+    returns: usize,
+    all_queryset: bool,
+}
+
+impl QuerysetReader<'_> {
+    fn block(&mut self, block: Node<'_>) {
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            self.statement(statement);
         }
     }
-    facts.returns_queryset = returns > 0 && all_queryset;
-    facts
+
+    fn statement(&mut self, statement: Node<'_>) {
+        match statement.kind() {
+            "return_statement" => {
+                self.returns += 1;
+                let chain = statement
+                    .named_child(0)
+                    .and_then(|value| read_chain(value, self.self_name, &self.vars, self.source));
+                match chain {
+                    Some(chain) if chain.queryset => merge_chain(&mut self.facts, &chain),
+                    _ => self.all_queryset = false,
+                }
+            }
+            "expression_statement" => {
+                let Some(assignment) = statement
+                    .named_child(0)
+                    .filter(|a| a.kind() == "assignment")
+                else {
+                    return;
+                };
+                let (Some(left), Some(right)) = (
+                    assignment.child_by_field_name("left"),
+                    assignment.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                if left.kind() != "identifier" {
+                    return;
+                }
+                let var = text(left, self.source).to_string();
+                match read_chain(right, self.self_name, &self.vars, self.source) {
+                    Some(chain) if chain.queryset => {
+                        merge_chain(&mut self.facts, &chain);
+                        if !self.vars.contains(&var) {
+                            self.vars.push(var);
+                        }
+                    }
+                    _ => self.vars.retain(|v| *v != var),
+                }
+            }
+            "function_definition" | "class_definition" | "decorated_definition" => {}
+            // Compound statements: their blocks and clauses hold more statements.
+            _ => {
+                let mut cursor = statement.walk();
+                for child in statement.named_children(&mut cursor) {
+                    match child.kind() {
+                        "block" => self.block(child),
+                        "elif_clause"
+                        | "else_clause"
+                        | "except_clause"
+                        | "finally_clause"
+                        | "case_clause"
+                        | "except_group_clause" => self.statement(child),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn merge_chain(facts: &mut QuerysetFacts, chain: &Chain) {
@@ -688,24 +736,6 @@ pub(crate) fn merge_applied(into: &mut Applied, other: &Applied) {
     }
     into.values |= other.values;
     into.unknown |= other.unknown;
-}
-
-/// `node` sits inside a function, lambda or class nested in `scope`.
-fn in_nested_scope(node: Node<'_>, scope: Node<'_>) -> bool {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if parent == scope {
-            return false;
-        }
-        if matches!(
-            parent.kind(),
-            "function_definition" | "lambda" | "class_definition"
-        ) {
-            return true;
-        }
-        current = parent;
-    }
-    false
 }
 
 struct Chain {

@@ -121,7 +121,7 @@ pub(super) fn render(index: &ModelIndex) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {kind} {} ({} uses of self)",
+                "  {kind} {} (self ×{})",
                 method.name,
                 method.self_uses.len()
             );

@@ -1,0 +1,1018 @@
+//! The model index over multi-file fixtures: every test builds `SourceFile`s from inline
+//! text with project-relative paths, builds the index and asserts what it holds.
+
+use ormhint::index::{
+    Attribute, FieldKind, ImportMap, IndexOptions, ManagerMethod, MethodKind, Model, ModelIndex,
+    Prefetch, Resolution, ReverseKind, ReverseRelation,
+};
+use ormhint::syntax::SourceFile;
+
+fn build_with(files: &[(&str, &str)], options: &IndexOptions) -> ModelIndex {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(path, source)| SourceFile::new((*path).into(), *source))
+        .collect();
+    ModelIndex::build(&files, options)
+}
+
+fn build(files: &[(&str, &str)]) -> ModelIndex {
+    build_with(files, &IndexOptions::default())
+}
+
+fn model<'i>(index: &'i ModelIndex, label: &str) -> &'i Model {
+    let id = index
+        .by_label(label)
+        .unwrap_or_else(|| panic!("no model {label} in\n{}", index.render()));
+    index.model(id)
+}
+
+fn field_names(model: &Model) -> Vec<&str> {
+    model.fields.iter().map(|f| f.name.as_str()).collect()
+}
+
+/// `FK blog.Post`, `M2M auth.Group`, `plain`, `? reason`.
+fn field(index: &ModelIndex, label: &str, name: &str) -> String {
+    let model = model(index, label);
+    let field = model
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no field {name} on {label}: {:?}", field_names(model)));
+    let kind = match &field.kind {
+        FieldKind::Plain => return "plain".into(),
+        FieldKind::GenericForeignKey => return "GFK".into(),
+        FieldKind::ForeignKey(_) => "FK",
+        FieldKind::OneToOne(_) => "O2O",
+        FieldKind::ManyToMany(_) => "M2M",
+        FieldKind::GenericRelation(_) => "GR",
+    };
+    match &field.relation().unwrap().target {
+        Resolution::Resolved(id) => {
+            let target = index.model(*id);
+            format!("{kind} {}.{}", target.app_label, target.name)
+        }
+        Resolution::Unresolved { .. } => format!("{kind} ?"),
+    }
+}
+
+/// Reverse relations of `label` as `accessor/query_name/kind <- App.Model.field`.
+fn reverse(index: &ModelIndex, label: &str) -> Vec<String> {
+    let describe = |r: &ReverseRelation| {
+        let source = index.model(r.source);
+        format!(
+            "{}/{}/{:?} <- {}.{}.{}",
+            r.accessor.as_deref().unwrap_or("-"),
+            r.query_name.as_deref().unwrap_or("-"),
+            r.kind,
+            source.app_label,
+            source.name,
+            r.field
+        )
+    };
+    model(index, label).reverse.iter().map(describe).collect()
+}
+
+fn names(dotted: &str) -> Vec<String> {
+    dotted.split('.').map(str::to_string).collect()
+}
+
+#[test]
+fn every_spelling_of_model_base() {
+    let index = build(&[
+        (
+            "a/models.py",
+            "from django.db import models\nclass One(models.Model):\n    x = models.CharField()\n",
+        ),
+        (
+            "b/models.py",
+            "from django.db.models import Model, CharField\nclass Two(Model):\n    x = CharField()\n",
+        ),
+        (
+            "c/models.py",
+            "import django.db.models as m\nclass Three(m.Model):\n    pass\n",
+        ),
+        (
+            "d/models.py",
+            "import django.db.models\nclass Four(django.db.models.Model):\n    pass\n",
+        ),
+        (
+            "e/models.py",
+            "from a.models import One\nclass Five(One):\n    pass\nclass NotAModel(object):\n    x = 1\n",
+        ),
+    ]);
+    for label in ["a.One", "b.Two", "c.Three", "d.Four", "e.Five"] {
+        assert!(!model(&index, label).is_abstract, "{label}");
+    }
+    assert_eq!(index.by_label("e.NotAModel"), None);
+    assert_eq!(field_names(model(&index, "b.Two")), ["id", "x"]);
+    // Multi-table inheritance across files: parent fields plus the `_ptr` link.
+    assert_eq!(field_names(model(&index, "e.Five")), ["id", "x", "one_ptr"]);
+    assert_eq!(field(&index, "e.Five", "one_ptr"), "O2O a.One");
+    assert_eq!(
+        reverse(&index, "a.One"),
+        ["five/five/OneToOne <- e.Five.one_ptr"]
+    );
+}
+
+#[test]
+fn abstract_base_fields_are_copied_with_class_substituted() {
+    let index = build(&[(
+        "shop/models.py",
+        r#"
+from django.db import models
+from django.conf import settings
+
+class Owned(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE,
+                              related_name="%(app_label)s_%(class)s_owned",
+                              related_query_name="%(class)s")
+    created = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+
+class Order(Owned):
+    total = models.IntegerField()
+
+class Invoice(Owned):
+    class Meta:
+        ordering = []
+"#,
+    )]);
+    let base = model(&index, "shop.Owned");
+    assert!(base.is_abstract);
+    assert!(base.has_ordering);
+    let order = model(&index, "shop.Order");
+    assert!(!order.is_abstract);
+    assert!(order.has_ordering, "Meta inherited from the abstract base");
+    assert!(!model(&index, "shop.Invoice").has_ordering);
+    assert_eq!(field_names(order), ["id", "owner", "created", "total"]);
+    assert!(order.fields[2].null);
+    let FieldKind::ForeignKey(relation) = &order.fields[1].kind else {
+        panic!()
+    };
+    assert_eq!(relation.related_name.as_deref(), Some("shop_order_owned"));
+    assert_eq!(relation.related_query_name.as_deref(), Some("order"));
+    assert_eq!(
+        reverse(&index, "auth.User"),
+        [
+            "shop_order_owned/order/ForeignKey <- shop.Order.owner",
+            "shop_invoice_owned/invoice/ForeignKey <- shop.Invoice.owner",
+        ]
+    );
+}
+
+#[test]
+fn proxy_shares_fields_and_reverse_relations() {
+    let index = build(&[(
+        "blog/models.py",
+        r#"
+from django.db import models
+
+class Post(models.Model):
+    title = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["title"]
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+
+class Draft(Post):
+    class Meta:
+        proxy = True
+
+    @property
+    def is_short(self):
+        return len(self.title) < 10
+"#,
+    )]);
+    let draft = model(&index, "blog.Draft");
+    assert!(draft.is_proxy);
+    assert!(draft.has_ordering);
+    assert_eq!(field_names(draft), ["id", "title"]);
+    assert_eq!(
+        reverse(&index, "blog.Draft"),
+        ["comments/comments/ForeignKey <- blog.Comment.post"]
+    );
+    assert!(matches!(
+        index.attribute(draft.id, "is_short"),
+        Some(Attribute::Method(m)) if m.kind == MethodKind::Property
+    ));
+}
+
+#[test]
+fn multi_table_inheritance() {
+    let index = build(&[(
+        "places/models.py",
+        r#"
+from django.db import models
+
+class Place(models.Model):
+    name = models.CharField(max_length=50)
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+
+class Restaurant(Place):
+    serves_pizza = models.BooleanField()
+"#,
+    )]);
+    let restaurant = model(&index, "places.Restaurant");
+    assert_eq!(
+        field_names(restaurant),
+        ["id", "name", "parent", "place_ptr", "serves_pizza"]
+    );
+    let pk: Vec<&str> = restaurant
+        .fields
+        .iter()
+        .filter(|f| f.primary_key)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(pk, ["id", "place_ptr"]);
+    // "self" on the parent still means the parent.
+    assert_eq!(
+        field(&index, "places.Restaurant", "parent"),
+        "FK places.Place"
+    );
+    assert_eq!(
+        reverse(&index, "places.Place"),
+        [
+            "place_set/place/ForeignKey <- places.Place.parent",
+            "restaurant/restaurant/OneToOne <- places.Restaurant.place_ptr",
+        ]
+    );
+    // The child sees the parent's reverse relations; its own link is not duplicated.
+    assert_eq!(
+        reverse(&index, "places.Restaurant"),
+        [
+            "place_set/place/ForeignKey <- places.Place.parent",
+            "restaurant/restaurant/OneToOne <- places.Restaurant.place_ptr",
+        ]
+    );
+}
+
+#[test]
+fn models_package_reexports_and_resolution() {
+    let index = build(&[
+        ("blog/__init__.py", ""),
+        (
+            "blog/models/__init__.py",
+            "from .post import Post\nfrom .tag import *\n",
+        ),
+        (
+            "blog/models/post.py",
+            "from django.db import models\nfrom .tag import Tag\n\nclass Post(models.Model):\n    tags = models.ManyToManyField(Tag)\n",
+        ),
+        (
+            "blog/models/tag.py",
+            "from django.db import models\n\nclass Tag(models.Model):\n    name = models.CharField()\n",
+        ),
+        (
+            "blog/views.py",
+            "from .models import Post as P\nfrom blog import models as blog_models\nimport blog.models\nfrom blog.models import Tag\n",
+        ),
+        ("loop/__init__.py", "from loop.a import *\n"),
+        ("loop/a.py", "from loop import *\nfrom loop import X\n"),
+    ]);
+    let post = index.by_label("blog.Post").unwrap();
+    let tag = index.by_label("blog.Tag").unwrap();
+    assert_eq!(
+        model(&index, "blog.Post").path.as_deref(),
+        Some("blog/models/post.py".as_ref())
+    );
+    for (dotted, expected) in [
+        ("P", Some(post)),
+        ("blog_models.Post", Some(post)),
+        ("blog_models.Tag", Some(tag)),
+        ("blog.models.Post", Some(post)),
+        ("blog.models.post.Post", Some(post)),
+        ("Tag", Some(tag)),
+        ("Post", None),
+        ("Comment", None),
+    ] {
+        assert_eq!(
+            index.resolve_model("blog.views", &names(dotted)),
+            expected,
+            "{dotted}"
+        );
+    }
+    assert_eq!(index.resolve_model("blog.models", &names("Tag")), Some(tag));
+    assert_eq!(
+        index.resolve_model("blog.models.post", &names("Post")),
+        Some(post)
+    );
+    // Cyclic re-exports end.
+    assert_eq!(index.resolve_model("loop.a", &names("X")), None);
+    assert_eq!(index.resolve_model("loop", &names("Y")), None);
+    // A buffer newer than the index resolves with its own imports.
+    let buffer = SourceFile::new("blog/new.py".into(), "from .models import Tag as T\n");
+    assert_eq!(
+        index.resolve_with(&ImportMap::of(&buffer), "blog.new", &names("T")),
+        Some(tag)
+    );
+}
+
+#[test]
+fn string_targets() {
+    let index = build(&[
+        (
+            "blog/models.py",
+            r#"
+from django.db import models
+
+class Post(models.Model):
+    parent = models.ForeignKey("self", models.CASCADE, null=True)
+    author = models.ForeignKey("Author", models.CASCADE)
+    editor = models.ForeignKey("people.Person", models.SET_NULL, null=True)
+    site = models.ForeignKey(to="sites.Site", on_delete=models.CASCADE)
+    ghost = models.ForeignKey("Ghost", models.CASCADE)
+    other = models.ForeignKey(Undefined, models.CASCADE)
+
+class Author(models.Model):
+    pass
+"#,
+        ),
+        (
+            "people/models.py",
+            "from django.db import models\nclass Person(models.Model):\n    pass\n",
+        ),
+    ]);
+    assert_eq!(field(&index, "blog.Post", "parent"), "FK blog.Post");
+    assert_eq!(field(&index, "blog.Post", "author"), "FK blog.Author");
+    assert_eq!(field(&index, "blog.Post", "editor"), "FK people.Person");
+    assert_eq!(field(&index, "blog.Post", "site"), "FK sites.Site");
+    let post = model(&index, "blog.Post");
+    for name in ["ghost", "other"] {
+        let field = post.fields.iter().find(|f| f.name == name).unwrap();
+        let target = &field.relation().unwrap().target;
+        assert!(
+            matches!(target, Resolution::Unresolved { reason } if !reason.is_empty()),
+            "{name}"
+        );
+    }
+    assert!(
+        post.fields
+            .iter()
+            .find(|f| f.name == "editor")
+            .unwrap()
+            .null
+    );
+    assert_eq!(
+        reverse(&index, "people.Person"),
+        ["post_set/post/ForeignKey <- blog.Post.editor"]
+    );
+    // Unresolved targets create no reverse relation anywhere.
+    assert_eq!(
+        reverse(&index, "blog.Author"),
+        ["post_set/post/ForeignKey <- blog.Post.author"]
+    );
+}
+
+const USER_FK: &str = r#"
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+
+User = get_user_model()
+
+class Post(models.Model):
+    by_setting = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    by_call = models.ForeignKey(get_user_model(), models.CASCADE, related_name="posts_called+")
+    by_alias = models.ForeignKey(User, models.CASCADE, related_name="posts")
+"#;
+
+#[test]
+fn auth_user_model_defaults_to_auth_user() {
+    let index = build(&[("blog/models.py", USER_FK)]);
+    let user = index.by_label("auth.User").unwrap();
+    assert_eq!(index.auth_user_model(), Some(user));
+    for name in ["by_setting", "by_call", "by_alias"] {
+        assert_eq!(field(&index, "blog.Post", name), "FK auth.User", "{name}");
+    }
+    // `+` (alone or as a suffix) hides both the accessor and the query name.
+    assert_eq!(
+        reverse(&index, "auth.User"),
+        [
+            "-/-/ForeignKey <- blog.Post.by_setting",
+            "-/-/ForeignKey <- blog.Post.by_call",
+            "posts/posts/ForeignKey <- blog.Post.by_alias",
+        ]
+    );
+    assert_eq!(
+        index.resolve_model("blog.models", &names("User")),
+        Some(user)
+    );
+    let user = model(&index, "auth.User");
+    assert_eq!(
+        field_names(user),
+        [
+            "id",
+            "password",
+            "last_login",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ]
+    );
+    assert_eq!(field(&index, "auth.User", "groups"), "M2M auth.Group");
+    assert_eq!(
+        reverse(&index, "auth.Group"),
+        ["user_set/user/ManyToMany <- auth.User.groups"]
+    );
+    assert!(user.path.is_none());
+}
+
+const ACCOUNTS: &str = r#"
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+class User(AbstractUser):
+    bio = models.TextField()
+"#;
+
+#[test]
+fn auth_user_model_from_settings() {
+    let index = build(&[
+        ("blog/models.py", USER_FK),
+        ("accounts/models.py", ACCOUNTS),
+        (
+            "config/settings/base.py",
+            "AUTH_USER_MODEL = \"accounts.User\"\n",
+        ),
+    ]);
+    let user = index.by_label("accounts.User").unwrap();
+    assert_eq!(index.auth_user_model(), Some(user));
+    // Django's own User is swapped out.
+    assert_eq!(index.by_label("auth.User"), None);
+    for name in ["by_setting", "by_call", "by_alias"] {
+        assert_eq!(
+            field(&index, "blog.Post", name),
+            "FK accounts.User",
+            "{name}"
+        );
+    }
+    assert!(field_names(model(&index, "accounts.User")).contains(&"username"));
+    assert_eq!(
+        reverse(&index, "auth.Group"),
+        ["user_set/user/ManyToMany <- accounts.User.groups"]
+    );
+    assert_eq!(
+        reverse(&index, "accounts.User"),
+        [
+            "-/-/ForeignKey <- blog.Post.by_setting",
+            "-/-/ForeignKey <- blog.Post.by_call",
+            "posts/posts/ForeignKey <- blog.Post.by_alias",
+        ]
+    );
+}
+
+#[test]
+fn auth_user_model_from_options_wins() {
+    let index = build_with(
+        &[
+            ("blog/models.py", USER_FK),
+            ("accounts/models.py", ACCOUNTS),
+            (
+                "people/models.py",
+                "from django.contrib.auth.base_user import AbstractBaseUser\nfrom django.contrib.auth.models import PermissionsMixin\nclass Member(AbstractBaseUser, PermissionsMixin):\n    pass\n",
+            ),
+            ("settings.py", "AUTH_USER_MODEL = 'accounts.User'\n"),
+        ],
+        &IndexOptions {
+            auth_user_model: Some("people.Member".into()),
+        },
+    );
+    assert_eq!(index.auth_user_model(), index.by_label("people.Member"));
+    assert_eq!(field(&index, "blog.Post", "by_call"), "FK people.Member");
+    assert_eq!(
+        field_names(model(&index, "people.Member")),
+        [
+            "id",
+            "password",
+            "last_login",
+            "is_superuser",
+            "groups",
+            "user_permissions"
+        ]
+    );
+}
+
+#[test]
+fn reverse_accessor_and_query_names() {
+    let index = build(&[(
+        "shop/models.py",
+        r#"
+from django.db import models
+
+class Customer(models.Model):
+    pass
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, models.CASCADE)
+    buyer = models.ForeignKey(Customer, models.CASCADE, related_name="purchases")
+    payer = models.ForeignKey(Customer, models.CASCADE, related_name="paid", related_query_name="payment")
+    hidden = models.ForeignKey(Customer, models.CASCADE, related_name="+")
+    hidden_query = models.ForeignKey(Customer, models.CASCADE, related_name="+", related_query_name="hq")
+
+class Profile(models.Model):
+    customer = models.OneToOneField(Customer, models.CASCADE)
+
+class Card(models.Model):
+    customer = models.OneToOneField(Customer, models.CASCADE, related_name="card_info")
+"#,
+    )]);
+    assert_eq!(
+        reverse(&index, "shop.Customer"),
+        [
+            "order_set/order/ForeignKey <- shop.Order.customer",
+            "purchases/purchases/ForeignKey <- shop.Order.buyer",
+            "paid/payment/ForeignKey <- shop.Order.payer",
+            "-/-/ForeignKey <- shop.Order.hidden",
+            "-/hq/ForeignKey <- shop.Order.hidden_query",
+            "profile/profile/OneToOne <- shop.Profile.customer",
+            "card_info/card_info/OneToOne <- shop.Card.customer",
+        ]
+    );
+    let customer = index.by_label("shop.Customer").unwrap();
+    assert!(matches!(
+        index.attribute(customer, "order_set"),
+        Some(Attribute::Reverse(r)) if r.kind == ReverseKind::ForeignKey
+    ));
+    let order = index.by_label("shop.Order").unwrap();
+    assert!(matches!(
+        index.attribute(order, "customer_id"),
+        Some(Attribute::Attname(_))
+    ));
+    assert!(matches!(index.attribute(order, "pk"), Some(Attribute::Pk)));
+}
+
+#[test]
+fn many_to_many_self_through_and_generic_relations() {
+    let index = build(&[(
+        "people/models.py",
+        r#"
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+class Person(models.Model):
+    friends = models.ManyToManyField("self")
+    follows = models.ManyToManyField("self", symmetrical=False, related_name="followers")
+    groups = models.ManyToManyField("Club", through="Membership")
+    tags = GenericRelation("TaggedItem")
+    notes = GenericRelation("TaggedItem", related_query_name="person")
+
+class Club(models.Model):
+    pass
+
+class Membership(models.Model):
+    person = models.ForeignKey(Person, models.CASCADE)
+    club = models.ForeignKey(Club, models.CASCADE)
+
+class TaggedItem(models.Model):
+    content_type = models.ForeignKey(ContentType, models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+"#,
+    )]);
+    assert_eq!(
+        field(&index, "people.Person", "friends"),
+        "M2M people.Person"
+    );
+    assert_eq!(field(&index, "people.TaggedItem", "content_object"), "GFK");
+    assert_eq!(
+        field(&index, "people.Person", "tags"),
+        "GR people.TaggedItem"
+    );
+    let person = model(&index, "people.Person");
+    let groups = person.fields.iter().find(|f| f.name == "groups").unwrap();
+    assert_eq!(
+        groups.relation().unwrap().through,
+        Some(Resolution::Resolved(
+            index.by_label("people.Membership").unwrap()
+        ))
+    );
+    assert_eq!(groups.attname(), None);
+    assert_eq!(
+        reverse(&index, "people.Person"),
+        [
+            "followers/followers/ManyToMany <- people.Person.follows",
+            "membership_set/membership/ForeignKey <- people.Membership.person",
+        ]
+    );
+    assert_eq!(
+        reverse(&index, "people.Club"),
+        [
+            "person_set/person/ManyToMany <- people.Person.groups",
+            "membership_set/membership/ForeignKey <- people.Membership.club",
+        ]
+    );
+    assert_eq!(
+        reverse(&index, "people.TaggedItem"),
+        ["-/person/Generic <- people.Person.notes"]
+    );
+    assert_eq!(
+        reverse(&index, "contenttypes.ContentType"),
+        [
+            "permission_set/permission/ForeignKey <- auth.Permission.content_type",
+            "taggeditem_set/taggeditem/ForeignKey <- people.TaggedItem.content_type",
+        ]
+    );
+}
+
+const MANAGERS: &str = r#"
+from django.db import models
+from django.db.models import Prefetch
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_comments(self):
+        return self.prefetch_related(
+            "tags",
+            Prefetch("comments", queryset=Comment.objects.select_related("author"), to_attr="recent"),
+        )
+
+    def published_with_comments(self):
+        return self.published().with_comments()
+
+    def titles(self):
+        return self.values_list("title", flat=True)
+
+    def total(self):
+        return self.count()
+
+class BaseManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("author")
+
+class PostManager(BaseManager):
+    def recent(self):
+        qs = self.get_queryset().only("title")
+        return qs.order_by("-id")
+
+    def first_title(self):
+        return self.first().title
+
+PublishedManager = models.Manager.from_queryset(PostQuerySet)
+
+class Post(models.Model):
+    objects = PostQuerySet.as_manager()
+    authored = PostManager()
+    mixed = PostManager.from_queryset(PostQuerySet)()
+    published = PublishedManager()
+    plain = models.Manager()
+    vendor = ThirdPartyManager()
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, models.CASCADE, related_name="comments")
+
+class Base(models.Model):
+    things = PostManager()
+
+    class Meta:
+        abstract = True
+
+class Child(Base):
+    pass
+"#;
+
+#[test]
+fn managers_and_querysets() {
+    use ormhint::index::Applied;
+    let index = build(&[("blog/models.py", MANAGERS)]);
+    let post = index.by_label("blog.Post").unwrap();
+    let names: Vec<&str> = model(&index, "blog.Post")
+        .managers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "objects",
+            "authored",
+            "mixed",
+            "published",
+            "plain",
+            "vendor"
+        ]
+    );
+
+    let objects = index.manager(post, "objects").unwrap();
+    assert_eq!(objects.applied, Applied::default());
+    assert!(!objects.opaque);
+    assert_eq!(
+        objects.methods["published"],
+        ManagerMethod::Queryset(Applied::default())
+    );
+    let comments = Applied {
+        prefetch_related: vec![
+            Prefetch {
+                lookup: "tags".into(),
+                to_attr: None,
+            },
+            Prefetch {
+                lookup: "comments".into(),
+                to_attr: Some("recent".into()),
+            },
+        ],
+        ..Applied::default()
+    };
+    assert_eq!(
+        objects.methods["with_comments"],
+        ManagerMethod::Queryset(comments.clone())
+    );
+    assert_eq!(
+        objects.methods["published_with_comments"],
+        ManagerMethod::Queryset(comments)
+    );
+    assert_eq!(
+        objects.methods["titles"],
+        ManagerMethod::Queryset(Applied {
+            values: true,
+            ..Applied::default()
+        })
+    );
+    assert_eq!(objects.methods["total"], ManagerMethod::Other);
+
+    let by_author = Applied {
+        select_related: vec!["author".into()],
+        ..Applied::default()
+    };
+    let authored = index.manager(post, "authored").unwrap();
+    assert_eq!(authored.applied, by_author);
+    assert_eq!(
+        authored.methods["recent"],
+        ManagerMethod::Queryset(Applied {
+            select_related: vec!["author".into()],
+            only: Some(vec!["title".into()]),
+            ..Applied::default()
+        })
+    );
+    assert_eq!(authored.methods["first_title"], ManagerMethod::Other);
+    assert!(!authored.methods.contains_key("get_queryset"));
+
+    let mixed = index.manager(post, "mixed").unwrap();
+    assert_eq!(mixed.applied, by_author);
+    assert!(mixed.methods.contains_key("recent") && mixed.methods.contains_key("published"));
+    assert_eq!(
+        mixed.methods["published"],
+        ManagerMethod::Queryset(by_author.clone())
+    );
+
+    let published = index.manager(post, "published").unwrap();
+    assert_eq!(published.applied, Applied::default());
+    assert!(published.methods.contains_key("with_comments"));
+
+    let plain = index.manager(post, "plain").unwrap();
+    assert!(!plain.opaque && plain.methods.is_empty());
+    assert!(index.manager(post, "vendor").unwrap().opaque);
+
+    // A model without managers gets `objects`; abstract bases pass theirs on.
+    let comment = index.by_label("blog.Comment").unwrap();
+    assert_eq!(index.manager(comment, "objects").unwrap().methods.len(), 0);
+    let child = index.by_label("blog.Child").unwrap();
+    assert_eq!(index.manager(child, "things").unwrap().applied, by_author);
+    assert!(index.manager(child, "objects").is_none());
+}
+
+#[test]
+fn methods_properties_and_unknown_bases() {
+    let index = build(&[(
+        "blog/models.py",
+        r#"
+import functools
+from django.db import models
+from django.utils.functional import cached_property
+from third_party import TimestampMixin
+
+class Describable:
+    def describe(self):
+        return self.title
+
+class Post(Describable, models.Model):
+    title = models.CharField()
+
+    def __str__(self):
+        return self.title
+
+    @cached_property
+    def author_name(self):
+        return self.author.name
+
+    @functools.cached_property
+    def size(self):
+        return len(self.body)
+
+    @property
+    def short(self):
+        return self.title[:10]
+
+    @short.setter
+    def short(self, value):
+        self.title = value
+
+class Stamped(TimestampMixin, models.Model):
+    pass
+"#,
+    )]);
+    let post = model(&index, "blog.Post");
+    let methods: Vec<(&str, MethodKind)> = post
+        .methods
+        .iter()
+        .map(|m| (m.name.as_str(), m.kind))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            ("__str__", MethodKind::Method),
+            ("author_name", MethodKind::CachedProperty),
+            ("size", MethodKind::CachedProperty),
+            ("short", MethodKind::Property),
+            ("describe", MethodKind::Method),
+        ]
+    );
+    assert_eq!(post.methods[1].self_uses.len(), 1);
+    assert!(!post.has_unknown_bases);
+    assert!(model(&index, "blog.Stamped").has_unknown_bases);
+}
+
+#[test]
+fn app_labels() {
+    let index = build(&[
+        (
+            "shop/orders/apps.py",
+            "from django.apps import AppConfig\nclass OrdersConfig(AppConfig):\n    name = 'shop.orders'\n    label = 'shop_orders'\n",
+        ),
+        (
+            "shop/orders/models.py",
+            "from django.db import models\nclass Order(models.Model):\n    pass\n",
+        ),
+        (
+            "shop/billing/models.py",
+            "from django.db import models\nclass Bill(models.Model):\n    order = models.ForeignKey('shop_orders.Order', models.CASCADE)\n",
+        ),
+        (
+            "core/models.py",
+            "from django.db import models\nclass Thing(models.Model):\n    class Meta:\n        app_label = 'stuff'\n",
+        ),
+    ]);
+    assert_eq!(model(&index, "shop_orders.Order").name, "Order");
+    assert_eq!(
+        field(&index, "billing.Bill", "order"),
+        "FK shop_orders.Order"
+    );
+    assert!(index.by_label("stuff.Thing").is_some());
+    assert!(index.by_label("STUFF.thing").is_none());
+    assert!(index.by_label("stuff.THING").is_some());
+}
+
+#[test]
+fn broken_and_cyclic_code_never_panics() {
+    let index = build(&[
+        (
+            "blog/models.py",
+            "from django.db import models\n\nclass Post(models.Model):\n    title = models.CharField(\n    def broken(self:\n\nclass Tag(models.Model):\n    name = models.CharField()\n",
+        ),
+        (
+            "cyc/models.py",
+            "class A(B):\n    pass\nclass B(A):\n    pass\n",
+        ),
+        (
+            "cyc2/models.py",
+            "from django.db import models\nclass A(models.Model, B):\n    x = models.ForeignKey('B', models.CASCADE)\nclass B(A):\n    pass\n",
+        ),
+        ("empty/models.py", ""),
+        (
+            "weird/models.py",
+            "class = 1\nfrom . import\nimport\nx: int = models.Model(\n",
+        ),
+    ]);
+    assert!(index.by_label("blog.Tag").is_some());
+    assert!(index.by_label("cyc.A").is_none());
+    assert!(index.by_label("cyc2.B").is_some());
+    let _ = index.render();
+}
+
+#[test]
+fn incremental_rebuild_replaces_one_file() {
+    let files = [
+        (
+            "blog/models.py",
+            "from django.db import models\nclass Post(models.Model):\n    pass\n",
+        ),
+        ("blog/views.py", "from .models import Post\n"),
+    ];
+    let index = build(&files);
+    assert!(index.by_label("blog.Post").is_some());
+    let changed = SourceFile::new(
+        "blog/models.py".into(),
+        "from django.db import models\nclass Article(models.Model):\n    pass\n",
+    );
+    let index = index.with_file(
+        ormhint::index::extract(&changed).into(),
+        &IndexOptions::default(),
+    );
+    assert!(index.by_label("blog.Post").is_none());
+    assert!(index.by_label("blog.Article").is_some());
+    assert_eq!(index.resolve_model("blog.views", &names("Post")), None);
+}
+
+#[test]
+fn render_multi_app_project() {
+    let index = build(&[
+        ("config/settings.py", "AUTH_USER_MODEL = 'accounts.User'\n"),
+        ("accounts/models.py", ACCOUNTS),
+        ("blog/models.py", MANAGERS),
+        (
+            "shop/models.py",
+            r#"
+from django.conf import settings
+from django.db import models
+
+class Product(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+class Order(models.Model):
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="orders")
+    items = models.ManyToManyField(Product, through="OrderItem")
+
+    @property
+    def total(self):
+        return sum(item.price for item in self.orderitem_set.all())
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, models.CASCADE)
+    product = models.ForeignKey(Product, models.PROTECT, null=True)
+"#,
+        ),
+    ]);
+    insta::assert_snapshot!(index.render());
+}
+
+#[test]
+fn manager_classes_across_modules_and_branches() {
+    use ormhint::index::Applied;
+    let index = build(&[
+        (
+            "core/managers.py",
+            r#"
+from django.db import models
+
+class BaseQuerySet(models.QuerySet):
+    def visible(self, user=None):
+        if user is None:
+            return self.none()
+        elif user.is_staff:
+            return self.all()
+        return self.filter(owner=user).select_related("owner")
+
+    def counted(self):
+        if self.exists():
+            return self.count()
+        return self.none()
+
+class ArticleQuerySet(BaseQuerySet):
+    def listed(self):
+        def helper():
+            return 1
+        return self.visible().defer("body")
+
+ArticleManager = models.Manager.from_queryset(ArticleQuerySet)
+"#,
+        ),
+        (
+            "news/models.py",
+            "from django.db import models\nfrom core.managers import ArticleManager\n\nclass Article(models.Model):\n    objects = ArticleManager()\n",
+        ),
+    ]);
+    let article = index.by_label("news.Article").unwrap();
+    let objects = index.manager(article, "objects").unwrap();
+    assert!(!objects.opaque);
+    let visible = Applied {
+        select_related: vec!["owner".into()],
+        ..Applied::default()
+    };
+    assert_eq!(objects.methods["visible"], ManagerMethod::Queryset(visible));
+    assert_eq!(objects.methods["counted"], ManagerMethod::Other);
+    assert_eq!(
+        objects.methods["listed"],
+        ManagerMethod::Queryset(Applied {
+            select_related: vec!["owner".into()],
+            defer: vec!["body".into()],
+            ..Applied::default()
+        })
+    );
+}

@@ -56,6 +56,14 @@ def prefetched_revisions_first_without_ordering():
     return [p.revision_set.first().note for p in posts]  # expect: ORM105
 
 
+@scenario(kind="n_plus_one")
+def prefetched_comments_only():
+    # only() on the manager: a query per post, and `post_id` is deferred too, so
+    # attaching each comment back to its post loads that column once per comment.
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [[c.body for c in p.comments.only("body")] for p in posts]  # expect: ORM105
+
+
 # --- negatives -------------------------------------------------------------
 
 
@@ -115,3 +123,4 @@ def filter_on_manager_without_any_prefetch():
     # A per-row query, but nothing was prefetched, so nothing is bypassed (ORM103's business).
     posts = Post.objects.order_by("id")
     return [[c.body for c in p.comments.filter(score__gte=2)] for p in posts]
+

@@ -39,7 +39,7 @@ def prefetched_comments_last():
 @scenario(kind="n_plus_one", fixed_queries=2)
 def prefetched_comments_excluded():
     posts = Post.objects.prefetch_related("comments").order_by("id")
-    return [len(p.comments.exclude(score=0)) for p in posts]  # expect: ORM105
+    return [[c.body for c in p.comments.exclude(score=0)] for p in posts]  # expect: ORM105
 
 
 @scenario(kind="n_plus_one")

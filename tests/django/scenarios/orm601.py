@@ -1,4 +1,8 @@
-"""ORM601 select-related-on-many: select_related() given a many-valued relation."""
+"""ORM601 select-related-on-many: select_related() given a many-valued relation.
+
+The positives read no many-valued relation in their loops, so that no other rule
+(ORM102 on an un-prefetched manager) has a claim on them.
+"""
 
 from accounts.models import User
 from blog.models import Post
@@ -11,25 +15,25 @@ from shop.models import Order
 @scenario(kind="raises", error="FieldError", queries=0, fixed_queries=2)
 def select_related_m2m_tags():
     posts = Post.objects.select_related("tags").order_by("id")  # expect: ORM601
-    return [sorted(t.name for t in p.tags.all()) for p in posts]
+    return [p.title for p in posts]
 
 
 @scenario(kind="raises", error="FieldError", queries=0, fixed_queries=2)
 def select_related_reverse_fk():
     posts = Post.objects.select_related("comments").order_by("id")  # expect: ORM601
-    return [len(p.comments.all()) for p in posts]
+    return [(p.id, p.title) for p in posts]
 
 
 @scenario(kind="raises", error="FieldError", queries=0, fixed_queries=2)
 def select_related_m2m_through():
     orders = Order.objects.select_related("products").order_by("id")  # expect: ORM601
-    return [sorted(p.name for p in o.products.all()) for o in orders]
+    return [o.number for o in orders]
 
 
 @scenario(kind="raises", error="FieldError", queries=0, fixed_queries=2)
 def select_related_abstract_reverse_fk():
     users = User.objects.select_related("product_owned").order_by("id")  # expect: ORM601
-    return [len(u.product_owned.all()) for u in users]
+    return [u.username for u in users]
 
 
 @scenario(kind="raises", error="FieldError", queries=0, fixed_queries=2)
@@ -38,7 +42,7 @@ def select_related_mixed_names():
         "author",
         "tags",  # expect: ORM601
     ).order_by("id")
-    return [(p.author.username, len(p.tags.all())) for p in posts]
+    return [(p.title, p.author.username) for p in posts]
 
 
 # --- negatives -------------------------------------------------------------

@@ -110,6 +110,13 @@ def abstract_class_related_name_substituted():
 
 
 @scenario(kind="constant", queries=1)
+def abstract_class_related_name_is_also_the_query_name():
+    # related_query_name defaults to related_name ("product_owned"), not "product".
+    users = User.objects.filter(product_owned__price__gte=30).distinct().order_by("id")
+    return [u.username for u in users]
+
+
+@scenario(kind="constant", queries=1)
 def lookups_with_transforms_and_pk():
     posts = Post.objects.filter(title__icontains="post", pk__in=[1, 2, 3], rank__gte=0).order_by("-rank", "title")
     return [p.title for p in posts]

@@ -1,0 +1,122 @@
+"""What a scenario's runtime record must look like, before and after `ormhint check --fix`."""
+
+import re
+
+from harness.runner import SIZES
+
+BIG, SMALL = str(SIZES[-1]), str(SIZES[0])
+
+# Positive scenarios of these rules must be fixed by `--fix`; the others may offer no fix.
+FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM302", "ORM601"}
+# The runtime kind a positive of each rule must declare.
+POSITIVE_KINDS = {
+    "ORM101": {"n_plus_one"},
+    "ORM102": {"n_plus_one"},
+    "ORM104": {"n_plus_one"},
+    "ORM105": {"n_plus_one"},
+    "ORM201": {"count_query"},
+    "ORM202": {"count_query"},
+    "ORM203": {"per_object"},
+    "ORM301": {"constant"},
+    "ORM302": {"constant"},
+    "ORM601": {"raises"},
+    "ORM602": {"raises"},
+}
+
+
+def _has_count(sql_list):
+    return any("COUNT(" in s.upper() for s in sql_list)
+
+
+def _fetches_rows(sql_list):
+    return any(
+        s.upper().startswith("SELECT") and "COUNT(" not in s.upper() and not s.upper().endswith("LIMIT 1")
+        for s in sql_list
+    )
+
+
+def select_columns(sql):
+    """Number of columns in the SELECT list of one query."""
+    m = re.match(r"\s*SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s", sql, re.S | re.I)
+    if not m:
+        return None
+    return m.group(1).count(",") + 1
+
+
+def runtime_problems(sc, rec):
+    """Check a scenario's record (both sizes) against its declared kind."""
+    s, b = rec["sizes"][SMALL], rec["sizes"][BIG]
+    probs = []
+    if sc.kind == "raises":
+        for size, r in rec["sizes"].items():
+            if r["error"] != sc.error:
+                probs.append(f"@{size}: expected {sc.error}, got {r['error'] or 'no exception'}")
+    else:
+        for size, r in rec["sizes"].items():
+            if r["error"]:
+                probs.append(f"@{size}: unexpected {r['error']}: {r.get('message')}")
+    if sc.kind == "n_plus_one" and not b["queries"] > s["queries"]:
+        probs.append(f"expected N+1 (queries grow), got {s['queries']} -> {b['queries']}")
+    if sc.kind in ("constant", "count_query", "raises") and s["queries"] != b["queries"]:
+        probs.append(f"expected a constant query count, got {s['queries']} -> {b['queries']}")
+    if sc.kind == "count_query":
+        for size, r in rec["sizes"].items():
+            if sc.sql == "count" and not _has_count(r["sql"]):
+                probs.append(f"@{size}: expected a COUNT( query, ran {r['sql']}")
+            if sc.sql == "rows" and (_has_count(r["sql"]) or not _fetches_rows(r["sql"])):
+                probs.append(f"@{size}: expected a full SELECT of the rows, ran {r['sql']}")
+    if sc.kind == "per_object":
+        for size, r in rec["sizes"].items():
+            if not r["queries"] > sc.fixed_queries:
+                probs.append(
+                    f"@{size}: expected more than fixed_queries={sc.fixed_queries}, got {r['queries']}"
+                )
+    if sc.queries is not None:
+        for size, r in rec["sizes"].items():
+            if r["queries"] != sc.queries:
+                probs.append(f"@{size}: expected exactly {sc.queries} queries, got {r['queries']}")
+    return probs
+
+
+def fixed_problems(sc, rule, before, after):
+    """A positive scenario after `--fix`: same output, and the cost the fix promises."""
+    probs = []
+    for size in (SMALL, BIG):
+        bs, af = before["sizes"][size], after["sizes"][size]
+        if af["error"]:
+            probs.append(f"@{size}: fixed code raises {af['error']}: {af.get('message')}")
+            continue
+        if sc.kind != "raises" and af["result"] != bs["result"]:
+            probs.append(f"@{size}: output changed: {bs['result']!r} -> {af['result']!r}")
+    if probs:
+        return probs
+    s, b = after["sizes"][SMALL]["queries"], after["sizes"][BIG]["queries"]
+    if s != b:
+        probs.append(f"still grows with size after the fix: {s} -> {b}")
+    if sc.fixed_queries is not None and (s, b) != (sc.fixed_queries, sc.fixed_queries):
+        probs.append(f"expected fixed_queries={sc.fixed_queries}, got {s} / {b}")
+    for size in (SMALL, BIG):
+        bs, af = before["sizes"][size], after["sizes"][size]
+        if rule == "ORM201":
+            if _has_count(af["sql"]) or not any(q.upper().endswith("LIMIT 1") for q in af["sql"]):
+                probs.append(f"@{size}: expected an EXISTS-style LIMIT 1 query, ran {af['sql']}")
+        if rule == "ORM202" and not _has_count(af["sql"]):
+            probs.append(f"@{size}: expected a COUNT( query, ran {af['sql']}")
+        if rule in ("ORM301", "ORM302") and af["queries"] != bs["queries"]:
+            probs.append(f"@{size}: query count changed {bs['queries']} -> {af['queries']}")
+        if rule == "ORM301" and af["sql"] and bs["sql"]:
+            cb, ca = select_columns(bs["sql"][0]), select_columns(af["sql"][0])
+            if cb is not None and ca is not None and not ca < cb:
+                probs.append(f"@{size}: expected fewer columns selected, {cb} -> {ca}")
+    return probs
+
+
+def unchanged_problems(before, after):
+    """A negative scenario after `--fix` of the whole tree: same behaviour exactly."""
+    probs = []
+    for size in (SMALL, BIG):
+        bs, af = before["sizes"][size], after["sizes"][size]
+        for key in ("result", "error", "queries"):
+            if bs[key] != af[key]:
+                probs.append(f"@{size}: {key} changed: {bs[key]!r} -> {af[key]!r}")
+    return probs

@@ -1,0 +1,247 @@
+"""ORM101 missing-select-related: a FK / one-to-one followed on each row of a queryset."""
+
+from django.db.models import Prefetch
+
+from accounts.models import Profile, User
+from blog.models import Comment, Post, PostStats
+from harness.registry import scenario
+from shop.models import Bargain, Order, OrderItem, Product
+from social.models import Reaction
+
+# --- positives -------------------------------------------------------------
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def post_titles_with_authors():
+    posts = Post.objects.order_by("id")
+    return [f"{p.title} by {p.author.username}" for p in posts]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def editors_with_bare_select_related():
+    # select_related() without arguments follows only non-null FKs: `editor` is nullable.
+    rows = []
+    for post in Post.objects.select_related().order_by("id"):
+        editor = post.editor  # expect: ORM101
+        rows.append(editor.username if editor is not None else "-")
+    return rows
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def user_bios_reverse_one_to_one():
+    users = User.objects.order_by("id")
+    result = []
+    for user in users:
+        result.append((user.username, user.profile.bio))  # expect: ORM101
+    return result
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def stats_forward_one_to_one():
+    return sorted(s.post.title for s in PostStats.objects.filter(views__gte=0))  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def comment_post_authors_two_levels():
+    comments = Comment.objects.select_related("post")
+    out = []
+    for comment in comments:
+        out.append(comment.post.author.username)  # expect: ORM101
+    return out
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def published_feed_custom_queryset_method():
+    # `published()` (PostQuerySet.as_manager()) filters but selects nothing.
+    feed = Post.objects.published().order_by("-rank", "id")
+    return [{"title": p.title, "category": p.category.name} for p in feed]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def author_names_via_model_property():
+    # Post.author_name reads self.author: one call away.
+    return [post.author_name for post in Post.objects.order_by("id")]  # expect: ORM101
+
+
+def _category_rows(posts):
+    return [(p.title, p.category.name) for p in posts]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def helper_receives_queryset():
+    return _category_rows(Post.objects.filter(is_published=True).order_by("id"))
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def product_categories_cross_app_fk():
+    lines = []
+    for product in Product.objects.order_by("id"):
+        lines.append(f"{product.name}: {product.category.name}")  # expect: ORM101
+    return lines
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def order_item_products_through_model():
+    items = OrderItem.objects.filter(quantity__gte=1).order_by("id")
+    return [(item.product.name, item.quantity) for item in items]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def profile_serializer_dicts():
+    data = []
+    for profile in Profile.objects.all().order_by("id"):
+        data.append(
+            {
+                "bio": profile.bio,
+                "user": profile.user.username,  # expect: ORM101
+            }
+        )
+    return data
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def proxy_model_categories():
+    return [b.category.name for b in Bargain.objects.order_by("id")]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one")
+def nested_loop_over_authors_then_posts():
+    # Inner loop: each post of a user; the post's category is followed per post.
+    names = []
+    for user in User.objects.prefetch_related("posts").order_by("id"):
+        for post in user.posts.all():
+            names.append(f"{user.username}/{post.category.name}")  # expect: ORM101
+    return names
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def select_related_none_clears():
+    posts = Post.objects.select_related("author").select_related(None).order_by("id")
+    return [p.author.username for p in posts]  # expect: ORM101
+
+
+# --- negatives -------------------------------------------------------------
+
+
+@scenario(kind="constant", queries=1)
+def post_titles_with_select_related():
+    posts = Post.objects.select_related("author").order_by("id")
+    return [f"{p.title} by {p.author.username}" for p in posts]
+
+
+@scenario(kind="constant", queries=1)
+def author_ids_only():
+    return [p.author_id for p in Post.objects.order_by("id")]
+
+
+@scenario(kind="constant", queries=2)
+def single_post_author():
+    post = Post.objects.get(pk=1)
+    return post.author.username
+
+
+@scenario(kind="constant", queries=2)
+def first_post_category():
+    post = Post.objects.order_by("id").first()
+    return post.category.name
+
+
+@scenario(kind="constant", queries=4)
+def loop_over_plain_list_of_two():
+    pair = [Post.objects.get(pk=1), Post.objects.get(pk=2)]
+    return [p.author.username for p in pair]
+
+
+@scenario(kind="constant", queries=1)
+def values_rows_with_author():
+    rows = Post.objects.values("title", "author__username").order_by("id")
+    return [f"{row['title']} by {row['author__username']}" for row in rows]
+
+
+@scenario(kind="constant", queries=1)
+def order_customers_manager_get_queryset():
+    # OrderManager.get_queryset() already select_related("customer").
+    return [(o.number, o.customer.username) for o in Order.objects.order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def suppliers_from_queryset_method():
+    products = Product.objects.with_supplier().order_by("id")
+    return [p.supplier.name if p.supplier else "-" for p in products]
+
+
+@scenario(kind="constant", queries=1)
+def authors_as_manager_method():
+    return [p.author.username for p in Post.objects.with_author().order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def bare_select_related_non_null_fk():
+    # select_related() without arguments does follow the non-null FKs.
+    return [(p.author.username, p.category.name) for p in Post.objects.select_related().order_by("id")]
+
+
+@scenario(kind="constant", queries=2)
+def comment_back_reference_to_post():
+    # The reverse-FK manager sets `comment.post` on each child: no query.
+    out = []
+    for post in Post.objects.prefetch_related("comments").order_by("id"):
+        for comment in post.comments.all():
+            out.append(f"{comment.post.title}:{comment.body}")
+    return out
+
+
+@scenario(kind="constant", queries=2)
+def author_via_prefetch_related():
+    return [p.author.username for p in Post.objects.prefetch_related("author").order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def select_related_added_later():
+    qs = Post.objects.filter(is_published=True)
+    qs = qs.select_related("category")
+    return [p.category.name for p in qs.order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def nullable_fk_named_in_select_related():
+    posts = Post.objects.select_related("editor").order_by("id")
+    return [p.editor.username if p.editor else "-" for p in posts]
+
+
+@scenario(kind="constant", queries=1)
+def plus_related_name_forward_still_selectable():
+    comments = Comment.objects.select_related("author").order_by("id")
+    return [c.author.username for c in comments]
+
+
+@scenario(kind="constant", queries=1)
+def proxy_with_select_related():
+    return [b.category.name for b in Bargain.objects.select_related("category").order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def two_level_select_related():
+    comments = Comment.objects.select_related("post__author").order_by("id")
+    return [c.post.author.username for c in comments]
+
+
+@scenario(kind="constant", queries=1)
+def reverse_one_to_one_selected():
+    users = User.objects.select_related("profile").order_by("id")
+    return [(u.username, u.profile.bio) for u in users]
+
+
+@scenario(kind="constant", queries=5)
+def generic_fk_prefetched():
+    # A GenericForeignKey cannot be select_related; prefetch_related("target") batches it.
+    reactions = Reaction.objects.prefetch_related("target").order_by("id")
+    return [type(r.target).__name__ for r in reactions]
+
+
+@scenario(kind="constant", queries=2)
+def to_attr_prefetch_then_fk_on_list():
+    posts = Post.objects.prefetch_related(
+        Prefetch("comments", queryset=Comment.objects.select_related("author"), to_attr="loaded")
+    ).order_by("id")
+    return [[c.author.username for c in p.loaded] for p in posts]

@@ -1,0 +1,175 @@
+"""ORM102 missing-prefetch-related: a many-valued manager read on each row of a queryset."""
+
+from django.db.models import Prefetch
+
+from accounts.models import User
+from blog.models import Category, Comment, Post, Tag
+from harness.registry import scenario
+from shop.models import Order
+from social.models import Reaction
+
+# --- positives -------------------------------------------------------------
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def post_tag_names_m2m():
+    result = {}
+    for post in Post.objects.order_by("id"):
+        result[post.title] = sorted(t.name for t in post.tags.all())  # expect: ORM102
+    return result
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def comment_counts_reverse_fk_related_name():
+    return [(p.title, p.comments.count()) for p in Post.objects.order_by("id")]  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def revisions_reverse_fk_default_accessor():
+    rows = []
+    for post in Post.objects.filter(is_published=True).order_by("id"):
+        for rev in post.revision_set.all():  # expect: ORM102
+            rows.append(rev.note)
+    return sorted(rows)
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def order_products_m2m_through():
+    orders = Order.objects.order_by("id")
+    return [(o.number, len(o.products.all())) for o in orders]  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def tags_in_use_reverse_m2m():
+    return [t.name for t in Tag.objects.order_by("id") if t.post_set.exists()]  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def owned_products_abstract_class_related_name():
+    data = {}
+    for user in User.objects.order_by("id"):
+        data[user.username] = sorted(p.name for p in user.product_owned.all())  # expect: ORM102
+    return data
+
+
+@scenario(kind="n_plus_one", fixed_queries=3)
+def post_reactions_generic_relation():
+    return [len(p.reactions.all()) for p in Post.objects.order_by("id")]  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def tag_names_via_model_method():
+    # Post.tag_names() iterates self.tags.all(): one call away.
+    return [post.tag_names() for post in Post.objects.order_by("id")]  # expect: ORM102
+
+
+@scenario(kind="n_plus_one")
+def category_posts_and_their_tags_nested():
+    tree = []
+    for category in Category.objects.all():
+        for post in category.post_set.all():  # expect: ORM102
+            tree.append((category.name, post.title, len(post.tags.all())))  # expect: ORM102
+    return tree
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def serializer_comment_bodies():
+    payload = []
+    for post in Post.objects.order_by("id"):
+        payload.append(
+            {
+                "id": post.id,
+                "comments": [c.body for c in post.comments.all()],  # expect: ORM102
+            }
+        )
+    return payload
+
+
+# --- negatives -------------------------------------------------------------
+
+
+@scenario(kind="constant", queries=2)
+def post_tag_names_prefetched():
+    result = {}
+    for post in Post.objects.prefetch_related("tags").order_by("id"):
+        result[post.title] = sorted(t.name for t in post.tags.all())
+    return result
+
+
+@scenario(kind="constant", queries=2)
+def comment_counts_prefetched_count():
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [(p.title, p.comments.count()) for p in posts]
+
+
+@scenario(kind="constant", queries=2)
+def comment_counts_prefetched_len():
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [len(p.comments.all()) for p in posts]
+
+
+@scenario(kind="constant", queries=2)
+def tags_in_use_prefetched_exists():
+    return [t.name for t in Tag.objects.prefetch_related("post_set").order_by("id") if t.post_set.exists()]
+
+
+@scenario(kind="constant", queries=2)
+def recent_comments_to_attr():
+    posts = Post.objects.prefetch_related(
+        Prefetch("comments", queryset=Comment.objects.filter(score__gte=2), to_attr="recent")
+    ).order_by("id")
+    return [(type(p.recent).__name__, [c.body for c in p.recent]) for p in posts]
+
+
+@scenario(kind="constant", queries=2)
+def tags_via_as_manager_method():
+    return [post.tag_names() for post in Post.objects.with_tags().order_by("id")]
+
+
+@scenario(kind="constant", queries=2)
+def single_post_tags():
+    post = Post.objects.get(pk=1)
+    return sorted(t.name for t in post.tags.all())
+
+
+@scenario(kind="constant", queries=2)
+def prefetch_survives_outer_filter():
+    posts = Post.objects.prefetch_related("tags").filter(is_published=True).order_by("id")
+    return [len(p.tags.all()) for p in posts]
+
+
+@scenario(kind="constant", queries=3)
+def nested_prefetch_lookup():
+    tree = []
+    for category in Category.objects.prefetch_related("post_set__tags"):
+        for post in category.post_set.all():
+            tree.append((category.name, post.title, len(post.tags.all())))
+    return tree
+
+
+@scenario(kind="constant", queries=1)
+def tag_names_from_values_list():
+    rows = Post.objects.filter(tags__isnull=False).values_list("title", "tags__name")
+    return sorted(f"{title}:{tag}" for title, tag in rows)
+
+
+@scenario(kind="constant", queries=2)
+def prefetched_slice():
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [[c.body for c in p.comments.all()[:1]] for p in posts]
+
+
+@scenario(kind="constant", queries=2)
+def owned_products_prefetched():
+    users = User.objects.prefetch_related("product_owned").order_by("id")
+    return {u.username: sorted(p.name for p in u.product_owned.all()) for u in users}
+
+
+@scenario(kind="constant", queries=3)
+def reactions_prefetched_generic_relation():
+    return [len(p.reactions.all()) for p in Post.objects.prefetch_related("reactions").order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def loop_over_reactions_reads_plain_fields():
+    return [(r.kind, r.object_id) for r in Reaction.objects.order_by("id")]

@@ -19,6 +19,7 @@ import pytest
 from harness import ormhint, report
 from harness.checks import (
     BIG,
+    SMALL,
     FIX_REQUIRED,
     POSITIVE_KINDS,
     fixed_problems,
@@ -207,7 +208,12 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
         changed = function_source(os.path.join(HERE, rel), sc.name) != function_source(
             os.path.join(dst, rel), sc.name
         )
-        if not changed:
+        # Another rule's fix (ORM301's `.only()`) may touch a scenario whose own rule
+        # offers no safe fix: if it still raises the error it is about, it was not fixed.
+        still_raises = sc.kind == "raises" and all(
+            after_rec["sizes"][size]["error"] == sc.error for size in (SMALL, BIG)
+        )
+        if not changed or (still_raises and rule not in FIX_REQUIRED):
             if rule in FIX_REQUIRED:
                 total += 1
                 r["fix_total"] += 1

@@ -61,6 +61,9 @@ pub struct Qs {
     pub back_ref: Option<String>,
     /// The rows are fetched again for each row of an outer loop.
     pub per_row: bool,
+    /// Built on a related manager (`author.posts`), whose rows Django links back to
+    /// their parent through a column `only()` must not leave out.
+    pub related: bool,
     pub select_call: Option<CallSite>,
     pub prefetch_call: Option<CallSite>,
     pub only_call: Option<CallSite>,
@@ -84,6 +87,7 @@ impl Qs {
             prefix: Vec::new(),
             back_ref: None,
             per_row: false,
+            related: false,
             select_call: None,
             prefetch_call: None,
             only_call: None,
@@ -914,9 +918,14 @@ impl<'a> Walker<'a> {
         };
         let values = self.eval(qs_node, env);
         let plain_qs = !values.is_empty()
-            && values
-                .iter()
-                .all(|v| matches!(v, Value::Qs(qs) if !qs.per_row && qs.prefix.is_empty() && !qs.applied.values));
+            && values.iter().all(|v| match v {
+                Value::Qs(qs) => !qs.per_row && qs.prefix.is_empty() && !qs.applied.values,
+                // `user.orders.count()`: a query, unless the orders were prefetched.
+                Value::RelatedManager { obj, hop, .. } => {
+                    !via_len && !obj.per_row && !obj_prefetched(obj, hop)
+                }
+                _ => false,
+            });
         if !plain_qs {
             return None;
         }
@@ -1228,11 +1237,13 @@ impl<'a> Walker<'a> {
                     qs.model = target;
                     qs.back_ref = back_ref;
                     qs.per_row = obj.per_row;
+                    qs.related = true;
                     return Value::Qs(qs);
                 }
                 let mut qs = Qs::new(target, Some(Origin { range }));
                 qs.back_ref = back_ref;
                 qs.per_row = obj.per_row;
+                qs.related = true;
                 self.queryset_method(qs, method, call, function)
             }
             Value::Rows(qs) if method == "copy" => Value::Rows(qs),

@@ -98,7 +98,7 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
                 && lookup.starts_with(&format!("{}__", f.lookup))
         })
     });
-    let fixes = fixes_per_loop(facts, &findings, file_quote);
+    let fixes = fixes_per_loop(facts, &findings, index, file_quote);
     LoopFindings { findings, fixes }
 }
 
@@ -129,7 +129,12 @@ struct Needs {
     only_roots: BTreeSet<String>,
 }
 
-fn fixes_per_loop(facts: &Facts, findings: &[Finding], quote: char) -> Vec<Option<Fix>> {
+fn fixes_per_loop(
+    facts: &Facts,
+    findings: &[Finding],
+    index: &ModelIndex,
+    quote: char,
+) -> Vec<Option<Fix>> {
     // Every loop over rows of the same origin gets the fix for all of them.
     let mut needs: BTreeMap<TextKey, Needs> = BTreeMap::new();
     for finding in findings {
@@ -180,7 +185,7 @@ fn fixes_per_loop(facts: &Facts, findings: &[Finding], quote: char) -> Vec<Optio
                     continue;
                 }
                 let need = needs.get(&TextKey::of(origin))?;
-                let (mut e, m) = edits_for(qs, need, quote)?;
+                let (mut e, m) = edits_for(qs, need, index, quote)?;
                 edits.append(&mut e);
                 messages.extend(m);
             }
@@ -213,18 +218,39 @@ fn minimal(set: &BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
-fn edits_for(qs: &Qs, need: &Needs, file_quote: char) -> Option<(Vec<Edit>, Vec<String>)> {
+fn edits_for(
+    qs: &Qs,
+    need: &Needs,
+    index: &ModelIndex,
+    file_quote: char,
+) -> Option<(Vec<Edit>, Vec<String>)> {
     let origin = qs.origin.as_ref()?;
     let mut edits = Vec::new();
     let mut messages = Vec::new();
     let mut appended_at_origin = String::new();
-    let select = minimal(&need.select);
+    let mut select = need.select.clone();
+    if !select.is_empty() && qs.applied.select_related_all {
+        // Naming relations after a bare `select_related()` would drop its "every
+        // non-null foreign key" behaviour, so the bare call is spelt out instead.
+        let site = qs.select_call.as_ref().filter(|s| s.strings.is_empty())?;
+        select.extend(non_null_paths(index, qs.model));
+        let quote = quote_for(None, file_quote);
+        let names: Vec<String> = minimal(&select)
+            .iter()
+            .map(|l| format!("{quote}{l}{quote}"))
+            .collect();
+        edits.push(Edit::replacement(
+            site.args,
+            format!("({})", names.join(", ")),
+        ));
+        messages.push(format!(
+            "Name the relations: `select_related({})`",
+            names.join(", ")
+        ));
+        select.clear();
+    }
+    let select = minimal(&select);
     if !select.is_empty() {
-        // Adding names after a bare `select_related()` would drop its "all non-null
-        // foreign keys" behaviour.
-        if qs.applied.select_related_all {
-            return None;
-        }
         let quote = quote_for(qs.select_call.as_ref(), file_quote);
         let (edit, message) = add_to_call(
             qs.select_call.as_ref(),
@@ -291,14 +317,20 @@ fn add_to_call(
         .iter()
         .map(|l| format!("{quote}{l}{quote}"))
         .collect();
+    let call = format!(".{method}({})", quoted.join(", "));
     match site {
         Some(site) if site.plain && !site.strings.is_empty() => Some((
             Some(append_strings(site, lookups, quote)?),
             format!("Add {} to `{method}()`", quoted.join(", ")),
         )),
+        // After `select_related(None)` (or anything unreadable), a new call must come
+        // later in the chain to count.
+        Some(site) if !site.plain => Some((
+            Some(Edit::insertion(site.range.end, call.clone())),
+            format!("Add `{call}`"),
+        )),
         _ => {
             let _ = origin;
-            let call = format!(".{method}({})", quoted.join(", "));
             appended_at_origin.push_str(&call);
             Some((None, format!("Add `{call}`")))
         }
@@ -316,4 +348,36 @@ fn append_strings(site: &CallSite, values: &[String], quote: char) -> Option<Edi
         .map(|v| format!(", {quote}{v}{quote}"))
         .collect();
     Some(Edit::insertion(last.end, text))
+}
+
+/// What a bare `select_related()` follows from `model`: non-null forward foreign keys and
+/// one-to-ones, recursively, as deep as Django goes (5).
+fn non_null_paths(index: &ModelIndex, model: crate::index::ModelId) -> BTreeSet<String> {
+    fn walk(
+        index: &ModelIndex,
+        model: crate::index::ModelId,
+        prefix: &str,
+        depth: usize,
+        out: &mut BTreeSet<String>,
+    ) {
+        if depth == 0 {
+            return;
+        }
+        for field in &index.model(model).fields {
+            let Some(hop) = super::access::forward_fk_hop(index, model, &field.name) else {
+                continue;
+            };
+            if hop.nullable || field.attname().is_none() {
+                continue;
+            }
+            let path = format!("{prefix}{}", field.name);
+            out.insert(path.clone());
+            if let Some(target) = hop.target {
+                walk(index, target, &format!("{path}__"), depth - 1, out);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(index, model, "", 5, &mut out);
+    out
 }

@@ -50,7 +50,8 @@ def parse_findings(stdout, checked_root, cwd, base=HERE):
                 "rel": rel,
                 "row": item["location"]["row"],
                 "code": item["code"],
-                "has_fix": bool(item.get("fix")),
+                "has_fix": bool(item.get("fix"))
+                and item["fix"].get("applicability", "safe") == "safe",
                 "message": item.get("message", ""),
             }
         )

@@ -22,6 +22,7 @@ pub fn check(checker: &mut Checker<'_>) {
         let applied = &qs.applied;
         if !qs.prefix.is_empty()
             || qs.per_row
+            || qs.related
             || applied.only.is_some()
             || !applied.defer.is_empty()
             || applied.values

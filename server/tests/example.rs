@@ -60,3 +60,108 @@ fn every_marked_smell_and_nothing_else() {
         "missing: {missing:#?}\nunexpected: {unexpected:#?}"
     );
 }
+
+fn ormhint(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ormhint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn human_output_snapshot() {
+    let out = ormhint(&["check", "."], &shop());
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn model_index_snapshot() {
+    let out = ormhint(&["models", "."], &shop());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+/// `--fix` on a copy, then a second check: what had a safe fix is gone, nothing new
+/// appears, and the fixed tree is stable under a second `--fix`.
+#[test]
+fn fix_then_check_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("shop");
+    copy_dir(&shop(), &copy);
+    let json = |dir: &Path| -> Vec<serde_json::Value> {
+        let out = ormhint(
+            &["check", ".", "--output-format", "json", "--exit-zero"],
+            dir,
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let key = |d: &serde_json::Value| {
+        (
+            d["path"].as_str().unwrap().to_string(),
+            d["code"].as_str().unwrap().to_string(),
+            d["message"].as_str().unwrap().to_string(),
+        )
+    };
+    let before = json(&copy);
+    let unfixable: BTreeSet<_> = before
+        .iter()
+        .filter(|d| d["fix"].is_null() || d["fix"]["applicability"] != "safe")
+        .map(key)
+        .collect();
+    let fixed = ormhint(&["check", ".", "--fix", "--exit-zero"], &copy);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    let after: BTreeSet<_> = json(&copy).iter().map(key).collect();
+    assert_eq!(
+        after, unfixable,
+        "after --fix, only findings without a safe fix remain"
+    );
+    let snapshot: Vec<(String, String)> = walk_py(&copy);
+    let again = ormhint(&["check", ".", "--fix", "--exit-zero"], &copy);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(walk_py(&copy), snapshot, "a second --fix changed files");
+}
+
+fn walk_py(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -241,4 +241,5 @@ fixtures! {
     only_then_values => "only_then_values.py",
     select_related_on_many => "select_related_on_many.py",
     unknown_lookup => "unknown_lookup.py",
+    syntax_errors => "syntax_errors.py",
 }

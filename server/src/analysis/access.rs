@@ -254,7 +254,7 @@ fn resolve_segments(
                 MethodKind::Method => seg.called,
                 MethodKind::Property | MethodKind::CachedProperty => true,
             };
-            if !runs || depth >= MAX_DEPTH {
+            if !runs || depth >= MAX_DEPTH || inspects_itself(&method.self_uses) {
                 push(out, AccessKind::Other);
                 return;
             }
@@ -272,6 +272,16 @@ fn resolve_segments(
             }
         }
     }
+}
+
+/// The method asks `hasattr(self, ...)`/`getattr(self, ...)`: which attributes it reads
+/// depends on the object at run time (an annotation may stand in for a column), so what
+/// it reads cannot be told.
+fn inspects_itself(uses: &[Use]) -> bool {
+    uses.iter().any(|u| {
+        matches!(u, Use::Argument { callee, position: ArgPosition::Positional(0), .. }
+            if matches!(callee.as_slice(), [name] if name == "hasattr" || name == "getattr"))
+    })
 }
 
 fn many_op(rest: &[Segment]) -> Option<ManyOp> {

@@ -10,6 +10,8 @@ use crate::index::FieldKind;
 
 /// Fewer unread columns than this is not worth a hint.
 const MIN_UNREAD_COLUMNS: usize = 2;
+/// More columns read than this is not "a few": narrowing would be a long, fragile list.
+const MAX_READ_COLUMNS: usize = 4;
 
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
@@ -44,7 +46,7 @@ pub fn check(checker: &mut Checker<'_>) {
                 _ => plain = false,
             }
         }
-        if !plain || read.is_empty() {
+        if !plain || read.is_empty() || read.len() > MAX_READ_COLUMNS {
             continue;
         }
         let model = checker.index.model(qs.model);

@@ -1016,3 +1016,163 @@ ArticleManager = models.Manager.from_queryset(ArticleQuerySet)
         })
     );
 }
+
+const FROM_QUERYSET_BASES: &str = r#"
+from django.db import models
+from django.db.models.manager import BaseManager
+from vendor.managers import VendorManager
+
+class OrderQuerySet(models.QuerySet):
+    def paid(self):
+        return self.filter(status="paid")
+
+    def with_customer(self):
+        return self.select_related("customer")
+
+    def create_for(self, user):
+        return self.filter(customer=user)
+
+    def _private(self):
+        return self.all()
+
+class OrderManager(models.Manager.from_queryset(OrderQuerySet)):
+    def create_for(self, user, **kwargs):
+        return self.create(customer=user, **kwargs)
+
+class OrderWithItemsManager(OrderManager):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("items__product")
+
+class Bare(BaseManager.from_queryset(OrderQuerySet)):
+    pass
+
+class MyBaseManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("shop")
+
+    def paid(self):
+        return self.filter(status="paid").defer("notes")
+
+class Mine(MyBaseManager.from_queryset(OrderQuerySet)):
+    pass
+
+class Joined(models.Manager.from_queryset(OrderQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().with_customer()
+
+Aliased = models.Manager.from_queryset(OrderQuerySet)
+
+class FromAlias(Aliased):
+    def recent(self):
+        return self.order_by("-id")
+
+class Vendored(VendorManager.from_queryset(OrderQuerySet)):
+    pass
+
+class Order(models.Model):
+    objects = OrderManager()
+    with_items = OrderWithItemsManager()
+    bare = Bare()
+    mine = Mine()
+    joined = Joined()
+    from_alias = FromAlias()
+    vendored = Vendored()
+"#;
+
+#[test]
+fn manager_classes_based_on_from_queryset() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[("orders/models.py", FROM_QUERYSET_BASES)]);
+    let order = index.by_label("orders.Order").unwrap();
+    let methods = |manager: &Manager| {
+        let mut names: Vec<String> = manager.methods.keys().cloned().collect();
+        names.sort_unstable();
+        names
+    };
+    let queryset = |applied: Applied| ManagerMethod::Queryset(applied);
+
+    // The queryset's methods become the manager's; the manager's own win.
+    let objects = index.manager(order, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.applied, Applied::default());
+    assert_eq!(methods(objects), ["create_for", "paid", "with_customer"]);
+    assert_eq!(objects.methods["paid"], queryset(Applied::default()));
+    assert_eq!(objects.methods["create_for"], ManagerMethod::Other);
+    let customer = Applied {
+        select_related: vec!["customer".into()],
+        ..Applied::default()
+    };
+    assert_eq!(objects.methods["with_customer"], queryset(customer.clone()));
+
+    // A subclass inherits them, on top of its own `get_queryset()`.
+    let items = Applied {
+        prefetch_related: vec![Prefetch {
+            lookup: "items__product".into(),
+            to_attr: None,
+        }],
+        ..Applied::default()
+    };
+    let with_items = index.manager(order, "with_items").unwrap();
+    assert!(!with_items.opaque);
+    assert_eq!(with_items.applied, items);
+    assert_eq!(methods(with_items), ["create_for", "paid", "with_customer"]);
+    assert_eq!(with_items.methods["paid"], queryset(items.clone()));
+    assert_eq!(
+        with_items.methods["with_customer"],
+        queryset(Applied {
+            select_related: vec!["customer".into()],
+            prefetch_related: items.prefetch_related.clone(),
+            ..Applied::default()
+        })
+    );
+    assert_eq!(with_items.methods["create_for"], ManagerMethod::Other);
+
+    // `BaseManager.from_queryset(...)` is Django's too.
+    let bare = index.manager(order, "bare").unwrap();
+    assert!(!bare.opaque);
+    assert_eq!(methods(bare), ["create_for", "paid", "with_customer"]);
+    assert_eq!(bare.methods["create_for"], queryset(Applied::default()));
+
+    // A project manager as the receiver: its `get_queryset()` counts, its methods win.
+    let shop = Applied {
+        select_related: vec!["shop".into()],
+        ..Applied::default()
+    };
+    let mine = index.manager(order, "mine").unwrap();
+    assert!(!mine.opaque);
+    assert_eq!(mine.applied, shop);
+    assert_eq!(methods(mine), ["create_for", "paid", "with_customer"]);
+    assert_eq!(
+        mine.methods["paid"],
+        queryset(Applied {
+            select_related: vec!["shop".into()],
+            defer: vec!["notes".into()],
+            ..Applied::default()
+        })
+    );
+    assert_eq!(
+        mine.methods["with_customer"],
+        queryset(Applied {
+            select_related: vec!["shop".into(), "customer".into()],
+            ..Applied::default()
+        })
+    );
+
+    // `get_queryset()` calling a queryset method applies what that method applies.
+    let joined = index.manager(order, "joined").unwrap();
+    assert_eq!(joined.applied, customer);
+    assert_eq!(joined.methods["paid"], queryset(customer.clone()));
+
+    // A base naming a `from_queryset()` alias.
+    let from_alias = index.manager(order, "from_alias").unwrap();
+    assert!(!from_alias.opaque);
+    assert_eq!(
+        methods(from_alias),
+        ["create_for", "paid", "recent", "with_customer"]
+    );
+
+    // An unknown receiver: its methods may be anything; the queryset's are still known.
+    let vendored = index.manager(order, "vendored").unwrap();
+    assert!(vendored.opaque);
+    assert_eq!(vendored.methods["paid"], queryset(Applied::default()));
+}

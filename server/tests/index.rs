@@ -1176,3 +1176,114 @@ fn manager_classes_based_on_from_queryset() {
     assert!(vendored.opaque);
     assert_eq!(vendored.methods["paid"], queryset(Applied::default()));
 }
+
+#[test]
+fn annotations_in_managers_and_querysets() {
+    use ormhint::index::Applied;
+    let index = build(&[(
+        "blog/models.py",
+        r#"
+from django.db import models
+from django.db.models import Count, Sum
+from django.db.models.functions import Lower
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_counts(self):
+        return self.annotate(n=Count("comments"))
+
+    def aliased(self):
+        return self.alias(n=Count("comments")).filter(n__gt=1)
+
+    def extra_columns(self):
+        return self.extra(select={"one": "1"})
+
+    def popular(self):
+        return self.with_counts().filter(n__gt=10)
+
+    def titles(self):
+        return self.values("title")
+
+    def title_list(self):
+        return self.values_list("title", flat=True)
+
+    def totals(self):
+        return self.values("author").values(total=Sum("words"))
+
+    def lowered(self):
+        return self.values_list(Lower("title"), flat=True)
+
+class Counted(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().annotate(n=Count("comments"))
+
+class Unreadable(models.Manager):
+    def get_queryset(self):
+        return build_queryset(self.model)
+
+    def mine(self):
+        return self.filter(owner=1)
+
+class Post(models.Model):
+    objects = PostQuerySet.as_manager()
+    counted = Counted()
+    unreadable = Unreadable()
+"#,
+    )]);
+    let post = index.by_label("blog.Post").unwrap();
+    let annotated = Applied {
+        annotates: true,
+        ..Applied::default()
+    };
+    let objects = index.manager(post, "objects").unwrap();
+    assert_eq!(objects.applied, Applied::default());
+    let method = |name: &str| &objects.methods[name];
+    assert_eq!(
+        method("published"),
+        &ManagerMethod::Queryset(Applied::default())
+    );
+    for name in ["with_counts", "aliased", "extra_columns", "popular"] {
+        assert_eq!(
+            method(name),
+            &ManagerMethod::Queryset(annotated.clone()),
+            "{name}"
+        );
+    }
+    let values = Applied {
+        values: true,
+        ..Applied::default()
+    };
+    assert_eq!(method("titles"), &ManagerMethod::Queryset(values.clone()));
+    assert_eq!(method("title_list"), &ManagerMethod::Queryset(values));
+    let annotated_values = Applied {
+        values: true,
+        annotates: true,
+        ..Applied::default()
+    };
+    for name in ["totals", "lowered"] {
+        assert_eq!(
+            method(name),
+            &ManagerMethod::Queryset(annotated_values.clone()),
+            "{name}"
+        );
+    }
+
+    let counted = index.manager(post, "counted").unwrap();
+    assert_eq!(counted.applied, annotated);
+    assert!(!counted.opaque);
+
+    // A `get_queryset()` we cannot read may have annotated anything.
+    let unknown = Applied {
+        unknown: true,
+        annotates: true,
+        ..Applied::default()
+    };
+    let unreadable = index.manager(post, "unreadable").unwrap();
+    assert_eq!(unreadable.applied, unknown);
+    assert_eq!(
+        unreadable.methods["mine"],
+        ManagerMethod::Queryset(unknown.clone())
+    );
+}

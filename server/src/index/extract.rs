@@ -769,6 +769,7 @@ pub(crate) fn merge_applied(into: &mut Applied, other: &Applied) {
     }
     into.values |= other.values;
     into.unknown |= other.unknown;
+    into.annotates |= other.annotates;
 }
 
 struct Chain {
@@ -898,7 +899,21 @@ pub fn apply_call(applied: &mut Applied, method: &str, call: Node<'_>, source: &
                 }
             }
         }
-        "values" | "values_list" => applied.values = true,
+        "values" | "values_list" => {
+            applied.values = true;
+            // `values(total=Sum(...))`, `values_list(Lower("name"))`: expressions are
+            // annotated under a name.
+            let expressions = args.has_splat
+                || args.keywords.iter().any(|(key, _)| {
+                    method == "values" || !matches!(key.as_str(), "flat" | "named")
+                })
+                || args
+                    .positional
+                    .iter()
+                    .any(|arg| string_value(*arg, source).is_none());
+            applied.annotates |= expressions;
+        }
+        "annotate" | "alias" | "extra" => applied.annotates = true,
         _ => {}
     }
 }

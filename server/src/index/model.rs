@@ -146,6 +146,11 @@ pub struct Applied {
     /// Something was applied that could not be read (`select_related(*names)`): rules
     /// that depend on what is applied stay silent.
     pub unknown: bool,
+    /// Names beyond the model's fields may exist on rows and in later lookups:
+    /// `annotate()`, `alias()`, `extra()`, `values()` with expressions, or a custom
+    /// method or `get_queryset()` that could not be read. (A manager whose class could
+    /// not be read at all says so with `Manager::opaque` instead.)
+    pub annotates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1017,7 +1017,11 @@ fn build_manager(name: &str, parts: ManagerParts<'_>) -> Manager {
     if let Some(get_queryset) = parts.get_queryset {
         match chain_applied(&get_queryset.queryset, &relative) {
             Some(applied) => result.applied = applied,
-            None => result.applied.unknown = true,
+            // Whatever it returns may be filtered, joined or annotated.
+            None => {
+                result.applied.unknown = true;
+                result.applied.annotates = true;
+            }
         }
     }
     for method in parts.methods {

@@ -1287,3 +1287,147 @@ class Post(models.Model):
         ManagerMethod::Queryset(unknown.clone())
     );
 }
+
+#[test]
+fn django_managers_are_known_not_opaque() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[
+        ("shop/settings.py", "AUTH_USER_MODEL = 'accounts.User'\n"),
+        (
+            "accounts/models.py",
+            r#"
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser, GroupManager, PermissionManager, UserManager
+from django.contrib.contenttypes.models import ContentTypeManager
+from django.db import models
+
+class CustomerManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_staff=False).select_related("profile")
+
+class User(AbstractUser):
+    objects = UserManager()
+    customers = CustomerManager()
+    base = BaseUserManager()
+    grouped = GroupManager()
+    permitted = PermissionManager()
+    typed = ContentTypeManager()
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+"#,
+        ),
+    ]);
+    // Every method of these managers returns something other than a queryset.
+    let others = |manager: &Manager| {
+        assert!(!manager.opaque, "{} is opaque", manager.name);
+        let mut names: Vec<String> = manager
+            .methods
+            .iter()
+            .map(|(name, method)| {
+                assert_eq!(method, &ManagerMethod::Other, "{}.{name}", manager.name);
+                name.clone()
+            })
+            .collect();
+        names.sort_unstable();
+        names
+    };
+    let user = index.by_label("accounts.User").unwrap();
+    let user_methods = [
+        "create_superuser",
+        "create_user",
+        "get_by_natural_key",
+        "normalize_email",
+        "with_perm",
+    ];
+    let objects = index.manager(user, "objects").unwrap();
+    assert_eq!(objects.applied, Applied::default());
+    assert_eq!(others(objects), user_methods);
+    let customers = index.manager(user, "customers").unwrap();
+    assert_eq!(
+        customers.applied,
+        Applied {
+            select_related: vec!["profile".into()],
+            ..Applied::default()
+        }
+    );
+    assert_eq!(others(customers), user_methods);
+    let base = index.manager(user, "base").unwrap();
+    assert_eq!(others(base), ["get_by_natural_key", "normalize_email"]);
+    assert_eq!(
+        others(index.manager(user, "grouped").unwrap()),
+        ["get_by_natural_key"]
+    );
+    assert_eq!(
+        others(index.manager(user, "permitted").unwrap()),
+        ["get_by_natural_key"]
+    );
+    let content_types = [
+        "clear_cache",
+        "get_by_natural_key",
+        "get_for_id",
+        "get_for_model",
+        "get_for_models",
+    ];
+    assert_eq!(others(index.manager(user, "typed").unwrap()), content_types);
+
+    // Django's own models use them.
+    for (label, methods) in [
+        ("auth.Group", &["get_by_natural_key"][..]),
+        ("auth.Permission", &["get_by_natural_key"][..]),
+        ("contenttypes.ContentType", &content_types[..]),
+    ] {
+        let id = index.by_label(label).unwrap();
+        let manager = index.manager(id, "objects").unwrap();
+        assert_eq!(manager.applied, Applied::default(), "{label}");
+        assert_eq!(others(manager), methods, "{label}");
+    }
+}
+
+#[test]
+fn shop_fixture_managers() {
+    use ormhint::config::Config;
+    use ormhint::index::Applied;
+    use ormhint::project::{Project, Target};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
+    let config = Config::load(&root, None).unwrap();
+    let project = Project::load(&Target::root(&root), &config).unwrap();
+    let index = &project.index;
+
+    let order = index.by_label("sales.Order").unwrap();
+    let names: Vec<&str> = index
+        .model(order)
+        .managers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["objects", "with_items"]);
+    let objects = index.manager(order, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(
+        objects.methods["paid"],
+        ManagerMethod::Queryset(Applied::default())
+    );
+    assert_eq!(objects.methods["create_for"], ManagerMethod::Other);
+    let with_items = index.manager(order, "with_items").unwrap();
+    assert!(!with_items.opaque);
+    let items = Applied {
+        prefetch_related: vec![Prefetch {
+            lookup: "items__product".into(),
+            to_attr: None,
+        }],
+        ..Applied::default()
+    };
+    assert_eq!(with_items.applied, items);
+    assert_eq!(with_items.methods["paid"], ManagerMethod::Queryset(items));
+
+    let user = index.by_label("accounts.User").unwrap();
+    assert_eq!(index.auth_user_model(), Some(user));
+    let objects = index.manager(user, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.methods["create_user"], ManagerMethod::Other);
+    let customers = index.manager(user, "customers").unwrap();
+    assert!(!customers.opaque);
+    assert_eq!(customers.applied.select_related, ["profile"]);
+}

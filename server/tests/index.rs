@@ -1431,3 +1431,35 @@ fn shop_fixture_managers() {
     assert!(!customers.opaque);
     assert_eq!(customers.applied.select_related, ["profile"]);
 }
+
+#[test]
+fn abstract_models_get_no_implicit_manager() {
+    let index = build(&[(
+        "notes/models.py",
+        r#"
+from django.db import models
+
+class Stamped(models.Model):
+    created = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+class Note(Stamped):
+    pass
+"#,
+    )]);
+    let managers = |label: &str| -> Vec<String> {
+        model(&index, label)
+            .managers
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    // Django adds `objects` when it prepares a model, which it never does for an
+    // abstract one; declared managers stay (children inherit them).
+    assert!(managers("notes.Stamped").is_empty());
+    assert_eq!(managers("notes.Note"), ["objects"]);
+    assert!(managers("auth.AbstractBaseUser").is_empty());
+    assert_eq!(managers("auth.AbstractUser"), ["objects"]);
+}

@@ -47,7 +47,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Relations other models declare towards this one.
     pub reverse: Vec<ReverseRelation>,
-    /// `objects` and other managers; a model with none declared gets `objects`.
+    /// `objects` and other managers, inherited ones included; a concrete model with none
+    /// gets `objects`, an abstract one none.
     pub managers: Vec<Manager>,
     /// Methods and properties defined on the model class (inherited ones included).
     pub methods: Vec<MethodSummary>,

@@ -829,7 +829,9 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if managers.is_empty() {
+        // Django adds `objects` when preparing a concrete model; abstract models are never
+        // prepared (and their managers cannot be used anyway).
+        if managers.is_empty() && !self.models[id.0 as usize].is_abstract {
             managers.push(plain_manager("objects"));
         }
         managers

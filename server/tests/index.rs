@@ -1016,3 +1016,450 @@ ArticleManager = models.Manager.from_queryset(ArticleQuerySet)
         })
     );
 }
+
+const FROM_QUERYSET_BASES: &str = r#"
+from django.db import models
+from django.db.models.manager import BaseManager
+from vendor.managers import VendorManager
+
+class OrderQuerySet(models.QuerySet):
+    def paid(self):
+        return self.filter(status="paid")
+
+    def with_customer(self):
+        return self.select_related("customer")
+
+    def create_for(self, user):
+        return self.filter(customer=user)
+
+    def _private(self):
+        return self.all()
+
+class OrderManager(models.Manager.from_queryset(OrderQuerySet)):
+    def create_for(self, user, **kwargs):
+        return self.create(customer=user, **kwargs)
+
+class OrderWithItemsManager(OrderManager):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("items__product")
+
+class Bare(BaseManager.from_queryset(OrderQuerySet)):
+    pass
+
+class MyBaseManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("shop")
+
+    def paid(self):
+        return self.filter(status="paid").defer("notes")
+
+class Mine(MyBaseManager.from_queryset(OrderQuerySet)):
+    pass
+
+class Joined(models.Manager.from_queryset(OrderQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().with_customer()
+
+Aliased = models.Manager.from_queryset(OrderQuerySet)
+
+class FromAlias(Aliased):
+    def recent(self):
+        return self.order_by("-id")
+
+class Vendored(VendorManager.from_queryset(OrderQuerySet)):
+    pass
+
+class Order(models.Model):
+    objects = OrderManager()
+    with_items = OrderWithItemsManager()
+    bare = Bare()
+    mine = Mine()
+    joined = Joined()
+    from_alias = FromAlias()
+    vendored = Vendored()
+"#;
+
+#[test]
+fn manager_classes_based_on_from_queryset() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[("orders/models.py", FROM_QUERYSET_BASES)]);
+    let order = index.by_label("orders.Order").unwrap();
+    let methods = |manager: &Manager| {
+        let mut names: Vec<String> = manager.methods.keys().cloned().collect();
+        names.sort_unstable();
+        names
+    };
+    let queryset = |applied: Applied| ManagerMethod::Queryset(applied);
+
+    // The queryset's methods become the manager's; the manager's own win.
+    let objects = index.manager(order, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.applied, Applied::default());
+    assert_eq!(methods(objects), ["create_for", "paid", "with_customer"]);
+    assert_eq!(objects.methods["paid"], queryset(Applied::default()));
+    assert_eq!(objects.methods["create_for"], ManagerMethod::Other);
+    let customer = Applied {
+        select_related: vec!["customer".into()],
+        ..Applied::default()
+    };
+    assert_eq!(objects.methods["with_customer"], queryset(customer.clone()));
+
+    // A subclass inherits them, on top of its own `get_queryset()`.
+    let items = Applied {
+        prefetch_related: vec![Prefetch {
+            lookup: "items__product".into(),
+            to_attr: None,
+        }],
+        ..Applied::default()
+    };
+    let with_items = index.manager(order, "with_items").unwrap();
+    assert!(!with_items.opaque);
+    assert_eq!(with_items.applied, items);
+    assert_eq!(methods(with_items), ["create_for", "paid", "with_customer"]);
+    assert_eq!(with_items.methods["paid"], queryset(items.clone()));
+    assert_eq!(
+        with_items.methods["with_customer"],
+        queryset(Applied {
+            select_related: vec!["customer".into()],
+            prefetch_related: items.prefetch_related.clone(),
+            ..Applied::default()
+        })
+    );
+    assert_eq!(with_items.methods["create_for"], ManagerMethod::Other);
+
+    // `BaseManager.from_queryset(...)` is Django's too.
+    let bare = index.manager(order, "bare").unwrap();
+    assert!(!bare.opaque);
+    assert_eq!(methods(bare), ["create_for", "paid", "with_customer"]);
+    assert_eq!(bare.methods["create_for"], queryset(Applied::default()));
+
+    // A project manager as the receiver: its `get_queryset()` counts, its methods win.
+    let shop = Applied {
+        select_related: vec!["shop".into()],
+        ..Applied::default()
+    };
+    let mine = index.manager(order, "mine").unwrap();
+    assert!(!mine.opaque);
+    assert_eq!(mine.applied, shop);
+    assert_eq!(methods(mine), ["create_for", "paid", "with_customer"]);
+    assert_eq!(
+        mine.methods["paid"],
+        queryset(Applied {
+            select_related: vec!["shop".into()],
+            defer: vec!["notes".into()],
+            ..Applied::default()
+        })
+    );
+    assert_eq!(
+        mine.methods["with_customer"],
+        queryset(Applied {
+            select_related: vec!["shop".into(), "customer".into()],
+            ..Applied::default()
+        })
+    );
+
+    // `get_queryset()` calling a queryset method applies what that method applies.
+    let joined = index.manager(order, "joined").unwrap();
+    assert_eq!(joined.applied, customer);
+    assert_eq!(joined.methods["paid"], queryset(customer.clone()));
+
+    // A base naming a `from_queryset()` alias.
+    let from_alias = index.manager(order, "from_alias").unwrap();
+    assert!(!from_alias.opaque);
+    assert_eq!(
+        methods(from_alias),
+        ["create_for", "paid", "recent", "with_customer"]
+    );
+
+    // An unknown receiver: its methods may be anything; the queryset's are still known.
+    let vendored = index.manager(order, "vendored").unwrap();
+    assert!(vendored.opaque);
+    assert_eq!(vendored.methods["paid"], queryset(Applied::default()));
+}
+
+#[test]
+fn annotations_in_managers_and_querysets() {
+    use ormhint::index::Applied;
+    let index = build(&[(
+        "blog/models.py",
+        r#"
+from django.db import models
+from django.db.models import Count, Sum
+from django.db.models.functions import Lower
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_counts(self):
+        return self.annotate(n=Count("comments"))
+
+    def aliased(self):
+        return self.alias(n=Count("comments")).filter(n__gt=1)
+
+    def extra_columns(self):
+        return self.extra(select={"one": "1"})
+
+    def popular(self):
+        return self.with_counts().filter(n__gt=10)
+
+    def titles(self):
+        return self.values("title")
+
+    def title_list(self):
+        return self.values_list("title", flat=True)
+
+    def totals(self):
+        return self.values("author").values(total=Sum("words"))
+
+    def lowered(self):
+        return self.values_list(Lower("title"), flat=True)
+
+class Counted(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().annotate(n=Count("comments"))
+
+class Unreadable(models.Manager):
+    def get_queryset(self):
+        return build_queryset(self.model)
+
+    def mine(self):
+        return self.filter(owner=1)
+
+class Post(models.Model):
+    objects = PostQuerySet.as_manager()
+    counted = Counted()
+    unreadable = Unreadable()
+"#,
+    )]);
+    let post = index.by_label("blog.Post").unwrap();
+    let annotated = Applied {
+        annotates: true,
+        ..Applied::default()
+    };
+    let objects = index.manager(post, "objects").unwrap();
+    assert_eq!(objects.applied, Applied::default());
+    let method = |name: &str| &objects.methods[name];
+    assert_eq!(
+        method("published"),
+        &ManagerMethod::Queryset(Applied::default())
+    );
+    for name in ["with_counts", "aliased", "extra_columns", "popular"] {
+        assert_eq!(
+            method(name),
+            &ManagerMethod::Queryset(annotated.clone()),
+            "{name}"
+        );
+    }
+    let values = Applied {
+        values: true,
+        ..Applied::default()
+    };
+    assert_eq!(method("titles"), &ManagerMethod::Queryset(values.clone()));
+    assert_eq!(method("title_list"), &ManagerMethod::Queryset(values));
+    let annotated_values = Applied {
+        values: true,
+        annotates: true,
+        ..Applied::default()
+    };
+    for name in ["totals", "lowered"] {
+        assert_eq!(
+            method(name),
+            &ManagerMethod::Queryset(annotated_values.clone()),
+            "{name}"
+        );
+    }
+
+    let counted = index.manager(post, "counted").unwrap();
+    assert_eq!(counted.applied, annotated);
+    assert!(!counted.opaque);
+
+    // A `get_queryset()` we cannot read may have annotated anything.
+    let unknown = Applied {
+        unknown: true,
+        annotates: true,
+        ..Applied::default()
+    };
+    let unreadable = index.manager(post, "unreadable").unwrap();
+    assert_eq!(unreadable.applied, unknown);
+    assert_eq!(
+        unreadable.methods["mine"],
+        ManagerMethod::Queryset(unknown.clone())
+    );
+}
+
+#[test]
+fn django_managers_are_known_not_opaque() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[
+        ("shop/settings.py", "AUTH_USER_MODEL = 'accounts.User'\n"),
+        (
+            "accounts/models.py",
+            r#"
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser, GroupManager, PermissionManager, UserManager
+from django.contrib.contenttypes.models import ContentTypeManager
+from django.db import models
+
+class CustomerManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_staff=False).select_related("profile")
+
+class User(AbstractUser):
+    objects = UserManager()
+    customers = CustomerManager()
+    base = BaseUserManager()
+    grouped = GroupManager()
+    permitted = PermissionManager()
+    typed = ContentTypeManager()
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+"#,
+        ),
+    ]);
+    // Every method of these managers returns something other than a queryset.
+    let others = |manager: &Manager| {
+        assert!(!manager.opaque, "{} is opaque", manager.name);
+        let mut names: Vec<String> = manager
+            .methods
+            .iter()
+            .map(|(name, method)| {
+                assert_eq!(method, &ManagerMethod::Other, "{}.{name}", manager.name);
+                name.clone()
+            })
+            .collect();
+        names.sort_unstable();
+        names
+    };
+    let user = index.by_label("accounts.User").unwrap();
+    let user_methods = [
+        "create_superuser",
+        "create_user",
+        "get_by_natural_key",
+        "normalize_email",
+        "with_perm",
+    ];
+    let objects = index.manager(user, "objects").unwrap();
+    assert_eq!(objects.applied, Applied::default());
+    assert_eq!(others(objects), user_methods);
+    let customers = index.manager(user, "customers").unwrap();
+    assert_eq!(
+        customers.applied,
+        Applied {
+            select_related: vec!["profile".into()],
+            ..Applied::default()
+        }
+    );
+    assert_eq!(others(customers), user_methods);
+    let base = index.manager(user, "base").unwrap();
+    assert_eq!(others(base), ["get_by_natural_key", "normalize_email"]);
+    assert_eq!(
+        others(index.manager(user, "grouped").unwrap()),
+        ["get_by_natural_key"]
+    );
+    assert_eq!(
+        others(index.manager(user, "permitted").unwrap()),
+        ["get_by_natural_key"]
+    );
+    let content_types = [
+        "clear_cache",
+        "get_by_natural_key",
+        "get_for_id",
+        "get_for_model",
+        "get_for_models",
+    ];
+    assert_eq!(others(index.manager(user, "typed").unwrap()), content_types);
+
+    // Django's own models use them.
+    for (label, methods) in [
+        ("auth.Group", &["get_by_natural_key"][..]),
+        ("auth.Permission", &["get_by_natural_key"][..]),
+        ("contenttypes.ContentType", &content_types[..]),
+    ] {
+        let id = index.by_label(label).unwrap();
+        let manager = index.manager(id, "objects").unwrap();
+        assert_eq!(manager.applied, Applied::default(), "{label}");
+        assert_eq!(others(manager), methods, "{label}");
+    }
+}
+
+#[test]
+fn shop_fixture_managers() {
+    use ormhint::config::Config;
+    use ormhint::index::Applied;
+    use ormhint::project::{Project, Target};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
+    let config = Config::load(&root, None).unwrap();
+    let project = Project::load(&Target::root(&root), &config).unwrap();
+    let index = &project.index;
+
+    let order = index.by_label("sales.Order").unwrap();
+    let names: Vec<&str> = index
+        .model(order)
+        .managers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["objects", "with_items"]);
+    let objects = index.manager(order, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(
+        objects.methods["paid"],
+        ManagerMethod::Queryset(Applied::default())
+    );
+    assert_eq!(objects.methods["create_for"], ManagerMethod::Other);
+    let with_items = index.manager(order, "with_items").unwrap();
+    assert!(!with_items.opaque);
+    let items = Applied {
+        prefetch_related: vec![Prefetch {
+            lookup: "items__product".into(),
+            to_attr: None,
+        }],
+        ..Applied::default()
+    };
+    assert_eq!(with_items.applied, items);
+    assert_eq!(with_items.methods["paid"], ManagerMethod::Queryset(items));
+
+    let user = index.by_label("accounts.User").unwrap();
+    assert_eq!(index.auth_user_model(), Some(user));
+    let objects = index.manager(user, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.methods["create_user"], ManagerMethod::Other);
+    let customers = index.manager(user, "customers").unwrap();
+    assert!(!customers.opaque);
+    assert_eq!(customers.applied.select_related, ["profile"]);
+}
+
+#[test]
+fn abstract_models_get_no_implicit_manager() {
+    let index = build(&[(
+        "notes/models.py",
+        r#"
+from django.db import models
+
+class Stamped(models.Model):
+    created = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+class Note(Stamped):
+    pass
+"#,
+    )]);
+    let managers = |label: &str| -> Vec<String> {
+        model(&index, label)
+            .managers
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    // Django adds `objects` when it prepares a model, which it never does for an
+    // abstract one; declared managers stay (children inherit them).
+    assert!(managers("notes.Stamped").is_empty());
+    assert_eq!(managers("notes.Note"), ["objects"]);
+    assert!(managers("auth.AbstractBaseUser").is_empty());
+    assert_eq!(managers("auth.AbstractUser"), ["objects"]);
+}

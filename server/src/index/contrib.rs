@@ -1,6 +1,7 @@
 //! Django's contrib models that projects relate to, described as Python stubs and read
 //! by the same extraction as project files. Only what the rules need: fields, relations,
-//! managers, `Meta.ordering`.
+//! managers (their classes and methods: Django's own managers are known, not opaque),
+//! `Meta.ordering`.
 
 use std::sync::{Arc, LazyLock};
 
@@ -14,8 +15,20 @@ const STUBS: &[(&str, &str)] = &[
 from django.db import models
 
 class ContentTypeManager(models.Manager):
+    def get_by_natural_key(self, app_label, model):
+        return self.get(app_label=app_label, model=model)
+
     def get_for_model(self, model, for_concrete_model=True):
         return self.get(app_label="", model="")
+
+    def get_for_models(self, *models, for_concrete_models=True):
+        return {}
+
+    def get_for_id(self, id):
+        return self.get(pk=id)
+
+    def clear_cache(self):
+        pass
 
 class ContentType(models.Model):
     app_label = models.CharField(max_length=100)
@@ -29,6 +42,10 @@ class ContentType(models.Model):
 from django.db import models
 
 class BaseUserManager(models.Manager):
+    @classmethod
+    def normalize_email(cls, email):
+        return email
+
     def get_by_natural_key(self, username):
         return self.get(username=username)
 
@@ -47,17 +64,29 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+class PermissionManager(models.Manager):
+    def get_by_natural_key(self, codename, app_label, model):
+        return self.get(codename=codename)
+
 class Permission(models.Model):
     name = models.CharField(max_length=255)
     content_type = models.ForeignKey(ContentType, models.CASCADE)
     codename = models.CharField(max_length=100)
 
+    objects = PermissionManager()
+
     class Meta:
         ordering = ["content_type__app_label", "content_type__model", "codename"]
+
+class GroupManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
 
 class Group(models.Model):
     name = models.CharField(max_length=150, unique=True)
     permissions = models.ManyToManyField(Permission, blank=True)
+
+    objects = GroupManager()
 
 class UserManager(BaseUserManager):
     def create_user(self, username, email=None, password=None, **extra_fields):
@@ -65,6 +94,9 @@ class UserManager(BaseUserManager):
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         return self.model(username=username)
+
+    def with_perm(self, perm, is_active=True, include_superusers=True, backend=None, obj=None):
+        return backend.with_perm(perm, is_active, include_superusers, obj)
 
 class PermissionsMixin(models.Model):
     is_superuser = models.BooleanField(default=False)
@@ -111,6 +143,12 @@ from django.db import models
 class SiteManager(models.Manager):
     def get_current(self, request=None):
         return self.get(pk=1)
+
+    def clear_cache(self):
+        pass
+
+    def get_by_natural_key(self, domain):
+        return self.get(domain=domain)
 
 class Site(models.Model):
     domain = models.CharField(max_length=100, unique=True)

@@ -79,8 +79,8 @@ pub struct ClassFacts {
     pub name: String,
     /// The class name.
     pub range: TextRange,
-    /// Base classes as dotted names; `None` for a base that is not one (`Generic[T]`).
-    pub bases: Vec<Option<Vec<String>>>,
+    /// Base classes, in order.
+    pub bases: Vec<BaseExpr>,
     pub fields: Vec<FieldFacts>,
     /// The inner `class Meta`, when declared.
     pub meta: Option<MetaFacts>,
@@ -89,6 +89,29 @@ pub struct ClassFacts {
     pub methods: Vec<MethodFacts>,
     /// Class attributes assigned a plain string (`label = "orders"` of an AppConfig).
     pub strings: Vec<(String, String)>,
+}
+
+/// A base class as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseExpr {
+    /// `models.Model`, `PostManager`.
+    Name(Vec<String>),
+    /// `models.Manager.from_queryset(PostQuerySet)`: a manager class made on the spot.
+    FromQueryset {
+        manager: Vec<String>,
+        queryset: Vec<String>,
+    },
+    /// Anything else (`Generic[T]`, `make_base()`).
+    Other,
+}
+
+impl BaseExpr {
+    pub fn name(&self) -> Option<&[String]> {
+        match self {
+            BaseExpr::Name(dotted) => Some(dotted),
+            BaseExpr::FromQueryset { .. } | BaseExpr::Other => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -221,7 +244,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
             .filter(|c| {
                 c.bases
                     .iter()
-                    .flatten()
+                    .filter_map(BaseExpr::name)
                     .any(|b| b.last().is_some_and(|n| n.ends_with("AppConfig")))
             })
             .find_map(|c| {
@@ -282,7 +305,7 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
         for base in bases.named_children(&mut cursor) {
             match base.kind() {
                 "keyword_argument" | "comment" => {}
-                _ => facts.bases.push(dotted_name(base, source)),
+                _ => facts.bases.push(base_expr(base, source)),
             }
         }
     }
@@ -336,6 +359,16 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
         }
     }
     facts
+}
+
+fn base_expr(base: Node<'_>, source: &str) -> BaseExpr {
+    if let Some(dotted) = dotted_name(base, source) {
+        return BaseExpr::Name(dotted);
+    }
+    match from_queryset(base, source) {
+        Some((manager, queryset)) => BaseExpr::FromQueryset { manager, queryset },
+        None => BaseExpr::Other,
+    }
 }
 
 fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) {
@@ -736,6 +769,7 @@ pub(crate) fn merge_applied(into: &mut Applied, other: &Applied) {
     }
     into.values |= other.values;
     into.unknown |= other.unknown;
+    into.annotates |= other.annotates;
 }
 
 struct Chain {
@@ -865,7 +899,21 @@ pub fn apply_call(applied: &mut Applied, method: &str, call: Node<'_>, source: &
                 }
             }
         }
-        "values" | "values_list" => applied.values = true,
+        "values" | "values_list" => {
+            applied.values = true;
+            // `values(total=Sum(...))`, `values_list(Lower("name"))`: expressions are
+            // annotated under a name.
+            let expressions = args.has_splat
+                || args.keywords.iter().any(|(key, _)| {
+                    method == "values" || !matches!(key.as_str(), "flat" | "named")
+                })
+                || args
+                    .positional
+                    .iter()
+                    .any(|arg| string_value(*arg, source).is_none());
+            applied.annotates |= expressions;
+        }
+        "annotate" | "alias" | "extra" => applied.annotates = true,
         _ => {}
     }
 }

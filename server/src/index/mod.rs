@@ -19,7 +19,7 @@ mod resolve;
 mod scope;
 
 pub use extract::{
-    AliasFacts, AliasValue, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
+    AliasFacts, AliasValue, BaseExpr, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
     ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, apply_call, extract,
 };
 pub use imports::{ImportMap, Imported};

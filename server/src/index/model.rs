@@ -47,7 +47,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Relations other models declare towards this one.
     pub reverse: Vec<ReverseRelation>,
-    /// `objects` and other managers; a model with none declared gets `objects`.
+    /// `objects` and other managers, inherited ones included; a concrete model with none
+    /// gets `objects`, an abstract one none.
     pub managers: Vec<Manager>,
     /// Methods and properties defined on the model class (inherited ones included).
     pub methods: Vec<MethodSummary>,
@@ -146,6 +147,11 @@ pub struct Applied {
     /// Something was applied that could not be read (`select_related(*names)`): rules
     /// that depend on what is applied stay silent.
     pub unknown: bool,
+    /// Names beyond the model's fields may exist on rows and in later lookups:
+    /// `annotate()`, `alias()`, `extra()`, `values()` with expressions, or a custom
+    /// method or `get_queryset()` that could not be read. (A manager whose class could
+    /// not be read at all says so with `Manager::opaque` instead.)
+    pub annotates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -172,5 +172,8 @@ fn applied_text(applied: &Applied) -> String {
     if applied.unknown {
         parts.push("(unknown)".to_string());
     }
+    if applied.annotates {
+        parts.push("(annotates)".to_string());
+    }
     parts.join(".")
 }

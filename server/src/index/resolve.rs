@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::contrib;
 use super::extract::{
-    AliasValue, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr, MethodFacts, TargetExpr,
-    merge_applied,
+    AliasValue, BaseExpr, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr, MethodFacts,
+    QuerysetFacts, TargetExpr, merge_applied,
 };
 use super::model::*;
 use super::scope::{Scope, Target};
@@ -36,6 +36,13 @@ enum Base {
     DjangoModel,
     /// `models.Manager`, `models.QuerySet` and their bases.
     DjangoManager,
+    /// `X.from_queryset(Y)`, written as the base or assigned to the name used as the
+    /// base; `X` and `Y` are named in `module`.
+    FromQueryset {
+        module: String,
+        manager: Vec<String>,
+        queryset: Vec<String>,
+    },
     Object,
     /// Outside the project and not one Django class we know (the last name, or empty).
     External(String),
@@ -139,6 +146,15 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
     }
 }
 
+/// Django's manager and queryset classes (what `models.Manager` and friends resolve to).
+const DJANGO_MANAGERS: &[&str] = &[
+    "django.db.models.Manager",
+    "django.db.models.manager.Manager",
+    "django.db.models.manager.BaseManager",
+    "django.db.models.QuerySet",
+    "django.db.models.query.QuerySet",
+];
+
 pub(super) fn label_key(app: &str, name: &str) -> String {
     format!("{app}.{}", name.to_ascii_lowercase())
 }
@@ -146,9 +162,17 @@ pub(super) fn label_key(app: &str, name: &str) -> String {
 impl<'a> Resolver<'a> {
     // --- classes -------------------------------------------------------------------
 
-    fn base(&self, file: &FileFacts, dotted: Option<&Vec<String>>) -> Base {
-        let Some(dotted) = dotted else {
-            return Base::External(String::new());
+    fn base(&self, file: &FileFacts, base: &BaseExpr) -> Base {
+        let dotted = match base {
+            BaseExpr::Name(dotted) => dotted,
+            BaseExpr::FromQueryset { manager, queryset } => {
+                return Base::FromQueryset {
+                    module: file.module.clone(),
+                    manager: manager.clone(),
+                    queryset: queryset.clone(),
+                };
+            }
+            BaseExpr::Other => return Base::External(String::new()),
         };
         if dotted.len() == 1 && dotted[0] == "object" && !file.defines("object") {
             return Base::Object;
@@ -158,19 +182,24 @@ impl<'a> Resolver<'a> {
             Some(Target::Defined { module, name }) => {
                 let qualname = format!("{module}.{name}");
                 if self.classes.contains_key(&qualname) {
-                    Base::Class(qualname)
-                } else {
-                    // `class M(SomeManager)` where `SomeManager = X.from_queryset(Q)`.
-                    Base::External(name)
+                    return Base::Class(qualname);
+                }
+                // `class M(SomeManager)` where `SomeManager = X.from_queryset(Q)`.
+                match self.scope.modules.get(&module).and_then(|f| f.alias(&name)) {
+                    Some(alias) => match &alias.value {
+                        AliasValue::FromQueryset { manager, queryset } => Base::FromQueryset {
+                            module,
+                            manager: manager.clone(),
+                            queryset: queryset.clone(),
+                        },
+                        AliasValue::UserModel => Base::External(name),
+                    },
+                    None => Base::External(name),
                 }
             }
             Some(Target::External(path)) => match path.as_str() {
                 "django.db.models.Model" | "django.db.models.base.Model" => Base::DjangoModel,
-                "django.db.models.Manager"
-                | "django.db.models.manager.Manager"
-                | "django.db.models.manager.BaseManager"
-                | "django.db.models.QuerySet"
-                | "django.db.models.query.QuerySet" => Base::DjangoManager,
+                path if DJANGO_MANAGERS.contains(&path) => Base::DjangoManager,
                 "builtins.object" => Base::Object,
                 _ => Base::External(last),
             },
@@ -189,11 +218,11 @@ impl<'a> Resolver<'a> {
             return Kind::Plain;
         }
         let mut kind = Kind::Plain;
-        for dotted in &class.class.bases {
-            let base_kind = match self.base(class.file, dotted.as_ref()) {
+        for base in &class.class.bases {
+            let base_kind = match self.base(class.file, base) {
                 Base::Class(q) => self.kind(&q, visiting),
                 Base::DjangoModel => Kind::Model,
-                Base::DjangoManager => Kind::Manager,
+                Base::DjangoManager | Base::FromQueryset { .. } => Kind::Manager,
                 Base::Object => Kind::Plain,
                 // A third-party abstract model (`TimeStampedModel`) with fields of ours.
                 Base::External(name)
@@ -268,7 +297,7 @@ impl<'a> Resolver<'a> {
             let bases: Vec<Base> = class
                 .bases
                 .iter()
-                .map(|dotted| self.base(file, dotted.as_ref()))
+                .map(|base| self.base(file, base))
                 .collect();
             let model_bases = bases
                 .iter()
@@ -706,7 +735,7 @@ impl<'a> Resolver<'a> {
                 None => self.class_has_unknown_bases(q, &mut HashSet::new()),
             },
             Base::DjangoModel | Base::Object => false,
-            Base::DjangoManager | Base::External(_) => true,
+            Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
         });
         visiting.remove(&id);
         memo.insert(id, result);
@@ -725,10 +754,10 @@ impl<'a> Resolver<'a> {
             .class
             .bases
             .iter()
-            .any(|dotted| match self.base(class.file, dotted.as_ref()) {
+            .any(|base| match self.base(class.file, base) {
                 Base::Class(q) => self.class_has_unknown_bases(&q, visiting),
                 Base::DjangoModel | Base::Object => false,
-                Base::DjangoManager | Base::External(_) => true,
+                Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
             })
     }
 
@@ -747,11 +776,11 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             order.push(class);
-            for dotted in class.class.bases.iter().rev() {
-                match self.base(class.file, dotted.as_ref()) {
+            for base in class.class.bases.iter().rev() {
+                match self.base(class.file, base) {
                     Base::Class(base) => stack.push(base),
                     Base::DjangoModel | Base::DjangoManager | Base::Object => {}
-                    Base::External(_) => opaque = true,
+                    Base::FromQueryset { .. } | Base::External(_) => opaque = true,
                 }
             }
         }
@@ -800,7 +829,9 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if managers.is_empty() {
+        // Django adds `objects` when preparing a concrete model; abstract models are never
+        // prepared (and their managers cannot be used anyway).
+        if managers.is_empty() && !self.models[id.0 as usize].is_abstract {
             managers.push(plain_manager("objects"));
         }
         managers
@@ -828,10 +859,7 @@ impl<'a> Resolver<'a> {
                 }
             }
             Some(Target::External(path)) => match path.as_str() {
-                "django.db.models.Manager"
-                | "django.db.models.manager.Manager"
-                | "django.db.models.QuerySet"
-                | "django.db.models.query.QuerySet" => ManagerClass::Django,
+                path if DJANGO_MANAGERS.contains(&path) => ManagerClass::Django,
                 _ if dotted.last().is_some_and(|n| n.contains("Manager")) => ManagerClass::Opaque,
                 _ => ManagerClass::NotAManager,
             },
@@ -842,116 +870,211 @@ impl<'a> Resolver<'a> {
     }
 
     fn manager(&self, name: &str, expr: &ManagerExpr, module: &str) -> Option<Manager> {
-        let (manager, queryset) = match expr {
+        let mut parts = ManagerParts::default();
+        match expr {
             ManagerExpr::Call(dotted) => {
                 let class = self.manager_class(module, dotted);
-                match class {
-                    ManagerClass::FromQueryset(alias_module, manager, queryset) => (
-                        self.manager_class(&alias_module, &manager),
-                        self.manager_class(&alias_module, &queryset),
-                    ),
+                match &class {
                     ManagerClass::NotAManager => return None,
-                    ManagerClass::Project(ref q) if self.kind_of(q) != Kind::Manager => {
-                        return None;
-                    }
-                    other => (other, ManagerClass::Django),
+                    ManagerClass::Project(q) if self.kind_of(q) != Kind::Manager => return None,
+                    _ => {}
                 }
+                self.collect_manager(&class, Side::Manager, &mut parts, 0);
             }
             ManagerExpr::AsManager(queryset) => {
-                (ManagerClass::Django, self.manager_class(module, queryset))
+                let class = self.manager_class(module, queryset);
+                self.collect_manager(&class, Side::Queryset, &mut parts, 0);
             }
-            ManagerExpr::FromQueryset { manager, queryset } => (
-                self.manager_class(module, manager),
-                self.manager_class(module, queryset),
-            ),
-        };
-        Some(self.build_manager(name, &manager, &queryset))
+            ManagerExpr::FromQueryset { manager, queryset } => {
+                self.collect_from_queryset(module, manager, queryset, Side::Manager, &mut parts, 0);
+            }
+        }
+        Some(build_manager(name, parts))
     }
 
     fn kind_of(&self, qualname: &str) -> Kind {
         self.kinds.get(qualname).copied().unwrap_or(Kind::Plain)
     }
 
-    fn build_manager(
+    /// Adds the methods of `class` and of its bases, nearest first, to `parts`.
+    fn collect_manager(
         &self,
-        name: &str,
-        manager: &ManagerClass,
-        queryset: &ManagerClass,
-    ) -> Manager {
-        let mut result = plain_manager(name);
-        let mut methods: Vec<&MethodFacts> = Vec::new();
-        let mut get_queryset = None;
-        // The manager's own methods win over its queryset's; only the manager's
-        // `get_queryset()` counts.
-        for (class, is_manager) in [(manager, true), (queryset, false)] {
-            match class {
-                ManagerClass::Django => {}
-                ManagerClass::Project(q) => {
-                    let (classes, opaque) = self.linearize(q);
-                    result.opaque |= opaque;
-                    for class in classes {
-                        for method in &class.class.methods {
-                            if method.name == "get_queryset" {
-                                if is_manager {
-                                    get_queryset = get_queryset.or(Some(method));
-                                }
-                            } else if !method.name.starts_with("__")
-                                && !methods.iter().any(|m| m.name == method.name)
-                            {
-                                methods.push(method);
-                            }
-                        }
+        class: &ManagerClass,
+        side: Side,
+        parts: &mut ManagerParts<'a>,
+        depth: u32,
+    ) {
+        if depth > MAX_MANAGER_DEPTH {
+            parts.opaque = true;
+            return;
+        }
+        match class {
+            ManagerClass::Django => {}
+            ManagerClass::Project(qualname) => {
+                if !parts.seen.insert(qualname.clone()) {
+                    return;
+                }
+                let Some(class) = self.classes.get(qualname).copied() else {
+                    parts.opaque = true;
+                    return;
+                };
+                for method in &class.class.methods {
+                    parts.add(method, side);
+                }
+                for base in &class.class.bases {
+                    match self.base(class.file, base) {
+                        Base::Class(base) => self.collect_manager(
+                            &ManagerClass::Project(base),
+                            side,
+                            parts,
+                            depth + 1,
+                        ),
+                        Base::FromQueryset {
+                            module,
+                            manager,
+                            queryset,
+                        } => self.collect_from_queryset(
+                            &module,
+                            &manager,
+                            &queryset,
+                            side,
+                            parts,
+                            depth + 1,
+                        ),
+                        Base::DjangoManager | Base::Object => {}
+                        Base::DjangoModel | Base::External(_) => parts.opaque = true,
                     }
                 }
-                ManagerClass::Opaque
-                | ManagerClass::NotAManager
-                | ManagerClass::FromQueryset(..) => result.opaque = true,
             }
-        }
-        if let Some(get_queryset) = get_queryset {
-            if get_queryset.queryset.returns_queryset {
-                result.applied = get_queryset.queryset.applied.clone();
-            } else {
-                result.applied.unknown = true;
+            ManagerClass::FromQueryset(module, manager, queryset) => {
+                self.collect_from_queryset(module, manager, queryset, side, parts, depth + 1);
             }
+            ManagerClass::Opaque | ManagerClass::NotAManager => parts.opaque = true,
         }
-        // A method returns a queryset when its chain does and every method of ours it
-        // calls does too; what those apply adds up.
-        let mut resolved: HashMap<&str, Applied> = HashMap::new();
-        loop {
-            let mut changed = false;
-            for method in &methods {
-                let facts = &method.queryset;
-                if resolved.contains_key(method.name.as_str()) || !facts.returns_queryset {
-                    continue;
-                }
-                if facts
-                    .calls
-                    .iter()
-                    .all(|c| resolved.contains_key(c.as_str()))
-                {
-                    let mut applied = result.applied.clone();
-                    for call in &facts.calls {
-                        merge_applied(&mut applied, &resolved[call.as_str()]);
-                    }
-                    merge_applied(&mut applied, &facts.applied);
-                    resolved.insert(&method.name, applied);
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        for method in methods {
-            let summary = match resolved.remove(method.name.as_str()) {
-                Some(applied) => ManagerMethod::Queryset(applied),
-                None => ManagerMethod::Other,
-            };
-            result.methods.insert(method.name.clone(), summary);
-        }
-        result
     }
+
+    /// `manager.from_queryset(queryset)`: the manager's methods, then the queryset's
+    /// public ones (Django copies only those the manager lacks).
+    fn collect_from_queryset(
+        &self,
+        module: &str,
+        manager: &[String],
+        queryset: &[String],
+        side: Side,
+        parts: &mut ManagerParts<'a>,
+        depth: u32,
+    ) {
+        let manager = self.manager_class(module, manager);
+        self.collect_manager(&manager, side, parts, depth + 1);
+        let queryset = self.manager_class(module, queryset);
+        self.collect_manager(&queryset, Side::Queryset, parts, depth + 1);
+    }
+}
+
+/// `from_queryset()` aliases and bases are followed at most this deep (cycles end here).
+const MAX_MANAGER_DEPTH: u32 = 32;
+
+/// Which class a method comes from, for what Django copies onto the manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The manager class or one of its bases.
+    Manager,
+    /// The queryset class given to `from_queryset()`/`as_manager()`: its `get_queryset`
+    /// does not count and its private methods stay on the queryset.
+    Queryset,
+}
+
+/// What a manager is built from: its methods, nearest definition first.
+#[derive(Default)]
+struct ManagerParts<'a> {
+    methods: Vec<&'a MethodFacts>,
+    get_queryset: Option<&'a MethodFacts>,
+    opaque: bool,
+    /// Project classes already visited.
+    seen: HashSet<String>,
+}
+
+impl<'a> ManagerParts<'a> {
+    fn add(&mut self, method: &'a MethodFacts, side: Side) {
+        if method.name == "get_queryset" {
+            if side == Side::Manager && self.get_queryset.is_none() {
+                self.get_queryset = Some(method);
+            }
+            return;
+        }
+        let hidden = match side {
+            Side::Manager => method.name.starts_with("__"),
+            Side::Queryset => method.name.starts_with('_'),
+        };
+        if !hidden && !self.methods.iter().any(|m| m.name == method.name) {
+            self.methods.push(method);
+        }
+    }
+}
+
+fn build_manager(name: &str, parts: ManagerParts<'_>) -> Manager {
+    let mut result = plain_manager(name);
+    result.opaque = parts.opaque;
+    let relative = relative_applied(&parts.methods);
+    if let Some(get_queryset) = parts.get_queryset {
+        match chain_applied(&get_queryset.queryset, &relative) {
+            Some(applied) => result.applied = applied,
+            // Whatever it returns may be filtered, joined or annotated.
+            None => {
+                result.applied.unknown = true;
+                result.applied.annotates = true;
+            }
+        }
+    }
+    for method in parts.methods {
+        let summary = match relative.get(method.name.as_str()) {
+            Some(applied) => {
+                let mut total = result.applied.clone();
+                merge_applied(&mut total, applied);
+                ManagerMethod::Queryset(total)
+            }
+            None => ManagerMethod::Other,
+        };
+        result.methods.insert(method.name.clone(), summary);
+    }
+    result
+}
+
+/// What each method returning a queryset applies on top of the queryset it starts from:
+/// its chain returns one and every method of ours it calls does too; what those apply
+/// adds up.
+fn relative_applied<'m>(methods: &[&'m MethodFacts]) -> HashMap<&'m str, Applied> {
+    let mut resolved: HashMap<&str, Applied> = HashMap::new();
+    loop {
+        let mut changed = false;
+        for method in methods {
+            if resolved.contains_key(method.name.as_str()) {
+                continue;
+            }
+            if let Some(applied) = chain_applied(&method.queryset, &resolved) {
+                resolved.insert(&method.name, applied);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    resolved
+}
+
+/// What a method's returned chains apply, given what the methods it calls apply; `None`
+/// when it does not return a queryset or calls a method not (yet) known to.
+fn chain_applied(facts: &QuerysetFacts, resolved: &HashMap<&str, Applied>) -> Option<Applied> {
+    if !facts.returns_queryset {
+        return None;
+    }
+    let mut applied = Applied::default();
+    for call in &facts.calls {
+        merge_applied(&mut applied, resolved.get(call.as_str())?);
+    }
+    merge_applied(&mut applied, &facts.applied);
+    Some(applied)
 }
 
 enum ManagerClass {

@@ -10,3 +10,5 @@ echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace
+echo "== real-Django verification (tests/django)"
+ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q

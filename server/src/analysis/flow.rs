@@ -1086,10 +1086,7 @@ impl<'a> Walker<'a> {
                                 }),
                             );
                             qs.applied = manager.applied.clone();
-                            if !manager.methods.is_empty()
-                                || manager.applied != Applied::default()
-                                || manager.opaque
-                            {
+                            if manager.applied.annotates || manager.opaque {
                                 qs.annotations = None;
                             }
                             qs.manager = Some(manager.name.clone());
@@ -1411,8 +1408,10 @@ impl<'a> Walker<'a> {
                 match manager.methods.get(custom) {
                     Some(ManagerMethod::Queryset(applied)) => {
                         merge_applied(&mut qs.applied, applied);
-                        // The method may annotate: later lookups can name anything.
-                        qs.annotations = None;
+                        if applied.annotates {
+                            // Later lookups may name what it annotated.
+                            qs.annotations = None;
+                        }
                         Value::Qs(qs)
                     }
                     _ => Value::Unknown,
@@ -1488,6 +1487,7 @@ fn merge_applied(into: &mut Applied, from: &Applied) {
     into.defer.extend(from.defer.iter().cloned());
     into.values |= from.values;
     into.unknown |= from.unknown;
+    into.annotates |= from.annotates;
 }
 
 fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {

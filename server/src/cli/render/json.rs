@@ -83,26 +83,32 @@ fn to_json<'a>(
             }
         })
         .collect();
-    let fix = diagnostic.fix.as_ref().map(|fix| JsonFix {
-        message: &fix.message,
-        applicability: match fix.applicability {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-        },
-        edits: fix
-            .edits
-            .iter()
-            .map(|edit| {
-                let (location, end_location) = span(report, &file.path, edit.range);
-                JsonEdit {
-                    path: path_str(&file.path),
-                    location,
-                    end_location,
-                    content: &edit.content,
-                }
-            })
-            .collect(),
-    });
+    // DESIGN.md's contract: `fix` is null when no safe fix exists, so tools that apply
+    // it blindly never apply an unsafe one.
+    let fix = diagnostic
+        .fix
+        .as_ref()
+        .filter(|fix| fix.applicability == Applicability::Safe)
+        .map(|fix| JsonFix {
+            message: &fix.message,
+            applicability: match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+            },
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| {
+                    let (location, end_location) = span(report, &file.path, edit.range);
+                    JsonEdit {
+                        path: path_str(&file.path),
+                        location,
+                        end_location,
+                        content: &edit.content,
+                    }
+                })
+                .collect(),
+        });
     JsonDiagnostic {
         code: diagnostic.rule.code(),
         severity: report.config.severity(diagnostic.rule).as_str(),

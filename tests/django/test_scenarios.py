@@ -239,3 +239,51 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
     report.static_state["fixes"] = ("ok: " if not problems else "FAILED: ") + summary
     if problems:
         pytest.fail(summary + "\n" + "\n".join(problems), pytrace=False)
+
+
+@static
+@skip_static
+def test_unsafe_fixes_repair_unknown_lookups(runtime, tmp_path):
+    """ORM602's fix (the close name) is unsafe: `--fix` leaves it, `--fix --unsafe-fixes`
+    applies it. Each ORM602 positive it changes must then run without the error, with a
+    query count that does not grow with the rows."""
+    dst = tmp_path / "django"
+    shutil.copytree(HERE, dst, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    res = ormhint.run(
+        ["check", "--fix", "--unsafe-fixes", "--exit-zero", "--select", "ORM602", str(dst)],
+        cwd=str(tmp_path),
+    )
+    if res.returncode != 0:
+        pytest.fail(f"ormhint check --fix --unsafe-fixes exited {res.returncode}\n{res.stderr[-2000:]}", pytrace=False)
+    out = tmp_path / "fixed.json"
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="proj.settings")
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.runner", "--out", str(out)],
+        cwd=dst, env=env, capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"the fixed copy does not run:\n{proc.stderr[-4000:]}", pytrace=False)
+    after = json.loads(out.read_text())
+    problems, repaired = [], 0
+    for sc in SCENARIOS:
+        if rule_of(sc) != "ORM602" or not is_positive(sc):
+            continue
+        rel = sc.module.replace(".", "/") + ".py"
+        if function_source(os.path.join(HERE, rel), sc.name) == function_source(
+            os.path.join(dst, rel), sc.name
+        ):
+            continue
+        rec = after[sc.id]["sizes"]
+        errors = [f"@{s}: {rec[s]['error']}: {rec[s].get('message')}" for s in (SMALL, BIG) if rec[s]["error"]]
+        if errors:
+            problems += [f"{sc.id}: still fails after the unsafe fix: {e}" for e in errors]
+        elif rec[BIG]["queries"] != rec[SMALL]["queries"]:
+            problems.append(f"{sc.id}: queries grow after the unsafe fix: {rec[SMALL]['queries']} -> {rec[BIG]['queries']}")
+        else:
+            repaired += 1
+    r = report.rule("ORM602")
+    r["fixed"] = repaired
+    r["fix_total"] = repaired + len({p.split(":")[0] for p in problems})
+    report.static_state["unsafe"] = f"{repaired} ORM602 positives repaired by the unsafe fix, {len(problems)} problems"
+    if problems or repaired == 0:
+        pytest.fail("\n".join(problems) or "no ORM602 fix was applied", pytrace=False)

@@ -33,9 +33,13 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
 
     if args.fix || args.diff {
         let mode = if args.diff { Mode::Diff } else { Mode::Write };
-        let fixed = fix_reports(&project.target.root, &mut files, mode, |path, source| {
-            project.check_source(path, source, &config)
-        });
+        let fixed = fix_reports(
+            &project.target.root,
+            &mut files,
+            mode,
+            args.unsafe_fixes,
+            |path, source| project.check_source(path, source, &config),
+        );
         failures.extend(fixed.failures);
         if args.diff {
             out.write_all(fixed.diff.as_bytes())?;
@@ -102,7 +106,13 @@ struct FixRun {
 /// Fixes every file with a safe fix until stable (in parallel); `recheck` gives the
 /// findings for a file's new text. In `Write` mode the files under `root` are written
 /// and each report takes its new source and remaining findings.
-fn fix_reports<F>(root: &Path, files: &mut [FileReport], mode: Mode, recheck: F) -> FixRun
+fn fix_reports<F>(
+    root: &Path,
+    files: &mut [FileReport],
+    mode: Mode,
+    unsafe_fixes: bool,
+    recheck: F,
+) -> FixRun
 where
     F: Fn(&Path, &str) -> Result<Vec<Diagnostic>, Skipped> + Sync,
 {
@@ -112,14 +122,17 @@ where
             let has_safe_fix = file.diagnostics.iter().any(|d| {
                 d.fix
                     .as_ref()
-                    .is_some_and(|f| f.applicability == Applicability::Safe)
+                    .is_some_and(|f| unsafe_fixes || f.applicability == Applicability::Safe)
             });
             if !has_safe_fix {
                 return Ok(None);
             }
-            let fixed = fix_until_stable(&file.source, file.diagnostics.clone(), |source| {
-                recheck(&file.path, source)
-            })?;
+            let fixed = fix_until_stable(
+                &file.source,
+                file.diagnostics.clone(),
+                unsafe_fixes,
+                |source| recheck(&file.path, source),
+            )?;
             Ok((fixed.applied > 0 && *fixed.source != *file.source).then_some(fixed))
         })
         .collect();
@@ -244,7 +257,9 @@ mod tests {
     fn fix_writes_files_and_keeps_what_remains() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(dir.path(), &mut files, Mode::Write, |_, s| Ok(check(s)));
+        let run = fix_reports(dir.path(), &mut files, Mode::Write, false, |_, s| {
+            Ok(check(s))
+        });
         assert_eq!((run.applied, run.changed), (1, true));
         assert!(run.failures.is_empty());
         let written = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
@@ -261,7 +276,9 @@ mod tests {
     fn diff_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(dir.path(), &mut files, Mode::Diff, |_, s| Ok(check(s)));
+        let run = fix_reports(dir.path(), &mut files, Mode::Diff, false, |_, s| {
+            Ok(check(s))
+        });
         assert_eq!((run.applied, run.changed), (1, true));
         assert_eq!(
             run.diff,
@@ -277,7 +294,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
         let missing = dir.path().join("gone");
-        let run = fix_reports(&missing, &mut files, Mode::Write, |_, s| Ok(check(s)));
+        let run = fix_reports(&missing, &mut files, Mode::Write, false, |_, s| {
+            Ok(check(s))
+        });
         assert_eq!(run.failures.len(), 1);
         assert!(
             run.failures[0].starts_with("cannot write fixable.py: "),
@@ -286,7 +305,7 @@ mod tests {
         );
         assert!(!run.changed);
 
-        let run = fix_reports(dir.path(), &mut files, Mode::Write, |path, _| {
+        let run = fix_reports(dir.path(), &mut files, Mode::Write, false, |path, _| {
             Err(Skipped {
                 path: path.to_path_buf(),
                 reason: "internal error".into(),

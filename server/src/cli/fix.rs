@@ -21,11 +21,13 @@ pub struct Fixed {
     pub remaining: Vec<Diagnostic>,
 }
 
-/// Applies the safe fixes among `diagnostics` to `source`, re-checks the result with
-/// `recheck`, and repeats while fixes apply (at most [`MAX_ROUNDS`] times).
+/// Applies the safe fixes (and the unsafe ones too when `include_unsafe`) among
+/// `diagnostics` to `source`, re-checks the result with `recheck`, and repeats while
+/// fixes apply (at most [`MAX_ROUNDS`] times).
 pub fn fix_until_stable<E>(
     source: &str,
     diagnostics: Vec<Diagnostic>,
+    include_unsafe: bool,
     mut recheck: impl FnMut(&str) -> Result<Vec<Diagnostic>, E>,
 ) -> Result<Fixed, E> {
     let mut current = source.to_string();
@@ -35,7 +37,7 @@ pub fn fix_until_stable<E>(
         let fixes: Vec<&Fix> = remaining
             .iter()
             .filter_map(|d| d.fix.as_ref())
-            .filter(|fix| fix.applicability == Applicability::Safe)
+            .filter(|fix| include_unsafe || fix.applicability == Applicability::Safe)
             .filter(|fix| applies_to(fix, &current))
             .collect();
         if fixes.is_empty() {
@@ -141,7 +143,10 @@ mod tests {
     }
 
     fn fix(source: &str) -> Fixed {
-        fix_until_stable(source, check(source), |s| Ok::<_, Infallible>(check(s))).unwrap()
+        fix_until_stable(source, check(source), false, |s| {
+            Ok::<_, Infallible>(check(s))
+        })
+        .unwrap()
     }
 
     #[test]
@@ -177,7 +182,8 @@ mod tests {
                 fix: Some(Fix::safe("Add x", vec![Edit::insertion(source.len(), "x")])),
             }]
         };
-        let fixed = fix_until_stable("", grow(""), |s| Ok::<_, Infallible>(grow(s))).unwrap();
+        let fixed =
+            fix_until_stable("", grow(""), false, |s| Ok::<_, Infallible>(grow(s))).unwrap();
         assert_eq!(fixed.applied, MAX_ROUNDS);
         assert_eq!(fixed.source, "x".repeat(MAX_ROUNDS));
     }
@@ -193,8 +199,10 @@ mod tests {
             fix: Some(Fix::safe("bad", vec![Edit::replacement(range, "x")])),
         };
         let diagnostics = vec![bad(TextRange::new(1, 2)), bad(TextRange::new(90, 99))];
-        let fixed =
-            fix_until_stable(source, diagnostics, |s| Ok::<_, Infallible>(check(s))).unwrap();
+        let fixed = fix_until_stable(source, diagnostics, false, |s| {
+            Ok::<_, Infallible>(check(s))
+        })
+        .unwrap();
         assert_eq!(fixed.applied, 0);
         assert_eq!(fixed.source, source);
     }
@@ -202,7 +210,7 @@ mod tests {
     #[test]
     fn recheck_errors_propagate() {
         let source = "len(a) > 0";
-        let result = fix_until_stable(source, check(source), |_| Err("boom"));
+        let result = fix_until_stable(source, check(source), false, |_| Err("boom"));
         assert_eq!(result, Err("boom"));
     }
 

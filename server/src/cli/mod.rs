@@ -56,6 +56,9 @@ pub struct CheckArgs {
     /// Print the changes `--fix` would make as a unified diff; write nothing.
     #[arg(long)]
     pub diff: bool,
+    /// With `--fix`/`--diff`, apply unsafe fixes too (a close name for an unknown lookup).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
     /// Rules to enable (codes, prefixes such as `ORM1`, or `ALL`), replacing the config's.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Option<Vec<String>>,

@@ -5,7 +5,7 @@ from harness.labels import RULES
 # Filled by the tests: rule -> counters; plus free-form notes.
 rules = {}
 notes = []
-static_state = {"findings": "not run", "fixes": "not run"}
+static_state = {"findings": "not run", "fixes": "not run", "unsafe": "not run"}
 
 
 def skipped(reason):
@@ -53,5 +53,6 @@ def render():
     )
     out.append(f"static findings: {static_state['findings']}")
     out.append(f"static fixes:    {static_state['fixes']}")
+    out.append(f"unsafe fixes:    {static_state['unsafe']}")
     out.extend(notes)
     return out

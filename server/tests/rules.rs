@@ -124,6 +124,14 @@ fn describe(set: &Expected) -> String {
 }
 
 fn apply_safe(files: &[SourceFile], results: &[(usize, Vec<Diagnostic>)]) -> Vec<SourceFile> {
+    apply(files, results, false)
+}
+
+fn apply(
+    files: &[SourceFile],
+    results: &[(usize, Vec<Diagnostic>)],
+    include_unsafe: bool,
+) -> Vec<SourceFile> {
     files
         .iter()
         .enumerate()
@@ -132,7 +140,7 @@ fn apply_safe(files: &[SourceFile], results: &[(usize, Vec<Diagnostic>)]) -> Vec
                 .1
                 .iter()
                 .filter_map(|d| d.fix.as_ref())
-                .filter(|fix| fix.applicability == Applicability::Safe);
+                .filter(|fix| include_unsafe || fix.applicability == Applicability::Safe);
             let (text, _) = apply_fixes(&f.source, fixes);
             SourceFile::new(f.path.clone(), text.as_str())
         })
@@ -221,6 +229,29 @@ fn check_fixture(name: &str) {
     insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{snapshot_name}_fixed"), snapshot);
     });
+
+    // Unsafe fixes are offered, never applied in bulk: their result is snapshotted apart.
+    let has_unsafe = results.iter().flat_map(|(_, ds)| ds).any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applicability == Applicability::Unsafe)
+    });
+    if has_unsafe {
+        let all = apply(&files, &results, true);
+        let mut unsafe_snapshot = String::new();
+        for (before, after) in files.iter().zip(&all) {
+            if before.source != after.source {
+                unsafe_snapshot.push_str(&format!(
+                    "# --- {}\n{}",
+                    after.path.display(),
+                    after.source
+                ));
+            }
+        }
+        insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("{snapshot_name}_unsafe_fixed"), unsafe_snapshot);
+        });
+    }
 }
 
 macro_rules! fixtures {

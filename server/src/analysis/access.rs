@@ -237,6 +237,7 @@ fn resolve_segments(
                 return;
             }
             let id_read = matches!(hop.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne)
+                && id_column_holds_pk(ctx.index, model, &seg.name)
                 && matches!(rest, [next] if !next.called && (next.name == "pk" || (next.name == "id" && target_pk_is(ctx.index, &hop, "id"))));
             let target = hop.target;
             path.push(hop);
@@ -355,6 +356,14 @@ pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
 pub fn forward_fk_hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
     hop(index, model, name)
         .filter(|h| matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne))
+}
+
+/// `<name>_id` holds the target's primary key (no `to_field=` pointing elsewhere).
+pub fn id_column_holds_pk(index: &ModelIndex, model: ModelId, name: &str) -> bool {
+    match index.attribute(model, name) {
+        Some(Attribute::Field(field)) => field.relation().is_some_and(|r| r.to_field.is_none()),
+        _ => false,
+    }
 }
 
 /// The hop's target has its primary key named `name`.

@@ -980,7 +980,9 @@ impl<'a> Walker<'a> {
             let Some(hop) = access::forward_fk_hop(self.index, model, fk_name) else {
                 return;
             };
-            if name == "id" && !access::target_pk_is(self.index, &hop, "id") {
+            if (name == "id" && !access::target_pk_is(self.index, &hop, "id"))
+                || !access::id_column_holds_pk(self.index, model, fk_name)
+            {
                 return;
             }
             let mut obj = obj;

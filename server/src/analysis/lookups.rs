@@ -115,7 +115,8 @@ pub fn walk(
             result.outcome = Outcome::Unknown {
                 index: i,
                 model: current,
-                suggestion: closest(segment, &candidates(index, current, style)),
+                suggestion: other_form(index, current, segment, style)
+                    .or_else(|| closest(segment, &candidates(index, current, style))),
             };
             return result;
         };
@@ -200,6 +201,16 @@ fn resolve(
         }
         Attribute::Method(_) => (style == Style::Prefetch).then_some((Found::Opaque, None)),
     }
+}
+
+/// A reverse relation named the way another method wants it: the accessor
+/// (`comment_set`) in `filter()`, or the query name (`comment`) in `prefetch_related()`.
+fn other_form(index: &ModelIndex, model: ModelId, name: &str, style: Style) -> Option<String> {
+    index.model(model).reverse.iter().find_map(|r| match style {
+        Style::Prefetch if r.query_name.as_deref() == Some(name) => r.accessor.clone(),
+        Style::Field | Style::Select if r.accessor.as_deref() == Some(name) => r.query_name.clone(),
+        _ => None,
+    })
 }
 
 fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {

@@ -146,6 +146,8 @@ pub struct FieldFacts {
     pub primary_key: bool,
     pub related_name: Option<String>,
     pub related_query_name: Option<String>,
+    /// `to_field=` of a foreign key: the `_id` column then holds that field, not the pk.
+    pub to_field: Option<String>,
     /// `symmetrical=` of a many-to-many, when written as a literal.
     pub symmetrical: Option<bool>,
 }
@@ -446,6 +448,7 @@ fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Opti
         primary_key: flag("primary_key").unwrap_or(false),
         related_name: string("related_name"),
         related_query_name: string("related_query_name"),
+        to_field: string("to_field"),
         symmetrical: flag("symmetrical"),
     })
 }

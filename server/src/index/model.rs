@@ -103,6 +103,8 @@ pub struct Relation {
     pub related_query_name: Option<String>,
     /// `through=` of a many-to-many.
     pub through: Option<Resolution>,
+    /// `to_field=`: the `_id` column holds this field of the target, not its pk.
+    pub to_field: Option<String>,
 }
 
 /// The other side of a relation, as seen from its target model.

@@ -509,6 +509,7 @@ impl<'a> Resolver<'a> {
                     related_name: None,
                     related_query_name: None,
                     through: None,
+                    to_field: None,
                 }),
                 null: false,
                 primary_key: true,
@@ -525,6 +526,7 @@ impl<'a> Resolver<'a> {
                             .through
                             .as_ref()
                             .map(|t| self.target(Some(t), context, field.module)),
+                        to_field: facts.to_field.clone(),
                     }
                 };
                 let kind = match facts.call {

@@ -177,22 +177,7 @@ def test_static_findings_match_labels():
 def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
     """`ormhint check --fix` on a copy; the fixed scenarios re-run in a fresh interpreter."""
     report.static_state["fixes"] = "FAILED (see test output)"
-    dst = tmp_path / "django"
-    shutil.copytree(HERE, dst, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    res = ormhint.run(
-        ["check", "--fix", "--exit-zero", "--select", ",".join(RULES), str(dst)], cwd=str(tmp_path)
-    )
-    if res.returncode != 0:
-        pytest.fail(f"ormhint check --fix exited {res.returncode}\nstderr:\n{res.stderr[-2000:]}", pytrace=False)
-    out = tmp_path / "fixed.json"
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="proj.settings")
-    proc = subprocess.run(
-        [sys.executable, "-m", "harness.runner", "--out", str(out)],
-        cwd=dst, env=env, capture_output=True, text=True, timeout=600,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"the fixed copy does not run:\n{proc.stderr[-4000:]}", pytrace=False)
-    after = json.loads(out.read_text())
+    dst, after = _fixed_copy(tmp_path, ["--fix", "--exit-zero", "--select", ",".join(RULES)])
     problems, verified, total, unfixed_optional = [], 0, 0, []
     for sc in SCENARIOS:
         rule = rule_of(sc)
@@ -247,23 +232,7 @@ def test_unsafe_fixes_repair_unknown_lookups(runtime, tmp_path):
     """ORM602's fix (the close name) is unsafe: `--fix` leaves it, `--fix --unsafe-fixes`
     applies it. Each ORM602 positive it changes must then run without the error, with a
     query count that does not grow with the rows."""
-    dst = tmp_path / "django"
-    shutil.copytree(HERE, dst, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    res = ormhint.run(
-        ["check", "--fix", "--unsafe-fixes", "--exit-zero", "--select", "ORM602", str(dst)],
-        cwd=str(tmp_path),
-    )
-    if res.returncode != 0:
-        pytest.fail(f"ormhint check --fix --unsafe-fixes exited {res.returncode}\n{res.stderr[-2000:]}", pytrace=False)
-    out = tmp_path / "fixed.json"
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="proj.settings")
-    proc = subprocess.run(
-        [sys.executable, "-m", "harness.runner", "--out", str(out)],
-        cwd=dst, env=env, capture_output=True, text=True, timeout=600,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"the fixed copy does not run:\n{proc.stderr[-4000:]}", pytrace=False)
-    after = json.loads(out.read_text())
+    dst, after = _fixed_copy(tmp_path, ["--fix", "--unsafe-fixes", "--exit-zero", "--select", "ORM602"])
     problems, repaired = [], 0
     for sc in SCENARIOS:
         if rule_of(sc) != "ORM602" or not is_positive(sc):
@@ -287,3 +256,22 @@ def test_unsafe_fixes_repair_unknown_lookups(runtime, tmp_path):
     report.static_state["unsafe"] = f"{repaired} ORM602 positives repaired by the unsafe fix, {len(problems)} problems"
     if problems or repaired == 0:
         pytest.fail("\n".join(problems) or "no ORM602 fix was applied", pytrace=False)
+
+
+def _fixed_copy(tmp_path, args):
+    """Copies the project, runs `ormhint check <args>` on the copy, runs every scenario of
+    the copy in a fresh interpreter, and returns (copy path, results by scenario id)."""
+    dst = tmp_path / "django"
+    shutil.copytree(HERE, dst, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    res = ormhint.run(["check", *args, str(dst)], cwd=str(tmp_path))
+    if res.returncode != 0:
+        pytest.fail(f"ormhint check {' '.join(args)} exited {res.returncode}\n{res.stderr[-2000:]}", pytrace=False)
+    out = tmp_path / "fixed.json"
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="proj.settings")
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.runner", "--out", str(out)],
+        cwd=dst, env=env, capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"the fixed copy does not run:\n{proc.stderr[-4000:]}", pytrace=False)
+    return dst, json.loads(out.read_text())

@@ -306,10 +306,18 @@ impl<'a> Walker<'a> {
 
     fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         match stmt.kind() {
-            "function_definition" => self.function(stmt, Env::new()),
+            "function_definition" => {
+                let env = self.method_env(stmt, stmt);
+                self.function(stmt, env);
+            }
             "decorated_definition" => {
                 if let Some(def) = stmt.child_by_field_name("definition") {
-                    self.statement(def, env, scope);
+                    if def.kind() == "function_definition" {
+                        let env = self.method_env(def, stmt);
+                        self.function(def, env);
+                    } else {
+                        self.statement(def, env, scope);
+                    }
                 }
             }
             "class_definition" => {
@@ -426,6 +434,57 @@ impl<'a> Walker<'a> {
             "block" | "module" => self.block(stmt, env, scope),
             _ => self.scan(stmt, env, scope),
         }
+    }
+
+    /// In a method of a model class, `self` is one object of that model, loaded by a
+    /// caller we cannot see: what it has selected or prefetched is unknown, but a query
+    /// its related managers start here (`self.items.filter(...)`) is ours to judge.
+    fn method_env(&self, def: Node<'a>, outer: Node<'a>) -> Env {
+        let mut env = Env::new();
+        let Some(class) = def
+            .parent()
+            .filter(|b| b.kind() == "block")
+            .and_then(|b| b.parent())
+            .filter(|c| c.kind() == "class_definition")
+            .or_else(|| {
+                outer
+                    .parent()
+                    .filter(|b| b.kind() == "block")
+                    .and_then(|b| b.parent())
+                    .filter(|c| c.kind() == "class_definition")
+            })
+        else {
+            return env;
+        };
+        let static_or_class = outer.kind() == "decorated_definition" && {
+            let text = self.file.text(outer);
+            text.contains("@staticmethod") || text.contains("@classmethod")
+        };
+        let Some(name) = class.child_by_field_name("name") else {
+            return env;
+        };
+        let Some(model) = self
+            .index
+            .resolve_model(&self.file.module, &[self.file.text(name).to_string()])
+        else {
+            return env;
+        };
+        if static_or_class {
+            return env;
+        }
+        if let Some(first) = parameter_names(def, self.src()).into_iter().next() {
+            let mut qs = Qs::new(model, None);
+            qs.applied.unknown = true;
+            env.insert(
+                first,
+                vec![Value::Obj(Obj {
+                    qs,
+                    path: Vec::new(),
+                    per_row: false,
+                })],
+            );
+        }
+        env
     }
 
     fn function(&mut self, def: Node<'a>, mut env: Env) {
@@ -922,7 +981,7 @@ impl<'a> Walker<'a> {
                 Value::Qs(qs) => !qs.per_row && qs.prefix.is_empty() && !qs.applied.values,
                 // `user.orders.count()`: a query, unless the orders were prefetched.
                 Value::RelatedManager { obj, hop, .. } => {
-                    !via_len && !obj.per_row && !obj_prefetched(obj, hop)
+                    !via_len && !obj.per_row && !obj.qs.applied.unknown && !obj_prefetched(obj, hop)
                 }
                 _ => false,
             });
@@ -1227,7 +1286,9 @@ impl<'a> Walker<'a> {
                     return Value::Unknown;
                 };
                 let back_ref = hop.back_ref.clone();
-                if method == "all" && (obj.per_row || obj_prefetched(&obj, &hop)) {
+                if method == "all"
+                    && (obj.per_row || obj.qs.applied.unknown || obj_prefetched(&obj, &hop))
+                {
                     // Rows served from the outer queryset's prefetch (or fetched per row
                     // when it has none): loads are judged against the outer queryset.
                     let mut qs = obj.qs.clone();

@@ -228,7 +228,8 @@ def render_models(ws: Workspace, app: str) -> str:
             ]
         out += [""]
         mgr = f"{model.name}Manager"
-        if single and rng.random() < 0.5:
+        style = rng.randrange(3)
+        if single and style == 0:
             out += [
                 f"class {mgr}(models.Manager.from_queryset({qs})):",
                 "    def get_queryset(self):",
@@ -236,7 +237,8 @@ def render_models(ws: Workspace, app: str) -> str:
                 "",
                 "",
             ]
-        else:
+            manager = f"{mgr}()"
+        elif style == 1:
             out += [
                 f"class {mgr}(models.Manager):",
                 "    def get_queryset(self):",
@@ -247,13 +249,19 @@ def render_models(ws: Workspace, app: str) -> str:
                 "",
                 "",
             ]
+            manager = f"{mgr}()"
+        else:
+            manager = f"{qs}.as_manager()"
         out += [f"class {model.name}({base}):"]
         for f in model.fields:
             out += ["    " + render_field(ws, model, f)]
         out += [
             "",
-            f"    objects = {mgr}()",
-            "    all_objects = models.Manager()",
+            f"    objects = {manager}",
+        ]
+        if rng.random() < 0.25:
+            out += ["    all_objects = models.Manager()"]
+        out += [
             "",
             "    class Meta:",
             '        ordering = ["-created_at"]',
@@ -316,11 +324,16 @@ def render_field(ws, model, f: Field) -> str:
 class FunctionMaker:
     """Realistic ORM-using functions over one app's models (and imported ones)."""
 
-    def __init__(self, ws: Workspace, app: str, rng: random.Random):
+    def __init__(self, ws: Workspace, app: str, rng: random.Random, alias: str | None = None):
         self.ws = ws
         self.app = app
         self.rng = rng
         self.counter = 0
+        # Module alias the models are reached through (`shop_models.Product`), if any.
+        self.alias = alias
+
+    def ref(self, m: Model) -> str:
+        return f"{self.alias}.{m.name}" if self.alias else m.name
 
     def name(self, stem):
         self.counter += 1
@@ -362,7 +375,7 @@ class FunctionMaker:
         attr = self.related_scalar(rel.target).name if rel.target else "pk"
         return [
             f"def {fn}(request):",
-            f"    {var}s = {m.name}.objects.filter({self._filter(m)})",
+            f"    {var}s = {self.ref(m)}.objects.filter({self._filter(m)})",
             "    rows = []",
             f"    for {var} in {var}s:",
             f"        rows.append({{\"id\": {var}.pk, \"{rel.name}\": {var}.{rel.name}.{attr}}})",
@@ -378,7 +391,7 @@ class FunctionMaker:
         first = m.fields[0].name
         return [
             f"def {fn}(request):",
-            f'    queryset = {m.name}.objects.select_related("{rel.name}").order_by("{first}")',
+            f'    queryset = {self.ref(m)}.objects.select_related("{rel.name}").order_by("{first}")',
             "    lines = []",
             f"    for {var} in queryset:",
             f"        label = {var}.{rel.name}.{attr} if {var}.{rel.name}_id else \"-\"",
@@ -397,7 +410,7 @@ class FunctionMaker:
         return [
             f"def {fn}(request):",
             "    data = []",
-            f"    for {var} in {m.name}.objects.all():",
+            f"    for {var} in {self.ref(m)}.objects.all():",
             f"        names = [t.{target.fields[0].name} for t in {var}.{rel.name}.all()]",
             f"        data.append({{\"pk\": {var}.pk, \"{rel.name}\": names}})",
             "    return JsonResponse(data, safe=False)",
@@ -413,7 +426,7 @@ class FunctionMaker:
         var = snake(m.name)
         return [
             f"def {fn}(request):",
-            f'    {var}s = {m.name}.objects.prefetch_related("{rel.name}")',
+            f'    {var}s = {self.ref(m)}.objects.prefetch_related("{rel.name}")',
             "    result = {}",
             f"    for {var} in {var}s:",
             f"        result[{var}.pk] = sorted(x.{target.fields[0].name} for x in {var}.{rel.name}.all())",
@@ -426,7 +439,7 @@ class FunctionMaker:
         attr = self.related_scalar(rel.target).name if rel.target else "pk"
         fn = self.name(f"{snake(m.name)}_choices")
         sr = self.rng.random() < 0.5
-        qs = f'{m.name}.objects.select_related("{rel.name}")' if sr else f"{m.name}.objects.all()"
+        qs = f'{self.ref(m)}.objects.select_related("{rel.name}")' if sr else f"{self.ref(m)}.objects.all()"
         return [
             f"def {fn}():",
             f"    return [(obj.pk, obj.{rel.name}.{attr}) for obj in {qs}]",
@@ -437,7 +450,7 @@ class FunctionMaker:
         fn = self.name(f"has_{snake(m.name)}")
         return [
             f"def {fn}(user):",
-            f"    if {m.name}.objects.filter({self._filter(m)}).count() > 0:",
+            f"    if {self.ref(m)}.objects.filter({self._filter(m)}).count() > 0:",
             "        return True",
             "    return False",
         ]
@@ -447,7 +460,7 @@ class FunctionMaker:
         fn = self.name(f"{snake(m.name)}_total")
         return [
             f"def {fn}():",
-            f"    items = {m.name}.objects.filter({self._filter(m)})",
+            f"    items = {self.ref(m)}.objects.filter({self._filter(m)})",
             "    return len(items)",
         ]
 
@@ -457,7 +470,7 @@ class FunctionMaker:
         fn = self.name(f"{snake(m.name)}_owner_key")
         return [
             f"def {fn}(pk):",
-            f"    obj = get_object_or_404({m.name}, pk=pk)",
+            f"    obj = get_object_or_404({self.ref(m)}, pk=pk)",
             f"    return obj.{rel.name}.id",
         ]
 
@@ -474,7 +487,7 @@ class FunctionMaker:
             "",
             f"def {fn}():",
             "    out = []",
-            f"    for obj in {m.name}.objects.filter({self._filter(m)}).order_by(\"-pk\"):",
+            f"    for obj in {self.ref(m)}.objects.filter({self._filter(m)}).order_by(\"-pk\"):",
             f"        out.append({helper}(obj))",
             "    return out",
         ]
@@ -486,7 +499,7 @@ class FunctionMaker:
         return [
             f"def {fn}():",
             "    table = []",
-            f'    for row in {m.name}.objects.values("{a.name}", "{b.name}"):',
+            f'    for row in {self.ref(m)}.objects.values("{a.name}", "{b.name}"):',
             f'        table.append((row["{a.name}"], row["{b.name}"]))',
             "    return table",
         ]
@@ -500,7 +513,7 @@ class FunctionMaker:
         attr = self.related_scalar(rel.target).name
         return [
             f"def {fn}(limit=20):",
-            f"    top = {m.name}.objects.with_{rel.name}().top(limit)",
+            f"    top = {self.ref(m)}.objects.all().with_{rel.name}().top(limit)",
             f"    return [(x.pk, x.{rel.name}.{attr}) for x in top]",
         ]
 
@@ -511,7 +524,7 @@ class FunctionMaker:
         body = ", ".join(f'"{n}": obj.{n}' for n in fields)
         return [
             f"def {fn}(request, pk):",
-            f"    obj = get_object_or_404({m.name}.objects.all(), pk=pk)",
+            f"    obj = get_object_or_404({self.ref(m)}.objects.all(), pk=pk)",
             f"    return JsonResponse({{{body}}})",
         ]
 
@@ -521,7 +534,7 @@ class FunctionMaker:
         fn = self.name(f"{snake(m.name)}_stats")
         return [
             f"def {fn}():",
-            f'    stats = {m.name}.objects.aggregate(total=Sum("{ints[0].name}"), n=Count("pk"))',
+            f'    stats = {self.ref(m)}.objects.aggregate(total=Sum("{ints[0].name}"), n=Count("pk"))',
             '    return {"total": stats["total"] or 0, "count": stats["n"]}',
         ]
 
@@ -536,7 +549,7 @@ class FunctionMaker:
         fn = self.name(f"{snake(m.name)}_visible")
         return [
             f"def {fn}():",
-            f'    objs = {m.name}.objects.prefetch_related("{rel.name}")',
+            f'    objs = {self.ref(m)}.objects.prefetch_related("{rel.name}")',
             "    return {",
             f"        o.pk: [t.pk for t in o.{rel.name}.filter({cond})]",
             "        for o in objs",
@@ -558,7 +571,7 @@ class FunctionMaker:
         return [
             f"def {fn}():",
             "    names = []",
-            f'    for obj in {m.name}.objects.select_related("{rel.name}"):',
+            f'    for obj in {self.ref(m)}.objects.select_related("{rel.name}"):',
             f"        names.append(obj.{rel.name}.{inner[0].name}.{attr})",
             "    return names",
         ]
@@ -895,13 +908,17 @@ def big_views(ws: Workspace, rng: random.Random, target_lines: int = 3000) -> st
         "from django.shortcuts import get_object_or_404",
         "",
     ]
+    # Model names repeat across apps: reach each app's models through its module.
     for app in apps:
-        out.append(f"from {app}.models import {', '.join(sorted(m.name for m in ws.models[app]))}")
+        out.append(f"from {app} import models as {app}_models")
     out += ["", ""]
-    makers = [FunctionMaker(ws, app, rng) for app in apps]
-    i = 0
+    makers = [FunctionMaker(ws, app, rng, alias=f"{app}_models") for app in apps]
+    i = counter = 0
     while len(out) < target_lines:
-        out += makers[i % len(makers)].function() + ["", ""]
+        maker = makers[i % len(makers)]
+        maker.counter = counter  # one numbering across the makers: names stay unique
+        out += maker.function() + ["", ""]
+        counter = maker.counter
         i += 1
     while out and out[-1] == "":
         out.pop()

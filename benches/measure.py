@@ -6,7 +6,8 @@
 Wall time is the median of `--runs` runs after `--warmup` warm-up runs, measured with
 time.perf_counter around the subprocess. Peak RSS comes from `/usr/bin/time -f %M` when
 that exists, else from resource.getrusage(RUSAGE_CHILDREN) in a fresh Python process
-per run. Findings are counted from one extra, untimed run with JSON output. Nothing is
+per run (that fallback can read a few MiB high for small processes: the high-water mark
+of the forked interpreter counts). Findings are counted from one extra, untimed run with JSON output. Nothing is
 asserted: this only prints.
 """
 

@@ -300,8 +300,10 @@ impl Project {
     }
 
     fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
-        let result =
-            panic::catch_unwind(AssertUnwindSafe(|| check_file(file, &self.index, config)));
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            // On a detached copy, so the tree is freed as soon as the file is done.
+            check_file(&file.detached(), &self.index, config)
+        }));
         match result {
             Ok(mut diagnostics) => {
                 sort_diagnostics(&mut diagnostics);

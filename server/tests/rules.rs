@@ -187,7 +187,7 @@ fn check_fixture(name: &str) {
     for (before, after) in files.iter().zip(&fixed) {
         if before.source != after.source {
             assert!(
-                !after.tree.root_node().has_error() || before.tree.root_node().has_error(),
+                !after.tree().root_node().has_error() || before.tree().root_node().has_error(),
                 "{name}: fix made {} unparsable:\n{}",
                 after.path.display(),
                 after.source
@@ -273,4 +273,5 @@ fixtures! {
     select_related_on_many => "select_related_on_many.py",
     unknown_lookup => "unknown_lookup.py",
     syntax_errors => "syntax_errors.py",
+    noqa => "noqa.py",
 }

@@ -67,12 +67,12 @@ pub struct Diagnostic {
 
 use crate::config::Config;
 use crate::index::ModelIndex;
-use crate::syntax::SourceFile;
+use crate::syntax::{SourceFile, scan};
 
 /// Every diagnostic the enabled rules report on `file`, `# noqa` already applied,
 /// sorted by position.
 pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<Diagnostic> {
-    if !may_use_orm(&file.source) {
+    if !scan::may_use_orm(&file.source) {
         return Vec::new();
     }
     let facts = flow::analyse(file, index);
@@ -101,27 +101,5 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
-    diagnostics
-}
-
-/// A cheap byte scan: a file that never mentions a manager, a queryset method or a
-/// relation manager cannot have a finding, so it is not walked.
-fn may_use_orm(source: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "objects",
-        "_manager",
-        ".all(",
-        ".filter(",
-        ".exclude(",
-        ".count(",
-        ".exists(",
-        ".first(",
-        ".last(",
-        ".get(",
-        "queryset",
-        "get_object_or_404",
-        "get_user_model",
-        "_related(",
-    ];
-    MARKERS.iter().any(|m| source.contains(m))
+    noqa::apply_with_tree(&file.source, file.tree(), diagnostics)
 }

@@ -8,10 +8,10 @@ use tree_sitter::{Node, QueryCursor};
 
 use super::imports::{ImportMap, package_of};
 use super::model::{Applied, MethodKind, Prefetch};
-use crate::syntax::SourceFile;
 use crate::syntax::node::{call_args, dotted_name, string_value, text};
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
+use crate::syntax::{SourceFile, scan};
 use crate::text::TextRange;
 
 /// What one file contributes to the index.
@@ -211,9 +211,15 @@ pub fn extract(file: &SourceFile) -> FileFacts {
         path: file.path.clone(),
         module: file.module.clone(),
         is_package: file.is_package_init(),
-        imports: ImportMap::from_tree(file.tree.root_node(), &file.source, &package),
         ..FileFacts::default()
     };
+    // A file with no models and no ORM code contributes nothing, not even imports that
+    // matter: it is not parsed.
+    let file_name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !scan::may_define_models(file_name, &file.source) && !scan::may_use_orm(&file.source) {
+        return facts;
+    }
+    facts.imports = ImportMap::from_tree(file.tree().root_node(), &file.source, &package);
     if !needs_definitions(file) {
         return facts;
     }
@@ -222,7 +228,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     let mut cursor = QueryCursor::new();
     // Every pattern starts at the module node: no need to look deeper for a start.
     cursor.set_max_start_depth(Some(0));
-    let mut matches = cursor.matches(&DEFINITIONS, file.tree.root_node(), source.as_bytes());
+    let mut matches = cursor.matches(&DEFINITIONS, file.tree().root_node(), source.as_bytes());
     let names = DEFINITIONS.capture_names();
     while let Some(m) = matches.next() {
         let mut name = None;

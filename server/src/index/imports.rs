@@ -2,12 +2,10 @@
 
 use std::collections::HashMap;
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, QueryCursor};
+use tree_sitter::Node;
 
 use crate::syntax::SourceFile;
 use crate::syntax::node::text;
-use crate::syntax::queries::IMPORTS;
 
 /// What one imported name is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,24 +28,43 @@ impl ImportMap {
     /// Every import of `file`, at any nesting level (later bindings of a name win).
     pub fn of(file: &SourceFile) -> Self {
         let package = package_of(&file.module, file.is_package_init());
-        Self::from_tree(file.tree.root_node(), &file.source, &package)
+        Self::from_tree(file.tree().root_node(), &file.source, &package)
     }
 
     pub(crate) fn from_tree(root: Node<'_>, source: &str, package: &str) -> Self {
         let mut map = ImportMap::default();
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&IMPORTS, root, source.as_bytes());
-        while let Some(m) = matches.next() {
-            for capture in m.captures {
-                let node = capture.node;
-                match node.kind() {
-                    "import_statement" => map.add_import(node, source),
-                    "import_from_statement" => map.add_import_from(node, source, package),
-                    _ => {}
-                }
+        map.collect(root, source, package);
+        map
+    }
+
+    /// Imports are statements: only statement blocks are entered, never expressions,
+    /// so a file costs its statements rather than its every node.
+    fn collect(&mut self, node: Node<'_>, source: &str, package: &str) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "import_statement" => self.add_import(child, source),
+                "import_from_statement" => self.add_import_from(child, source, package),
+                "block"
+                | "if_statement"
+                | "elif_clause"
+                | "else_clause"
+                | "for_statement"
+                | "while_statement"
+                | "try_statement"
+                | "except_clause"
+                | "except_group_clause"
+                | "finally_clause"
+                | "with_statement"
+                | "function_definition"
+                | "class_definition"
+                | "decorated_definition"
+                | "match_statement"
+                | "case_clause"
+                | "ERROR" => self.collect(child, source, package),
+                _ => {}
             }
         }
-        map
     }
 
     pub fn get(&self, name: &str) -> Option<&Imported> {

@@ -5,11 +5,12 @@
 
 pub mod node;
 pub mod queries;
+pub mod scan;
 pub mod uses;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tree_sitter::{Language, Parser, Tree};
 
@@ -38,6 +39,9 @@ pub fn parse(source: &str, old: Option<&Tree>) -> Tree {
 }
 
 /// One Python file: where it is, its dotted module name, its text and its tree.
+///
+/// The tree is parsed on first use: most files of a project never need one (a cheap
+/// byte scan tells they hold no models and no ORM code).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Relative to the checked root, with `/` separators.
@@ -45,20 +49,41 @@ pub struct SourceFile {
     /// Dotted module name derived from the path (`blog.models`, `blog` for `blog/__init__.py`).
     pub module: String,
     pub source: Arc<str>,
-    pub tree: Tree,
+    tree: OnceLock<Tree>,
 }
 
 impl SourceFile {
+    /// A file whose tree is parsed when first asked for.
     pub fn new(path: PathBuf, source: impl Into<Arc<str>>) -> Self {
-        let source = source.into();
-        let tree = parse(&source, None);
         let module = module_name(&path);
         Self {
             path,
             module,
-            source,
-            tree,
+            source: source.into(),
+            tree: OnceLock::new(),
         }
+    }
+
+    /// A file with a tree already parsed (incrementally, by an editor's buffer).
+    pub fn with_tree(path: PathBuf, source: impl Into<Arc<str>>, tree: Tree) -> Self {
+        let file = Self::new(path, source);
+        let _ = file.tree.set(tree);
+        file
+    }
+
+    pub fn tree(&self) -> &Tree {
+        self.tree.get_or_init(|| parse(&self.source, None))
+    }
+
+    /// The same file without its tree: work done on the copy parses it again and frees
+    /// the tree with the copy, so a whole project's trees are never held at once.
+    pub fn detached(&self) -> Self {
+        Self::new(self.path.clone(), self.source.clone())
+    }
+
+    /// Whether the tree has been parsed yet.
+    pub fn is_parsed(&self) -> bool {
+        self.tree.get().is_some()
     }
 
     pub fn is_package_init(&self) -> bool {
@@ -108,6 +133,6 @@ mod tests {
     #[test]
     fn broken_source_still_parses() {
         let file = SourceFile::new("x.py".into(), "def f(:\n    return 1\nx = [");
-        assert!(file.tree.root_node().has_error());
+        assert!(file.tree().root_node().has_error());
     }
 }

@@ -18,12 +18,11 @@ macro_rules! query {
     };
 }
 
-query!(IMPORTS, "imports.scm");
 query!(DEFINITIONS, "definitions.scm");
 
 /// Every query, for the test that compiles them all.
 pub fn all() -> Vec<(&'static str, &'static LazyLock<Query>)> {
-    vec![("imports.scm", &IMPORTS), ("definitions.scm", &DEFINITIONS)]
+    vec![("definitions.scm", &DEFINITIONS)]
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use tree_sitter::Node;
 
-use super::node::{descendants, dotted_name, text};
+use super::node::{dotted_name, text};
 use crate::text::TextRange;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,45 +43,82 @@ pub enum ArgPosition {
 /// rebind `name` as a parameter are skipped; a lambda's or comprehension's own use counts.
 pub fn uses_of(scope: Node<'_>, name: &str, source: &str) -> Vec<Use> {
     let mut uses = Vec::new();
-    for node in descendants(scope) {
-        if node.kind() != "identifier" || text(node, source) != name {
-            continue;
-        }
-        if is_binding_occurrence(node) || shadowed_between(node, scope, name, source) {
-            continue;
-        }
-        uses.push(classify(node, source));
-    }
+    // Ancestors of the node being visited, `scope` first: tree-sitter finds a node's
+    // parent by searching down from the root, so the walk keeps them itself.
+    let mut ancestors = Vec::new();
+    visit(scope, name, source, &mut ancestors, &mut uses);
     uses
 }
 
-fn classify(root: Node<'_>, source: &str) -> Use {
+fn visit<'t>(
+    node: Node<'t>,
+    name: &str,
+    source: &str,
+    ancestors: &mut Vec<Node<'t>>,
+    uses: &mut Vec<Use>,
+) {
+    if node.kind() == "identifier" {
+        if text(node, source) == name
+            && !is_binding_occurrence(node, ancestors.last().copied())
+            && !shadowed(ancestors, name, source)
+        {
+            uses.push(classify(node, ancestors, source));
+        }
+        return;
+    }
+    ancestors.push(node);
+    let mut cursor = node.walk();
+    if cursor.goto_first_child() {
+        loop {
+            visit(cursor.node(), name, source, ancestors, uses);
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    ancestors.pop();
+}
+
+/// `ancestors[i]` is the parent of `ancestors[i + 1]`, the last the parent of `root`.
+fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
     let mut segments = Vec::new();
     let mut current = root;
-    while let Some(parent) = current.parent() {
-        if parent.kind() == "attribute" && parent.child_by_field_name("object") == Some(current) {
-            let Some(attr) = parent.child_by_field_name("attribute") else {
-                break;
-            };
-            let call = parent.parent().filter(|p| {
-                p.kind() == "call" && p.child_by_field_name("function") == Some(parent)
-            });
-            segments.push(Segment {
-                name: text(attr, source).to_string(),
-                called: call.is_some(),
-                range: TextRange::new(root.start_byte(), parent.end_byte()),
-            });
-            current = call.unwrap_or(parent);
-        } else {
+    // Index in `ancestors` of `current`'s parent.
+    let mut parent_at = ancestors.len().checked_sub(1);
+    while let Some(i) = parent_at {
+        let parent = ancestors[i];
+        if parent.kind() != "attribute" || parent.child_by_field_name("object") != Some(current) {
             break;
+        }
+        let Some(attr) = parent.child_by_field_name("attribute") else {
+            break;
+        };
+        let call = i
+            .checked_sub(1)
+            .map(|j| ancestors[j])
+            .filter(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(parent));
+        segments.push(Segment {
+            name: text(attr, source).to_string(),
+            called: call.is_some(),
+            range: TextRange::new(root.start_byte(), parent.end_byte()),
+        });
+        match call {
+            Some(call) => {
+                current = call;
+                parent_at = i.checked_sub(2);
+            }
+            None => {
+                current = parent;
+                parent_at = i.checked_sub(1);
+            }
         }
     }
     if !segments.is_empty() {
-        let store = is_assignment_target(current);
+        let store = parent_at.is_some_and(|i| is_assignment_target(current, &ancestors[..=i]));
         return Use::Chain { segments, store };
     }
     let range = TextRange::of(root);
-    if let Some((callee, position)) = argument_of(root, source) {
+    if let Some((callee, position)) = argument_of(root, ancestors, source) {
         return Use::Argument {
             callee,
             position,
@@ -91,43 +128,52 @@ fn classify(root: Node<'_>, source: &str) -> Use {
     Use::Other { range }
 }
 
-fn is_assignment_target(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else {
+/// `node` (whose ancestors end with its parent) is what an assignment assigns to.
+fn is_assignment_target(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
+    let Some((&parent, rest)) = ancestors.split_last() else {
         return false;
     };
     match parent.kind() {
         "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
-        "pattern_list" | "tuple_pattern" | "list_pattern" => is_assignment_target(parent),
+        "pattern_list" | "tuple_pattern" | "list_pattern" => is_assignment_target(parent, rest),
         _ => false,
     }
 }
 
-fn argument_of(node: Node<'_>, source: &str) -> Option<(Vec<String>, ArgPosition)> {
-    let parent = node.parent()?;
-    let (list, position) = match parent.kind() {
+fn argument_of(
+    node: Node<'_>,
+    ancestors: &[Node<'_>],
+    source: &str,
+) -> Option<(Vec<String>, ArgPosition)> {
+    let (&parent, rest) = ancestors.split_last()?;
+    let (list_at, position) = match parent.kind() {
         "argument_list" => {
             let mut cursor = parent.walk();
             let index = parent
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() != "keyword_argument" && c.kind() != "comment")
                 .position(|c| c == node)?;
-            (parent, ArgPosition::Positional(index))
+            (rest.len(), ArgPosition::Positional(index))
         }
         "keyword_argument" if parent.child_by_field_name("value") == Some(node) => {
             let name = text(parent.child_by_field_name("name")?, source).to_string();
-            (parent.parent()?, ArgPosition::Keyword(name))
+            (rest.len().checked_sub(1)?, ArgPosition::Keyword(name))
         }
         _ => return None,
     };
-    let call = list.parent().filter(|c| c.kind() == "call")?;
+    // `ancestors[list_at]` is the argument list; its parent must be the call.
+    let call = ancestors
+        .get(list_at.checked_sub(1)?)
+        .copied()
+        .filter(|c| c.kind() == "call")?;
     let callee = dotted_name(call.child_by_field_name("function")?, source)?;
     Some((callee, position))
 }
 
 /// The identifier names something rather than reading it: a parameter, a keyword
 /// argument's name, an attribute name, a `def`/`class` name.
-fn is_binding_occurrence(node: Node<'_>) -> bool {
-    let Some(parent) = node.parent() else {
+fn is_binding_occurrence(node: Node<'_>, parent: Option<Node<'_>>) -> bool {
+    let Some(parent) = parent else {
         return false;
     };
     match parent.kind() {
@@ -147,24 +193,15 @@ fn is_binding_occurrence(node: Node<'_>) -> bool {
     }
 }
 
-/// A function, lambda or class between `node` and `scope` takes `name` as a parameter,
-/// so `node` is another variable of the same name.
-fn shadowed_between(node: Node<'_>, scope: Node<'_>, name: &str, source: &str) -> bool {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if parent == scope {
-            return false;
-        }
-        if matches!(parent.kind(), "function_definition" | "lambda")
-            && parent
+/// A function or lambda inside the scope (the first ancestor is the scope itself) takes
+/// `name` as a parameter, so this is another variable of the same name.
+fn shadowed(ancestors: &[Node<'_>], name: &str, source: &str) -> bool {
+    ancestors.iter().skip(1).any(|node| {
+        matches!(node.kind(), "function_definition" | "lambda")
+            && node
                 .child_by_field_name("parameters")
                 .is_some_and(|params| binds_parameter(params, name, source))
-        {
-            return true;
-        }
-        current = parent;
-    }
-    false
+    })
 }
 
 fn binds_parameter(params: Node<'_>, name: &str, source: &str) -> bool {

@@ -1,0 +1,60 @@
+//! Cheap byte scans that tell, before parsing, whether a file can matter at all. Most
+//! files of a project hold neither models nor ORM code: they are never parsed.
+
+/// The file may use the ORM: it mentions a manager, a queryset method or a related
+/// manager. Without any of these no rule can report anything in it.
+pub fn may_use_orm(source: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "objects",
+        "_manager",
+        ".all(",
+        ".filter(",
+        ".exclude(",
+        ".count(",
+        ".exists(",
+        ".first(",
+        ".last(",
+        ".get(",
+        "queryset",
+        "get_object_or_404",
+        "get_user_model",
+        "_related(",
+    ];
+    MARKERS.iter().any(|m| source.contains(m))
+}
+
+/// The file may hold facts for the model index: models, managers, querysets, the user
+/// model setting, re-exports (`__init__.py`) or an app's label (`apps.py`).
+pub fn may_define_models(file_name: &str, source: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "Model",
+        "models",
+        "Manager",
+        "QuerySet",
+        "AUTH_USER_MODEL",
+        "get_user_model",
+        "from_queryset",
+    ];
+    matches!(file_name, "__init__.py" | "apps.py")
+        || file_name.starts_with("settings")
+        || MARKERS.iter().any(|m| source.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_python_does_not_matter() {
+        let util = "import re\n\ndef slug(s):\n    return re.sub('x', '', s)\n";
+        assert!(!may_use_orm(util));
+        assert!(!may_define_models("utils.py", util));
+        assert!(may_define_models("__init__.py", ""));
+        assert!(may_define_models(
+            "models.py",
+            "from django.db import models\n"
+        ));
+        assert!(may_use_orm("Post.objects.all()"));
+        assert!(may_use_orm("for c in post.comments.all(): pass"));
+    }
+}

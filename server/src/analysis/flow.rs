@@ -702,6 +702,11 @@ impl<'a> Walker<'a> {
     /// Walks an expression for the places that matter: comprehensions and lambdas over
     /// rows, count/len tests, calls that pass rows to helpers, queryset chains.
     fn scan(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        // Parents are passed down: tree-sitter finds one by searching from the root.
+        self.scan_in(node, node.parent(), env, scope);
+    }
+
+    fn scan_in(&mut self, node: Node<'a>, parent: Option<Node<'a>>, env: &Env, scope: Node<'a>) {
         match node.kind() {
             "list_comprehension"
             | "set_comprehension"
@@ -711,16 +716,27 @@ impl<'a> Walker<'a> {
                 return;
             }
             "lambda" | "function_definition" | "class_definition" => return,
-            "call" => self.call_site(node, env, scope),
+            "call" => {
+                self.call_site(node, env, scope);
+                if let Some(parent) = parent {
+                    self.truthiness(node, parent, env, scope);
+                }
+            }
             "comparison_operator" => self.comparison(node, env, scope),
-            "attribute" => self.id_read(node, env),
+            "attribute" => self.id_read(node, parent, env),
             _ => {}
         }
-        self.truthiness(node, env, scope);
         let mut cursor = node.walk();
-        let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-        for child in children {
-            self.scan(child, env, scope);
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    self.scan_in(child, Some(node), env, scope);
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
     }
 
@@ -909,11 +925,7 @@ impl<'a> Walker<'a> {
 
     /// `if qs.count():`, `if len(qs):`, `not qs.count()`, `x and len(qs)` — and
     /// `len(qs)` used as a number.
-    fn truthiness(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
-        if node.kind() != "call" {
-            return;
-        }
-        let Some(parent) = node.parent() else { return };
+    fn truthiness(&mut self, node: Node<'a>, parent: Node<'a>, env: &Env, scope: Node<'a>) {
         let test = match parent.kind() {
             "if_statement" | "elif_clause" | "while_statement"
                 if parent.child_by_field_name("condition") == Some(node) =>
@@ -1008,7 +1020,7 @@ impl<'a> Walker<'a> {
     }
 
     /// `obj.author.id` / `obj.author.pk` where `obj` is a known object.
-    fn id_read(&mut self, node: Node<'a>, env: &Env) {
+    fn id_read(&mut self, node: Node<'a>, parent: Option<Node<'a>>, env: &Env) {
         let Some(attr) = node.child_by_field_name("attribute") else {
             return;
         };
@@ -1016,7 +1028,7 @@ impl<'a> Walker<'a> {
         if name != "id" && name != "pk" {
             return;
         }
-        if node.parent().is_some_and(|p| {
+        if parent.is_some_and(|p| {
             (p.kind() == "call" && p.child_by_field_name("function") == Some(node))
                 || ((p.kind() == "assignment" || p.kind() == "augmented_assignment")
                     && p.child_by_field_name("left") == Some(node))

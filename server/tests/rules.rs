@@ -273,4 +273,5 @@ fixtures! {
     select_related_on_many => "select_related_on_many.py",
     unknown_lookup => "unknown_lookup.py",
     syntax_errors => "syntax_errors.py",
+    managers => "managers.py",
 }

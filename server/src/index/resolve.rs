@@ -858,10 +858,10 @@ impl<'a> Resolver<'a> {
     fn declares_managers(&self, id: ModelId) -> bool {
         self.model_mro(id).into_iter().any(|model| {
             let ClassRef { file, class } = self.refs[model.0 as usize];
-            class.managers.iter().any(|declared| {
-                self.manager(&declared.name, &declared.expr, &file.module)
-                    .is_some()
-            })
+            class
+                .managers
+                .iter()
+                .any(|declared| self.is_manager(&declared.expr, &file.module))
         })
     }
 
@@ -918,14 +918,30 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The class a `X()` class attribute makes an instance of, as a manager class.
+    fn called_manager_class(&self, module: &str, dotted: &[String]) -> ManagerClass {
+        match self.manager_class(module, dotted) {
+            ManagerClass::Project(q) => self.project_manager_class(&q),
+            class => class,
+        }
+    }
+
+    /// `expr` makes a manager (`as_manager()` and `from_queryset()` always do).
+    fn is_manager(&self, expr: &ManagerExpr, module: &str) -> bool {
+        match expr {
+            ManagerExpr::Call(dotted) => !matches!(
+                self.called_manager_class(module, dotted),
+                ManagerClass::NotAManager
+            ),
+            ManagerExpr::AsManager(_) | ManagerExpr::FromQueryset { .. } => true,
+        }
+    }
+
     fn manager(&self, name: &str, expr: &ManagerExpr, module: &str) -> Option<Manager> {
         let mut parts = ManagerParts::default();
         match expr {
             ManagerExpr::Call(dotted) => {
-                let class = match self.manager_class(module, dotted) {
-                    ManagerClass::Project(q) => self.project_manager_class(&q),
-                    class => class,
-                };
+                let class = self.called_manager_class(module, dotted);
                 if let ManagerClass::NotAManager = class {
                     return None;
                 }

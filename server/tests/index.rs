@@ -1463,3 +1463,403 @@ class Note(Stamped):
     assert!(managers("auth.AbstractBaseUser").is_empty());
     assert_eq!(managers("auth.AbstractUser"), ["objects"]);
 }
+
+const SECOND_MANAGERS: &str = r#"
+from django.db import models
+from vendor.mixins import VendorMixin
+
+class AManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("b")
+
+class TypedManager(models.Manager["Typed"]):
+    def get_queryset(self):
+        return super().get_queryset().select_related("b")
+
+class TypedQuerySet(models.QuerySet["Typed"]):
+    def live(self):
+        return self.filter(live=True)
+
+class VendorManager(VendorMixin):
+    pass
+
+class Helper:
+    pass
+
+class B(models.Model):
+    pass
+
+class A(models.Model):
+    b = models.ForeignKey(B, models.CASCADE)
+    objects = AManager()
+    all_objects = models.Manager()
+
+class Typed(models.Model):
+    b = models.ForeignKey(B, models.CASCADE)
+    objects = TypedManager()
+    listed = TypedQuerySet.as_manager()
+    all_objects = models.Manager()
+
+class Vendored(models.Model):
+    objects = VendorManager()
+    all_objects = models.Manager()
+
+class WithHelper(models.Model):
+    helper = Helper()
+
+class OnlyOther(models.Model):
+    all_objects = models.Manager()
+
+class Parent(models.Model):
+    pass
+
+class Child(Parent):
+    all_objects = models.Manager()
+
+class Grandchild(Child):
+    pass
+"#;
+
+#[test]
+fn every_declared_manager_is_kept_under_its_name() {
+    use ormhint::index::Applied;
+    let index = build(&[("app/models.py", SECOND_MANAGERS)]);
+    let names = |label: &str| -> Vec<String> {
+        model(&index, label)
+            .managers
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    let selects_b = Applied {
+        select_related: vec!["b".into()],
+        ..Applied::default()
+    };
+
+    // Declared ones, in declaration order: the first is Django's default manager.
+    assert_eq!(names("app.A"), ["objects", "all_objects"]);
+    let a = index.by_label("app.A").unwrap();
+    let objects = index.manager(a, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.applied, selects_b);
+    let all_objects = index.manager(a, "all_objects").unwrap();
+    assert!(!all_objects.opaque && all_objects.methods.is_empty());
+    assert_eq!(all_objects.applied, Applied::default());
+
+    // Generic aliases (`models.Manager["Typed"]`) are the class they subscript.
+    assert_eq!(names("app.Typed"), ["objects", "listed", "all_objects"]);
+    let typed = index.by_label("app.Typed").unwrap();
+    let objects = index.manager(typed, "objects").unwrap();
+    assert!(!objects.opaque);
+    assert_eq!(objects.applied, selects_b);
+    let listed = index.manager(typed, "listed").unwrap();
+    assert!(!listed.opaque);
+    assert_eq!(
+        listed.methods["live"],
+        ManagerMethod::Queryset(Applied::default())
+    );
+
+    // A project class named like a manager on a base we cannot read: opaque, kept.
+    assert_eq!(names("app.Vendored"), ["objects", "all_objects"]);
+    let vendored = index.by_label("app.Vendored").unwrap();
+    assert!(index.manager(vendored, "objects").unwrap().opaque);
+
+    // Not a manager: Django still adds `objects`.
+    assert_eq!(names("app.WithHelper"), ["objects"]);
+    // A declared manager: no `objects` unless declared.
+    assert_eq!(names("app.OnlyOther"), ["all_objects"]);
+    // The `objects` Django gave a concrete parent is inherited after the child's own.
+    assert_eq!(names("app.Child"), ["all_objects", "objects"]);
+    assert_eq!(names("app.Grandchild"), ["all_objects", "objects"]);
+}
+
+const QUERYSET_INSTANCES: &str = r#"
+from django.db import models
+from vendor.querysets import VendorQuerySet
+from blog import querysets
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_author(self):
+        return self.select_related("author")
+
+    def _visible(self):
+        return self.filter(hidden=False)
+
+class Positional(models.Manager):
+    def get_queryset(self):
+        return PostQuerySet(self.model, using=self._db)
+
+    def published(self):
+        return self.get_queryset().published()
+
+    def with_author(self):
+        return self.get_queryset().filter(x=1).with_author()
+
+    def visible(self):
+        qs = self.get_queryset()
+        return qs._visible()
+
+    def missing(self):
+        return self.get_queryset().nowhere()
+
+    def count_published(self):
+        return self.get_queryset().published().count()
+
+class Bare(models.Manager):
+    def get_queryset(self):
+        return PostQuerySet(self.model)
+
+class Keywords(models.Manager):
+    def get_queryset(self):
+        return PostQuerySet(model=self.model, using=self._db).select_related("category")
+
+    def published(self):
+        return self.get_queryset().published()
+
+class Chained(Keywords):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("tags")
+
+class Reset(Keywords):
+    def get_queryset(self):
+        return PostQuerySet(self.model, using=self._db)
+
+class Imported(models.Manager):
+    def get_queryset(self):
+        return querysets.OtherQuerySet(self.model, using=self._db)
+
+    def recent(self):
+        return self.get_queryset().recent()
+
+class Vendor(models.Manager):
+    def get_queryset(self):
+        return VendorQuerySet(self.model, using=self._db)
+
+class Built(models.Manager):
+    def get_queryset(self):
+        return build_queryset(self.model)
+
+class Queried(models.Manager):
+    def get_queryset(self):
+        return PostQuerySet(self.model, query=self.query)
+
+class Plain(models.Manager):
+    def get_queryset(self):
+        return models.QuerySet(self.model, using=self._db).select_related("author")
+
+class Post(models.Model):
+    positional = Positional()
+    bare = Bare()
+    keywords = Keywords()
+    chained = Chained()
+    reset = Reset()
+    imported = Imported()
+    vendor = Vendor()
+    built = Built()
+    queried = Queried()
+    plain = Plain()
+"#;
+
+#[test]
+fn get_queryset_returning_a_queryset_instance() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[
+        ("blog/models.py", QUERYSET_INSTANCES),
+        (
+            "blog/querysets.py",
+            "from django.db import models\n\nclass OtherQuerySet(models.QuerySet):\n    def recent(self):\n        return self.order_by(\"-id\").defer(\"body\")\n",
+        ),
+    ]);
+    let post = index.by_label("blog.Post").unwrap();
+    let manager = |name: &str| -> &Manager { index.manager(post, name).unwrap() };
+    let methods = |manager: &Manager| {
+        let mut names: Vec<String> = manager.methods.keys().cloned().collect();
+        names.sort_unstable();
+        names
+    };
+    let queryset = |applied: Applied| ManagerMethod::Queryset(applied);
+    let select = |names: &[&str]| Applied {
+        select_related: names.iter().map(|n| n.to_string()).collect(),
+        ..Applied::default()
+    };
+    let unknown = Applied {
+        unknown: true,
+        annotates: true,
+        ..Applied::default()
+    };
+
+    // A new instance applies nothing; proxies reach the queryset class's methods.
+    let positional = manager("positional");
+    assert!(!positional.opaque);
+    assert_eq!(positional.applied, Applied::default());
+    assert_eq!(
+        methods(positional),
+        [
+            "count_published",
+            "missing",
+            "published",
+            "visible",
+            "with_author"
+        ]
+    );
+    assert_eq!(
+        positional.methods["published"],
+        queryset(Applied::default())
+    );
+    assert_eq!(
+        positional.methods["with_author"],
+        queryset(select(&["author"]))
+    );
+    assert_eq!(positional.methods["visible"], queryset(Applied::default()));
+    assert_eq!(positional.methods["missing"], ManagerMethod::Other);
+    assert_eq!(positional.methods["count_published"], ManagerMethod::Other);
+
+    let bare = manager("bare");
+    assert!(!bare.opaque && bare.methods.is_empty());
+    assert_eq!(bare.applied, Applied::default());
+
+    // Keywords, then a chain on the instance.
+    let keywords = manager("keywords");
+    assert!(!keywords.opaque);
+    assert_eq!(keywords.applied, select(&["category"]));
+    assert_eq!(
+        keywords.methods["published"],
+        queryset(select(&["category"]))
+    );
+
+    // A subclass's `super().get_queryset()` builds on its parent's; a new instance
+    // starts over.
+    let tags = Applied {
+        select_related: vec!["category".into()],
+        prefetch_related: vec![Prefetch {
+            lookup: "tags".into(),
+            to_attr: None,
+        }],
+        ..Applied::default()
+    };
+    let chained = manager("chained");
+    assert_eq!(chained.applied, tags);
+    assert_eq!(chained.methods["published"], queryset(tags.clone()));
+    let reset = manager("reset");
+    assert_eq!(reset.applied, Applied::default());
+    assert_eq!(reset.methods["published"], queryset(Applied::default()));
+
+    // The queryset class may live in another module.
+    let imported = manager("imported");
+    assert!(!imported.opaque);
+    assert_eq!(imported.applied, Applied::default());
+    assert_eq!(
+        imported.methods["recent"],
+        queryset(Applied {
+            defer: vec!["body".into()],
+            ..Applied::default()
+        })
+    );
+
+    // Outside the project: applies nothing we know of, its methods are unknown.
+    let vendor = manager("vendor");
+    assert!(vendor.opaque);
+    assert_eq!(vendor.applied, Applied::default());
+
+    // Not a queryset class, or a query passed in: unreadable.
+    assert_eq!(manager("built").applied, unknown);
+    assert_eq!(manager("queried").applied, unknown);
+
+    // Django's own QuerySet.
+    let plain = manager("plain");
+    assert!(!plain.opaque);
+    assert_eq!(plain.applied, select(&["author"]));
+}
+
+const FROM_QUERYSET_GET_QUERYSET: &str = r#"
+from django.db import models
+
+class AQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(live=True)
+
+    def with_c(self):
+        return self.select_related("c")
+
+    def both(self):
+        return self.live().with_c()
+
+class AManager(models.Manager.from_queryset(AQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().select_related("b")
+
+    def recent(self):
+        return self.live().order_by("-id")
+
+class PrefetchingManager(AManager):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("tags")
+
+class A(models.Model):
+    objects = AManager()
+    all_objects = models.Manager()
+    prefetching = PrefetchingManager()
+"#;
+
+#[test]
+fn from_queryset_manager_get_queryset_applies_to_every_method() {
+    use ormhint::index::{Applied, Manager};
+    let index = build(&[("app/models.py", FROM_QUERYSET_GET_QUERYSET)]);
+    let a = index.by_label("app.A").unwrap();
+    let names: Vec<&str> = index
+        .model(a)
+        .managers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["objects", "all_objects", "prefetching"]);
+    let with = |select: &[&str], prefetch: &[&str]| Applied {
+        select_related: select.iter().map(|n| n.to_string()).collect(),
+        prefetch_related: prefetch
+            .iter()
+            .map(|n| Prefetch {
+                lookup: n.to_string(),
+                to_attr: None,
+            })
+            .collect(),
+        ..Applied::default()
+    };
+    let check = |manager: &Manager, applied: Applied, with_c: Applied| {
+        assert!(!manager.opaque, "{}", manager.name);
+        assert_eq!(manager.applied, applied, "{}", manager.name);
+        let mut methods: Vec<&str> = manager.methods.keys().map(String::as_str).collect();
+        methods.sort_unstable();
+        assert_eq!(methods, ["both", "live", "recent", "with_c"]);
+        for name in ["live", "recent"] {
+            assert_eq!(
+                manager.methods[name],
+                ManagerMethod::Queryset(applied.clone()),
+                "{}.{name}",
+                manager.name
+            );
+        }
+        for name in ["with_c", "both"] {
+            assert_eq!(
+                manager.methods[name],
+                ManagerMethod::Queryset(with_c.clone()),
+                "{}.{name}",
+                manager.name
+            );
+        }
+    };
+    check(
+        index.manager(a, "objects").unwrap(),
+        with(&["b"], &[]),
+        with(&["b", "c"], &[]),
+    );
+    check(
+        index.manager(a, "prefetching").unwrap(),
+        with(&["b"], &["tags"]),
+        with(&["b", "c"], &["tags"]),
+    );
+    let all_objects = index.manager(a, "all_objects").unwrap();
+    assert_eq!(all_objects.applied, Applied::default());
+}

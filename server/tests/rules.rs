@@ -274,4 +274,5 @@ fixtures! {
     unknown_lookup => "unknown_lookup.py",
     syntax_errors => "syntax_errors.py",
     noqa => "noqa.py",
+    managers => "managers.py",
 }

@@ -136,6 +136,10 @@ pub enum Value {
     },
     /// `enumerate(rows)`.
     Enumerate(Box<Value>),
+    /// `self` in a method of a class-based view (by the class's start byte).
+    View(usize),
+    /// `super()` in such a method.
+    ViewSuper(usize),
     Unknown,
 }
 
@@ -248,6 +252,10 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
         facts: Facts::default(),
         seen: HashSet::new(),
         active: Vec::new(),
+        views: HashMap::new(),
+        current_view: None,
+        evaluating_views: Vec::new(),
+        returns: None,
     };
     let mut env = Env::new();
     walker.block(root, &mut env, root);
@@ -293,6 +301,29 @@ struct Walker<'a> {
     seen: HashSet<(usize, usize, u64)>,
     /// Functions being analysed for a caller, innermost last.
     active: Vec<usize>,
+    /// Class-based views of this file, by their class's start byte.
+    views: HashMap<usize, ViewClass<'a>>,
+    /// The view whose method is being walked.
+    current_view: Option<usize>,
+    /// Views whose `get_queryset()` is being evaluated (guards recursion).
+    evaluating_views: Vec<usize>,
+    /// While a `get_queryset()` is walked for its result: the values it returns.
+    returns: Option<Vec<Value>>,
+}
+
+/// Where a class-based view gets its rows: `queryset = ...`, `model = X`, or its own
+/// `get_queryset()`.
+struct ViewClass<'a> {
+    queryset: Option<Node<'a>>,
+    model: Option<ModelId>,
+    get_queryset: Option<Node<'a>>,
+}
+
+#[derive(Clone, Copy)]
+enum ClassKind {
+    Model(ModelId),
+    View(usize),
+    Plain,
 }
 
 impl<'a> Walker<'a> {
@@ -310,26 +341,13 @@ impl<'a> Walker<'a> {
 
     fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         match stmt.kind() {
-            "function_definition" => {
-                let env = self.method_env(stmt, stmt);
-                self.function(stmt, env);
-            }
+            "function_definition" => self.function(stmt, Env::new()),
             "decorated_definition" => {
                 if let Some(def) = stmt.child_by_field_name("definition") {
-                    if def.kind() == "function_definition" {
-                        let env = self.method_env(def, stmt);
-                        self.function(def, env);
-                    } else {
-                        self.statement(def, env, scope);
-                    }
+                    self.statement(def, env, scope);
                 }
             }
-            "class_definition" => {
-                if let Some(body) = stmt.child_by_field_name("body") {
-                    let mut class_env = Env::new();
-                    self.block(body, &mut class_env, body);
-                }
-            }
+            "class_definition" => self.class(stmt),
             "expression_statement" => {
                 let mut cursor = stmt.walk();
                 let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
@@ -425,8 +443,21 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            "return_statement" | "delete_statement" | "raise_statement" | "assert_statement"
-            | "print_statement" => self.scan(stmt, env, scope),
+            "return_statement" => {
+                self.scan(stmt, env, scope);
+                if self.returns.is_some() {
+                    let values = match stmt.named_child(0) {
+                        Some(value) => self.eval(value, env),
+                        None => vec![Value::Unknown],
+                    };
+                    if let Some(returns) = &mut self.returns {
+                        returns.extend(values);
+                    }
+                }
+            }
+            "delete_statement" | "raise_statement" | "assert_statement" | "print_statement" => {
+                self.scan(stmt, env, scope)
+            }
             "match_statement" | "global_statement" | "nonlocal_statement" => {}
             "import_statement"
             | "import_from_statement"
@@ -440,61 +471,197 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// In a method of a model class, `self` is one object of that model, loaded by a
-    /// caller we cannot see: what it has selected or prefetched is unknown, but a query
-    /// its related managers start here (`self.items.filter(...)`) is ours to judge.
-    fn method_env(&self, def: Node<'a>, outer: Node<'a>) -> Env {
-        let mut env = Env::new();
-        let Some(class) = def
-            .parent()
-            .filter(|b| b.kind() == "block")
-            .and_then(|b| b.parent())
-            .filter(|c| c.kind() == "class_definition")
-            .or_else(|| {
-                outer
-                    .parent()
-                    .filter(|b| b.kind() == "block")
-                    .and_then(|b| b.parent())
-                    .filter(|c| c.kind() == "class_definition")
-            })
-        else {
-            return env;
+    /// A class body: its methods get `self` bound when the class is a model (one object
+    /// of it) or a class-based view (whose `get_queryset()` is understood).
+    fn class(&mut self, class: Node<'a>) {
+        let Some(body) = class.child_by_field_name("body") else {
+            return;
         };
+        let name = class
+            .child_by_field_name("name")
+            .map(|n| self.file.text(n).to_string())
+            .unwrap_or_default();
+        let kind = if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
+            ClassKind::Model(model)
+        } else if let Some(view) = self.view_class(body) {
+            self.views.insert(class.start_byte(), view);
+            ClassKind::View(class.start_byte())
+        } else {
+            ClassKind::Plain
+        };
+        let mut class_env = Env::new();
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        for stmt in statements {
+            let def = match stmt.kind() {
+                "function_definition" => Some(stmt),
+                "decorated_definition" => stmt
+                    .child_by_field_name("definition")
+                    .filter(|d| d.kind() == "function_definition"),
+                _ => None,
+            };
+            match def {
+                Some(def) => self.method(def, stmt, kind),
+                None => self.statement(stmt, &mut class_env, body),
+            }
+        }
+    }
+
+    /// `queryset = ...`, `model = X` and `def get_queryset` in a class body.
+    fn view_class(&self, body: Node<'a>) -> Option<ViewClass<'a>> {
+        let mut view = ViewClass {
+            queryset: None,
+            model: None,
+            get_queryset: None,
+        };
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            match stmt.kind() {
+                "expression_statement" => {
+                    let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment")
+                    else {
+                        continue;
+                    };
+                    let (Some(left), Some(right)) = (
+                        assign.child_by_field_name("left"),
+                        assign.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    match self.file.text(left) {
+                        "queryset" => view.queryset = Some(right),
+                        "model" => {
+                            view.model = dotted_name(right, self.src())
+                                .and_then(|d| self.index.resolve_model(&self.file.module, &d));
+                        }
+                        _ => {}
+                    }
+                }
+                "function_definition" | "decorated_definition" => {
+                    let def = if stmt.kind() == "decorated_definition" {
+                        stmt.child_by_field_name("definition")
+                    } else {
+                        Some(stmt)
+                    };
+                    if let Some(def) = def.filter(|d| {
+                        d.child_by_field_name("name")
+                            .is_some_and(|n| self.file.text(n) == "get_queryset")
+                    }) {
+                        view.get_queryset = Some(def);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some())
+            .then_some(view)
+    }
+
+    /// A method: in a model, `self` is one object of it loaded by a caller we cannot see
+    /// (what it selected or prefetched is unknown, but a query its related managers
+    /// start here, `self.items.filter(...)`, is ours to judge); in a view, `self` is the
+    /// view.
+    fn method(&mut self, def: Node<'a>, outer: Node<'a>, kind: ClassKind) {
         let static_or_class = outer.kind() == "decorated_definition" && {
             let text = self.file.text(outer);
             text.contains("@staticmethod") || text.contains("@classmethod")
         };
-        let Some(name) = class.child_by_field_name("name") else {
-            return env;
-        };
-        let Some(model) = self
-            .index
-            .resolve_model(&self.file.module, &[self.file.text(name).to_string()])
-        else {
-            return env;
-        };
-        if static_or_class {
-            return env;
+        let mut env = Env::new();
+        let first = parameter_names(def, self.src()).into_iter().next();
+        let previous_view = self.current_view;
+        match (kind, first) {
+            (ClassKind::Model(model), Some(first)) if !static_or_class => {
+                let mut qs = Qs::new(model, None);
+                qs.applied.unknown = true;
+                env.insert(
+                    first,
+                    vec![Value::Obj(Obj {
+                        qs,
+                        path: Vec::new(),
+                        per_row: false,
+                    })],
+                );
+            }
+            (ClassKind::View(key), Some(first)) if !static_or_class => {
+                env.insert(first, vec![Value::View(key)]);
+                self.current_view = Some(key);
+            }
+            _ => {}
         }
-        if let Some(first) = parameter_names(def, self.src()).into_iter().next() {
-            let mut qs = Qs::new(model, None);
-            qs.applied.unknown = true;
-            env.insert(
-                first,
-                vec![Value::Obj(Obj {
-                    qs,
-                    path: Vec::new(),
-                    per_row: false,
-                })],
-            );
+        self.function(def, env);
+        self.current_view = previous_view;
+    }
+
+    /// What `self.get_queryset()` returns in view `key`.
+    fn view_get_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
+        if self.evaluating_views.contains(&key) {
+            return vec![Value::Unknown];
         }
-        env
+        let Some(def) = self.views.get(&key).and_then(|v| v.get_queryset) else {
+            return self.view_base_queryset(key, call);
+        };
+        let (Some(body), Some(first)) = (
+            def.child_by_field_name("body"),
+            parameter_names(def, self.src()).into_iter().next(),
+        ) else {
+            return vec![Value::Unknown];
+        };
+        self.evaluating_views.push(key);
+        let saved_returns = self.returns.replace(Vec::new());
+        let previous_view = self.current_view.replace(key);
+        let mut env = Env::new();
+        env.insert(first, vec![Value::View(key)]);
+        self.block(body, &mut env, body);
+        let values = std::mem::replace(&mut self.returns, saved_returns).unwrap_or_default();
+        self.current_view = previous_view;
+        self.evaluating_views.pop();
+        if values.is_empty() {
+            vec![Value::Unknown]
+        } else {
+            values
+        }
+    }
+
+    /// What Django's own `get_queryset()` returns: the `queryset` attribute, else the
+    /// model's default manager. A fix for the latter goes right after `call`.
+    fn view_base_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
+        let (queryset, model) = match self.views.get(&key) {
+            Some(view) => (view.queryset, view.model),
+            None => return vec![Value::Unknown],
+        };
+        if let Some(queryset) = queryset {
+            return self.eval(queryset, &Env::new());
+        }
+        let Some(model) = model else {
+            return vec![Value::Unknown];
+        };
+        let Some(manager) = self.index.model(model).managers.first() else {
+            return vec![Value::Unknown];
+        };
+        if manager.opaque {
+            return vec![Value::Unknown];
+        }
+        let mut qs = Qs::new(
+            model,
+            Some(Origin {
+                range: TextRange::of(call),
+            }),
+        );
+        qs.applied = manager.applied.clone();
+        qs.manager = Some(manager.name.clone());
+        if manager.applied.annotates {
+            qs.annotations = None;
+        }
+        vec![Value::Qs(qs)]
     }
 
     fn function(&mut self, def: Node<'a>, mut env: Env) {
+        // A nested function's `return` is not the enclosing `get_queryset()`'s.
+        let returns = self.returns.take();
         if let Some(body) = def.child_by_field_name("body") {
             self.block(body, &mut env, body);
         }
+        self.returns = returns;
     }
 
     fn assignment(&mut self, node: Node<'a>, env: &mut Env, scope: Node<'a>) {
@@ -1251,6 +1418,10 @@ impl<'a> Walker<'a> {
                             })
                             .collect()
                     }
+                    "super" if args.positional.is_empty() => match self.current_view {
+                        Some(key) => vec![Value::ViewSuper(key)],
+                        None => vec![Value::Unknown],
+                    },
                     "get_user_model" if args.positional.is_empty() => {
                         match self.index.by_label(&self.auth_label()) {
                             Some(id) => vec![Value::Model(id)],
@@ -1269,10 +1440,22 @@ impl<'a> Walker<'a> {
                 };
                 let method = self.file.text(attr).to_string();
                 let receivers = self.eval(object, env);
-                receivers
-                    .into_iter()
-                    .map(|value| self.apply_method(value, &method, node, function))
-                    .collect()
+                let mut values = Vec::new();
+                for value in receivers {
+                    match (value, method.as_str()) {
+                        // Every value `get_queryset()` may return is an alternative.
+                        (Value::View(key), "get_queryset") => {
+                            values.extend(self.view_get_queryset(key, node));
+                        }
+                        (Value::ViewSuper(key), "get_queryset") => {
+                            values.extend(self.view_base_queryset(key, node));
+                        }
+                        (value, _) => {
+                            values.push(self.apply_method(value, &method, node, function))
+                        }
+                    }
+                }
+                values
             }
             _ => vec![Value::Unknown],
         }
@@ -1323,6 +1506,7 @@ impl<'a> Walker<'a> {
                 self.queryset_method(qs, method, call, function)
             }
             Value::Rows(qs) if method == "copy" => Value::Rows(qs),
+
             _ => Value::Unknown,
         }
     }

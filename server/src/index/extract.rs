@@ -202,6 +202,24 @@ pub struct QuerysetFacts {
     pub applied: Applied,
     /// Methods of the class itself called in the returned chains (`self.published()`).
     pub calls: Vec<String>,
+    /// Methods called on a queryset the chains already hold
+    /// (`self.get_queryset().published()`, `qs.published()`): methods of the queryset
+    /// class, which on a manager is not the class itself.
+    pub queryset_calls: Vec<String>,
+    /// Where the returned chains start.
+    pub start: ChainStart,
+}
+
+/// Where a method's returned queryset chains start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ChainStart {
+    /// On `self` or `super()` (or names holding chains on them).
+    #[default]
+    Inherited,
+    /// On a new instance of a queryset class: `PostQuerySet(self.model, using=self._db)`.
+    Fresh(Vec<String>),
+    /// Chains start in different places.
+    Mixed,
 }
 
 /// Reads `file`. Never fails: unreadable parts are left out.
@@ -370,6 +388,11 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
 }
 
 fn base_expr(base: Node<'_>, source: &str) -> BaseExpr {
+    // `models.Manager["Post"]`, `QuerySet[Post]`: generic aliases of the class.
+    let base = match base.child_by_field_name("value") {
+        Some(value) if base.kind() == "subscript" => value,
+        _ => base,
+    };
     if let Some(dotted) = dotted_name(base, source) {
         return BaseExpr::Name(dotted);
     }
@@ -656,6 +679,7 @@ fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFact
         self_name,
         source,
         facts: QuerysetFacts::default(),
+        start: None,
         vars: Vec::new(),
         returns: 0,
         all_queryset: true,
@@ -663,6 +687,7 @@ fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFact
     reader.block(body);
     let mut facts = reader.facts;
     facts.returns_queryset = reader.returns > 0 && reader.all_queryset;
+    facts.start = reader.start.unwrap_or_default();
     facts
 }
 
@@ -672,8 +697,10 @@ struct QuerysetReader<'s> {
     self_name: &'s str,
     source: &'s str,
     facts: QuerysetFacts,
-    /// Local names holding a queryset chain on `self`.
-    vars: Vec<String>,
+    /// Where the chains returned so far start.
+    start: Option<ChainStart>,
+    /// Local names holding a queryset chain on `self`, with where it starts.
+    vars: Vec<(String, ChainStart)>,
     returns: usize,
     all_queryset: bool,
 }
@@ -694,7 +721,14 @@ impl QuerysetReader<'_> {
                     .named_child(0)
                     .and_then(|value| read_chain(value, self.self_name, &self.vars, self.source));
                 match chain {
-                    Some(chain) if chain.queryset => merge_chain(&mut self.facts, &chain),
+                    Some(chain) if chain.queryset => {
+                        merge_chain(&mut self.facts, &chain);
+                        self.start = Some(match self.start.take() {
+                            None => chain.start,
+                            Some(start) if start == chain.start => start,
+                            Some(_) => ChainStart::Mixed,
+                        });
+                    }
                     _ => self.all_queryset = false,
                 }
             }
@@ -715,14 +749,11 @@ impl QuerysetReader<'_> {
                     return;
                 }
                 let var = text(left, self.source).to_string();
-                match read_chain(right, self.self_name, &self.vars, self.source) {
-                    Some(chain) if chain.queryset => {
-                        merge_chain(&mut self.facts, &chain);
-                        if !self.vars.contains(&var) {
-                            self.vars.push(var);
-                        }
-                    }
-                    _ => self.vars.retain(|v| *v != var),
+                let chain = read_chain(right, self.self_name, &self.vars, self.source);
+                self.vars.retain(|(v, _)| *v != var);
+                if let Some(chain) = chain.filter(|c| c.queryset) {
+                    merge_chain(&mut self.facts, &chain);
+                    self.vars.push((var, chain.start));
                 }
             }
             "function_definition" | "class_definition" | "decorated_definition" => {}
@@ -748,9 +779,14 @@ impl QuerysetReader<'_> {
 
 fn merge_chain(facts: &mut QuerysetFacts, chain: &Chain) {
     merge_applied(&mut facts.applied, &chain.applied);
-    for call in &chain.custom {
-        if !facts.calls.contains(call) {
-            facts.calls.push(call.clone());
+    for (from, into) in [
+        (&chain.custom, &mut facts.calls),
+        (&chain.queryset_custom, &mut facts.queryset_calls),
+    ] {
+        for call in from {
+            if !into.contains(call) {
+                into.push(call.clone());
+            }
         }
     }
 }
@@ -785,17 +821,32 @@ struct Chain {
     /// Every call of the chain returns a queryset (custom calls permitting).
     queryset: bool,
     applied: Applied,
+    /// Custom methods called on `self` or `super()` itself.
     custom: Vec<String>,
+    /// Custom methods called on a queryset the chain already holds.
+    queryset_custom: Vec<String>,
+    start: ChainStart,
 }
 
 /// Reads `self.get_queryset().filter(...).select_related("x")` from the outside in.
-fn read_chain(node: Node<'_>, self_name: &str, vars: &[String], source: &str) -> Option<Chain> {
+fn read_chain(
+    node: Node<'_>,
+    self_name: &str,
+    vars: &[(String, ChainStart)],
+    source: &str,
+) -> Option<Chain> {
     let mut calls: Vec<(String, Node<'_>)> = Vec::new();
     let mut current = node;
-    loop {
+    // The first call is made on `self`/`super()` itself, not on a queryset it returned.
+    let mut on_self = true;
+    let start = loop {
         match current.kind() {
             "parenthesized_expression" => current = current.named_child(0)?,
             "call" => {
+                if let Some(class) = fresh_queryset(current, self_name, vars, source) {
+                    on_self = false;
+                    break ChainStart::Fresh(class);
+                }
                 let function = current.child_by_field_name("function")?;
                 match function.kind() {
                     "attribute" => {
@@ -804,35 +855,74 @@ fn read_chain(node: Node<'_>, self_name: &str, vars: &[String], source: &str) ->
                         current = function.child_by_field_name("object")?;
                     }
                     // `super()`
-                    "identifier" if text(function, source) == "super" => break,
+                    "identifier" if text(function, source) == "super" => {
+                        break ChainStart::Inherited;
+                    }
                     _ => return None,
                 }
             }
             "identifier" => {
                 let name = text(current, source);
-                if name == self_name || vars.iter().any(|v| v == name) {
-                    break;
+                if name == self_name {
+                    break ChainStart::Inherited;
                 }
-                return None;
+                let (_, start) = vars.iter().find(|(v, _)| v == name)?;
+                on_self = false;
+                break start.clone();
             }
             _ => return None,
         }
-    }
+    };
     calls.reverse();
     let mut chain = Chain {
         queryset: true,
         applied: Applied::default(),
         custom: Vec::new(),
+        queryset_custom: Vec::new(),
+        start,
     };
-    for (method, call) in calls {
+    for (i, (method, call)) in calls.into_iter().enumerate() {
         if TERMINAL_METHODS.contains(&method.as_str()) {
             chain.queryset = false;
-        } else if !QUERYSET_METHODS.contains(&method.as_str()) && !chain.custom.contains(&method) {
-            chain.custom.push(method.clone());
+        } else if !QUERYSET_METHODS.contains(&method.as_str()) {
+            let custom = if i == 0 && on_self {
+                &mut chain.custom
+            } else {
+                &mut chain.queryset_custom
+            };
+            if !custom.contains(&method) {
+                custom.push(method.clone());
+            }
         }
         apply_call(&mut chain.applied, &method, call, source);
     }
     Some(chain)
+}
+
+/// `PostQuerySet(self.model, using=self._db)`, `PostQuerySet(model=self.model)`: a new
+/// queryset of the manager's model, as the class named.
+fn fresh_queryset(
+    call: Node<'_>,
+    self_name: &str,
+    vars: &[(String, ChainStart)],
+    source: &str,
+) -> Option<Vec<String>> {
+    let class = dotted_name(call.child_by_field_name("function")?, source)?;
+    let first = class.first()?;
+    if first == self_name || first == "super" || vars.iter().any(|(v, _)| v == first) {
+        return None;
+    }
+    let args = call_args(call, source);
+    let model = match (args.positional.as_slice(), args.keyword("model")) {
+        (&[model], None) | (&[], Some(model)) => model,
+        _ => return None,
+    };
+    let is_model = dotted_name(model, source).is_some_and(|d| d == [self_name, "model"]);
+    let known_keywords = args
+        .keywords
+        .iter()
+        .all(|(key, _)| matches!(key.as_str(), "model" | "using" | "hints"));
+    (is_model && known_keywords && !args.has_splat).then_some(class)
 }
 
 /// Records what the queryset method call `call` (named `method`) applies; other methods

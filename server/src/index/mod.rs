@@ -19,8 +19,9 @@ mod resolve;
 mod scope;
 
 pub use extract::{
-    AliasFacts, AliasValue, BaseExpr, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
-    ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, apply_call, extract,
+    AliasFacts, AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts,
+    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, apply_call,
+    extract,
 };
 pub use imports::{ImportMap, Imported};
 pub use model::*;

@@ -47,8 +47,9 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Relations other models declare towards this one.
     pub reverse: Vec<ReverseRelation>,
-    /// `objects` and other managers, inherited ones included; a concrete model with none
-    /// gets `objects`, an abstract one none.
+    /// Every declared manager under its name, the model's own first, then its model
+    /// bases' (Django's order: the first is the default manager). A concrete model with
+    /// none gets `objects` (its children inherit it), an abstract one none.
     pub managers: Vec<Manager>,
     /// Methods and properties defined on the model class (inherited ones included).
     pub methods: Vec<MethodSummary>,
@@ -166,10 +167,14 @@ pub struct Prefetch {
 #[derive(Debug, Clone)]
 pub struct Manager {
     pub name: String,
-    /// What `get_queryset()` applies.
+    /// What `get_queryset()` applies: overrides build on their parent's
+    /// (`super().get_queryset()`) or start from a new queryset
+    /// (`PostQuerySet(self.model, using=self._db)`).
     pub applied: Applied,
     /// Custom methods of the manager and of its queryset class (`as_manager()`,
-    /// `from_queryset()`).
+    /// `from_queryset()`). Calls on a queryset the manager made
+    /// (`self.get_queryset().published()`) are looked up in the class `get_queryset()`
+    /// returns an instance of.
     pub methods: HashMap<String, ManagerMethod>,
     /// The manager or queryset class could not be read (defined outside the project,
     /// or built dynamically): calls to methods we do not know stop the analysis.

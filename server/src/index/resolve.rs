@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::contrib;
 use super::extract::{
-    AliasValue, BaseExpr, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr, MethodFacts,
-    QuerysetFacts, TargetExpr, merge_applied,
+    AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
+    MethodFacts, QuerysetFacts, TargetExpr, merge_applied,
 };
 use super::model::*;
 use super::scope::{Scope, Target};
@@ -809,6 +809,38 @@ impl<'a> Resolver<'a> {
 
     fn model_managers(&self, id: ModelId) -> Vec<Manager> {
         // Managers come from the class and every model base (Python's name resolution).
+        let order = self.model_mro(id);
+        let mut managers: Vec<Manager> = Vec::new();
+        for &model in &order {
+            let ClassRef { file, class } = self.refs[model.0 as usize];
+            for declared in &class.managers {
+                if managers.iter().any(|m| m.name == declared.name) {
+                    continue;
+                }
+                if let Some(manager) = self.manager(&declared.name, &declared.expr, &file.module) {
+                    managers.push(manager);
+                }
+            }
+            // A concrete base without managers got `objects` from Django; its children
+            // inherit it like a declared one.
+            if model != id
+                && !self.models[model.0 as usize].is_abstract
+                && !self.declares_managers(model)
+                && !managers.iter().any(|m| m.name == "objects")
+            {
+                managers.push(plain_manager("objects"));
+            }
+        }
+        // Django adds `objects` when preparing a concrete model that has no manager;
+        // abstract models are never prepared (and their managers cannot be used anyway).
+        if managers.is_empty() && !self.models[id.0 as usize].is_abstract {
+            managers.push(plain_manager("objects"));
+        }
+        managers
+    }
+
+    /// The model and its model bases, nearest first.
+    fn model_mro(&self, id: ModelId) -> Vec<ModelId> {
         let mut order = Vec::new();
         let mut seen = HashSet::new();
         let mut stack = vec![id];
@@ -819,24 +851,18 @@ impl<'a> Resolver<'a> {
             order.push(current);
             stack.extend(self.model_bases[current.0 as usize].iter().rev());
         }
-        let mut managers: Vec<Manager> = Vec::new();
-        for model in order {
+        order
+    }
+
+    /// The model or one of its bases declares a manager.
+    fn declares_managers(&self, id: ModelId) -> bool {
+        self.model_mro(id).into_iter().any(|model| {
             let ClassRef { file, class } = self.refs[model.0 as usize];
-            for declared in &class.managers {
-                if managers.iter().any(|m| m.name == declared.name) {
-                    continue;
-                }
-                if let Some(manager) = self.manager(&declared.name, &declared.expr, &file.module) {
-                    managers.push(manager);
-                }
-            }
-        }
-        // Django adds `objects` when preparing a concrete model; abstract models are never
-        // prepared (and their managers cannot be used anyway).
-        if managers.is_empty() && !self.models[id.0 as usize].is_abstract {
-            managers.push(plain_manager("objects"));
-        }
-        managers
+            class
+                .managers
+                .iter()
+                .any(|declared| self.is_manager(&declared.expr, &file.module))
+        })
     }
 
     /// A manager class or queryset class named in `module`.
@@ -844,6 +870,11 @@ impl<'a> Resolver<'a> {
         if dotted.is_empty() {
             return ManagerClass::Django;
         }
+        // Outside the project: only its name tells.
+        let unread = || match dotted.last() {
+            Some(name) if name.contains("Manager") => ManagerClass::Opaque,
+            _ => ManagerClass::NotAManager,
+        };
         match self.scope.resolve(module, dotted) {
             Some(Target::Defined { module, name }) => {
                 let qualname = format!("{module}.{name}");
@@ -860,14 +891,49 @@ impl<'a> Resolver<'a> {
                     None => ManagerClass::Opaque,
                 }
             }
-            Some(Target::External(path)) => match path.as_str() {
-                path if DJANGO_MANAGERS.contains(&path) => ManagerClass::Django,
-                _ if dotted.last().is_some_and(|n| n.contains("Manager")) => ManagerClass::Opaque,
-                _ => ManagerClass::NotAManager,
-            },
+            Some(Target::External(path)) if DJANGO_MANAGERS.contains(&path.as_str()) => {
+                ManagerClass::Django
+            }
             Some(Target::Module(_)) => ManagerClass::NotAManager,
-            None if dotted.last().is_some_and(|n| n.contains("Manager")) => ManagerClass::Opaque,
-            None => ManagerClass::NotAManager,
+            Some(Target::External(_)) | None => unread(),
+        }
+    }
+
+    /// A project class used as a manager or queryset class: one whose bases we cannot all
+    /// read and whose name says it is one counts (as a class outside the project would).
+    fn project_manager_class(&self, qualname: &str) -> ManagerClass {
+        match self.kind_of(qualname) {
+            Kind::Manager => ManagerClass::Project(qualname.to_string()),
+            Kind::Model => ManagerClass::NotAManager,
+            Kind::Plain => {
+                let name = qualname.rsplit('.').next().unwrap_or(qualname);
+                if (name.contains("Manager") || name.contains("QuerySet"))
+                    && self.class_has_unknown_bases(qualname, &mut HashSet::new())
+                {
+                    ManagerClass::Opaque
+                } else {
+                    ManagerClass::NotAManager
+                }
+            }
+        }
+    }
+
+    /// The class a `X()` class attribute makes an instance of, as a manager class.
+    fn called_manager_class(&self, module: &str, dotted: &[String]) -> ManagerClass {
+        match self.manager_class(module, dotted) {
+            ManagerClass::Project(q) => self.project_manager_class(&q),
+            class => class,
+        }
+    }
+
+    /// `expr` makes a manager (`as_manager()` and `from_queryset()` always do).
+    fn is_manager(&self, expr: &ManagerExpr, module: &str) -> bool {
+        match expr {
+            ManagerExpr::Call(dotted) => !matches!(
+                self.called_manager_class(module, dotted),
+                ManagerClass::NotAManager
+            ),
+            ManagerExpr::AsManager(_) | ManagerExpr::FromQueryset { .. } => true,
         }
     }
 
@@ -875,23 +941,22 @@ impl<'a> Resolver<'a> {
         let mut parts = ManagerParts::default();
         match expr {
             ManagerExpr::Call(dotted) => {
-                let class = self.manager_class(module, dotted);
-                match &class {
-                    ManagerClass::NotAManager => return None,
-                    ManagerClass::Project(q) if self.kind_of(q) != Kind::Manager => return None,
-                    _ => {}
+                let class = self.called_manager_class(module, dotted);
+                if let ManagerClass::NotAManager = class {
+                    return None;
                 }
                 self.collect_manager(&class, Side::Manager, &mut parts, 0);
             }
             ManagerExpr::AsManager(queryset) => {
                 let class = self.manager_class(module, queryset);
+                parts.queryset_class = Some(class.clone());
                 self.collect_manager(&class, Side::Queryset, &mut parts, 0);
             }
             ManagerExpr::FromQueryset { manager, queryset } => {
                 self.collect_from_queryset(module, manager, queryset, Side::Manager, &mut parts, 0);
             }
         }
-        Some(build_manager(name, parts))
+        Some(self.build_manager(name, parts))
     }
 
     fn kind_of(&self, qualname: &str) -> Kind {
@@ -921,7 +986,7 @@ impl<'a> Resolver<'a> {
                     return;
                 };
                 for method in &class.class.methods {
-                    parts.add(method, side);
+                    parts.add(method, side, &class.file.module);
                 }
                 for base in &class.class.bases {
                     match self.base(class.file, base) {
@@ -966,10 +1031,142 @@ impl<'a> Resolver<'a> {
         parts: &mut ManagerParts<'a>,
         depth: u32,
     ) {
+        let queryset = self.manager_class(module, queryset);
+        // The made class is nearer than `manager`: its queryset class wins.
+        if side != Side::QuerysetClass && parts.queryset_class.is_none() {
+            parts.queryset_class = Some(queryset.clone());
+        }
         let manager = self.manager_class(module, manager);
         self.collect_manager(&manager, side, parts, depth + 1);
-        let queryset = self.manager_class(module, queryset);
-        self.collect_manager(&queryset, Side::Queryset, parts, depth + 1);
+        let side = match side {
+            Side::QuerysetClass => Side::QuerysetClass,
+            Side::Manager | Side::Queryset => Side::Queryset,
+        };
+        self.collect_manager(&queryset, side, parts, depth + 1);
+    }
+
+    /// The queryset class named `dotted` in `module` (`PostQuerySet(self.model)`).
+    fn queryset_class_named(&self, module: &str, dotted: &[String]) -> Option<QuerysetClass<'a>> {
+        match self.manager_class(module, dotted) {
+            // A queryset class from outside the project.
+            ManagerClass::NotAManager
+                if dotted.last().is_some_and(|n| n.contains("QuerySet"))
+                    && !matches!(
+                        self.scope.resolve(module, dotted),
+                        Some(Target::Defined { .. } | Target::Module(_))
+                    ) =>
+            {
+                Some(QuerysetClass {
+                    methods: Vec::new(),
+                    opaque: true,
+                })
+            }
+            class => self.queryset_class(&class),
+        }
+    }
+
+    /// The methods of a queryset class, nearest first; `None` when it is not one.
+    fn queryset_class(&self, class: &ManagerClass) -> Option<QuerysetClass<'a>> {
+        let class = match class {
+            ManagerClass::Project(q) => self.project_manager_class(q),
+            ManagerClass::NotAManager => return None,
+            other => other.clone(),
+        };
+        let mut parts = ManagerParts::default();
+        match class {
+            ManagerClass::NotAManager => return None,
+            // Methods of a class we cannot read are unknown; calling them gives `Other`.
+            ManagerClass::Opaque => parts.opaque = true,
+            class => self.collect_manager(&class, Side::QuerysetClass, &mut parts, 0),
+        }
+        Some(QuerysetClass {
+            methods: parts.methods.into_iter().map(|(m, _)| m).collect(),
+            opaque: parts.opaque,
+        })
+    }
+
+    /// The queryset class the manager's `get_queryset()` returns an instance of: the one
+    /// the nearest override creates, else the one `from_queryset()`/`as_manager()` gave,
+    /// else Django's. `None` when we cannot tell.
+    fn manager_queryset_class(&self, parts: &ManagerParts<'a>) -> Option<QuerysetClass<'a>> {
+        for (get_queryset, module) in &parts.get_querysets {
+            let facts = &get_queryset.queryset;
+            if !facts.returns_queryset {
+                return None;
+            }
+            match &facts.start {
+                ChainStart::Inherited => {}
+                ChainStart::Fresh(class) => return self.queryset_class_named(module, class),
+                ChainStart::Mixed => return None,
+            }
+        }
+        match &parts.queryset_class {
+            Some(class) => self.queryset_class(class),
+            None => Some(QuerysetClass::default()),
+        }
+    }
+
+    fn build_manager(&self, name: &str, parts: ManagerParts<'a>) -> Manager {
+        let mut result = plain_manager(name);
+        result.opaque = parts.opaque;
+        let queryset_class = self.manager_queryset_class(&parts);
+        result.opaque |= queryset_class.as_ref().is_none_or(|q| q.opaque);
+        // What the queryset class's methods apply, calling each other.
+        let queryset_methods = queryset_class.map(|q| q.methods).unwrap_or_default();
+        let on_queryset = relative_applied(&queryset_methods, HashMap::new(), None);
+        // The manager's own methods call each other on `self` and the queryset class's
+        // on what they got; the queryset methods copied onto it run on `get_queryset()`.
+        let own: Vec<&MethodFacts> = parts
+            .methods
+            .iter()
+            .filter(|(_, side)| *side == Side::Manager)
+            .map(|(m, _)| *m)
+            .collect();
+        let mut copied = HashMap::new();
+        for (method, side) in &parts.methods {
+            if *side == Side::Queryset
+                && let Some(applied) = on_queryset.get(method.name.as_str())
+            {
+                copied.insert(method.name.as_str(), applied.clone());
+            }
+        }
+        let relative = relative_applied(&own, copied, Some(&on_queryset));
+        // `get_queryset()` overrides, from the farthest base to the nearest: each starts
+        // from its parent's (`super().get_queryset()`) or from a new queryset.
+        let unknown = Applied {
+            unknown: true,
+            annotates: true,
+            ..Applied::default()
+        };
+        for (get_queryset, module) in parts.get_querysets.iter().rev() {
+            let facts = &get_queryset.queryset;
+            let readable = match &facts.start {
+                ChainStart::Inherited => true,
+                ChainStart::Fresh(class) => self.queryset_class_named(module, class).is_some(),
+                ChainStart::Mixed => false,
+            };
+            let applied = chain_applied(facts, &relative, &on_queryset).filter(|_| readable);
+            match applied {
+                Some(applied) if facts.start == ChainStart::Inherited => {
+                    merge_applied(&mut result.applied, &applied);
+                }
+                Some(applied) => result.applied = applied,
+                // Whatever it returns may be filtered, joined or annotated.
+                None => merge_applied(&mut result.applied, &unknown),
+            }
+        }
+        for (method, _) in &parts.methods {
+            let summary = match relative.get(method.name.as_str()) {
+                Some(applied) => {
+                    let mut total = result.applied.clone();
+                    merge_applied(&mut total, applied);
+                    ManagerMethod::Queryset(total)
+                }
+                None => ManagerMethod::Other,
+            };
+            result.methods.insert(method.name.clone(), summary);
+        }
+        result
     }
 }
 
@@ -984,76 +1181,71 @@ enum Side {
     /// The queryset class given to `from_queryset()`/`as_manager()`: its `get_queryset`
     /// does not count and its private methods stay on the queryset.
     Queryset,
+    /// A queryset class read for itself: every method of it counts.
+    QuerysetClass,
 }
 
 /// What a manager is built from: its methods, nearest definition first.
 #[derive(Default)]
 struct ManagerParts<'a> {
-    methods: Vec<&'a MethodFacts>,
-    get_queryset: Option<&'a MethodFacts>,
+    methods: Vec<(&'a MethodFacts, Side)>,
+    /// `get_queryset()` overrides of the manager classes, nearest first, with the module
+    /// of their class.
+    get_querysets: Vec<(&'a MethodFacts, &'a str)>,
+    /// The queryset class `from_queryset()`/`as_manager()` gave (the nearest).
+    queryset_class: Option<ManagerClass>,
     opaque: bool,
     /// Project classes already visited.
     seen: HashSet<String>,
 }
 
 impl<'a> ManagerParts<'a> {
-    fn add(&mut self, method: &'a MethodFacts, side: Side) {
+    fn add(&mut self, method: &'a MethodFacts, side: Side, module: &'a str) {
         if method.name == "get_queryset" {
-            if side == Side::Manager && self.get_queryset.is_none() {
-                self.get_queryset = Some(method);
+            if side == Side::Manager {
+                self.get_querysets.push((method, module));
             }
             return;
         }
         let hidden = match side {
             Side::Manager => method.name.starts_with("__"),
             Side::Queryset => method.name.starts_with('_'),
+            Side::QuerysetClass => false,
         };
-        if !hidden && !self.methods.iter().any(|m| m.name == method.name) {
-            self.methods.push(method);
+        if !hidden && !self.methods.iter().any(|(m, _)| m.name == method.name) {
+            self.methods.push((method, side));
         }
     }
 }
 
-fn build_manager(name: &str, parts: ManagerParts<'_>) -> Manager {
-    let mut result = plain_manager(name);
-    result.opaque = parts.opaque;
-    let relative = relative_applied(&parts.methods);
-    if let Some(get_queryset) = parts.get_queryset {
-        match chain_applied(&get_queryset.queryset, &relative) {
-            Some(applied) => result.applied = applied,
-            // Whatever it returns may be filtered, joined or annotated.
-            None => {
-                result.applied.unknown = true;
-                result.applied.annotates = true;
-            }
-        }
-    }
-    for method in parts.methods {
-        let summary = match relative.get(method.name.as_str()) {
-            Some(applied) => {
-                let mut total = result.applied.clone();
-                merge_applied(&mut total, applied);
-                ManagerMethod::Queryset(total)
-            }
-            None => ManagerMethod::Other,
-        };
-        result.methods.insert(method.name.clone(), summary);
-    }
-    result
+/// A queryset class's methods, nearest definition first.
+#[derive(Default)]
+struct QuerysetClass<'a> {
+    methods: Vec<&'a MethodFacts>,
+    /// Some of it could not be read.
+    opaque: bool,
 }
 
 /// What each method returning a queryset applies on top of the queryset it starts from:
 /// its chain returns one and every method of ours it calls does too; what those apply
-/// adds up.
-fn relative_applied<'m>(methods: &[&'m MethodFacts]) -> HashMap<&'m str, Applied> {
-    let mut resolved: HashMap<&str, Applied> = HashMap::new();
+/// adds up. `known` holds methods already resolved; methods called on the queryset a
+/// chain holds are looked up in `queryset` (`None`: these are the class's own methods).
+fn relative_applied<'m>(
+    methods: &[&'m MethodFacts],
+    known: HashMap<&'m str, Applied>,
+    queryset: Option<&HashMap<&str, Applied>>,
+) -> HashMap<&'m str, Applied> {
+    let mut resolved = known;
     loop {
         let mut changed = false;
         for method in methods {
-            if resolved.contains_key(method.name.as_str()) {
+            if resolved.contains_key(method.name.as_str())
+                || method.queryset.start != ChainStart::Inherited
+            {
                 continue;
             }
-            if let Some(applied) = chain_applied(&method.queryset, &resolved) {
+            let applied = chain_applied(&method.queryset, &resolved, queryset.unwrap_or(&resolved));
+            if let Some(applied) = applied {
                 resolved.insert(&method.name, applied);
                 changed = true;
             }
@@ -1067,18 +1259,26 @@ fn relative_applied<'m>(methods: &[&'m MethodFacts]) -> HashMap<&'m str, Applied
 
 /// What a method's returned chains apply, given what the methods it calls apply; `None`
 /// when it does not return a queryset or calls a method not (yet) known to.
-fn chain_applied(facts: &QuerysetFacts, resolved: &HashMap<&str, Applied>) -> Option<Applied> {
+fn chain_applied(
+    facts: &QuerysetFacts,
+    own: &HashMap<&str, Applied>,
+    queryset: &HashMap<&str, Applied>,
+) -> Option<Applied> {
     if !facts.returns_queryset {
         return None;
     }
     let mut applied = Applied::default();
     for call in &facts.calls {
-        merge_applied(&mut applied, resolved.get(call.as_str())?);
+        merge_applied(&mut applied, own.get(call.as_str())?);
+    }
+    for call in &facts.queryset_calls {
+        merge_applied(&mut applied, queryset.get(call.as_str())?);
     }
     merge_applied(&mut applied, &facts.applied);
     Some(applied)
 }
 
+#[derive(Clone)]
 enum ManagerClass {
     /// Django's own `Manager`/`QuerySet`, or none given.
     Django,

@@ -275,4 +275,5 @@ fixtures! {
     syntax_errors => "syntax_errors.py",
     noqa => "noqa.py",
     managers => "managers.py",
+    class_based_views => "class_based_views.py",
 }

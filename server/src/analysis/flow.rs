@@ -73,12 +73,23 @@ pub struct Qs {
     pub manager: Option<String>,
     /// `.iterator()` without `chunk_size`: Django refuses `prefetch_related` there.
     pub iterator_without_chunk: bool,
+    /// The end of the last custom manager or queryset method in the chain: a new
+    /// `.select_related(...)` must come after it, since the method may exist on the
+    /// manager only.
+    pub after_custom: Option<usize>,
     /// Relations filtered to be null (`filter(parent__isnull=True)`, `filter(parent=None)`):
     /// reading them returns `None` without a query.
     pub known_null: Vec<String>,
 }
 
 impl Qs {
+    /// Where a new call on this queryset goes: after the manager (or root expression),
+    /// or after the last custom method called on it.
+    pub fn insert_at(&self) -> Option<usize> {
+        let origin = self.origin.as_ref()?.insert_at();
+        Some(self.after_custom.map_or(origin, |end| end.max(origin)))
+    }
+
     fn new(model: ModelId, origin: Option<Origin>) -> Self {
         Self {
             model,
@@ -96,6 +107,7 @@ impl Qs {
             manager: None,
             iterator_without_chunk: false,
             known_null: Vec::new(),
+            after_custom: None,
         }
     }
 }
@@ -1315,29 +1327,41 @@ impl<'a> Walker<'a> {
             .into_iter()
             .map(|value| match value {
                 Value::Model(id) => {
-                    let manager_name = match name.as_str() {
-                        "_default_manager" | "_base_manager" => "objects",
-                        other => other,
-                    };
-                    match self.index.manager(id, manager_name) {
-                        Some(manager)
-                            if !manager.opaque || manager.applied == Applied::default() =>
-                        {
-                            let mut qs = Qs::new(
+                    let model = self.index.model(id);
+                    let manager = match name.as_str() {
+                        // The first declared manager is the default one.
+                        "_default_manager" => model.managers.first(),
+                        // `_base_manager` is a plain Manager: nothing applied.
+                        "_base_manager" => {
+                            let qs = Qs::new(
                                 id,
                                 Some(Origin {
                                     range: TextRange::of(node),
                                 }),
                             );
-                            qs.applied = manager.applied.clone();
-                            if manager.applied.annotates || manager.opaque {
-                                qs.annotations = None;
-                            }
-                            qs.manager = Some(manager.name.clone());
-                            Value::Qs(qs)
+                            return Value::Qs(qs);
                         }
-                        _ => Value::Unknown,
+                        other => self.index.manager(id, other),
+                    };
+                    let Some(manager) = manager else {
+                        return Value::Unknown;
+                    };
+                    let mut qs = Qs::new(
+                        id,
+                        Some(Origin {
+                            range: TextRange::of(node),
+                        }),
+                    );
+                    qs.applied = manager.applied.clone();
+                    if manager.opaque {
+                        // A manager we cannot read may select or prefetch anything.
+                        qs.applied.unknown = true;
                     }
+                    if manager.applied.annotates || manager.opaque {
+                        qs.annotations = None;
+                    }
+                    qs.manager = Some(manager.name.clone());
+                    Value::Qs(qs)
                 }
                 Value::Obj(obj) => {
                     let Some(model) = obj.model() else {
@@ -1671,6 +1695,7 @@ impl<'a> Walker<'a> {
                 match manager.methods.get(custom) {
                     Some(ManagerMethod::Queryset(applied)) => {
                         merge_applied(&mut qs.applied, applied);
+                        qs.after_custom = Some(call.end_byte());
                         if applied.annotates {
                             // Later lookups may name what it annotated.
                             qs.annotations = None;

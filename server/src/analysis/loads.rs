@@ -300,7 +300,7 @@ fn edits_for(
         }
     }
     if !appended_at_origin.is_empty() {
-        edits.push(Edit::insertion(origin.insert_at(), appended_at_origin));
+        edits.push(Edit::insertion(qs.insert_at()?, appended_at_origin));
     }
     Some((edits, messages))
 }

@@ -81,7 +81,7 @@ pub fn check(checker: &mut Checker<'_>) {
             related: Vec::new(),
             fix: Some(Fix::safe(
                 format!("Add `{call}`"),
-                vec![Edit::insertion(origin.insert_at(), call)],
+                vec![Edit::insertion(qs.insert_at().unwrap_or(origin.insert_at()), call)],
             )),
         });
     }

@@ -324,6 +324,15 @@ fn main() {
     // One warm-up round of each so lazily compiled queries are not timed.
     black_box(SourceFile::new(path.clone(), views.as_str()));
 
+    // `ANALYSE_ONLY=check` times the analysis alone (for a profiler).
+    if std::env::var("ANALYSE_ONLY").as_deref() == Ok("check") {
+        file.tree();
+        report(
+            "check_file (parsed)",
+            time(iterations, || check_file(file, &index, &config)),
+        );
+        return;
+    }
     report(
         "index build (models + view)",
         time(iterations.min(50), || ModelIndex::build(&files, &options)),

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use super::flow::Qs;
 use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
 use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
 use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
 use crate::text::TextRange;
 
@@ -146,7 +147,7 @@ fn resolve_at(
                 out.push(other(*range, via));
                 return;
             };
-            let Some(body) = def.child_by_field_name("body") else {
+            let Some(body) = def.child_by_field_id(FIELDS.body) else {
                 return;
             };
             let here = via.cloned().unwrap_or((format!("{}()", callee[0]), *range));
@@ -380,7 +381,7 @@ pub fn target_pk_is(index: &ModelIndex, hop: &Hop, name: &str) -> bool {
 }
 
 fn parameter_at(def: Node<'_>, position: &ArgPosition, src: &str) -> Option<String> {
-    let params = def.child_by_field_name("parameters")?;
+    let params = def.child_by_field_id(FIELDS.parameters)?;
     let mut cursor = params.walk();
     let names: Vec<String> = params
         .named_children(&mut cursor)
@@ -388,7 +389,7 @@ fn parameter_at(def: Node<'_>, position: &ArgPosition, src: &str) -> Option<Stri
             let ident = match p.kind() {
                 "identifier" => Some(p),
                 "typed_parameter" => p.named_child(0),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_id(FIELDS.name),
                 _ => None,
             }?;
             Some(crate::syntax::node::text(ident, src).to_string())

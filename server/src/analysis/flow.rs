@@ -12,6 +12,7 @@ use tree_sitter::Node;
 use super::access::{self, Access, Hop};
 use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
 use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, dotted_name, quote_of, string_value, text};
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
@@ -252,7 +253,7 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
         if let Some(def) = function_def(child)
-            && let Some(name) = def.child_by_field_name("name")
+            && let Some(name) = def.child_by_field_id(FIELDS.name)
         {
             functions.insert(file.text(name).to_string(), def);
         }
@@ -278,7 +279,7 @@ fn function_def(node: Node<'_>) -> Option<Node<'_>> {
     match node.kind() {
         "function_definition" => Some(node),
         "decorated_definition" => node
-            .child_by_field_name("definition")
+            .child_by_field_id(FIELDS.definition)
             .filter(|d| d.kind() == "function_definition"),
         _ => None,
     }
@@ -355,7 +356,7 @@ impl<'a> Walker<'a> {
         match stmt.kind() {
             "function_definition" => self.function(stmt, Env::new()),
             "decorated_definition" => {
-                if let Some(def) = stmt.child_by_field_name("definition") {
+                if let Some(def) = stmt.child_by_field_id(FIELDS.definition) {
                     self.statement(def, env, scope);
                 }
             }
@@ -368,7 +369,7 @@ impl<'a> Walker<'a> {
                         self.assignment(child, env, scope);
                     } else if child.kind() == "augmented_assignment" {
                         self.scan(child, env, scope);
-                        if let Some(left) = child.child_by_field_name("left")
+                        if let Some(left) = child.child_by_field_id(FIELDS.left)
                             && left.kind() == "identifier"
                         {
                             env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
@@ -379,13 +380,13 @@ impl<'a> Walker<'a> {
                 }
             }
             "if_statement" => {
-                if let Some(cond) = stmt.child_by_field_name("condition") {
+                if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
                     self.scan(cond, env, scope);
                 }
                 let before = env.clone();
                 let mut branches = Vec::new();
                 let mut has_else = false;
-                if let Some(body) = stmt.child_by_field_name("consequence") {
+                if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
                     let mut branch = before.clone();
                     self.block(body, &mut branch, scope);
                     branches.push(branch);
@@ -395,13 +396,13 @@ impl<'a> Walker<'a> {
                     .children_by_field_name("alternative", &mut cursor)
                     .collect();
                 for alt in alternatives {
-                    if let Some(cond) = alt.child_by_field_name("condition") {
+                    if let Some(cond) = alt.child_by_field_id(FIELDS.condition) {
                         self.scan(cond, env, scope);
                     }
                     has_else |= alt.kind() == "else_clause";
                     let body = alt
-                        .child_by_field_name("consequence")
-                        .or_else(|| alt.child_by_field_name("body"));
+                        .child_by_field_id(FIELDS.consequence)
+                        .or_else(|| alt.child_by_field_id(FIELDS.body));
                     if let Some(body) = body {
                         let mut branch = before.clone();
                         self.block(body, &mut branch, scope);
@@ -420,11 +421,11 @@ impl<'a> Walker<'a> {
             }
             "for_statement" => self.for_statement(stmt, env, scope),
             "while_statement" => {
-                if let Some(cond) = stmt.child_by_field_name("condition") {
+                if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
                     self.scan(cond, env, scope);
                 }
                 let mut body_env = env.clone();
-                if let Some(body) = stmt.child_by_field_name("body") {
+                if let Some(body) = stmt.child_by_field_id(FIELDS.body) {
                     self.block(body, &mut body_env, scope);
                 }
                 join_keys(env, body_env);
@@ -486,11 +487,11 @@ impl<'a> Walker<'a> {
     /// A class body: its methods get `self` bound when the class is a model (one object
     /// of it) or a class-based view (whose `get_queryset()` is understood).
     fn class(&mut self, class: Node<'a>) {
-        let Some(body) = class.child_by_field_name("body") else {
+        let Some(body) = class.child_by_field_id(FIELDS.body) else {
             return;
         };
         let name = class
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
         let kind = if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
@@ -508,7 +509,7 @@ impl<'a> Walker<'a> {
             let def = match stmt.kind() {
                 "function_definition" => Some(stmt),
                 "decorated_definition" => stmt
-                    .child_by_field_name("definition")
+                    .child_by_field_id(FIELDS.definition)
                     .filter(|d| d.kind() == "function_definition"),
                 _ => None,
             };
@@ -535,8 +536,8 @@ impl<'a> Walker<'a> {
                         continue;
                     };
                     let (Some(left), Some(right)) = (
-                        assign.child_by_field_name("left"),
-                        assign.child_by_field_name("right"),
+                        assign.child_by_field_id(FIELDS.left),
+                        assign.child_by_field_id(FIELDS.right),
                     ) else {
                         continue;
                     };
@@ -551,12 +552,12 @@ impl<'a> Walker<'a> {
                 }
                 "function_definition" | "decorated_definition" => {
                     let def = if stmt.kind() == "decorated_definition" {
-                        stmt.child_by_field_name("definition")
+                        stmt.child_by_field_id(FIELDS.definition)
                     } else {
                         Some(stmt)
                     };
                     if let Some(def) = def.filter(|d| {
-                        d.child_by_field_name("name")
+                        d.child_by_field_id(FIELDS.name)
                             .is_some_and(|n| self.file.text(n) == "get_queryset")
                     }) {
                         view.get_queryset = Some(def);
@@ -613,7 +614,7 @@ impl<'a> Walker<'a> {
             return self.view_base_queryset(key, call);
         };
         let (Some(body), Some(first)) = (
-            def.child_by_field_name("body"),
+            def.child_by_field_id(FIELDS.body),
             parameter_names(def, self.src()).into_iter().next(),
         ) else {
             return vec![Value::Unknown];
@@ -670,18 +671,18 @@ impl<'a> Walker<'a> {
     fn function(&mut self, def: Node<'a>, mut env: Env) {
         // A nested function's `return` is not the enclosing `get_queryset()`'s.
         let returns = self.returns.take();
-        if let Some(body) = def.child_by_field_name("body") {
+        if let Some(body) = def.child_by_field_id(FIELDS.body) {
             self.block(body, &mut env, body);
         }
         self.returns = returns;
     }
 
     fn assignment(&mut self, node: Node<'a>, env: &mut Env, scope: Node<'a>) {
-        let Some(right) = node.child_by_field_name("right") else {
+        let Some(right) = node.child_by_field_id(FIELDS.right) else {
             return;
         };
         self.scan(right, env, scope);
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.child_by_field_id(FIELDS.left) else {
             return;
         };
         match left.kind() {
@@ -690,7 +691,7 @@ impl<'a> Walker<'a> {
                     // `a = b = expr`
                     self.assignment(right, env, scope);
                     right
-                        .child_by_field_name("left")
+                        .child_by_field_id(FIELDS.left)
                         .and_then(|l| env.get(self.file.text(l)).cloned())
                         .unwrap_or_else(|| vec![Value::Unknown])
                 } else {
@@ -711,8 +712,8 @@ impl<'a> Walker<'a> {
 
     fn for_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         let (Some(left), Some(right)) = (
-            stmt.child_by_field_name("left"),
-            stmt.child_by_field_name("right"),
+            stmt.child_by_field_id(FIELDS.left),
+            stmt.child_by_field_id(FIELDS.right),
         ) else {
             return;
         };
@@ -722,7 +723,7 @@ impl<'a> Walker<'a> {
         for name in bound_names(left, self.src()) {
             body_env.insert(name, vec![Value::Unknown]);
         }
-        let body = stmt.child_by_field_name("body");
+        let body = stmt.child_by_field_id(FIELDS.body);
         if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
             let consumer = self.sole_consumer(right, scope);
             self.record_loop(&rows, body, &var, right, consumer, &[]);
@@ -731,7 +732,7 @@ impl<'a> Walker<'a> {
         if let Some(body) = body {
             self.block(body, &mut body_env, scope);
         }
-        if let Some(alt) = stmt.child_by_field_name("alternative") {
+        if let Some(alt) = stmt.child_by_field_id(FIELDS.alternative) {
             self.block(alt, &mut body_env, scope);
         }
         join_keys(env, body_env);
@@ -842,15 +843,15 @@ impl<'a> Walker<'a> {
                 let mut base = iter;
                 loop {
                     base = match base.kind() {
-                        "call" => match base.child_by_field_name("function") {
+                        "call" => match base.child_by_field_id(FIELDS.function) {
                             Some(f) => f,
                             None => return false,
                         },
-                        "attribute" => match base.child_by_field_name("object") {
+                        "attribute" => match base.child_by_field_id(FIELDS.object) {
                             Some(o) => o,
                             None => return false,
                         },
-                        "subscript" => match base.child_by_field_name("value") {
+                        "subscript" => match base.child_by_field_id(FIELDS.value) {
                             Some(v) => v,
                             None => return false,
                         },
@@ -923,13 +924,13 @@ impl<'a> Walker<'a> {
         let mut env = env.clone();
         let mut cursor = node.walk();
         let parts: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
-        let body = node.child_by_field_name("body");
+        let body = node.child_by_field_id(FIELDS.body);
         for (i, clause) in parts.iter().enumerate() {
             match clause.kind() {
                 "for_in_clause" => {
                     let (Some(left), Some(right)) = (
-                        clause.child_by_field_name("left"),
-                        clause.child_by_field_name("right"),
+                        clause.child_by_field_id(FIELDS.left),
+                        clause.child_by_field_id(FIELDS.right),
                     ) else {
                         continue;
                     };
@@ -964,7 +965,7 @@ impl<'a> Walker<'a> {
     /// Calls that hand rows to code we can read: `sorted(qs, key=lambda p: ...)`,
     /// `map(lambda p: ..., qs)`, `helper(row)`, `export(qs)`; and queryset chains.
     fn call_site(&mut self, call: Node<'a>, env: &Env, scope: Node<'a>) {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.child_by_field_id(FIELDS.function) else {
             return;
         };
         if function.kind() == "attribute" {
@@ -996,7 +997,7 @@ impl<'a> Walker<'a> {
             let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
                 continue;
             };
-            let Some(params) = lambda.child_by_field_name("parameters") else {
+            let Some(params) = lambda.child_by_field_id(FIELDS.parameters) else {
                 continue;
             };
             let mut cursor = params.walk();
@@ -1004,7 +1005,7 @@ impl<'a> Walker<'a> {
             if names.len() != 1 || names[0].kind() != "identifier" {
                 continue;
             }
-            if let Some(body) = lambda.child_by_field_name("body") {
+            if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
                 let var = self.file.text(names[0]).to_string();
                 let consumer = self.sole_consumer(rows_arg, scope);
                 self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
@@ -1107,7 +1108,7 @@ impl<'a> Walker<'a> {
     fn truthiness(&mut self, node: Node<'a>, parent: Node<'a>, env: &Env, scope: Node<'a>) {
         let test = match parent.kind() {
             "if_statement" | "elif_clause" | "while_statement"
-                if parent.child_by_field_name("condition") == Some(node) =>
+                if parent.child_by_field_id(FIELDS.condition) == Some(node) =>
             {
                 Some((false, node))
             }
@@ -1149,7 +1150,7 @@ impl<'a> Walker<'a> {
         if node.kind() != "call" {
             return None;
         }
-        let function = node.child_by_field_name("function")?;
+        let function = node.child_by_field_id(FIELDS.function)?;
         let args = call_args(node, self.src());
         let (qs_node, via_len) = match function.kind() {
             "identifier" if self.file.text(function) == "len" => {
@@ -1159,14 +1160,14 @@ impl<'a> Walker<'a> {
                 (args.positional[0], true)
             }
             "attribute" => {
-                let attr = function.child_by_field_name("attribute")?;
+                let attr = function.child_by_field_id(FIELDS.attribute)?;
                 if self.file.text(attr) != "count"
                     || !args.positional.is_empty()
                     || !args.keywords.is_empty()
                 {
                     return None;
                 }
-                (function.child_by_field_name("object")?, false)
+                (function.child_by_field_id(FIELDS.object)?, false)
             }
             _ => return None,
         };
@@ -1200,7 +1201,7 @@ impl<'a> Walker<'a> {
 
     /// `obj.author.id` / `obj.author.pk` where `obj` is a known object.
     fn id_read(&mut self, node: Node<'a>, parent: Option<Node<'a>>, env: &Env) {
-        let Some(attr) = node.child_by_field_name("attribute") else {
+        let Some(attr) = node.child_by_field_id(FIELDS.attribute) else {
             return;
         };
         let name = self.file.text(attr);
@@ -1208,22 +1209,22 @@ impl<'a> Walker<'a> {
             return;
         }
         if parent.is_some_and(|p| {
-            (p.kind() == "call" && p.child_by_field_name("function") == Some(node))
+            (p.kind() == "call" && p.child_by_field_id(FIELDS.function) == Some(node))
                 || ((p.kind() == "assignment" || p.kind() == "augmented_assignment")
-                    && p.child_by_field_name("left") == Some(node))
+                    && p.child_by_field_id(FIELDS.left) == Some(node))
         }) {
             return;
         }
         let Some(fk_node) = node
-            .child_by_field_name("object")
+            .child_by_field_id(FIELDS.object)
             .filter(|o| o.kind() == "attribute")
         else {
             return;
         };
-        let Some(owner) = fk_node.child_by_field_name("object") else {
+        let Some(owner) = fk_node.child_by_field_id(FIELDS.object) else {
             return;
         };
-        let Some(fk_name_node) = fk_node.child_by_field_name("attribute") else {
+        let Some(fk_name_node) = fk_node.child_by_field_id(FIELDS.attribute) else {
             return;
         };
         let fk_name = self.file.text(fk_name_node);
@@ -1282,11 +1283,11 @@ impl<'a> Walker<'a> {
             "attribute" => self.eval_attribute(node, env),
             "call" => self.eval_call(node, env),
             "subscript" => {
-                let Some(value) = node.child_by_field_name("value") else {
+                let Some(value) = node.child_by_field_id(FIELDS.value) else {
                     return vec![Value::Unknown];
                 };
                 let is_slice = node
-                    .child_by_field_name("subscript")
+                    .child_by_field_id(FIELDS.subscript)
                     .is_some_and(|s| s.kind() == "slice");
                 self.eval(value, env)
                     .into_iter()
@@ -1308,8 +1309,8 @@ impl<'a> Walker<'a> {
 
     fn eval_attribute(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
         let (Some(object), Some(attr)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
+            node.child_by_field_id(FIELDS.object),
+            node.child_by_field_id(FIELDS.attribute),
         ) else {
             return vec![Value::Unknown];
         };
@@ -1387,7 +1388,7 @@ impl<'a> Walker<'a> {
     }
 
     fn eval_call(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.child_by_field_id(FIELDS.function) else {
             return vec![Value::Unknown];
         };
         let args = call_args(node, self.src());
@@ -1457,8 +1458,8 @@ impl<'a> Walker<'a> {
             }
             "attribute" => {
                 let (Some(object), Some(attr)) = (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("attribute"),
+                    function.child_by_field_id(FIELDS.object),
+                    function.child_by_field_id(FIELDS.attribute),
                 ) else {
                     return vec![Value::Unknown];
                 };
@@ -1780,10 +1781,10 @@ fn merge_applied(into: &mut Applied, from: &Applied) {
 
 fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
     let start = function
-        .child_by_field_name("object")
+        .child_by_field_id(FIELDS.object)
         .map(|o| o.end_byte())
         .unwrap_or(function.start_byte());
-    let args_node = call.child_by_field_name("arguments");
+    let args_node = call.child_by_field_id(FIELDS.arguments);
     let args = args_node
         .map(TextRange::of)
         .unwrap_or(TextRange::empty(call.end_byte()));
@@ -1835,7 +1836,7 @@ fn prefetch_args(call: Node<'_>, src: &str) -> Option<Vec<Prefetch>> {
         if arg.kind() != "call" {
             return None;
         }
-        let callee = dotted_name(arg.child_by_field_name("function")?, src)?;
+        let callee = dotted_name(arg.child_by_field_id(FIELDS.function)?, src)?;
         if callee.last().map(String::as_str) != Some("Prefetch") {
             return None;
         }
@@ -1902,7 +1903,7 @@ fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
 }
 
 fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
-    let Some(params) = def.child_by_field_name("parameters") else {
+    let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
         return Vec::new();
     };
     let mut cursor = params.walk();
@@ -1912,7 +1913,7 @@ fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
             "identifier" => Some(text(p, src).to_string()),
             "typed_parameter" => p.named_child(0).map(|n| text(n, src).to_string()),
             "default_parameter" | "typed_default_parameter" => p
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .map(|n| text(n, src).to_string()),
             _ => None,
         })
@@ -1926,7 +1927,7 @@ fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool {
     while let Some(parent) = current.parent() {
         match parent.kind() {
             "assignment" => {
-                let left = parent.child_by_field_name("left");
+                let left = parent.child_by_field_id(FIELDS.left);
                 if left == Some(current) {
                     return true;
                 }
@@ -1994,7 +1995,7 @@ fn is_truth_context(node: Node<'_>) -> bool {
             "boolean_operator" | "parenthesized_expression" => current = parent,
             "not_operator" => return true,
             "if_statement" | "elif_clause" | "while_statement" => {
-                return parent.child_by_field_name("condition") == Some(current);
+                return parent.child_by_field_id(FIELDS.condition) == Some(current);
             }
             "conditional_expression" => return parent.named_child(1) == Some(current),
             _ => return false,

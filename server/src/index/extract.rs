@@ -8,6 +8,7 @@ use tree_sitter::{Node, QueryCursor};
 
 use super::imports::{ImportMap, package_of};
 use super::model::{Applied, MethodKind, Prefetch};
+use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, dotted_name, string_value, text};
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
@@ -322,11 +323,11 @@ fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source:
 
 fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
     let mut facts = ClassFacts::default();
-    if let Some(name) = class.child_by_field_name("name") {
+    if let Some(name) = class.child_by_field_id(FIELDS.name) {
         facts.name = text(name, source).to_string();
         facts.range = TextRange::of(name);
     }
-    if let Some(bases) = class.child_by_field_name("superclasses") {
+    if let Some(bases) = class.child_by_field_id(FIELDS.superclasses) {
         let mut cursor = bases.walk();
         for base in bases.named_children(&mut cursor) {
             match base.kind() {
@@ -335,7 +336,7 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
             }
         }
     }
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.child_by_field_id(FIELDS.body) else {
         return facts;
     };
     let mut cursor = body.walk();
@@ -352,7 +353,7 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
             }
             "class_definition" => {
                 let is_meta = statement
-                    .child_by_field_name("name")
+                    .child_by_field_id(FIELDS.name)
                     .is_some_and(|n| text(n, source) == "Meta");
                 if is_meta {
                     facts.meta = Some(meta_facts(statement, source));
@@ -365,7 +366,7 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
             }
             "decorated_definition" => {
                 let Some(def) = statement
-                    .child_by_field_name("definition")
+                    .child_by_field_id(FIELDS.definition)
                     .filter(|d| d.kind() == "function_definition")
                 else {
                     continue;
@@ -389,7 +390,7 @@ fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
 
 fn base_expr(base: Node<'_>, source: &str) -> BaseExpr {
     // `models.Manager["Post"]`, `QuerySet[Post]`: generic aliases of the class.
-    let base = match base.child_by_field_name("value") {
+    let base = match base.child_by_field_id(FIELDS.value) {
         Some(value) if base.kind() == "subscript" => value,
         _ => base,
     };
@@ -404,8 +405,8 @@ fn base_expr(base: Node<'_>, source: &str) -> BaseExpr {
 
 fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) {
     let (Some(left), Some(right)) = (
-        assignment.child_by_field_name("left"),
-        assignment.child_by_field_name("right"),
+        assignment.child_by_field_id(FIELDS.left),
+        assignment.child_by_field_id(FIELDS.right),
     ) else {
         return;
     };
@@ -448,7 +449,7 @@ fn field_call(callee: &str) -> Option<FieldCall> {
 }
 
 fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Option<FieldFacts> {
-    let callee = dotted_name(call.child_by_field_name("function")?, source)?;
+    let callee = dotted_name(call.child_by_field_id(FIELDS.function)?, source)?;
     let kind = field_call(callee.last()?)?;
     let args = call_args(call, source);
     let flag = |key: &str| args.keyword(key).map(|v| text(v, source) == "True");
@@ -491,7 +492,7 @@ fn target_expr(node: Node<'_>, source: &str) -> TargetExpr {
     }
     if node.kind() == "call"
         && node
-            .child_by_field_name("function")
+            .child_by_field_id(FIELDS.function)
             .and_then(|f| dotted_name(f, source))
             .is_some_and(|d| d.last().is_some_and(|n| n == "get_user_model"))
     {
@@ -505,7 +506,7 @@ fn manager_expr(call: Node<'_>, source: &str) -> Option<ManagerExpr> {
     if call.kind() != "call" {
         return None;
     }
-    let function = call.child_by_field_name("function")?;
+    let function = call.child_by_field_id(FIELDS.function)?;
     if function.kind() == "call" {
         let (manager, queryset) = from_queryset(function, source)?;
         return Some(ManagerExpr::FromQueryset { manager, queryset });
@@ -523,7 +524,7 @@ fn from_queryset(call: Node<'_>, source: &str) -> Option<(Vec<String>, Vec<Strin
     if call.kind() != "call" {
         return None;
     }
-    let mut manager = dotted_name(call.child_by_field_name("function")?, source)?;
+    let mut manager = dotted_name(call.child_by_field_id(FIELDS.function)?, source)?;
     if manager.pop()? != "from_queryset" || manager.is_empty() {
         return None;
     }
@@ -535,11 +536,11 @@ fn from_queryset(call: Node<'_>, source: &str) -> Option<(Vec<String>, Vec<Strin
 fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
     let mut facts = MetaFacts {
         has_bases: meta
-            .child_by_field_name("superclasses")
+            .child_by_field_id(FIELDS.superclasses)
             .is_some_and(|b| b.named_child_count() > 0),
         ..MetaFacts::default()
     };
-    let Some(body) = meta.child_by_field_name("body") else {
+    let Some(body) = meta.child_by_field_id(FIELDS.body) else {
         return facts;
     };
     let mut cursor = body.walk();
@@ -551,8 +552,8 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
             continue;
         };
         let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
+            assignment.child_by_field_id(FIELDS.left),
+            assignment.child_by_field_id(FIELDS.right),
         ) else {
             continue;
         };
@@ -574,8 +575,8 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
 }
 
 fn method_facts(def: Node<'_>, decorators: &[Vec<String>], source: &str) -> Option<MethodFacts> {
-    let name = text(def.child_by_field_name("name")?, source).to_string();
-    let body = def.child_by_field_name("body")?;
+    let name = text(def.child_by_field_id(FIELDS.name)?, source).to_string();
+    let body = def.child_by_field_id(FIELDS.body)?;
     let mut kind = MethodKind::Method;
     let mut is_static = false;
     for decorator in decorators {
@@ -609,12 +610,12 @@ fn method_facts(def: Node<'_>, decorators: &[Vec<String>], source: &str) -> Opti
 }
 
 fn first_parameter<'s>(def: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let params = def.child_by_field_name("parameters")?;
+    let params = def.child_by_field_id(FIELDS.parameters)?;
     let first = params.named_child(0)?;
     let ident = match first.kind() {
         "identifier" => first,
         "typed_parameter" => first.named_child(0)?,
-        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        "default_parameter" | "typed_default_parameter" => first.child_by_field_id(FIELDS.name)?,
         _ => return None,
     };
     (ident.kind() == "identifier").then(|| text(ident, source))
@@ -740,8 +741,8 @@ impl QuerysetReader<'_> {
                     return;
                 };
                 let (Some(left), Some(right)) = (
-                    assignment.child_by_field_name("left"),
-                    assignment.child_by_field_name("right"),
+                    assignment.child_by_field_id(FIELDS.left),
+                    assignment.child_by_field_id(FIELDS.right),
                 ) else {
                     return;
                 };
@@ -847,12 +848,12 @@ fn read_chain(
                     on_self = false;
                     break ChainStart::Fresh(class);
                 }
-                let function = current.child_by_field_name("function")?;
+                let function = current.child_by_field_id(FIELDS.function)?;
                 match function.kind() {
                     "attribute" => {
-                        let method = text(function.child_by_field_name("attribute")?, source);
+                        let method = text(function.child_by_field_id(FIELDS.attribute)?, source);
                         calls.push((method.to_string(), current));
-                        current = function.child_by_field_name("object")?;
+                        current = function.child_by_field_id(FIELDS.object)?;
                     }
                     // `super()`
                     "identifier" if text(function, source) == "super" => {
@@ -907,7 +908,7 @@ fn fresh_queryset(
     vars: &[(String, ChainStart)],
     source: &str,
 ) -> Option<Vec<String>> {
-    let class = dotted_name(call.child_by_field_name("function")?, source)?;
+    let class = dotted_name(call.child_by_field_id(FIELDS.function)?, source)?;
     let first = class.first()?;
     if first == self_name || first == "super" || vars.iter().any(|(v, _)| v == first) {
         return None;
@@ -1022,7 +1023,7 @@ fn prefetch_object(node: Node<'_>, source: &str) -> Option<Prefetch> {
     if node.kind() != "call" {
         return None;
     }
-    let callee = dotted_name(node.child_by_field_name("function")?, source)?;
+    let callee = dotted_name(node.child_by_field_id(FIELDS.function)?, source)?;
     if callee.last()? != "Prefetch" {
         return None;
     }

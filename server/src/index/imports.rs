@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
 use crate::syntax::node::text;
 
 /// What one imported name is bound to.
@@ -93,8 +94,8 @@ impl ImportMap {
                 }
                 "aliased_import" => {
                     let (Some(module), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELDS.name),
+                        name.child_by_field_id(FIELDS.alias),
                     ) else {
                         continue;
                     };
@@ -109,7 +110,7 @@ impl ImportMap {
     }
 
     fn add_import_from(&mut self, node: Node<'_>, source: &str, package: &str) {
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+        let Some(module_node) = node.child_by_field_id(FIELDS.module_name) else {
             return;
         };
         let module = match module_node.kind() {
@@ -138,8 +139,8 @@ impl ImportMap {
             let (imported, local) = match name.kind() {
                 "aliased_import" => {
                     let (Some(n), Some(a)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELDS.name),
+                        name.child_by_field_id(FIELDS.alias),
                     ) else {
                         continue;
                     };

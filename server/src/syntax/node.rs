@@ -1,5 +1,6 @@
 //! Small helpers over tree-sitter nodes of the Python grammar.
 
+use super::fields::FIELDS;
 use tree_sitter::Node;
 
 pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
@@ -43,8 +44,8 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     match node.kind() {
         "identifier" => Some(vec![text(node, source).to_string()]),
         "attribute" => {
-            let mut base = dotted_name(node.child_by_field_name("object")?, source)?;
-            base.push(text(node.child_by_field_name("attribute")?, source).to_string());
+            let mut base = dotted_name(node.child_by_field_id(FIELDS.object)?, source)?;
+            base.push(text(node.child_by_field_id(FIELDS.attribute)?, source).to_string());
             Some(base)
         }
         _ => None,
@@ -74,7 +75,7 @@ pub fn call_args<'t>(call: Node<'t>, source: &str) -> CallArgs<'t> {
         keywords: Vec::new(),
         has_splat: false,
     };
-    let Some(list) = call.child_by_field_name("arguments") else {
+    let Some(list) = call.child_by_field_id(FIELDS.arguments) else {
         return args;
     };
     // `f(x for x in y)`: the generator is the only argument.
@@ -87,8 +88,8 @@ pub fn call_args<'t>(call: Node<'t>, source: &str) -> CallArgs<'t> {
         match child.kind() {
             "keyword_argument" => {
                 if let (Some(name), Some(value)) = (
-                    child.child_by_field_name("name"),
-                    child.child_by_field_name("value"),
+                    child.child_by_field_id(FIELDS.name),
+                    child.child_by_field_id(FIELDS.value),
                 ) {
                     args.keywords.push((text(name, source).to_string(), value));
                 }

@@ -6,6 +6,7 @@
 
 use tree_sitter::Node;
 
+use super::fields::FIELDS;
 use super::node::{dotted_name, text};
 use crate::text::TextRange;
 
@@ -87,16 +88,17 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
     let mut parent_at = ancestors.len().checked_sub(1);
     while let Some(i) = parent_at {
         let parent = ancestors[i];
-        if parent.kind() != "attribute" || parent.child_by_field_name("object") != Some(current) {
+        if parent.kind() != "attribute" || parent.child_by_field_id(FIELDS.object) != Some(current)
+        {
             break;
         }
-        let Some(attr) = parent.child_by_field_name("attribute") else {
+        let Some(attr) = parent.child_by_field_id(FIELDS.attribute) else {
             break;
         };
         let call = i
             .checked_sub(1)
             .map(|j| ancestors[j])
-            .filter(|p| p.kind() == "call" && p.child_by_field_name("function") == Some(parent));
+            .filter(|p| p.kind() == "call" && p.child_by_field_id(FIELDS.function) == Some(parent));
         segments.push(Segment {
             name: text(attr, source).to_string(),
             called: call.is_some(),
@@ -134,7 +136,9 @@ fn is_assignment_target(node: Node<'_>, ancestors: &[Node<'_>]) -> bool {
         return false;
     };
     match parent.kind() {
-        "assignment" | "augmented_assignment" => parent.child_by_field_name("left") == Some(node),
+        "assignment" | "augmented_assignment" => {
+            parent.child_by_field_id(FIELDS.left) == Some(node)
+        }
         "pattern_list" | "tuple_pattern" | "list_pattern" => is_assignment_target(parent, rest),
         _ => false,
     }
@@ -155,8 +159,8 @@ fn argument_of(
                 .position(|c| c == node)?;
             (rest.len(), ArgPosition::Positional(index))
         }
-        "keyword_argument" if parent.child_by_field_name("value") == Some(node) => {
-            let name = text(parent.child_by_field_name("name")?, source).to_string();
+        "keyword_argument" if parent.child_by_field_id(FIELDS.value) == Some(node) => {
+            let name = text(parent.child_by_field_id(FIELDS.name)?, source).to_string();
             (rest.len().checked_sub(1)?, ArgPosition::Keyword(name))
         }
         _ => return None,
@@ -166,7 +170,7 @@ fn argument_of(
         .get(list_at.checked_sub(1)?)
         .copied()
         .filter(|c| c.kind() == "call")?;
-    let callee = dotted_name(call.child_by_field_name("function")?, source)?;
+    let callee = dotted_name(call.child_by_field_id(FIELDS.function)?, source)?;
     Some((callee, position))
 }
 
@@ -177,17 +181,17 @@ fn is_binding_occurrence(node: Node<'_>, parent: Option<Node<'_>>) -> bool {
         return false;
     };
     match parent.kind() {
-        "attribute" => parent.child_by_field_name("attribute") == Some(node),
-        "keyword_argument" => parent.child_by_field_name("name") == Some(node),
+        "attribute" => parent.child_by_field_id(FIELDS.attribute) == Some(node),
+        "keyword_argument" => parent.child_by_field_id(FIELDS.name) == Some(node),
         "parameters"
         | "lambda_parameters"
         | "typed_parameter"
         | "default_parameter"
         | "typed_default_parameter"
         | "list_splat_pattern"
-        | "dictionary_splat_pattern" => parent.child_by_field_name("value") != Some(node),
+        | "dictionary_splat_pattern" => parent.child_by_field_id(FIELDS.value) != Some(node),
         "function_definition" | "class_definition" => {
-            parent.child_by_field_name("name") == Some(node)
+            parent.child_by_field_id(FIELDS.name) == Some(node)
         }
         _ => false,
     }
@@ -199,7 +203,7 @@ fn shadowed(ancestors: &[Node<'_>], name: &str, source: &str) -> bool {
     ancestors.iter().skip(1).any(|node| {
         matches!(node.kind(), "function_definition" | "lambda")
             && node
-                .child_by_field_name("parameters")
+                .child_by_field_id(FIELDS.parameters)
                 .is_some_and(|params| binds_parameter(params, name, source))
     })
 }
@@ -211,7 +215,7 @@ fn binds_parameter(params: Node<'_>, name: &str, source: &str) -> bool {
             Some(param)
         } else {
             param
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .or_else(|| param.named_child(0))
         };
         ident.is_some_and(|i| i.kind() == "identifier" && text(i, source) == name)

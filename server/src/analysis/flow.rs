@@ -368,20 +368,20 @@ impl<'a> Walker<'a> {
                     if child.kind() == "assignment" {
                         self.assignment(child, env, scope);
                     } else if child.kind() == "augmented_assignment" {
-                        self.scan(child, env, scope);
+                        self.scan_in(child, Some(stmt), env, scope);
                         if let Some(left) = child.child_by_field_id(FIELDS.left)
                             && left.kind() == "identifier"
                         {
                             env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
                         }
                     } else {
-                        self.scan(child, env, scope);
+                        self.scan_in(child, Some(stmt), env, scope);
                     }
                 }
             }
             "if_statement" => {
                 if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
-                    self.scan(cond, env, scope);
+                    self.scan_in(cond, Some(stmt), env, scope);
                 }
                 let before = env.clone();
                 let mut branches = Vec::new();
@@ -397,7 +397,7 @@ impl<'a> Walker<'a> {
                     .collect();
                 for alt in alternatives {
                     if let Some(cond) = alt.child_by_field_id(FIELDS.condition) {
-                        self.scan(cond, env, scope);
+                        self.scan_in(cond, Some(alt), env, scope);
                     }
                     has_else |= alt.kind() == "else_clause";
                     let body = alt
@@ -422,7 +422,7 @@ impl<'a> Walker<'a> {
             "for_statement" => self.for_statement(stmt, env, scope),
             "while_statement" => {
                 if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
-                    self.scan(cond, env, scope);
+                    self.scan_in(cond, Some(stmt), env, scope);
                 }
                 let mut body_env = env.clone();
                 if let Some(body) = stmt.child_by_field_id(FIELDS.body) {
@@ -436,7 +436,7 @@ impl<'a> Walker<'a> {
                 for child in children {
                     match child.kind() {
                         "block" => self.block(child, env, scope),
-                        "with_clause" => self.scan(child, env, scope),
+                        "with_clause" => self.scan_in(child, Some(stmt), env, scope),
                         "except_clause"
                         | "else_clause"
                         | "finally_clause"
@@ -681,7 +681,7 @@ impl<'a> Walker<'a> {
         let Some(right) = node.child_by_field_id(FIELDS.right) else {
             return;
         };
-        self.scan(right, env, scope);
+        self.scan_in(right, Some(node), env, scope);
         let Some(left) = node.child_by_field_id(FIELDS.left) else {
             return;
         };
@@ -717,7 +717,7 @@ impl<'a> Walker<'a> {
         ) else {
             return;
         };
-        self.scan(right, env, scope);
+        self.scan_in(right, Some(stmt), env, scope);
         let iterated = self.eval(right, env);
         let mut body_env = env.clone();
         for name in bound_names(left, self.src()) {
@@ -934,7 +934,7 @@ impl<'a> Walker<'a> {
                     ) else {
                         continue;
                     };
-                    self.scan(right, &env, scope);
+                    self.scan_in(right, Some(*clause), &env, scope);
                     let iterated = self.eval(right, &env);
                     for name in bound_names(left, self.src()) {
                         env.insert(name, vec![Value::Unknown]);
@@ -953,12 +953,12 @@ impl<'a> Walker<'a> {
                         env.insert(var, rows_as_objs(&rows));
                     }
                 }
-                "if_clause" => self.scan(*clause, &env, scope),
+                "if_clause" => self.scan_in(*clause, Some(node), &env, scope),
                 _ => {}
             }
         }
         if let Some(body) = body {
-            self.scan(body, &env, scope);
+            self.scan_in(body, Some(node), &env, scope);
         }
     }
 

@@ -224,7 +224,7 @@ fn edits_for(
     index: &ModelIndex,
     file_quote: char,
 ) -> Option<(Vec<Edit>, Vec<String>)> {
-    let origin = qs.origin.as_ref()?;
+    qs.origin.as_ref()?;
     let mut edits = Vec::new();
     let mut messages = Vec::new();
     let mut appended_at_origin = String::new();
@@ -249,35 +249,20 @@ fn edits_for(
         ));
         select.clear();
     }
-    let select = minimal(&select);
-    if !select.is_empty() {
-        let quote = quote_for(qs.select_call.as_ref(), file_quote);
-        let (edit, message) = add_to_call(
-            qs.select_call.as_ref(),
-            "select_related",
-            &select,
-            quote,
-            origin,
-            &mut appended_at_origin,
-        )?;
-        edits.extend(edit);
-        messages.push(message);
-    }
     let prefetch = minimal(&need.prefetch);
-    if !prefetch.is_empty() {
-        // `iterator()` without `chunk_size` refuses `prefetch_related`.
-        if qs.iterator_without_chunk {
-            return None;
+    // `iterator()` without `chunk_size` refuses `prefetch_related`.
+    if !prefetch.is_empty() && qs.iterator_without_chunk {
+        return None;
+    }
+    for (lookups, site, method) in [
+        (minimal(&select), qs.select_call.as_ref(), "select_related"),
+        (prefetch, qs.prefetch_call.as_ref(), "prefetch_related"),
+    ] {
+        if lookups.is_empty() {
+            continue;
         }
-        let quote = quote_for(qs.prefetch_call.as_ref(), file_quote);
-        let (edit, message) = add_to_call(
-            qs.prefetch_call.as_ref(),
-            "prefetch_related",
-            &prefetch,
-            quote,
-            origin,
-            &mut appended_at_origin,
-        )?;
+        let quote = quote_for(site, file_quote);
+        let (edit, message) = add_to_call(site, method, &lookups, quote, &mut appended_at_origin)?;
         edits.extend(edit);
         messages.push(message);
     }
@@ -310,7 +295,6 @@ fn add_to_call(
     method: &str,
     lookups: &[String],
     quote: char,
-    origin: &Origin,
     appended_at_origin: &mut String,
 ) -> Option<(Option<Edit>, String)> {
     let quoted: Vec<String> = lookups
@@ -330,7 +314,6 @@ fn add_to_call(
             format!("Add `{call}`"),
         )),
         _ => {
-            let _ = origin;
             appended_at_origin.push_str(&call);
             Some((None, format!("Add `{call}`")))
         }

@@ -1,9 +1,8 @@
 //! ORM201: counting rows (or fetching them all) only to test whether there is one.
 
 use super::Checker;
+use crate::analysis::Rule;
 use crate::analysis::flow::EvaluationKind;
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
 
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
@@ -27,18 +26,14 @@ pub fn check(checker: &mut Checker<'_>) {
         } else {
             "counts every row"
         };
-        out.push(Diagnostic {
-            rule: Rule::CountForExistence,
-            message: format!(
+        out.push(super::replaced_by(
+            Rule::CountForExistence,
+            format!(
                 "`{original}` {cost} to test whether there is one: `exists()` stops at the first"
             ),
-            range: evaluation.range,
-            related: Vec::new(),
-            fix: Some(Fix::safe(
-                format!("Replace with `{replacement}`"),
-                vec![Edit::replacement(evaluation.range, replacement.clone())],
-            )),
-        });
+            evaluation.range,
+            replacement,
+        ));
     }
     for d in out {
         checker.report(d);

@@ -1,9 +1,8 @@
 //! ORM202: `len(qs)` fetching every row only to count them.
 
 use super::Checker;
+use crate::analysis::Rule;
 use crate::analysis::flow::EvaluationKind;
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
 
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
@@ -13,18 +12,14 @@ pub fn check(checker: &mut Checker<'_>) {
         }
         let original = checker.text(evaluation.range).to_string();
         let replacement = format!("{}.count()", evaluation.qs_text);
-        out.push(Diagnostic {
-            rule: Rule::LenOfQueryset,
-            message: format!(
+        out.push(super::replaced_by(
+            Rule::LenOfQueryset,
+            format!(
                 "`{original}` fetches every row to count them, and the rows are not used: `count()` runs SELECT COUNT(*)"
             ),
-            range: evaluation.range,
-            related: Vec::new(),
-            fix: Some(Fix::safe(
-                format!("Replace with `{replacement}`"),
-                vec![Edit::replacement(evaluation.range, replacement.clone())],
-            )),
-        });
+            evaluation.range,
+            replacement,
+        ));
     }
     for d in out {
         checker.report(d);

@@ -87,6 +87,25 @@ pub fn run(checker: &mut Checker<'_>) {
     }
 }
 
+/// A finding fixed by replacing its own range with `replacement` (a safe fix).
+pub fn replaced_by(
+    rule: Rule,
+    message: String,
+    range: TextRange,
+    replacement: String,
+) -> Diagnostic {
+    Diagnostic {
+        rule,
+        message,
+        range,
+        related: Vec::new(),
+        fix: Some(crate::fix::Fix::safe(
+            format!("Replace with `{replacement}`"),
+            vec![crate::fix::Edit::replacement(range, replacement)],
+        )),
+    }
+}
+
 /// Removes the string argument at `index` of `site` with its comma, or the whole call
 /// when it is the only argument.
 pub fn remove_string_arg(site: &CallSite, index: usize) -> Option<crate::fix::Edit> {

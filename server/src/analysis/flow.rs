@@ -575,10 +575,16 @@ impl<'a> Walker<'a> {
     /// start here, `self.items.filter(...)`, is ours to judge); in a view, `self` is the
     /// view.
     fn method(&mut self, def: Node<'a>, outer: Node<'a>, kind: ClassKind) {
-        let static_or_class = outer.kind() == "decorated_definition" && {
-            let text = self.file.text(outer);
-            text.contains("@staticmethod") || text.contains("@classmethod")
+        let decorators = if outer.kind() == "decorated_definition" {
+            self.file
+                .text(outer)
+                .get(..def.start_byte() - outer.start_byte())
+                .unwrap_or("")
+        } else {
+            ""
         };
+        let is_classmethod = decorators.contains("@classmethod");
+        let static_or_class = is_classmethod || decorators.contains("@staticmethod");
         let mut env = Env::new();
         let first = parameter_names(def, self.src()).into_iter().next();
         let previous_view = self.current_view;
@@ -594,6 +600,10 @@ impl<'a> Walker<'a> {
                         per_row: false,
                     })],
                 );
+            }
+            // `cls.objects` in a model's classmethod is the model's manager.
+            (ClassKind::Model(model), Some(first)) if is_classmethod => {
+                env.insert(first, vec![Value::Model(model)]);
             }
             (ClassKind::View(key), Some(first)) if !static_or_class => {
                 env.insert(first, vec![Value::View(key)]);

@@ -9,6 +9,37 @@ use super::extract::{FileFacts, extract};
 use crate::syntax::SourceFile;
 
 const STUBS: &[(&str, &str)] = &[
+    // django-model-utils: a plain queryset until `select_subclasses()` selects subclasses
+    // (unknown which, so what follows it is unknown).
+    (
+        "model_utils/managers.py",
+        r#"
+from django.db import models
+
+class InheritanceQuerySetMixin:
+    def select_subclasses(self, *subclasses):
+        return self.select_related(*subclasses)
+
+    def get_subclass(self, *args, **kwargs):
+        return self.select_related(*args).get(**kwargs)
+
+class InheritanceQuerySet(InheritanceQuerySetMixin, models.QuerySet):
+    pass
+
+class InheritanceManagerMixin:
+    def get_queryset(self):
+        return InheritanceQuerySet(self.model)
+
+    def select_subclasses(self, *subclasses):
+        return self.get_queryset().select_subclasses(*subclasses)
+
+    def get_subclass(self, *args, **kwargs):
+        return self.get_queryset().get_subclass(*args, **kwargs)
+
+class InheritanceManager(InheritanceManagerMixin, models.Manager):
+    pass
+"#,
+    ),
     (
         "django/contrib/contenttypes/models.py",
         r#"

@@ -369,7 +369,9 @@ impl<'a> Resolver<'a> {
             let inherited = self.work_fields(base, memo, visiting);
             if self.models[base.0 as usize].is_abstract {
                 for field in inherited {
-                    if !matches!(field.source, FieldSource::Id) {
+                    // An abstract model's own implicit `id` is not passed on (the child
+                    // gets its own); one it inherited from a concrete parent is.
+                    if !(matches!(field.source, FieldSource::Id) && field.origin.is_none()) {
                         push(&mut fields, field);
                     }
                 }

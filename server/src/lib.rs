@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod fix;
 pub mod index;
+pub mod lsp;
 pub mod project;
 pub mod syntax;
 pub mod text;

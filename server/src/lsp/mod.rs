@@ -1,0 +1,10 @@
+//! `ormhint server`: the language server over stdio. The only module that knows LSP:
+//! everything below speaks byte offsets, converted here (`encoding`).
+
+mod code_actions;
+mod diagnostics;
+mod documents;
+mod encoding;
+mod server;
+
+pub use server::run;

@@ -199,8 +199,7 @@ mod tests {
         while !text.is_char_boundary(at) {
             at -= 1;
         }
-        if at > 0 && text.as_bytes()[at - 1] == b'\r' && text.as_bytes().get(at) == Some(&b'\n')
-        {
+        if at > 0 && text.as_bytes()[at - 1] == b'\r' && text.as_bytes().get(at) == Some(&b'\n') {
             at -= 1;
         }
         at
@@ -219,7 +218,9 @@ mod tests {
     ) -> TextDocumentContentChangeEvent {
         if rng.below(200) == 0 {
             // Now and then the whole text.
-            let text: String = (0..rng.below(6)).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let text: String = (0..rng.below(6))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
             *expected = format!("{START}{text}");
             return TextDocumentContentChangeEvent {
                 range: None,
@@ -249,7 +250,9 @@ mod tests {
         let insert = if rng.below(3) == 0 {
             String::new()
         } else {
-            (0..1 + rng.below(2)).map(|_| PIECES[rng.below(PIECES.len())]).collect()
+            (0..1 + rng.below(2))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect()
         };
         let range = Range::new(
             lsp_position(expected, start, encoding),

@@ -67,7 +67,9 @@ pub fn rope_offset(rope: &Rope, position: Position, encoding: Encoding) -> usize
     offset
 }
 
-/// The byte offset of `position` in `text` (whose line index is `lines`), clamped.
+/// The byte offset of `position` in `text` (whose line index is `lines`), clamped: the
+/// reference the rope conversion is tested against.
+#[cfg(test)]
 pub fn offset(text: &str, lines: &LineIndex, position: Position, encoding: Encoding) -> usize {
     let line = position.line as usize;
     if line >= lines.line_count() {
@@ -105,13 +107,6 @@ pub fn range(text: &str, lines: &LineIndex, range: TextRange, encoding: Encoding
     )
 }
 
-/// The byte range of an LSP range in `text`, start and end clamped and ordered.
-pub fn text_range(text: &str, lines: &LineIndex, range: Range, encoding: Encoding) -> TextRange {
-    let start = offset(text, lines, range.start, encoding);
-    let end = offset(text, lines, range.end, encoding);
-    TextRange::new(start.min(end), start.max(end))
-}
-
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -144,12 +139,21 @@ mod tests {
         assert_eq!(both(TEXT, Position::new(1, 3), Encoding::Utf16), x);
         assert_eq!(both(TEXT, Position::new(1, 6), Encoding::Utf8), x);
         let lines = LineIndex::new(TEXT);
-        assert_eq!(position(TEXT, &lines, x, Encoding::Utf16), Position::new(1, 3));
-        assert_eq!(position(TEXT, &lines, x, Encoding::Utf8), Position::new(1, 6));
+        assert_eq!(
+            position(TEXT, &lines, x, Encoding::Utf16),
+            Position::new(1, 3)
+        );
+        assert_eq!(
+            position(TEXT, &lines, x, Encoding::Utf8),
+            Position::new(1, 6)
+        );
         // A lone `\r` ends a line.
         let last = TEXT.find("last").unwrap();
         assert_eq!(both(TEXT, Position::new(2, 0), Encoding::Utf16), last);
-        assert_eq!(position(TEXT, &lines, last, Encoding::Utf8), Position::new(2, 0));
+        assert_eq!(
+            position(TEXT, &lines, last, Encoding::Utf8),
+            Position::new(2, 0)
+        );
     }
 
     #[test]

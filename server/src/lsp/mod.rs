@@ -6,5 +6,6 @@ mod diagnostics;
 mod documents;
 mod encoding;
 mod server;
+mod transport;
 
 pub use server::run;

@@ -3,7 +3,7 @@
 //!
 //! Layers, bottom to top: `text` (ranges, line/column conversion), `syntax` (tree-sitter
 //! parsing and queries), `index` (models, fields, relations, managers), `analysis`
-//! (queryset flow and the rules), then the front ends (`cli`). Nothing below the front
+//! (queryset flow and the rules), then the front ends (`cli`, `lsp`). Nothing below the front
 //! ends knows about terminals or LSP: positions are byte offsets.
 
 pub mod analysis;

@@ -3,7 +3,7 @@
 //!
 //! Layers, bottom to top: `text` (ranges, line/column conversion), `syntax` (tree-sitter
 //! parsing and queries), `index` (models, fields, relations, managers), `analysis`
-//! (queryset flow and the rules), then the front ends (`cli`). Nothing below the front
+//! (queryset flow and the rules), then the front ends (`cli`, `lsp`). Nothing below the front
 //! ends knows about terminals or LSP: positions are byte offsets.
 
 pub mod analysis;
@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod fix;
 pub mod index;
+pub mod lsp;
 pub mod project;
 pub mod syntax;
 pub mod text;

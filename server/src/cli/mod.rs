@@ -1,4 +1,5 @@
-//! The command line: `ormhint check`, `ormhint rule`, `ormhint models`.
+//! The command line: `ormhint check`, `ormhint rule`, `ormhint models`, `ormhint server`
+//! (the language server, in `crate::lsp`).
 //!
 //! Exit codes: 0 no findings, 1 findings, 2 a usage, config or I/O error (with its
 //! message on stderr). Output to a closed pipe ends quietly.
@@ -39,8 +40,17 @@ pub enum Command {
     Rule(RuleArgs),
     /// Print the model index of a project (for debugging).
     Models(ModelsArgs),
+    /// Run the language server over stdin/stdout.
+    Server(ServerArgs),
     /// Print ormhint's version.
     Version,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +141,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
+    if let Command::Server(_) = cli.command {
+        // Before anything locks stdout: the server owns it.
+        return crate::lsp::run();
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|status| {
@@ -155,6 +169,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Status, Error> {
         Command::Check(args) => check::run(&args, out),
         Command::Rule(args) => rule(&args, out),
         Command::Models(args) => models(&args, out),
+        Command::Server(_) => Err(Error::msg("`server` runs from `main` only")),
         Command::Version => {
             writeln!(out, "ormhint {}", env!("CARGO_PKG_VERSION"))?;
             Ok(Status::Clean)

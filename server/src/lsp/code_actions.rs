@@ -1,0 +1,224 @@
+//! Code actions, answered from the request's diagnostics (their `data`) and the current
+//! document alone: the fix of each diagnostic, and a `# noqa` for its line.
+
+use std::collections::{HashMap, HashSet};
+
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionContext, CodeActionKind, CodeActionOrCommand, DocumentChanges,
+    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
+    Uri, WorkspaceEdit,
+};
+
+use super::diagnostics::DiagnosticData;
+use super::documents::Document;
+use super::encoding::{self, Encoding};
+use crate::analysis::noqa::Directive;
+use crate::text::LineIndex;
+
+/// How edits are sent back.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub encoding: Encoding,
+    /// The client accepts `documentChanges` (edits tied to a document version).
+    pub versioned_edits: bool,
+}
+
+pub fn actions(
+    uri: &Uri,
+    document: &Document,
+    context: &CodeActionContext,
+    options: Options,
+) -> Vec<CodeActionOrCommand> {
+    if !wants_quickfixes(context.only.as_deref()) {
+        return Vec::new();
+    }
+    let text = document.text();
+    let lines = LineIndex::new(text);
+    let mut fixes = Vec::new();
+    let mut noqas = HashSet::new();
+    for diagnostic in &context.diagnostics {
+        // Ranges computed on another version would land in the wrong place.
+        let Some(data) = DiagnosticData::of(diagnostic) else {
+            continue;
+        };
+        if data.version != document.version() {
+            continue;
+        }
+        if let Some(fix) = &data.fix {
+            fixes.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.message.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                edit: Some(workspace_edit(uri, document, fix.edits.clone(), options)),
+                is_preferred: Some(fix.is_safe()),
+                ..CodeAction::default()
+            }));
+        }
+        let Some(NumberOrString::String(code)) = &diagnostic.code else {
+            continue;
+        };
+        let line = diagnostic.range.start.line as usize;
+        if !noqas.insert((code.clone(), line)) {
+            continue;
+        }
+        if let Some(edit) = noqa_edit(document, &lines, line, code, options.encoding) {
+            let action = CodeAction {
+                title: format!("Disable {code} for this line"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                edit: Some(workspace_edit(uri, document, vec![edit], options)),
+                is_preferred: Some(false),
+                ..CodeAction::default()
+            };
+            fixes.push(CodeActionOrCommand::CodeAction(action));
+        }
+    }
+    // Fixes first, then the suppressions.
+    fixes.sort_by_key(|action| match action {
+        CodeActionOrCommand::CodeAction(a) => a.title.starts_with("Disable "),
+        CodeActionOrCommand::Command(_) => true,
+    });
+    fixes
+}
+
+fn wants_quickfixes(only: Option<&[CodeActionKind]>) -> bool {
+    only.is_none_or(|kinds| {
+        kinds
+            .iter()
+            .any(|kind| *kind == CodeActionKind::QUICKFIX || kind.as_str().is_empty())
+    })
+}
+
+fn workspace_edit(
+    uri: &Uri,
+    document: &Document,
+    edits: Vec<TextEdit>,
+    options: Options,
+) -> WorkspaceEdit {
+    if options.versioned_edits {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(document.version()),
+                },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            ..WorkspaceEdit::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        }
+    }
+}
+
+/// The edit that makes line `line` suppress `code`: `  # noqa: CODE` at its end, or the
+/// code added to the `# noqa:` list already there. None when the line already
+/// suppresses it, or ends in a `\` continuation (a comment there breaks the code).
+fn noqa_edit(
+    document: &Document,
+    lines: &LineIndex,
+    line: usize,
+    code: &str,
+    encoding: Encoding,
+) -> Option<TextEdit> {
+    let text = document.text();
+    if line >= lines.line_count() {
+        return None;
+    }
+    let start = lines.line_start(line);
+    let content = lines.line_text(text, line).trim_end();
+    if content.ends_with('\\') {
+        return None;
+    }
+    let end = start + content.len();
+    let comment = (end > start)
+        .then(|| {
+            document
+                .tree()
+                .root_node()
+                .descendant_for_byte_range(end - 1, end)
+        })
+        .flatten()
+        .filter(|node| node.kind() == "comment" && node.end_byte() == end);
+    let insert = |at: usize, new_text: String| {
+        let position = encoding::position(text, lines, at, encoding);
+        TextEdit::new(
+            tower_lsp_server::ls_types::Range::new(position, position),
+            new_text,
+        )
+    };
+    let Some(comment) = comment else {
+        return Some(insert(end, format!("  # noqa: {code}")));
+    };
+    let comment_text = &text[comment.byte_range()];
+    match Directive::parse(comment_text) {
+        None => Some(insert(end, format!("  # noqa: {code}"))),
+        Some(directive) if directive.suppresses(code) => None,
+        Some(Directive::All) => None,
+        Some(Directive::Codes(codes)) => {
+            let after = end_of_codes(comment_text, &codes)?;
+            Some(insert(comment.start_byte() + after, format!(", {code}")))
+        }
+    }
+}
+
+/// The offset in `comment` just after the last code of its `noqa:` list.
+fn end_of_codes(comment: &str, codes: &[String]) -> Option<usize> {
+    let lower = comment.to_ascii_lowercase();
+    let mut at = lower.find("noqa")?;
+    for code in codes {
+        let code = code.to_ascii_lowercase();
+        at += lower[at..].find(&code)? + code.len();
+    }
+    Some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noqa(text: &str, line: usize, code: &str) -> Option<String> {
+        let document = Document::new(text, 1);
+        let lines = LineIndex::new(text);
+        let edit = noqa_edit(&document, &lines, line, code, Encoding::Utf16)?;
+        let at = encoding::offset(text, &lines, edit.range.start, Encoding::Utf16);
+        let mut out = text.to_string();
+        out.insert_str(at, &edit.new_text);
+        Some(out)
+    }
+
+    #[test]
+    fn noqa_is_added_or_extended() {
+        assert_eq!(
+            noqa("a = 1\nprint(p.author)   \n", 1, "ORM101").as_deref(),
+            Some("a = 1\nprint(p.author)  # noqa: ORM101   \n")
+        );
+        assert_eq!(
+            noqa("x = f(p)  # see below\r\n", 0, "ORM101").as_deref(),
+            Some("x = f(p)  # see below  # noqa: ORM101\r\n")
+        );
+        assert_eq!(
+            noqa("x = f(p)  # noqa: E501,ORM102 why\n", 0, "ORM101").as_deref(),
+            Some("x = f(p)  # noqa: E501,ORM102, ORM101 why\n")
+        );
+        assert_eq!(noqa("x = f(p)  # noqa: orm101\n", 0, "ORM101"), None);
+        assert_eq!(noqa("x = f(p)  # noqa\n", 0, "ORM101"), None);
+        assert_eq!(noqa("x = a + \\\n    b\n", 0, "ORM101"), None);
+        // A `#` inside a string is no comment.
+        assert_eq!(
+            noqa("x = \"# noqa: E1\"\n", 0, "ORM101").as_deref(),
+            Some("x = \"# noqa: E1\"  # noqa: ORM101\n")
+        );
+    }
+
+    #[test]
+    fn only_filters_kinds() {
+        assert!(wants_quickfixes(None));
+        assert!(wants_quickfixes(Some(&[CodeActionKind::QUICKFIX])));
+        assert!(!wants_quickfixes(Some(&[CodeActionKind::SOURCE])));
+        assert!(!wants_quickfixes(Some(&[CodeActionKind::REFACTOR])));
+    }
+}

@@ -1,0 +1,144 @@
+//! The analysis' diagnostics as LSP diagnostics. Each carries, in `data`, the version it
+//! was computed on and its fix as LSP edits, so a code action needs nothing but the
+//! request and the current document.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    TextEdit, Uri,
+};
+
+use super::encoding::{self, Encoding};
+use crate::analysis::{self, Severity};
+use crate::config::Config;
+use crate::fix::Applicability;
+use crate::text::LineIndex;
+
+/// The `source` of every diagnostic ormhint publishes.
+pub const SOURCE: &str = "ormhint";
+
+/// What `Diagnostic.data` holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticData {
+    /// The document version the ranges below belong to.
+    pub version: i32,
+    pub fix: Option<FixData>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixData {
+    pub message: String,
+    /// `safe` or `unsafe`.
+    pub applicability: String,
+    pub edits: Vec<TextEdit>,
+}
+
+impl FixData {
+    pub fn is_safe(&self) -> bool {
+        self.applicability == "safe"
+    }
+}
+
+impl DiagnosticData {
+    pub fn of(diagnostic: &Diagnostic) -> Option<Self> {
+        if diagnostic.source.as_deref() != Some(SOURCE) {
+            return None;
+        }
+        serde_json::from_value(diagnostic.data.clone()?).ok()
+    }
+}
+
+/// One version of one document, as the conversion needs it.
+pub struct Target<'a> {
+    pub uri: &'a Uri,
+    /// The workspace root the analysis paths are relative to.
+    pub root: &'a Path,
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub version: i32,
+    pub encoding: Encoding,
+}
+
+pub fn to_lsp(
+    diagnostics: &[analysis::Diagnostic],
+    config: &Config,
+    target: &Target<'_>,
+) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| convert(diagnostic, config, target))
+        .collect()
+}
+
+fn convert(diagnostic: &analysis::Diagnostic, config: &Config, target: &Target<'_>) -> Diagnostic {
+    let range = |r| encoding::range(target.text, target.lines, r, target.encoding);
+    let related: Vec<DiagnosticRelatedInformation> = diagnostic
+        .related
+        .iter()
+        .filter_map(|related| {
+            let location = match &related.path {
+                None => Location::new(target.uri.clone(), range(related.range)),
+                Some(path) => other_file_location(target.root, path, related.range, target)?,
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    let fix = diagnostic.fix.as_ref().map(|fix| FixData {
+        message: fix.message.clone(),
+        applicability: match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+        .to_string(),
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| TextEdit::new(range(edit.range), edit.content.clone()))
+            .collect(),
+    });
+    let data = DiagnosticData {
+        version: target.version,
+        fix,
+    };
+    Diagnostic {
+        range: range(diagnostic.range),
+        severity: Some(severity(config.severity(diagnostic.rule))),
+        code: Some(NumberOrString::String(diagnostic.rule.code().to_string())),
+        code_description: None,
+        source: Some(SOURCE.to_string()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: serde_json::to_value(data).ok(),
+    }
+}
+
+/// A related place in another file: its positions need that file's text, read from disk.
+fn other_file_location(
+    root: &Path,
+    path: &Path,
+    range: crate::text::TextRange,
+    target: &Target<'_>,
+) -> Option<Location> {
+    let absolute = root.join(path);
+    let text = std::fs::read_to_string(&absolute).ok()?;
+    let lines = LineIndex::new(&text);
+    Some(Location::new(
+        Uri::from_file_path(&absolute)?,
+        encoding::range(&text, &lines, range, target.encoding),
+    ))
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}

@@ -1,0 +1,356 @@
+//! Open documents: text as a rope, the client's version, and a tree kept up to date by
+//! incremental re-parsing.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
+use tree_sitter::{InputEdit, Point, Tree};
+
+use super::encoding::{self, Encoding};
+use crate::syntax;
+
+/// One open document.
+#[derive(Debug)]
+pub struct Document {
+    rope: Rope,
+    version: i32,
+    tree: Tree,
+    /// The rope's text, rebuilt once per notification (the parser and the analysis read
+    /// a `str`; snapshots share it).
+    text: Arc<str>,
+}
+
+/// What the analysis needs of one version of a document; cheap to take (the tree is
+/// reference-counted), independent of later edits.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub version: i32,
+    pub text: Arc<str>,
+    pub tree: Tree,
+}
+
+/// A notification that was not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stale {
+    pub held: i32,
+    pub got: i32,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Self {
+        Self {
+            rope: Rope::from_str(text),
+            version,
+            tree: syntax::parse(text, None),
+            text: text.into(),
+        }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: self.version,
+            text: self.text.clone(),
+            tree: self.tree.clone(),
+        }
+    }
+
+    /// Applies one `didChange` notification: each change in order (a change without a
+    /// range replaces the whole text), then one incremental re-parse. A notification
+    /// for a version not newer than the one held is refused.
+    pub fn apply(
+        &mut self,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        encoding: Encoding,
+    ) -> Result<(), Stale> {
+        if version <= self.version {
+            return Err(Stale {
+                held: self.version,
+                got: version,
+            });
+        }
+        for change in changes {
+            let (start, end) = match change.range {
+                Some(range) => {
+                    let start = encoding::rope_offset(&self.rope, range.start, encoding);
+                    let end = encoding::rope_offset(&self.rope, range.end, encoding);
+                    (start.min(end), start.max(end))
+                }
+                None => (0, self.rope.len_bytes()),
+            };
+            self.replace(start, end, &change.text);
+        }
+        self.version = version;
+        let text: String = self.rope.to_string();
+        self.tree = syntax::parse(&text, Some(&self.tree));
+        self.text = text.into();
+        Ok(())
+    }
+
+    /// Replaces bytes `start..end` (on character boundaries) in the rope and edits the
+    /// tree to match; the tree is re-parsed by the caller.
+    fn replace(&mut self, start: usize, end: usize, new_text: &str) {
+        let start_position = point_at(&self.rope, start);
+        let removed = self.rope.byte_slice(start..end);
+        let old_end_position = advance(start_position, removed.chunks());
+        let new_end_position = advance(start_position, std::iter::once(new_text));
+        let start_char = self.rope.byte_to_char(start);
+        let end_char = self.rope.byte_to_char(end);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, new_text);
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: start + new_text.len(),
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+    }
+}
+
+/// Tree-sitter's point for a byte offset: rows end at `\n` only, columns are bytes.
+fn point_at(rope: &Rope, offset: usize) -> Point {
+    advance(Point::new(0, 0), rope.byte_slice(..offset).chunks())
+}
+
+/// The point after `text` (given in chunks) when it starts at `from`.
+fn advance<'a>(from: Point, chunks: impl Iterator<Item = &'a str>) -> Point {
+    let mut point = from;
+    for chunk in chunks {
+        match chunk.rfind('\n') {
+            Some(last) => {
+                point.row += chunk.bytes().filter(|&b| b == b'\n').count();
+                point.column = chunk.len() - last - 1;
+            }
+            None => point.column += chunk.len(),
+        }
+    }
+    point
+}
+
+#[cfg(test)]
+mod tests {
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    use super::*;
+    use crate::text::LineIndex;
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const START: &str = "from blog.models import Post\r\n\r\n\
+        def view(request):\n    posts = Post.objects.filter(title=\"héllo 😀\")\n\
+        \x20   for post in posts:\r\n        print(post.author.name)  # 中文\n    return posts\n";
+
+    const PIECES: &[&str] = &[
+        "x",
+        " ",
+        "\n",
+        "\r\n",
+        "\r",
+        "😀",
+        "中文",
+        "é",
+        "(",
+        ")",
+        "\"",
+        ":",
+        "    ",
+        "for p in Post.objects.all():\n        p.author",
+        "def f(a, b):\n    return a\n",
+        "# comment 🎉\n",
+        "if x:\r\n    pass\r\n",
+        ".select_related(\"author\")",
+        "'''doc 中\n'''",
+        "",
+    ];
+
+    /// A random char boundary of `text`, never between the `\r` and `\n` of a line ending
+    /// (no LSP position names that place).
+    fn boundary(rng: &mut Rng, text: &str) -> usize {
+        let mut at = rng.below(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        if at > 0 && text.as_bytes()[at - 1] == b'\r' && text.as_bytes().get(at) == Some(&b'\n') {
+            at -= 1;
+        }
+        at
+    }
+
+    fn lsp_position(text: &str, offset: usize, encoding: Encoding) -> Position {
+        encoding::position(text, &LineIndex::new(text), offset, encoding)
+    }
+
+    /// One random change against `expected`, applied to it; the change as the client
+    /// would send it.
+    fn random_change(
+        rng: &mut Rng,
+        expected: &mut String,
+        encoding: Encoding,
+    ) -> TextDocumentContentChangeEvent {
+        if rng.below(200) == 0 {
+            // Now and then the whole text.
+            let text: String = (0..rng.below(6))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            *expected = format!("{START}{text}");
+            return TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: expected.clone(),
+            };
+        }
+        let a = boundary(rng, expected);
+        let b = match rng.below(3) {
+            0 => a,
+            1 => boundary(rng, expected),
+            _ => {
+                let mut b = (a + rng.below(8)).min(expected.len());
+                while !expected.is_char_boundary(b) {
+                    b += 1;
+                }
+                if b > 0
+                    && expected.as_bytes()[b - 1] == b'\r'
+                    && expected.as_bytes().get(b) == Some(&b'\n')
+                {
+                    b += 1;
+                }
+                b
+            }
+        };
+        let (start, end) = (a.min(b), a.max(b));
+        let insert = if rng.below(3) == 0 {
+            String::new()
+        } else {
+            (0..1 + rng.below(2))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect()
+        };
+        let range = Range::new(
+            lsp_position(expected, start, encoding),
+            lsp_position(expected, end, encoding),
+        );
+        expected.replace_range(start..end, &insert);
+        TextDocumentContentChangeEvent {
+            range: Some(range),
+            range_length: None,
+            text: insert,
+        }
+    }
+
+    fn differential(encoding: Encoding, seed: u64, notifications: usize) {
+        let mut rng = Rng(seed);
+        let mut expected = START.to_string();
+        let mut document = Document::new(START, 0);
+        for version in 1..=notifications {
+            let count = 1 + if rng.below(4) == 0 { rng.below(4) } else { 0 };
+            let changes: Vec<_> = (0..count)
+                .map(|_| random_change(&mut rng, &mut expected, encoding))
+                .collect();
+            document
+                .apply(version as i32, &changes, encoding)
+                .expect("versions increase");
+            assert_eq!(&*document.text, expected.as_str(), "text after {version}");
+            assert_eq!(document.rope.to_string(), expected, "rope after {version}");
+            let fresh = syntax::parse(&expected, None);
+            assert_eq!(
+                document.tree.root_node().to_sexp(),
+                fresh.root_node().to_sexp(),
+                "tree after {version} ({encoding:?}, seed {seed}): {changes:?}"
+            );
+            assert_eq!(
+                document.tree.root_node().end_position(),
+                fresh.root_node().end_position(),
+                "end point after {version}"
+            );
+        }
+    }
+
+    #[test]
+    fn incremental_edits_match_fresh_parses_utf16() {
+        for seed in [1, 2, 3] {
+            differential(Encoding::Utf16, 0x9E37_79B9_7F4A_7C15 ^ seed, 1_000);
+        }
+    }
+
+    #[test]
+    fn incremental_edits_match_fresh_parses_utf8() {
+        for seed in [4, 5, 6] {
+            differential(Encoding::Utf8, 0x9E37_79B9_7F4A_7C15 ^ seed, 1_000);
+        }
+    }
+
+    #[test]
+    fn changes_in_one_notification_apply_in_order() {
+        let mut document = Document::new("ab\n", 1);
+        let change = |line, character, text: &str| TextDocumentContentChangeEvent {
+            range: Some(Range::new(
+                Position::new(line, character),
+                Position::new(line, character),
+            )),
+            range_length: None,
+            text: text.to_string(),
+        };
+        // The second change's position counts the first change's text.
+        let changes = [change(0, 1, "😀"), change(0, 3, "x")];
+        document.apply(2, &changes, Encoding::Utf16).unwrap();
+        assert_eq!(&**document.text(), "a😀xb\n");
+    }
+
+    #[test]
+    fn older_versions_are_refused() {
+        let mut document = Document::new("a\n", 5);
+        let change = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "b\n".to_string(),
+        };
+        assert_eq!(
+            document.apply(4, std::slice::from_ref(&change), Encoding::Utf8),
+            Err(Stale { held: 5, got: 4 })
+        );
+        assert_eq!(&**document.text(), "a\n");
+        document.apply(6, &[change], Encoding::Utf8).unwrap();
+        assert_eq!((document.version(), &**document.text()), (6, "b\n"));
+    }
+
+    #[test]
+    fn positions_past_the_end_are_clamped() {
+        let mut document = Document::new("a\nb", 1);
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(1, 7), Position::new(40, 0))),
+            range_length: None,
+            text: "c".to_string(),
+        };
+        document.apply(2, &[change], Encoding::Utf16).unwrap();
+        assert_eq!(&**document.text(), "a\nbc");
+    }
+}

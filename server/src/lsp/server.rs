@@ -1,0 +1,557 @@
+//! The `LanguageServer` implementation: state, handlers, and running over stdio.
+//!
+//! tower-lsp-server runs handlers concurrently, so every handler that changes a document
+//! does so synchronously, before its first `.await`. The state sits behind a plain
+//! mutex that is never held across an `.await`. Analysis runs on a snapshot in a
+//! blocking task; its result is published only while the document still has the
+//! analysed version.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::ls_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, Diagnostic, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, InitializeParams, InitializeResult, InitializedParams, MessageType,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use super::code_actions;
+use super::diagnostics::{self, Target};
+use super::documents::{Document, Snapshot};
+use super::encoding::Encoding;
+use super::transport;
+use crate::analysis::check_file;
+use crate::config::Config;
+use crate::index::{IndexOptions, ModelIndex};
+use crate::project::{Excludes, MAX_FILE_SIZE, Project, Target as ProjectTarget};
+use crate::syntax::SourceFile;
+use crate::text::LineIndex;
+
+/// Serves LSP on stdin/stdout until `exit`. Exit code 0 when `shutdown` came first, else 1.
+pub fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            crate::cli::error(&format!("cannot start the async runtime: {err}"));
+            return ExitCode::from(2);
+        }
+    };
+    let shut_down = Arc::new(AtomicBool::new(false));
+    let flag = shut_down.clone();
+    runtime.block_on(async move {
+        let (input, guarded) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(transport::pump(tokio::io::stdin(), guarded));
+        let (service, socket) = LspService::build(|client| Backend::new(client, flag))
+            .custom_method(transport::PARSE_ERROR, Backend::parse_error)
+            .custom_method(transport::INVALID_REQUEST, Backend::invalid_request)
+            .finish();
+        Server::new(input, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Analyses still running are abandoned, not awaited.
+    runtime.shutdown_background();
+    if shut_down.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// A loaded workspace root: its model index and config.
+#[derive(Debug)]
+struct Workspace {
+    root: PathBuf,
+    index: ModelIndex,
+    config: Config,
+    excludes: Excludes,
+}
+
+impl Workspace {
+    /// Reads the config and builds the index from the files on disk. A config that
+    /// cannot be used is returned as a message, with the defaults in its place.
+    fn load(root: &Path) -> (Self, Option<String>) {
+        let (config, mut problem) = match Config::load(root, None) {
+            Ok(config) => (config, None),
+            Err(err) => (Config::default(), Some(err.to_string())),
+        };
+        let excludes = match Excludes::new(&config.exclude) {
+            Ok(excludes) => excludes,
+            Err(err) => {
+                problem.get_or_insert(err);
+                Excludes::new(&[]).unwrap_or_else(|_| unreachable!("no patterns"))
+            }
+        };
+        let target = ProjectTarget::root(root);
+        let index = match Project::load(&target, &config) {
+            Ok(project) => project.index,
+            Err(err) => {
+                problem.get_or_insert(err.to_string());
+                let options = IndexOptions {
+                    auth_user_model: config.auth_user_model.clone(),
+                };
+                ModelIndex::build(&[], &options)
+            }
+        };
+        let workspace = Self {
+            root: root.to_path_buf(),
+            index,
+            config,
+            excludes,
+        };
+        (workspace, problem)
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    encoding: Encoding,
+    versioned_edits: bool,
+    /// The client's workspace folders (none: each document's directory is a root).
+    folders: Vec<PathBuf>,
+    workspaces: Vec<Arc<Workspace>>,
+    /// Roots whose workspace is being loaded.
+    loading: HashSet<PathBuf>,
+    documents: HashMap<Uri, Document>,
+    /// A bad config has been shown to the user already.
+    config_shown: bool,
+}
+
+impl State {
+    /// The loaded workspace with the longest root containing `path`.
+    fn workspace_for(&self, path: &Path) -> Option<&Arc<Workspace>> {
+        self.workspaces
+            .iter()
+            .filter(|w| path.starts_with(&w.root))
+            .max_by_key(|w| w.root.components().count())
+    }
+
+    /// The root to load for a document that no loaded or loading workspace covers: the
+    /// workspace folder containing it, else its directory.
+    fn root_to_load(&self, path: &Path) -> Option<PathBuf> {
+        if self.workspace_for(path).is_some()
+            || self.loading.iter().any(|root| path.starts_with(root))
+        {
+            return None;
+        }
+        self.root_for(path)
+    }
+
+    /// The root a document belongs to: a workspace folder containing it, else its directory.
+    fn root_for(&self, path: &Path) -> Option<PathBuf> {
+        self.folders
+            .iter()
+            .filter(|folder| path.starts_with(folder))
+            .max_by_key(|folder| folder.components().count())
+            .cloned()
+            .or_else(|| path.parent().map(Path::to_path_buf))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Held from the version check to the send of a publication, so an older result
+    /// can never be sent after a newer one.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+    shut_down: Arc<AtomicBool>,
+}
+
+/// What analysing one document needs, taken under the lock.
+struct Job {
+    uri: Uri,
+    snapshot: Snapshot,
+    workspace: Arc<Workspace>,
+    relative: PathBuf,
+    encoding: Encoding,
+}
+
+impl Backend {
+    fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
+        Self {
+            client,
+            state: Arc::default(),
+            publishing: Arc::default(),
+            shut_down,
+        }
+    }
+
+    /// The answer to a message that was not JSON (see `transport`).
+    async fn parse_error(&self) -> Result<()> {
+        Err(jsonrpc::Error::parse_error())
+    }
+
+    /// The answer to JSON that was not a JSON-RPC message (see `transport`).
+    async fn invalid_request(&self) -> Result<()> {
+        Err(jsonrpc::Error::invalid_request())
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn log(&self, kind: MessageType, message: impl std::fmt::Display) {
+        self.client.log_message(kind, message).await;
+    }
+
+    /// Loads the workspace at `root` in a blocking task (once), then checks the open
+    /// documents it covers (in tasks of their own).
+    async fn load_workspace(&self, root: PathBuf) {
+        {
+            let mut state = self.state();
+            if state.workspaces.iter().any(|w| w.root == root)
+                || !state.loading.insert(root.clone())
+            {
+                return;
+            }
+        }
+        let job_root = root.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            panic::catch_unwind(AssertUnwindSafe(|| Workspace::load(&job_root)))
+        })
+        .await;
+        let (workspace, problem) = match loaded {
+            Ok(Ok(loaded)) => loaded,
+            Ok(Err(_)) | Err(_) => {
+                self.log(
+                    MessageType::ERROR,
+                    format!("internal error while loading {}", root.display()),
+                )
+                .await;
+                let options = IndexOptions::default();
+                let workspace = Workspace {
+                    root: root.clone(),
+                    index: ModelIndex::build(&[], &options),
+                    config: Config::default(),
+                    excludes: Excludes::new(&[]).unwrap_or_else(|_| unreachable!("no patterns")),
+                };
+                (workspace, None)
+            }
+        };
+        let (show, uris) = {
+            let mut state = self.state();
+            state.loading.remove(&root);
+            state.workspaces.push(Arc::new(workspace));
+            let show = problem.is_some() && !std::mem::replace(&mut state.config_shown, true);
+            let uris: Vec<Uri> = state
+                .documents
+                .keys()
+                .filter(|uri| path_of(uri).is_some_and(|p| p.starts_with(&root)))
+                .cloned()
+                .collect();
+            (show, uris)
+        };
+        if let Some(problem) = problem {
+            let message = format!("ormhint: {problem}; using the default configuration");
+            self.log(MessageType::WARNING, &message).await;
+            if show {
+                self.client
+                    .show_message(MessageType::WARNING, message)
+                    .await;
+            }
+        }
+        self.log(
+            MessageType::INFO,
+            format!("indexed Django models under {}", root.display()),
+        )
+        .await;
+        for uri in uris {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.check(uri).await });
+        }
+    }
+
+    /// Analyses the current version of `uri` off the runtime and publishes the result,
+    /// unless the document changed meanwhile.
+    async fn check(&self, uri: Uri) {
+        let job = {
+            let state = self.state();
+            let Some(document) = state.documents.get(&uri) else {
+                return;
+            };
+            let Some(path) = path_of(&uri).filter(|p| p.extension().is_some_and(|e| e == "py"))
+            else {
+                return;
+            };
+            match state.workspace_for(&path) {
+                Some(workspace) => {
+                    let relative = path
+                        .strip_prefix(&workspace.root)
+                        .unwrap_or(&path)
+                        .to_path_buf();
+                    let job = Job {
+                        uri: uri.clone(),
+                        snapshot: document.snapshot(),
+                        workspace: workspace.clone(),
+                        relative,
+                        encoding: state.encoding,
+                    };
+                    Some(job)
+                }
+                // Checked once its root is loaded.
+                None => None,
+            }
+        };
+        let Some(job) = job else {
+            return;
+        };
+        let version = job.snapshot.version;
+        let size = job.snapshot.text.len();
+        if size as u64 > MAX_FILE_SIZE {
+            self.log(
+                MessageType::INFO,
+                format!(
+                    "not checking {}: larger than {} MiB",
+                    job.relative.display(),
+                    MAX_FILE_SIZE / (1024 * 1024)
+                ),
+            )
+            .await;
+            self.publish(uri, Vec::new(), version).await;
+            return;
+        }
+        let relative = job.relative.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            panic::catch_unwind(AssertUnwindSafe(|| analyse(&job)))
+        })
+        .await;
+        match result {
+            Ok(Ok(diagnostics)) => self.publish(uri, diagnostics, version).await,
+            Ok(Err(payload)) => {
+                self.log(
+                    MessageType::ERROR,
+                    format!(
+                        "internal error while checking {}: {}",
+                        relative.display(),
+                        panic_message(payload.as_ref())
+                    ),
+                )
+                .await;
+            }
+            Err(err) => {
+                self.log(MessageType::ERROR, format!("analysis task failed: {err}"))
+                    .await;
+            }
+        }
+    }
+
+    async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: i32) {
+        let _turn = self.publishing.lock().await;
+        let current = self.state().documents.get(&uri).map(Document::version);
+        if current == Some(version) {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
+    }
+}
+
+/// The diagnostics of one snapshot, in LSP terms.
+fn analyse(job: &Job) -> Vec<Diagnostic> {
+    let workspace = &job.workspace;
+    if workspace.excludes.matches(&job.relative) {
+        return Vec::new();
+    }
+    let text = &job.snapshot.text;
+    let file = SourceFile::with_tree(
+        job.relative.clone(),
+        text.clone(),
+        job.snapshot.tree.clone(),
+    );
+    let found = check_file(&file, &workspace.index, &workspace.config);
+    let lines = LineIndex::new(text);
+    let target = Target {
+        uri: &job.uri,
+        root: &workspace.root,
+        text,
+        lines: &lines,
+        version: job.snapshot.version,
+        encoding: job.encoding,
+    };
+    diagnostics::to_lsp(&found, &workspace.config, &target)
+}
+
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    if uri.scheme().as_str() != "file" {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = Encoding::negotiate(
+            params
+                .capabilities
+                .general
+                .as_ref()
+                .and_then(|general| general.position_encodings.as_deref()),
+        );
+        let versioned_edits = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .and_then(|edit| edit.document_changes)
+            .unwrap_or(false);
+        #[allow(deprecated)]
+        let folders: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri) {
+            (Some(folders), _) => folders.iter().filter_map(|f| path_of(&f.uri)).collect(),
+            (None, Some(root)) => path_of(root).into_iter().collect(),
+            (None, None) => Vec::new(),
+        };
+        {
+            let mut state = self.state();
+            state.encoding = encoding;
+            state.versioned_edits = versioned_edits;
+            state.folders = folders;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        resolve_provider: Some(false),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "ormhint".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let folders = self.state().folders.clone();
+        for folder in folders {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.load_workspace(folder).await });
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let root = {
+            let mut state = self.state();
+            state.documents.insert(
+                document.uri.clone(),
+                Document::new(&document.text, document.version),
+            );
+            path_of(&document.uri).and_then(|path| state.root_to_load(&path))
+        };
+        match root {
+            // Checks this document too once loaded.
+            Some(root) => self.load_workspace(root).await,
+            None => self.check(document.uri).await,
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let applied = {
+            let mut state = self.state();
+            let encoding = state.encoding;
+            state
+                .documents
+                .get_mut(&uri)
+                .map(|document| document.apply(version, &params.content_changes, encoding))
+        };
+        match applied {
+            None => {
+                self.log(
+                    MessageType::WARNING,
+                    format!("change to a document that is not open: {}", uri.as_str()),
+                )
+                .await;
+            }
+            Some(Err(stale)) => {
+                self.log(
+                    MessageType::WARNING,
+                    format!(
+                        "ignored a change to version {} of {}: version {} is held",
+                        stale.got,
+                        uri.as_str(),
+                        stale.held
+                    ),
+                )
+                .await;
+            }
+            Some(Ok(())) => self.check(uri).await,
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state().documents.remove(&uri);
+        let _turn = self.publishing.lock().await;
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let answer = {
+            let state = self.state();
+            let Some(document) = state.documents.get(&params.text_document.uri) else {
+                return Ok(None);
+            };
+            let options = code_actions::Options {
+                encoding: state.encoding,
+                versioned_edits: state.versioned_edits,
+            };
+            let uri = &params.text_document.uri;
+            let context = &params.context;
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                code_actions::actions(uri, document, context, options)
+            }))
+            .map_err(|payload| panic_message(payload.as_ref()))
+        };
+        match answer {
+            Ok(actions) => Ok((!actions.is_empty()).then_some(actions)),
+            Err(message) => {
+                self.log(
+                    MessageType::ERROR,
+                    format!("internal error in codeAction: {message}"),
+                )
+                .await;
+                Err(jsonrpc::Error::internal_error())
+            }
+        }
+    }
+}

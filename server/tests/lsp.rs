@@ -1,0 +1,430 @@
+//! `ormhint server` end to end: the built binary, spoken to over its stdio with
+//! `Content-Length` framing, on a copy of the example project.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one answer may take before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+const FILE: &str = "catalog/serializers.py";
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    /// Messages read while waiting for another one.
+    pending: Vec<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
+            .arg("server")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, messages) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            messages,
+            pending: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    fn send_raw(&mut self, body: &str) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        let message = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        self.send_raw(&message.to_string());
+    }
+
+    /// Sends a request and waits for its response (`result` or `error`).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.send_raw(&message.to_string());
+        self.wait(&format!("response to {method}"), |m| {
+            m["id"] == json!(id) && m.get("method").is_none()
+        })
+    }
+
+    /// The first message (read earlier or arriving within the timeout) that `wanted` accepts.
+    fn wait(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&wanted) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(left) {
+                Ok(message) if wanted(&message) => return message,
+                Ok(message) => self.pending.push(message),
+                Err(_) => panic!("no {what} within {TIMEOUT:?}; read: {:#?}", self.pending),
+            }
+        }
+    }
+
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let message = self.wait(&format!("diagnostics of version {version}"), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == json!(version)
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// Waits for the process to end; its exit code.
+    fn exit_code(mut self) -> i32 {
+        drop(self.stdin);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().expect("exited, not killed");
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the server did not exit");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn shop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
+    copy_dir(&fixture, dir.path());
+    dir
+}
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// (line, character, code) of each finding `ormhint check --output-format json` reports
+/// for `FILE`, 0-based (the file is ASCII, so characters are UTF-16 units and bytes).
+fn cli_findings(dir: &Path) -> BTreeSet<(u64, u64, String)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_ormhint"))
+        .args(["check", "--output-format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    findings
+        .iter()
+        .filter(|f| f["path"] == FILE)
+        .map(|f| {
+            (
+                f["location"]["row"].as_u64().unwrap() - 1,
+                f["location"]["column"].as_u64().unwrap() - 1,
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn found(diagnostics: &[Value]) -> BTreeSet<(u64, u64, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    let mut codes: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// The byte offset of an LSP position in ASCII `text`.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + character
+}
+
+/// The text edits of a code action, whichever shape its `WorkspaceEdit` has.
+fn edits_of(action: &Value, uri: &str, version: i64, versioned: bool) -> Vec<Value> {
+    let edit = &action["edit"];
+    if versioned {
+        let change = &edit["documentChanges"][0];
+        assert_eq!(change["textDocument"]["uri"], uri);
+        assert_eq!(change["textDocument"]["version"], json!(version));
+        change["edits"].as_array().unwrap().clone()
+    } else {
+        edit["changes"][uri].as_array().unwrap().clone()
+    }
+}
+
+/// Applies `edits` to `text` and sends them as one incremental `didChange`, last edit
+/// first so that each range holds in the text the change before it left.
+fn apply(client: &mut Client, uri: &str, text: &mut String, edits: &[Value], version: i64) {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(text, &e["range"]["start"])));
+    let mut changes = Vec::new();
+    for edit in &edits {
+        let start = offset(text, &edit["range"]["start"]);
+        let end = offset(text, &edit["range"]["end"]);
+        let new_text = edit["newText"].as_str().unwrap();
+        text.replace_range(start..end, new_text);
+        changes.push(json!({"range": edit["range"], "text": new_text}));
+    }
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+fn code_actions(client: &mut Client, uri: &str, diagnostic: &Value) -> Vec<Value> {
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        }),
+    );
+    response["result"].as_array().cloned().unwrap_or_default()
+}
+
+fn initialize(client: &mut Client, root: &Path, utf8: bool, versioned: bool) {
+    let encodings = if utf8 {
+        json!(["utf-16", "utf-8"])
+    } else {
+        json!(["utf-16"])
+    };
+    let response = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {
+                "general": {"positionEncodings": encodings},
+                "workspace": {"workspaceEdit": {"documentChanges": versioned}},
+            },
+            "workspaceFolders": [{"uri": uri_of(root), "name": "shop"}],
+        }),
+    );
+    let capabilities = &response["result"]["capabilities"];
+    let expected = if utf8 { "utf-8" } else { "utf-16" };
+    assert_eq!(capabilities["positionEncoding"], expected);
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2);
+    client.notify("initialized", json!({}));
+}
+
+/// A whole session: diagnostics equal to the CLI's, a quick fix applied as an
+/// incremental change, a `# noqa` action, malformed input, shutdown and exit.
+fn session(utf8: bool, versioned: bool) {
+    let dir = shop();
+    let root: PathBuf = dir.path().to_path_buf();
+    let expected = cli_findings(&root);
+    assert!(expected.iter().any(|(_, _, code)| code == "ORM101"));
+
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root, utf8, versioned);
+    let uri = uri_of(&root.join(FILE));
+    let mut text = std::fs::read_to_string(root.join(FILE)).unwrap();
+    assert!(text.is_ascii());
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    let first = client.diagnostics(&uri, 1);
+    assert_eq!(found(&first), expected);
+    for diagnostic in &first {
+        assert_eq!(diagnostic["source"], "ormhint");
+        assert!(diagnostic["severity"].is_u64());
+    }
+
+    // The quick fix of an ORM101, applied as the client would, removes it.
+    let orm101 = first.iter().find(|d| d["code"] == "ORM101").unwrap();
+    assert!(orm101["relatedInformation"][0]["location"]["uri"] == uri);
+    let actions = code_actions(&mut client, &uri, orm101);
+    let fix = actions
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .expect("a preferred quick fix");
+    assert_eq!(fix["kind"], "quickfix");
+    assert!(
+        fix["title"].as_str().unwrap().contains("select_related"),
+        "{fix}"
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["title"] == "Disable ORM101 for this line")
+    );
+    let edits = edits_of(fix, &uri, 1, versioned);
+    apply(&mut client, &uri, &mut text, &edits, 2);
+    let second = client.diagnostics(&uri, 2);
+    let mut without = codes(&first);
+    let at = without.iter().position(|c| c == "ORM101").unwrap();
+    without.remove(at);
+    assert_eq!(codes(&second), without, "{second:#?}");
+
+    // `# noqa` on the line of the ORM105 (which has no fix).
+    let orm105 = second.iter().find(|d| d["code"] == "ORM105").unwrap();
+    let actions = code_actions(&mut client, &uri, orm105);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "Disable ORM105 for this line");
+    let edits = edits_of(&actions[0], &uri, 2, versioned);
+    apply(&mut client, &uri, &mut text, &edits, 3);
+    assert!(text.contains("  # noqa: ORM105\n"));
+    let third = client.diagnostics(&uri, 3);
+    assert!(third.iter().all(|d| d["code"] != "ORM105"), "{third:#?}");
+    assert_eq!(third.len(), second.len() - 1);
+
+    // A stale diagnostic (from version 1) gets no fix: its ranges may have moved.
+    let stale = first.iter().find(|d| d["code"] == "ORM102").unwrap();
+    assert!(code_actions(&mut client, &uri, stale).is_empty());
+
+    // Malformed input is answered with errors; the server keeps serving.
+    client.send_raw(r#"{"jsonrpc":"2.0","id":"#);
+    let error = client.wait("parse error", |m| {
+        m["id"].is_null() && m.get("error").is_some()
+    });
+    assert_eq!(error["error"]["code"], -32700);
+    let error = client.request("textDocument/codeAction", json!({"textDocument": 3}));
+    assert_eq!(error["error"]["code"], -32602);
+    let error = client.request("ormhint/noSuchMethod", json!({}));
+    assert_eq!(error["error"]["code"], -32601);
+    let unknown = uri_of(&root.join("catalog/nowhere.py"));
+    let answer = code_actions(&mut client, &unknown, orm105);
+    assert!(answer.is_empty());
+    let again = code_actions(&mut client, &uri, &third[0]);
+    assert!(!again.is_empty());
+
+    let response = client.request("shutdown", Value::Null);
+    assert_eq!(response["result"], Value::Null);
+    assert!(response.get("error").is_none());
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit_code(), 0);
+}
+
+#[test]
+fn session_in_utf16_with_versioned_edits() {
+    session(false, true);
+}
+
+#[test]
+fn session_in_utf8_with_plain_edits() {
+    session(true, false);
+}
+
+#[test]
+fn exit_without_shutdown_is_an_error() {
+    let dir = shop();
+    let mut client = Client::start(dir.path());
+    initialize(&mut client, dir.path(), false, false);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit_code(), 1);
+}
+
+#[test]
+fn changes_for_an_older_version_are_ignored() {
+    let dir = shop();
+    let root = dir.path();
+    let mut client = Client::start(root);
+    initialize(&mut client, root, true, true);
+    let uri = uri_of(&root.join(FILE));
+    let text = std::fs::read_to_string(root.join(FILE)).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 5, "text": text}}),
+    );
+    let opened = client.diagnostics(&uri, 5);
+    assert!(!opened.is_empty());
+    // Version 4 would empty the file; it is older than 5, so nothing changes.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": ""}]}),
+    );
+    // Version 6 adds a blank line at the top: every diagnostic moves down one line.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+             "text": "\n"}]}),
+    );
+    let moved = client.diagnostics(&uri, 6);
+    let shifted: BTreeSet<_> = found(&opened)
+        .into_iter()
+        .map(|(line, character, code)| (line + 1, character, code))
+        .collect();
+    assert_eq!(found(&moved), shifted);
+    let response = client.request("shutdown", Value::Null);
+    assert!(response.get("error").is_none());
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit_code(), 0);
+}

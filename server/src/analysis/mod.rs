@@ -2,6 +2,7 @@
 //! and `# noqa` suppression.
 
 pub mod access;
+pub mod cost;
 pub mod flow;
 pub mod loads;
 pub mod lookups;
@@ -72,7 +73,7 @@ use crate::syntax::{SourceFile, scan};
 /// Every diagnostic the enabled rules report on `file`, `# noqa` already applied,
 /// sorted by position.
 pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<Diagnostic> {
-    if !scan::may_use_orm(&file.source) {
+    if !scan_allows(file) {
         return Vec::new();
     }
     let facts = flow::analyse(file, index);
@@ -102,4 +103,9 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
     noqa::apply_with_tree(&file.source, file.tree(), diagnostics)
+}
+
+/// The cheap byte scan lets `file` through to the analysis.
+fn scan_allows(file: &SourceFile) -> bool {
+    scan::may_use_orm(&file.source)
 }

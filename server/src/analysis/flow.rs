@@ -214,8 +214,6 @@ pub struct LookupCall {
     pub keywords: Vec<(String, TextRange)>,
     /// Names annotations added before this call; `None` when unknown.
     pub annotations: Option<Vec<String>>,
-    /// `Prefetch(...)` `to_attr` names seen before, usable in later lookups.
-    pub queryset_range: TextRange,
 }
 
 /// `.only(...)` followed in the same chain by `.values(...)`/`.values_list(...)`.
@@ -1750,7 +1748,6 @@ impl<'a> Walker<'a> {
             call: site.clone(),
             keywords,
             annotations,
-            queryset_range: site.range,
         });
     }
 }

@@ -82,11 +82,6 @@ impl SourceFile {
         Self::new(self.path.clone(), self.source.clone())
     }
 
-    /// Whether the tree has been parsed yet.
-    pub fn is_parsed(&self) -> bool {
-        self.tree.get().is_some()
-    }
-
     pub fn is_package_init(&self) -> bool {
         self.path.file_name().is_some_and(|n| n == "__init__.py")
     }

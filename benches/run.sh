@@ -7,6 +7,9 @@
 #
 # Environment: PYTHON (default python3), RUNS (5), WARMUP (1), REGENERATE=1 to rebuild
 # the workspace even if it exists.
+#
+# The language server's latency (didChange -> publishDiagnostics, cold indexing, RSS) on
+# the same workspace: benches/lsp.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -12,3 +12,5 @@ echo "== cargo test"
 cargo test --workspace
 echo "== real-Django verification (tests/django)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q
+echo "== Neovim end to end (tests/editors/neovim)"
+ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/editors/neovim/run.sh

@@ -257,8 +257,11 @@ fn fix_all_applies_every_safe_fix_like_check_fix() {
     assert_eq!(safe_fixes(&before), ["ORM102", "ORM101", "ORM203"]);
     let text = std::fs::read_to_string(root.join(FILE)).unwrap();
 
-    // Not offered to a request for quick fixes only; offered for `source.fixAll`.
+    // Not offered to a request for quick fixes only, nor to one without `only` (a
+    // lightbulb); offered for `source.fixAll`.
     assert_eq!(fix_all_action(&mut client, &uri, json!(["quickfix"])), None);
+    assert_eq!(fix_all_action(&mut client, &uri, Value::Null), None);
+    assert!(fix_all_action(&mut client, &uri, json!(["source"])).is_some());
     let action = fix_all_action(&mut client, &uri, json!(["source.fixAll"])).expect("fix all");
     assert_eq!(action["title"], "Apply all safe ormhint fixes");
     let edits = action["edit"]["changes"][&uri].as_array().unwrap().clone();
@@ -278,7 +281,10 @@ fn fix_all_applies_every_safe_fix_like_check_fix() {
     assert_eq!(safe_fixes(&after), Vec::<String>::new());
     assert!(after.iter().any(|d| d["code"] == "ORM105"), "{after:#?}");
     // Nothing left to fix: no action.
-    assert_eq!(fix_all_action(&mut client, &uri, Value::Null), None);
+    assert_eq!(
+        fix_all_action(&mut client, &uri, json!(["source.fixAll"])),
+        None
+    );
     client.shut_down();
 }
 

@@ -24,10 +24,13 @@ pub fn kind() -> CodeActionKind {
     CodeActionKind::new(KIND)
 }
 
-/// Whether a request limited to `only` wants the action: no limit, or a kind that is
-/// `source.fixAll.ormhint` or one of its parents (`source`, `source.fixAll`).
+/// Whether a request limited to `only` asks for the action: a kind that is
+/// `source.fixAll.ormhint` or one of its parents (`source`, `source.fixAll`). A request
+/// without `only` (a lightbulb, sent as the cursor moves) does not: the action needs a
+/// whole analysis and re-checks, and editors ask for source actions by kind (fix on
+/// save, a "Source Action" menu).
 pub fn wanted(only: Option<&[CodeActionKind]>) -> bool {
-    only.is_none_or(|kinds| {
+    only.is_some_and(|kinds| {
         kinds.iter().any(|kind| {
             let kind = kind.as_str();
             kind.is_empty()
@@ -230,7 +233,7 @@ mod tests {
     fn kinds_that_want_fix_all() {
         let kinds =
             |k: &[&'static str]| k.iter().map(|k| CodeActionKind::new(k)).collect::<Vec<_>>();
-        assert!(wanted(None));
+        assert!(!wanted(None));
         assert!(wanted(Some(&kinds(&["source"]))));
         assert!(wanted(Some(&kinds(&["source.fixAll"]))));
         assert!(wanted(Some(&kinds(&["quickfix", "source.fixAll.ormhint"]))));

@@ -49,7 +49,12 @@ pub fn actions(
                 title: fix.message.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(uri, document, fix.edits.clone(), options)),
+                edit: Some(workspace_edit(
+                    uri,
+                    document.version(),
+                    fix.edits.clone(),
+                    options,
+                )),
                 is_preferred: Some(fix.is_safe()),
                 ..CodeAction::default()
             }));
@@ -66,7 +71,7 @@ pub fn actions(
                 title: format!("Disable {code} for this line"),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(uri, document, vec![edit], options)),
+                edit: Some(workspace_edit(uri, document.version(), vec![edit], options)),
                 is_preferred: Some(false),
                 ..CodeAction::default()
             };
@@ -89,9 +94,10 @@ fn wants_quickfixes(only: Option<&[CodeActionKind]>) -> bool {
     })
 }
 
-fn workspace_edit(
+/// `edits` to version `version` of `uri`, tied to that version when the client allows.
+pub fn workspace_edit(
     uri: &Uri,
-    document: &Document,
+    version: i32,
     edits: Vec<TextEdit>,
     options: Options,
 ) -> WorkspaceEdit {
@@ -100,7 +106,7 @@ fn workspace_edit(
             document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
                 text_document: OptionalVersionedTextDocumentIdentifier {
                     uri: uri.clone(),
-                    version: Some(document.version()),
+                    version: Some(version),
                 },
                 edits: edits.into_iter().map(OneOf::Left).collect(),
             }])),

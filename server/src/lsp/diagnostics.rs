@@ -6,18 +6,28 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    TextEdit, Uri,
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, TextEdit, Uri,
 };
 
 use super::encoding::{self, Encoding};
-use crate::analysis::{self, Severity};
+use crate::analysis::{self, Rule, Severity};
 use crate::config::Config;
 use crate::fix::Applicability;
 use crate::text::LineIndex;
 
 /// The `source` of every diagnostic ormhint publishes.
 pub const SOURCE: &str = "ormhint";
+
+/// Where each rule's documentation is read (`<name>.md` beside the rule).
+const RULE_DOCS: &str = "https://github.com/ormhint/ormhint/blob/main/server/src/analysis/rules/";
+
+/// The link to `rule`'s documentation, sent as `codeDescription`.
+pub fn docs_link(rule: Rule) -> Option<CodeDescription> {
+    let file = rule.name().replace('-', "_");
+    let href = format!("{RULE_DOCS}{file}.md").parse().ok()?;
+    Some(CodeDescription { href })
+}
 
 /// What `Diagnostic.data` holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +119,7 @@ fn convert(diagnostic: &analysis::Diagnostic, config: &Config, target: &Target<'
         range: range(diagnostic.range),
         severity: Some(severity(config.severity(diagnostic.rule))),
         code: Some(NumberOrString::String(diagnostic.rule.code().to_string())),
-        code_description: None,
+        code_description: docs_link(diagnostic.rule),
         source: Some(SOURCE.to_string()),
         message: diagnostic.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -140,5 +150,26 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
         Severity::Warning => DiagnosticSeverity::WARNING,
         Severity::Info => DiagnosticSeverity::INFORMATION,
         Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_links_to_its_docs_file() {
+        for rule in Rule::ALL {
+            let link = docs_link(*rule).expect("a valid URI");
+            let file = link.href.as_str().rsplit('/').next().unwrap().to_string();
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/analysis/rules")
+                .join(&file);
+            assert!(path.is_file(), "{} links to {file}", rule.code());
+        }
+        assert_eq!(
+            docs_link(Rule::MissingSelectRelated).unwrap().href.as_str(),
+            "https://github.com/ormhint/ormhint/blob/main/server/src/analysis/rules/missing_select_related.md"
+        );
     }
 }

@@ -67,9 +67,9 @@ pub fn rope_offset(rope: &Rope, position: Position, encoding: Encoding) -> usize
     offset
 }
 
-/// The byte offset of `position` in `text` (whose line index is `lines`), clamped: the
-/// reference the rope conversion is tested against.
-#[cfg(test)]
+/// The byte offset of `position` in `text` (whose line index is `lines`), clamped, for
+/// requests answered on a snapshot (no rope); also the reference the rope conversion is
+/// tested against.
 pub fn offset(text: &str, lines: &LineIndex, position: Position, encoding: Encoding) -> usize {
     let line = position.line as usize;
     if line >= lines.line_count() {

@@ -5,6 +5,9 @@ mod code_actions;
 mod diagnostics;
 mod documents;
 mod encoding;
+mod fix_all;
+mod hover;
+mod inlay_hints;
 mod server;
 mod transport;
 

@@ -15,11 +15,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse, Diagnostic, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, InitializeParams, InitializeResult, InitializedParams, MessageType,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeActionResponse, Diagnostic, DiagnosticOptions,
+    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
+    InlayHintParams, MessageType, OneOf, RelatedFullDocumentDiagnosticReport, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
@@ -27,8 +30,9 @@ use super::code_actions;
 use super::diagnostics::{self, Target};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
-use super::transport;
+use super::{fix_all, hover, inlay_hints, transport};
 use crate::analysis::check_file;
+use crate::analysis::cost::loop_costs;
 use crate::config::Config;
 use crate::index::{IndexOptions, ModelIndex};
 use crate::project::{Excludes, MAX_FILE_SIZE, Project, Target as ProjectTarget};
@@ -126,6 +130,14 @@ struct State {
     documents: HashMap<Uri, Document>,
     /// A bad config has been shown to the user already.
     config_shown: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): none are pushed.
+    pull_diagnostics: bool,
+    /// The client takes `workspace/diagnostic/refresh` and `workspace/inlayHint/refresh`.
+    refresh_diagnostics: bool,
+    refresh_inlay_hints: bool,
+    /// Query-cost inlay hints are shown (`inlayHints.queryCost` in the initialization
+    /// options; see `inlay_hints`).
+    inlay_query_cost: bool,
 }
 
 impl State {
@@ -176,6 +188,17 @@ struct Job {
     workspace: Arc<Workspace>,
     relative: PathBuf,
     encoding: Encoding,
+}
+
+impl Job {
+    /// The snapshot as the analysis reads it (its tree already parsed).
+    fn file(&self) -> SourceFile {
+        SourceFile::with_tree(
+            self.relative.clone(),
+            self.snapshot.text.clone(),
+            self.snapshot.tree.clone(),
+        )
+    }
 }
 
 impl Backend {
@@ -271,40 +294,39 @@ impl Backend {
             let backend = self.clone();
             tokio::spawn(async move { backend.check(uri).await });
         }
+        self.refresh_views();
+    }
+
+    /// Asks the client to pull again what was answered before a workspace was loaded
+    /// (pulled diagnostics, inlay hints), when it takes such requests.
+    fn refresh_views(&self) {
+        let (diagnostics, inlay_hints) = {
+            let state = self.state();
+            (
+                state.pull_diagnostics && state.refresh_diagnostics,
+                state.inlay_query_cost && state.refresh_inlay_hints,
+            )
+        };
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if diagnostics {
+                let _ = client.workspace_diagnostic_refresh().await;
+            }
+            if inlay_hints {
+                let _ = client.inlay_hint_refresh().await;
+            }
+        });
     }
 
     /// Analyses the current version of `uri` off the runtime and publishes the result,
     /// unless the document changed meanwhile.
+    /// Pushes nothing when the client pulls.
     async fn check(&self, uri: Uri) {
-        let job = {
-            let state = self.state();
-            let Some(document) = state.documents.get(&uri) else {
-                return;
-            };
-            let Some(path) = path_of(&uri).filter(|p| p.extension().is_some_and(|e| e == "py"))
-            else {
-                return;
-            };
-            match state.workspace_for(&path) {
-                Some(workspace) => {
-                    let relative = path
-                        .strip_prefix(&workspace.root)
-                        .unwrap_or(&path)
-                        .to_path_buf();
-                    let job = Job {
-                        uri: uri.clone(),
-                        snapshot: document.snapshot(),
-                        workspace: workspace.clone(),
-                        relative,
-                        encoding: state.encoding,
-                    };
-                    Some(job)
-                }
-                // Checked once its root is loaded.
-                None => None,
-            }
-        };
-        let Some(job) = job else {
+        if self.state().pull_diagnostics {
+            return;
+        }
+        // None: checked once its root is loaded.
+        let Some(job) = self.job(&uri) else {
             return;
         };
         let version = job.snapshot.version;
@@ -347,6 +369,59 @@ impl Backend {
         }
     }
 
+    /// The current snapshot of `uri` with its workspace. None for an unknown document,
+    /// one that is not a Python file, or one whose workspace is not loaded yet.
+    fn job(&self, uri: &Uri) -> Option<Job> {
+        let state = self.state();
+        let document = state.documents.get(uri)?;
+        let path = path_of(uri).filter(|p| p.extension().is_some_and(|e| e == "py"))?;
+        let workspace = state.workspace_for(&path)?;
+        let relative = path
+            .strip_prefix(&workspace.root)
+            .unwrap_or(&path)
+            .to_path_buf();
+        Some(Job {
+            uri: uri.clone(),
+            snapshot: document.snapshot(),
+            workspace: workspace.clone(),
+            relative,
+            encoding: state.encoding,
+        })
+    }
+
+    /// Runs `f` on the current snapshot of `uri` off the runtime, under `catch_unwind`
+    /// (a panic answers the request with an internal error). `Ok(None)` when there is
+    /// nothing to analyse: no job (see `job`), a file the config excludes, or one over
+    /// the size limit.
+    async fn on_document<T, F>(&self, uri: &Uri, method: &str, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Job) -> T + Send + 'static,
+    {
+        let Some(job) = self.job(uri) else {
+            return Ok(None);
+        };
+        if job.snapshot.text.len() as u64 > MAX_FILE_SIZE
+            || job.workspace.excludes.matches(&job.relative)
+        {
+            return Ok(None);
+        }
+        let result =
+            tokio::task::spawn_blocking(move || panic::catch_unwind(AssertUnwindSafe(|| f(&job))))
+                .await;
+        let message = match result {
+            Ok(Ok(value)) => return Ok(Some(value)),
+            Ok(Err(payload)) => panic_message(payload.as_ref()),
+            Err(err) => err.to_string(),
+        };
+        self.log(
+            MessageType::ERROR,
+            format!("internal error in {method}: {message}"),
+        )
+        .await;
+        Err(jsonrpc::Error::internal_error())
+    }
+
     async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: i32) {
         let _turn = self.publishing.lock().await;
         let current = self.state().documents.get(&uri).map(Document::version);
@@ -365,11 +440,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let text = &job.snapshot.text;
-    let file = SourceFile::with_tree(
-        job.relative.clone(),
-        text.clone(),
-        job.snapshot.tree.clone(),
-    );
+    let file = job.file();
     let found = check_file(&file, &workspace.index, &workspace.config);
     let lines = LineIndex::new(text);
     let target = Target {
@@ -420,11 +491,26 @@ impl LanguageServer for Backend {
             (None, Some(root)) => path_of(root).into_iter().collect(),
             (None, None) => Vec::new(),
         };
+        let text_document = params.capabilities.text_document.as_ref();
+        let workspace = params.capabilities.workspace.as_ref();
+        // Pull only when the client pulls (LSP allows both; both would show each twice).
+        let pull_diagnostics = text_document.is_some_and(|t| t.diagnostic.is_some());
         {
             let mut state = self.state();
             state.encoding = encoding;
             state.versioned_edits = versioned_edits;
             state.folders = folders;
+            state.pull_diagnostics = pull_diagnostics;
+            state.refresh_diagnostics = workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
+            state.refresh_inlay_hints = workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false);
+            state.inlay_query_cost =
+                inlay_hints::query_cost_enabled(params.initialization_options.as_ref());
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -438,11 +524,22 @@ impl LanguageServer for Backend {
                 )),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, fix_all::kind()]),
                         resolve_provider: Some(false),
                         ..CodeActionOptions::default()
                     },
                 )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                diagnostic_provider: pull_diagnostics.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("ormhint".to_string()),
+                        // A models file changes what other files report.
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: false,
+                        ..DiagnosticOptions::default()
+                    })
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -520,13 +617,20 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.state().documents.remove(&uri);
+        let pull = {
+            let mut state = self.state();
+            state.documents.remove(&uri);
+            state.pull_diagnostics
+        };
+        if pull {
+            return;
+        }
         let _turn = self.publishing.lock().await;
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let answer = {
+        let (answer, options) = {
             let state = self.state();
             let Some(document) = state.documents.get(&params.text_document.uri) else {
                 return Ok(None);
@@ -537,21 +641,91 @@ impl LanguageServer for Backend {
             };
             let uri = &params.text_document.uri;
             let context = &params.context;
-            panic::catch_unwind(AssertUnwindSafe(|| {
+            let answer = panic::catch_unwind(AssertUnwindSafe(|| {
                 code_actions::actions(uri, document, context, options)
             }))
-            .map_err(|payload| panic_message(payload.as_ref()))
+            .map_err(|payload| panic_message(payload.as_ref()));
+            (answer, options)
         };
-        match answer {
-            Ok(actions) => Ok((!actions.is_empty()).then_some(actions)),
+        let mut actions = match answer {
+            Ok(actions) => actions,
             Err(message) => {
                 self.log(
                     MessageType::ERROR,
                     format!("internal error in codeAction: {message}"),
                 )
                 .await;
-                Err(jsonrpc::Error::internal_error())
+                return Err(jsonrpc::Error::internal_error());
+            }
+        };
+        if fix_all::wanted(params.context.only.as_deref()) {
+            let uri = &params.text_document.uri;
+            let fixed = self
+                .on_document(uri, "codeAction", |job| {
+                    let file = job.file();
+                    let workspace = &job.workspace;
+                    let fixed = fix_all::fixed_text(&file, &workspace.index, &workspace.config)?;
+                    let (action, edits) = fix_all::action(&file.source, &fixed, job.encoding);
+                    Some((action, edits, job.snapshot.version))
+                })
+                .await?
+                .flatten();
+            if let Some((mut action, edits, version)) = fixed {
+                action.edit = Some(code_actions::workspace_edit(uri, version, edits, options));
+                actions.push(CodeActionOrCommand::CodeAction(action));
             }
         }
+        Ok((!actions.is_empty()).then_some(actions))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let position = at.position;
+        let answer = self
+            .on_document(&at.text_document.uri, "hover", move |job| {
+                let file = job.file();
+                let workspace = &job.workspace;
+                let costs = loop_costs(&file, &workspace.index, &workspace.config);
+                hover::hover(&file, &costs, position, job.encoding)
+            })
+            .await?;
+        Ok(answer.flatten())
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.state().inlay_query_cost {
+            return Ok(None);
+        }
+        let range = params.range;
+        self.on_document(&params.text_document.uri, "inlayHint", move |job| {
+            let file = job.file();
+            let workspace = &job.workspace;
+            let costs = loop_costs(&file, &workspace.index, &workspace.config);
+            inlay_hints::hints(&file.source, &costs, range, job.encoding)
+        })
+        .await
+    }
+
+    /// Pulled diagnostics: those `check` would push, computed the same way. Before the
+    /// document's workspace is loaded the report is empty; the client is asked to pull
+    /// again once it is (`refresh_views`).
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let items = self
+            .on_document(&params.text_document.uri, "diagnostic", analyse)
+            .await?
+            .unwrap_or_default();
+        let report = RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                result_id: None,
+                items,
+            },
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(report),
+        ))
     }
 }

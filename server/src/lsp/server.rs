@@ -299,6 +299,25 @@ impl Backend {
 
     /// Asks the client to pull again what was answered before a workspace was loaded
     /// (pulled diagnostics, inlay hints), when it takes such requests.
+    /// Waits (up to a minute) while the workspace covering `uri` is being loaded.
+    async fn wait_for_workspace(&self, uri: &Uri) {
+        let Some(path) = path_of(uri) else { return };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            {
+                let state = self.state();
+                let loading = state.loading.iter().any(|root| path.starts_with(root));
+                if state.workspace_for(&path).is_some() || !loading {
+                    return;
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     fn refresh_views(&self) {
         let (diagnostics, inlay_hints) = {
             let state = self.state();
@@ -493,18 +512,22 @@ impl LanguageServer for Backend {
         };
         let text_document = params.capabilities.text_document.as_ref();
         let workspace = params.capabilities.workspace.as_ref();
-        // Pull only when the client pulls (LSP allows both; both would show each twice).
-        let pull_diagnostics = text_document.is_some_and(|t| t.diagnostic.is_some());
+        // Pull only when the client pulls (LSP allows both; both would show each twice)
+        // and can be told to pull again when the index changes under an unchanged
+        // document; otherwise push, which every client shows.
+        let refresh_diagnostics = workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        let pull_diagnostics =
+            text_document.is_some_and(|t| t.diagnostic.is_some()) && refresh_diagnostics;
         {
             let mut state = self.state();
             state.encoding = encoding;
             state.versioned_edits = versioned_edits;
             state.folders = folders;
             state.pull_diagnostics = pull_diagnostics;
-            state.refresh_diagnostics = workspace
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false);
+            state.refresh_diagnostics = refresh_diagnostics;
             state.refresh_inlay_hints = workspace
                 .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|i| i.refresh_support)
@@ -713,6 +736,9 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
+        // A client that pulls once at open and never again without a refresh (Neovim
+        // 0.11) would otherwise keep the empty answer given before indexing finished.
+        self.wait_for_workspace(&params.text_document.uri).await;
         let items = self
             .on_document(&params.text_document.uri, "diagnostic", analyse)
             .await?

@@ -2,10 +2,13 @@
 //! everything below speaks byte offsets, converted here (`encoding`).
 
 mod code_actions;
+mod config;
 mod diagnostics;
 mod documents;
 mod encoding;
+mod progress;
 mod server;
 mod transport;
+mod workspace;
 
 pub use server::run;

@@ -1,12 +1,12 @@
 //! Work-done progress (`$/progress`) for indexing, when the client declared
 //! `window.workDoneProgress`: a token from `window/workDoneProgress/create`, then
-//! begin, reports ("340/1,200") and end.
+//! begin, reports ("340/1,200", one per percent) and end ("1,200 files").
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::NumberOrString;
-use tower_lsp_server::{Bounded, NotCancellable, OngoingProgress};
 
 /// The title of the indexing progress.
 pub const INDEXING: &str = "Indexing Django models";
@@ -14,60 +14,78 @@ pub const INDEXING: &str = "Indexing Django models";
 /// Makes each token unique within the process.
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
-/// A progress shown by the client, or nothing when it cannot show one.
-pub struct Progress {
-    ongoing: Option<OngoingProgress<Bounded, NotCancellable>>,
-    /// The last percentage sent, so that a report that changes nothing is not sent.
-    last: Option<(usize, u32)>,
+/// The progress of one indexing run. Reported from any thread; shown by a task of its
+/// own, so a client slow to answer `window/workDoneProgress/create` never holds up the
+/// indexing.
+pub struct Indexing {
+    reports: mpsc::UnboundedSender<(usize, usize)>,
+    end: oneshot::Sender<usize>,
 }
 
-impl Progress {
-    /// Begins a progress titled `title` when `supported` and the client accepts the
-    /// token; else a progress that reports nothing.
-    pub async fn begin(client: &Client, supported: bool, title: &str, message: &str) -> Self {
-        let mut ongoing = None;
+impl Indexing {
+    /// Starts showing the progress of an indexing run, when `supported`.
+    pub fn start(client: &Client, supported: bool) -> Self {
+        let (reports, receiver) = mpsc::unbounded_channel();
+        let (end, ended) = oneshot::channel();
         if supported {
-            let n = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
-            let token = NumberOrString::String(format!("ormhint/indexing/{n}"));
-            if client
-                .create_work_done_progress(token.clone())
-                .await
-                .is_ok()
-            {
-                let progress = client
-                    .progress(token, title)
-                    .with_percentage(0)
-                    .with_message(message)
-                    .begin()
-                    .await;
-                ongoing = Some(progress);
-            }
+            tokio::spawn(show(client.clone(), receiver, ended));
         }
-        Self {
-            ongoing,
-            last: None,
+        Self { reports, end }
+    }
+
+    /// What the indexing calls as files are done: `report(done, total)`.
+    pub fn reporter(&self) -> impl Fn(usize, usize) + Send + Sync + 'static {
+        let reports = self.reports.clone();
+        move |done, total| {
+            // Nobody listens when the client shows no progress.
+            let _ = reports.send((done, total));
         }
     }
 
-    /// Reports `done` of `total` files ("340/1,200").
-    pub async fn report(&mut self, done: usize, total: usize) {
-        let Some(ongoing) = &self.ongoing else {
-            return;
-        };
+    /// Ends the progress: `files` were indexed.
+    pub fn end(self, files: usize) {
+        let _ = self.end.send(files);
+    }
+}
+
+/// Begins a progress (when the client accepts the token), reports until every reporter
+/// is gone, then ends it.
+async fn show(
+    client: Client,
+    mut reports: mpsc::UnboundedReceiver<(usize, usize)>,
+    ended: oneshot::Receiver<usize>,
+) {
+    let n = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
+    let token = NumberOrString::String(format!("ormhint/indexing/{n}"));
+    if client
+        .create_work_done_progress(token.clone())
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let progress = client
+        .progress(token, INDEXING)
+        .with_percentage(0)
+        .with_message("Finding Python files")
+        .begin()
+        .await;
+    let mut last = None;
+    while let Some((done, total)) = reports.recv().await {
         let percentage = percentage(done, total);
-        if self.last == Some((done, percentage)) {
-            return;
+        // One report per percent, never going back.
+        if last.is_some_and(|(d, p)| d >= done || p == percentage) {
+            continue;
         }
-        self.last = Some((done, percentage));
+        last = Some((done, percentage));
         let message = format!("{}/{}", thousands(done), thousands(total));
-        ongoing.report_with_message(message, percentage).await;
+        progress.report_with_message(message, percentage).await;
     }
-
-    pub async fn end(self, message: String) {
-        if let Some(ongoing) = self.ongoing {
-            ongoing.finish_with_message(message).await;
-        }
-    }
+    let message = match ended.await {
+        Ok(files) => format!("{} files", thousands(files)),
+        Err(_) => "stopped".to_string(),
+    };
+    progress.finish_with_message(message).await;
 }
 
 fn percentage(done: usize, total: usize) -> u32 {

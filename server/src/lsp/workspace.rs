@@ -24,7 +24,7 @@ use tower_lsp_server::ls_types::{
 
 use super::config::{SECTION, Settings};
 use super::documents::Snapshot;
-use super::progress::{self, Progress};
+use super::progress::{self, Indexing};
 use super::server::{Backend, State, panic_message, path_of};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
@@ -410,27 +410,14 @@ impl Backend {
             let supported = state.client_support.work_done_progress;
             (buffers, state.settings.clone(), supported)
         };
-        let mut progress = Progress::begin(
-            &self.client,
-            supported,
-            progress::INDEXING,
-            "Finding Python files",
-        )
-        .await;
-        let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel();
+        let progress = Indexing::start(&self.client, supported);
+        let report = progress.reporter();
         let job_root = root.to_path_buf();
         let job = tokio::task::spawn_blocking(move || {
-            let report = move |done: usize, total: usize| {
-                let _ = sender.send((done, total));
-            };
             panic::catch_unwind(AssertUnwindSafe(|| {
                 load(&job_root, &settings, buffers, &report)
             }))
         });
-        // Ends when the job drops the sender.
-        while let Some((done, total)) = reports.recv().await {
-            progress.report(done, total).await;
-        }
         let loaded = match job.await {
             Ok(Ok(loaded)) => loaded,
             Ok(Err(payload)) => {
@@ -471,9 +458,7 @@ impl Backend {
             ),
         )
         .await;
-        progress
-            .end(format!("{} files", progress::thousands(files)))
-            .await;
+        progress.end(files);
         self.recheck(root);
     }
 

@@ -335,6 +335,38 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// Root-relative paths of the `*.py` files [`Project::load`] reads under `root`, sorted,
+/// and the entries the walk could not read. For a front end that reads them itself (the
+/// language server, reporting progress as it goes).
+pub fn python_files(root: &Path, excludes: &Excludes) -> (Vec<PathBuf>, Vec<Skipped>) {
+    let mut skipped = Vec::new();
+    let mut paths = walk(root, excludes, &mut skipped);
+    paths.sort();
+    (paths, skipped)
+}
+
+/// Whether the walk of [`python_files`] could reach `rel` (relative to the root): no
+/// hidden file or directory, no dependency or migrations directory on the way, and nothing on the way excluded.
+/// (`.gitignore` is not consulted.)
+pub fn walks_to(rel: &Path, excludes: &Excludes) -> bool {
+    let mut prefix = PathBuf::new();
+    for component in rel.components() {
+        let Component::Normal(name) = component else {
+            return false;
+        };
+        prefix.push(name);
+        let name = name.to_string_lossy();
+        let is_dir = prefix.as_path() != rel;
+        if name.starts_with('.') || (is_dir && SKIPPED_DIRS.contains(&name.as_ref())) {
+            return false;
+        }
+        if excludes.matches(&prefix) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Root-relative paths of the `*.py` files to read.
 fn walk(root: &Path, excludes: &Excludes, skipped: &mut Vec<Skipped>) -> Vec<PathBuf> {
     let filter_root = root.to_path_buf();
@@ -391,7 +423,9 @@ fn error_path(error: &ignore::Error) -> Option<&Path> {
     }
 }
 
-fn read_source(root: &Path, rel: &Path) -> Result<SourceFile, Skipped> {
+/// Reads `root/rel` as Python source: skipped when it cannot be read, is larger than
+/// [`MAX_FILE_SIZE`], is not UTF-8 or holds a NUL byte.
+pub fn read_source(root: &Path, rel: &Path) -> Result<SourceFile, Skipped> {
     let skip = |reason: String| Skipped {
         path: rel.to_path_buf(),
         reason,
@@ -569,5 +603,16 @@ mod tests {
         assert!(excludes.matches(Path::new("app/x_gen.py")));
         assert!(!excludes.matches(Path::new("app/views.py")));
         assert!(Excludes::new(&["[".into()]).is_err());
+    }
+
+    #[test]
+    fn walks_to_agrees_with_the_walk() {
+        let excludes = Excludes::new(&["legacy".into()]).unwrap();
+        assert!(walks_to(Path::new("blog/views.py"), &excludes));
+        assert!(!walks_to(Path::new("blog/.views.py"), &excludes));
+        assert!(!walks_to(Path::new("blog/migrations/0001.py"), &excludes));
+        assert!(!walks_to(Path::new(".venv/lib/x.py"), &excludes));
+        assert!(!walks_to(Path::new("legacy/old.py"), &excludes));
+        assert!(!walks_to(Path::new("../x.py"), &excludes));
     }
 }

@@ -1,8 +1,7 @@
 //! Inlay hints: what a loop costs ("1 + 2N queries"), at the end of its iterated
 //! expression, for every loop that runs more than one query. Off unless the client asks
-//! with the initialization option `inlayHints.queryCost: true`.
+//! with the setting `inlayHints.queryCost: true` (read in `config`).
 
-use serde_json::Value;
 use tower_lsp_server::ls_types::{
     InlayHint, InlayHintLabel, InlayHintTooltip, MarkupContent, MarkupKind, Range,
 };
@@ -10,15 +9,6 @@ use tower_lsp_server::ls_types::{
 use super::encoding::{self, Encoding};
 use crate::analysis::cost::LoopCost;
 use crate::text::LineIndex;
-
-/// Whether `initializationOptions` turn the query-cost hints on
-/// (`{"inlayHints": {"queryCost": true}}`); anything else leaves them off.
-pub fn query_cost_enabled(initialization_options: Option<&Value>) -> bool {
-    initialization_options
-        .and_then(|options| options.pointer("/inlayHints/queryCost"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
 
 /// The hints of the loops whose iterated expression ends within `range` of `text`.
 pub fn hints(text: &str, costs: &[LoopCost], range: Range, encoding: Encoding) -> Vec<InlayHint> {
@@ -55,28 +45,11 @@ pub fn hints(text: &str, costs: &[LoopCost], range: Range, encoding: Encoding) -
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
     use tower_lsp_server::ls_types::Position;
 
     use super::*;
     use crate::analysis::cost::PerRowQuery;
     use crate::text::TextRange;
-
-    #[test]
-    fn the_option_turns_them_on() {
-        assert!(!query_cost_enabled(None));
-        assert!(!query_cost_enabled(Some(&json!({}))));
-        assert!(!query_cost_enabled(Some(&json!({"inlayHints": {}}))));
-        assert!(!query_cost_enabled(Some(
-            &json!({"inlayHints": {"queryCost": "yes"}})
-        )));
-        assert!(!query_cost_enabled(Some(
-            &json!({"inlayHints": {"queryCost": false}})
-        )));
-        assert!(query_cost_enabled(Some(
-            &json!({"inlayHints": {"queryCost": true}})
-        )));
-    }
 
     fn cost(iter: TextRange, reads: usize) -> LoopCost {
         LoopCost {

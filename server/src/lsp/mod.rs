@@ -2,13 +2,16 @@
 //! everything below speaks byte offsets, converted here (`encoding`).
 
 mod code_actions;
+mod config;
 mod diagnostics;
 mod documents;
 mod encoding;
 mod fix_all;
 mod hover;
 mod inlay_hints;
+mod progress;
 mod server;
 mod transport;
+mod workspace;
 
 pub use server::run;

@@ -17,25 +17,26 @@ use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, CodeActionResponse, Diagnostic, DiagnosticOptions,
-    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, Hover, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
-    InlayHintParams, MessageType, OneOf, RelatedFullDocumentDiagnosticReport, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DiagnosticServerCapabilities, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    FullDocumentDiagnosticReport, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, OneOf,
+    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use super::code_actions;
+use super::config::Settings;
 use super::diagnostics::{self, Target};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
+use super::workspace::{ClientSupport, Pending, Workspace};
 use super::{fix_all, hover, inlay_hints, transport};
 use crate::analysis::check_file;
 use crate::analysis::cost::loop_costs;
-use crate::config::Config;
-use crate::index::{IndexOptions, ModelIndex};
-use crate::project::{Excludes, MAX_FILE_SIZE, Project, Target as ProjectTarget};
+use crate::project::MAX_FILE_SIZE;
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
@@ -73,76 +74,37 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// A loaded workspace root: its model index and config.
-#[derive(Debug)]
-struct Workspace {
-    root: PathBuf,
-    index: ModelIndex,
-    config: Config,
-    excludes: Excludes,
-}
-
-impl Workspace {
-    /// Reads the config and builds the index from the files on disk. A config that
-    /// cannot be used is returned as a message, with the defaults in its place.
-    fn load(root: &Path) -> (Self, Option<String>) {
-        let (config, mut problem) = match Config::load(root, None) {
-            Ok(config) => (config, None),
-            Err(err) => (Config::default(), Some(err.to_string())),
-        };
-        let excludes = match Excludes::new(&config.exclude) {
-            Ok(excludes) => excludes,
-            Err(err) => {
-                problem.get_or_insert(err);
-                Excludes::new(&[]).unwrap_or_else(|_| unreachable!("no patterns"))
-            }
-        };
-        let target = ProjectTarget::root(root);
-        let index = match Project::load(&target, &config) {
-            Ok(project) => project.index,
-            Err(err) => {
-                problem.get_or_insert(err.to_string());
-                let options = IndexOptions {
-                    auth_user_model: config.auth_user_model.clone(),
-                };
-                ModelIndex::build(&[], &options)
-            }
-        };
-        let workspace = Self {
-            root: root.to_path_buf(),
-            index,
-            config,
-            excludes,
-        };
-        (workspace, problem)
-    }
-}
-
 #[derive(Debug, Default)]
-struct State {
+pub(super) struct State {
     encoding: Encoding,
     versioned_edits: bool,
     /// The client's workspace folders (none: each document's directory is a root).
     folders: Vec<PathBuf>,
-    workspaces: Vec<Arc<Workspace>>,
+    pub(super) workspaces: Vec<Arc<Workspace>>,
     /// Roots whose workspace is being loaded.
-    loading: HashSet<PathBuf>,
-    documents: HashMap<Uri, Document>,
-    /// A bad config has been shown to the user already.
-    config_shown: bool,
+    pub(super) loading: HashSet<PathBuf>,
+    pub(super) documents: HashMap<Uri, Document>,
+    /// The editor's settings (`initializationOptions`, `workspace/didChangeConfiguration`).
+    pub(super) settings: Settings,
+    /// Problems with the settings of `initializationOptions`, shown once initialized.
+    pub(super) settings_problems: Vec<String>,
+    /// `inlayHints.queryCost`: inlay hints with each loop's query cost (off by default).
+    pub(super) inlay_query_cost: bool,
+    pub(super) client_support: ClientSupport,
+    /// Work waiting for each root's worker (see `workspace`).
+    pub(super) updates: HashMap<PathBuf, Pending>,
+    /// Messages shown to the user already: each is shown once.
+    pub(super) shown: HashSet<String>,
     /// The client pulls diagnostics (`textDocument/diagnostic`): none are pushed.
-    pull_diagnostics: bool,
+    pub(super) pull_diagnostics: bool,
     /// The client takes `workspace/diagnostic/refresh` and `workspace/inlayHint/refresh`.
-    refresh_diagnostics: bool,
-    refresh_inlay_hints: bool,
-    /// Query-cost inlay hints are shown (`inlayHints.queryCost` in the initialization
-    /// options; see `inlay_hints`).
-    inlay_query_cost: bool,
+    pub(super) refresh_diagnostics: bool,
+    pub(super) refresh_inlay_hints: bool,
 }
 
 impl State {
     /// The loaded workspace with the longest root containing `path`.
-    fn workspace_for(&self, path: &Path) -> Option<&Arc<Workspace>> {
+    pub(super) fn workspace_for(&self, path: &Path) -> Option<&Arc<Workspace>> {
         self.workspaces
             .iter()
             .filter(|w| path.starts_with(&w.root))
@@ -172,12 +134,12 @@ impl State {
 }
 
 #[derive(Debug, Clone)]
-struct Backend {
-    client: Client,
+pub(super) struct Backend {
+    pub(super) client: Client,
     state: Arc<Mutex<State>>,
     /// Held from the version check to the send of a publication, so an older result
     /// can never be sent after a newer one.
-    publishing: Arc<tokio::sync::Mutex<()>>,
+    pub(super) publishing: Arc<tokio::sync::Mutex<()>>,
     shut_down: Arc<AtomicBool>,
 }
 
@@ -221,80 +183,12 @@ impl Backend {
         Err(jsonrpc::Error::invalid_request())
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn log(&self, kind: MessageType, message: impl std::fmt::Display) {
+    pub(super) async fn log(&self, kind: MessageType, message: impl std::fmt::Display) {
         self.client.log_message(kind, message).await;
-    }
-
-    /// Loads the workspace at `root` in a blocking task (once), then checks the open
-    /// documents it covers (in tasks of their own).
-    async fn load_workspace(&self, root: PathBuf) {
-        {
-            let mut state = self.state();
-            if state.workspaces.iter().any(|w| w.root == root)
-                || !state.loading.insert(root.clone())
-            {
-                return;
-            }
-        }
-        let job_root = root.clone();
-        let loaded = tokio::task::spawn_blocking(move || {
-            panic::catch_unwind(AssertUnwindSafe(|| Workspace::load(&job_root)))
-        })
-        .await;
-        let (workspace, problem) = match loaded {
-            Ok(Ok(loaded)) => loaded,
-            Ok(Err(_)) | Err(_) => {
-                self.log(
-                    MessageType::ERROR,
-                    format!("internal error while loading {}", root.display()),
-                )
-                .await;
-                let options = IndexOptions::default();
-                let workspace = Workspace {
-                    root: root.clone(),
-                    index: ModelIndex::build(&[], &options),
-                    config: Config::default(),
-                    excludes: Excludes::new(&[]).unwrap_or_else(|_| unreachable!("no patterns")),
-                };
-                (workspace, None)
-            }
-        };
-        let (show, uris) = {
-            let mut state = self.state();
-            state.loading.remove(&root);
-            state.workspaces.push(Arc::new(workspace));
-            let show = problem.is_some() && !std::mem::replace(&mut state.config_shown, true);
-            let uris: Vec<Uri> = state
-                .documents
-                .keys()
-                .filter(|uri| path_of(uri).is_some_and(|p| p.starts_with(&root)))
-                .cloned()
-                .collect();
-            (show, uris)
-        };
-        if let Some(problem) = problem {
-            let message = format!("ormhint: {problem}; using the default configuration");
-            self.log(MessageType::WARNING, &message).await;
-            if show {
-                self.client
-                    .show_message(MessageType::WARNING, message)
-                    .await;
-            }
-        }
-        self.log(
-            MessageType::INFO,
-            format!("indexed Django models under {}", root.display()),
-        )
-        .await;
-        for uri in uris {
-            let backend = self.clone();
-            tokio::spawn(async move { backend.check(uri).await });
-        }
-        self.refresh_views();
     }
 
     /// Asks the client to pull again what was answered before a workspace was loaded
@@ -318,7 +212,7 @@ impl Backend {
         }
     }
 
-    fn refresh_views(&self) {
+    pub(super) fn refresh_views(&self) {
         let (diagnostics, inlay_hints) = {
             let state = self.state();
             (
@@ -340,7 +234,7 @@ impl Backend {
     /// Analyses the current version of `uri` off the runtime and publishes the result,
     /// unless the document changed meanwhile.
     /// Pushes nothing when the client pulls.
-    async fn check(&self, uri: Uri) {
+    pub(super) async fn check(&self, uri: Uri) {
         if self.state().pull_diagnostics {
             return;
         }
@@ -364,12 +258,16 @@ impl Backend {
             return;
         }
         let relative = job.relative.clone();
+        let workspace = job.workspace.clone();
         let result = tokio::task::spawn_blocking(move || {
             panic::catch_unwind(AssertUnwindSafe(|| analyse(&job)))
         })
         .await;
         match result {
-            Ok(Ok(diagnostics)) => self.publish(uri, diagnostics, version).await,
+            Ok(Ok(diagnostics)) => {
+                self.publish_from(uri, diagnostics, version, &workspace)
+                    .await;
+            }
             Ok(Err(payload)) => {
                 self.log(
                     MessageType::ERROR,
@@ -473,14 +371,14 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     diagnostics::to_lsp(&found, &workspace.config, &target)
 }
 
-fn path_of(uri: &Uri) -> Option<PathBuf> {
+pub(super) fn path_of(uri: &Uri) -> Option<PathBuf> {
     if uri.scheme().as_str() != "file" {
         return None;
     }
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())
@@ -532,9 +430,8 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|i| i.refresh_support)
                 .unwrap_or(false);
-            state.inlay_query_cost =
-                inlay_hints::query_cost_enabled(params.initialization_options.as_ref());
         }
+        self.read_client(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding.kind()),
@@ -574,6 +471,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.start_watching().await;
         let folders = self.state().folders.clone();
         for folder in folders {
             let backend = self.clone();
@@ -596,6 +494,7 @@ impl LanguageServer for Backend {
             );
             path_of(&document.uri).and_then(|path| state.root_to_load(&path))
         };
+        self.document_changed(&document.uri);
         match root {
             // Checks this document too once loaded.
             Some(root) => self.load_workspace(root).await,
@@ -634,12 +533,16 @@ impl LanguageServer for Backend {
                 )
                 .await;
             }
-            Some(Ok(())) => self.check(uri).await,
+            Some(Ok(())) => {
+                self.document_changed(&uri);
+                self.check(uri).await;
+            }
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.document_closed(&uri);
         let pull = {
             let mut state = self.state();
             state.documents.remove(&uri);
@@ -650,6 +553,14 @@ impl LanguageServer for Backend {
         }
         let _turn = self.publishing.lock().await;
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.watched_files_changed(params).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.configuration_changed(params).await;
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -1,0 +1,805 @@
+//! Workspaces: each root's config and model index, loaded in the background (files read
+//! and indexed in parallel, with `$/progress` when the client shows it) and kept current
+//! as files change on disk (`workspace/didChangeWatchedFiles`) and in the editor (open
+//! documents override their files on disk), and as the editor's settings change.
+//!
+//! All work on one root goes through that root's worker, one task at a time: it takes
+//! what is pending (a reload, a re-configuration, files to read again), does it off the
+//! runtime, installs the new [`Workspace`] and re-checks the open documents. What is
+//! queued meanwhile is coalesced and done next, so an older index never replaces a newer
+//! one, and a burst of edits to a models buffer costs one re-index, not one per edit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use tower_lsp_server::ls_types::{
+    ConfigurationItem, Diagnostic, DidChangeConfigurationParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams,
+    MessageType, Registration, Uri,
+};
+
+use super::config::{SECTION, Settings};
+use super::documents::Snapshot;
+use super::progress::{self, Indexing};
+use super::server::{Backend, State, panic_message, path_of};
+use crate::config::{CONFIG_FILES, Config};
+use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
+use crate::project::{self, Excludes, Skipped};
+use crate::syntax::{SourceFile, scan};
+
+/// A loaded workspace root: its model index and config. Replaced whole (a new `Arc`)
+/// whenever either changes; analyses hold the one they started with.
+#[derive(Debug)]
+pub(super) struct Workspace {
+    pub root: PathBuf,
+    pub index: Arc<ModelIndex>,
+    /// The config file's settings with the editor's on top: what the analysis uses.
+    pub config: Config,
+    /// The config file's settings alone (the defaults when the file is bad).
+    pub file_config: Config,
+    pub excludes: Excludes,
+}
+
+/// What the client supports, from `initialize`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ClientSupport {
+    /// `window.workDoneProgress`.
+    pub work_done_progress: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
+    pub watch_files: bool,
+    /// `workspace.configuration` (settings can be pulled).
+    pub configuration: bool,
+}
+
+/// Work waiting for one root's worker.
+#[derive(Debug, Default)]
+pub(super) struct Pending {
+    /// Read the config and index every file again.
+    reload: bool,
+    /// Apply the editor's settings again.
+    reconfigure: bool,
+    /// Files whose facts to read again, by absolute path.
+    files: HashMap<PathBuf, Source>,
+    /// A worker is running for the root.
+    running: bool,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        !self.reload && !self.reconfigure && self.files.is_empty()
+    }
+}
+
+/// Where a file's current text is.
+#[derive(Debug)]
+enum Source {
+    /// On disk (missing: the file was deleted, its facts are an empty file's).
+    Disk,
+    /// In an open document.
+    Buffer(Snapshot),
+}
+
+const WATCHED: [&str; 3] = ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"];
+
+impl Backend {
+    /// From `initialize`: what the client supports and the settings in
+    /// `initializationOptions` (problems with them are shown once initialized).
+    pub(super) fn read_client(&self, params: &InitializeParams) {
+        let capabilities = &params.capabilities;
+        let workspace = capabilities.workspace.as_ref();
+        let support = ClientSupport {
+            work_done_progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|window| window.work_done_progress)
+                .unwrap_or(false),
+            watch_files: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|watch| watch.dynamic_registration)
+                .unwrap_or(false),
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+        };
+        let (settings, problems) = params
+            .initialization_options
+            .as_ref()
+            .map(Settings::parse)
+            .unwrap_or_default();
+        let mut state = self.state();
+        state.client_support = support;
+        state.inlay_query_cost = settings.inlay_query_cost;
+        state.settings = settings;
+        state.settings_problems = problems;
+    }
+
+    /// From `initialized`: shows problems with the initial settings and registers the
+    /// file watchers (when the client registers them dynamically).
+    pub(super) async fn start_watching(&self) {
+        let (problems, watch) = {
+            let mut state = self.state();
+            let problems = std::mem::take(&mut state.settings_problems);
+            (problems, state.client_support.watch_files)
+        };
+        self.show_settings_problems(&problems).await;
+        if !watch {
+            return;
+        }
+        let backend = self.clone();
+        // Not awaited here: the answer comes from the client, which may be busy.
+        tokio::spawn(async move {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: WATCHED
+                    .iter()
+                    .map(|glob| FileSystemWatcher {
+                        glob_pattern: GlobPattern::String((*glob).to_string()),
+                        kind: None,
+                    })
+                    .collect(),
+            };
+            let registration = Registration {
+                id: "ormhint/watched-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(err) = backend.client.register_capability(vec![registration]).await {
+                backend
+                    .log(
+                        MessageType::WARNING,
+                        format!("the client did not register the file watchers: {err}"),
+                    )
+                    .await;
+            }
+        });
+    }
+
+    /// Loads the workspace at `root` (once) in the background, then checks the open
+    /// documents under it.
+    pub(super) async fn load_workspace(&self, root: PathBuf) {
+        let start = {
+            let mut state = self.state();
+            if state.workspaces.iter().any(|w| w.root == root)
+                || !state.loading.insert(root.clone())
+            {
+                return;
+            }
+            queue(&mut state, &root, |pending| pending.reload = true)
+        };
+        self.start_worker(start, root);
+    }
+
+    /// After an open document changed (or was opened): when it may define models (or
+    /// did), its facts are read from its text and replace those of its file on disk.
+    /// Synchronous, so that updates are queued in the order of the edits.
+    pub(super) fn document_changed(&self, uri: &Uri) {
+        let Some(path) = path_of(uri).filter(|p| is_python(p)) else {
+            return;
+        };
+        let name = file_name(&path);
+        let mut starts = Vec::new();
+        {
+            let mut state = self.state();
+            let Some(document) = state.documents.get(uri) else {
+                return;
+            };
+            let snapshot = document.snapshot();
+            let relevant = scan::may_define_models(name, &snapshot.text)
+                || state.workspaces.iter().any(|w| defines_something(w, &path));
+            if !relevant {
+                return;
+            }
+            for root in roots_containing(&state, &path) {
+                let start = queue(&mut state, &root, |pending| {
+                    let newer = match pending.files.get(&path) {
+                        Some(Source::Buffer(queued)) => queued.version < snapshot.version,
+                        Some(Source::Disk) | None => true,
+                    };
+                    if newer {
+                        pending
+                            .files
+                            .insert(path.clone(), Source::Buffer(snapshot.clone()));
+                    }
+                });
+                starts.push((start, root));
+            }
+        }
+        for (start, root) in starts {
+            self.start_worker(start, root);
+        }
+    }
+
+    /// Before an open document is dropped: its file on disk counts again.
+    pub(super) fn document_closed(&self, uri: &Uri) {
+        let Some(path) = path_of(uri).filter(|p| is_python(p)) else {
+            return;
+        };
+        let mut starts = Vec::new();
+        {
+            let mut state = self.state();
+            for root in roots_containing(&state, &path) {
+                let start = queue(&mut state, &root, |pending| {
+                    pending.files.insert(path.clone(), Source::Disk);
+                });
+                starts.push((start, root));
+            }
+        }
+        for (start, root) in starts {
+            self.start_worker(start, root);
+        }
+    }
+
+    /// `workspace/didChangeWatchedFiles`: a Python file changed on disk updates its facts
+    /// (unless it is open: the editor's text wins); a config file reloads its workspace.
+    pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
+        let mut starts = Vec::new();
+        {
+            let mut state = self.state();
+            for change in &params.changes {
+                let Some(path) = path_of(&change.uri) else {
+                    continue;
+                };
+                if CONFIG_FILES.contains(&file_name(&path)) {
+                    let Some(dir) = path.parent() else {
+                        continue;
+                    };
+                    for root in roots_containing(&state, &path) {
+                        if root == dir {
+                            let start = queue(&mut state, &root, |p| p.reload = true);
+                            starts.push((start, root));
+                        }
+                    }
+                } else if is_python(&path) {
+                    let open = state
+                        .documents
+                        .keys()
+                        .any(|uri| path_of(uri).as_deref() == Some(path.as_path()));
+                    if open {
+                        continue;
+                    }
+                    for root in roots_containing(&state, &path) {
+                        let start = queue(&mut state, &root, |pending| {
+                            pending.files.insert(path.clone(), Source::Disk);
+                        });
+                        starts.push((start, root));
+                    }
+                }
+            }
+        }
+        for (start, root) in starts {
+            self.start_worker(start, root);
+        }
+    }
+
+    /// `workspace/didChangeConfiguration`: the settings under `ormhint` in the
+    /// notification, else (when the client has them to give) pulled with
+    /// `workspace/configuration`.
+    pub(super) async fn configuration_changed(&self, params: DidChangeConfigurationParams) {
+        let pull = self.state().client_support.configuration;
+        let has_section = params
+            .settings
+            .as_object()
+            .is_some_and(|map| map.contains_key(SECTION));
+        let value = if !has_section && pull {
+            let item = ConfigurationItem {
+                scope_uri: None,
+                section: Some(SECTION.to_string()),
+            };
+            match self.client.configuration(vec![item]).await {
+                Ok(mut items) if !items.is_empty() => items.swap_remove(0),
+                _ => params.settings,
+            }
+        } else {
+            params.settings
+        };
+        let (settings, problems) = Settings::parse(&value);
+        self.show_settings_problems(&problems).await;
+        let mut starts = Vec::new();
+        {
+            let mut state = self.state();
+            if state.settings == settings {
+                return;
+            }
+            state.inlay_query_cost = settings.inlay_query_cost;
+            state.settings = settings;
+            for root in known_roots(&state) {
+                let start = queue(&mut state, &root, |pending| pending.reconfigure = true);
+                starts.push((start, root));
+            }
+        }
+        for (start, root) in starts {
+            self.start_worker(start, root);
+        }
+    }
+
+    /// Publishes the diagnostics of `version` of `uri`, computed with `workspace`, unless
+    /// the document or its workspace changed meanwhile (a newer result is then on its way).
+    pub(super) async fn publish_from(
+        &self,
+        uri: Uri,
+        diagnostics: Vec<Diagnostic>,
+        version: i32,
+        workspace: &Arc<Workspace>,
+    ) {
+        let _turn = self.publishing.lock().await;
+        let current = {
+            let state = self.state();
+            let version_held = state.documents.get(&uri).map(|d| d.version());
+            let workspace_held = path_of(&uri)
+                .and_then(|path| state.workspace_for(&path).cloned())
+                .is_some_and(|held| Arc::ptr_eq(&held, workspace));
+            version_held == Some(version) && workspace_held
+        };
+        if current {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
+    }
+
+    async fn show_settings_problems(&self, problems: &[String]) {
+        if problems.is_empty() {
+            return;
+        }
+        let message = format!(
+            "ormhint: ignoring invalid settings: {}",
+            problems.join("; ")
+        );
+        self.show_once(message).await;
+    }
+
+    /// Shows `message` to the user unless it was shown before, then logs it.
+    async fn show_once(&self, message: String) {
+        let new = self.state().shown.insert(message.clone());
+        if new {
+            self.client
+                .show_message(MessageType::WARNING, &message)
+                .await;
+        }
+        self.log(MessageType::WARNING, message).await;
+    }
+
+    fn start_worker(&self, start: bool, root: PathBuf) {
+        if start {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.work(root).await });
+        }
+    }
+
+    /// The worker of `root`: does what is pending until nothing is.
+    async fn work(&self, root: PathBuf) {
+        loop {
+            let (work, current) = {
+                let mut state = self.state();
+                let Some(pending) = state.updates.get_mut(&root) else {
+                    return;
+                };
+                if pending.is_empty() {
+                    state.updates.remove(&root);
+                    return;
+                }
+                let work = std::mem::take(pending);
+                pending.running = true;
+                let current = state.workspaces.iter().find(|w| w.root == root).cloned();
+                (work, current)
+            };
+            match current {
+                // A reload reads the disk and the open documents as they are now: the
+                // files queued with it need nothing more.
+                Some(workspace) if !work.reload => self.update(workspace, work).await,
+                _ => self.reload(&root).await,
+            }
+        }
+    }
+
+    /// Reads the config and indexes every Python file under `root` (open documents from
+    /// their text), reporting progress; installs the result and re-checks.
+    async fn reload(&self, root: &Path) {
+        let (buffers, settings, supported) = {
+            let state = self.state();
+            let buffers: Vec<(PathBuf, Snapshot)> = state
+                .documents
+                .iter()
+                .filter_map(|(uri, document)| {
+                    let path = path_of(uri).filter(|p| is_python(p))?;
+                    let rel = path.strip_prefix(root).ok()?.to_path_buf();
+                    Some((rel, document.snapshot()))
+                })
+                .collect();
+            let supported = state.client_support.work_done_progress;
+            (buffers, state.settings.clone(), supported)
+        };
+        let progress = Indexing::start(&self.client, supported);
+        let report = progress.reporter();
+        let job_root = root.to_path_buf();
+        let job = tokio::task::spawn_blocking(move || {
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                load(&job_root, &settings, buffers, &report)
+            }))
+        });
+        let loaded = match job.await {
+            Ok(Ok(loaded)) => loaded,
+            Ok(Err(payload)) => {
+                let message = panic_message(payload.as_ref());
+                self.log(
+                    MessageType::ERROR,
+                    format!(
+                        "internal error while indexing {}: {message}",
+                        root.display()
+                    ),
+                )
+                .await;
+                Loaded::empty(root)
+            }
+            Err(err) => {
+                self.log(MessageType::ERROR, format!("indexing task failed: {err}"))
+                    .await;
+                Loaded::empty(root)
+            }
+        };
+        for skipped in &loaded.skipped {
+            self.log(MessageType::INFO, skipped).await;
+        }
+        let files = loaded.files;
+        self.install(Arc::new(loaded.workspace));
+        if let Some(problem) = loaded.problem {
+            self.show_once(format!(
+                "ormhint: {problem}; using the default configuration"
+            ))
+            .await;
+        }
+        self.log(
+            MessageType::INFO,
+            format!(
+                "indexed Django models under {}: {} files",
+                root.display(),
+                progress::thousands(files)
+            ),
+        )
+        .await;
+        progress.end(files);
+        self.recheck(root);
+    }
+
+    /// Reads the queued files again and applies the settings again; installs the result
+    /// and re-checks, when anything the analysis uses changed.
+    async fn update(&self, workspace: Arc<Workspace>, work: Pending) {
+        let settings = self.state().settings.clone();
+        let root = workspace.root.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                updated(&workspace, &settings, work.reconfigure, work.files)
+            }))
+        });
+        match job.await {
+            Ok(Ok(Some(updated))) => {
+                self.install(Arc::new(updated));
+                self.recheck(&root);
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(payload)) => {
+                let message = panic_message(payload.as_ref());
+                self.log(
+                    MessageType::ERROR,
+                    format!(
+                        "internal error while re-indexing {}: {message}",
+                        root.display()
+                    ),
+                )
+                .await;
+            }
+            Err(err) => {
+                self.log(MessageType::ERROR, format!("indexing task failed: {err}"))
+                    .await;
+            }
+        }
+    }
+
+    fn install(&self, workspace: Arc<Workspace>) {
+        let mut state = self.state();
+        state.loading.remove(&workspace.root);
+        match state
+            .workspaces
+            .iter_mut()
+            .find(|w| w.root == workspace.root)
+        {
+            Some(slot) => *slot = workspace,
+            None => state.workspaces.push(workspace),
+        }
+    }
+
+    /// Checks every open document under `root` again (each in a task of its own).
+    fn recheck(&self, root: &Path) {
+        let uris: Vec<Uri> = self
+            .state()
+            .documents
+            .keys()
+            .filter(|uri| path_of(uri).is_some_and(|p| p.starts_with(root)))
+            .cloned()
+            .collect();
+        for uri in uris {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.check(uri).await });
+        }
+        // Pulled diagnostics and inlay hints are asked for again.
+        self.refresh_views();
+    }
+}
+
+/// Queues a change for `root`'s worker; whether a worker must be started.
+fn queue(state: &mut State, root: &Path, change: impl FnOnce(&mut Pending)) -> bool {
+    let pending = state.updates.entry(root.to_path_buf()).or_default();
+    change(pending);
+    !std::mem::replace(&mut pending.running, true)
+}
+
+/// Roots loaded or about to be.
+fn known_roots(state: &State) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = state
+        .workspaces
+        .iter()
+        .map(|w| w.root.clone())
+        .chain(state.updates.keys().cloned())
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+fn roots_containing(state: &State, path: &Path) -> Vec<PathBuf> {
+    known_roots(state)
+        .into_iter()
+        .filter(|root| path.starts_with(root))
+        .collect()
+}
+
+/// The index of `workspace` has facts for `path` that matter (a class or an alias).
+fn defines_something(workspace: &Workspace, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(&workspace.root) else {
+        return false;
+    };
+    facts_of(&workspace.index, rel).is_some_and(|f| !f.classes.is_empty() || !f.aliases.is_empty())
+}
+
+fn facts_of<'i>(index: &'i ModelIndex, rel: &Path) -> Option<&'i Arc<FileFacts>> {
+    let files = index.files();
+    files
+        .binary_search_by(|f| f.path.as_path().cmp(rel))
+        .ok()
+        .map(|i| &files[i])
+}
+
+fn is_python(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// A workspace as read from disk.
+struct Loaded {
+    workspace: Workspace,
+    /// What was wrong with the config file.
+    problem: Option<String>,
+    skipped: Vec<Skipped>,
+    /// Files indexed.
+    files: usize,
+}
+
+impl Loaded {
+    /// An empty workspace with the default config, after a failure.
+    fn empty(root: &Path) -> Self {
+        let config = Config::default();
+        Self {
+            workspace: Workspace {
+                root: root.to_path_buf(),
+                index: Arc::new(ModelIndex::from_facts([], &IndexOptions::default())),
+                config: config.clone(),
+                file_config: config,
+                excludes: no_excludes(),
+            },
+            problem: None,
+            skipped: Vec::new(),
+            files: 0,
+        }
+    }
+}
+
+fn no_excludes() -> Excludes {
+    Excludes::new(&[]).unwrap_or_else(|_| unreachable!("no patterns"))
+}
+
+/// Reads the config of `root` (the defaults when it is bad) and indexes the Python files
+/// the walk finds, in parallel; `buffers` (root-relative) replace their files' text.
+/// `report(done, total)` is called as files are done, once per percent.
+fn load(
+    root: &Path,
+    settings: &Settings,
+    buffers: Vec<(PathBuf, Snapshot)>,
+    report: &(dyn Fn(usize, usize) + Sync),
+) -> Loaded {
+    let (file_config, mut problem) = match Config::load(root, None) {
+        Ok(config) => (config, None),
+        Err(err) => (Config::default(), Some(err.to_string())),
+    };
+    let excludes = Excludes::new(&file_config.exclude).unwrap_or_else(|err| {
+        problem.get_or_insert(err);
+        no_excludes()
+    });
+    let config = settings.apply(&file_config);
+    let (mut paths, mut skipped) = project::python_files(root, &excludes);
+    let buffers: HashMap<PathBuf, Snapshot> = buffers
+        .into_iter()
+        .filter(|(rel, _)| project::walks_to(rel, &excludes))
+        .collect();
+    // Open documents not saved to disk yet are indexed too.
+    paths.extend(buffers.keys().cloned());
+    paths.sort();
+    paths.dedup();
+
+    let total = paths.len();
+    let done = AtomicUsize::new(0);
+    report(0, total);
+    let read: Vec<Result<FileFacts, Skipped>> = paths
+        .par_iter()
+        .map(|rel| {
+            let facts = match buffers.get(rel) {
+                Some(snapshot) => buffer_facts(rel, snapshot),
+                None => project::read_source(root, rel).and_then(|file| extract_caught(&file)),
+            };
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n * 100 / total != (n - 1) * 100 / total {
+                report(n, total);
+            }
+            facts
+        })
+        .collect();
+    let mut facts = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => facts.push(Arc::new(file)),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let options = IndexOptions {
+        auth_user_model: config.auth_user_model.clone(),
+    };
+    let files = facts.len();
+    let index = ModelIndex::from_facts(facts, &options);
+    Loaded {
+        workspace: Workspace {
+            root: root.to_path_buf(),
+            index: Arc::new(index),
+            config,
+            file_config,
+            excludes,
+        },
+        problem,
+        skipped,
+        files,
+    }
+}
+
+/// `workspace` with `files` read again and (when `reconfigure`) the settings applied
+/// again; `None` when nothing the analysis uses changed.
+fn updated(
+    workspace: &Workspace,
+    settings: &Settings,
+    reconfigure: bool,
+    files: HashMap<PathBuf, Source>,
+) -> Option<Workspace> {
+    let config = if reconfigure {
+        settings.apply(&workspace.file_config)
+    } else {
+        workspace.config.clone()
+    };
+    let mut changed = Vec::new();
+    for (path, source) in files {
+        let Ok(rel) = path.strip_prefix(&workspace.root) else {
+            continue;
+        };
+        if !project::walks_to(rel, &workspace.excludes) {
+            continue;
+        }
+        let facts = match source {
+            Source::Disk => disk_facts(&workspace.root, rel),
+            Source::Buffer(snapshot) => {
+                buffer_facts(rel, &snapshot).unwrap_or_else(|_| empty_facts(rel))
+            }
+        };
+        let unchanged = match facts_of(&workspace.index, rel) {
+            Some(old) => plainly_equal(old, &facts),
+            None => is_empty(&facts),
+        };
+        if !unchanged {
+            changed.push(Arc::new(facts));
+        }
+    }
+    let options_changed = config.auth_user_model != workspace.config.auth_user_model;
+    let config_changed = !same_config(&config, &workspace.config);
+    if changed.is_empty() && !options_changed && !config_changed {
+        return None;
+    }
+    let index = if changed.is_empty() && !options_changed {
+        workspace.index.clone()
+    } else {
+        let mut by_path: BTreeMap<PathBuf, Arc<FileFacts>> = workspace
+            .index
+            .files()
+            .iter()
+            .map(|facts| (facts.path.clone(), facts.clone()))
+            .collect();
+        for facts in changed {
+            by_path.insert(facts.path.clone(), facts);
+        }
+        let options = IndexOptions {
+            auth_user_model: config.auth_user_model.clone(),
+        };
+        Arc::new(ModelIndex::from_facts(by_path.into_values(), &options))
+    };
+    Some(Workspace {
+        root: workspace.root.clone(),
+        index,
+        config,
+        file_config: workspace.file_config.clone(),
+        excludes: workspace.excludes.clone(),
+    })
+}
+
+/// The facts of `root/rel` as it is on disk; an empty file's when it is gone or cannot
+/// be read.
+fn disk_facts(root: &Path, rel: &Path) -> FileFacts {
+    project::read_source(root, rel)
+        .and_then(|file| extract_caught(&file))
+        .unwrap_or_else(|_| empty_facts(rel))
+}
+
+fn buffer_facts(rel: &Path, snapshot: &Snapshot) -> Result<FileFacts, Skipped> {
+    let file = SourceFile::with_tree(
+        rel.to_path_buf(),
+        snapshot.text.clone(),
+        snapshot.tree.clone(),
+    );
+    extract_caught(&file)
+}
+
+fn empty_facts(rel: &Path) -> FileFacts {
+    extract(&SourceFile::new(rel.to_path_buf(), ""))
+}
+
+/// [`extract`], a panic turned into a skipped file.
+fn extract_caught(file: &SourceFile) -> Result<FileFacts, Skipped> {
+    panic::catch_unwind(AssertUnwindSafe(|| extract(file))).map_err(|payload| Skipped {
+        path: file.path.clone(),
+        reason: format!(
+            "internal error while indexing: {}",
+            panic_message(payload.as_ref())
+        ),
+    })
+}
+
+/// Facts with nothing but imports (most views and services): equal when their imports are.
+/// Facts with classes or aliases hold source ranges, and count as changed.
+fn plainly_equal(a: &FileFacts, b: &FileFacts) -> bool {
+    let plain = |f: &FileFacts| f.classes.is_empty() && f.aliases.is_empty();
+    plain(a)
+        && plain(b)
+        && a.module == b.module
+        && a.is_package == b.is_package
+        && a.imports == b.imports
+        && a.app_config_label == b.app_config_label
+        && a.auth_user_model == b.auth_user_model
+}
+
+fn is_empty(facts: &FileFacts) -> bool {
+    plainly_equal(facts, &empty_facts(&facts.path))
+}
+
+fn same_config(a: &Config, b: &Config) -> bool {
+    a.rules == b.rules
+        && a.severity == b.severity
+        && a.exclude == b.exclude
+        && a.auth_user_model == b.auth_user_model
+}

@@ -1,0 +1,626 @@
+//! `ormhint server` end to end, workspace side: the index following files changed on
+//! disk and unsaved buffers, settings from the editor, config reloads, progress, single
+//! files without a workspace folder, cancellation. The built binary over its stdio with
+//! `Content-Length` framing, on a copy of the example project. Every wait is for a
+//! specific message, with a timeout.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one message may take before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+const VIEW: &str = "catalog/serializers.py";
+const QUERYSETS: &str = "catalog/querysets.py";
+/// The 0-based line of `product.get_absolute_url()` in `sitemap_entries` of `VIEW`: an
+/// ORM101, since `get_absolute_url` reads `self.category` and `active()` does not select it.
+const SITEMAP_LINE: u64 = 32;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    /// Messages read while waiting for another one.
+    pending: Vec<Value>,
+    /// Every request the server sent (each answered with `null`).
+    server_requests: Vec<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
+            .arg("server")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, messages) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            messages,
+            pending: Vec::new(),
+            server_requests: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request without waiting; its id.
+    fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Sends a request and waits for its response (`result` or `error`).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    fn response(&mut self, id: i64) -> Value {
+        self.wait(&format!("response {id}"), |m| {
+            m["id"] == json!(id) && m.get("method").is_none()
+        })
+    }
+
+    /// The first message (read earlier or arriving within the timeout) that `wanted`
+    /// accepts. Requests from the server are answered (`null`, or one `null` per item for
+    /// `workspace/configuration`) as they arrive, and kept in `server_requests`.
+    fn wait(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&wanted) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = match self.messages.recv_timeout(left) {
+                Ok(message) => message,
+                Err(_) => panic!("no {what} within {TIMEOUT:?}; read: {:#?}", self.pending),
+            };
+            if message.get("method").is_some() && message.get("id").is_some() {
+                let result = if message["method"] == "workspace/configuration" {
+                    let items = message["params"]["items"].as_array().map_or(0, Vec::len);
+                    Value::Array(vec![Value::Null; items])
+                } else {
+                    Value::Null
+                };
+                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": result}));
+                self.server_requests.push(message.clone());
+            }
+            if wanted(&message) {
+                return message;
+            }
+            self.pending.push(message);
+        }
+    }
+
+    /// The diagnostics of the next publication for `uri` that `wanted` accepts.
+    fn diagnostics_where(
+        &mut self,
+        uri: &str,
+        what: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let message = self.wait(what, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && wanted(m["params"]["diagnostics"].as_array().unwrap())
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn open(&mut self, uri: &str, text: &str, version: i64) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}}),
+        );
+    }
+
+    fn shutdown(mut self) {
+        let response = self.request("shutdown", Value::Null);
+        assert!(response.get("error").is_none(), "{response}");
+        self.notify("exit", Value::Null);
+        drop(self.stdin);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert_eq!(status.code(), Some(0));
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the server did not exit");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn shop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
+    copy_dir(&fixture, dir.path());
+    dir
+}
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// What the test client declares, beyond the basics.
+#[derive(Default)]
+struct Declared {
+    workspace_folder: bool,
+    watch_files: bool,
+    work_done_progress: bool,
+    initialization_options: Option<Value>,
+}
+
+fn initialize(client: &mut Client, root: &Path, declared: Declared) {
+    let folders = if declared.workspace_folder {
+        json!([{"uri": uri_of(root), "name": "shop"}])
+    } else {
+        Value::Null
+    };
+    let mut params = json!({
+        "processId": null,
+        "rootUri": null,
+        "capabilities": {
+            "workspace": {
+                "didChangeWatchedFiles": {"dynamicRegistration": declared.watch_files},
+            },
+            "window": {"workDoneProgress": declared.work_done_progress},
+        },
+        "workspaceFolders": folders,
+    });
+    if let Some(options) = declared.initialization_options {
+        params["initializationOptions"] = options;
+    }
+    let response = client.request("initialize", params);
+    assert!(response["result"]["capabilities"].is_object(), "{response}");
+    client.notify("initialized", json!({}));
+}
+
+/// A session on a copy of the shop with `VIEW` open (version 1) and its first
+/// diagnostics, which hold the sitemap's ORM101.
+fn with_view_open(declared: Declared) -> (tempfile::TempDir, Client, String, Vec<Value>) {
+    let dir = shop();
+    let root = dir.path().to_path_buf();
+    let mut client = Client::start(&root);
+    initialize(&mut client, &root, declared);
+    let uri = uri_of(&root.join(VIEW));
+    let text = std::fs::read_to_string(root.join(VIEW)).unwrap();
+    client.open(&uri, &text, 1);
+    let first = client.diagnostics_where(&uri, "the view's diagnostics", |_| true);
+    assert!(has_sitemap_orm101(&first), "{first:#?}");
+    (dir, client, uri, first)
+}
+
+fn has_sitemap_orm101(diagnostics: &[Value]) -> bool {
+    diagnostics
+        .iter()
+        .any(|d| d["code"] == "ORM101" && d["range"]["start"]["line"] == SITEMAP_LINE)
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    let mut codes: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// `active()` of the shop's product queryset, selecting the category.
+fn active_selecting_category(querysets: &str) -> String {
+    let selecting = querysets.replace(
+        "return self.filter(is_active=True)",
+        "return self.filter(is_active=True).select_related(\"category\")",
+    );
+    assert_ne!(selecting, querysets);
+    selecting
+}
+
+fn watched(client: &mut Client, path: &Path, kind: u8) {
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(path), "type": kind}]}),
+    );
+}
+
+const CREATED: u8 = 1;
+const CHANGED: u8 = 2;
+const DELETED: u8 = 3;
+
+#[test]
+fn querysets_changed_on_disk_update_an_open_view() {
+    let (dir, mut client, uri, _) = with_view_open(Declared {
+        workspace_folder: true,
+        watch_files: true,
+        ..Declared::default()
+    });
+    let root = dir.path();
+
+    // The watchers were registered for Python and config files.
+    let registration = client
+        .server_requests
+        .iter()
+        .chain(client.pending.iter())
+        .find(|m| m["method"] == "client/registerCapability")
+        .cloned()
+        .expect("a client/registerCapability request");
+    let watcher = &registration["params"]["registrations"][0];
+    assert_eq!(watcher["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = watcher["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(globs, ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"]);
+    // No progress without `window.workDoneProgress` (it would have come before the
+    // diagnostics).
+    assert!(client.pending.iter().all(|m| m["method"] != "$/progress"));
+
+    // `active()` now selects the category: the sitemap's ORM101 goes.
+    let path = root.join(QUERYSETS);
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, active_selecting_category(&original)).unwrap();
+    watched(&mut client, &path, CHANGED);
+    let fixed = client.diagnostics_where(&uri, "diagnostics without the ORM101", |d| {
+        !has_sitemap_orm101(d)
+    });
+    assert_eq!(codes(&fixed), ["ORM102", "ORM105", "ORM203"]);
+
+    // Deleted: `ProductQuerySet` is unknown, so are `Product.objects` chains: silence
+    // where they are involved.
+    std::fs::remove_file(&path).unwrap();
+    watched(&mut client, &path, DELETED);
+    let deleted =
+        client.diagnostics_where(&uri, "diagnostics after the deletion", |d| d.len() == 1);
+    assert_eq!(codes(&deleted), ["ORM203"]);
+
+    // Created again as it was: the ORM101 is back.
+    std::fs::write(&path, &original).unwrap();
+    watched(&mut client, &path, CREATED);
+    let back = client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
+    assert_eq!(codes(&back), ["ORM101", "ORM102", "ORM105", "ORM203"]);
+    client.shutdown();
+}
+
+#[test]
+fn an_unsaved_models_buffer_changes_another_views_diagnostics() {
+    let (dir, mut client, uri, _) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let path = dir.path().join(QUERYSETS);
+    let querysets_uri = uri_of(&path);
+    let original = std::fs::read_to_string(&path).unwrap();
+    client.open(&querysets_uri, &original, 1);
+    let selecting = active_selecting_category(&original);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": querysets_uri, "version": 2},
+               "contentChanges": [{"text": selecting}]}),
+    );
+    client.diagnostics_where(&uri, "diagnostics without the ORM101", |d| {
+        !has_sitemap_orm101(d)
+    });
+    // Nothing was saved.
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    // Closed without saving: the file on disk counts again.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": querysets_uri}}),
+    );
+    client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
+    client.shutdown();
+}
+
+#[test]
+fn initialization_options_select_rules_and_bad_entries_are_shown_once() {
+    let dir = shop();
+    let root = dir.path();
+    let mut client = Client::start(root);
+    initialize(
+        &mut client,
+        root,
+        Declared {
+            workspace_folder: true,
+            initialization_options: Some(json!({"ormhint": {"select": ["ORM201", "ORM999"]}})),
+            ..Declared::default()
+        },
+    );
+    let shown = client.wait("window/showMessage", |m| {
+        m["method"] == "window/showMessage"
+    });
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("unknown rule 'ORM999' in 'select'"),
+        "{message}"
+    );
+
+    // accounts/services.py has an ORM101, an ORM201 and an ORM602: only the ORM201 is
+    // selected.
+    let uri = uri_of(&root.join("accounts/services.py"));
+    let text = std::fs::read_to_string(root.join("accounts/services.py")).unwrap();
+    client.open(&uri, &text, 1);
+    let diagnostics = client.diagnostics_where(&uri, "diagnostics", |_| true);
+    assert_eq!(codes(&diagnostics), ["ORM201"]);
+
+    // The same bad settings again: logged, not shown again. (A message is shown before
+    // it is logged: a second showing would be read before the second log.)
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ormhint": {"select": ["ORM201", "ORM999"]}}}),
+    );
+    let bad_settings_logged = |m: &Value| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("ORM999"))
+    };
+    client.wait("the first log of the bad settings", bad_settings_logged);
+    client.wait("the second log of the bad settings", bad_settings_logged);
+    assert!(
+        client
+            .pending
+            .iter()
+            .all(|m| m["method"] != "window/showMessage"),
+        "{:#?}",
+        client.pending
+    );
+    client.shutdown();
+}
+
+#[test]
+fn did_change_configuration_changes_severity_and_selection() {
+    let (_dir, mut client, uri, first) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let warning = 2;
+    let error = 1;
+    assert!(
+        first
+            .iter()
+            .filter(|d| d["code"] == "ORM101")
+            .all(|d| d["severity"] == warning)
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ormhint": {"severity": {"ORM101": "error"}}}}),
+    );
+    let raised = client.diagnostics_where(&uri, "ORM101 as an error", |d| {
+        d.iter()
+            .any(|d| d["code"] == "ORM101" && d["severity"] == error)
+    });
+    assert_eq!(codes(&raised), codes(&first));
+
+    // `ignore` from the editor, on top of the file's config.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ormhint": {"ignore": ["ORM1"]}}}),
+    );
+    let ignored = client.diagnostics_where(&uri, "ORM1xx ignored", |d| {
+        d.iter()
+            .all(|d| !d["code"].as_str().unwrap().starts_with("ORM1"))
+    });
+    assert_eq!(codes(&ignored), ["ORM203"]);
+    client.shutdown();
+}
+
+#[test]
+fn a_config_file_change_reloads_the_config() {
+    let (dir, mut client, uri, _) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let pyproject = dir.path().join("pyproject.toml");
+    let original = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        original.replace(
+            "severity = { ORM301 = \"hint\" }",
+            "severity = { ORM301 = \"hint\" }\nignore = [\"ORM101\"]",
+        ),
+    )
+    .unwrap();
+    watched(&mut client, &pyproject, CHANGED);
+    let ignored = client.diagnostics_where(&uri, "ORM101 ignored", |d| {
+        d.iter().all(|d| d["code"] != "ORM101")
+    });
+    assert_eq!(codes(&ignored), ["ORM102", "ORM105", "ORM203"]);
+
+    // A broken config: shown once, the defaults apply (the ORM101 is back).
+    std::fs::write(&pyproject, format!("{original}\n[tool.ormhint.oops\n")).unwrap();
+    watched(&mut client, &pyproject, CHANGED);
+    let shown = client.wait("window/showMessage", |m| {
+        m["method"] == "window/showMessage"
+    });
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(message.contains("pyproject.toml"), "{message}");
+    assert!(
+        message.contains("using the default configuration"),
+        "{message}"
+    );
+    client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
+    client.shutdown();
+}
+
+#[test]
+fn indexing_reports_progress_when_the_client_shows_it() {
+    let (_dir, mut client, _uri, _) = with_view_open(Declared {
+        workspace_folder: true,
+        work_done_progress: true,
+        ..Declared::default()
+    });
+    let create = client
+        .server_requests
+        .iter()
+        .find(|m| m["method"] == "window/workDoneProgress/create")
+        .cloned()
+        .expect("a window/workDoneProgress/create request");
+    let token = create["params"]["token"].clone();
+    let of_token = |kind: &'static str| {
+        let token = token.clone();
+        move |m: &Value| {
+            m["method"] == "$/progress"
+                && m["params"]["token"] == token
+                && m["params"]["value"]["kind"] == kind
+        }
+    };
+    let begin = client.wait("progress begin", of_token("begin"));
+    assert_eq!(begin["params"]["value"]["title"], "Indexing Django models");
+    let report = client.wait("progress report", of_token("report"));
+    let message = report["params"]["value"]["message"].as_str().unwrap();
+    let (done, total) = message.split_once('/').expect("done/total");
+    assert!(
+        done.parse::<u32>().is_ok() && total.parse::<u32>().is_ok(),
+        "{message}"
+    );
+    let end = client.wait("progress end", of_token("end"));
+    assert!(
+        end["params"]["value"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(" files")
+    );
+    client.shutdown();
+}
+
+#[test]
+fn without_a_workspace_folder_the_files_directory_is_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("app.py");
+    let text = "\
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+
+
+def titles():
+    for post in Post.objects.all():
+        print(post.author.name)
+";
+    std::fs::write(&path, text).unwrap();
+    let mut client = Client::start(dir.path());
+    initialize(&mut client, dir.path(), Declared::default());
+    let uri = uri_of(&path);
+    client.open(&uri, text, 1);
+    let diagnostics = client.diagnostics_where(&uri, "diagnostics", |_| true);
+    assert_eq!(codes(&diagnostics), ["ORM101"]);
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], 14);
+    client.shutdown();
+}
+
+#[test]
+fn cancelled_code_action_requests_are_answered() {
+    let (_dir, mut client, uri, first) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let orm101 = first
+        .iter()
+        .find(|d| d["code"] == "ORM101")
+        .unwrap()
+        .clone();
+    let params = json!({
+        "textDocument": {"uri": uri},
+        "range": orm101["range"],
+        "context": {"diagnostics": [orm101]},
+    });
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let id = client.send_request("textDocument/codeAction", params.clone());
+        ids.push(json!(id));
+        client.notify("$/cancelRequest", json!({"id": id}));
+        // Either answered before the cancellation arrived, or cancelled: never both,
+        // never neither.
+        let response = client.response(id);
+        match response.get("error") {
+            Some(error) => assert_eq!(error["code"], -32800, "{response}"),
+            None => assert!(response["result"].is_array(), "{response}"),
+        }
+    }
+    // Cancelling a request already answered (or never sent) changes nothing.
+    client.notify("$/cancelRequest", json!({"id": 9999}));
+    let answer = client.request("textDocument/codeAction", params);
+    assert!(!answer["result"].as_array().unwrap().is_empty());
+    // One answer each.
+    assert!(client.pending.iter().all(|m| !ids.contains(&m["id"])));
+    client.shutdown();
+}

@@ -102,7 +102,15 @@ impl Settings {
 
 /// A list of rule codes or prefixes; unknown ones are reported and left out. Not a list
 /// at all: reported, `None`.
+/// A list of codes; `None` when there is none to apply. An empty list (or an empty
+/// object, which is how Lua's `{}` reaches us) selects nothing and means "not set":
+/// an editor's default settings must not switch every rule off.
 fn codes(value: &Value, key: &str, problems: &mut Vec<String>) -> Option<Vec<String>> {
+    if value.as_object().is_some_and(|o| o.is_empty())
+        || value.as_array().is_some_and(|a| a.is_empty())
+    {
+        return None;
+    }
     let Some(items) = value.as_array() else {
         problems.push(format!(
             "'{key}' must be a list of rule codes, not {}",
@@ -118,11 +126,16 @@ fn codes(value: &Value, key: &str, problems: &mut Vec<String>) -> Option<Vec<Str
             None => problems.push(format!("'{key}' holds {item}, not a rule code")),
         }
     }
-    Some(codes)
+    // Every entry invalid: nothing to apply (the problems are shown).
+    (!codes.is_empty()).then_some(codes)
 }
 
 fn severities(value: &Value, problems: &mut Vec<String>) -> HashMap<Rule, Severity> {
     let mut out = HashMap::new();
+    // Lua's empty table `{}` is encoded as an empty list.
+    if value.as_array().is_some_and(|a| a.is_empty()) {
+        return out;
+    }
     let Some(map) = value.as_object() else {
         problems.push(format!(
             "'severity' must map rule codes to severities, not {}",
@@ -210,6 +223,17 @@ mod tests {
         let (bare, _) = Settings::parse(&json!({"select": ["ORM2"], "ignore": ["ORM202"]}));
         assert_eq!(bare, settings);
         assert_eq!(Settings::parse(&Value::Null), (Settings::default(), vec![]));
+    }
+
+    #[test]
+    fn empty_lists_and_tables_leave_the_file_alone() {
+        // Neovim sends Lua's `{}` as `{}` or `[]`: neither may switch every rule off.
+        for empty in [json!([]), json!({})] {
+            let value = json!({"ormhint": {"select": empty, "ignore": empty, "severity": empty}});
+            let (settings, problems) = Settings::parse(&value);
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(settings, Settings::default());
+        }
     }
 
     #[test]

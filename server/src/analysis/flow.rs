@@ -895,6 +895,21 @@ impl<'a> Walker<'a> {
     }
 
     fn scan_in(&mut self, node: Node<'a>, parent: Option<Node<'a>>, env: &Env, scope: Node<'a>) {
+        self.scan_node(node, parent, false, env, scope);
+    }
+
+    /// `in_chain`: `node` is the receiver part of a call chain whose outer call has been
+    /// evaluated whole (`Post.objects.filter(...)` inside `....order_by(...)`), so its
+    /// own calls need no evaluation of their own; their arguments are still scanned.
+    fn scan_node(
+        &mut self,
+        node: Node<'a>,
+        parent: Option<Node<'a>>,
+        in_chain: bool,
+        env: &Env,
+        scope: Node<'a>,
+    ) {
+        let mut chain_child = None;
         match node.kind() {
             "list_comprehension"
             | "set_comprehension"
@@ -905,13 +920,23 @@ impl<'a> Walker<'a> {
             }
             "lambda" | "function_definition" | "class_definition" => return,
             "call" => {
-                self.call_site(node, env, scope);
+                if !in_chain {
+                    self.call_site(node, env, scope);
+                }
                 if let Some(parent) = parent {
                     self.truthiness(node, parent, env, scope);
                 }
+                chain_child = node
+                    .child_by_field_id(FIELDS.function)
+                    .filter(|f| f.kind() == "attribute");
             }
             "comparison_operator" => self.comparison(node, env, scope),
-            "attribute" => self.id_read(node, parent, env),
+            "attribute" => {
+                self.id_read(node, parent, env);
+                if in_chain {
+                    chain_child = node.child_by_field_id(FIELDS.object);
+                }
+            }
             _ => {}
         }
         let mut cursor = node.walk();
@@ -919,7 +944,8 @@ impl<'a> Walker<'a> {
             loop {
                 let child = cursor.node();
                 if child.is_named() {
-                    self.scan_in(child, Some(node), env, scope);
+                    let in_chain = chain_child == Some(child);
+                    self.scan_node(child, Some(node), in_chain, env, scope);
                 }
                 if !cursor.goto_next_sibling() {
                     break;

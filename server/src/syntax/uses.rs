@@ -44,40 +44,71 @@ pub enum ArgPosition {
 /// rebind `name` as a parameter are skipped; a lambda's or comprehension's own use counts.
 pub fn uses_of(scope: Node<'_>, name: &str, source: &str) -> Vec<Use> {
     let mut uses = Vec::new();
+    // Where the name's text occurs: subtrees holding none are not entered, so a loop
+    // body is walked only along the paths to its variable.
+    let text = source.get(scope.byte_range()).unwrap_or("");
+    let occurrences: Vec<usize> = text
+        .match_indices(name)
+        .map(|(at, _)| scope.start_byte() + at)
+        .collect();
+    if occurrences.is_empty() {
+        return uses;
+    }
     // Ancestors of the node being visited, `scope` first: tree-sitter finds a node's
     // parent by searching down from the root, so the walk keeps them itself.
     let mut ancestors = Vec::new();
-    visit(scope, name, source, &mut ancestors, &mut uses);
+    let walk = Walk {
+        name,
+        source,
+        occurrences: &occurrences,
+    };
+    walk.visit(scope, &mut ancestors, &mut uses);
     uses
 }
 
-fn visit<'t>(
-    node: Node<'t>,
-    name: &str,
-    source: &str,
-    ancestors: &mut Vec<Node<'t>>,
-    uses: &mut Vec<Use>,
-) {
-    if node.kind() == "identifier" {
-        if text(node, source) == name
-            && !is_binding_occurrence(node, ancestors.last().copied())
-            && !shadowed(ancestors, name, source)
-        {
-            uses.push(classify(node, ancestors, source));
-        }
-        return;
+struct Walk<'w> {
+    name: &'w str,
+    source: &'w str,
+    /// Sorted byte offsets where `name`'s text starts.
+    occurrences: &'w [usize],
+}
+
+impl Walk<'_> {
+    fn holds_name(&self, node: Node<'_>) -> bool {
+        let start = self
+            .occurrences
+            .partition_point(|&at| at < node.start_byte());
+        self.occurrences
+            .get(start)
+            .is_some_and(|&at| at < node.end_byte())
     }
-    ancestors.push(node);
-    let mut cursor = node.walk();
-    if cursor.goto_first_child() {
-        loop {
-            visit(cursor.node(), name, source, ancestors, uses);
-            if !cursor.goto_next_sibling() {
-                break;
+
+    fn visit<'t>(&self, node: Node<'t>, ancestors: &mut Vec<Node<'t>>, uses: &mut Vec<Use>) {
+        let (name, source) = (self.name, self.source);
+        if !self.holds_name(node) {
+            return;
+        }
+        if node.kind() == "identifier" {
+            if text(node, source) == name
+                && !is_binding_occurrence(node, ancestors.last().copied())
+                && !shadowed(ancestors, name, source)
+            {
+                uses.push(classify(node, ancestors, source));
+            }
+            return;
+        }
+        ancestors.push(node);
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                self.visit(cursor.node(), ancestors, uses);
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
             }
         }
+        ancestors.pop();
     }
-    ancestors.pop();
 }
 
 /// `ancestors[i]` is the parent of `ancestors[i + 1]`, the last the parent of `root`.

@@ -428,3 +428,48 @@ fn changes_for_an_older_version_are_ignored() {
     client.notify("exit", Value::Null);
     assert_eq!(client.exit_code(), 0);
 }
+
+/// A panic in the analysis (set off by a comment debug builds react to) answers that
+/// request with an error; the server goes on serving other documents.
+#[test]
+fn a_panic_in_the_analysis_does_not_stop_the_server() {
+    let dir = shop();
+    let root = dir.path();
+    let mut client = Client::start(root);
+    initialize(&mut client, root, false, true);
+    // Once this document has diagnostics, the workspace is indexed.
+    let uri = uri_of(&root.join(FILE));
+    let good = std::fs::read_to_string(root.join(FILE)).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": good}}),
+    );
+    assert!(!client.diagnostics(&uri, 1).is_empty());
+    let broken = uri_of(&root.join("catalog/broken.py"));
+    let text = "# ormhint-test: panic in the analysis\nfrom .models import Product\n\n\
+                def f():\n    return [p.category.name for p in Product.objects.all()]\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": broken, "languageId": "python", "version": 1, "text": text}}),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": broken}, "position": {"line": 4, "character": 20}}),
+    );
+    assert!(
+        hover.get("error").is_some(),
+        "a panicking hover must answer with an error: {hover}"
+    );
+    // The server still serves: an edit of the good document is checked again.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+             "text": "\n"}]}),
+    );
+    assert!(!client.diagnostics(&uri, 2).is_empty());
+    let response = client.request("shutdown", Value::Null);
+    assert!(response.get("error").is_none());
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit_code(), 0);
+}

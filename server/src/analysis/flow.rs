@@ -245,7 +245,16 @@ pub struct Facts {
 /// How deep analysis follows a row or queryset into helper functions.
 const MAX_CALL_DEPTH: usize = 2;
 
+/// In debug builds, a file holding this comment makes the analysis panic: the end-to-end
+/// tests use it to show a panic answers one request with an error and nothing more.
+#[cfg(debug_assertions)]
+pub const PANIC_FOR_TESTS: &str = "# ormhint-test: panic in the analysis";
+
 pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
+    #[cfg(debug_assertions)]
+    if file.source.contains(PANIC_FOR_TESTS) {
+        panic!("{PANIC_FOR_TESTS}");
+    }
     let root = file.tree().root_node();
     let mut functions = HashMap::new();
     let mut cursor = root.walk();

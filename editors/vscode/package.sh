@@ -5,6 +5,8 @@
 # changed), tsc (strict), eslint, vsce package --target <target>.
 # ORMHINT_SKIP_CARGO=1 reuses an existing target/release/ormhint.
 set -euo pipefail
+# Progress goes to stderr; the .vsix path alone to stdout.
+exec 3>&1 1>&2
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
@@ -21,6 +23,8 @@ if [ "${ORMHINT_SKIP_CARGO:-}" != 1 ]; then
 fi
 mkdir -p "$here/bin"
 install -m 755 "$root/target/release/ormhint" "$here/bin/ormhint"
+# The release profile keeps debug info: not needed in the extension (47 MB -> ~6 MB).
+command -v strip >/dev/null && strip "$here/bin/ormhint"
 
 cd "$here"
 # npm ci only when node_modules is missing or older than the lock file.
@@ -34,5 +38,5 @@ version="$(node -p 'require("./package.json").version')"
 out="ormhint-$version-$target.vsix"
 rm -f "$out"
 npx --no-install vsce package --target "$target" --out "$out" \
-  --skip-license --allow-missing-repository --no-update-package-json >&2
-echo "$here/$out"
+  --skip-license --allow-missing-repository --no-update-package-json
+echo "$here/$out" >&3

@@ -108,12 +108,14 @@ class Extension {
       this.output.appendLine(`[error] ${message}`);
       this.setStatus("error", "no ormhint binary");
       const badSetting = error instanceof BinaryNotFound && error.badSetting;
-      const choice = await vscode.window.showErrorMessage(`ormhint: ${message}`, "Open Settings", "Show Output");
-      if (choice === "Open Settings") {
-        vscode.commands.executeCommand("workbench.action.openSettings", badSetting ? "ormhint.path" : "ormhint");
-      } else if (choice === "Show Output") {
-        this.output.show();
-      }
+      // Not awaited: the message stays until dismissed, and restarts must not wait for it.
+      vscode.window.showErrorMessage(`ormhint: ${message}`, "Open Settings", "Show Output").then((choice) => {
+        if (choice === "Open Settings") {
+          vscode.commands.executeCommand("workbench.action.openSettings", badSetting ? "ormhint.path" : "ormhint");
+        } else if (choice === "Show Output") {
+          this.output.show();
+        }
+      });
       return;
     }
     this.output.appendLine(`[info] starting ${binary.path} server (${binary.source})`);

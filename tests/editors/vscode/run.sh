@@ -11,7 +11,7 @@
 # artifacts: target/vscode-e2e.png (the hint and its quick fix; -editor.png: editor and
 # Problems panel only), target/vscode-e2e-fixed.png, target/vscode-e2e-failure.png.
 #
-# ORMHINT_SKIP_CARGO=1: reuse target/release/ormhint. ORMHINT_E2E_TIMEOUT: whole-run limit
+# ORMHINT_SKIP_CARGO=1: reuse target/release/ormhint. ORMHINT_E2E_KEEP=1: keep the temp dir. ORMHINT_E2E_TIMEOUT: whole-run limit
 # in seconds (default 1800, installs included).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -75,7 +75,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 -- "-$cs_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$cs_pid" 2>/dev/null || true
   fi
-  rm -rf "$tmp"
+  if [ -n "${ORMHINT_E2E_KEEP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 124' TERM INT
@@ -98,9 +98,19 @@ cat >"$tmp/user-data/User/settings.json" <<'EOF'
   "files.autoSave": "off",
   "window.restoreWindows": "none",
   "chat.disableAIFeatures": true,
-  "workbench.secondarySideBar.defaultVisibility": "hidden"
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "editor.autoClosingBrackets": "never",
+  "editor.autoClosingQuotes": "never",
+  "editor.autoIndent": "none",
+  "editor.autoSurround": "never",
+  "editor.autoClosingOvertype": "never",
+  "editor.formatOnType": false,
+  "editor.formatOnSave": false,
+  "ormhint.trace.server": "verbose"
 }
 EOF
+mkdir -p "$tmp/user-data/Machine"
+echo '{ "ormhint.trace.server": "verbose" }' >"$tmp/user-data/Machine/settings.json"
 cp -r "$root/tests/fixtures/shop" "$tmp/shop"
 # No extension gallery: code-server would query one on the internet; a closed local port
 # answers at once instead.
@@ -132,6 +142,7 @@ E2E_URL="http://127.0.0.1:$port/?folder=$tmp/shop" \
   E2E_WORKSPACE="$tmp/shop" \
   E2E_CHROMIUM="$(command -v chromium)" \
   E2E_PROFILE="$tmp/chromium" \
+  E2E_USER_DATA="$tmp/user-data" \
   E2E_SHOT="$root/target/vscode-e2e.png" \
   E2E_NODE_MODULES="$tools/node_modules" \
   node "$here/e2e.mjs" || status=$?

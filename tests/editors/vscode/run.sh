@@ -141,6 +141,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" ||
   { cat "$tmp/code-server.log"; echo "code-server did not come up" >&2; exit 1; }
 
 # --- the test --------------------------------------------------------------------------
+rm -f "$root"/target/vscode-e2e*.png
 say "running e2e.mjs"
 status=0
 E2E_URL="http://127.0.0.1:$port/?folder=$tmp/shop" \

@@ -122,3 +122,65 @@ fn mutated_sources_never_panic() {
     }
     assert!(checked > 1000, "only {checked} files checked");
 }
+
+/// The language server re-checks each edited version with the facts of unchanged
+/// definitions kept from before: after every one of many random edits, the result must
+/// equal a check from scratch.
+#[test]
+fn cached_analysis_equals_a_fresh_one_after_edits() {
+    use ormhint::analysis::check_file_with;
+    use ormhint::analysis::flow::FlowCache;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shop = root.join("../tests/fixtures/shop");
+    let mut paths = Vec::new();
+    python_files(&shop, &mut paths);
+    paths.sort();
+    let files: Vec<SourceFile> = paths
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&shop).unwrap().to_path_buf();
+            SourceFile::new(rel, std::fs::read_to_string(p).unwrap().as_str())
+        })
+        .collect();
+    let index = ModelIndex::build(&files, &IndexOptions::default());
+    let config = Config::default();
+    let mut rng = Rng(0x51_7C_C1_B7_27_22_0A_95);
+    const EDITS: &[&str] = &["", "\n", "\n\n", "    pass\n", "x", " ", "#", "(", "é😀"];
+    for file in files.iter().filter(|f| f.source.contains("objects")) {
+        let mut cache = FlowCache::default();
+        let mut text = file.source.to_string();
+        for _ in 0..60 {
+            // Whole lines inserted or removed keep most definitions intact (the cache is
+            // used); characters spliced in change one of them (the cache is refreshed).
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let at = rng.below(lines.len());
+            let mut next: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            match rng.below(3) {
+                0 => next.insert(at, EDITS[rng.below(EDITS.len())].to_string()),
+                1 if next.len() > 1 => {
+                    next.remove(at);
+                }
+                _ => {
+                    let line = &mut next[at];
+                    let cut = line
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .nth(rng.below(line.chars().count().max(1)))
+                        .unwrap_or(0);
+                    line.insert_str(cut, EDITS[rng.below(EDITS.len())]);
+                }
+            }
+            text = next.concat();
+            let edited = SourceFile::new(file.path.clone(), text.as_str());
+            let cached = check_file_with(&edited, &index, &config, &mut cache);
+            let fresh = ormhint::analysis::check_file(&edited.detached(), &index, &config);
+            assert_eq!(
+                format!("{cached:?}"),
+                format!("{fresh:?}"),
+                "{} after an edit:\n{text}",
+                file.path.display()
+            );
+        }
+    }
+}

@@ -233,7 +233,7 @@ pub struct IdRead {
     pub attname: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
     pub evaluations: Vec<Evaluation>,
@@ -251,25 +251,53 @@ const MAX_CALL_DEPTH: usize = 2;
 pub const PANIC_FOR_TESTS: &str = "# ormhint-test: panic in the analysis";
 
 pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
+    analyse_with(file, index, &mut FlowCache::default())
+}
+
+/// The facts of each top-level `def` and `class` of one file, kept between analyses of
+/// its edited versions (by the language server): a definition whose text, and whose
+/// helpers' texts and places relative to it, did not change is not walked again; its
+/// facts are moved by how far it moved.
+#[derive(Debug, Default)]
+pub struct FlowCache {
+    entries: HashMap<u64, Cached>,
+    /// The index (its generation) and module the entries were computed against.
+    context: Option<(u64, String)>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    start: usize,
+    facts: Facts,
+}
+
+/// Like [`analyse`], reusing and refreshing `cache`.
+pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache) -> Facts {
     #[cfg(debug_assertions)]
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
+    let context = (index.generation(), file.module.clone());
+    if cache.context.as_ref() != Some(&context) {
+        cache.entries.clear();
+        cache.context = Some(context);
+    }
     let root = file.tree().root_node();
     let mut functions = HashMap::new();
     let mut cursor = root.walk();
-    for child in root.named_children(&mut cursor) {
-        if let Some(def) = function_def(child)
+    let statements: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+    for child in &statements {
+        if let Some(def) = function_def(*child)
             && let Some(name) = def.child_by_field_id(FIELDS.name)
         {
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut walker = Walker {
+    let walker = |facts| Walker {
         file,
         index,
-        functions,
-        facts: Facts::default(),
+        functions: &functions,
+        facts,
         seen: HashSet::new(),
         active: Vec::new(),
         views: HashMap::new(),
@@ -277,9 +305,93 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
         evaluating_views: Vec::new(),
         returns: None,
     };
+    let mut module = walker(Facts::default());
     let mut env = Env::new();
-    walker.block(root, &mut env, root);
-    walker.facts
+    let mut used = HashSet::new();
+    for stmt in statements {
+        let definition = matches!(
+            stmt.kind(),
+            "function_definition" | "decorated_definition" | "class_definition"
+        );
+        if !definition {
+            module.statement(stmt, &mut env, root);
+            continue;
+        }
+        let key = definition_key(stmt, &functions, &file.source);
+        used.insert(key);
+        let facts = match cache.entries.get(&key) {
+            Some(cached) => {
+                let mut facts = cached.facts.clone();
+                facts.shift(stmt.start_byte() as isize - cached.start as isize);
+                facts
+            }
+            None => {
+                let mut one = walker(Facts::default());
+                one.statement(stmt, &mut Env::new(), root);
+                cache.entries.insert(
+                    key,
+                    Cached {
+                        start: stmt.start_byte(),
+                        facts: one.facts.clone(),
+                    },
+                );
+                one.facts
+            }
+        };
+        module.facts.extend(facts);
+    }
+    cache.entries.retain(|key, _| used.contains(key));
+    module.facts
+}
+
+/// What a top-level definition's facts depend on in the file: its text, and the text
+/// and relative place of every module function it (or they, two calls deep) call.
+fn definition_key(stmt: Node<'_>, functions: &HashMap<String, Node<'_>>, source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text(stmt, source).hash(&mut hasher);
+    let mut frontier = vec![stmt];
+    let mut seen: HashSet<usize> = HashSet::new();
+    for _ in 0..=MAX_CALL_DEPTH {
+        let mut next = Vec::new();
+        for node in frontier {
+            for name in called_names(text(node, source)) {
+                let Some(def) = functions.get(name) else {
+                    continue;
+                };
+                if !seen.insert(def.start_byte()) {
+                    continue;
+                }
+                name.hash(&mut hasher);
+                text(*def, source).hash(&mut hasher);
+                (def.start_byte() as isize - stmt.start_byte() as isize).hash(&mut hasher);
+                next.push(*def);
+            }
+        }
+        frontier = next;
+    }
+    hasher.finish()
+}
+
+/// Names written right before `(` and not after a `.`: what may be calls of module
+/// functions. A text scan, cheaper than walking the tree; extra names only make the key
+/// stricter.
+fn called_names(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        if b != b'(' {
+            return None;
+        }
+        let end = i;
+        let start = bytes[..end]
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80))
+            .map_or(0, |p| p + 1);
+        if start == end || (start > 0 && bytes[start - 1] == b'.') {
+            return None;
+        }
+        text.get(start..end)
+    })
 }
 
 fn function_def(node: Node<'_>) -> Option<Node<'_>> {
@@ -314,7 +426,7 @@ fn file_quote(file: &SourceFile) -> char {
 struct Walker<'a> {
     file: &'a SourceFile,
     index: &'a ModelIndex,
-    functions: HashMap<String, Node<'a>>,
+    functions: &'a HashMap<String, Node<'a>>,
     facts: Facts,
     /// (node start, context) pairs already turned into facts, so a node walked twice
     /// (a helper analysed standalone and for a caller) gives one fact per context.
@@ -808,7 +920,7 @@ impl<'a> Walker<'a> {
         let ctx = access::Ctx {
             index: self.index,
             file: self.file,
-            functions: &self.functions,
+            functions: self.functions,
         };
         for u in &uses {
             access::resolve_use(&ctx, model, u, &mut accesses, 0);
@@ -2054,7 +2166,131 @@ pub fn lookup_path(hops: &[Hop]) -> String {
         .join("__")
 }
 
+/// Moving facts along with the code they describe (see [`FlowCache`]).
+trait Shift {
+    fn shift(&mut self, by: isize);
+}
+
+fn moved(at: usize, by: isize) -> usize {
+    at.checked_add_signed(by).unwrap_or(0)
+}
+
+impl Shift for TextRange {
+    fn shift(&mut self, by: isize) {
+        self.start = moved(self.start, by);
+        self.end = moved(self.end, by);
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, by: isize) {
+        if let Some(value) = self {
+            value.shift(by);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, by: isize) {
+        for value in self {
+            value.shift(by);
+        }
+    }
+}
+
+impl Shift for (String, TextRange) {
+    fn shift(&mut self, by: isize) {
+        self.1.shift(by);
+    }
+}
+
+impl Shift for Origin {
+    fn shift(&mut self, by: isize) {
+        self.range.shift(by);
+    }
+}
+
+impl Shift for CallSite {
+    fn shift(&mut self, by: isize) {
+        self.range.shift(by);
+        self.args.shift(by);
+        self.strings.shift(by);
+    }
+}
+
+impl Shift for Qs {
+    fn shift(&mut self, by: isize) {
+        self.origin.shift(by);
+        self.select_call.shift(by);
+        self.prefetch_call.shift(by);
+        self.only_call.shift(by);
+        self.defer_call.shift(by);
+        self.after_custom = self.after_custom.map(|at| moved(at, by));
+    }
+}
+
+impl Shift for Access {
+    fn shift(&mut self, by: isize) {
+        self.range.shift(by);
+    }
+}
+
+impl Shift for LoopFact {
+    fn shift(&mut self, by: isize) {
+        self.sources.shift(by);
+        self.accesses.shift(by);
+        self.iter_range.shift(by);
+        self.body_range.shift(by);
+    }
+}
+
+impl Shift for Evaluation {
+    fn shift(&mut self, by: isize) {
+        self.range.shift(by);
+    }
+}
+
+impl Shift for LookupCall {
+    fn shift(&mut self, by: isize) {
+        self.call.shift(by);
+        self.keywords.shift(by);
+    }
+}
+
+impl Shift for OnlyThenValues {
+    fn shift(&mut self, by: isize) {
+        self.only.shift(by);
+        self.values.shift(by);
+    }
+}
+
+impl Shift for IdRead {
+    fn shift(&mut self, by: isize) {
+        self.obj.qs.shift(by);
+        self.replace.shift(by);
+    }
+}
+
 impl Facts {
+    fn shift(&mut self, by: isize) {
+        if by == 0 {
+            return;
+        }
+        self.loops.shift(by);
+        self.evaluations.shift(by);
+        self.lookup_calls.shift(by);
+        self.only_then_values.shift(by);
+        self.id_reads.shift(by);
+    }
+
+    fn extend(&mut self, other: Facts) {
+        self.loops.extend(other.loops);
+        self.evaluations.extend(other.evaluations);
+        self.lookup_calls.extend(other.lookup_calls);
+        self.only_then_values.extend(other.only_then_values);
+        self.id_reads.extend(other.id_reads);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.loops.is_empty()
             && self.evaluations.is_empty()

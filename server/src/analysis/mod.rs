@@ -73,10 +73,21 @@ use crate::syntax::{SourceFile, scan};
 /// Every diagnostic the enabled rules report on `file`, `# noqa` already applied,
 /// sorted by position.
 pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<Diagnostic> {
+    check_file_with(file, index, config, &mut flow::FlowCache::default())
+}
+
+/// [`check_file`] for successive versions of one file: definitions unchanged since the
+/// last call are not walked again (`cache` holds their facts).
+pub fn check_file_with(
+    file: &SourceFile,
+    index: &ModelIndex,
+    config: &Config,
+    cache: &mut flow::FlowCache,
+) -> Vec<Diagnostic> {
     if !scan_allows(file) {
         return Vec::new();
     }
-    let facts = flow::analyse(file, index);
+    let facts = flow::analyse_with(file, index, cache);
     if facts.is_empty() {
         return Vec::new();
     }

@@ -52,9 +52,16 @@ pub struct ModelIndex {
     scope: Scope,
     /// The project's files, as given (contrib stubs excluded).
     files: Vec<Arc<FileFacts>>,
+    /// Unique to this build of the index: what was computed against it can say so.
+    generation: u64,
 }
 
 impl ModelIndex {
+    /// A number no other index built in this process has.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn models(&self) -> &[Model] {
         &self.models
     }
@@ -146,6 +153,7 @@ impl ModelIndex {
             auth_user_model: resolved.auth_user_model,
             scope,
             files,
+            generation: next_generation(),
         }
     }
 
@@ -196,4 +204,9 @@ impl ModelIndex {
     pub fn render(&self) -> String {
         render::render(self)
     }
+}
+
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }

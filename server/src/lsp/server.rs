@@ -34,8 +34,9 @@ use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
 use super::workspace::{ClientSupport, Pending, Workspace};
 use super::{fix_all, hover, inlay_hints, transport};
-use crate::analysis::check_file;
+use crate::analysis::check_file_with;
 use crate::analysis::cost::loop_costs;
+use crate::analysis::flow::FlowCache;
 use crate::project::MAX_FILE_SIZE;
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
@@ -95,6 +96,8 @@ pub(super) struct State {
     pub(super) updates: HashMap<PathBuf, Pending>,
     /// Messages shown to the user already: each is shown once.
     pub(super) shown: HashSet<String>,
+    /// Per open document: the facts of its unchanged definitions, kept between checks.
+    pub(super) flow_caches: HashMap<Uri, Arc<Mutex<FlowCache>>>,
     /// The client pulls diagnostics (`textDocument/diagnostic`): none are pushed.
     pub(super) pull_diagnostics: bool,
     /// The client takes `workspace/diagnostic/refresh` and `workspace/inlayHint/refresh`.
@@ -150,6 +153,7 @@ struct Job {
     workspace: Arc<Workspace>,
     relative: PathBuf,
     encoding: Encoding,
+    cache: Arc<Mutex<FlowCache>>,
 }
 
 impl Job {
@@ -289,7 +293,7 @@ impl Backend {
     /// The current snapshot of `uri` with its workspace. None for an unknown document,
     /// one that is not a Python file, or one whose workspace is not loaded yet.
     fn job(&self, uri: &Uri) -> Option<Job> {
-        let state = self.state();
+        let mut state = self.state();
         let document = state.documents.get(uri)?;
         let path = path_of(uri).filter(|p| p.extension().is_some_and(|e| e == "py"))?;
         let workspace = state.workspace_for(&path)?;
@@ -297,12 +301,16 @@ impl Backend {
             .strip_prefix(&workspace.root)
             .unwrap_or(&path)
             .to_path_buf();
+        let (snapshot, workspace, encoding) =
+            (document.snapshot(), workspace.clone(), state.encoding);
+        let cache = state.flow_caches.entry(uri.clone()).or_default().clone();
         Some(Job {
             uri: uri.clone(),
-            snapshot: document.snapshot(),
-            workspace: workspace.clone(),
+            snapshot,
+            workspace,
             relative,
-            encoding: state.encoding,
+            encoding,
+            cache,
         })
     }
 
@@ -358,7 +366,9 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     }
     let text = &job.snapshot.text;
     let file = job.file();
-    let found = check_file(&file, &workspace.index, &workspace.config);
+    let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
+    let found = check_file_with(&file, &workspace.index, &workspace.config, &mut cache);
+    drop(cache);
     let lines = LineIndex::new(text);
     let target = Target {
         uri: &job.uri,
@@ -546,6 +556,7 @@ impl LanguageServer for Backend {
         let pull = {
             let mut state = self.state();
             state.documents.remove(&uri);
+            state.flow_caches.remove(&uri);
             state.pull_diagnostics
         };
         if pull {

@@ -1,169 +1,17 @@
 //! `ormhint server` end to end: the built binary, spoken to over its stdio with
 //! `Content-Length` framing, on a copy of the example project.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::{Value, json};
-
-/// How long any one answer may take before the test fails.
-const TIMEOUT: Duration = Duration::from_secs(60);
+use support::{Client, offset, shop, uri_of};
 
 const FILE: &str = "catalog/serializers.py";
 
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    /// Messages read while waiting for another one.
-    pending: Vec<Value>,
-    next_id: i64,
-}
-
-impl Client {
-    fn start(dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
-            .arg("server")
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, messages) = mpsc::channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if tx.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            stdin,
-            messages,
-            pending: Vec::new(),
-            next_id: 1,
-        }
-    }
-
-    fn send_raw(&mut self, body: &str) {
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        let message = json!({"jsonrpc": "2.0", "method": method, "params": params});
-        self.send_raw(&message.to_string());
-    }
-
-    /// Sends a request and waits for its response (`result` or `error`).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        self.send_raw(&message.to_string());
-        self.wait(&format!("response to {method}"), |m| {
-            m["id"] == json!(id) && m.get("method").is_none()
-        })
-    }
-
-    /// The first message (read earlier or arriving within the timeout) that `wanted` accepts.
-    fn wait(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.pending.iter().position(&wanted) {
-            return self.pending.remove(i);
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(message) if wanted(&message) => return message,
-                Ok(message) => self.pending.push(message),
-                Err(_) => panic!("no {what} within {TIMEOUT:?}; read: {:#?}", self.pending),
-            }
-        }
-    }
-
-    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        let message = self.wait(&format!("diagnostics of version {version}"), |m| {
-            m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == uri
-                && m["params"]["version"] == json!(version)
-        });
-        message["params"]["diagnostics"].as_array().unwrap().clone()
-    }
-
-    /// Waits for the process to end; its exit code.
-    fn exit_code(mut self) -> i32 {
-        drop(self.stdin);
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code().expect("exited, not killed");
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the server did not exit");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn shop() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
-    copy_dir(&fixture, dir.path());
-    dir
-}
-
-fn uri_of(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
-/// (line, character, code) of each finding `ormhint check --output-format json` reports
-/// for `FILE`, 0-based (the file is ASCII, so characters are UTF-16 units and bytes).
 fn cli_findings(dir: &Path) -> BTreeSet<(u64, u64, String)> {
     let output = Command::new(env!("CARGO_BIN_EXE_ormhint"))
         .args(["check", "--output-format", "json"])
@@ -204,14 +52,6 @@ fn codes(diagnostics: &[Value]) -> Vec<String> {
         .collect();
     codes.sort();
     codes
-}
-
-/// The byte offset of an LSP position in ASCII `text`.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    start + character
 }
 
 /// The text edits of a code action, whichever shape its `WorkspaceEdit` has.

@@ -124,21 +124,31 @@ impl Client {
         let response = self.request("shutdown", Value::Null);
         assert!(response.get("error").is_none(), "{response}");
         self.notify("exit", Value::Null);
+        let code = self.wait_exit();
+        let mut read = std::mem::take(&mut self.pending);
+        read.extend(self.messages.try_iter());
+        (code, read)
+    }
+
+    /// Waits for the process to end (after an `exit` sent by the test); its exit code.
+    #[allow(dead_code)]
+    pub fn exit_code(mut self) -> i32 {
+        self.wait_exit()
+    }
+
+    fn wait_exit(&mut self) -> i32 {
         drop(self.stdin.take());
         let deadline = Instant::now() + TIMEOUT;
-        let code = loop {
+        loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                break status.code().expect("exited, not killed");
+                return status.code().expect("exited, not killed");
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
                 panic!("the server did not exit");
             }
             thread::sleep(Duration::from_millis(20));
-        };
-        let mut read = std::mem::take(&mut self.pending);
-        read.extend(self.messages.try_iter());
-        (code, read)
+        }
     }
 }
 

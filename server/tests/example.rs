@@ -2,6 +2,8 @@
 //! `# smell: ORM101` comment: ormhint must report exactly those (path, line, code), then
 //! `--fix` must leave only the findings that have no safe fix.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -69,19 +71,6 @@ fn ormhint(args: &[&str], dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn human_output_snapshot() {
     let out = ormhint(&["check", "."], &shop());
@@ -107,7 +96,7 @@ fn model_index_snapshot() {
 fn fix_then_check_again() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("shop");
-    copy_dir(&shop(), &copy);
+    support::copy_dir(&shop(), &copy);
     let json = |dir: &Path| -> Vec<serde_json::Value> {
         let out = ormhint(
             &["check", ".", "--output-format", "json", "--exit-zero"],

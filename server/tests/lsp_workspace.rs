@@ -4,7 +4,9 @@
 //! `Content-Length` framing, on a copy of the example project. Every wait is for a
 //! specific message, with a timeout.
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -12,9 +14,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-/// How long any one message may take before the test fails.
-const TIMEOUT: Duration = Duration::from_secs(60);
+use support::{TIMEOUT, read_message, shop, uri_of};
 
 const VIEW: &str = "catalog/serializers.py";
 const QUERYSETS: &str = "catalog/querysets.py";
@@ -165,50 +165,6 @@ impl Client {
             thread::sleep(Duration::from_millis(20));
         }
     }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn shop() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
-    copy_dir(&fixture, dir.path());
-    dir
-}
-
-fn uri_of(path: &Path) -> String {
-    format!("file://{}", path.display())
 }
 
 /// What the test client declares, beyond the basics.

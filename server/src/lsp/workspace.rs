@@ -167,7 +167,7 @@ impl Backend {
             }
             queue(&mut state, &root, |pending| pending.reload = true)
         };
-        self.start_worker(start, root);
+        self.start_workers(vec![(start, root)]);
     }
 
     /// After an open document changed (or was opened): when it may define models (or
@@ -205,9 +205,7 @@ impl Backend {
                 starts.push((start, root));
             }
         }
-        for (start, root) in starts {
-            self.start_worker(start, root);
-        }
+        self.start_workers(starts);
     }
 
     /// Before an open document is dropped: its file on disk counts again.
@@ -218,16 +216,9 @@ impl Backend {
         let mut starts = Vec::new();
         {
             let mut state = self.state();
-            for root in roots_containing(&state, &path) {
-                let start = queue(&mut state, &root, |pending| {
-                    pending.files.insert(path.clone(), Source::Disk);
-                });
-                starts.push((start, root));
-            }
+            queue_disk(&mut state, &path, &mut starts);
         }
-        for (start, root) in starts {
-            self.start_worker(start, root);
-        }
+        self.start_workers(starts);
     }
 
     /// `workspace/didChangeWatchedFiles`: a Python file changed on disk updates its facts
@@ -258,18 +249,11 @@ impl Backend {
                     if open {
                         continue;
                     }
-                    for root in roots_containing(&state, &path) {
-                        let start = queue(&mut state, &root, |pending| {
-                            pending.files.insert(path.clone(), Source::Disk);
-                        });
-                        starts.push((start, root));
-                    }
+                    queue_disk(&mut state, &path, &mut starts);
                 }
             }
         }
-        for (start, root) in starts {
-            self.start_worker(start, root);
-        }
+        self.start_workers(starts);
     }
 
     /// `workspace/didChangeConfiguration`: the settings under `ormhint` in the
@@ -308,9 +292,7 @@ impl Backend {
                 starts.push((start, root));
             }
         }
-        for (start, root) in starts {
-            self.start_worker(start, root);
-        }
+        self.start_workers(starts);
     }
 
     /// Publishes the diagnostics of `version` of `uri`, computed with `workspace`, unless
@@ -360,10 +342,13 @@ impl Backend {
         self.log(MessageType::WARNING, message).await;
     }
 
-    fn start_worker(&self, start: bool, root: PathBuf) {
-        if start {
-            let backend = self.clone();
-            tokio::spawn(async move { backend.work(root).await });
+    /// Starts the worker of each root whose queue asked for one (see `queue`).
+    fn start_workers(&self, starts: Vec<(bool, PathBuf)>) {
+        for (start, root) in starts {
+            if start {
+                let backend = self.clone();
+                tokio::spawn(async move { backend.work(root).await });
+            }
         }
     }
 
@@ -524,6 +509,16 @@ impl Backend {
         }
         // Pulled diagnostics and inlay hints are asked for again.
         self.refresh_views();
+    }
+}
+
+/// Queues the file on disk at `path` for every root holding it.
+fn queue_disk(state: &mut State, path: &Path, starts: &mut Vec<(bool, PathBuf)>) {
+    for root in roots_containing(state, path) {
+        let start = queue(state, &root, |pending| {
+            pending.files.insert(path.to_path_buf(), Source::Disk);
+        });
+        starts.push((start, root));
     }
 }
 

@@ -131,7 +131,6 @@ impl Client {
     }
 
     /// Waits for the process to end (after an `exit` sent by the test); its exit code.
-    #[allow(dead_code)]
     pub fn exit_code(mut self) -> i32 {
         self.wait_exit()
     }
@@ -152,7 +151,8 @@ impl Client {
     }
 }
 
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+/// One `Content-Length`-framed message from the server; `None` at its end.
+pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -172,7 +172,7 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     serde_json::from_slice(&body).ok()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -407,7 +407,7 @@ fn function_def(node: Node<'_>) -> Option<Node<'_>> {
 /// The quote most strings in the file use, for strings a fix writes. A quote that
 /// follows a letter or digit is an apostrophe (`don't`) or a closing quote; the others
 /// open strings, and counting those is a cheap stand-in for counting literals.
-fn file_quote(file: &SourceFile) -> char {
+pub fn file_quote(file: &SourceFile) -> char {
     let (mut single, mut double) = (0usize, 0usize);
     let mut previous = b'\n';
     for &byte in file.source.as_bytes() {
@@ -534,7 +534,7 @@ impl<'a> Walker<'a> {
                     before
                 };
                 for branch in branches {
-                    join_keys(&mut merged, branch);
+                    join(&mut merged, branch);
                 }
                 *env = merged;
             }
@@ -547,7 +547,7 @@ impl<'a> Walker<'a> {
                 if let Some(body) = stmt.child_by_field_id(FIELDS.body) {
                     self.block(body, &mut body_env, scope);
                 }
-                join_keys(env, body_env);
+                join(env, body_env);
             }
             "try_statement" | "with_statement" => {
                 let mut cursor = stmt.walk();
@@ -569,7 +569,7 @@ impl<'a> Walker<'a> {
                             for b in blocks {
                                 self.block(b, &mut branch, scope);
                             }
-                            join_keys(env, branch);
+                            join(env, branch);
                         }
                         _ => {}
                     }
@@ -864,7 +864,7 @@ impl<'a> Walker<'a> {
         if let Some(alt) = stmt.child_by_field_id(FIELDS.alternative) {
             self.block(alt, &mut body_env, scope);
         }
-        join_keys(env, body_env);
+        join(env, body_env);
     }
 
     /// The loop variable bound to a row when `values` are all rows of one model:
@@ -1904,10 +1904,6 @@ pub fn quote_for(site: Option<&CallSite>, file_quote: char) -> char {
     site.and_then(|s| s.quote).unwrap_or(file_quote)
 }
 
-pub fn file_quote_of(file: &SourceFile) -> char {
-    file_quote(file)
-}
-
 fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
     let mut names: Vec<&str> = obj.qs.prefix.iter().map(|h| h.name.as_str()).collect();
     names.extend(obj.path.iter().map(|h| h.name.as_str()));
@@ -2094,10 +2090,6 @@ fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool {
         }
     }
     false
-}
-
-fn join_keys(into: &mut Env, other: Env) {
-    join(into, other);
 }
 
 fn int_literal(node: Node<'_>, src: &str) -> Option<i64> {

@@ -27,6 +27,20 @@ pub struct Finding {
     /// The method that bypasses the prefetch, for ORM105.
     pub bypass: Option<String>,
     pub loop_index: usize,
+    /// Every hop from the origin can be joined: the fix uses `select_related`, else
+    /// `prefetch_related`.
+    pub selectable: bool,
+}
+
+impl Finding {
+    /// The queryset method whose lookup the fix adds.
+    pub fn method(&self) -> &'static str {
+        if self.selectable {
+            "select_related"
+        } else {
+            "prefetch_related"
+        }
+    }
 }
 
 pub struct LoopFindings {
@@ -72,7 +86,8 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
                 Problem::PrefetchBypassed => state == Load::Loaded,
                 _ => state == Load::Missing,
             };
-            let lookup = full_lookup(&fact.sources[0], path);
+            let hops = full_path(&fact.sources[0], path);
+            let lookup = lookup_path(&hops);
             if !report || !seen.insert((lookup.clone(), problem as u8)) {
                 continue;
             }
@@ -82,6 +97,7 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
                 lookup,
                 bypass,
                 loop_index,
+                selectable: hops.iter().all(Hop::is_selectable),
             });
         }
     }
@@ -114,10 +130,11 @@ fn combined_state(sources: &[Qs], path: &[Hop]) -> Load {
     }
 }
 
-fn full_lookup(qs: &Qs, path: &[Hop]) -> String {
+/// The hops from the origin's model: the rows' own prefix, then `path`.
+fn full_path(qs: &Qs, path: &[Hop]) -> Vec<Hop> {
     let mut hops = qs.prefix.clone();
     hops.extend(path.iter().cloned());
-    lookup_path(&hops)
+    hops
 }
 
 /// What one queryset (by origin) must add.
@@ -149,8 +166,7 @@ fn fixes_per_loop(
         for qs in &fact.sources {
             let Some(origin) = &qs.origin else { continue };
             let entry = needs.entry(TextKey::of(origin)).or_default();
-            let mut hops = qs.prefix.clone();
-            hops.extend(path.iter().cloned());
+            let hops = full_path(qs, path);
             let lookup = lookup_path(&hops);
             if hops.iter().all(Hop::is_selectable) {
                 entry.select.insert(lookup);

@@ -91,7 +91,7 @@ pub fn check_file_with(
     if facts.is_empty() {
         return Vec::new();
     }
-    let quote = flow::file_quote_of(file);
+    let quote = flow::file_quote(file);
     let loops = [
         Rule::MissingSelectRelated,
         Rule::MissingPrefetchRelated,

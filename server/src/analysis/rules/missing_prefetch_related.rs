@@ -23,13 +23,7 @@ pub(super) fn report_loads(checker: &mut Checker<'_>, problem: Problem) {
         let qs = &fact.sources[0];
         let model = checker.model_name(qs.model).to_string();
         let subject = checker.text(finding.access.range).to_string();
-        let method = if finding.lookup.contains("__") && !is_all_selectable(finding, checker) {
-            "prefetch_related"
-        } else if problem == Problem::SingleNotSelected {
-            "select_related"
-        } else {
-            "prefetch_related"
-        };
+        let method = finding.method();
         let how = match &finding.access.via {
             Some(via) => format!("`{subject}` (through `{via}`) loads"),
             None => format!("`{subject}` loads"),
@@ -58,15 +52,4 @@ pub(super) fn report_loads(checker: &mut Checker<'_>, problem: Problem) {
     for d in out {
         checker.report(d);
     }
-}
-
-fn is_all_selectable(finding: &crate::analysis::loads::Finding, checker: &Checker<'_>) -> bool {
-    let fact = &checker.facts.loops[finding.loop_index];
-    fact.sources[0].prefix.iter().all(|h| h.is_selectable())
-        && match &finding.access.kind {
-            crate::analysis::access::AccessKind::Load { path } => {
-                path.iter().all(|h| h.is_selectable())
-            }
-            _ => false,
-        }
 }

@@ -1930,10 +1930,13 @@ fn merge_applied(into: &mut Applied, from: &Applied) {
 }
 
 fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
+    // At the `.` itself: a fix deleting the call keeps a comment or line break written
+    // between the receiver and the dot.
+    let mut cursor = function.walk();
     let start = function
-        .child_by_field_id(FIELDS.object)
-        .map(|o| o.end_byte())
-        .unwrap_or(function.start_byte());
+        .children(&mut cursor)
+        .find(|c| c.kind() == ".")
+        .map_or(function.start_byte(), |dot| dot.start_byte());
     let args_node = call.child_by_field_id(FIELDS.arguments);
     let args = args_node
         .map(TextRange::of)

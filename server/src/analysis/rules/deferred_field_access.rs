@@ -59,7 +59,7 @@ pub fn check(checker: &mut Checker<'_>) {
                         let index = site.strings.iter().position(|(s, _)| s == field)?;
                         Some(Fix::safe(
                             format!("Remove \"{field}\" from `defer()`"),
-                            vec![super::remove_string_arg(site, index)?],
+                            vec![super::remove_string_arg(site, index, &checker.file.source)?],
                         ))
                     });
                 ("is deferred", fix)

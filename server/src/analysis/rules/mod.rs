@@ -106,9 +106,26 @@ pub fn replaced_by(
     }
 }
 
+/// Deletes the call `site` (`.only("a")`), and its line when it stands alone on it, so
+/// a chain written one call per line loses one line, not leaves a blank one.
+pub fn remove_call(site: &CallSite, source: &str) -> crate::fix::Edit {
+    let bytes = source.as_bytes();
+    let line_start = source[..site.range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[site.range.end..]
+        .find('\n')
+        .map_or(source.len(), |i| site.range.end + i);
+    let blank =
+        |range: std::ops::Range<usize>| bytes[range].iter().all(|b| *b == b' ' || *b == b'\t');
+    if line_start > 0 && blank(line_start..site.range.start) && blank(site.range.end..line_end) {
+        let end = (line_end + 1).min(source.len());
+        return crate::fix::Edit::deletion(TextRange::new(line_start, end));
+    }
+    crate::fix::Edit::deletion(site.range)
+}
+
 /// Removes the string argument at `index` of `site` with its comma, or the whole call
 /// when it is the only argument.
-pub fn remove_string_arg(site: &CallSite, index: usize) -> Option<crate::fix::Edit> {
+pub fn remove_string_arg(site: &CallSite, index: usize, source: &str) -> Option<crate::fix::Edit> {
     use crate::fix::Edit;
     if !site.plain {
         return None;
@@ -116,7 +133,7 @@ pub fn remove_string_arg(site: &CallSite, index: usize) -> Option<crate::fix::Ed
     let count = site.strings.len();
     let (_, range) = site.strings.get(index)?;
     if count == 1 {
-        return Some(Edit::deletion(site.range));
+        return Some(remove_call(site, source));
     }
     let range = if index + 1 < count {
         TextRange::new(range.start, site.strings[index + 1].1.start)

@@ -14,7 +14,7 @@ pub fn check(checker: &mut Checker<'_>) {
             // `values("a")` decides the columns alone: the `only()` does nothing.
             Some(Fix::safe(
                 format!("Remove `{only_text}`"),
-                vec![Edit::deletion(pair.only.range)],
+                vec![super::remove_call(&pair.only, &checker.file.source)],
             ))
         } else if pair.values.args.len() == 2 && pair.only.plain && method == "values" {
             // `values()` with no names returns every field; naming only()'s changes the
@@ -23,7 +23,7 @@ pub fn check(checker: &mut Checker<'_>) {
             Some(Fix::unsafe_(
                 format!("Move the fields into `values{args}`"),
                 vec![
-                    Edit::deletion(pair.only.range),
+                    super::remove_call(&pair.only, &checker.file.source),
                     Edit::replacement(
                         TextRange::new(pair.values.args.start, pair.values.args.end),
                         args,

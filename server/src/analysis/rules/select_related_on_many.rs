@@ -50,7 +50,7 @@ pub fn check(checker: &mut Checker<'_>) {
                     Some(Fix::safe(
                         format!("Move {moved} to `prefetch_related()`"),
                         vec![
-                            super::remove_string_arg(site, i)?,
+                            super::remove_string_arg(site, i, &checker.file.source)?,
                             Edit::insertion(site.range.end, format!(".prefetch_related({moved})")),
                         ],
                     ))

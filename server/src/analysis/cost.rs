@@ -5,7 +5,6 @@
 use super::access::{AccessKind, HopKind};
 use super::loads::{self, Problem};
 use super::{flow, scan_allows};
-use crate::config::Config;
 use crate::index::ModelIndex;
 use crate::syntax::SourceFile;
 use crate::text::TextRange;
@@ -64,8 +63,7 @@ impl LoopCost {
 }
 
 /// Every loop over rows in `file` with its cost, in source order.
-pub fn loop_costs(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<LoopCost> {
-    let _ = config;
+pub fn loop_costs(file: &SourceFile, index: &ModelIndex) -> Vec<LoopCost> {
     if !scan_allows(file) {
         return Vec::new();
     }
@@ -186,7 +184,7 @@ mod tests {
         );
         let files = [models, views];
         let index = ModelIndex::build(&files, &IndexOptions::default());
-        let costs = loop_costs(&files[1], &index, &Config::default());
+        let costs = loop_costs(&files[1], &index);
         assert_eq!(costs.len(), 2);
         assert_eq!(
             costs[0].summary(),

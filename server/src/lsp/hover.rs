@@ -162,7 +162,6 @@ fn snippet(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::analysis::cost::loop_costs;
-    use crate::config::Config;
     use crate::index::{IndexOptions, ModelIndex};
 
     const MODELS: &str = "from django.db import models\n\
@@ -183,7 +182,7 @@ def h(posts):\n    return sorted(Post.objects.all(), key=lambda p: p.author.name
             SourceFile::new("blog/views.py".into(), VIEWS),
         ];
         let index = ModelIndex::build(&files, &IndexOptions::default());
-        let costs = loop_costs(&files[1], &index, &Config::default());
+        let costs = loop_costs(&files[1], &index);
         let (offset, _) = VIEWS.match_indices(needle).nth(nth).expect("in the views");
         at(&files[1], &costs, offset + shift)
     }

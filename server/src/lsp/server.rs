@@ -630,7 +630,7 @@ impl LanguageServer for Backend {
             .on_document(&at.text_document.uri, "hover", move |job| {
                 let file = job.file();
                 let workspace = &job.workspace;
-                let costs = loop_costs(&file, &workspace.index, &workspace.config);
+                let costs = loop_costs(&file, &workspace.index);
                 hover::hover(&file, &costs, position, job.encoding)
             })
             .await?;
@@ -645,7 +645,7 @@ impl LanguageServer for Backend {
         self.on_document(&params.text_document.uri, "inlayHint", move |job| {
             let file = job.file();
             let workspace = &job.workspace;
-            let costs = loop_costs(&file, &workspace.index, &workspace.config);
+            let costs = loop_costs(&file, &workspace.index);
             inlay_hints::hints(&file.source, &costs, range, job.encoding)
         })
         .await

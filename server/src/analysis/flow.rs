@@ -13,7 +13,9 @@ use super::access::{self, Access, Hop};
 use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, descendants, dotted_name, quote_of, string_value, text};
+use crate::syntax::node::{
+    call_args, descendants, dotted_name, quote_of, string_value, text, undecorated,
+};
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
 
@@ -395,13 +397,7 @@ fn called_names(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn function_def(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
-        "function_definition" => Some(node),
-        "decorated_definition" => node
-            .child_by_field_id(FIELDS.definition)
-            .filter(|d| d.kind() == "function_definition"),
-        _ => None,
-    }
+    Some(undecorated(node)).filter(|d| d.kind() == "function_definition")
 }
 
 /// The quote most strings in the file use, for strings a fix writes. A quote that

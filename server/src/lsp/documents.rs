@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
-use tree_sitter::{InputEdit, Point, Tree};
+use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use super::encoding::{self, Encoding};
-use crate::syntax;
+use crate::syntax::node::undecorated;
+use crate::syntax::{self, fields::FIELDS};
 
 /// One open document.
 #[derive(Debug)]
@@ -103,23 +104,75 @@ impl Document {
     /// Replaces bytes `start..end` (on character boundaries) in the rope and edits the
     /// tree to match; the tree is re-parsed by the caller.
     fn replace(&mut self, start: usize, end: usize, new_text: &str) {
-        let start_position = point_at(&self.rope, start);
-        let removed = self.rope.byte_slice(start..end);
-        let old_end_position = advance(start_position, removed.chunks());
-        let new_end_position = advance(start_position, std::iter::once(new_text));
+        let (from, to) = reparse_span(&self.tree, &self.rope, start, end);
+        let start_position = point_at(&self.rope, from);
+        let old_end_position = advance(start_position, self.rope.byte_slice(from..to).chunks());
         let start_char = self.rope.byte_to_char(start);
         let end_char = self.rope.byte_to_char(end);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
+        let new_to = to - (end - start) + new_text.len();
+        let new_end_position = advance(start_position, self.rope.byte_slice(from..new_to).chunks());
         self.tree.edit(&InputEdit {
-            start_byte: start,
-            old_end_byte: end,
-            new_end_byte: start + new_text.len(),
+            start_byte: from,
+            old_end_byte: to,
+            new_end_byte: new_to,
             start_position,
             old_end_position,
             new_end_position,
         });
     }
+}
+
+/// The bytes the parser is told were replaced when `start..end` was: whole statements,
+/// from the line where the statement before the edit ends to the start of the
+/// statement after it (statements of the module, or of a class body when the edit lies
+/// inside one). Telling the parser less than that is correct too, but slow:
+/// tree-sitter does not reuse a node that begins where a zero-width `_newline` or
+/// `_dedent` was re-lexed (its external scanner state differs at that moment), and
+/// skips it whole. With the repetition of a module's statements balanced into a tree,
+/// that node can be most of the rest of the file: a space typed in an indentation or a
+/// blank line of a 3,000-line file cost 15-25 ms instead of 2. Inside the claimed span
+/// those nodes move to its end, where the parser descends into them instead.
+fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, usize) {
+    let (mut from, mut to) = (0, rope.len_bytes());
+    let mut block = tree.root_node();
+    loop {
+        let mut inner = None;
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            if statement.is_extra() {
+                continue;
+            }
+            if statement.end_byte() < start {
+                from = statement.end_byte();
+            } else if statement.start_byte() > end {
+                to = statement.start_byte();
+                break;
+            } else if statement.start_byte() <= start && end <= statement.end_byte() {
+                inner = class_body(statement)
+                    .filter(|body| body.start_byte() <= start && end <= body.end_byte())
+                    .map(|body| (statement.start_byte(), body));
+            }
+        }
+        match inner {
+            Some((class_start, body)) => {
+                from = class_start;
+                block = body;
+            }
+            None => break,
+        }
+    }
+    let line_start = rope.line_to_byte(rope.byte_to_line(from));
+    (line_start.min(start), to.max(end))
+}
+
+/// The body of a class statement, decorated or not.
+fn class_body(statement: Node<'_>) -> Option<Node<'_>> {
+    let class = undecorated(statement);
+    (class.kind() == "class_definition")
+        .then(|| class.child_by_field_id(FIELDS.body))
+        .flatten()
 }
 
 /// Tree-sitter's point for a byte offset: rows end at `\n` only, columns are bytes.
@@ -205,6 +258,25 @@ mod tests {
         at
     }
 
+    /// Every node of `tree` in document order: kind, byte range, points, missing or not.
+    fn nodes(tree: &Tree) -> Vec<(&'static str, std::ops::Range<usize>, Point, Point, bool)> {
+        let mut out = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            out.push((
+                node.kind(),
+                node.byte_range(),
+                node.start_position(),
+                node.end_position(),
+                node.is_missing(),
+            ));
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+
     fn lsp_position(text: &str, offset: usize, encoding: Encoding) -> Position {
         encoding::position(text, &LineIndex::new(text), offset, encoding)
     }
@@ -282,14 +354,9 @@ mod tests {
             assert_eq!(document.rope.to_string(), expected, "rope after {version}");
             let fresh = syntax::parse(&expected, None);
             assert_eq!(
-                document.tree.root_node().to_sexp(),
-                fresh.root_node().to_sexp(),
+                nodes(&document.tree),
+                nodes(&fresh),
                 "tree after {version} ({encoding:?}, seed {seed}): {changes:?}"
-            );
-            assert_eq!(
-                document.tree.root_node().end_position(),
-                fresh.root_node().end_position(),
-                "end point after {version}"
             );
         }
     }

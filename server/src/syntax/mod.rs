@@ -91,7 +91,6 @@ impl SourceFile {
     }
 }
 
-/// `blog/models/post.py` → `blog.models.post`; `blog/__init__.py` → `blog`.
 pub fn module_name(path: &std::path::Path) -> String {
     let mut parts: Vec<String> = path
         .components()

@@ -130,6 +130,17 @@ pub fn descendants<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
     })
 }
 
+/// The class or function a statement defines, under its decorators if it has any.
+pub fn undecorated(statement: Node<'_>) -> Node<'_> {
+    match statement.kind() {
+        "decorated_definition" => statement
+            .child_by_field_id(FIELDS.definition)
+            .unwrap_or(statement),
+        _ => statement,
+    }
+}
+
+/// `blog/models/post.py` → `blog.models.post`; `blog/__init__.py` → `blog`.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::ls_types::notification::{Notification, PublishDiagnostics};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, CodeActionResponse, Diagnostic, DiagnosticOptions,
@@ -22,7 +23,7 @@ use tower_lsp_server::ls_types::{
     DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
     FullDocumentDiagnosticReport, Hover, HoverParams, HoverProviderCapability, InitializeParams,
     InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, OneOf,
-    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
+    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
@@ -32,8 +33,9 @@ use super::config::Settings;
 use super::diagnostics::{self, Target};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
+use super::transport::{self, Frames};
 use super::workspace::{ClientSupport, Pending, Workspace};
-use super::{fix_all, hover, inlay_hints, transport};
+use super::{fix_all, hover, inlay_hints};
 use crate::analysis::check_file_with;
 use crate::analysis::cost::loop_costs;
 use crate::analysis::flow::FlowCache;
@@ -58,13 +60,17 @@ pub fn run() -> ExitCode {
     runtime.block_on(async move {
         let (input, guarded) = tokio::io::duplex(64 * 1024);
         tokio::spawn(transport::pump(tokio::io::stdin(), guarded));
-        let (service, socket) = LspService::build(|client| Backend::new(client, flag))
+        let (output, from_library) = tokio::io::duplex(64 * 1024);
+        let (frames, queued) = Frames::new();
+        tokio::spawn(transport::forward(from_library, frames.clone()));
+        let writer = tokio::spawn(transport::write_frames(queued, tokio::io::stdout()));
+        let (service, socket) = LspService::build(|client| Backend::new(client, flag, frames))
             .custom_method(transport::PARSE_ERROR, Backend::parse_error)
             .custom_method(transport::INVALID_REQUEST, Backend::invalid_request)
             .finish();
-        Server::new(input, tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        Server::new(input, output, socket).serve(service).await;
+        // The library's last frames (the answer to `shutdown`) are still queued.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), writer).await;
     });
     // Analyses still running are abandoned, not awaited.
     runtime.shutdown_background();
@@ -144,6 +150,7 @@ pub(super) struct Backend {
     /// can never be sent after a newer one.
     pub(super) publishing: Arc<tokio::sync::Mutex<()>>,
     shut_down: Arc<AtomicBool>,
+    frames: Frames,
 }
 
 /// What analysing one document needs, taken under the lock.
@@ -168,13 +175,26 @@ impl Job {
 }
 
 impl Backend {
-    fn new(client: Client, shut_down: Arc<AtomicBool>) -> Self {
+    fn new(client: Client, shut_down: Arc<AtomicBool>, frames: Frames) -> Self {
         Self {
             client,
             state: Arc::default(),
             publishing: Arc::default(),
             shut_down,
+            frames,
         }
+    }
+
+    /// `textDocument/publishDiagnostics`, serialised here (see `transport`). Callers
+    /// hold `publishing`.
+    pub(super) fn send_diagnostics(
+        &self,
+        uri: Uri,
+        diagnostics: Vec<Diagnostic>,
+        version: Option<i32>,
+    ) {
+        let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
+        self.frames.notify(PublishDiagnostics::METHOD, &params);
     }
 
     /// The answer to a message that was not JSON (see `transport`).
@@ -351,9 +371,7 @@ impl Backend {
         let _turn = self.publishing.lock().await;
         let current = self.state().documents.get(&uri).map(Document::version);
         if current == Some(version) {
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+            self.send_diagnostics(uri, diagnostics, Some(version));
         }
     }
 }
@@ -563,7 +581,7 @@ impl LanguageServer for Backend {
             return;
         }
         let _turn = self.publishing.lock().await;
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        self.send_diagnostics(uri, Vec::new(), None);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

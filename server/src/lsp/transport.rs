@@ -1,13 +1,20 @@
-//! A guard between stdin and tower-lsp-server's reader.
+//! Between stdio and tower-lsp-server, both ways.
 //!
-//! The library's framed reader stops reading for good after one message it cannot
+//! In: the library's framed reader stops reading for good after one message it cannot
 //! decode, which would end the server on one malformed message. Here each frame is read
 //! and checked first: a body that is not JSON becomes a request for [`PARSE_ERROR`], a
 //! JSON body that is not a JSON-RPC message one for [`INVALID_REQUEST`]; the server
 //! answers both with the matching error, and reading goes on.
+//!
+//! Out: the library's frames and the server's own [`Frames`] go to stdout through one
+//! queue, each frame whole. Diagnostics are published through [`Frames`]: the library
+//! turns a notification's parameters into a `serde_json::Value` and then into text, which
+//! for a file with a few hundred diagnostics took longer than analysing an edit.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
 
 /// Answered with JSON-RPC's parse error (-32700) and a null id.
 pub const PARSE_ERROR: &str = "ormhint/parseError";
@@ -57,6 +64,69 @@ pub async fn pump(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + U
         }
     }
     let _ = output.shutdown().await;
+}
+
+/// Sends whole frames to the client, in the order they are sent here.
+#[derive(Debug, Clone)]
+pub struct Frames(mpsc::UnboundedSender<Vec<u8>>);
+
+impl Frames {
+    /// The queue, and what [`write_frames`] reads from it.
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<Vec<u8>>) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        (Self(sender), receiver)
+    }
+
+    /// Queues a notification, its parameters serialised straight to text.
+    pub fn notify(&self, method: &str, params: &impl Serialize) {
+        #[derive(Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        let notification = Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        };
+        if let Ok(body) = serde_json::to_vec(&notification) {
+            // Fails only once the writer is gone, when nobody reads any more.
+            let _ = self.0.send(body);
+        }
+    }
+}
+
+/// Queues the frames tower-lsp-server writes to `from_library` until it closes it, then
+/// an empty frame: the end of output.
+pub async fn forward(from_library: impl AsyncRead + Unpin, frames: Frames) {
+    let mut input = BufReader::new(from_library);
+    loop {
+        let length = match read_headers(&mut input).await {
+            Headers::Length(length) => length,
+            Headers::Invalid => continue,
+            Headers::End => break,
+        };
+        let mut body = vec![0; length];
+        if input.read_exact(&mut body).await.is_err() {
+            break;
+        }
+        let _ = frames.0.send(body);
+    }
+    let _ = frames.0.send(Vec::new());
+}
+
+/// Writes queued frames to `output` until the empty frame [`forward`] ends with.
+pub async fn write_frames(
+    mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut output: impl AsyncWrite + Unpin,
+) {
+    while let Some(body) = frames.recv().await {
+        if body.is_empty() || write_frame(&mut output, &body).await.is_err() {
+            break;
+        }
+    }
+    let _ = output.flush().await;
 }
 
 enum Headers {
@@ -205,6 +275,33 @@ mod tests {
         assert_eq!(out[3]["id"], Value::Null);
         assert_eq!(out[4]["method"], PARSE_ERROR);
         assert_eq!(out[5]["method"], "shutdown");
+    }
+
+    #[test]
+    fn library_frames_and_ours_go_out_whole_until_the_library_closes() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let library = [
+            frame(r#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            frame("{}"),
+        ]
+        .concat();
+        let (frames, queued) = Frames::new();
+        frames.notify("ours", &json!({"n": 1}));
+        let mut out = Vec::new();
+        runtime.block_on(async {
+            forward(library.as_bytes(), frames.clone()).await;
+            frames.notify("after the end", &json!({}));
+            write_frames(queued, &mut out).await;
+        });
+        let expected = [
+            frame(r#"{"jsonrpc":"2.0","method":"ours","params":{"n":1}}"#),
+            frame(r#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            frame("{}"),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
     #[test]

@@ -314,9 +314,7 @@ impl Backend {
             version_held == Some(version) && workspace_held
         };
         if current {
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+            self.send_diagnostics(uri, diagnostics, Some(version));
         }
     }
 

@@ -19,6 +19,8 @@ reader thread has read all of it):
   random place, then deleted again, alternately; UTF-16 positions), each sent once the
   previous one's diagnostics arrived, timed from the send to the `publishDiagnostics`
   carrying that version.
+- inside the server (ORMHINT_TIMINGS, see server/src/lsp/timings.rs): median and p99 of
+  each phase of an edit: apply and parse, analysis, conversion, serialisation.
 - peak RSS of the server process: VmHWM from /proc/<pid>/status, read before shutdown.
 - for comparison, the wall time of `ormhint check` on the same tree (one run; skip with
   --no-check).
@@ -41,6 +43,15 @@ import time
 from pathlib import Path
 
 
+# The phases the server reports with ORMHINT_TIMINGS (see server/src/lsp/timings.rs).
+PHASES = [
+    ("apply", "apply the change, incremental parse"),
+    ("analyse", "analysis (check_file_with, cached)"),
+    ("convert", "diagnostics to LSP"),
+    ("publish", "serialise and queue publishDiagnostics"),
+]
+
+
 class Server:
     """`ormhint server` as a child process, spoken to with Content-Length framing."""
 
@@ -50,12 +61,23 @@ class Server:
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "ORMHINT_TIMINGS": "1"},
         )
         self.messages: queue.Queue[tuple[int, dict | None]] = queue.Queue()
         self.next_id = 1
         self.pending: list[tuple[int, dict]] = []
+        # (phase, version) -> milliseconds, from the server's `ormhint-timing` lines.
+        self.phases: dict[tuple[str, int], float] = {}
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_timings, daemon=True).start()
+
+    def _read_timings(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            fields = line.split()
+            if len(fields) == 4 and fields[0] == b"ormhint-timing":
+                self.phases[(fields[1].decode(), int(fields[2]))] = int(fields[3]) / 1000
 
     def _read(self) -> None:
         stdout = self.proc.stdout
@@ -308,6 +330,11 @@ def main() -> int:
             ("  max", f"{latencies[-1]:.2f} ms"),
             ("  min", f"{latencies[0]:.2f} ms"),
         ]
+        rows.append(("inside the server, per edit (median / p99):", ""))
+        for phase, what in PHASES:
+            times = sorted(server.phases[(phase, v)] for v in range(2, version + 1) if (phase, v) in server.phases)
+            if times:
+                rows.append((f"  {what}", f"{statistics.median(times):.2f} / {percentile(times, 99):.2f} ms"))
     if rss_after_index is not None:
         rows.append(("peak RSS after the first diagnostics (VmHWM)", f"{rss_after_index / 1024:.1f} MiB"))
     if peak is not None:

@@ -11,6 +11,7 @@ mod hover;
 mod inlay_hints;
 mod progress;
 mod server;
+mod timings;
 mod transport;
 mod workspace;
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::notification::{Notification, PublishDiagnostics};
@@ -35,7 +36,7 @@ use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
 use super::transport::{self, Frames};
 use super::workspace::{ClientSupport, Pending, Workspace};
-use super::{fix_all, hover, inlay_hints};
+use super::{fix_all, hover, inlay_hints, timings};
 use crate::analysis::check_file_with;
 use crate::analysis::cost::loop_costs;
 use crate::analysis::flow::FlowCache;
@@ -193,8 +194,10 @@ impl Backend {
         diagnostics: Vec<Diagnostic>,
         version: Option<i32>,
     ) {
+        let started = Instant::now();
         let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
         self.frames.notify(PublishDiagnostics::METHOD, &params);
+        timings::since("publish", version.unwrap_or(-1), started);
     }
 
     /// The answer to a message that was not JSON (see `transport`).
@@ -220,7 +223,7 @@ impl Backend {
     /// Waits (up to a minute) while the workspace covering `uri` is being loaded.
     async fn wait_for_workspace(&self, uri: &Uri) {
         let Some(path) = path_of(uri) else { return };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
         loop {
             {
                 let state = self.state();
@@ -229,7 +232,7 @@ impl Backend {
                     return;
                 }
             }
-            if std::time::Instant::now() > deadline {
+            if Instant::now() > deadline {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -384,19 +387,25 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     }
     let text = &job.snapshot.text;
     let file = job.file();
+    let version = job.snapshot.version;
+    let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
     let found = check_file_with(&file, &workspace.index, &workspace.config, &mut cache);
     drop(cache);
+    timings::since("analyse", version, started);
+    let started = Instant::now();
     let lines = LineIndex::new(text);
     let target = Target {
         uri: &job.uri,
         root: &workspace.root,
         text,
         lines: &lines,
-        version: job.snapshot.version,
+        version,
         encoding: job.encoding,
     };
-    diagnostics::to_lsp(&found, &workspace.config, &target)
+    let converted = diagnostics::to_lsp(&found, &workspace.config, &target);
+    timings::since("convert", version, started);
+    converted
 }
 
 pub(super) fn path_of(uri: &Uri) -> Option<PathBuf> {
@@ -533,6 +542,7 @@ impl LanguageServer for Backend {
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
+        let started = Instant::now();
         let applied = {
             let mut state = self.state();
             let encoding = state.encoding;
@@ -562,6 +572,7 @@ impl LanguageServer for Backend {
                 .await;
             }
             Some(Ok(())) => {
+                timings::since("apply", version, started);
                 self.document_changed(&uri);
                 self.check(uri).await;
             }

@@ -1,0 +1,19 @@
+//! Where an edit's time goes inside the server, for `benches/lsp_latency.py`: with
+//! `ORMHINT_TIMINGS` set in its environment, the server writes one line per phase of
+//! each version it handles to stderr, `ormhint-timing <phase> <version> <microseconds>`.
+//! Unset, a phase costs one branch.
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+static ON: LazyLock<bool> = LazyLock::new(|| std::env::var_os("ORMHINT_TIMINGS").is_some());
+
+/// Reports `phase` of `version` as having run from `start` until now.
+pub fn since(phase: &str, version: i32, start: Instant) {
+    if *ON {
+        eprintln!(
+            "ormhint-timing {phase} {version} {}",
+            start.elapsed().as_micros()
+        );
+    }
+}

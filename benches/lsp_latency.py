@@ -21,6 +21,7 @@ reader thread has read all of it):
   carrying that version.
 - inside the server (ORMHINT_TIMINGS, see server/src/lsp/timings.rs): median and p99 of
   each phase of an edit: apply and parse, analysis, conversion, serialisation.
+- the server's CPU time (all threads, /proc/<pid>/stat) over the edits, per edit.
 - peak RSS of the server process: VmHWM from /proc/<pid>/status, read before shutdown.
 - for comparison, the wall time of `ormhint check` on the same tree (one run; skip with
   --no-check).
@@ -172,6 +173,15 @@ class Server:
             pass
         return None
 
+    def cpu_seconds(self) -> float | None:
+        """User and system CPU time the server (all its threads) used so far."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self, timeout: float) -> None:
         try:
             self.request("shutdown", None, timeout)
@@ -269,6 +279,7 @@ def main() -> int:
             progress_end_ms = (at - started) / 1e6
     server.drop_pending()
     rss_after_index = server.peak_rss_kib()
+    cpu_before_edits = server.cpu_seconds()
 
     # Edits: a space in, then out again, at seeded random places.
     rng = random.Random(args.seed)
@@ -308,6 +319,7 @@ def main() -> int:
         server.drop_pending()
 
     peak = server.peak_rss_kib()
+    cpu_after_edits = server.cpu_seconds()
     server.stop(args.timeout)
     check_s = None if args.no_check else check_time(binary, str(workspace))
 
@@ -330,6 +342,9 @@ def main() -> int:
             ("  max", f"{latencies[-1]:.2f} ms"),
             ("  min", f"{latencies[0]:.2f} ms"),
         ]
+        if cpu_before_edits is not None and cpu_after_edits is not None:
+            per_edit = (cpu_after_edits - cpu_before_edits) * 1000 / len(latencies)
+            rows.append(("  server CPU time per edit (all threads)", f"{per_edit:.2f} ms"))
         rows.append(("inside the server, per edit (median / p99):", ""))
         for phase, what in PHASES:
             times = sorted(server.phases[(phase, v)] for v in range(2, version + 1) if (phase, v) in server.phases)

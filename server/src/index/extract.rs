@@ -235,7 +235,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     // A file with no models and no ORM code contributes nothing, not even imports that
     // matter: it is not parsed.
     let file_name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if !scan::may_define_models(file_name, &file.source) && !scan::may_use_orm(&file.source) {
+    if !scan::may_matter_to_index(file_name, &file.source) {
         return facts;
     }
     facts.imports = ImportMap::from_tree(file.tree().root_node(), &file.source, &package);

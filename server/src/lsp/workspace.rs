@@ -171,7 +171,8 @@ impl Backend {
     }
 
     /// After an open document changed (or was opened): when it may define models (or
-    /// did), its facts are read from its text and replace those of its file on disk.
+    /// did), its facts are read from its text and replace those of its file on disk,
+    /// unless the change was inside a function body where the index reads nothing.
     /// Synchronous, so that updates are queued in the order of the edits.
     pub(super) fn document_changed(&self, uri: &Uri) {
         let Some(path) = path_of(uri).filter(|p| is_python(p)) else {
@@ -184,10 +185,13 @@ impl Backend {
             let Some(document) = state.documents.get(uri) else {
                 return;
             };
+            let defines = state.workspaces.iter().any(|w| defines_something(w, &path));
+            // Classes hold source ranges, which move with any change before them.
+            if document.bodies_only() && !defines {
+                return;
+            }
             let snapshot = document.snapshot();
-            let relevant = scan::may_define_models(name, &snapshot.text)
-                || state.workspaces.iter().any(|w| defines_something(w, &path));
-            if !relevant {
+            if !defines && !scan::may_define_models(name, &snapshot.text) {
                 return;
             }
             for root in roots_containing(&state, &path) {

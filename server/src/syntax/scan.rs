@@ -23,6 +23,11 @@ pub fn may_use_orm(source: &str) -> bool {
     MARKERS.iter().any(|m| source.contains(m))
 }
 
+/// The file may hold something the model index reads; the index skips the others.
+pub fn may_matter_to_index(file_name: &str, source: &str) -> bool {
+    may_define_models(file_name, source) || may_use_orm(source)
+}
+
 /// The file may hold facts for the model index: models, managers, querysets, the user
 /// model setting, re-exports (`__init__.py`) or an app's label (`apps.py`).
 pub fn may_define_models(file_name: &str, source: &str) -> bool {

@@ -20,7 +20,8 @@ reader thread has read all of it):
   previous one's diagnostics arrived, timed from the send to the `publishDiagnostics`
   carrying that version.
 - inside the server (ORMHINT_TIMINGS, see server/src/lsp/timings.rs): median and p99 of
-  each phase of an edit: apply and parse, analysis, conversion, serialisation.
+  each phase of an edit: apply and parse, analysis, conversion, serialisation; and the
+  edits split by whether the text they leave has a syntax error.
 - the server's CPU time (all threads, /proc/<pid>/stat) over the edits, per edit.
 - peak RSS of the server process: VmHWM from /proc/<pid>/status, read before shutdown.
 - for comparison, the wall time of `ormhint check` on the same tree (one run; skip with
@@ -284,6 +285,7 @@ def main() -> int:
     # Edits: a space in, then out again, at seeded random places.
     rng = random.Random(args.seed)
     latencies: list[float] = []
+    by_version: dict[int, float] = {}
     version = 1
     place = None
     for i in range(args.edits):
@@ -316,6 +318,7 @@ def main() -> int:
         )
         arrived, _ = server.wait(diagnostics_of(version), args.timeout, f"diagnostics of version {version}")
         latencies.append((arrived - sent) / 1e6)
+        by_version[version] = latencies[-1]
         server.drop_pending()
 
     peak = server.peak_rss_kib()
@@ -342,6 +345,15 @@ def main() -> int:
             ("  max", f"{latencies[-1]:.2f} ms"),
             ("  min", f"{latencies[0]:.2f} ms"),
         ]
+        broken = {v for (phase, v) in server.phases if phase == "syntax-error"}
+        for what, chosen in [
+            ("edits leaving the file without syntax errors", sorted(t for v, t in by_version.items() if v not in broken)),
+            ("edits leaving a syntax error", sorted(t for v, t in by_version.items() if v in broken)),
+        ]:
+            if chosen:
+                rows.append(
+                    (f"  {what} ({len(chosen)}): median / p99", f"{statistics.median(chosen):.2f} / {percentile(chosen, 99):.2f} ms")
+                )
         if cpu_before_edits is not None and cpu_after_edits is not None:
             per_edit = (cpu_after_edits - cpu_before_edits) * 1000 / len(latencies)
             rows.append(("  server CPU time per edit (all threads)", f"{per_edit:.2f} ms"))

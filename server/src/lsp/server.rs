@@ -546,10 +546,13 @@ impl LanguageServer for Backend {
         let applied = {
             let mut state = self.state();
             let encoding = state.encoding;
-            state
-                .documents
-                .get_mut(&uri)
-                .map(|document| document.apply(version, &params.content_changes, encoding))
+            state.documents.get_mut(&uri).map(|document| {
+                let applied = document.apply(version, &params.content_changes, encoding);
+                if document.tree().root_node().has_error() {
+                    timings::note("syntax-error", version);
+                }
+                applied
+            })
         };
         match applied {
             None => {

@@ -17,3 +17,11 @@ pub fn since(phase: &str, version: i32, start: Instant) {
         );
     }
 }
+
+/// Reports that `version` is a `what` (with 0 microseconds), for the bench to sort
+/// edits by.
+pub fn note(what: &str, version: i32) {
+    if *ON {
+        eprintln!("ormhint-timing {what} {version} 0");
+    }
+}

@@ -17,6 +17,12 @@ pub struct Document {
     rope: Rope,
     version: i32,
     tree: Tree,
+    /// While `tree` has syntax errors: the last tree that had none, edited since. The
+    /// parser starts from it rather than from `tree`: a syntax error can make the
+    /// whole module one ERROR node (typing `f` of `for` does), and re-parsing from that
+    /// when the error goes costs more than parsing afresh (40 ms against 2 for a
+    /// 3,000-line file).
+    clean: Option<Tree>,
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
@@ -47,6 +53,7 @@ impl Document {
             rope: Rope::from_str(text),
             version,
             tree: syntax::parse(text, None),
+            clean: None,
             text: text.into(),
             bodies_only: false,
         }
@@ -114,7 +121,13 @@ impl Document {
         }
         self.version = version;
         let text: String = self.rope.to_string();
-        self.tree = syntax::parse(&text, Some(&self.tree));
+        let parsed = syntax::parse(&text, Some(self.clean.as_ref().unwrap_or(&self.tree)));
+        let before = std::mem::replace(&mut self.tree, parsed);
+        if !self.tree.root_node().has_error() {
+            self.clean = None;
+        } else if self.clean.is_none() && !before.root_node().has_error() {
+            self.clean = Some(before);
+        }
         let old_text = std::mem::replace(&mut self.text, text.into());
         self.bodies_only = inside.is_some_and(|(old, start, new_end)| {
             let moved = self.text.len() as isize - old_text.len() as isize;
@@ -130,7 +143,9 @@ impl Document {
     /// Replaces bytes `start..end` (on character boundaries) in the rope and edits the
     /// tree to match; the tree is re-parsed by the caller.
     fn replace(&mut self, start: usize, end: usize, new_text: &str) {
-        let (from, to) = reparse_span(&self.tree, &self.rope, start, end);
+        // The span is measured on the tree the parser will start from.
+        let base = self.clean.as_ref().unwrap_or(&self.tree);
+        let (from, to) = reparse_span(base, &self.rope, start, end);
         let start_position = point_at(&self.rope, from);
         let old_end_position = advance(start_position, self.rope.byte_slice(from..to).chunks());
         let start_char = self.rope.byte_to_char(start);
@@ -139,14 +154,18 @@ impl Document {
         self.rope.insert(start_char, new_text);
         let new_to = to - (end - start) + new_text.len();
         let new_end_position = advance(start_position, self.rope.byte_slice(from..new_to).chunks());
-        self.tree.edit(&InputEdit {
+        let edit = InputEdit {
             start_byte: from,
             old_end_byte: to,
             new_end_byte: new_to,
             start_position,
             old_end_position,
             new_end_position,
-        });
+        };
+        self.tree.edit(&edit);
+        if let Some(clean) = &mut self.clean {
+            clean.edit(&edit);
+        }
     }
 }
 
@@ -192,9 +211,13 @@ fn function_around(tree: &Tree, text: &str, start: usize, end: usize) -> Option<
 /// that node can be most of the rest of the file: a space typed in an indentation or a
 /// blank line of a 3,000-line file cost 15-25 ms instead of 2. Inside the claimed span
 /// those nodes move to its end, where the parser descends into them instead.
+/// The span ends at a statement that starts at the block's indentation: an indented
+/// statement after the edit is the rest of a body that an indentation change cut off,
+/// and will join it again.
 fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, usize) {
     let (mut from, mut to) = (0, rope.len_bytes());
     let mut block = tree.root_node();
+    let mut column = 0;
     loop {
         let mut inner = None;
         let mut cursor = block.walk();
@@ -204,7 +227,7 @@ fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, u
             }
             if statement.end_byte() < start {
                 from = statement.end_byte();
-            } else if statement.start_byte() > end {
+            } else if statement.start_byte() > end && statement.start_position().column == column {
                 to = statement.start_byte();
                 break;
             } else if statement.start_byte() <= start && end <= statement.end_byte() {
@@ -216,6 +239,7 @@ fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, u
         match inner {
             Some((class_start, body)) => {
                 from = class_start;
+                column = body.start_position().column;
                 block = body;
             }
             None => break,

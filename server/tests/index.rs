@@ -1863,3 +1863,27 @@ fn from_queryset_manager_get_queryset_applies_to_every_method() {
     let all_objects = index.manager(a, "all_objects").unwrap();
     assert_eq!(all_objects.applied, Applied::default());
 }
+
+/// A statement being typed in a models file (`f` of `for`) wraps the module in one ERROR
+/// node: the models before it stay in the index, the one it cuts off and the ones after
+/// it (in pieces) do not, rather than with fields missing.
+#[test]
+fn models_before_a_half_typed_statement_stay() {
+    let source = "from django.db import models\n\n\n\
+        class Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\n\
+        class Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n\n\
+        \x20   def titles(self):\n        out = []\n        f or tag in self.tags.all():\n\
+        \x20           out.append(tag.name)\n        return out\n\n\
+        \x20   tags = models.ManyToManyField(\"Tag\")\n\n\n\
+        class Tag(models.Model):\n    name = models.CharField(max_length=10)\n";
+    let tree = ormhint::syntax::parse(source, None);
+    assert_eq!(
+        tree.root_node().child(0).map(|n| n.kind()),
+        Some("ERROR"),
+        "the case this test is about: the module wrapped in one ERROR node"
+    );
+    let index = build(&[("blog/models.py", source)]);
+    assert_eq!(field_names(model(&index, "blog.Author")), ["id", "name"]);
+    assert!(index.by_label("blog.Post").is_none(), "{}", index.render());
+    assert!(index.by_label("blog.Tag").is_none(), "{}", index.render());
+}

@@ -15,6 +15,7 @@ use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
     call_args, descendants, dotted_name, quote_of, string_value, text, undecorated,
+    whole_definitions,
 };
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
@@ -265,13 +266,22 @@ pub struct FlowCache {
     entries: HashMap<u64, Cached>,
     /// The index (its generation) and module the entries were computed against.
     context: Option<(u64, String)>,
+    /// How many analyses used this cache.
+    round: u64,
 }
 
 #[derive(Debug)]
 struct Cached {
     start: usize,
     facts: Facts,
+    /// The last round whose file held this definition.
+    used: u64,
 }
+
+/// For how many analyses a definition the file no longer holds stays cached: a syntax
+/// error can hide every definition for a few keystrokes (typing the `f` of `for` can
+/// make the whole module one ERROR node), and they come back unchanged.
+const UNUSED_ROUNDS: u64 = 32;
 
 /// Like [`analyse`], reusing and refreshing `cache`.
 pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache) -> Facts {
@@ -284,10 +294,11 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
         cache.entries.clear();
         cache.context = Some(context);
     }
+    cache.round += 1;
+    let round = cache.round;
     let root = file.tree().root_node();
     let mut functions = HashMap::new();
-    let mut cursor = root.walk();
-    let statements: Vec<Node<'_>> = root.named_children(&mut cursor).collect();
+    let statements = module_statements(root);
     for child in &statements {
         if let Some(def) = function_def(*child)
             && let Some(name) = def.child_by_field_id(FIELDS.name)
@@ -309,7 +320,6 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     };
     let mut module = walker(Facts::default());
     let mut env = Env::new();
-    let mut used = HashSet::new();
     for stmt in statements {
         let definition = matches!(
             stmt.kind(),
@@ -320,9 +330,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             continue;
         }
         let key = definition_key(stmt, &functions, &file.source);
-        used.insert(key);
-        let facts = match cache.entries.get(&key) {
+        let facts = match cache.entries.get_mut(&key) {
             Some(cached) => {
+                cached.used = round;
                 let mut facts = cached.facts.clone();
                 facts.shift(stmt.start_byte() as isize - cached.start as isize);
                 facts
@@ -335,6 +345,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
                     Cached {
                         start: stmt.start_byte(),
                         facts: one.facts.clone(),
+                        used: round,
                     },
                 );
                 one.facts
@@ -342,8 +353,26 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
         };
         module.facts.extend(facts);
     }
-    cache.entries.retain(|key, _| used.contains(key));
+    cache
+        .entries
+        .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
     module.facts
+}
+
+/// The module's statements. A syntax error can wrap most of a module in one ERROR node
+/// (a half-typed `f` of `for` does): the definitions it holds whole are statements too,
+/// so a keystroke does not hide their findings until the line is finished. The ERROR
+/// itself is scanned as before.
+fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
+    let mut statements = Vec::new();
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        statements.push(child);
+        if child.kind() == "ERROR" {
+            statements.extend(whole_definitions(child));
+        }
+    }
+    statements
 }
 
 /// What a top-level definition's facts depend on in the file: its text, and the text

@@ -9,7 +9,9 @@ use tree_sitter::{Node, QueryCursor};
 use super::imports::{ImportMap, package_of};
 use super::model::{Applied, MethodKind, Prefetch};
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, dotted_name, string_value, text};
+use crate::syntax::node::{
+    call_args, dotted_name, string_value, text, undecorated, whole_definitions,
+};
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
 use crate::syntax::{SourceFile, scan};
@@ -264,6 +266,22 @@ pub fn extract(file: &SourceFile) -> FileFacts {
             module_assignment(&mut facts, name, value, source);
         }
     }
+    // A statement being typed can wrap the module in one ERROR node; the classes before
+    // it are whole (see `whole_definitions`).
+    let root = file.tree().root_node();
+    let mut statements = root.walk();
+    for error in root
+        .named_children(&mut statements)
+        .filter(|node| node.kind() == "ERROR")
+    {
+        for definition in whole_definitions(error) {
+            let class = undecorated(definition);
+            if class.kind() == "class_definition" {
+                facts.classes.push(class_facts(class, source));
+            }
+        }
+    }
+    facts.classes.sort_by_key(|class| class.range.start);
     if is_apps {
         facts.app_config_label = facts
             .classes

@@ -141,6 +141,31 @@ pub fn undecorated(statement: Node<'_>) -> Node<'_> {
 }
 
 /// `blog/models/post.py` → `blog.models.post`; `blog/__init__.py` → `blog`.
+/// The definitions a module-level ERROR node holds whole: the ones before the error,
+/// which end where the next statement starts at column 0, and hold no error
+/// themselves. A definition cut off by the error is left out: what it lacks could
+/// change what it means.
+pub fn whole_definitions(error: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = error.walk();
+    let children: Vec<Node<'_>> = error
+        .named_children(&mut cursor)
+        .filter(|node| !node.is_extra())
+        .collect();
+    children
+        .iter()
+        .zip(children.iter().skip(1))
+        .filter(|(node, next)| {
+            matches!(
+                node.kind(),
+                "function_definition" | "decorated_definition" | "class_definition"
+            ) && !node.has_error()
+                && next.kind() != "ERROR"
+                && next.start_position().column == 0
+        })
+        .map(|(node, _)| *node)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,8 +299,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     let root = file.tree().root_node();
     let mut functions = HashMap::new();
     let statements = module_statements(root);
-    for child in &statements {
-        if let Some(def) = function_def(*child)
+    for (child, walk) in &statements {
+        if *walk == Walk::Statement
+            && let Some(def) = function_def(*child)
             && let Some(name) = def.child_by_field_id(FIELDS.name)
         {
             functions.insert(file.text(name).to_string(), def);
@@ -320,7 +321,11 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     };
     let mut module = walker(Facts::default());
     let mut env = Env::new();
-    for stmt in statements {
+    for (stmt, walk) in statements {
+        if walk == Walk::Scan {
+            module.scan(stmt, &env, root);
+            continue;
+        }
         let definition = matches!(
             stmt.kind(),
             "function_definition" | "decorated_definition" | "class_definition"
@@ -359,20 +364,38 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     module.facts
 }
 
-/// The module's statements. A syntax error can wrap most of a module in one ERROR node
-/// (a half-typed `f` of `for` does): the definitions it holds whole are statements too,
-/// so a keystroke does not hide their findings until the line is finished. The ERROR
-/// itself is scanned as before.
-fn module_statements(root: Node<'_>) -> Vec<Node<'_>> {
+/// The module's statements, each with how it is walked. A syntax error can wrap most
+/// of a module in one ERROR node (a half-typed `f` of `for` does): the definitions it
+/// holds whole are statements too, so a keystroke does not hide their findings until
+/// the line is finished; the rest of it (bodies that lost their `def`) is only scanned.
+fn module_statements(root: Node<'_>) -> Vec<(Node<'_>, Walk)> {
     let mut statements = Vec::new();
     let mut cursor = root.walk();
     for child in root.named_children(&mut cursor) {
-        statements.push(child);
-        if child.kind() == "ERROR" {
-            statements.extend(whole_definitions(child));
+        if child.kind() != "ERROR" {
+            statements.push((child, Walk::Statement));
+            continue;
+        }
+        let whole = whole_definitions(child);
+        let mut inner = child.walk();
+        for piece in child.named_children(&mut inner) {
+            let walk = if whole.contains(&piece) {
+                Walk::Statement
+            } else {
+                Walk::Scan
+            };
+            statements.push((piece, walk));
         }
     }
     statements
+}
+
+/// How [`analyse_with`] walks a module-level node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Statement,
+    /// A piece of a syntax error: its calls, not its flow.
+    Scan,
 }
 
 /// What a top-level definition's facts depend on in the file: its text, and the text

@@ -2,7 +2,9 @@
 //! was computed on and its fix as LSP edits, so a code action needs nothing but the
 //! request and the current document.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::{
@@ -24,9 +26,18 @@ const RULE_DOCS: &str = "https://github.com/ormhint/ormhint/blob/main/server/src
 
 /// The link to `rule`'s documentation, sent as `codeDescription`.
 pub fn docs_link(rule: Rule) -> Option<CodeDescription> {
-    let file = rule.name().replace('-', "_");
-    let href = format!("{RULE_DOCS}{file}.md").parse().ok()?;
-    Some(CodeDescription { href })
+    // Parsed once per rule: a file can have hundreds of diagnostics per keystroke.
+    static LINKS: LazyLock<HashMap<Rule, CodeDescription>> = LazyLock::new(|| {
+        Rule::ALL
+            .iter()
+            .filter_map(|&rule| {
+                let file = rule.name().replace('-', "_");
+                let href = format!("{RULE_DOCS}{file}.md").parse().ok()?;
+                Some((rule, CodeDescription { href }))
+            })
+            .collect()
+    });
+    LINKS.get(&rule).cloned()
 }
 
 /// What `Diagnostic.data` holds.

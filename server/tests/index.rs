@@ -1887,3 +1887,27 @@ fn models_before_a_half_typed_statement_stay() {
     assert!(index.by_label("blog.Post").is_none(), "{}", index.render());
     assert!(index.by_label("blog.Tag").is_none(), "{}", index.render());
 }
+
+/// The language server keeps its index (and every analysis cached against it) when an
+/// edit only moves a models file's classes.
+#[test]
+fn moved_classes_are_the_same_facts_changed_ones_are_not() {
+    let facts =
+        |source: &str| ormhint::index::extract(&SourceFile::new("blog/models.py".into(), source));
+    let before = facts(
+        "from django.db import models\n\n\nclass Post(models.Model):\n    title = models.CharField(max_length=10)\n",
+    );
+    let moved = facts(
+        "from django.db import models\n\n\n\n# Posts.\nclass Post(models.Model):\n    title  =  models.CharField(max_length=10)\n",
+    );
+    let renamed = facts(
+        "from django.db import models\n\n\nclass Post(models.Model):\n    name = models.CharField(max_length=10)\n",
+    );
+    let nullable = facts(
+        "from django.db import models\n\n\nclass Post(models.Model):\n    title = models.CharField(max_length=10, null=True)\n",
+    );
+    assert_ne!(before.classes[0].range, moved.classes[0].range);
+    assert!(before.same_apart_from_places(&moved));
+    assert!(!before.same_apart_from_places(&renamed));
+    assert!(!before.same_apart_from_places(&nullable));
+}

@@ -18,7 +18,7 @@ use crate::syntax::{SourceFile, scan};
 use crate::text::TextRange;
 
 /// What one file contributes to the index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileFacts {
     pub path: PathBuf,
     pub module: String,
@@ -37,6 +37,22 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// The same facts apart from where the classes and fields are: an edit above a
+    /// class only moves it. Nothing the analysis reads depends on those places.
+    pub fn same_apart_from_places(&self, other: &FileFacts) -> bool {
+        fn placeless(facts: &FileFacts) -> FileFacts {
+            let mut facts = facts.clone();
+            for class in &mut facts.classes {
+                class.range = TextRange::default();
+                for field in &mut class.fields {
+                    field.range = TextRange::default();
+                }
+            }
+            facts
+        }
+        self.classes.len() == other.classes.len() && placeless(self) == placeless(other)
+    }
+
     pub fn class(&self, name: &str) -> Option<&ClassFacts> {
         self.classes.iter().find(|c| c.name == name)
     }
@@ -60,7 +76,7 @@ impl FileFacts {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AliasFacts {
     pub name: String,
     pub value: AliasValue,
@@ -77,7 +93,7 @@ pub enum AliasValue {
     },
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClassFacts {
     pub name: String,
     /// The class name.
@@ -117,7 +133,7 @@ impl BaseExpr {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetaFacts {
     pub is_abstract: bool,
     pub proxy: bool,
@@ -138,7 +154,7 @@ pub enum FieldCall {
     GenericRelation,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldFacts {
     pub name: String,
     pub range: TextRange,
@@ -168,7 +184,7 @@ pub enum TargetExpr {
     Other(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManagerFacts {
     pub name: String,
     pub expr: ManagerExpr,
@@ -187,7 +203,7 @@ pub enum ManagerExpr {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MethodFacts {
     pub name: String,
     pub kind: MethodKind,

@@ -707,8 +707,8 @@ fn updated(
             }
         };
         let unchanged = match facts_of(&workspace.index, rel) {
-            Some(old) => plainly_equal(old, &facts),
-            None => is_empty(&facts),
+            Some(old) => old.same_apart_from_places(&facts),
+            None => facts.same_apart_from_places(&empty_facts(rel)),
         };
         if !unchanged {
             changed.push(Arc::new(facts));
@@ -775,23 +775,6 @@ fn extract_caught(file: &SourceFile) -> Result<FileFacts, Skipped> {
             panic_message(payload.as_ref())
         ),
     })
-}
-
-/// Facts with nothing but imports (most views and services): equal when their imports are.
-/// Facts with classes or aliases hold source ranges, and count as changed.
-fn plainly_equal(a: &FileFacts, b: &FileFacts) -> bool {
-    let plain = |f: &FileFacts| f.classes.is_empty() && f.aliases.is_empty();
-    plain(a)
-        && plain(b)
-        && a.module == b.module
-        && a.is_package == b.is_package
-        && a.imports == b.imports
-        && a.app_config_label == b.app_config_label
-        && a.auth_user_model == b.auth_user_model
-}
-
-fn is_empty(facts: &FileFacts) -> bool {
-    plainly_equal(facts, &empty_facts(&facts.path))
 }
 
 fn same_config(a: &Config, b: &Config) -> bool {

@@ -14,6 +14,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tower_lsp_server::ls_types::{
@@ -64,9 +65,19 @@ pub(super) struct Pending {
     reconfigure: bool,
     /// Files whose facts to read again, by absolute path.
     files: HashMap<PathBuf, Source>,
+    /// When an open document's change was last queued: the worker waits for a pause
+    /// in the typing (see `TYPING_PAUSE`).
+    typed_at: Option<Instant>,
     /// A worker is running for the root.
     running: bool,
 }
+
+/// How long the worker waits after a change to an open document before reading its
+/// facts again. Every keystroke in a models file changes its facts; re-resolving the
+/// index for each one re-checked every open file and dropped their cached analyses, so
+/// the next keystroke's check started from nothing. The edited document itself is
+/// checked at once, against the index as it was.
+const TYPING_PAUSE: Duration = Duration::from_millis(200);
 
 impl Pending {
     fn is_empty(&self) -> bool {
@@ -204,6 +215,7 @@ impl Backend {
                         pending
                             .files
                             .insert(path.clone(), Source::Buffer(snapshot.clone()));
+                        pending.typed_at = Some(Instant::now());
                     }
                 });
                 starts.push((start, root));
@@ -357,7 +369,7 @@ impl Backend {
     /// The worker of `root`: does what is pending until nothing is.
     async fn work(&self, root: PathBuf) {
         loop {
-            let (work, current) = {
+            let taken = {
                 let mut state = self.state();
                 let Some(pending) = state.updates.get_mut(&root) else {
                     return;
@@ -366,10 +378,24 @@ impl Backend {
                     state.updates.remove(&root);
                     return;
                 }
-                let work = std::mem::take(pending);
-                pending.running = true;
-                let current = state.workspaces.iter().find(|w| w.root == root).cloned();
-                (work, current)
+                let wait = pending.typed_at.map_or(Duration::ZERO, |at| {
+                    TYPING_PAUSE.saturating_sub(at.elapsed())
+                });
+                if wait.is_zero() {
+                    let work = std::mem::take(pending);
+                    pending.running = true;
+                    let current = state.workspaces.iter().find(|w| w.root == root).cloned();
+                    Ok((work, current))
+                } else {
+                    Err(wait)
+                }
+            };
+            let (work, current) = match taken {
+                Ok(taken) => taken,
+                Err(wait) => {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
             };
             match current {
                 // A reload reads the disk and the open documents as they are now: the

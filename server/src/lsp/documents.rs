@@ -11,6 +11,10 @@ use super::encoding::{self, Encoding};
 use crate::syntax::node::undecorated;
 use crate::syntax::{self, fields::FIELDS, scan};
 
+/// For how many notifications a syntax error may last before the parser starts from
+/// the tree with the error instead of the last tree without (see `Document::clean`).
+const CLEAN_TREE_KEPT: u32 = 200;
+
 /// One open document.
 #[derive(Debug)]
 pub struct Document {
@@ -21,8 +25,9 @@ pub struct Document {
     /// parser starts from it rather than from `tree`: a syntax error can make the
     /// whole module one ERROR node (typing `f` of `for` does), and re-parsing from that
     /// when the error goes costs more than parsing afresh (40 ms against 2 for a
-    /// 3,000-line file).
-    clean: Option<Tree>,
+    /// 3,000-line file). With the count of notifications since: an error left in place
+    /// for long would make every parse re-read everything edited since it appeared.
+    clean: Option<(Tree, u32)>,
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
@@ -121,13 +126,13 @@ impl Document {
         }
         self.version = version;
         let text: String = self.rope.to_string();
-        let parsed = syntax::parse(&text, Some(self.clean.as_ref().unwrap_or(&self.tree)));
+        let parsed = syntax::parse(&text, Some(self.base()));
         let before = std::mem::replace(&mut self.tree, parsed);
-        if !self.tree.root_node().has_error() {
-            self.clean = None;
-        } else if self.clean.is_none() && !before.root_node().has_error() {
-            self.clean = Some(before);
-        }
+        self.clean = match self.clean.take() {
+            _ if !self.tree.root_node().has_error() => None,
+            Some((clean, age)) => (age < CLEAN_TREE_KEPT).then_some((clean, age + 1)),
+            None => (!before.root_node().has_error()).then_some((before, 1)),
+        };
         let old_text = std::mem::replace(&mut self.text, text.into());
         self.bodies_only = inside.is_some_and(|(old, start, new_end)| {
             let moved = self.text.len() as isize - old_text.len() as isize;
@@ -140,12 +145,16 @@ impl Document {
         Ok(())
     }
 
+    /// The tree the next parse starts from (see `clean`).
+    fn base(&self) -> &Tree {
+        self.clean.as_ref().map_or(&self.tree, |(clean, _)| clean)
+    }
+
     /// Replaces bytes `start..end` (on character boundaries) in the rope and edits the
     /// tree to match; the tree is re-parsed by the caller.
     fn replace(&mut self, start: usize, end: usize, new_text: &str) {
         // The span is measured on the tree the parser will start from.
-        let base = self.clean.as_ref().unwrap_or(&self.tree);
-        let (from, to) = reparse_span(base, &self.rope, start, end);
+        let (from, to) = reparse_span(self.base(), &self.rope, start, end);
         let start_position = point_at(&self.rope, from);
         let old_end_position = advance(start_position, self.rope.byte_slice(from..to).chunks());
         let start_char = self.rope.byte_to_char(start);
@@ -163,7 +172,7 @@ impl Document {
             new_end_position,
         };
         self.tree.edit(&edit);
-        if let Some(clean) = &mut self.clean {
+        if let Some((clean, _)) = &mut self.clean {
             clean.edit(&edit);
         }
     }
@@ -547,6 +556,44 @@ mod tests {
             }
         }
         assert!(seen > 100, "only {seen} changes inside function bodies");
+    }
+
+    /// A syntax error that stays for longer than the last clean tree is kept: every tree
+    /// on the way still equals a fresh parse.
+    #[test]
+    fn a_lasting_syntax_error_still_parses_right() {
+        let mut expected = VIEWS.to_string();
+        let mut document = Document::new(&expected, 0);
+        let edit =
+            |document: &mut Document, expected: &mut String, at: usize, old: usize, new: &str| {
+                let range = Range::new(
+                    lsp_position(expected, at, Encoding::Utf8),
+                    lsp_position(expected, at + old, Encoding::Utf8),
+                );
+                expected.replace_range(at..at + old, new);
+                let change = TextDocumentContentChangeEvent {
+                    range: Some(range),
+                    range_length: None,
+                    text: new.to_string(),
+                };
+                let version = document.version() + 1;
+                document.apply(version, &[change], Encoding::Utf8).unwrap();
+                assert_eq!(nodes(&document.tree), nodes(&syntax::parse(expected, None)));
+            };
+        let broken = expected.find("X = 1").unwrap();
+        edit(&mut document, &mut expected, broken, 0, "f or (");
+        assert!(document.tree.root_node().has_error());
+        for _ in 0..CLEAN_TREE_KEPT + 20 {
+            let at = expected.find("return 1").unwrap() + "return ".len();
+            edit(&mut document, &mut expected, at, 0, "1");
+        }
+        assert!(
+            document.clean.is_none(),
+            "kept past {CLEAN_TREE_KEPT} notifications"
+        );
+        let broken = expected.find("f or (").unwrap();
+        edit(&mut document, &mut expected, broken, "f or (".len(), "");
+        assert!(!document.tree.root_node().has_error());
     }
 
     #[test]

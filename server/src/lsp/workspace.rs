@@ -196,13 +196,13 @@ impl Backend {
             let Some(document) = state.documents.get(uri) else {
                 return;
             };
-            let defines = state.workspaces.iter().any(|w| defines_something(w, &path));
-            // Classes hold source ranges, which move with any change before them.
-            if document.bodies_only() && !defines {
+            if document.bodies_only() {
                 return;
             }
             let snapshot = document.snapshot();
-            if !defines && !scan::may_define_models(name, &snapshot.text) {
+            let relevant = scan::may_define_models(name, &snapshot.text)
+                || state.workspaces.iter().any(|w| defines_something(w, &path));
+            if !relevant {
                 return;
             }
             for root in roots_containing(&state, &path) {

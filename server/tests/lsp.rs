@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{Client, offset, shop, uri_of};
+use support::{Client, codes, offset, shop, uri_of};
 
 const FILE: &str = "catalog/serializers.py";
 
@@ -43,15 +43,6 @@ fn found(diagnostics: &[Value]) -> BTreeSet<(u64, u64, String)> {
             )
         })
         .collect()
-}
-
-fn codes(diagnostics: &[Value]) -> Vec<String> {
-    let mut codes: Vec<String> = diagnostics
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect();
-    codes.sort();
-    codes
 }
 
 /// The text edits of a code action, whichever shape its `WorkspaceEdit` has.

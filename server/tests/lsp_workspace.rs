@@ -6,166 +6,16 @@
 
 mod support;
 
-use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{TIMEOUT, read_message, shop, uri_of};
+use support::{Client, codes, shop, uri_of};
 
 const VIEW: &str = "catalog/serializers.py";
 const QUERYSETS: &str = "catalog/querysets.py";
 /// The 0-based line of `product.get_absolute_url()` in `sitemap_entries` of `VIEW`: an
 /// ORM101, since `get_absolute_url` reads `self.category` and `active()` does not select it.
 const SITEMAP_LINE: u64 = 32;
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    /// Messages read while waiting for another one.
-    pending: Vec<Value>,
-    /// Every request the server sent (each answered with `null`).
-    server_requests: Vec<Value>,
-    next_id: i64,
-}
-
-impl Client {
-    fn start(dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
-            .arg("server")
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, messages) = mpsc::channel();
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if tx.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            child,
-            stdin,
-            messages,
-            pending: Vec::new(),
-            server_requests: Vec::new(),
-            next_id: 1,
-        }
-    }
-
-    fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// Sends a request without waiting; its id.
-    fn send_request(&mut self, method: &str, params: Value) -> i64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        id
-    }
-
-    /// Sends a request and waits for its response (`result` or `error`).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.send_request(method, params);
-        self.response(id)
-    }
-
-    fn response(&mut self, id: i64) -> Value {
-        self.wait(&format!("response {id}"), |m| {
-            m["id"] == json!(id) && m.get("method").is_none()
-        })
-    }
-
-    /// The first message (read earlier or arriving within the timeout) that `wanted`
-    /// accepts. Requests from the server are answered (`null`, or one `null` per item for
-    /// `workspace/configuration`) as they arrive, and kept in `server_requests`.
-    fn wait(&mut self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-        if let Some(i) = self.pending.iter().position(&wanted) {
-            return self.pending.remove(i);
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let message = match self.messages.recv_timeout(left) {
-                Ok(message) => message,
-                Err(_) => panic!("no {what} within {TIMEOUT:?}; read: {:#?}", self.pending),
-            };
-            if message.get("method").is_some() && message.get("id").is_some() {
-                let result = if message["method"] == "workspace/configuration" {
-                    let items = message["params"]["items"].as_array().map_or(0, Vec::len);
-                    Value::Array(vec![Value::Null; items])
-                } else {
-                    Value::Null
-                };
-                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": result}));
-                self.server_requests.push(message.clone());
-            }
-            if wanted(&message) {
-                return message;
-            }
-            self.pending.push(message);
-        }
-    }
-
-    /// The diagnostics of the next publication for `uri` that `wanted` accepts.
-    fn diagnostics_where(
-        &mut self,
-        uri: &str,
-        what: &str,
-        wanted: impl Fn(&[Value]) -> bool,
-    ) -> Vec<Value> {
-        let message = self.wait(what, |m| {
-            m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == uri
-                && wanted(m["params"]["diagnostics"].as_array().unwrap())
-        });
-        message["params"]["diagnostics"].as_array().unwrap().clone()
-    }
-
-    fn open(&mut self, uri: &str, text: &str, version: i64) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}}),
-        );
-    }
-
-    fn shutdown(mut self) {
-        let response = self.request("shutdown", Value::Null);
-        assert!(response.get("error").is_none(), "{response}");
-        self.notify("exit", Value::Null);
-        drop(self.stdin);
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert_eq!(status.code(), Some(0));
-                return;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("the server did not exit");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
 
 /// What the test client declares, beyond the basics.
 #[derive(Default)]
@@ -206,7 +56,7 @@ fn initialize(client: &mut Client, root: &Path, declared: Declared) {
 fn with_view_open(declared: Declared) -> (tempfile::TempDir, Client, String, Vec<Value>) {
     let dir = shop();
     let root = dir.path().to_path_buf();
-    let mut client = Client::start(&root);
+    let mut client = Client::answering(&root);
     initialize(&mut client, &root, declared);
     let uri = uri_of(&root.join(VIEW));
     let text = std::fs::read_to_string(root.join(VIEW)).unwrap();
@@ -220,15 +70,6 @@ fn has_sitemap_orm101(diagnostics: &[Value]) -> bool {
     diagnostics
         .iter()
         .any(|d| d["code"] == "ORM101" && d["range"]["start"]["line"] == SITEMAP_LINE)
-}
-
-fn codes(diagnostics: &[Value]) -> Vec<String> {
-    let mut codes: Vec<String> = diagnostics
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect();
-    codes.sort();
-    codes
 }
 
 /// `active()` of the shop's product queryset, selecting the category.
@@ -305,7 +146,7 @@ fn querysets_changed_on_disk_update_an_open_view() {
     watched(&mut client, &path, CREATED);
     let back = client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
     assert_eq!(codes(&back), ["ORM101", "ORM102", "ORM105", "ORM203"]);
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -336,14 +177,14 @@ fn an_unsaved_models_buffer_changes_another_views_diagnostics() {
         json!({"textDocument": {"uri": querysets_uri}}),
     );
     client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
 fn initialization_options_select_rules_and_bad_entries_are_shown_once() {
     let dir = shop();
     let root = dir.path();
-    let mut client = Client::start(root);
+    let mut client = Client::answering(root);
     initialize(
         &mut client,
         root,
@@ -392,7 +233,7 @@ fn initialization_options_select_rules_and_bad_entries_are_shown_once() {
         "{:#?}",
         client.pending
     );
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -429,7 +270,7 @@ fn did_change_configuration_changes_severity_and_selection() {
             .all(|d| !d["code"].as_str().unwrap().starts_with("ORM1"))
     });
     assert_eq!(codes(&ignored), ["ORM203"]);
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -467,7 +308,7 @@ fn a_config_file_change_reloads_the_config() {
         "{message}"
     );
     client.diagnostics_where(&uri, "the ORM101 back", has_sitemap_orm101);
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -508,7 +349,7 @@ fn indexing_reports_progress_when_the_client_shows_it() {
             .unwrap()
             .ends_with(" files")
     );
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -533,14 +374,14 @@ def titles():
         print(post.author.name)
 ";
     std::fs::write(&path, text).unwrap();
-    let mut client = Client::start(dir.path());
+    let mut client = Client::answering(dir.path());
     initialize(&mut client, dir.path(), Declared::default());
     let uri = uri_of(&path);
     client.open(&uri, text, 1);
     let diagnostics = client.diagnostics_where(&uri, "diagnostics", |_| true);
     assert_eq!(codes(&diagnostics), ["ORM101"]);
     assert_eq!(diagnostics[0]["range"]["start"]["line"], 14);
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }
 
 #[test]
@@ -578,5 +419,5 @@ fn cancelled_code_action_requests_are_answered() {
     assert!(!answer["result"].as_array().unwrap().is_empty());
     // One answer each.
     assert!(client.pending.iter().all(|m| !ids.contains(&m["id"])));
-    client.shutdown();
+    assert_eq!(client.shut_down().0, 0);
 }

@@ -9,7 +9,7 @@ use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use super::encoding::{self, Encoding};
 use crate::syntax::node::undecorated;
-use crate::syntax::{self, fields::FIELDS, scan};
+use crate::syntax::{self, fields::FIELDS};
 
 /// For how many notifications a syntax error may last before the parser starts from
 /// the tree with the error instead of the last tree without (see `Document::clean`).
@@ -31,9 +31,6 @@ pub struct Document {
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
-    /// The last notification changed nothing but the inside of one module-level
-    /// function, which imports nothing before or after: see [`Document::bodies_only`].
-    bodies_only: bool,
 }
 
 /// What the analysis needs of one version of a document; cheap to take (the tree is
@@ -60,18 +57,7 @@ impl Document {
             tree: syntax::parse(text, None),
             clean: None,
             text: text.into(),
-            bodies_only: false,
         }
-    }
-
-    /// The last notification changed nothing the model index reads, apart from where
-    /// the classes after it are: it was one change inside the body of a module-level
-    /// function, with no `import` in that function before or after, and the function
-    /// parses without errors and ends where it did (moved by the change), so what
-    /// follows it is read as before. The index reads imports, classes and module-level
-    /// assignments only.
-    pub fn bodies_only(&self) -> bool {
-        self.bodies_only
     }
 
     pub fn version(&self) -> i32 {
@@ -109,7 +95,6 @@ impl Document {
                 got: version,
             });
         }
-        let mut inside = None;
         for change in changes {
             let (start, end) = match change.range {
                 Some(range) => {
@@ -119,10 +104,6 @@ impl Document {
                 }
                 None => (0, self.rope.len_bytes()),
             };
-            inside = (changes.len() == 1)
-                .then(|| function_around(&self.tree, &self.text, start, end))
-                .flatten()
-                .map(|function| (function, start, start + change.text.len()));
             self.replace(start, end, &change.text);
         }
         self.version = version;
@@ -134,15 +115,7 @@ impl Document {
             Some((clean, age)) => (age < CLEAN_TREE_KEPT).then_some((clean, age + 1)),
             None => (!before.root_node().has_error()).then_some((before, 1)),
         };
-        let old_text = std::mem::replace(&mut self.text, text.into());
-        self.bodies_only = inside.is_some_and(|(old, start, new_end)| {
-            let moved = self.text.len() as isize - old_text.len() as isize;
-            // The file name's part of the scan is the same for both texts.
-            scan::may_matter_to_index("", &old_text) == scan::may_matter_to_index("", &self.text)
-                && function_around(&self.tree, &self.text, start, new_end).is_some_and(|new| {
-                    new.start == old.start && Some(new.end) == old.end.checked_add_signed(moved)
-                })
-        });
+        self.text = text.into();
         Ok(())
     }
 
@@ -177,38 +150,6 @@ impl Document {
             clean.edit(&edit);
         }
     }
-}
-
-/// A module-level function whose body holds `start..end`.
-#[derive(Debug, Clone, Copy)]
-struct Around {
-    start: usize,
-    end: usize,
-}
-
-/// The module-level function (decorated or not) whose body holds `start..end`, when it
-/// parses without errors and has no `import` in its text.
-fn function_around(tree: &Tree, text: &str, start: usize, end: usize) -> Option<Around> {
-    let root = tree.root_node();
-    let statement = root.named_descendant_for_byte_range(start, end)?;
-    let mut top = statement;
-    while let Some(parent) = top.parent() {
-        if parent.id() == root.id() {
-            break;
-        }
-        top = parent;
-    }
-    let function = undecorated(top);
-    let body = function.child_by_field_id(FIELDS.body)?;
-    let holds = function.kind() == "function_definition"
-        && body.start_byte() <= start
-        && end <= body.end_byte()
-        && !top.has_error()
-        && !text.get(top.byte_range())?.contains("import");
-    holds.then_some(Around {
-        start: top.start_byte(),
-        end: top.end_byte(),
-    })
 }
 
 /// The bytes the parser is told were replaced when `start..end` was: whole statements,
@@ -292,7 +233,6 @@ mod tests {
     use tower_lsp_server::ls_types::{Position, Range};
 
     use super::*;
-    use crate::syntax::SourceFile;
     use crate::text::LineIndex;
 
     /// A small deterministic generator (xorshift), so failures reproduce.
@@ -473,95 +413,9 @@ mod tests {
         }
     }
 
-    /// Whether replacing the first `old` in `from` by `new`, as one change, is a change
-    /// to function bodies only.
-    fn bodies_only_after(from: &str, old: &str, new: &str) -> bool {
-        let at = from.find(old).expect("the text to change");
-        let range = Range::new(
-            lsp_position(from, at, Encoding::Utf8),
-            lsp_position(from, at + old.len(), Encoding::Utf8),
-        );
-        let change = TextDocumentContentChangeEvent {
-            range: Some(range),
-            range_length: None,
-            text: new.to_string(),
-        };
-        let mut document = Document::new(from, 1);
-        document.apply(2, &[change], Encoding::Utf8).unwrap();
-        document.bodies_only()
-    }
-
     const VIEWS: &str = "from blog.models import Post\n\n\
         def view(request):\n    posts = Post.objects.all()\n    return posts\n\n\
         @cache\ndef other():\n    return 1\n\nX = 1\n";
-
-    #[test]
-    fn changes_inside_function_bodies_leave_the_index_alone() {
-        assert!(bodies_only_after(VIEWS, "all()", "filter(x=1)"));
-        assert!(bodies_only_after(VIEWS, "return 1", "return 2"));
-        assert!(bodies_only_after(VIEWS, "posts = ", "posts  = "));
-    }
-
-    #[test]
-    fn changes_the_index_may_read_are_not_bodies_only() {
-        // An import, even a local one.
-        assert!(!bodies_only_after(
-            VIEWS,
-            "return posts",
-            "import os\n    return posts"
-        ));
-        assert!(!bodies_only_after(
-            VIEWS,
-            "    return posts",
-            "    from x import posts"
-        ));
-        // Module level, a decorator, a signature.
-        assert!(!bodies_only_after(VIEWS, "X = 1", "X = 2"));
-        assert!(!bodies_only_after(VIEWS, "@cache", "@cached"));
-        assert!(!bodies_only_after(VIEWS, "(request)", "(request, pk)"));
-        // A line taken out of the function: it now ends earlier.
-        assert!(!bodies_only_after(
-            VIEWS,
-            "\n    return posts",
-            "\nreturn posts"
-        ));
-        // A syntax error may change how the rest of the file reads.
-        assert!(!bodies_only_after(VIEWS, "all()", "all("));
-        // The file now mentions the ORM: the index reads its imports from now on.
-        let plain = "import re\n\ndef slug(s):\n    return re.sub('x', '', s)\n";
-        assert!(!bodies_only_after(plain, "re.sub", "Post.objects.get"));
-        assert!(bodies_only_after(plain, "'x'", "'y'"));
-    }
-
-    /// Random single changes: whenever one counts as bodies only, the index reads the
-    /// same facts from the text before and after it.
-    #[test]
-    fn bodies_only_changes_keep_the_facts() {
-        let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
-        let model = "class Post(models.Model):\n    title = models.CharField(max_length=9)\n\n\n";
-        let start = format!(
-            "from django.db import models\n{}",
-            [VIEWS, model].concat().repeat(3)
-        );
-        let facts = |text: &str| crate::index::extract(&SourceFile::new("views.py".into(), text));
-        let before = facts(&start);
-        assert_eq!(before.classes.len(), 3);
-        let mut seen = 0;
-        for _ in 0..2_500 {
-            let mut expected = start.clone();
-            let mut document = Document::new(&expected, 0);
-            let change = random_change(&mut rng, &mut expected, Encoding::Utf16);
-            document.apply(1, &[change], Encoding::Utf16).unwrap();
-            if document.bodies_only() {
-                seen += 1;
-                assert!(
-                    before.same_apart_from_places(&facts(&expected)),
-                    "{expected}"
-                );
-            }
-        }
-        assert!(seen > 100, "only {seen} changes inside function bodies");
-    }
 
     /// A syntax error that stays for longer than the last clean tree is kept: every tree
     /// on the way still equals a fresh parse.

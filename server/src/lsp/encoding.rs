@@ -49,22 +49,7 @@ pub fn rope_offset(rope: &Rope, position: Position, encoding: Encoding) -> usize
     if line >= rope.len_lines() {
         return rope.len_bytes();
     }
-    let start = rope.line_to_byte(line);
-    let mut offset = start;
-    let mut units = 0;
-    let wanted = position.character as usize;
-    for c in rope.line(line).chars() {
-        if c == '\n' || c == '\r' {
-            break;
-        }
-        let width = encoding.width(c);
-        if units + width > wanted {
-            break;
-        }
-        units += width;
-        offset += c.len_utf8();
-    }
-    offset
+    rope.line_to_byte(line) + column_bytes(rope.line(line).chars(), position, encoding)
 }
 
 /// The byte offset of `position` in `text` (whose line index is `lines`), clamped, for
@@ -75,20 +60,24 @@ pub fn offset(text: &str, lines: &LineIndex, position: Position, encoding: Encod
     if line >= lines.line_count() {
         return text.len();
     }
-    let start = lines.line_start(line);
-    let content = lines.line_text(text, line);
+    lines.line_start(line) + column_bytes(lines.line_text(text, line).chars(), position, encoding)
+}
+
+/// The bytes of a line (given as its characters) before `position`'s character, which
+/// counts in `encoding`'s units; clamped to the line's end, before its line break.
+fn column_bytes(line: impl Iterator<Item = char>, position: Position, encoding: Encoding) -> usize {
     let wanted = position.character as usize;
     let mut units = 0;
-    let mut offset = start;
-    for c in content.chars() {
+    let mut bytes = 0;
+    for c in line {
         let width = encoding.width(c);
-        if units + width > wanted {
+        if c == '\n' || c == '\r' || units + width > wanted {
             break;
         }
         units += width;
-        offset += c.len_utf8();
+        bytes += c.len_utf8();
     }
-    offset
+    bytes
 }
 
 /// The LSP position of byte `offset` in `text`.

@@ -548,7 +548,7 @@ impl LanguageServer for Backend {
             let encoding = state.encoding;
             state.documents.get_mut(&uri).map(|document| {
                 let applied = document.apply(version, &params.content_changes, encoding);
-                if document.tree().root_node().has_error() {
+                if timings::on() && document.tree().root_node().has_error() {
                     timings::note("syntax-error", version);
                 }
                 applied

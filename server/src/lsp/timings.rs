@@ -8,6 +8,11 @@ use std::time::Instant;
 
 static ON: LazyLock<bool> = LazyLock::new(|| std::env::var_os("ORMHINT_TIMINGS").is_some());
 
+/// Whether timings are reported: what is measured only for them is skipped otherwise.
+pub fn on() -> bool {
+    *ON
+}
+
 /// Reports `phase` of `version` as having run from `start` until now.
 pub fn since(phase: &str, version: i32, start: Instant) {
     if *ON {

@@ -182,8 +182,7 @@ impl Backend {
     }
 
     /// After an open document changed (or was opened): when it may define models (or
-    /// did), its facts are read from its text and replace those of its file on disk,
-    /// unless the change was inside a function body where the index reads nothing.
+    /// did), its facts are read from its text and replace those of its file on disk.
     /// Synchronous, so that updates are queued in the order of the edits.
     pub(super) fn document_changed(&self, uri: &Uri) {
         let Some(path) = path_of(uri).filter(|p| is_python(p)) else {
@@ -196,9 +195,6 @@ impl Backend {
             let Some(document) = state.documents.get(uri) else {
                 return;
             };
-            if document.bodies_only() {
-                return;
-            }
             let snapshot = document.snapshot();
             let relevant = scan::may_define_models(name, &snapshot.text)
                 || state.workspaces.iter().any(|w| defines_something(w, &path));

@@ -23,9 +23,22 @@ pub struct Client {
     /// Messages read while waiting for another one.
     pub pending: Vec<Value>,
     next_id: i64,
+    /// Requests from the server are answered as they arrive (see `answering`).
+    answers: bool,
+    /// Every request the server sent, when `answers`.
+    pub server_requests: Vec<Value>,
 }
 
 impl Client {
+    /// A client that answers the server's requests as they arrive: `null`, or one
+    /// `null` per item for `workspace/configuration`.
+    pub fn answering(dir: &Path) -> Self {
+        Self {
+            answers: true,
+            ..Self::start(dir)
+        }
+    }
+
     pub fn start(dir: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
             .arg("server")
@@ -52,6 +65,8 @@ impl Client {
             messages,
             pending: Vec::new(),
             next_id: 1,
+            answers: false,
+            server_requests: Vec::new(),
         }
     }
 
@@ -66,13 +81,24 @@ impl Client {
         self.send_raw(&message.to_string());
     }
 
-    /// Sends a request and waits for its response (`result` or `error`).
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
+    /// Sends a request without waiting; its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         self.send_raw(&message.to_string());
-        self.wait(&format!("response to {method}"), |m| {
+        id
+    }
+
+    /// Sends a request and waits for its response (`result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// The response to request `id`.
+    pub fn response(&mut self, id: i64) -> Value {
+        self.wait(&format!("response {id}"), |m| {
             m["id"] == json!(id) && m.get("method").is_none()
         })
     }
@@ -94,12 +120,30 @@ impl Client {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(message) if wanted(&message) => return message,
-                Ok(message) => self.pending.push(message),
+            let message = match self.messages.recv_timeout(left) {
+                Ok(message) => message,
                 Err(_) => panic!("no {what} within {TIMEOUT:?}; read: {:#?}", self.pending),
+            };
+            if self.answers && message.get("method").is_some() && message.get("id").is_some() {
+                self.answer_request(&message);
             }
+            if wanted(&message) {
+                return message;
+            }
+            self.pending.push(message);
         }
+    }
+
+    fn answer_request(&mut self, request: &Value) {
+        let result = if request["method"] == "workspace/configuration" {
+            let items = request["params"]["items"].as_array().map_or(0, Vec::len);
+            Value::Array(vec![Value::Null; items])
+        } else {
+            Value::Null
+        };
+        let response = json!({"jsonrpc": "2.0", "id": request["id"], "result": result});
+        self.send_raw(&response.to_string());
+        self.server_requests.push(request.clone());
     }
 
     /// The diagnostics published for `version` of `uri`.
@@ -108,6 +152,21 @@ impl Client {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
                 && m["params"]["version"] == json!(version)
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// The diagnostics of the next publication for `uri` that `wanted` accepts.
+    pub fn diagnostics_where(
+        &mut self,
+        uri: &str,
+        what: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let message = self.wait(what, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && wanted(m["params"]["diagnostics"].as_array().unwrap())
         });
         message["params"]["diagnostics"].as_array().unwrap().clone()
     }
@@ -149,6 +208,16 @@ impl Client {
             thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// The diagnostics' codes, sorted.
+pub fn codes(diagnostics: &[Value]) -> Vec<String> {
+    let mut codes: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes
 }
 
 /// One `Content-Length`-framed message from the server; `None` at its end.

@@ -2,7 +2,7 @@
 """Drives `ormhint server` over stdio and prints how fast its diagnostics follow the text.
 
     python3 benches/lsp_latency.py [WORKSPACE] [--ormhint BIN] [--file PATH]
-                                   [--edits 500] [--seed 1] [--timeout 60]
+                                   [--edits 500] [--seed 1] [--timeout 60] [--slowest N]
 
 WORKSPACE defaults to target/bench-workspace (see benches/generate.py), BIN to
 target/release/ormhint, PATH (relative to the workspace) to reports/big_views.py, the
@@ -223,6 +223,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per answer")
     parser.add_argument("--no-check", action="store_true", help="skip the `ormhint check` run")
+    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest edits")
     args = parser.parse_args()
 
     workspace = Path(args.workspace).resolve()
@@ -286,6 +287,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     latencies: list[float] = []
     by_version: dict[int, float] = {}
+    where: dict[int, str] = {}
     version = 1
     place = None
     for i in range(args.edits):
@@ -319,6 +321,7 @@ def main() -> int:
         arrived, _ = server.wait(diagnostics_of(version), args.timeout, f"diagnostics of version {version}")
         latencies.append((arrived - sent) / 1e6)
         by_version[version] = latencies[-1]
+        where[version] = f"{'+' if change['text'] else '-'} {line + 1}:{character}  {lines[line][:100]}"
         server.drop_pending()
 
     peak = server.peak_rss_kib()
@@ -366,6 +369,14 @@ def main() -> int:
         rows.append(("peak RSS after the first diagnostics (VmHWM)", f"{rss_after_index / 1024:.1f} MiB"))
     if peak is not None:
         rows.append(("peak RSS of the server (VmHWM)", f"{peak / 1024:.1f} MiB"))
+
+    if args.slowest:
+        print(f"the {args.slowest} slowest edits: total ms [{' '.join(p for p, _ in PHASES)}], E if a syntax error is left, place")
+        for v, t in sorted(by_version.items(), key=lambda item: -item[1])[: args.slowest]:
+            phases = " ".join(f"{server.phases.get((phase, v), float('nan')):5.1f}" for phase, _ in PHASES)
+            error = "E" if ("syntax-error", v) in server.phases else " "
+            print(f"  {t:6.1f} [{phases}] {error} {where[v]}")
+        print()
 
     width = max(len(name) for name, _ in rows)
     print(f"| {'ormhint server'.ljust(width)} | value |")

@@ -260,6 +260,47 @@ fn changes_for_an_older_version_are_ignored() {
     assert_eq!(client.exit_code(), 0);
 }
 
+/// While a keystroke leaves one function broken, the findings elsewhere in the file
+/// stay where they are, those after the error too; the broken function's come back
+/// when it is whole again.
+#[test]
+fn a_syntax_error_in_one_function_keeps_the_others_findings() {
+    let dir = shop();
+    let root = dir.path();
+    let mut client = Client::start(root);
+    initialize(&mut client, root, false, true);
+    let uri = uri_of(&root.join(FILE));
+    let text = std::fs::read_to_string(root.join(FILE)).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    let opened = found(&client.diagnostics(&uri, 1));
+    let line = text
+        .lines()
+        .position(|line| line == "def feed_items():")
+        .unwrap() as u64;
+    let body = line..line + 6;
+    assert!(opened.iter().any(|(l, _, _)| body.contains(l)));
+    assert!(opened.iter().any(|(l, _, _)| *l >= body.end));
+    // `de f feed_items():`, then the space out again.
+    let space = |version: i64, end: u64, new: &str| {
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": line, "character": 2}, "end": {"line": line, "character": end}},
+             "text": new}]})
+    };
+    client.notify("textDocument/didChange", space(2, 2, " "));
+    let broken = found(&client.diagnostics(&uri, 2));
+    let elsewhere: BTreeSet<_> = opened
+        .iter()
+        .filter(|(l, _, _)| !body.contains(l))
+        .cloned()
+        .collect();
+    assert_eq!(broken, elsewhere);
+    client.notify("textDocument/didChange", space(3, 3, ""));
+    assert_eq!(found(&client.diagnostics(&uri, 3)), opened);
+}
+
 /// A panic in the analysis (set off by a comment debug builds react to) answers that
 /// request with an error; the server goes on serving other documents.
 #[test]

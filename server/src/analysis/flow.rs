@@ -296,10 +296,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     }
     cache.round += 1;
     let round = cache.round;
-    let root = file.tree().root_node();
     let mut functions = HashMap::new();
-    let statements = module_statements(root);
-    for (child, walk) in &statements {
+    let statements = module_statements(file);
+    for (child, walk, _) in &statements {
         if *walk == Walk::Statement
             && let Some(def) = function_def(*child)
             && let Some(name) = def.child_by_field_id(FIELDS.name)
@@ -321,7 +320,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     };
     let mut module = walker(Facts::default());
     let mut env = Env::new();
-    for (stmt, walk) in statements {
+    for (stmt, walk, root) in statements {
         if walk == Walk::Scan {
             module.scan(stmt, &env, root);
             continue;
@@ -364,16 +363,16 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     module.facts
 }
 
-/// The module's statements, each with how it is walked. A syntax error can wrap most
-/// of a module in one ERROR node (a half-typed `f` of `for` does): the definitions it
-/// holds whole are statements too, so a keystroke does not hide their findings until
-/// the line is finished; the rest of it (bodies that lost their `def`) is only scanned.
-fn module_statements(root: Node<'_>) -> Vec<(Node<'_>, Walk)> {
+/// The module's statements, each with how it is walked and the root of its tree. A
+/// syntax error can wrap most of a module in one ERROR node (a half-typed `f` of `for`
+/// does): the definitions it holds whole are statements too, so a keystroke does not
+/// hide their findings until the line is finished; the rest of it (bodies that lost
+/// their `def`) is only scanned.
+fn module_statements(file: &SourceFile) -> Vec<(Node<'_>, Walk, Node<'_>)> {
     let mut statements = Vec::new();
-    let mut cursor = root.walk();
-    for child in root.named_children(&mut cursor) {
+    for (child, root) in file.top_level() {
         if child.kind() != "ERROR" {
-            statements.push((child, Walk::Statement));
+            statements.push((child, Walk::Statement, root));
             continue;
         }
         let whole = whole_definitions(child);
@@ -384,7 +383,7 @@ fn module_statements(root: Node<'_>) -> Vec<(Node<'_>, Walk)> {
             } else {
                 Walk::Scan
             };
-            statements.push((piece, walk));
+            statements.push((piece, walk, root));
         }
     }
     statements
@@ -1050,9 +1049,18 @@ impl<'a> Walker<'a> {
             }
             _ => return false,
         };
-        let name = self.file.text(target);
+        self.only_assigned_elsewhere(target, scope)
+    }
+
+    /// Every other mention of the name `node` in `scope` (re)assigns it. Not known of a
+    /// module-level name in a patched file: its module is read from several trees.
+    fn only_assigned_elsewhere(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        if self.file.is_patched() && scope.kind() == "module" {
+            return false;
+        }
+        let name = self.file.text(node);
         descendants(scope)
-            .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != target)
+            .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != node)
             .all(|n| is_self_assignment(n, name, self.src()))
     }
 
@@ -1388,14 +1396,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let sole_use = match qs_node.kind() {
-            "identifier" => {
-                let name = self.file.text(qs_node);
-                descendants(scope)
-                    .filter(|n| {
-                        n.kind() == "identifier" && self.file.text(*n) == name && *n != qs_node
-                    })
-                    .all(|n| is_self_assignment(n, name, self.src()))
-            }
+            "identifier" => self.only_assigned_elsewhere(qs_node, scope),
             // A chain builds a new queryset whose rows nothing else can see.
             _ => true,
         };

@@ -113,7 +113,7 @@ pub fn check_file_with(
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
-    noqa::apply_with_tree(&file.source, file.tree(), diagnostics)
+    noqa::apply(file, diagnostics)
 }
 
 /// The cheap byte scan lets `file` through to the analysis.

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::Tree;
+use tree_sitter::Node;
 
 use super::Diagnostic;
+use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
 /// What one `# noqa` comment suppresses.
@@ -76,10 +77,27 @@ pub struct Suppressions {
 }
 
 impl Suppressions {
-    /// Reads the comments of `tree` (parsed from `source`).
-    pub fn from_tree(source: &str, tree: &Tree, lines: &LineIndex) -> Self {
+    /// Reads the comments in `nodes` (of a tree parsed from `source`).
+    pub fn from_nodes<'t>(
+        source: &str,
+        nodes: impl IntoIterator<Item = Node<'t>>,
+        lines: &LineIndex,
+    ) -> Self {
         let mut by_line: HashMap<usize, Vec<Directive>> = HashMap::new();
-        let mut cursor = tree.walk();
+        for node in nodes {
+            Self::read(node, source, lines, &mut by_line);
+        }
+        Self { by_line }
+    }
+
+    /// Adds the comments of `top` and its descendants.
+    fn read(
+        top: Node<'_>,
+        source: &str,
+        lines: &LineIndex,
+        by_line: &mut HashMap<usize, Vec<Directive>>,
+    ) {
+        let mut cursor = top.walk();
         'walk: loop {
             let node = cursor.node();
             if node.kind() == "comment" {
@@ -91,19 +109,20 @@ impl Suppressions {
                         .push(directive);
                 }
             }
-            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            if cursor.goto_first_child() {
                 continue;
             }
+            // The cursor started at `top`: it never leaves it for a sibling.
             loop {
-                if !cursor.goto_parent() {
+                if cursor.node() == top {
                     break 'walk;
                 }
                 if cursor.goto_next_sibling() {
                     break;
                 }
+                cursor.goto_parent();
             }
         }
-        Self { by_line }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -117,23 +136,17 @@ impl Suppressions {
     }
 }
 
-/// Drops the diagnostics that a `# noqa` comment on their start line suppresses.
-/// Parses `source` only when there is something to suppress and a `noqa` to read.
-pub fn apply(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    if diagnostics.is_empty() || !mentions_noqa(source) {
-        return diagnostics;
-    }
-    let tree = crate::syntax::parse(source, None);
-    apply_with_tree(source, &tree, diagnostics)
-}
-
-/// [`apply`] for a caller that already has the tree of `source`.
-pub fn apply_with_tree(source: &str, tree: &Tree, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// Drops the diagnostics that a `# noqa` comment on their start line of `file`
+/// suppresses. Reads the tree only when there is something to suppress and a `noqa`
+/// to read.
+pub fn apply(file: &SourceFile, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let source = &*file.source;
     if diagnostics.is_empty() || !mentions_noqa(source) {
         return diagnostics;
     }
     let lines = LineIndex::new(source);
-    let suppressions = Suppressions::from_tree(source, tree, &lines);
+    let top_level = file.top_level().into_iter().map(|(node, _)| node);
+    let suppressions = Suppressions::from_nodes(source, top_level, &lines);
     if suppressions.is_empty() {
         return diagnostics;
     }
@@ -172,7 +185,7 @@ mod tests {
             .iter()
             .map(|(needle, rule)| diagnostic(source, needle, *rule))
             .collect();
-        apply(source, diagnostics)
+        apply(&SourceFile::new("x.py".into(), source), diagnostics)
             .into_iter()
             .map(|d| {
                 (

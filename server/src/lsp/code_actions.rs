@@ -141,12 +141,7 @@ fn noqa_edit(
     }
     let end = start + content.len();
     let comment = (end > start)
-        .then(|| {
-            document
-                .tree()
-                .root_node()
-                .descendant_for_byte_range(end - 1, end)
-        })
+        .then(|| document.node_for_range(end - 1, end))
         .flatten()
         .filter(|node| node.kind() == "comment" && node.end_byte() == end);
     let insert = |at: usize, new_text: String| {

@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use ropey::Rope;
+use std::path::PathBuf;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
+
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use super::encoding::{self, Encoding};
 use crate::syntax::node::undecorated;
-use crate::syntax::{self, fields::FIELDS};
+use crate::syntax::{self, Patch, SourceFile, fields::FIELDS};
 
 /// For how many notifications a syntax error may last before the parser starts from
 /// the tree with the error instead of the last tree without (see `Document::clean`).
@@ -20,26 +22,49 @@ const CLEAN_TREE_KEPT: u32 = 200;
 pub struct Document {
     rope: Rope,
     version: i32,
-    tree: Tree,
-    /// While `tree` has syntax errors: the last tree that had none, edited since. The
-    /// parser starts from it rather than from `tree`: a syntax error can make the
-    /// whole module one ERROR node (typing `f` of `for` does), and re-parsing from that
-    /// when the error goes costs more than parsing afresh (40 ms against 2 for a
-    /// 3,000-line file). With the count of notifications since: an error left in place
-    /// for long would make every parse re-read everything edited since it appeared.
+    /// The tree of `text`; `None` while the text is read patched (see `regions`).
+    tree: Option<Tree>,
+    /// While `tree` has syntax errors, or the text is read patched: the last tree that
+    /// had none, edited since. The parser starts from it rather than from `tree`: a
+    /// syntax error can make the whole module one ERROR node (typing `f` of `for`
+    /// does), and re-parsing from that when the error goes costs more than parsing
+    /// afresh (40 ms against 2 for a 3,000-line file). With the count of notifications
+    /// since: an error left in place for long would make every parse re-read everything
+    /// edited since it appeared.
     clean: Option<(Tree, u32)>,
+    /// While the edits since `clean` leave a syntax error in the statements they
+    /// touched: the text read patched, those regions each parsed alone and the rest
+    /// read from `clean`. Rebuilt at each notification.
+    patch: Option<Patch>,
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
 }
 
-/// What the analysis needs of one version of a document; cheap to take (the tree is
+/// What the analysis needs of one version of a document; cheap to take (trees are
 /// reference-counted), independent of later edits.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub version: i32,
     pub text: Arc<str>,
-    pub tree: Tree,
+    pub syntax: Syntax,
+}
+
+/// How a snapshot's text is read.
+#[derive(Debug, Clone)]
+pub enum Syntax {
+    Tree(Tree),
+    Patched(Patch),
+}
+
+impl Snapshot {
+    /// The snapshot as the analysis reads it, as the file at `path`.
+    pub fn file(&self, path: PathBuf) -> SourceFile {
+        match &self.syntax {
+            Syntax::Tree(tree) => SourceFile::with_tree(path, self.text.clone(), tree.clone()),
+            Syntax::Patched(patch) => SourceFile::patched(path, self.text.clone(), patch.clone()),
+        }
+    }
 }
 
 /// A notification that was not applied.
@@ -54,8 +79,9 @@ impl Document {
         Self {
             rope: Rope::from_str(text),
             version,
-            tree: syntax::parse(text, None),
+            tree: Some(syntax::parse(text, None)),
             clean: None,
+            patch: None,
             text: text.into(),
         }
     }
@@ -68,21 +94,36 @@ impl Document {
         &self.text
     }
 
-    pub fn tree(&self) -> &Tree {
-        &self.tree
+    pub fn has_syntax_error(&self) -> bool {
+        self.tree
+            .as_ref()
+            .is_none_or(|tree| tree.root_node().has_error())
+    }
+
+    /// The smallest node that spans `start..end` (byte offsets).
+    pub fn node_for_range(&self, start: usize, end: usize) -> Option<Node<'_>> {
+        match (&self.tree, &self.patch) {
+            (Some(tree), _) => tree.root_node().descendant_for_byte_range(start, end),
+            (None, patch) => patch.as_ref()?.node_for_range(start, end),
+        }
     }
 
     pub fn snapshot(&self) -> Snapshot {
+        let syntax = match (&self.tree, &self.patch) {
+            (Some(tree), _) => Syntax::Tree(tree.clone()),
+            (None, Some(patch)) => Syntax::Patched(patch.clone()),
+            (None, None) => unreachable!("a document without a tree is read patched"),
+        };
         Snapshot {
             version: self.version,
             text: self.text.clone(),
-            tree: self.tree.clone(),
+            syntax,
         }
     }
 
     /// Applies one `didChange` notification: each change in order (a change without a
-    /// range replaces the whole text), then one incremental re-parse. A notification
-    /// for a version not newer than the one held is refused.
+    /// range replaces the whole text), then one re-parse. A notification for a version
+    /// not newer than the one held is refused.
     pub fn apply(
         &mut self,
         version: i32,
@@ -108,20 +149,56 @@ impl Document {
         }
         self.version = version;
         let text: String = self.rope.to_string();
-        let parsed = syntax::parse(&text, Some(self.base()));
-        let before = std::mem::replace(&mut self.tree, parsed);
-        self.clean = match self.clean.take() {
-            _ if !self.tree.root_node().has_error() => None,
-            Some((clean, age)) => (age < CLEAN_TREE_KEPT).then_some((clean, age + 1)),
-            None => (!before.root_node().has_error()).then_some((before, 1)),
-        };
+        self.reparse(&text);
         self.text = text.into();
         Ok(())
     }
 
+    /// Brings the syntax up to `text` (the rope's). When the last tree without syntax
+    /// errors is at hand and the regions the edits touched since parse with an error,
+    /// the text is read patched; otherwise the whole text is re-parsed incrementally.
+    fn reparse(&mut self, text: &str) {
+        let patchable = match (&self.clean, &self.tree) {
+            (Some((clean, age)), _) => (*age < CLEAN_TREE_KEPT).then_some(clean),
+            (None, Some(tree)) => (!tree.root_node().has_error()).then_some(tree),
+            (None, None) => None,
+        };
+        if let Some(base) = patchable {
+            let regions = edited_regions(base, &self.rope, text);
+            if regions.iter().any(|region| region.root_node().has_error()) {
+                let (clean, age) = match self.clean.take() {
+                    Some((clean, age)) => (clean, age + 1),
+                    None => (self.tree.take().expect("patchable"), 1),
+                };
+                self.patch = Some(Patch {
+                    base: clean.clone(),
+                    regions,
+                });
+                self.clean = Some((clean, age));
+                self.tree = None;
+                return;
+            }
+        }
+        self.patch = None;
+        let parsed = syntax::parse(text, Some(self.base()));
+        let broken = parsed.root_node().has_error();
+        let before = self.tree.replace(parsed);
+        self.clean = match self.clean.take() {
+            _ if !broken => None,
+            Some((clean, age)) => (age < CLEAN_TREE_KEPT).then_some((clean, age + 1)),
+            None => before
+                .filter(|tree| !tree.root_node().has_error())
+                .map(|tree| (tree, 1)),
+        };
+    }
+
     /// The tree the next parse starts from (see `clean`).
     fn base(&self) -> &Tree {
-        self.clean.as_ref().map_or(&self.tree, |(clean, _)| clean)
+        match (&self.clean, &self.tree) {
+            (Some((clean, _)), _) => clean,
+            (None, Some(tree)) => tree,
+            (None, None) => unreachable!("a document without a tree has a clean one"),
+        }
     }
 
     /// Replaces bytes `start..end` (on character boundaries) in the rope and edits the
@@ -145,7 +222,9 @@ impl Document {
             old_end_position,
             new_end_position,
         };
-        self.tree.edit(&edit);
+        if let Some(tree) = &mut self.tree {
+            tree.edit(&edit);
+        }
         if let Some((clean, _)) = &mut self.clean {
             clean.edit(&edit);
         }
@@ -198,6 +277,45 @@ fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, u
     }
     let line_start = rope.line_to_byte(rope.byte_to_line(from));
     (line_start.min(start), to.max(end))
+}
+
+/// The regions of `text` (the rope's) that the edits since `base` was parsed touched,
+/// each parsed alone: from the end of a module-level node no edit touched to the start
+/// of the next, when a node between them was touched or text was put between them.
+fn edited_regions(base: &Tree, rope: &Rope, text: &str) -> Vec<Tree> {
+    let root = base.root_node();
+    let mut spans = Vec::new();
+    let mut from = 0;
+    let mut touched = false;
+    let mut cursor = root.walk();
+    let mut close = |from: usize, to: usize, touched: bool| {
+        let between = text.get(from..to).unwrap_or("");
+        if from < to && (touched || !between.trim().is_empty()) {
+            spans.push(from..to);
+        }
+    };
+    for child in root.named_children(&mut cursor) {
+        if child.has_changes() {
+            touched = true;
+            continue;
+        }
+        close(from, child.start_byte(), touched);
+        from = child.end_byte();
+        touched = false;
+    }
+    close(from, text.len(), touched);
+    spans
+        .into_iter()
+        .map(|span| {
+            let range = tree_sitter::Range {
+                start_byte: span.start,
+                end_byte: span.end,
+                start_point: point_at(rope, span.start),
+                end_point: point_at(rope, span.end),
+            };
+            syntax::parse_range(text, range)
+        })
+        .collect()
 }
 
 /// The body of a class statement, decorated or not.
@@ -296,10 +414,11 @@ mod tests {
         at
     }
 
-    /// Every node of `tree` in document order: kind, byte range, points, missing or not.
-    fn nodes(tree: &Tree) -> Vec<(&'static str, std::ops::Range<usize>, Point, Point, bool)> {
+    /// `node` and its descendants in document order: kind, byte range, points, missing
+    /// or not.
+    fn nodes(node: Node<'_>) -> Vec<(&'static str, std::ops::Range<usize>, Point, Point, bool)> {
         let mut out = Vec::new();
-        let mut stack = vec![tree.root_node()];
+        let mut stack = vec![node];
         while let Some(node) = stack.pop() {
             out.push((
                 node.kind(),
@@ -376,10 +495,61 @@ mod tests {
         }
     }
 
+    /// A patched document reads its text right: the module-level nodes follow each
+    /// other without overlapping, every one taken from the base is what its own text
+    /// parses to, and every byte that is not whitespace is in one of them or in a region.
+    fn assert_reads_right(document: &Document, text: &str) {
+        let Some(patch) = &document.patch else {
+            return;
+        };
+        let file = SourceFile::patched("x.py".into(), text, patch.clone());
+        let regions: Vec<_> = patch
+            .regions
+            .iter()
+            .map(|region| region.included_ranges()[0])
+            .collect();
+        let mut read = vec![false; text.len()];
+        for range in &regions {
+            read[range.start_byte..range.end_byte].fill(true);
+        }
+        let mut end = 0;
+        for (node, _) in file.top_level() {
+            assert!(end <= node.start_byte(), "overlapping nodes in {text:?}");
+            end = node.end_byte();
+            let in_region = regions
+                .iter()
+                .any(|r| r.start_byte <= node.start_byte() && node.end_byte() <= r.end_byte);
+            if in_region {
+                continue;
+            }
+            assert!(
+                !read[node.start_byte()..node.end_byte()].contains(&true),
+                "a base node overlaps a region of {text:?}"
+            );
+            read[node.start_byte()..node.end_byte()].fill(true);
+            let range = tree_sitter::Range {
+                start_byte: node.start_byte(),
+                end_byte: node.end_byte(),
+                start_point: node.start_position(),
+                end_point: node.end_position(),
+            };
+            let alone = syntax::parse_range(text, range);
+            let alone = alone.root_node().named_child(0).expect("a node");
+            assert_eq!(nodes(node), nodes(alone), "a base node in {text:?}");
+        }
+        for (at, byte) in text.bytes().enumerate() {
+            assert!(
+                read[at] || byte.is_ascii_whitespace(),
+                "byte {at} unread in {text:?}"
+            );
+        }
+    }
+
     fn differential(encoding: Encoding, seed: u64, notifications: usize) {
         let mut rng = Rng(seed);
         let mut expected = START.to_string();
         let mut document = Document::new(START, 0);
+        let mut patched = 0;
         for version in 1..=notifications {
             let count = 1 + if rng.below(4) == 0 { rng.below(4) } else { 0 };
             let changes: Vec<_> = (0..count)
@@ -390,13 +560,17 @@ mod tests {
                 .expect("versions increase");
             assert_eq!(&*document.text, expected.as_str(), "text after {version}");
             assert_eq!(document.rope.to_string(), expected, "rope after {version}");
+            assert_reads_right(&document, &expected);
+            patched += usize::from(document.patch.is_some());
             let fresh = syntax::parse(&expected, None);
             assert_eq!(
-                nodes(&document.tree),
-                nodes(&fresh),
+                nodes(document.snapshot().file("x.py".into()).tree().root_node()),
+                nodes(fresh.root_node()),
                 "tree after {version} ({encoding:?}, seed {seed}): {changes:?}"
             );
         }
+        // The random edits leave syntax errors often: the patched reading is exercised.
+        assert!(patched > notifications / 10, "{patched} patched readings");
     }
 
     #[test]
@@ -437,22 +611,57 @@ mod tests {
                 };
                 let version = document.version() + 1;
                 document.apply(version, &[change], Encoding::Utf8).unwrap();
-                assert_eq!(nodes(&document.tree), nodes(&syntax::parse(expected, None)));
+                assert_reads_right(document, expected);
+                let file = document.snapshot().file("x.py".into());
+                let fresh = syntax::parse(expected, None);
+                assert_eq!(nodes(file.tree().root_node()), nodes(fresh.root_node()));
             };
         let broken = expected.find("X = 1").unwrap();
         edit(&mut document, &mut expected, broken, 0, "f or (");
-        assert!(document.tree.root_node().has_error());
+        assert!(document.has_syntax_error());
+        assert!(document.patch.is_some(), "read patched");
         for _ in 0..CLEAN_TREE_KEPT + 20 {
             let at = expected.find("return 1").unwrap() + "return ".len();
             edit(&mut document, &mut expected, at, 0, "1");
         }
         assert!(
-            document.clean.is_none(),
+            document.clean.is_none() && document.patch.is_none(),
             "kept past {CLEAN_TREE_KEPT} notifications"
         );
+        assert!(document.has_syntax_error());
         let broken = expected.find("f or (").unwrap();
         edit(&mut document, &mut expected, broken, "f or (".len(), "");
-        assert!(!document.tree.root_node().has_error());
+        assert!(!document.has_syntax_error());
+    }
+
+    /// A document read patched finds nodes in its regions and in its base.
+    #[test]
+    fn a_patched_document_finds_nodes_in_regions_and_base() {
+        let mut document = Document::new(VIEWS, 0);
+        let at = VIEWS.find("def view").unwrap() + 2;
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range::new(
+                lsp_position(VIEWS, at, Encoding::Utf8),
+                lsp_position(VIEWS, at, Encoding::Utf8),
+            )),
+            range_length: None,
+            text: " ".to_string(),
+        };
+        document.apply(1, &[change], Encoding::Utf8).unwrap();
+        assert!(document.patch.is_some(), "read patched");
+        let text = document.text().clone();
+        let kind_at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            let node = document
+                .node_for_range(start, start + needle.len())
+                .unwrap();
+            (node.kind(), &text[node.byte_range()])
+        };
+        // In the region (the broken statement and its neighbours) and in the base.
+        assert_eq!(kind_at("request"), ("identifier", "request"));
+        assert_eq!(kind_at("X = 1"), ("assignment", "X = 1"));
+        let region = &document.patch.as_ref().unwrap().regions[0];
+        assert!(region.included_ranges()[0].end_byte <= text.find("X = 1").unwrap());
     }
 
     #[test]

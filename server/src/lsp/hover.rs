@@ -93,8 +93,7 @@ fn loop_anchors(file: &SourceFile, cost: &LoopCost) -> Vec<TextRange> {
 
 /// The `for` statement or `for ... in` clause whose iterated expression is `iter`.
 fn loop_header(file: &SourceFile, iter: TextRange) -> Option<Node<'_>> {
-    let root = file.tree().root_node();
-    let mut node = root.descendant_for_byte_range(iter.start, iter.end)?;
+    let mut node = file.node_for_range(iter.start, iter.end)?;
     loop {
         if matches!(node.kind(), "for_statement" | "for_in_clause") {
             let right = node.child_by_field_name("right")?;

@@ -165,13 +165,9 @@ struct Job {
 }
 
 impl Job {
-    /// The snapshot as the analysis reads it (its tree already parsed).
+    /// The snapshot as the analysis reads it.
     fn file(&self) -> SourceFile {
-        SourceFile::with_tree(
-            self.relative.clone(),
-            self.snapshot.text.clone(),
-            self.snapshot.tree.clone(),
-        )
+        self.snapshot.file(self.relative.clone())
     }
 }
 
@@ -548,7 +544,7 @@ impl LanguageServer for Backend {
             let encoding = state.encoding;
             state.documents.get_mut(&uri).map(|document| {
                 let applied = document.apply(version, &params.content_changes, encoding);
-                if timings::on() && document.tree().root_node().has_error() {
+                if timings::on() && document.has_syntax_error() {
                     timings::note("syntax-error", version);
                 }
                 applied

@@ -776,12 +776,7 @@ fn disk_facts(root: &Path, rel: &Path) -> FileFacts {
 }
 
 fn buffer_facts(rel: &Path, snapshot: &Snapshot) -> Result<FileFacts, Skipped> {
-    let file = SourceFile::with_tree(
-        rel.to_path_buf(),
-        snapshot.text.clone(),
-        snapshot.tree.clone(),
-    );
-    extract_caught(&file)
+    extract_caught(&snapshot.file(rel.to_path_buf()))
 }
 
 fn empty_facts(rel: &Path) -> FileFacts {

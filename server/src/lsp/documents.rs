@@ -36,6 +36,9 @@ pub struct Document {
     /// touched: the text read patched, those regions each parsed alone and the rest
     /// read from `clean`. Rebuilt at each notification.
     patch: Option<Patch>,
+    /// The bytes of the text the edits since the tree the parser starts from (see
+    /// `base`) replaced or inserted, in order, apart and in today's offsets.
+    touched: Vec<std::ops::Range<usize>>,
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
@@ -82,6 +85,7 @@ impl Document {
             tree: Some(syntax::parse(text, None)),
             clean: None,
             patch: None,
+            touched: Vec::new(),
             text: text.into(),
         }
     }
@@ -164,7 +168,7 @@ impl Document {
             (None, None) => None,
         };
         if let Some(base) = patchable {
-            let regions = edited_regions(base, &self.rope, text);
+            let regions = edited_regions(base, &self.touched, &self.rope, text);
             if regions.iter().any(|region| region.root_node().has_error()) {
                 let (clean, age) = match self.clean.take() {
                     Some((clean, age)) => (clean, age + 1),
@@ -190,6 +194,10 @@ impl Document {
                 .filter(|tree| !tree.root_node().has_error())
                 .map(|tree| (tree, 1)),
         };
+        if self.clean.is_none() {
+            // The next edits are counted from the new tree.
+            self.touched.clear();
+        }
     }
 
     /// The tree the next parse starts from (see `clean`).
@@ -225,6 +233,7 @@ impl Document {
         if let Some(tree) = &mut self.tree {
             tree.edit(&edit);
         }
+        touch(&mut self.touched, start..end, new_text.len());
         if let Some((clean, _)) = &mut self.clean {
             clean.edit(&edit);
         }
@@ -279,14 +288,50 @@ fn reparse_span(tree: &Tree, rope: &Rope, start: usize, end: usize) -> (usize, u
     (line_start.min(start), to.max(end))
 }
 
-/// The regions of `text` (the rope's) that the edits since `base` was parsed touched,
-/// each parsed alone: from the end of a module-level node no edit touched to the start
-/// of the next, when a node between them was touched or text was put between them.
-fn edited_regions(base: &Tree, rope: &Rope, text: &str) -> Vec<Tree> {
+/// Records in `touched` (see `Document::touched`) that bytes `replaced` were replaced
+/// by `inserted` bytes.
+fn touch(
+    touched: &mut Vec<std::ops::Range<usize>>,
+    replaced: std::ops::Range<usize>,
+    inserted: usize,
+) {
+    let moved = |offset: usize| offset + inserted - replaced.len();
+    let mut new = replaced.start..replaced.start + inserted;
+    touched.retain_mut(|range| {
+        if range.start > replaced.end {
+            *range = moved(range.start)..moved(range.end);
+            true
+        } else if range.end < replaced.start {
+            true
+        } else {
+            new.start = new.start.min(range.start);
+            new.end = new.end.max(if range.end > replaced.end {
+                moved(range.end)
+            } else {
+                new.end
+            });
+            false
+        }
+    });
+    let at = touched.partition_point(|range| range.start < new.start);
+    touched.insert(at, new);
+}
+
+/// The regions of `text` (the rope's) that the edits since `base` was parsed touched
+/// (`touched`), each parsed alone: from the end of a module-level node no edit touched
+/// to the start of the next, when a node between them was touched or text was put
+/// between them. A node an edit came near without touching it (in the blank lines before
+/// it, or right after its last token) has changes but keeps its text, and its place.
+fn edited_regions(
+    base: &Tree,
+    touched: &[std::ops::Range<usize>],
+    rope: &Rope,
+    text: &str,
+) -> Vec<Tree> {
     let root = base.root_node();
     let mut spans = Vec::new();
     let mut from = 0;
-    let mut touched = false;
+    let mut touched_run = false;
     let mut cursor = root.walk();
     let mut close = |from: usize, to: usize, touched: bool| {
         let between = text.get(from..to).unwrap_or("");
@@ -295,15 +340,19 @@ fn edited_regions(base: &Tree, rope: &Rope, text: &str) -> Vec<Tree> {
         }
     };
     for child in root.named_children(&mut cursor) {
-        if child.has_changes() {
-            touched = true;
+        let edited = child.has_changes()
+            && touched
+                .iter()
+                .any(|range| range.start <= child.end_byte() && child.start_byte() <= range.end);
+        if edited {
+            touched_run = true;
             continue;
         }
-        close(from, child.start_byte(), touched);
+        close(from, child.start_byte(), touched_run);
         from = child.end_byte();
-        touched = false;
+        touched_run = false;
     }
-    close(from, text.len(), touched);
+    close(from, text.len(), touched_run);
     spans
         .into_iter()
         .map(|span| {

@@ -60,9 +60,8 @@ pub fn parse_range(source: &str, range: Range) -> Tree {
     })
 }
 
-/// A text read from more than one tree: the statements of an older tree that no edit
-/// has touched since (it is `edit`ed along with the text), and each region the edits
-/// touched, parsed alone. The language server reads a buffer so while an edit leaves
+/// A text read from more than one tree: each region that edits touched, parsed alone,
+/// and outside them the statements of an older tree (`edit`ed along with the text). The language server reads a buffer so while an edit leaves
 /// a syntax error: tree-sitter's recovery from an error in one statement can re-read
 /// the rest of the file (15-25 ms for 3,000 lines) or fold it into one ERROR node,
 /// while the region parses in well under a millisecond and the error stays in it.
@@ -77,10 +76,19 @@ impl Patch {
     /// The module-level nodes in order, each with the root of its tree.
     fn top_level(&self) -> Vec<(Node<'_>, Node<'_>)> {
         let base = self.base.root_node();
+        let spans: Vec<Range> = self
+            .regions
+            .iter()
+            .flat_map(|region| region.included_ranges())
+            .collect();
         let mut cursor = base.walk();
         let mut nodes: Vec<_> = base
             .named_children(&mut cursor)
-            .filter(|child| !child.has_changes())
+            .filter(|child| {
+                !spans.iter().any(|span| {
+                    span.start_byte < child.end_byte() && child.start_byte() < span.end_byte
+                })
+            })
             .map(|child| (child, base))
             .collect();
         for region in &self.regions {

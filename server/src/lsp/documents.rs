@@ -330,13 +330,22 @@ fn edited_regions(
 ) -> Vec<Tree> {
     let root = base.root_node();
     let mut spans = Vec::new();
-    let mut from = 0;
+    // Where a region may start: the end of the last node no edit touched. Its points
+    // come from the tree, which is edited along with the text (counting rows in the rope
+    // reads it from the start).
+    let mut from = (0, Point::new(0, 0));
     let mut touched_run = false;
     let mut cursor = root.walk();
-    let mut close = |from: usize, to: usize, touched: bool| {
-        let between = text.get(from..to).unwrap_or("");
-        if from < to && (touched || !between.trim().is_empty()) {
-            spans.push(from..to);
+    // `to` without its point: the end of the text, whose point is counted only when needed.
+    let mut close = |from: (usize, Point), to: (usize, Option<Point>), touched: bool| {
+        let between = text.get(from.0..to.0).unwrap_or("");
+        if from.0 < to.0 && (touched || !between.trim().is_empty()) {
+            spans.push(tree_sitter::Range {
+                start_byte: from.0,
+                end_byte: to.0,
+                start_point: from.1,
+                end_point: to.1.unwrap_or_else(|| point_at(rope, to.0)),
+            });
         }
     };
     for child in root.named_children(&mut cursor) {
@@ -348,22 +357,15 @@ fn edited_regions(
             touched_run = true;
             continue;
         }
-        close(from, child.start_byte(), touched_run);
-        from = child.end_byte();
+        let start = (child.start_byte(), Some(child.start_position()));
+        close(from, start, touched_run);
+        from = (child.end_byte(), child.end_position());
         touched_run = false;
     }
-    close(from, text.len(), touched_run);
+    close(from, (text.len(), None), touched_run);
     spans
         .into_iter()
-        .map(|span| {
-            let range = tree_sitter::Range {
-                start_byte: span.start,
-                end_byte: span.end,
-                start_point: point_at(rope, span.start),
-                end_point: point_at(rope, span.end),
-            };
-            syntax::parse_range(text, range)
-        })
+        .map(|range| syntax::parse_range(text, range))
         .collect()
 }
 

@@ -300,28 +300,31 @@ impl Project {
     }
 
     fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            // On a detached copy, so the tree is freed as soon as the file is done.
-            check_file(&file.detached(), &self.index, config)
-        }));
+        // On a detached copy, so the tree is freed as soon as the file is done.
+        let result = caught(|| check_file(&file.detached(), &self.index, config));
         match result {
             Ok(mut diagnostics) => {
                 sort_diagnostics(&mut diagnostics);
                 Ok(diagnostics)
             }
-            Err(payload) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                Err(Skipped {
-                    path: file.path.clone(),
-                    reason: format!("internal error during analysis: {message}"),
-                })
-            }
+            Err(message) => Err(Skipped {
+                path: file.path.clone(),
+                reason: format!("internal error during analysis: {message}"),
+            }),
         }
     }
+}
+
+/// `f`'s value, or the message of its panic: one file's failure is reported and the
+/// rest goes on.
+pub fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    })
 }
 
 /// Sorts by position, then code, so output does not depend on rule order.

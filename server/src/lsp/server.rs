@@ -7,7 +7,6 @@
 //! analysed version.
 
 use std::collections::{HashMap, HashSet};
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,7 +39,7 @@ use super::{fix_all, hover, inlay_hints, timings};
 use crate::analysis::check_file_with;
 use crate::analysis::cost::loop_costs;
 use crate::analysis::flow::FlowCache;
-use crate::project::MAX_FILE_SIZE;
+use crate::project::{MAX_FILE_SIZE, caught};
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
@@ -282,29 +281,20 @@ impl Backend {
         }
         let relative = job.relative.clone();
         let workspace = job.workspace.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            panic::catch_unwind(AssertUnwindSafe(|| analyse(&job)))
-        })
-        .await;
-        match result {
-            Ok(Ok(diagnostics)) => {
+        match off_runtime(move || analyse(&job)).await {
+            Ok(diagnostics) => {
                 self.publish_from(uri, diagnostics, version, &workspace)
                     .await;
             }
-            Ok(Err(payload)) => {
+            Err(message) => {
                 self.log(
                     MessageType::ERROR,
                     format!(
-                        "internal error while checking {}: {}",
-                        relative.display(),
-                        panic_message(payload.as_ref())
+                        "internal error while checking {}: {message}",
+                        relative.display()
                     ),
                 )
                 .await;
-            }
-            Err(err) => {
-                self.log(MessageType::ERROR, format!("analysis task failed: {err}"))
-                    .await;
             }
         }
     }
@@ -350,13 +340,9 @@ impl Backend {
         {
             return Ok(None);
         }
-        let result =
-            tokio::task::spawn_blocking(move || panic::catch_unwind(AssertUnwindSafe(|| f(&job))))
-                .await;
-        let message = match result {
-            Ok(Ok(value)) => return Ok(Some(value)),
-            Ok(Err(payload)) => panic_message(payload.as_ref()),
-            Err(err) => err.to_string(),
+        let message = match off_runtime(move || f(&job)).await {
+            Ok(value) => return Ok(Some(value)),
+            Err(message) => message,
         };
         self.log(
             MessageType::ERROR,
@@ -411,12 +397,16 @@ pub(super) fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string())
+/// [`caught`] on tokio's blocking pool, off the runtime; a task that failed otherwise
+/// gives its error.
+pub(super) async fn off_runtime<T, F>(f: F) -> std::result::Result<T, String>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || caught(f))
+        .await
+        .unwrap_or_else(|err| Err(err.to_string()))
 }
 
 impl LanguageServer for Backend {
@@ -614,10 +604,7 @@ impl LanguageServer for Backend {
             };
             let uri = &params.text_document.uri;
             let context = &params.context;
-            let answer = panic::catch_unwind(AssertUnwindSafe(|| {
-                code_actions::actions(uri, document, context, options)
-            }))
-            .map_err(|payload| panic_message(payload.as_ref()));
+            let answer = caught(|| code_actions::actions(uri, document, context, options));
             (answer, options)
         };
         let mut actions = match answer {

@@ -10,7 +10,6 @@
 //! one, and a burst of edits to a models buffer costs one re-index, not one per edit.
 
 use std::collections::{BTreeMap, HashMap};
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,10 +25,10 @@ use tower_lsp_server::ls_types::{
 use super::config::{SECTION, Settings};
 use super::documents::Snapshot;
 use super::progress::{self, Indexing};
-use super::server::{Backend, State, panic_message, path_of};
+use super::server::{Backend, State, off_runtime, path_of};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
-use crate::project::{self, Excludes, Skipped};
+use crate::project::{self, Excludes, Skipped, caught};
 use crate::syntax::{SourceFile, scan};
 
 /// A loaded workspace root: its model index and config. Replaced whole (a new `Arc`)
@@ -422,15 +421,10 @@ impl Backend {
         let progress = Indexing::start(&self.client, supported);
         let report = progress.reporter();
         let job_root = root.to_path_buf();
-        let job = tokio::task::spawn_blocking(move || {
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                load(&job_root, &settings, buffers, &report)
-            }))
-        });
+        let job = off_runtime(move || load(&job_root, &settings, buffers, &report));
         let loaded = match job.await {
-            Ok(Ok(loaded)) => loaded,
-            Ok(Err(payload)) => {
-                let message = panic_message(payload.as_ref());
+            Ok(loaded) => loaded,
+            Err(message) => {
                 self.log(
                     MessageType::ERROR,
                     format!(
@@ -439,11 +433,6 @@ impl Backend {
                     ),
                 )
                 .await;
-                Loaded::empty(root)
-            }
-            Err(err) => {
-                self.log(MessageType::ERROR, format!("indexing task failed: {err}"))
-                    .await;
                 Loaded::empty(root)
             }
         };
@@ -476,19 +465,14 @@ impl Backend {
     async fn update(&self, workspace: Arc<Workspace>, work: Pending) {
         let settings = self.state().settings.clone();
         let root = workspace.root.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            panic::catch_unwind(AssertUnwindSafe(|| {
-                updated(&workspace, &settings, work.reconfigure, work.files)
-            }))
-        });
+        let job = off_runtime(move || updated(&workspace, &settings, work.reconfigure, work.files));
         match job.await {
-            Ok(Ok(Some(updated))) => {
+            Ok(Some(updated)) => {
                 self.install(Arc::new(updated));
                 self.recheck(&root);
             }
-            Ok(Ok(None)) => {}
-            Ok(Err(payload)) => {
-                let message = panic_message(payload.as_ref());
+            Ok(None) => {}
+            Err(message) => {
                 self.log(
                     MessageType::ERROR,
                     format!(
@@ -497,10 +481,6 @@ impl Backend {
                     ),
                 )
                 .await;
-            }
-            Err(err) => {
-                self.log(MessageType::ERROR, format!("indexing task failed: {err}"))
-                    .await;
             }
         }
     }
@@ -785,12 +765,9 @@ fn empty_facts(rel: &Path) -> FileFacts {
 
 /// [`extract`], a panic turned into a skipped file.
 fn extract_caught(file: &SourceFile) -> Result<FileFacts, Skipped> {
-    panic::catch_unwind(AssertUnwindSafe(|| extract(file))).map_err(|payload| Skipped {
+    caught(|| extract(file)).map_err(|message| Skipped {
         path: file.path.clone(),
-        reason: format!(
-            "internal error while indexing: {}",
-            panic_message(payload.as_ref())
-        ),
+        reason: format!("internal error while indexing: {message}"),
     })
 }
 

@@ -1,12 +1,11 @@
 //! Open documents: text as a rope, the client's version, and a tree kept up to date by
 //! incremental re-parsing.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ropey::Rope;
-use std::path::PathBuf;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
-
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use super::encoding::{self, Encoding};
@@ -21,7 +20,7 @@ use crate::syntax::{self, Patch, SourceFile, fields::FIELDS};
 const REGIONS_MAX: usize = 4 * 1024;
 
 /// For how many notifications a syntax error may last before the parser starts from
-/// the tree with the error instead of the last tree without (see `Document::clean`).
+/// the tree with the error instead of the last tree without (see `Parsed`).
 const CLEAN_TREE_KEPT: u32 = 200;
 
 /// One open document.
@@ -29,26 +28,34 @@ const CLEAN_TREE_KEPT: u32 = 200;
 pub struct Document {
     rope: Rope,
     version: i32,
-    /// The tree of `text`; `None` while the text is read patched (see `regions`).
-    tree: Option<Tree>,
-    /// While `tree` has syntax errors, or the text is read patched: the last tree that
-    /// had none, edited since. The parser starts from it rather than from `tree`: a
-    /// syntax error can make the whole module one ERROR node (typing `f` of `for`
-    /// does), and re-parsing from that when the error goes costs more than parsing
-    /// afresh (40 ms against 2 for a 3,000-line file). With the count of notifications
-    /// since: an error left in place for long would make every parse re-read everything
-    /// edited since it appeared.
-    clean: Option<(Tree, u32)>,
-    /// While the edits since `clean` leave a syntax error in the statements they
-    /// touched: the text read patched, those regions each parsed alone and the rest
-    /// read from `clean`. Rebuilt at each notification.
-    patch: Option<Patch>,
+    parsed: Parsed,
     /// The bytes of the text the edits since the tree the parser starts from (see
     /// `base`) replaced or inserted, in order, apart and in today's offsets.
     touched: Vec<std::ops::Range<usize>>,
     /// The rope's text, rebuilt once per notification (the parser and the analysis read
     /// a `str`; snapshots share it).
     text: Arc<str>,
+}
+
+/// How a document's text is parsed.
+#[derive(Debug)]
+enum Parsed {
+    /// `tree` is the text's. While it has syntax errors, `clean` is the last tree that
+    /// had none, edited since; the parser starts from it rather than from `tree`: a
+    /// syntax error can make the whole module one ERROR node (typing `f` of `for`
+    /// does), and re-parsing from that when the error goes costs more than parsing
+    /// afresh (40 ms against 2 for a 3,000-line file). With the count of notifications
+    /// since: an error left in place for long would make every parse re-read everything
+    /// edited since it appeared.
+    Whole {
+        tree: Tree,
+        clean: Option<(Tree, u32)>,
+    },
+    /// The edits since the last tree without syntax errors (the patch's base, edited
+    /// since) leave one in the statements they touched: those regions each parsed
+    /// alone, the rest read from the base. With the count of notifications since the
+    /// base was parsed, as for `clean`.
+    Patched { patch: Patch, age: u32 },
 }
 
 /// What the analysis needs of one version of a document; cheap to take (trees are
@@ -89,9 +96,10 @@ impl Document {
         Self {
             rope: Rope::from_str(text),
             version,
-            tree: Some(syntax::parse(text, None)),
-            clean: None,
-            patch: None,
+            parsed: Parsed::Whole {
+                tree: syntax::parse(text, None),
+                clean: None,
+            },
             touched: Vec::new(),
             text: text.into(),
         }
@@ -106,29 +114,38 @@ impl Document {
     }
 
     pub fn has_syntax_error(&self) -> bool {
-        self.tree
-            .as_ref()
-            .is_none_or(|tree| tree.root_node().has_error())
+        match &self.parsed {
+            Parsed::Whole { tree, .. } => tree.root_node().has_error(),
+            Parsed::Patched { .. } => true,
+        }
     }
 
     /// The smallest node that spans `start..end` (byte offsets).
     pub fn node_for_range(&self, start: usize, end: usize) -> Option<Node<'_>> {
-        match (&self.tree, &self.patch) {
-            (Some(tree), _) => tree.root_node().descendant_for_byte_range(start, end),
-            (None, patch) => patch.as_ref()?.node_for_range(start, end),
+        match &self.parsed {
+            Parsed::Whole { tree, .. } => tree.root_node().descendant_for_byte_range(start, end),
+            Parsed::Patched { patch, .. } => patch.node_for_range(start, end),
         }
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let syntax = match (&self.tree, &self.patch) {
-            (Some(tree), _) => Syntax::Tree(tree.clone()),
-            (None, Some(patch)) => Syntax::Patched(patch.clone()),
-            (None, None) => unreachable!("a document without a tree is read patched"),
+        let syntax = match &self.parsed {
+            Parsed::Whole { tree, .. } => Syntax::Tree(tree.clone()),
+            Parsed::Patched { patch, .. } => Syntax::Patched(patch.clone()),
         };
         Snapshot {
             version: self.version,
             text: self.text.clone(),
             syntax,
+        }
+    }
+
+    /// While the text is read patched: its patch.
+    #[cfg(test)]
+    fn patch(&self) -> Option<&Patch> {
+        match &self.parsed {
+            Parsed::Patched { patch, .. } => Some(patch),
+            Parsed::Whole { .. } => None,
         }
     }
 
@@ -169,13 +186,9 @@ impl Document {
     /// errors is at hand and the regions the edits touched since parse with an error,
     /// the text is read patched; otherwise the whole text is re-parsed incrementally.
     fn reparse(&mut self, text: &str) {
-        let patchable = match (&self.clean, &self.tree) {
-            (Some((clean, age)), _) => (*age < CLEAN_TREE_KEPT).then_some(clean),
-            (None, Some(tree)) => (!tree.root_node().has_error()).then_some(tree),
-            (None, None) => None,
-        };
-        let spans = patchable
-            .map(|base| edited_spans(base, &self.touched, &self.rope, text))
+        let spans = self
+            .last_clean()
+            .map(|(base, _)| edited_spans(base, &self.touched, &self.rope, text))
             .filter(|spans| {
                 let bytes: usize = spans.iter().map(|s| s.end_byte - s.start_byte).sum();
                 bytes <= REGIONS_MAX
@@ -186,42 +199,59 @@ impl Document {
                 .map(|span| syntax::parse_range(text, span))
                 .collect();
             if regions.iter().any(|region| region.root_node().has_error()) {
-                let (clean, age) = match self.clean.take() {
-                    Some((clean, age)) => (clean, age + 1),
-                    None => (self.tree.take().expect("patchable"), 1),
-                };
-                self.patch = Some(Patch {
-                    base: clean.clone(),
+                let (base, age) = self.last_clean().expect("spans come from it");
+                let patch = Patch {
+                    base: base.clone(),
                     regions,
-                });
-                self.clean = Some((clean, age));
-                self.tree = None;
+                };
+                self.parsed = Parsed::Patched {
+                    patch,
+                    age: age + 1,
+                };
                 return;
             }
         }
-        self.patch = None;
-        let parsed = syntax::parse(text, Some(self.base()));
-        let broken = parsed.root_node().has_error();
-        let before = self.tree.replace(parsed);
-        self.clean = match self.clean.take() {
-            _ if !broken => None,
-            Some((clean, age)) => (age < CLEAN_TREE_KEPT).then_some((clean, age + 1)),
-            None => before
-                .filter(|tree| !tree.root_node().has_error())
-                .map(|tree| (tree, 1)),
+        let tree = syntax::parse(text, Some(self.base()));
+        let clean = if tree.root_node().has_error() {
+            self.last_clean()
+                .map(|(clean, age)| (clean.clone(), age + 1))
+        } else {
+            None
         };
-        if self.clean.is_none() {
+        if clean.is_none() {
             // The next edits are counted from the new tree.
             self.touched.clear();
         }
+        self.parsed = Parsed::Whole { tree, clean };
     }
 
-    /// The tree the next parse starts from (see `clean`).
+    /// The last tree without syntax errors, edited since, with the count of
+    /// notifications since it was parsed; `None` when there is none or it is older than
+    /// `CLEAN_TREE_KEPT` notifications.
+    fn last_clean(&self) -> Option<(&Tree, u32)> {
+        let (tree, age) = match &self.parsed {
+            Parsed::Whole { tree, clean: None } => {
+                (!tree.root_node().has_error()).then_some((tree, 0))?
+            }
+            Parsed::Whole {
+                clean: Some((clean, age)),
+                ..
+            } => (clean, *age),
+            Parsed::Patched { patch, age } => (&patch.base, *age),
+        };
+        (age < CLEAN_TREE_KEPT).then_some((tree, age))
+    }
+
+    /// The tree the next parse starts from: the last one without syntax errors while
+    /// there is one (see `Parsed::Whole`).
     fn base(&self) -> &Tree {
-        match (&self.clean, &self.tree) {
-            (Some((clean, _)), _) => clean,
-            (None, Some(tree)) => tree,
-            (None, None) => unreachable!("a document without a tree has a clean one"),
+        match &self.parsed {
+            Parsed::Whole {
+                clean: Some((clean, _)),
+                ..
+            } => clean,
+            Parsed::Whole { tree, .. } => tree,
+            Parsed::Patched { patch, .. } => &patch.base,
         }
     }
 
@@ -246,13 +276,17 @@ impl Document {
             old_end_position,
             new_end_position,
         };
-        if let Some(tree) = &mut self.tree {
-            tree.edit(&edit);
+        match &mut self.parsed {
+            Parsed::Whole { tree, clean } => {
+                tree.edit(&edit);
+                if let Some((clean, _)) = clean {
+                    clean.edit(&edit);
+                }
+            }
+            // The regions are parsed again from the text.
+            Parsed::Patched { patch, .. } => patch.base.edit(&edit),
         }
         touch(&mut self.touched, start..end, new_text.len());
-        if let Some((clean, _)) = &mut self.clean {
-            clean.edit(&edit);
-        }
     }
 }
 
@@ -563,7 +597,7 @@ mod tests {
     /// other without overlapping, every one taken from the base is what its own text
     /// parses to, and every byte that is not whitespace is in one of them or in a region.
     fn assert_reads_right(document: &Document, text: &str) {
-        let Some(patch) = &document.patch else {
+        let Some(patch) = document.patch() else {
             return;
         };
         let file = SourceFile::patched("x.py".into(), text, patch.clone());
@@ -625,7 +659,7 @@ mod tests {
             assert_eq!(&*document.text, expected.as_str(), "text after {version}");
             assert_eq!(document.rope.to_string(), expected, "rope after {version}");
             assert_reads_right(&document, &expected);
-            patched += usize::from(document.patch.is_some());
+            patched += usize::from(document.patch().is_some());
             let fresh = syntax::parse(&expected, None);
             assert_eq!(
                 nodes(document.snapshot().file("x.py".into()).tree().root_node()),
@@ -683,13 +717,13 @@ mod tests {
         let broken = expected.find("X = 1").unwrap();
         edit(&mut document, &mut expected, broken, 0, "f or (");
         assert!(document.has_syntax_error());
-        assert!(document.patch.is_some(), "read patched");
+        assert!(document.patch().is_some(), "read patched");
         for _ in 0..CLEAN_TREE_KEPT + 20 {
             let at = expected.find("return 1").unwrap() + "return ".len();
             edit(&mut document, &mut expected, at, 0, "1");
         }
         assert!(
-            document.clean.is_none() && document.patch.is_none(),
+            matches!(document.parsed, Parsed::Whole { clean: None, .. }),
             "kept past {CLEAN_TREE_KEPT} notifications"
         );
         assert!(document.has_syntax_error());
@@ -712,7 +746,7 @@ mod tests {
             text: " ".to_string(),
         };
         document.apply(1, &[change], Encoding::Utf8).unwrap();
-        assert!(document.patch.is_some(), "read patched");
+        assert!(document.patch().is_some(), "read patched");
         let text = document.text().clone();
         let kind_at = |needle: &str| {
             let start = text.find(needle).unwrap();
@@ -724,7 +758,7 @@ mod tests {
         // In the region (the broken statement and its neighbours) and in the base.
         assert_eq!(kind_at("request"), ("identifier", "request"));
         assert_eq!(kind_at("X = 1"), ("assignment", "X = 1"));
-        let region = &document.patch.as_ref().unwrap().regions[0];
+        let region = &document.patch().unwrap().regions[0];
         assert!(region.included_ranges()[0].end_byte <= text.find("X = 1").unwrap());
     }
 

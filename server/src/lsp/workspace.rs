@@ -194,12 +194,12 @@ impl Backend {
             let Some(document) = state.documents.get(uri) else {
                 return;
             };
-            let snapshot = document.snapshot();
-            let relevant = scan::may_define_models(name, &snapshot.text)
+            let relevant = scan::may_define_models(name, document.text())
                 || state.workspaces.iter().any(|w| defines_something(w, &path));
             if !relevant {
                 return;
             }
+            let snapshot = document.snapshot();
             for root in roots_containing(&state, &path) {
                 let start = queue(&mut state, &root, |pending| {
                     let newer = match pending.files.get(&path) {

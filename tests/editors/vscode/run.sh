@@ -155,8 +155,11 @@ E2E_URL="http://127.0.0.1:$port/?folder=$tmp/shop" \
 if [ "$status" -ne 0 ]; then
   echo "--- code-server log" >&2
   tail -n 40 "$tmp/code-server.log" >&2
-  for log in "$tmp"/user-data/logs/*/exthost*/*ormhint*/*.log "$tmp"/user-data/logs/*/window*/exthost/output_logging_*/*ormhint*.log; do
-    [ -f "$log" ] && { echo "--- $log" >&2; tail -n 40 "$log" >&2; }
+  # The extension's output channels ("ormhint", "ormhint Language Server Trace"), wherever
+  # this code-server version logs them.
+  find "$tmp/user-data/logs" -name '*ormhint*.log' -print0 | while IFS= read -r -d '' log; do
+    echo "--- $log" >&2
+    tail -n 40 "$log" >&2
   done
 fi
 say "done (exit $status)"

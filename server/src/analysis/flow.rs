@@ -14,8 +14,8 @@ use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
-    call_args, descendants, dotted_name, quote_of, string_value, text, undecorated,
-    whole_definitions,
+    call_args, descendants, dict_string_keys, dotted_name, quote_of, string_value, text,
+    undecorated, whole_definitions,
 };
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
@@ -1825,6 +1825,22 @@ impl<'a> Walker<'a> {
                         ) {
                             (Some(names), true) => {
                                 names.extend(args.keywords.iter().map(|(k, _)| k.clone()))
+                            }
+                            _ => qs.annotations = None,
+                        }
+                    }
+                    "extra" => {
+                        // `extra(select={"week": "SQL"})` names columns as annotate() does;
+                        // a select we cannot read may name anything.
+                        let args = call_args(call, src);
+                        let select = args
+                            .keyword("select")
+                            .or_else(|| args.positional.first().copied());
+                        let names = select.map(|select| dict_string_keys(select, src));
+                        match (&mut qs.annotations, names) {
+                            (Some(_), None) if !args.has_splat => {}
+                            (Some(known), Some(Some(names))) if !args.has_splat => {
+                                known.extend(names)
                             }
                             _ => qs.annotations = None,
                         }

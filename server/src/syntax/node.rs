@@ -31,6 +31,27 @@ pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     Some(content.unwrap_or(""))
 }
 
+/// The keys of a dict literal whose keys are all plain strings (`{"a": x, 'b': y}`);
+/// `None` for anything else (a name, a `**splat`, a computed key).
+pub fn dict_string_keys(node: Node<'_>, source: &str) -> Option<Vec<String>> {
+    if node.kind() != "dictionary" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut keys = Vec::new();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "pair" => {
+                let key = child.child_by_field_name("key")?;
+                keys.push(string_value(key, source)?.to_string());
+            }
+            "comment" => {}
+            _ => return None,
+        }
+    }
+    Some(keys)
+}
+
 /// The quote a string literal uses (`"` or `'`), to write new strings the same way.
 pub fn quote_of(node: Node<'_>, source: &str) -> Option<char> {
     let start = node.child(0).filter(|c| c.kind() == "string_start")?;

@@ -150,6 +150,12 @@ def annotation_name_in_order_by():
 
 
 @scenario(kind="constant", queries=1)
+def extra_select_name_in_values_and_order_by():
+    rows = Post.objects.extra(select={"title_length": "length(title)"}).values("title", "title_length")
+    return list(rows.order_by("-title_length", "title"))
+
+
+@scenario(kind="constant", queries=1)
 def forward_fk_with_plus_related_name():
     return [c.body for c in Comment.objects.filter(author__username="user01").order_by("id")]
 

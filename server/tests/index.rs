@@ -865,6 +865,19 @@ fn app_labels() {
             "core/models.py",
             "from django.db import models\nclass Thing(models.Model):\n    class Meta:\n        app_label = 'stuff'\n",
         ),
+        // Models in sub-packages of one app with a single apps.py (DefectDojo's layout).
+        (
+            "dojo/apps.py",
+            "from django.apps import AppConfig\nclass DojoConfig(AppConfig):\n    name = 'dojo'\n",
+        ),
+        (
+            "dojo/finding/models.py",
+            "from django.db import models\nclass Finding(models.Model):\n    endpoints = models.ManyToManyField('dojo.Endpoint')\n",
+        ),
+        (
+            "dojo/endpoint/models/__init__.py",
+            "from django.db import models\nclass Endpoint(models.Model):\n    pass\n",
+        ),
     ]);
     assert_eq!(model(&index, "shop_orders.Order").name, "Order");
     assert_eq!(
@@ -874,6 +887,11 @@ fn app_labels() {
     assert!(index.by_label("stuff.Thing").is_some());
     assert!(index.by_label("STUFF.thing").is_none());
     assert!(index.by_label("stuff.THING").is_some());
+    assert_eq!(
+        field(&index, "dojo.Finding", "endpoints"),
+        "M2M dojo.Endpoint"
+    );
+    assert!(index.by_label("finding.Finding").is_none());
 }
 
 #[test]

@@ -318,8 +318,11 @@ impl<'a> Resolver<'a> {
         self.by_label.get(&label_key(app, name)).copied()
     }
 
-    /// `Meta.app_label`, else the `AppConfig.label` of the app package, else the app
-    /// package's last name (`shop/orders/models.py` → `orders`, `blog/models/post.py` → `blog`).
+    /// `Meta.app_label`, else the `AppConfig.label` of the app package or of the nearest
+    /// package above it with an `apps.py` (Django gives a model the app whose name is the
+    /// longest prefix of its module: `dojo/finding/models.py` belongs to `dojo` when only
+    /// `dojo/` has an `apps.py`), else the app package's last name (`shop/orders/models.py`
+    /// → `orders`, `blog/models/post.py` → `blog`).
     fn app_label(&self, file: &FileFacts, class: &ClassFacts) -> String {
         if let Some(label) = class.meta.as_ref().and_then(|m| m.app_label.clone()) {
             return label;
@@ -330,17 +333,14 @@ impl<'a> Resolver<'a> {
             Some(position) if position > 0 => &parts[..position],
             _ => &parts[..],
         };
-        let package = package.join(".");
-        let apps = format!("{package}.apps");
-        if let Some(label) = self
-            .scope
-            .modules
-            .get(&apps)
-            .and_then(|f| f.app_config_label.clone())
-        {
+        let app_config_label = |depth: usize| {
+            let apps = format!("{}.apps", package[..depth].join("."));
+            self.scope.modules.get(&apps)?.app_config_label.clone()
+        };
+        if let Some(label) = (1..=package.len()).rev().find_map(app_config_label) {
             return label;
         }
-        package.rsplit('.').next().unwrap_or_default().to_string()
+        package.last().copied().unwrap_or_default().to_string()
     }
 
     // --- fields and relations -----------------------------------------------------

@@ -1747,6 +1747,11 @@ impl<'a> Walker<'a> {
         call: Node<'a>,
         function: Node<'a>,
     ) -> Value {
+        if self.own_method(&qs, method).is_some() {
+            // The project's class overrides Django's method of that name (DefectDojo's
+            // `def get(self, no_cache=False, ...)`): its arguments and result are its own.
+            return self.custom_method(qs, method, call);
+        }
         let src = self.src();
         let site = || call_site(call, function, src);
         match method {
@@ -1905,27 +1910,29 @@ impl<'a> Walker<'a> {
             | "get_or_create" | "update_or_create" | "bulk_create" | "bulk_update" | "explain"
             | "contains" | "union" | "intersection" | "difference" | "dates" | "datetimes"
             | "raw" => Value::Unknown,
-            custom => {
-                let Some(manager) = qs
-                    .manager
-                    .as_deref()
-                    .and_then(|m| self.index.manager(qs.model, m))
-                else {
-                    return Value::Unknown;
-                };
-                match manager.methods.get(custom) {
-                    Some(ManagerMethod::Queryset(applied)) => {
-                        merge_applied(&mut qs.applied, applied);
-                        qs.after_custom = Some(call.end_byte());
-                        if applied.annotates {
-                            // Later lookups may name what it annotated.
-                            qs.annotations = None;
-                        }
-                        Value::Qs(qs)
-                    }
-                    _ => Value::Unknown,
+            custom => self.custom_method(qs, custom, call),
+        }
+    }
+
+    /// The project's own method of `qs`'s manager or queryset class, if it has one.
+    fn own_method(&self, qs: &Qs, method: &str) -> Option<&'a ManagerMethod> {
+        let index: &'a ModelIndex = self.index;
+        let manager = index.manager(qs.model, qs.manager.as_deref()?)?;
+        manager.methods.get(method)
+    }
+
+    fn custom_method(&mut self, mut qs: Qs, method: &str, call: Node<'a>) -> Value {
+        match self.own_method(&qs, method) {
+            Some(ManagerMethod::Queryset(applied)) => {
+                merge_applied(&mut qs.applied, applied);
+                qs.after_custom = Some(call.end_byte());
+                if applied.annotates {
+                    // Later lookups may name what it annotated.
+                    qs.annotations = None;
                 }
+                Value::Qs(qs)
             }
+            _ => Value::Unknown,
         }
     }
 

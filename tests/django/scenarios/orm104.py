@@ -43,7 +43,28 @@ def user_emails_after_only_username():
     return out
 
 
+@scenario(kind="n_plus_one", fixed_queries=1)
+def defer_author_id_then_author_id():
+    # defer() takes the attname too; the fix drops the only deferred name.
+    ids = [p.author_id for p in Post.objects.defer("author_id")]  # expect: ORM104
+    return sorted(ids)
+
+
 # --- negatives -------------------------------------------------------------
+
+
+@scenario(kind="constant", queries=1)
+def only_author_attname_then_author_id():
+    # only("author_id") loads the same column as only("author").
+    posts = Post.objects.only("title", "author_id").order_by("id")
+    return [(p.title, p.author_id) for p in posts]
+
+
+@scenario(kind="constant", queries=1)
+def defer_a_column_of_the_selected_author():
+    # Defers the author's column, not the post's author_id.
+    posts = Post.objects.select_related("author").defer("author__email").order_by("id")
+    return [(p.title, p.author_id, p.author.username) for p in posts]
 
 
 @scenario(kind="constant", queries=1)

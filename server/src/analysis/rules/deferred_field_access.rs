@@ -7,18 +7,33 @@ use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{Qs, quote_for};
 use crate::analysis::{Diagnostic, Rule};
 use crate::fix::{Edit, Fix};
+use crate::index::{Attribute, ModelIndex};
 
-fn deferred(qs: &Qs, field: &str) -> bool {
+fn deferred(qs: &Qs, field: &str, index: &ModelIndex) -> bool {
     if !qs.prefix.is_empty() || qs.applied.unknown {
         return false;
     }
-    let named = |list: &[String]| {
-        list.iter()
-            .any(|o| o == field || o.split("__").next() == Some(field))
-    };
     match &qs.applied.only {
-        Some(only) => !named(only),
-        None => named(&qs.applied.defer),
+        // `only("author__name")` loads `author`'s column too, to join through it.
+        Some(only) => !only.iter().any(|o| {
+            let first = o.split("__").next().unwrap_or(o);
+            names_field(index, qs, first, field)
+        }),
+        // `defer("author__name")` defers a column of the author, not `author_id`.
+        None => qs
+            .applied
+            .defer
+            .iter()
+            .any(|d| names_field(index, qs, d, field)),
+    }
+}
+
+/// Whether `name` in only()/defer() is `field`, which they also accept by its attname:
+/// `only("product_id")` loads the `product` foreign key's column.
+fn names_field(index: &ModelIndex, qs: &Qs, name: &str, field: &str) -> bool {
+    match index.attribute(qs.model, name) {
+        Some(Attribute::Attname(fk)) => fk.name == field,
+        _ => name == field,
     }
 }
 
@@ -30,7 +45,12 @@ pub fn check(checker: &mut Checker<'_>) {
             let AccessKind::Column { field } = &access.kind else {
                 continue;
             };
-            if !fact.sources.iter().all(|qs| deferred(qs, field)) || !seen.insert(field.clone()) {
+            if !fact
+                .sources
+                .iter()
+                .all(|qs| deferred(qs, field, checker.index))
+                || !seen.insert(field.clone())
+            {
                 continue;
             }
             let qs = &fact.sources[0];
@@ -56,9 +76,13 @@ pub fn check(checker: &mut Checker<'_>) {
                     .as_ref()
                     .filter(|_| fact.sources.len() == 1)
                     .and_then(|site| {
-                        let index = site.strings.iter().position(|(s, _)| s == field)?;
+                        let index = site
+                            .strings
+                            .iter()
+                            .position(|(s, _)| names_field(checker.index, qs, s, field))?;
+                        let named = &site.strings[index].0;
                         Some(Fix::safe(
-                            format!("Remove \"{field}\" from `defer()`"),
+                            format!("Remove \"{named}\" from `defer()`"),
                             vec![super::remove_string_arg(site, index, &checker.file.source)?],
                         ))
                     });

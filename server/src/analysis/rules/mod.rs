@@ -124,7 +124,9 @@ pub fn remove_call(site: &CallSite, source: &str) -> crate::fix::Edit {
 }
 
 /// Removes the string argument at `index` of `site` with its comma, or the whole call
-/// when it is the only argument.
+/// when it is the only argument. A call made on a name and ending its chain becomes
+/// `.all()`: `Post.objects.defer("body")` without it would leave the manager, which
+/// cannot be iterated (a name may be a manager; a call's result is a queryset).
 pub fn remove_string_arg(site: &CallSite, index: usize, source: &str) -> Option<crate::fix::Edit> {
     use crate::fix::Edit;
     if !site.plain {
@@ -133,6 +135,11 @@ pub fn remove_string_arg(site: &CallSite, index: usize, source: &str) -> Option<
     let count = site.strings.len();
     let (_, range) = site.strings.get(index)?;
     if count == 1 {
+        let chained = source[site.range.end..].trim_start().starts_with('.');
+        let on_call = source[..site.range.start].trim_end().ends_with(')');
+        if !chained && !on_call {
+            return Some(Edit::replacement(site.range, ".all()"));
+        }
         return Some(remove_call(site, source));
     }
     let range = if index + 1 < count {

@@ -1444,6 +1444,9 @@ impl<'a> Walker<'a> {
             {
                 return;
             }
+            if related_object_used(fk_node, self.src()) {
+                return;
+            }
             let mut obj = obj;
             obj.path.push(hop);
             self.facts.id_reads.push(IdRead {
@@ -1969,6 +1972,32 @@ impl<'a> Walker<'a> {
             annotations,
         });
     }
+}
+
+/// Whether the function (else module) around `related` (`test.engagement` of
+/// `test.engagement.id`) reads the same expression for more than its id: the related
+/// object is then loaded anyway, and reading `engagement_id` would save no query.
+fn related_object_used(related: Node<'_>, src: &str) -> bool {
+    let mut scope = related;
+    while let Some(parent) = scope.parent() {
+        scope = parent;
+        if scope.kind() == "function_definition" {
+            break;
+        }
+    }
+    let wanted = text(related, src);
+    descendants(scope).any(|other| {
+        other.kind() == "attribute"
+            && other != related
+            && text(other, src) == wanted
+            && !other.parent().is_some_and(|parent| {
+                parent.kind() == "attribute"
+                    && parent.child_by_field_id(FIELDS.object) == Some(other)
+                    && parent
+                        .child_by_field_id(FIELDS.attribute)
+                        .is_some_and(|a| matches!(text(a, src), "id" | "pk"))
+            })
+    })
 }
 
 /// The quote style to use for new strings in `site`'s call, else the file's.

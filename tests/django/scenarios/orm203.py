@@ -53,6 +53,13 @@ def author_loaded_for_other_fields():
     return [author.id, author.username]
 
 
+@scenario(kind="constant", queries=2)
+def author_id_and_username_of_one_post():
+    # author_id for the first would save nothing: the second loads the author anyway.
+    post = Post.objects.get(pk=1)
+    return post.author.id, post.author.username
+
+
 @scenario(kind="constant", queries=1)
 def customer_selected_by_manager():
     order = Order.objects.get(pk=1)

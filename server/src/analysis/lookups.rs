@@ -112,11 +112,18 @@ pub fn walk(
             if style == Style::Field && after_relation && BUILTIN_LOOKUPS.contains(&segment) {
                 return result;
             }
+            let suggestion = other_form(index, current, segment, style)
+                .or_else(|| closest(segment, &candidates(index, current, style)));
+            if suggestion.is_none() && outside_apps_relate_to(index, current) {
+                // Third-party apps point their foreign keys at these (allauth's
+                // EmailAddress.user makes `User.objects.filter(emailaddress__...)`
+                // valid): a name close to none we know may be such a reverse relation.
+                return result;
+            }
             result.outcome = Outcome::Unknown {
                 index: i,
                 model: current,
-                suggestion: other_form(index, current, segment, style)
-                    .or_else(|| closest(segment, &candidates(index, current, style))),
+                suggestion,
             };
             return result;
         };
@@ -233,6 +240,12 @@ fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {
 }
 
 /// The candidate within a small edit distance of `name`, if exactly one is closest.
+/// Django's own models and the user model: the usual targets of relations declared by
+/// installed apps whose code is not in the project.
+fn outside_apps_relate_to(index: &ModelIndex, model: ModelId) -> bool {
+    index.model(model).path.is_none() || index.auth_user_model() == Some(model)
+}
+
 pub fn closest(name: &str, candidates: &[String]) -> Option<String> {
     let limit = if name.len() <= 4 { 1 } else { 2 };
     let mut best: Option<(usize, &String)> = None;

@@ -114,10 +114,15 @@ pub fn walk(
             }
             let suggestion = other_form(index, current, segment, style)
                 .or_else(|| closest(segment, &candidates(index, current, style)));
-            if suggestion.is_none() && outside_apps_relate_to(index, current) {
+            if suggestion.is_none()
+                && outside_apps_relate_to(index, current)
+                && !names_a_project_model(index, segment)
+            {
                 // Third-party apps point their foreign keys at these (allauth's
                 // EmailAddress.user makes `User.objects.filter(emailaddress__...)`
                 // valid): a name close to none we know may be such a reverse relation.
+                // One that is a project model's default query name is not: that model's
+                // relations are all known.
                 return result;
             }
             result.outcome = Outcome::Unknown {
@@ -244,6 +249,13 @@ fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {
 /// installed apps whose code is not in the project.
 fn outside_apps_relate_to(index: &ModelIndex, model: ModelId) -> bool {
     index.model(model).path.is_none() || index.auth_user_model() == Some(model)
+}
+
+fn names_a_project_model(index: &ModelIndex, name: &str) -> bool {
+    index
+        .models()
+        .iter()
+        .any(|m| m.path.is_some() && m.name.eq_ignore_ascii_case(name))
 }
 
 pub fn closest(name: &str, candidates: &[String]) -> Option<String> {

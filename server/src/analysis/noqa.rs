@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::Node;
-
 use super::Diagnostic;
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
@@ -70,89 +68,45 @@ fn is_code(word: &str) -> bool {
     digits.len() < word.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-/// The `# noqa` directives of a file by 0-based line.
-#[derive(Debug, Clone, Default)]
-pub struct Suppressions {
-    by_line: HashMap<usize, Vec<Directive>>,
-}
-
-impl Suppressions {
-    /// Reads the comments in `nodes` (of a tree parsed from `source`).
-    pub fn from_nodes<'t>(
-        source: &str,
-        nodes: impl IntoIterator<Item = Node<'t>>,
-        lines: &LineIndex,
-    ) -> Self {
-        let mut by_line: HashMap<usize, Vec<Directive>> = HashMap::new();
-        for node in nodes {
-            Self::read(node, source, lines, &mut by_line);
-        }
-        Self { by_line }
-    }
-
-    /// Adds the comments of `top` and its descendants.
-    fn read(
-        top: Node<'_>,
-        source: &str,
-        lines: &LineIndex,
-        by_line: &mut HashMap<usize, Vec<Directive>>,
-    ) {
-        let mut cursor = top.walk();
-        'walk: loop {
-            let node = cursor.node();
-            if node.kind() == "comment" {
-                let text = source.get(node.byte_range()).unwrap_or("");
-                if let Some(directive) = Directive::parse(text) {
-                    by_line
-                        .entry(lines.line_of(node.start_byte()))
-                        .or_default()
-                        .push(directive);
-                }
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            // The cursor started at `top`: it never leaves it for a sibling.
-            loop {
-                if cursor.node() == top {
-                    break 'walk;
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                cursor.goto_parent();
-            }
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_line.is_empty()
-    }
-
-    pub fn suppresses(&self, line: usize, code: &str) -> bool {
-        self.by_line
-            .get(&line)
-            .is_some_and(|directives| directives.iter().any(|d| d.suppresses(code)))
-    }
-}
-
 /// Drops the diagnostics that a `# noqa` comment on their start line of `file`
-/// suppresses. Reads the tree only when there is something to suppress and a `noqa`
-/// to read.
+/// suppresses. Reads only the lines that have a diagnostic: files full of other tools'
+/// `# noqa` comments (ruff's, flake8's) would otherwise be walked whole at every edit.
 pub fn apply(file: &SourceFile, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let source = &*file.source;
     if diagnostics.is_empty() || !mentions_noqa(source) {
         return diagnostics;
     }
     let lines = LineIndex::new(source);
-    let top_level = file.top_level().into_iter().map(|(node, _)| node);
-    let suppressions = Suppressions::from_nodes(source, top_level, &lines);
-    if suppressions.is_empty() {
-        return diagnostics;
-    }
+    let mut by_line: HashMap<usize, Vec<Directive>> = HashMap::new();
     diagnostics
         .into_iter()
-        .filter(|d| !suppressions.suppresses(lines.line_of(d.range.start), d.rule.code()))
+        .filter(|d| {
+            let line = lines.line_of(d.range.start);
+            let directives = by_line
+                .entry(line)
+                .or_insert_with(|| line_directives(file, &lines, line));
+            !directives.iter().any(|x| x.suppresses(d.rule.code()))
+        })
+        .collect()
+}
+
+/// The directives of the comments on 0-based `line` (a `#` in a string is no comment).
+fn line_directives(file: &SourceFile, lines: &LineIndex, line: usize) -> Vec<Directive> {
+    let source = &*file.source;
+    let text = lines.line_text(source, line);
+    if !mentions_noqa(text) {
+        return Vec::new();
+    }
+    let start = lines.line_start(line);
+    text.match_indices('#')
+        .filter_map(|(at, _)| {
+            let at = start + at;
+            let node = file.node_for_range(at, at + 1)?;
+            if node.kind() != "comment" || node.start_byte() != at {
+                return None;
+            }
+            Directive::parse(source.get(node.byte_range())?)
+        })
         .collect()
 }
 
@@ -285,6 +239,13 @@ mod tests {
             ],
         );
         assert_eq!(kept, [("Post.objects\n    .all()".to_string(), "ORM202")]);
+    }
+
+    #[test]
+    fn the_comment_after_a_hash_in_a_string_counts() {
+        let source =
+            "for p in ps:\n    print(p.author.name, \"#\")  # type: ignore  # noqa: ORM101\n";
+        assert!(kept(source, &[("p.author", Rule::MissingSelectRelated)]).is_empty());
     }
 
     #[test]

@@ -128,9 +128,6 @@ fn mutated_sources_never_panic() {
 /// equal a check from scratch.
 #[test]
 fn cached_analysis_equals_a_fresh_one_after_edits() {
-    use ormhint::analysis::check_file_with;
-    use ormhint::analysis::flow::FlowCache;
-
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let shop = root.join("../tests/fixtures/shop");
     let mut paths = Vec::new();
@@ -144,43 +141,117 @@ fn cached_analysis_equals_a_fresh_one_after_edits() {
         })
         .collect();
     let index = ModelIndex::build(&files, &IndexOptions::default());
-    let config = Config::default();
     let mut rng = Rng(0x51_7C_C1_B7_27_22_0A_95);
-    const EDITS: &[&str] = &["", "\n", "\n\n", "    pass\n", "x", " ", "#", "(", "é😀"];
     for file in files.iter().filter(|f| f.source.contains("objects")) {
-        let mut cache = FlowCache::default();
-        let mut text = file.source.to_string();
-        for _ in 0..60 {
-            // Whole lines inserted or removed keep most definitions intact (the cache is
-            // used); characters spliced in change one of them (the cache is refreshed).
-            let lines: Vec<&str> = text.split_inclusive('\n').collect();
-            let at = rng.below(lines.len());
-            let mut next: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-            match rng.below(3) {
-                0 => next.insert(at, EDITS[rng.below(EDITS.len())].to_string()),
-                1 if next.len() > 1 => {
-                    next.remove(at);
-                }
-                _ => {
-                    let line = &mut next[at];
-                    let cut = line
-                        .char_indices()
-                        .map(|(i, _)| i)
-                        .nth(rng.below(line.chars().count().max(1)))
-                        .unwrap_or(0);
-                    line.insert_str(cut, EDITS[rng.below(EDITS.len())]);
-                }
+        assert_cache_follows_edits(file, &index, &mut rng, 60);
+    }
+}
+
+/// The methods of model and plain classes are cached one by one, and the rest of their
+/// bodies together: each of these has findings, so stale or misplaced facts show.
+#[test]
+fn cached_analysis_of_methods_equals_a_fresh_one_after_edits() {
+    let source = r#"from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=10)
+    author = models.ForeignKey(Author, models.CASCADE)
+
+    def siblings(self):
+        for post in Post.objects.filter(title=self.title):
+            print(post.author.name)
+
+    def has_any(self):
+        return Post.objects.filter(title=self.title).count() > 0
+
+    def author_pk(self):
+        return self.author.id
+
+    @property
+    def typo(self):
+        return Post.objects.filter(titel="x")
+
+    @classmethod
+    def names(cls):
+        return [p.author.name for p in cls.objects.all()]
+
+
+class Report:
+    label = "posts"
+    recent = Post.objects.filter(titel="recent")
+
+    def rows(self):
+        return [(p.title, p.author.name) for p in Post.objects.all()]
+
+    def any_rows(self):
+        return len(Post.objects.all()) > 0
+"#;
+    let file = SourceFile::new("blog/models.py".into(), source);
+    let index = ModelIndex::build(std::slice::from_ref(&file), &IndexOptions::default());
+    let fresh = check_file(&file, &index, &Config::default());
+    assert_eq!(fresh.len(), 7, "{fresh:?}");
+    let mut rng = Rng(0x2F_0A_9C_41_D3_77_15_E9);
+    assert_cache_follows_edits(&file, &index, &mut rng, 400);
+
+    // A class that stops being a model keeps its methods' texts, not their facts.
+    use ormhint::analysis::check_file_with;
+    use ormhint::analysis::flow::FlowCache;
+    let mut cache = FlowCache::default();
+    check_file_with(&file, &index, &Config::default(), &mut cache);
+    let renamed = SourceFile::new(
+        file.path.clone(),
+        source.replace("class Post(", "class Posts("),
+    );
+    let cached = check_file_with(&renamed, &index, &Config::default(), &mut cache);
+    let fresh = check_file(&renamed, &index, &Config::default());
+    assert_eq!(format!("{cached:?}"), format!("{fresh:?}"));
+}
+
+/// Applies `edits` random edits to `file`, checking each version with one cache and
+/// from scratch: the results must be equal.
+fn assert_cache_follows_edits(file: &SourceFile, index: &ModelIndex, rng: &mut Rng, edits: usize) {
+    use ormhint::analysis::check_file_with;
+    use ormhint::analysis::flow::FlowCache;
+
+    const EDITS: &[&str] = &["", "\n", "\n\n", "    pass\n", "x", " ", "#", "(", "é😀"];
+    let config = Config::default();
+    let mut cache = FlowCache::default();
+    let mut text = file.source.to_string();
+    for _ in 0..edits {
+        // Whole lines inserted or removed keep most definitions intact (the cache is
+        // used); characters spliced in change one of them (the cache is refreshed).
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let at = rng.below(lines.len());
+        let mut next: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        match rng.below(3) {
+            0 => next.insert(at, EDITS[rng.below(EDITS.len())].to_string()),
+            1 if next.len() > 1 => {
+                next.remove(at);
             }
-            text = next.concat();
-            let edited = SourceFile::new(file.path.clone(), text.as_str());
-            let cached = check_file_with(&edited, &index, &config, &mut cache);
-            let fresh = ormhint::analysis::check_file(&edited.detached(), &index, &config);
-            assert_eq!(
-                format!("{cached:?}"),
-                format!("{fresh:?}"),
-                "{} after an edit:\n{text}",
-                file.path.display()
-            );
+            _ => {
+                let line = &mut next[at];
+                let cut = line
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .nth(rng.below(line.chars().count().max(1)))
+                    .unwrap_or(0);
+                line.insert_str(cut, EDITS[rng.below(EDITS.len())]);
+            }
         }
+        text = next.concat();
+        let edited = SourceFile::new(file.path.clone(), text.as_str());
+        let cached = check_file_with(&edited, index, &config, &mut cache);
+        let fresh = check_file(&edited.detached(), index, &config);
+        assert_eq!(
+            format!("{cached:?}"),
+            format!("{fresh:?}"),
+            "{} after an edit:\n{text}",
+            file.path.display()
+        );
     }
 }

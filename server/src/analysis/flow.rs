@@ -264,6 +264,9 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
 #[derive(Debug, Default)]
 pub struct FlowCache {
     entries: HashMap<u64, Cached>,
+    /// The statements of a model's or plain class's body other than its methods, walked
+    /// together (an assignment can name what a later one uses): their facts one by one.
+    shells: HashMap<u64, CachedShell>,
     /// The index (its generation) and module the entries were computed against.
     context: Option<(u64, String)>,
     /// How many analyses used this cache.
@@ -275,6 +278,76 @@ struct Cached {
     start: usize,
     facts: Facts,
     /// The last round whose file held this definition.
+    used: u64,
+}
+
+impl FlowCache {
+    /// The facts of each of `members` under `key` (as [`Self::facts`] for one node).
+    fn shell_facts(
+        &mut self,
+        key: u64,
+        members: &[Node<'_>],
+        round: u64,
+        walk: impl FnOnce() -> Vec<Facts>,
+    ) -> Vec<Facts> {
+        if let Some(cached) = self.shells.get_mut(&key) {
+            cached.used = round;
+            return cached
+                .facts
+                .iter()
+                .zip(&cached.starts)
+                .zip(members)
+                .map(|((facts, start), member)| {
+                    let mut facts = facts.clone();
+                    facts.shift(member.start_byte() as isize - *start as isize);
+                    facts
+                })
+                .collect();
+        }
+        let facts = walk();
+        self.shells.insert(
+            key,
+            CachedShell {
+                starts: members.iter().map(|m| m.start_byte()).collect(),
+                facts: facts.clone(),
+                used: round,
+            },
+        );
+        facts
+    }
+
+    /// The facts of `node` under `key`: the cached ones moved to where `node` is now,
+    /// else `walk`'s, kept.
+    fn facts(
+        &mut self,
+        key: u64,
+        node: Node<'_>,
+        round: u64,
+        walk: impl FnOnce() -> Facts,
+    ) -> Facts {
+        if let Some(cached) = self.entries.get_mut(&key) {
+            cached.used = round;
+            let mut facts = cached.facts.clone();
+            facts.shift(node.start_byte() as isize - cached.start as isize);
+            return facts;
+        }
+        let facts = walk();
+        self.entries.insert(
+            key,
+            Cached {
+                start: node.start_byte(),
+                facts: facts.clone(),
+                used: round,
+            },
+        );
+        facts
+    }
+}
+
+#[derive(Debug)]
+struct CachedShell {
+    starts: Vec<usize>,
+    facts: Vec<Facts>,
     used: u64,
 }
 
@@ -292,6 +365,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     let context = (index.generation(), file.module.clone());
     if cache.context.as_ref() != Some(&context) {
         cache.entries.clear();
+        cache.shells.clear();
         cache.context = Some(context);
     }
     cache.round += 1;
@@ -333,32 +407,65 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             module.statement(stmt, &mut env, root);
             continue;
         }
+        // A model's or a plain class's methods are cached one by one: an edit in one
+        // method of a 1,500-line model class then walks that method, not the class. A
+        // view class's methods share what the class says (`model`, `get_queryset()`),
+        // so a view is cached whole.
+        if stmt.kind() == "class_definition"
+            && let Some(body) = stmt.child_by_field_id(FIELDS.body)
+        {
+            let mut shell = walker(Facts::default());
+            let kind = shell.class_kind(stmt, body);
+            if !matches!(kind, ClassKind::View(_)) {
+                let mut cursor = body.walk();
+                let members: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+                let statements: Vec<Node<'_>> = members
+                    .iter()
+                    .copied()
+                    .filter(|m| method_def(*m).is_none())
+                    .collect();
+                let key = shell_key(kind, &statements, &functions, &file.source);
+                let mut statement_facts = cache
+                    .shell_facts(key, &statements, round, || {
+                        let mut class_env = Env::new();
+                        statements
+                            .iter()
+                            .map(|member| {
+                                shell.statement(*member, &mut class_env, body);
+                                std::mem::take(&mut shell.facts)
+                            })
+                            .collect()
+                    })
+                    .into_iter();
+                for member in members {
+                    let Some(def) = method_def(member) else {
+                        module
+                            .facts
+                            .extend(statement_facts.next().unwrap_or_default());
+                        continue;
+                    };
+                    let key = method_key(kind, member, &functions, &file.source);
+                    module.facts.extend(cache.facts(key, member, round, || {
+                        let mut one = walker(Facts::default());
+                        one.method(def, member, kind);
+                        one.facts
+                    }));
+                }
+                continue;
+            }
+        }
         let key = definition_key(stmt, &functions, &file.source);
-        let facts = match cache.entries.get_mut(&key) {
-            Some(cached) => {
-                cached.used = round;
-                let mut facts = cached.facts.clone();
-                facts.shift(stmt.start_byte() as isize - cached.start as isize);
-                facts
-            }
-            None => {
-                let mut one = walker(Facts::default());
-                one.statement(stmt, &mut Env::new(), root);
-                cache.entries.insert(
-                    key,
-                    Cached {
-                        start: stmt.start_byte(),
-                        facts: one.facts.clone(),
-                        used: round,
-                    },
-                );
-                one.facts
-            }
-        };
-        module.facts.extend(facts);
+        module.facts.extend(cache.facts(key, stmt, round, || {
+            let mut one = walker(Facts::default());
+            one.statement(stmt, &mut Env::new(), root);
+            one.facts
+        }));
     }
     cache
         .entries
+        .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
+    cache
+        .shells
         .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
     module.facts
 }
@@ -426,6 +533,48 @@ fn definition_key(stmt: Node<'_>, functions: &HashMap<String, Node<'_>>, source:
     hasher.finish()
 }
 
+/// What a class is, for cache keys (a view's methods are never cached alone).
+fn class_kind_key(kind: ClassKind) -> Option<ModelId> {
+    match kind {
+        ClassKind::Model(model) => Some(model),
+        ClassKind::View(_) | ClassKind::Plain => None,
+    }
+}
+
+/// What a method's facts depend on: [`definition_key`] of the method, and what its
+/// class is to its `self` (which model).
+fn method_key(
+    kind: ClassKind,
+    member: Node<'_>,
+    functions: &HashMap<String, Node<'_>>,
+    source: &str,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    "method".hash(&mut hasher);
+    class_kind_key(kind).hash(&mut hasher);
+    definition_key(member, functions, source).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What the facts of a class body's statements other than methods depend on: what
+/// the class is, and [`definition_key`] of each statement, in order.
+fn shell_key(
+    kind: ClassKind,
+    statements: &[Node<'_>],
+    functions: &HashMap<String, Node<'_>>,
+    source: &str,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    "shell".hash(&mut hasher);
+    class_kind_key(kind).hash(&mut hasher);
+    for statement in statements {
+        definition_key(*statement, functions, source).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Names written right before `(` and not after a `.`: what may be calls of module
 /// functions. A text scan, cheaper than walking the tree; extra names only make the key
 /// stricter.
@@ -445,6 +594,17 @@ fn called_names(text: &str) -> impl Iterator<Item = &str> {
         }
         text.get(start..end)
     })
+}
+
+/// The `def` of a class body statement that defines a method.
+fn method_def(stmt: Node<'_>) -> Option<Node<'_>> {
+    match stmt.kind() {
+        "function_definition" => Some(stmt),
+        "decorated_definition" => stmt
+            .child_by_field_id(FIELDS.definition)
+            .filter(|d| d.kind() == "function_definition"),
+        _ => None,
+    }
 }
 
 fn function_def(node: Node<'_>) -> Option<Node<'_>> {
@@ -656,33 +816,31 @@ impl<'a> Walker<'a> {
         let Some(body) = class.child_by_field_id(FIELDS.body) else {
             return;
         };
+        let kind = self.class_kind(class, body);
+        let mut class_env = Env::new();
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        for stmt in statements {
+            match method_def(stmt) {
+                Some(def) => self.method(def, stmt, kind),
+                None => self.statement(stmt, &mut class_env, body),
+            }
+        }
+    }
+
+    /// What the class is to its methods' `self`; a view class is remembered for them.
+    fn class_kind(&mut self, class: Node<'a>, body: Node<'a>) -> ClassKind {
         let name = class
             .child_by_field_id(FIELDS.name)
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
-        let kind = if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
+        if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
             ClassKind::Model(model)
         } else if let Some(view) = self.view_class(body) {
             self.views.insert(class.start_byte(), view);
             ClassKind::View(class.start_byte())
         } else {
             ClassKind::Plain
-        };
-        let mut class_env = Env::new();
-        let mut cursor = body.walk();
-        let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
-        for stmt in statements {
-            let def = match stmt.kind() {
-                "function_definition" => Some(stmt),
-                "decorated_definition" => stmt
-                    .child_by_field_id(FIELDS.definition)
-                    .filter(|d| d.kind() == "function_definition"),
-                _ => None,
-            };
-            match def {
-                Some(def) => self.method(def, stmt, kind),
-                None => self.statement(stmt, &mut class_env, body),
-            }
         }
     }
 

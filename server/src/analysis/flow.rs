@@ -424,7 +424,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
                     .copied()
                     .filter(|m| method_def(*m).is_none())
                     .collect();
-                let key = shell_key(kind, &statements, &functions, &file.source);
+                let key = class_part_key("shell", kind, &statements, &functions, &file.source);
                 let mut statement_facts = cache
                     .shell_facts(key, &statements, round, || {
                         let mut class_env = Env::new();
@@ -444,7 +444,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
                             .extend(statement_facts.next().unwrap_or_default());
                         continue;
                     };
-                    let key = method_key(kind, member, &functions, &file.source);
+                    let key = class_part_key("method", kind, &[member], &functions, &file.source);
                     module.facts.extend(cache.facts(key, member, round, || {
                         let mut one = walker(Facts::default());
                         one.method(def, member, kind);
@@ -541,36 +541,22 @@ fn class_kind_key(kind: ClassKind) -> Option<ModelId> {
     }
 }
 
-/// What a method's facts depend on: [`definition_key`] of the method, and what its
-/// class is to its `self` (which model).
-fn method_key(
+/// What the facts of part of a class depend on: which part (`"method"`, or `"shell"`
+/// for the body's other statements), what the class is to its `self` (which model),
+/// and [`definition_key`] of each of the part's `nodes`, in order.
+fn class_part_key(
+    part: &str,
     kind: ClassKind,
-    member: Node<'_>,
+    nodes: &[Node<'_>],
     functions: &HashMap<String, Node<'_>>,
     source: &str,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    "method".hash(&mut hasher);
+    part.hash(&mut hasher);
     class_kind_key(kind).hash(&mut hasher);
-    definition_key(member, functions, source).hash(&mut hasher);
-    hasher.finish()
-}
-
-/// What the facts of a class body's statements other than methods depend on: what
-/// the class is, and [`definition_key`] of each statement, in order.
-fn shell_key(
-    kind: ClassKind,
-    statements: &[Node<'_>],
-    functions: &HashMap<String, Node<'_>>,
-    source: &str,
-) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    "shell".hash(&mut hasher);
-    class_kind_key(kind).hash(&mut hasher);
-    for statement in statements {
-        definition_key(*statement, functions, source).hash(&mut hasher);
+    for node in nodes {
+        definition_key(*node, functions, source).hash(&mut hasher);
     }
     hasher.finish()
 }

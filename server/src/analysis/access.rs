@@ -420,7 +420,7 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
         return Load::Loaded;
     }
     if let (true, Some(first)) = (qs.prefix.is_empty(), local.first())
-        && qs.known_null.contains(&first.name)
+        && qs.known_loaded.contains(&first.name)
     {
         return Load::Loaded;
     }

@@ -81,9 +81,10 @@ pub struct Qs {
     /// `.select_related(...)` must come after it, since the method may exist on the
     /// manager only.
     pub after_custom: Option<usize>,
-    /// Relations filtered to be null (`filter(parent__isnull=True)`, `filter(parent=None)`):
-    /// reading them returns `None` without a query.
-    pub known_null: Vec<String>,
+    /// Relations read without a query: filtered to be null (`filter(parent__isnull=True)`,
+    /// `filter(parent=None)`), so they are `None`; or given to `create(space=space)`,
+    /// whose object keeps the instance it was given.
+    pub known_loaded: Vec<String>,
 }
 
 impl Qs {
@@ -110,7 +111,7 @@ impl Qs {
             annotations: Some(Vec::new()),
             manager: None,
             iterator_without_chunk: false,
-            known_null: Vec::new(),
+            known_loaded: Vec::new(),
             after_custom: None,
         }
     }
@@ -1965,7 +1966,7 @@ impl<'a> Walker<'a> {
                                 _ => continue,
                             };
                             if !relation.contains("__") {
-                                qs.known_null.push(relation.to_string());
+                                qs.known_loaded.push(relation.to_string());
                             }
                         }
                     }
@@ -2046,6 +2047,13 @@ impl<'a> Walker<'a> {
                 }
                 if qs.applied.values {
                     return Value::Unknown;
+                }
+                if method == "create" {
+                    let args = call_args(call, src);
+                    // `**fields` may give it any relation's instance.
+                    qs.applied.unknown |= args.has_splat;
+                    qs.known_loaded
+                        .extend(args.keywords.into_iter().map(|(name, _)| name));
                 }
                 Value::Obj(Obj {
                     qs,

@@ -31,7 +31,22 @@ def profile_user_pk():
     return {"profile": profile.pk, "user": profile.user.pk}  # expect: ORM203
 
 
+@scenario(kind="per_object", fixed_queries=1)
+def created_with_ids_then_author_pk():
+    # create() given only author_id has no author instance: reading it loads one.
+    post = Post.objects.create(title="new", body="", author_id=1, category_id=1)
+    return post.author.pk  # expect: ORM203
+
+
 # --- negatives -------------------------------------------------------------
+
+
+@scenario(kind="constant", queries=2)
+def created_post_keeps_its_author():
+    # create() keeps the instances it was given: reading their ids runs no query.
+    author = User.objects.get(pk=1)
+    post = Post.objects.create(title="new", body="", author=author, category_id=1)
+    return post.author.id, post.author.pk
 
 
 @scenario(kind="constant", queries=1)

@@ -127,10 +127,7 @@ fn session(utf8: bool, versioned: bool) {
     let uri = uri_of(&root.join(FILE));
     let mut text = std::fs::read_to_string(root.join(FILE)).unwrap();
     assert!(text.is_ascii());
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
-    );
+    client.open(&uri, &text, 1);
     let first = client.diagnostics(&uri, 1);
     assert_eq!(found(&first), expected);
     for diagnostic in &first {
@@ -230,10 +227,7 @@ fn changes_for_an_older_version_are_ignored() {
     initialize(&mut client, root, true, true);
     let uri = uri_of(&root.join(FILE));
     let text = std::fs::read_to_string(root.join(FILE)).unwrap();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 5, "text": text}}),
-    );
+    client.open(&uri, &text, 5);
     let opened = client.diagnostics(&uri, 5);
     assert!(!opened.is_empty());
     // Version 4 would empty the file; it is older than 5, so nothing changes.
@@ -271,10 +265,7 @@ fn a_syntax_error_in_one_function_keeps_the_others_findings() {
     initialize(&mut client, root, false, true);
     let uri = uri_of(&root.join(FILE));
     let text = std::fs::read_to_string(root.join(FILE)).unwrap();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
-    );
+    client.open(&uri, &text, 1);
     let opened = found(&client.diagnostics(&uri, 1));
     let line = text
         .lines()
@@ -312,18 +303,12 @@ fn a_panic_in_the_analysis_does_not_stop_the_server() {
     // Once this document has diagnostics, the workspace is indexed.
     let uri = uri_of(&root.join(FILE));
     let good = std::fs::read_to_string(root.join(FILE)).unwrap();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": good}}),
-    );
+    client.open(&uri, &good, 1);
     assert!(!client.diagnostics(&uri, 1).is_empty());
     let broken = uri_of(&root.join("catalog/broken.py"));
     let text = "# ormhint-test: panic in the analysis\nfrom .models import Product\n\n\
                 def f():\n    return [p.category.name for p in Product.objects.all()]\n";
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": broken, "languageId": "python", "version": 1, "text": text}}),
-    );
+    client.open(&broken, text, 1);
     let hover = client.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": broken}, "position": {"line": 4, "character": 20}}),

@@ -265,91 +265,58 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
 #[derive(Debug, Default)]
 pub struct FlowCache {
     entries: HashMap<u64, Cached>,
-    /// The statements of a model's or plain class's body other than its methods, walked
-    /// together (an assignment can name what a later one uses): their facts one by one.
-    shells: HashMap<u64, CachedShell>,
     /// The index (its generation) and module the entries were computed against.
     context: Option<(u64, String)>,
     /// How many analyses used this cache.
     round: u64,
 }
 
+/// The facts of one part of a file: a top-level definition, a method, or the rest of a
+/// class body (its statements walked together, since an assignment can name what a
+/// later one uses), one `Facts` per node, with where each node started.
 #[derive(Debug)]
 struct Cached {
-    start: usize,
-    facts: Facts,
-    /// The last round whose file held this definition.
+    starts: Vec<usize>,
+    facts: Vec<Facts>,
+    /// The last round whose file held this part.
     used: u64,
 }
 
 impl FlowCache {
-    /// The facts of each of `members` under `key` (as [`Self::facts`] for one node).
-    fn shell_facts(
+    /// The facts of each of `nodes` under `key`: the cached ones, each moved to where
+    /// its node is now, else `walk`'s (one per node), kept.
+    fn facts(
         &mut self,
         key: u64,
-        members: &[Node<'_>],
-        round: u64,
+        nodes: &[Node<'_>],
         walk: impl FnOnce() -> Vec<Facts>,
     ) -> Vec<Facts> {
-        if let Some(cached) = self.shells.get_mut(&key) {
+        let round = self.round;
+        if let Some(cached) = self.entries.get_mut(&key) {
             cached.used = round;
             return cached
                 .facts
                 .iter()
                 .zip(&cached.starts)
-                .zip(members)
-                .map(|((facts, start), member)| {
+                .zip(nodes)
+                .map(|((facts, start), node)| {
                     let mut facts = facts.clone();
-                    facts.shift(member.start_byte() as isize - *start as isize);
+                    facts.shift(node.start_byte() as isize - *start as isize);
                     facts
                 })
                 .collect();
         }
         let facts = walk();
-        self.shells.insert(
-            key,
-            CachedShell {
-                starts: members.iter().map(|m| m.start_byte()).collect(),
-                facts: facts.clone(),
-                used: round,
-            },
-        );
-        facts
-    }
-
-    /// The facts of `node` under `key`: the cached ones moved to where `node` is now,
-    /// else `walk`'s, kept.
-    fn facts(
-        &mut self,
-        key: u64,
-        node: Node<'_>,
-        round: u64,
-        walk: impl FnOnce() -> Facts,
-    ) -> Facts {
-        if let Some(cached) = self.entries.get_mut(&key) {
-            cached.used = round;
-            let mut facts = cached.facts.clone();
-            facts.shift(node.start_byte() as isize - cached.start as isize);
-            return facts;
-        }
-        let facts = walk();
         self.entries.insert(
             key,
             Cached {
-                start: node.start_byte(),
+                starts: nodes.iter().map(|node| node.start_byte()).collect(),
                 facts: facts.clone(),
                 used: round,
             },
         );
         facts
     }
-}
-
-#[derive(Debug)]
-struct CachedShell {
-    starts: Vec<usize>,
-    facts: Vec<Facts>,
-    used: u64,
 }
 
 /// For how many analyses a definition the file no longer holds stays cached: a syntax
@@ -366,11 +333,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     let context = (index.generation(), file.module.clone());
     if cache.context.as_ref() != Some(&context) {
         cache.entries.clear();
-        cache.shells.clear();
         cache.context = Some(context);
     }
     cache.round += 1;
-    let round = cache.round;
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {
@@ -381,19 +346,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let walker = |facts| Walker {
-        file,
-        index,
-        functions: &functions,
-        facts,
-        seen: HashSet::new(),
-        active: Vec::new(),
-        views: HashMap::new(),
-        current_view: None,
-        evaluating_views: Vec::new(),
-        returns: None,
-    };
-    let mut module = walker(Facts::default());
+    let mut module = Walker::new(file, index, &functions);
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {
@@ -408,65 +361,21 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             module.statement(stmt, &mut env, root);
             continue;
         }
-        // A model's or a plain class's methods are cached one by one: an edit in one
-        // method of a 1,500-line model class then walks that method, not the class. A
-        // view class's methods share what the class says (`model`, `get_queryset()`),
-        // so a view is cached whole.
-        if stmt.kind() == "class_definition"
-            && let Some(body) = stmt.child_by_field_id(FIELDS.body)
-        {
-            let mut shell = walker(Facts::default());
-            let kind = shell.class_kind(stmt, body);
-            if !matches!(kind, ClassKind::View(_)) {
-                let mut cursor = body.walk();
-                let members: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
-                let statements: Vec<Node<'_>> = members
-                    .iter()
-                    .copied()
-                    .filter(|m| method_def(*m).is_none())
-                    .collect();
-                let key = class_part_key("shell", kind, &statements, &functions, &file.source);
-                let mut statement_facts = cache
-                    .shell_facts(key, &statements, round, || {
-                        let mut class_env = Env::new();
-                        statements
-                            .iter()
-                            .map(|member| {
-                                shell.statement(*member, &mut class_env, body);
-                                std::mem::take(&mut shell.facts)
-                            })
-                            .collect()
-                    })
-                    .into_iter();
-                for member in members {
-                    let Some(def) = method_def(member) else {
-                        module
-                            .facts
-                            .extend(statement_facts.next().unwrap_or_default());
-                        continue;
-                    };
-                    let key = class_part_key("method", kind, &[member], &functions, &file.source);
-                    module.facts.extend(cache.facts(key, member, round, || {
-                        let mut one = walker(Facts::default());
-                        one.method(def, member, kind);
-                        one.facts
-                    }));
-                }
-                continue;
-            }
+        let parts = class_by_parts(&module, stmt, cache).unwrap_or_else(|| {
+            let key = definition_key(stmt, &functions, &file.source);
+            cache.facts(key, &[stmt], || {
+                let mut one = module.fresh();
+                one.statement(stmt, &mut Env::new(), root);
+                vec![one.facts]
+            })
+        });
+        for facts in parts {
+            module.facts.extend(facts);
         }
-        let key = definition_key(stmt, &functions, &file.source);
-        module.facts.extend(cache.facts(key, stmt, round, || {
-            let mut one = walker(Facts::default());
-            one.statement(stmt, &mut Env::new(), root);
-            one.facts
-        }));
     }
+    let round = cache.round;
     cache
         .entries
-        .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
-    cache
-        .shells
         .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
     module.facts
 }
@@ -503,6 +412,61 @@ enum Walk {
     Statement,
     /// A piece of a syntax error: its calls, not its flow.
     Scan,
+}
+
+/// The facts of a model's or plain class's parts, in order, each from `cache` while
+/// unchanged: each method alone, so an edit in one method of a 1,500-line model walks
+/// that method, and the rest of the body together. `None` for anything else, and for a
+/// view class, whose methods share what the class says (`model`, `get_queryset()`):
+/// it is cached whole.
+fn class_by_parts<'a>(
+    module: &Walker<'a>,
+    class: Node<'a>,
+    cache: &mut FlowCache,
+) -> Option<Vec<Facts>> {
+    if class.kind() != "class_definition" {
+        return None;
+    }
+    let body = class.child_by_field_id(FIELDS.body)?;
+    let mut shell = module.fresh();
+    let kind = shell.class_kind(class, body);
+    if matches!(kind, ClassKind::View(_)) {
+        return None;
+    }
+    let key = |part, nodes: &[Node<'a>]| {
+        class_part_key(part, kind, nodes, module.functions, module.src())
+    };
+    let mut cursor = body.walk();
+    let members: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+    let statements: Vec<Node<'a>> = members
+        .iter()
+        .copied()
+        .filter(|member| method_def(*member).is_none())
+        .collect();
+    let mut statement_facts = cache
+        .facts(key("shell", &statements), &statements, || {
+            let mut class_env = Env::new();
+            statements
+                .iter()
+                .map(|statement| {
+                    shell.statement(*statement, &mut class_env, body);
+                    std::mem::take(&mut shell.facts)
+                })
+                .collect()
+        })
+        .into_iter();
+    let mut parts = Vec::new();
+    for member in members {
+        match method_def(member) {
+            None => parts.extend(statement_facts.next()),
+            Some(def) => parts.extend(cache.facts(key("method", &[member]), &[member], || {
+                let mut one = module.fresh();
+                one.method(def, member, kind);
+                vec![one.facts]
+            })),
+        }
+    }
+    Some(parts)
 }
 
 /// What a top-level definition's facts depend on in the file: its text, and the text
@@ -653,6 +617,30 @@ enum ClassKind {
 }
 
 impl<'a> Walker<'a> {
+    fn new(
+        file: &'a SourceFile,
+        index: &'a ModelIndex,
+        functions: &'a HashMap<String, Node<'a>>,
+    ) -> Self {
+        Walker {
+            file,
+            index,
+            functions,
+            facts: Facts::default(),
+            seen: HashSet::new(),
+            active: Vec::new(),
+            views: HashMap::new(),
+            current_view: None,
+            evaluating_views: Vec::new(),
+            returns: None,
+        }
+    }
+
+    /// A walker of the same file with nothing walked yet.
+    fn fresh(&self) -> Self {
+        Self::new(self.file, self.index, self.functions)
+    }
+
     fn src(&self) -> &'a str {
         &self.file.source
     }
@@ -1895,10 +1883,11 @@ impl<'a> Walker<'a> {
         call: Node<'a>,
         function: Node<'a>,
     ) -> Value {
-        if self.own_method(&qs, method).is_some() {
-            // The project's class overrides Django's method of that name (DefectDojo's
-            // `def get(self, no_cache=False, ...)`): its arguments and result are its own.
-            return self.custom_method(qs, method, call);
+        if let Some(own) = self.own_method(&qs, method) {
+            // The project's own methods, and those that override Django's of the same
+            // name (DefectDojo's `def get(self, no_cache=False, ...)`): their arguments
+            // and result are their own.
+            return own_method_result(qs, own, call);
         }
         let src = self.src();
         let site = || call_site(call, function, src);
@@ -1989,13 +1978,13 @@ impl<'a> Walker<'a> {
                         let select = args
                             .keyword("select")
                             .or_else(|| args.positional.first().copied());
-                        let names = select.map(|select| dict_string_keys(select, src));
-                        match (&mut qs.annotations, names) {
-                            (Some(_), None) if !args.has_splat => {}
-                            (Some(known), Some(Some(names))) if !args.has_splat => {
-                                known.extend(names)
+                        if args.has_splat {
+                            qs.annotations = None;
+                        } else if let Some(select) = select {
+                            match (&mut qs.annotations, dict_string_keys(select, src)) {
+                                (Some(known), Some(names)) => known.extend(names),
+                                _ => qs.annotations = None,
                             }
-                            _ => qs.annotations = None,
                         }
                     }
                     _ => {}
@@ -2065,7 +2054,8 @@ impl<'a> Walker<'a> {
             | "get_or_create" | "update_or_create" | "bulk_create" | "bulk_update" | "explain"
             | "contains" | "union" | "intersection" | "difference" | "dates" | "datetimes"
             | "raw" => Value::Unknown,
-            custom => self.custom_method(qs, custom, call),
+            // Not Django's, and not one the project's classes define.
+            _ => Value::Unknown,
         }
     }
 
@@ -2074,21 +2064,6 @@ impl<'a> Walker<'a> {
         let index: &'a ModelIndex = self.index;
         let manager = index.manager(qs.model, qs.manager.as_deref()?)?;
         manager.methods.get(method)
-    }
-
-    fn custom_method(&mut self, mut qs: Qs, method: &str, call: Node<'a>) -> Value {
-        match self.own_method(&qs, method) {
-            Some(ManagerMethod::Queryset(applied)) => {
-                merge_applied(&mut qs.applied, applied);
-                qs.after_custom = Some(call.end_byte());
-                if applied.annotates {
-                    // Later lookups may name what it annotated.
-                    qs.annotations = None;
-                }
-                Value::Qs(qs)
-            }
-            _ => Value::Unknown,
-        }
     }
 
     fn record_lookups(&mut self, qs: &Qs, method: &str, site: &CallSite, call: Node<'a>) {
@@ -2123,6 +2098,22 @@ impl<'a> Walker<'a> {
             keywords,
             annotations,
         });
+    }
+}
+
+/// What calling a method the project's manager or queryset class defines gives.
+fn own_method_result(mut qs: Qs, method: &ManagerMethod, call: Node<'_>) -> Value {
+    match method {
+        ManagerMethod::Queryset(applied) => {
+            merge_applied(&mut qs.applied, applied);
+            qs.after_custom = Some(call.end_byte());
+            if applied.annotates {
+                // Later lookups may name what it annotated.
+                qs.annotations = None;
+            }
+            Value::Qs(qs)
+        }
+        ManagerMethod::Other => Value::Unknown,
     }
 }
 

@@ -161,7 +161,6 @@ pub fn undecorated(statement: Node<'_>) -> Node<'_> {
     }
 }
 
-/// `blog/models/post.py` → `blog.models.post`; `blog/__init__.py` → `blog`.
 /// The definitions a module-level ERROR node holds whole: the ones before the error,
 /// which end where the next statement starts at column 0, and hold no error
 /// themselves. A definition cut off by the error is left out: what it lacks could

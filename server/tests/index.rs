@@ -719,10 +719,13 @@ fn managers_and_querysets() {
             Prefetch {
                 lookup: "tags".into(),
                 to_attr: None,
+                queryset: false,
             },
+            // Its own queryset selects "author": what lies below "comments" is unknown.
             Prefetch {
                 lookup: "comments".into(),
                 to_attr: Some("recent".into()),
+                queryset: true,
             },
         ],
         ..Applied::default()
@@ -1127,6 +1130,7 @@ fn manager_classes_based_on_from_queryset() {
         prefetch_related: vec![Prefetch {
             lookup: "items__product".into(),
             to_attr: None,
+            queryset: false,
         }],
         ..Applied::default()
     };
@@ -1434,6 +1438,7 @@ fn shop_fixture_managers() {
         prefetch_related: vec![Prefetch {
             lookup: "items__product".into(),
             to_attr: None,
+            queryset: false,
         }],
         ..Applied::default()
     };
@@ -1755,6 +1760,7 @@ fn get_queryset_returning_a_queryset_instance() {
         prefetch_related: vec![Prefetch {
             lookup: "tags".into(),
             to_attr: None,
+            queryset: false,
         }],
         ..Applied::default()
     };
@@ -1841,6 +1847,7 @@ fn from_queryset_manager_get_queryset_applies_to_every_method() {
             .map(|n| Prefetch {
                 lookup: n.to_string(),
                 to_attr: None,
+                queryset: false,
             })
             .collect(),
         ..Applied::default()

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::flow::Qs;
+use crate::index::queryset_api::{self, OnPrefetched};
 use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
@@ -301,15 +302,10 @@ fn many_op(rest: &[Segment]) -> Option<ManyOp> {
     } else {
         first.name.as_str()
     };
-    Some(match method {
-        "all" | "count" | "exists" | "iterator" => ManyOp::Cached,
-        "first" => ManyOp::First,
-        "filter" | "exclude" | "order_by" | "values" | "values_list" | "only" | "defer"
-        | "annotate" | "get" | "aggregate" | "latest" | "earliest" | "last" | "distinct"
-        | "select_related" | "prefetch_related" | "in_bulk" | "reverse" => {
-            ManyOp::Bypass(method.to_string())
-        }
-        _ => return None,
+    Some(match queryset_api::method(method)?.on_prefetched? {
+        OnPrefetched::Served => ManyOp::Cached,
+        OnPrefetched::FirstRow => ManyOp::First,
+        OnPrefetched::Bypassed => ManyOp::Bypass(method.to_string()),
     })
 }
 
@@ -438,9 +434,7 @@ pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
     }
     // Below a `Prefetch(queryset=...)` anything may have been selected.
     for prefetch in &qs.applied.prefetch_related {
-        if let Some(base) = prefetch.lookup.strip_suffix("__?")
-            && path.starts_with(&format!("{base}__"))
-        {
+        if prefetch.queryset && path.starts_with(&format!("{}__", prefetch.lookup)) {
             return Load::Unknown;
         }
     }

@@ -144,7 +144,6 @@ fn applied(qs: &flow::Qs) -> Vec<String> {
     let prefetched: Vec<String> = a
         .prefetch_related
         .iter()
-        .filter(|p| !p.lookup.ends_with("__?"))
         .map(|p| match &p.to_attr {
             Some(to) => format!("{} → {to}", p.lookup),
             None => p.lookup.clone(),

@@ -10,12 +10,13 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::access::{self, Access, Hop};
-use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex, Prefetch};
+use crate::index::queryset_api::{self, Annotations, Method, Names, Returns};
+use crate::index::{Applied, ManagerMethod, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
-    call_args, descendants, dict_string_keys, dotted_name, quote_of, string_value, text,
-    undecorated, whole_definitions,
+    call_args, descendants, dotted_name, quote_of, string_value, text, undecorated,
+    whole_definitions,
 };
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
@@ -212,6 +213,8 @@ pub enum EvaluationKind {
 #[derive(Debug, Clone)]
 pub struct LookupCall {
     pub method: String,
+    /// What the call's arguments name.
+    pub names: Names,
     pub model: ModelId,
     pub call: CallSite,
     /// Keyword names (`filter(author__name=...)`) with their ranges.
@@ -231,7 +234,8 @@ pub struct OnlyThenValues {
 /// `x.fk.id` read on a known object.
 #[derive(Debug, Clone)]
 pub struct IdRead {
-    pub obj: Obj,
+    /// Every object the owner may be, each with the relation as the last hop.
+    pub objs: Vec<Obj>,
     /// `author.id` in `post.author.id`: replaced by `author_id`.
     pub replace: TextRange,
     pub attname: String,
@@ -1565,9 +1569,11 @@ impl<'a> Walker<'a> {
             return;
         };
         let fk_name = self.file.text(fk_name_node);
-        let values = self.eval(owner, env);
-        if let Some(value) = values.into_iter().next() {
-            let Value::Obj(obj) = value else { return };
+        // Every value the owner may have must be a known object: a rule reports only
+        // what holds on every path.
+        let mut objs = Vec::new();
+        for value in self.eval(owner, env) {
+            let Value::Obj(mut obj) = value else { return };
             let Some(model) = obj.model() else { return };
             let Some(hop) = access::forward_fk_hop(self.index, model, fk_name) else {
                 return;
@@ -1577,17 +1583,17 @@ impl<'a> Walker<'a> {
             {
                 return;
             }
-            if related_object_used(fk_node, self.src()) {
-                return;
-            }
-            let mut obj = obj;
             obj.path.push(hop);
-            self.facts.id_reads.push(IdRead {
-                obj,
-                replace: TextRange::new(fk_name_node.start_byte(), node.end_byte()),
-                attname: format!("{fk_name}_id"),
-            });
+            objs.push(obj);
         }
+        if objs.is_empty() || related_object_used(fk_node, self.src()) {
+            return;
+        }
+        self.facts.id_reads.push(IdRead {
+            objs,
+            replace: TextRange::new(fk_name_node.start_byte(), node.end_byte()),
+            attname: format!("{fk_name}_id"),
+        });
     }
 
     /// The possible values of an expression.
@@ -1889,150 +1895,44 @@ impl<'a> Walker<'a> {
             // and result are their own.
             return own_method_result(qs, own, call);
         }
+        let Some(api) = queryset_api::method(method) else {
+            // Not Django's, and not one the project's classes define.
+            return Value::Unknown;
+        };
         let src = self.src();
-        let site = || call_site(call, function, src);
-        match method {
-            "all" | "filter" | "exclude" | "order_by" | "distinct" | "reverse" | "using"
-            | "select_for_update" | "extra" | "complex_filter" | "defer" | "only"
-            | "select_related" | "prefetch_related" | "annotate" | "alias" | "none" => {
-                let site = site();
-                if !self
-                    .seen
-                    .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
-                {
-                    self.record_lookups(&qs, method, &site, call);
-                }
-                match method {
-                    "select_related" => {
-                        if site.strings.is_empty() && site.args.len() <= 2 {
-                            qs.applied.select_related_all = true;
-                        } else if site.plain {
-                            qs.applied
-                                .select_related
-                                .extend(site.strings.iter().map(|(s, _)| s.clone()));
-                        } else if site.strings.is_empty() && self.file.text(call).contains("None") {
-                            qs.applied.select_related.clear();
-                            qs.applied.select_related_all = false;
-                        } else {
-                            qs.applied.unknown = true;
-                        }
-                        qs.select_call = Some(site);
-                    }
-                    "prefetch_related" => {
-                        let prefetches = prefetch_args(call, src);
-                        match prefetches {
-                            Some(list) => qs.applied.prefetch_related.extend(list),
-                            None => qs.applied.unknown = true,
-                        }
-                        qs.prefetch_call = Some(site);
-                    }
-                    "only" => {
-                        if site.plain {
-                            qs.applied.only =
-                                Some(site.strings.iter().map(|(s, _)| s.clone()).collect());
-                        } else {
-                            qs.applied.unknown = true;
-                        }
-                        qs.only_call = Some(site);
-                    }
-                    "defer" => {
-                        if site.plain {
-                            qs.applied
-                                .defer
-                                .extend(site.strings.iter().map(|(s, _)| s.clone()));
-                        } else {
-                            qs.applied.unknown = true;
-                        }
-                        qs.defer_call = Some(site);
-                    }
-                    "filter" => {
-                        let args = call_args(call, src);
-                        for (name, value) in &args.keywords {
-                            let value = text(*value, src);
-                            let relation = match name.strip_suffix("__isnull") {
-                                Some(rel) if value == "True" => rel,
-                                None if value == "None" => name.as_str(),
-                                _ => continue,
-                            };
-                            if !relation.contains("__") {
-                                qs.known_loaded.push(relation.to_string());
-                            }
-                        }
-                    }
-                    "annotate" | "alias" => {
-                        let args = call_args(call, src);
-                        match (
-                            &mut qs.annotations,
-                            args.positional.is_empty() && !args.has_splat,
-                        ) {
-                            (Some(names), true) => {
-                                names.extend(args.keywords.iter().map(|(k, _)| k.clone()))
-                            }
-                            _ => qs.annotations = None,
-                        }
-                    }
-                    "extra" => {
-                        // `extra(select={"week": "SQL"})` names columns as annotate() does;
-                        // a select we cannot read may name anything.
-                        let args = call_args(call, src);
-                        let select = args
-                            .keyword("select")
-                            .or_else(|| args.positional.first().copied());
-                        if args.has_splat {
-                            qs.annotations = None;
-                        } else if let Some(select) = select {
-                            match (&mut qs.annotations, dict_string_keys(select, src)) {
-                                (Some(known), Some(names)) => known.extend(names),
-                                _ => qs.annotations = None,
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                self.seen
-                    .insert((call.start_byte(), call.end_byte(), u64::MAX));
-                Value::Qs(qs)
-            }
-            "values" | "values_list" => {
-                let site = site();
-                if !self
-                    .seen
-                    .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
-                {
-                    self.record_lookups(&qs, method, &site, call);
-                    if let Some(only) = &qs.only_call {
+        let first_visit = self
+            .seen
+            .insert((call.start_byte(), call.end_byte(), u64::MAX));
+        match api.returns {
+            Returns::Rows | Returns::Values => {
+                let site = call_site(call, function, src);
+                if first_visit {
+                    self.record_lookups(&qs, api, &site, call);
+                    if api.returns == Returns::Values
+                        && let Some(only) = &qs.only_call
                         // Both in this one expression, so one edit can merge them.
-                        if call.start_byte() <= only.range.start {
-                            self.facts.only_then_values.push(OnlyThenValues {
-                                only: only.clone(),
-                                values: site.clone(),
-                                values_method: method.to_string(),
-                            });
-                        }
+                        && call.start_byte() <= only.range.start
+                    {
+                        self.facts.only_then_values.push(OnlyThenValues {
+                            only: only.clone(),
+                            values: site.clone(),
+                            values_method: method.to_string(),
+                        });
                     }
                 }
-                self.seen
-                    .insert((call.start_byte(), call.end_byte(), u64::MAX));
-                qs.applied.values = true;
+                apply_call(&mut qs, method, call, site, src);
                 Value::Qs(qs)
             }
-            "iterator" => {
+            Returns::Iterator => {
                 let args = call_args(call, src);
                 qs.iterator_without_chunk =
                     args.keyword("chunk_size").is_none() && args.positional.is_empty();
                 Value::Qs(qs)
             }
-            "get" | "first" | "last" | "earliest" | "latest" | "create" => {
-                if method == "get" {
-                    let site = site();
-                    if !self
-                        .seen
-                        .contains(&(call.start_byte(), call.end_byte(), u64::MAX))
-                    {
-                        self.record_lookups(&qs, method, &site, call);
-                    }
-                    self.seen
-                        .insert((call.start_byte(), call.end_byte(), u64::MAX));
+            Returns::Object => {
+                if first_visit {
+                    let site = call_site(call, function, src);
+                    self.record_lookups(&qs, api, &site, call);
                 }
                 if qs.applied.values {
                     return Value::Unknown;
@@ -2050,12 +1950,7 @@ impl<'a> Walker<'a> {
                     per_row: false,
                 })
             }
-            "count" | "exists" | "aggregate" | "update" | "delete" | "in_bulk"
-            | "get_or_create" | "update_or_create" | "bulk_create" | "bulk_update" | "explain"
-            | "contains" | "union" | "intersection" | "difference" | "dates" | "datetimes"
-            | "raw" => Value::Unknown,
-            // Not Django's, and not one the project's classes define.
-            _ => Value::Unknown,
+            Returns::Combined | Returns::Other => Value::Unknown,
         }
     }
 
@@ -2066,13 +1961,16 @@ impl<'a> Walker<'a> {
         manager.methods.get(method)
     }
 
-    fn record_lookups(&mut self, qs: &Qs, method: &str, site: &CallSite, call: Node<'a>) {
-        if !qs.prefix.is_empty() || qs.applied.unknown && method != "select_related" {
+    /// A call whose arguments name fields, relations or lookups of `qs`'s model.
+    fn record_lookups(&mut self, qs: &Qs, api: &Method, site: &CallSite, call: Node<'a>) {
+        let Some(names) = api.names else {
+            return;
+        };
+        if !qs.prefix.is_empty() || qs.applied.unknown && names != Names::Relations {
             return;
         }
-        let args = call_args(call, self.src());
-        let keywords = match method {
-            "filter" | "exclude" | "get" => args
+        let keywords = match names {
+            Names::Lookups => call_args(call, self.src())
                 .keywords
                 .iter()
                 .filter_map(|(k, v)| {
@@ -2092,7 +1990,8 @@ impl<'a> Walker<'a> {
             );
         }
         self.facts.lookup_calls.push(LookupCall {
-            method: method.to_string(),
+            method: api.name.to_string(),
+            names,
             model: qs.model,
             call: site.clone(),
             keywords,
@@ -2101,11 +2000,48 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// What the call of Django's queryset method `method` does to `qs`: what it applies
+/// and names (read by the one reader the index uses too), and where it is written, for
+/// fixes.
+fn apply_call(qs: &mut Qs, method: &str, call: Node<'_>, site: CallSite, src: &str) {
+    match queryset_api::apply(&mut qs.applied, method, call, src) {
+        Annotations::None => {}
+        Annotations::Named(names) => {
+            if let Some(known) = &mut qs.annotations {
+                known.extend(names);
+            }
+        }
+        Annotations::Unreadable => qs.annotations = None,
+    }
+    match method {
+        "select_related" => qs.select_call = Some(site),
+        "prefetch_related" => qs.prefetch_call = Some(site),
+        "only" => qs.only_call = Some(site),
+        "defer" => qs.defer_call = Some(site),
+        "filter" => {
+            // `filter(parent__isnull=True)`, `filter(parent=None)`: the relation is None.
+            let args = call_args(call, src);
+            for (name, value) in &args.keywords {
+                let value = text(*value, src);
+                let relation = match name.strip_suffix("__isnull") {
+                    Some(rel) if value == "True" => rel,
+                    None if value == "None" => name.as_str(),
+                    _ => continue,
+                };
+                if !relation.contains("__") {
+                    qs.known_loaded.push(relation.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What calling a method the project's manager or queryset class defines gives.
 fn own_method_result(mut qs: Qs, method: &ManagerMethod, call: Node<'_>) -> Value {
     match method {
         ManagerMethod::Queryset(applied) => {
-            merge_applied(&mut qs.applied, applied);
+            qs.applied.merge(applied);
             qs.after_custom = Some(call.end_byte());
             if applied.annotates {
                 // Later lookups may name what it annotated.
@@ -2158,21 +2094,6 @@ fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
     })
 }
 
-fn merge_applied(into: &mut Applied, from: &Applied) {
-    into.select_related
-        .extend(from.select_related.iter().cloned());
-    into.select_related_all |= from.select_related_all;
-    into.prefetch_related
-        .extend(from.prefetch_related.iter().cloned());
-    if from.only.is_some() {
-        into.only = from.only.clone();
-    }
-    into.defer.extend(from.defer.iter().cloned());
-    into.values |= from.values;
-    into.unknown |= from.unknown;
-    into.annotates |= from.annotates;
-}
-
 fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
     // At the `.` itself: a fix deleting the call keeps a comment or line break written
     // between the receiver and the dot.
@@ -2212,60 +2133,6 @@ fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
         plain,
         quote,
     }
-}
-
-/// Lookups of a `prefetch_related(...)` call: strings and `Prefetch("x", to_attr="y")`;
-/// `None` when an argument cannot be read.
-fn prefetch_args(call: Node<'_>, src: &str) -> Option<Vec<Prefetch>> {
-    let args = call_args(call, src);
-    if args.has_splat || !args.keywords.is_empty() {
-        return None;
-    }
-    let mut out = Vec::new();
-    for arg in args.positional {
-        if let Some(s) = string_value(arg, src) {
-            out.push(Prefetch {
-                lookup: s.to_string(),
-                to_attr: None,
-            });
-            continue;
-        }
-        if arg.kind() != "call" {
-            return None;
-        }
-        let callee = dotted_name(arg.child_by_field_id(FIELDS.function)?, src)?;
-        if callee.last().map(String::as_str) != Some("Prefetch") {
-            return None;
-        }
-        let inner = call_args(arg, src);
-        let lookup = inner
-            .positional
-            .first()
-            .copied()
-            .or_else(|| inner.keyword("lookup"))
-            .and_then(|n| string_value(n, src))?;
-        let to_attr = match inner.keyword("to_attr") {
-            Some(node) => Some(string_value(node, src)?.to_string()),
-            None => None,
-        };
-        // A custom queryset may select or prefetch further: paths below are unknown.
-        if inner.positional.len() > 1 || inner.keyword("queryset").is_some() {
-            out.push(Prefetch {
-                lookup: lookup.to_string(),
-                to_attr,
-            });
-            out.push(Prefetch {
-                lookup: format!("{lookup}__?"),
-                to_attr: None,
-            });
-            continue;
-        }
-        out.push(Prefetch {
-            lookup: lookup.to_string(),
-            to_attr,
-        });
-    }
-    Some(out)
 }
 
 fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
@@ -2505,7 +2372,9 @@ impl Shift for OnlyThenValues {
 
 impl Shift for IdRead {
     fn shift(&mut self, by: isize) {
-        self.obj.qs.shift(by);
+        for obj in &mut self.objs {
+            obj.qs.shift(by);
+        }
         self.replace.shift(by);
     }
 }

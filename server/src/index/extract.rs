@@ -7,7 +7,8 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor};
 
 use super::imports::{ImportMap, package_of};
-use super::model::{Applied, MethodKind, Prefetch};
+use super::model::{Applied, MethodKind};
+use super::queryset_api;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
     call_args, dotted_name, string_value, text, undecorated, whole_definitions,
@@ -655,60 +656,6 @@ fn first_parameter<'s>(def: Node<'_>, source: &'s str) -> Option<&'s str> {
     (ident.kind() == "identifier").then(|| text(ident, source))
 }
 
-/// Queryset methods that return a queryset of the same model.
-const QUERYSET_METHODS: &[&str] = &[
-    "all",
-    "filter",
-    "exclude",
-    "order_by",
-    "select_related",
-    "prefetch_related",
-    "annotate",
-    "alias",
-    "only",
-    "defer",
-    "values",
-    "values_list",
-    "distinct",
-    "reverse",
-    "using",
-    "extra",
-    "select_for_update",
-    "none",
-    "union",
-    "intersection",
-    "difference",
-    "complex_filter",
-    "get_queryset",
-    "fetch_mode",
-];
-
-/// Queryset methods that return something else: rows, numbers, an object.
-const TERMINAL_METHODS: &[&str] = &[
-    "get",
-    "first",
-    "last",
-    "count",
-    "exists",
-    "aggregate",
-    "create",
-    "get_or_create",
-    "update_or_create",
-    "update",
-    "delete",
-    "in_bulk",
-    "iterator",
-    "earliest",
-    "latest",
-    "bulk_create",
-    "bulk_update",
-    "explain",
-    "contains",
-    "dates",
-    "datetimes",
-    "raw",
-];
-
 fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFacts {
     let mut reader = QuerysetReader {
         self_name,
@@ -813,7 +760,7 @@ impl QuerysetReader<'_> {
 }
 
 fn merge_chain(facts: &mut QuerysetFacts, chain: &Chain) {
-    merge_applied(&mut facts.applied, &chain.applied);
+    facts.applied.merge(&chain.applied);
     for (from, into) in [
         (&chain.custom, &mut facts.calls),
         (&chain.queryset_custom, &mut facts.queryset_calls),
@@ -824,32 +771,6 @@ fn merge_chain(facts: &mut QuerysetFacts, chain: &Chain) {
             }
         }
     }
-}
-
-/// Adds what `other` applies after what `into` applies.
-pub(crate) fn merge_applied(into: &mut Applied, other: &Applied) {
-    for lookup in &other.select_related {
-        if !into.select_related.contains(lookup) {
-            into.select_related.push(lookup.clone());
-        }
-    }
-    into.select_related_all |= other.select_related_all;
-    for prefetch in &other.prefetch_related {
-        if !into.prefetch_related.contains(prefetch) {
-            into.prefetch_related.push(prefetch.clone());
-        }
-    }
-    if other.only.is_some() {
-        into.only.clone_from(&other.only);
-    }
-    for name in &other.defer {
-        if !into.defer.contains(name) {
-            into.defer.push(name.clone());
-        }
-    }
-    into.values |= other.values;
-    into.unknown |= other.unknown;
-    into.annotates |= other.annotates;
 }
 
 struct Chain {
@@ -917,19 +838,20 @@ fn read_chain(
         start,
     };
     for (i, (method, call)) in calls.into_iter().enumerate() {
-        if TERMINAL_METHODS.contains(&method.as_str()) {
-            chain.queryset = false;
-        } else if !QUERYSET_METHODS.contains(&method.as_str()) {
-            let custom = if i == 0 && on_self {
-                &mut chain.custom
-            } else {
-                &mut chain.queryset_custom
-            };
-            if !custom.contains(&method) {
-                custom.push(method.clone());
+        match queryset_api::method(&method) {
+            Some(known) => chain.queryset &= known.returns_queryset(),
+            None => {
+                let custom = if i == 0 && on_self {
+                    &mut chain.custom
+                } else {
+                    &mut chain.queryset_custom
+                };
+                if !custom.contains(&method) {
+                    custom.push(method.clone());
+                }
             }
         }
-        apply_call(&mut chain.applied, &method, call, source);
+        queryset_api::apply(&mut chain.applied, &method, call, source);
     }
     Some(chain)
 }
@@ -958,121 +880,4 @@ fn fresh_queryset(
         .iter()
         .all(|(key, _)| matches!(key.as_str(), "model" | "using" | "hints"));
     (is_model && known_keywords && !args.has_splat).then_some(class)
-}
-
-/// Records what the queryset method call `call` (named `method`) applies; other methods
-/// are ignored. Arguments that are not literals make the result `unknown`.
-pub fn apply_call(applied: &mut Applied, method: &str, call: Node<'_>, source: &str) {
-    let args = call_args(call, source);
-    let literal_strings = |applied: &mut Applied| -> Vec<String> {
-        if args.has_splat || !args.keywords.is_empty() {
-            applied.unknown = true;
-        }
-        args.positional
-            .iter()
-            .filter_map(|arg| {
-                let value = string_value(*arg, source);
-                if value.is_none() && arg.kind() != "none" {
-                    applied.unknown = true;
-                }
-                value.map(str::to_string)
-            })
-            .collect()
-    };
-    let clears = args.positional.len() == 1 && args.positional[0].kind() == "none";
-    match method {
-        "select_related" => {
-            if clears {
-                applied.select_related.clear();
-                applied.select_related_all = false;
-            } else if args.positional.is_empty() && !args.has_splat {
-                applied.select_related_all = true;
-            } else {
-                for lookup in literal_strings(applied) {
-                    if !applied.select_related.contains(&lookup) {
-                        applied.select_related.push(lookup);
-                    }
-                }
-            }
-        }
-        "prefetch_related" => {
-            if clears {
-                applied.prefetch_related.clear();
-                return;
-            }
-            if args.has_splat {
-                applied.unknown = true;
-            }
-            for arg in &args.positional {
-                let prefetch = if let Some(lookup) = string_value(*arg, source) {
-                    Some(Prefetch {
-                        lookup: lookup.to_string(),
-                        to_attr: None,
-                    })
-                } else {
-                    prefetch_object(*arg, source)
-                };
-                match prefetch {
-                    Some(p) if !applied.prefetch_related.contains(&p) => {
-                        applied.prefetch_related.push(p);
-                    }
-                    Some(_) => {}
-                    None => applied.unknown = true,
-                }
-            }
-        }
-        "only" => applied.only = Some(literal_strings(applied)),
-        "defer" => {
-            if clears {
-                applied.defer.clear();
-            } else {
-                for name in literal_strings(applied) {
-                    if !applied.defer.contains(&name) {
-                        applied.defer.push(name);
-                    }
-                }
-            }
-        }
-        "values" | "values_list" => {
-            applied.values = true;
-            // `values(total=Sum(...))`, `values_list(Lower("name"))`: expressions are
-            // annotated under a name.
-            let expressions = args.has_splat
-                || args.keywords.iter().any(|(key, _)| {
-                    method == "values" || !matches!(key.as_str(), "flat" | "named")
-                })
-                || args
-                    .positional
-                    .iter()
-                    .any(|arg| string_value(*arg, source).is_none());
-            applied.annotates |= expressions;
-        }
-        "annotate" | "alias" | "extra" => applied.annotates = true,
-        _ => {}
-    }
-}
-
-/// `Prefetch("comments", queryset=..., to_attr="recent")`.
-fn prefetch_object(node: Node<'_>, source: &str) -> Option<Prefetch> {
-    if node.kind() != "call" {
-        return None;
-    }
-    let callee = dotted_name(node.child_by_field_id(FIELDS.function)?, source)?;
-    if callee.last()? != "Prefetch" {
-        return None;
-    }
-    let args = call_args(node, source);
-    let lookup = args
-        .positional
-        .first()
-        .copied()
-        .or_else(|| args.keyword("lookup"))?;
-    let to_attr = match args.keyword("to_attr") {
-        Some(value) => Some(string_value(value, source)?.to_string()),
-        None => None,
-    };
-    Some(Prefetch {
-        lookup: string_value(lookup, source)?.to_string(),
-        to_attr,
-    })
 }

@@ -14,14 +14,14 @@ mod contrib;
 mod extract;
 mod imports;
 mod model;
+pub mod queryset_api;
 mod render;
 mod resolve;
 mod scope;
 
 pub use extract::{
     AliasFacts, AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts,
-    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, apply_call,
-    extract,
+    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, extract,
 };
 pub use imports::{ImportMap, Imported};
 pub use model::*;

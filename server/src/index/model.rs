@@ -162,6 +162,9 @@ pub struct Prefetch {
     pub lookup: String,
     /// `Prefetch(..., to_attr="x")`: the result lives on `x` as a plain list.
     pub to_attr: Option<String>,
+    /// `Prefetch(..., queryset=...)`: its own queryset may select or prefetch further,
+    /// so what lies below the lookup is unknown.
+    pub queryset: bool,
 }
 
 #[derive(Debug, Clone)]

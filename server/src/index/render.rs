@@ -153,9 +153,15 @@ fn applied_text(applied: &Applied) -> String {
         let lookups: Vec<String> = applied
             .prefetch_related
             .iter()
-            .map(|p| match &p.to_attr {
-                Some(to_attr) => format!("Prefetch({:?}, to_attr={to_attr:?})", p.lookup),
-                None => format!("{:?}", p.lookup),
+            .map(|p| {
+                let queryset = if p.queryset { ", queryset=..." } else { "" };
+                match &p.to_attr {
+                    Some(to_attr) => {
+                        format!("Prefetch({:?}{queryset}, to_attr={to_attr:?})", p.lookup)
+                    }
+                    None if p.queryset => format!("Prefetch({:?}{queryset})", p.lookup),
+                    None => format!("{:?}", p.lookup),
+                }
             })
             .collect();
         parts.push(format!("prefetch_related({})", lookups.join(", ")));

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::contrib;
 use super::extract::{
     AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
-    MethodFacts, QuerysetFacts, TargetExpr, merge_applied,
+    MethodFacts, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
 use super::scope::{Scope, Target};
@@ -1150,18 +1150,18 @@ impl<'a> Resolver<'a> {
             let applied = chain_applied(facts, &relative, &on_queryset).filter(|_| readable);
             match applied {
                 Some(applied) if facts.start == ChainStart::Inherited => {
-                    merge_applied(&mut result.applied, &applied);
+                    result.applied.merge(&applied);
                 }
                 Some(applied) => result.applied = applied,
                 // Whatever it returns may be filtered, joined or annotated.
-                None => merge_applied(&mut result.applied, &unknown),
+                None => result.applied.merge(&unknown),
             }
         }
         for (method, _) in &parts.methods {
             let summary = match relative.get(method.name.as_str()) {
                 Some(applied) => {
                     let mut total = result.applied.clone();
-                    merge_applied(&mut total, applied);
+                    total.merge(applied);
                     ManagerMethod::Queryset(total)
                 }
                 None => ManagerMethod::Other,
@@ -1271,12 +1271,12 @@ fn chain_applied(
     }
     let mut applied = Applied::default();
     for call in &facts.calls {
-        merge_applied(&mut applied, own.get(call.as_str())?);
+        applied.merge(own.get(call.as_str())?);
     }
     for call in &facts.queryset_calls {
-        merge_applied(&mut applied, queryset.get(call.as_str())?);
+        applied.merge(queryset.get(call.as_str())?);
     }
-    merge_applied(&mut applied, &facts.applied);
+    applied.merge(&facts.applied);
     Some(applied)
 }
 

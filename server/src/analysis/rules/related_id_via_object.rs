@@ -8,19 +8,25 @@ use crate::fix::{Edit, Fix};
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
     for read in &checker.facts.id_reads {
-        if load_state(&read.obj.qs, &read.obj.path) != Load::Missing {
+        if read
+            .objs
+            .iter()
+            .any(|obj| load_state(&obj.qs, &obj.path) != Load::Missing)
+        {
             continue;
         }
         // When the loop loads the related object anyway, reading its id is free.
-        let names: Vec<&str> = read.obj.path.iter().map(|h| h.name.as_str()).collect();
         let loaded_elsewhere = checker.facts.loops.iter().any(|fact| {
             fact.body_range.contains_range(read.replace)
                 && fact.accesses.iter().any(|a| match &a.kind {
-                    AccessKind::Load { path } | AccessKind::Many { path, .. } => path
-                        .iter()
-                        .map(|h| h.name.as_str())
-                        .take(names.len())
-                        .eq(names.iter().copied()),
+                    AccessKind::Load { path } | AccessKind::Many { path, .. } => {
+                        read.objs.iter().any(|obj| {
+                            path.iter()
+                                .map(|h| &h.name)
+                                .take(obj.path.len())
+                                .eq(obj.path.iter().map(|h| &h.name))
+                        })
+                    }
                     _ => false,
                 })
         });
@@ -28,7 +34,7 @@ pub fn check(checker: &mut Checker<'_>) {
             continue;
         }
         let original = checker.text(read.replace).to_string();
-        let per_row = if read.obj.per_row {
+        let per_row = if read.objs.iter().all(|obj| obj.per_row) {
             " for each row"
         } else {
             ""

@@ -4,26 +4,25 @@ use super::Checker;
 use crate::analysis::lookups::{Outcome, Style, walk};
 use crate::analysis::{Diagnostic, Rule};
 use crate::fix::{Edit, Fix};
+use crate::index::queryset_api::Names;
 use crate::text::TextRange;
 
 pub fn check(checker: &mut Checker<'_>) {
     let mut out = Vec::new();
     for call in &checker.facts.lookup_calls {
-        let style = match call.method.as_str() {
-            "select_related" => Style::Select,
-            "prefetch_related" => Style::Prefetch,
-            "only" | "defer" | "values" | "values_list" | "order_by" => Style::Field,
-            "filter" | "exclude" | "get" => Style::Field,
-            _ => continue,
+        let style = match call.names {
+            Names::Relations => Style::Select,
+            Names::Prefetches => Style::Prefetch,
+            Names::Fields | Names::Ordering | Names::Lookups => Style::Field,
         };
         // (lookup, range of the text to replace, offset of the lookup inside the range)
         let mut items: Vec<(String, TextRange, usize)> = Vec::new();
-        if matches!(call.method.as_str(), "filter" | "exclude" | "get") {
+        if call.names == Names::Lookups {
             items.extend(call.keywords.iter().map(|(k, r)| (k.clone(), *r, 0)));
         } else {
             for (s, r) in &call.call.strings {
-                let (lookup, offset) = match call.method.as_str() {
-                    "order_by" => {
+                let (lookup, offset) = match call.names {
+                    Names::Ordering => {
                         let trimmed = s.trim_start_matches(['-', '+']);
                         (trimmed.to_string(), s.len() - trimmed.len())
                     }

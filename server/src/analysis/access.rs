@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::flow::Qs;
 use crate::index::queryset_api::{self, OnPrefetched};
 use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
 use crate::syntax::SourceFile;
@@ -395,60 +394,4 @@ fn parameter_at(def: Node<'_>, position: &ArgPosition, src: &str) -> Option<Stri
         ArgPosition::Positional(i) => names.get(*i).cloned(),
         ArgPosition::Keyword(k) => names.iter().find(|n| *n == k).cloned(),
     }
-}
-
-/// Whether the relations at `local` (from rows of `qs`) arrive with the rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Load {
-    Loaded,
-    Missing,
-    /// Something applied could not be read: say nothing.
-    Unknown,
-}
-
-pub fn load_state(qs: &Qs, local: &[Hop]) -> Load {
-    if qs.applied.unknown {
-        return Load::Unknown;
-    }
-    if let (Some(back), [first]) = (&qs.back_ref, local)
-        && first.name == *back
-    {
-        return Load::Loaded;
-    }
-    if let (true, Some(first)) = (qs.prefix.is_empty(), local.first())
-        && qs.known_loaded.contains(&first.name)
-    {
-        return Load::Loaded;
-    }
-    let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
-    let path = full
-        .iter()
-        .map(|h| h.name.as_str())
-        .collect::<Vec<_>>()
-        .join("__");
-    let covers = |lookup: &str| lookup == path || lookup.starts_with(&format!("{path}__"));
-    for prefetch in &qs.applied.prefetch_related {
-        if prefetch.to_attr.is_none() && covers(&prefetch.lookup) {
-            return Load::Loaded;
-        }
-    }
-    // Below a `Prefetch(queryset=...)` anything may have been selected.
-    for prefetch in &qs.applied.prefetch_related {
-        if prefetch.queryset && path.starts_with(&format!("{}__", prefetch.lookup)) {
-            return Load::Unknown;
-        }
-    }
-    if full.iter().all(|h| h.is_selectable()) {
-        if qs.applied.select_related.iter().any(|s| covers(s)) {
-            return Load::Loaded;
-        }
-        if qs.applied.select_related_all
-            && full.iter().all(|h| {
-                matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne) && !h.nullable
-            })
-        {
-            return Load::Loaded;
-        }
-    }
-    Load::Missing
 }

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::access::{Access, AccessKind, Hop, Load, ManyOp, load_state};
-use super::flow::{CallSite, Facts, Origin, Qs, lookup_path, quote_for};
+use super::access::{Access, AccessKind, Hop, ManyOp};
+use super::flow::{CallSite, Facts, Load, Origin, Qs, lookup_path, quote_for};
 use crate::fix::{Edit, Fix};
 use crate::index::ModelIndex;
 
@@ -120,7 +120,7 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
 
 /// Loaded if loaded for some value, missing only if missing for every value.
 fn combined_state(sources: &[Qs], path: &[Hop]) -> Load {
-    let states: Vec<Load> = sources.iter().map(|qs| load_state(qs, path)).collect();
+    let states: Vec<Load> = sources.iter().map(|qs| qs.load(path)).collect();
     if states.contains(&Load::Unknown) {
         Load::Unknown
     } else if states.contains(&Load::Loaded) {

@@ -1,7 +1,8 @@
 //! ORM203: `obj.author.id` loads the author to read a value `obj.author_id` already holds.
 
 use super::Checker;
-use crate::analysis::access::{AccessKind, Load, load_state};
+use crate::analysis::access::AccessKind;
+use crate::analysis::flow::Load;
 use crate::analysis::{Diagnostic, Rule};
 use crate::fix::{Edit, Fix};
 
@@ -11,7 +12,7 @@ pub fn check(checker: &mut Checker<'_>) {
         if read
             .objs
             .iter()
-            .any(|obj| load_state(&obj.qs, &obj.path) != Load::Missing)
+            .any(|obj| obj.qs.load(&obj.path) != Load::Missing)
         {
             continue;
         }

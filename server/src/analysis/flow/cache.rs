@@ -1,0 +1,289 @@
+//! Which parts of a file are walked apart, and the cache that keeps their facts
+//! between versions of the file.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use crate::index::ModelId;
+use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{text, undecorated, whole_definitions};
+
+use super::MAX_CALL_DEPTH;
+use super::facts::Facts;
+use super::values::Env;
+use super::walker::{ClassKind, Walker};
+
+/// The facts of each top-level `def` and `class` of one file, kept between analyses of
+/// its edited versions (by the language server): a definition whose text, and whose
+/// helpers' texts and places relative to it, did not change is not walked again; its
+/// facts are moved by how far it moved.
+#[derive(Debug, Default)]
+pub struct FlowCache {
+    entries: HashMap<u64, Cached>,
+    /// The index (its generation) and module the entries were computed against.
+    context: Option<(u64, String)>,
+    /// How many analyses used this cache.
+    round: u64,
+}
+
+impl FlowCache {
+    /// Starts an analysis of `module` against the index of `generation`: entries
+    /// computed against another index or module are dropped.
+    pub(super) fn start_round(&mut self, generation: u64, module: &str) {
+        if self
+            .context
+            .as_ref()
+            .is_none_or(|(g, m)| *g != generation || m != module)
+        {
+            self.entries.clear();
+            self.context = Some((generation, module.to_string()));
+        }
+        self.round += 1;
+    }
+
+    /// Ends an analysis: drops the parts no file has held for [`UNUSED_ROUNDS`] rounds.
+    pub(super) fn end_round(&mut self) {
+        let round = self.round;
+        self.entries
+            .retain(|_, cached| cached.used + UNUSED_ROUNDS >= round);
+    }
+
+    /// The facts of each of `nodes` under `key`: the cached ones, each moved to where
+    /// its node is now, else `walk`'s (one per node), kept.
+    pub(super) fn facts(
+        &mut self,
+        key: u64,
+        nodes: &[Node<'_>],
+        walk: impl FnOnce() -> Vec<Facts>,
+    ) -> Vec<Facts> {
+        let round = self.round;
+        if let Some(cached) = self.entries.get_mut(&key) {
+            cached.used = round;
+            return cached
+                .facts
+                .iter()
+                .zip(&cached.starts)
+                .zip(nodes)
+                .map(|((facts, start), node)| {
+                    let mut facts = facts.clone();
+                    facts.shift(node.start_byte() as isize - *start as isize);
+                    facts
+                })
+                .collect();
+        }
+        let facts = walk();
+        self.entries.insert(
+            key,
+            Cached {
+                starts: nodes.iter().map(|node| node.start_byte()).collect(),
+                facts: facts.clone(),
+                used: round,
+            },
+        );
+        facts
+    }
+}
+
+/// The facts of one part of a file: a top-level definition, a method, or the rest of a
+/// class body (its statements walked together, since an assignment can name what a
+/// later one uses), one `Facts` per node, with where each node started.
+#[derive(Debug)]
+pub(super) struct Cached {
+    pub(super) starts: Vec<usize>,
+    pub(super) facts: Vec<Facts>,
+    /// The last round whose file held this part.
+    pub(super) used: u64,
+}
+
+/// For how many analyses a definition the file no longer holds stays cached: a syntax
+/// error can hide every definition for a few keystrokes (typing the `f` of `for` can
+/// make the whole module one ERROR node), and they come back unchanged.
+pub(super) const UNUSED_ROUNDS: u64 = 32;
+
+/// The module's statements, each with how it is walked and the root of its tree. A
+/// syntax error can wrap most of a module in one ERROR node (a half-typed `f` of `for`
+/// does): the definitions it holds whole are statements too, so a keystroke does not
+/// hide their findings until the line is finished; the rest of it (bodies that lost
+/// their `def`) is only scanned.
+pub(super) fn module_statements(file: &SourceFile) -> Vec<(Node<'_>, Walk, Node<'_>)> {
+    let mut statements = Vec::new();
+    for (child, root) in file.top_level() {
+        if child.kind() != "ERROR" {
+            statements.push((child, Walk::Statement, root));
+            continue;
+        }
+        let whole = whole_definitions(child);
+        let mut inner = child.walk();
+        for piece in child.named_children(&mut inner) {
+            let walk = if whole.contains(&piece) {
+                Walk::Statement
+            } else {
+                Walk::Scan
+            };
+            statements.push((piece, walk, root));
+        }
+    }
+    statements
+}
+
+/// How [`analyse_with`] walks a module-level node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Walk {
+    Statement,
+    /// A piece of a syntax error: its calls, not its flow.
+    Scan,
+}
+
+/// The facts of a model's or plain class's parts, in order, each from `cache` while
+/// unchanged: each method alone, so an edit in one method of a 1,500-line model walks
+/// that method, and the rest of the body together. `None` for anything else, and for a
+/// view class, whose methods share what the class says (`model`, `get_queryset()`):
+/// it is cached whole.
+pub(super) fn class_by_parts<'a>(
+    module: &Walker<'a>,
+    class: Node<'a>,
+    cache: &mut FlowCache,
+) -> Option<Vec<Facts>> {
+    if class.kind() != "class_definition" {
+        return None;
+    }
+    let body = class.child_by_field_id(FIELDS.body)?;
+    let mut shell = module.fresh();
+    let kind = shell.class_kind(class, body);
+    if matches!(kind, ClassKind::View(_)) {
+        return None;
+    }
+    let key = |part, nodes: &[Node<'a>]| {
+        class_part_key(part, kind, nodes, module.functions, module.src())
+    };
+    let mut cursor = body.walk();
+    let members: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+    let statements: Vec<Node<'a>> = members
+        .iter()
+        .copied()
+        .filter(|member| method_def(*member).is_none())
+        .collect();
+    let mut statement_facts = cache
+        .facts(key("shell", &statements), &statements, || {
+            let mut class_env = Env::new();
+            statements
+                .iter()
+                .map(|statement| {
+                    shell.statement(*statement, &mut class_env, body);
+                    std::mem::take(&mut shell.facts)
+                })
+                .collect()
+        })
+        .into_iter();
+    let mut parts = Vec::new();
+    for member in members {
+        match method_def(member) {
+            None => parts.extend(statement_facts.next()),
+            Some(def) => parts.extend(cache.facts(key("method", &[member]), &[member], || {
+                let mut one = module.fresh();
+                one.method(def, member, kind);
+                vec![one.facts]
+            })),
+        }
+    }
+    Some(parts)
+}
+
+/// What a top-level definition's facts depend on in the file: its text, and the text
+/// and relative place of every module function it (or they, two calls deep) call.
+pub(super) fn definition_key(
+    stmt: Node<'_>,
+    functions: &HashMap<String, Node<'_>>,
+    source: &str,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text(stmt, source).hash(&mut hasher);
+    let mut frontier = vec![stmt];
+    let mut seen: HashSet<usize> = HashSet::new();
+    for _ in 0..=MAX_CALL_DEPTH {
+        let mut next = Vec::new();
+        for node in frontier {
+            for name in called_names(text(node, source)) {
+                let Some(def) = functions.get(name) else {
+                    continue;
+                };
+                if !seen.insert(def.start_byte()) {
+                    continue;
+                }
+                name.hash(&mut hasher);
+                text(*def, source).hash(&mut hasher);
+                (def.start_byte() as isize - stmt.start_byte() as isize).hash(&mut hasher);
+                next.push(*def);
+            }
+        }
+        frontier = next;
+    }
+    hasher.finish()
+}
+
+/// What a class is, for cache keys (a view's methods are never cached alone).
+pub(super) fn class_kind_key(kind: ClassKind) -> Option<ModelId> {
+    match kind {
+        ClassKind::Model(model) => Some(model),
+        ClassKind::View(_) | ClassKind::Plain => None,
+    }
+}
+
+/// What the facts of part of a class depend on: which part (`"method"`, or `"shell"`
+/// for the body's other statements), what the class is to its `self` (which model),
+/// and [`definition_key`] of each of the part's `nodes`, in order.
+pub(super) fn class_part_key(
+    part: &str,
+    kind: ClassKind,
+    nodes: &[Node<'_>],
+    functions: &HashMap<String, Node<'_>>,
+    source: &str,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    part.hash(&mut hasher);
+    class_kind_key(kind).hash(&mut hasher);
+    for node in nodes {
+        definition_key(*node, functions, source).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Names written right before `(` and not after a `.`: what may be calls of module
+/// functions. A text scan, cheaper than walking the tree; extra names only make the key
+/// stricter.
+pub(super) fn called_names(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        if b != b'(' {
+            return None;
+        }
+        let end = i;
+        let start = bytes[..end]
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c >= 0x80))
+            .map_or(0, |p| p + 1);
+        if start == end || (start > 0 && bytes[start - 1] == b'.') {
+            return None;
+        }
+        text.get(start..end)
+    })
+}
+
+/// The `def` of a class body statement that defines a method.
+pub(super) fn method_def(stmt: Node<'_>) -> Option<Node<'_>> {
+    match stmt.kind() {
+        "function_definition" => Some(stmt),
+        "decorated_definition" => stmt
+            .child_by_field_id(FIELDS.definition)
+            .filter(|d| d.kind() == "function_definition"),
+        _ => None,
+    }
+}
+
+pub(super) fn function_def(node: Node<'_>) -> Option<Node<'_>> {
+    Some(undecorated(node)).filter(|d| d.kind() == "function_definition")
+}

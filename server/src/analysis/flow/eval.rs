@@ -1,0 +1,299 @@
+//! The possible values of an expression.
+
+use tree_sitter::Node;
+
+use crate::analysis::access;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{call_args, dotted_name, text};
+use crate::text::TextRange;
+
+use super::values::{Env, Obj, Origin, Qs, Value, obj_prefetched};
+use super::walker::Walker;
+
+impl<'a> Walker<'a> {
+    /// The possible values of an expression.
+    pub(super) fn eval(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let src = self.src();
+        match node.kind() {
+            "identifier" => {
+                let name = text(node, src);
+                if let Some(values) = env.get(name) {
+                    return values.clone();
+                }
+                match self
+                    .index
+                    .resolve_model(&self.file.module, &[name.to_string()])
+                {
+                    Some(id) => vec![Value::Model(id)],
+                    None => vec![Value::Unknown],
+                }
+            }
+            "parenthesized_expression" => match node.named_child(0) {
+                Some(inner) => self.eval(inner, env),
+                None => vec![Value::Unknown],
+            },
+            "conditional_expression" => {
+                let mut values = Vec::new();
+                for i in [0, 2] {
+                    if let Some(branch) = node.named_child(i) {
+                        values.extend(self.eval(branch, env));
+                    }
+                }
+                values
+            }
+            "attribute" => self.eval_attribute(node, env),
+            "call" => self.eval_call(node, env),
+            "subscript" => {
+                let Some(value) = node.child_by_field_id(FIELDS.value) else {
+                    return vec![Value::Unknown];
+                };
+                let is_slice = node
+                    .child_by_field_id(FIELDS.subscript)
+                    .is_some_and(|s| s.kind() == "slice");
+                self.eval(value, env)
+                    .into_iter()
+                    .map(|v| match (v, is_slice) {
+                        (Value::Qs(qs), true) => Value::Qs(qs),
+                        (Value::Rows(qs), true) => Value::Rows(qs),
+                        (Value::Qs(qs) | Value::Rows(qs), false) => Value::Obj(Obj {
+                            qs,
+                            path: Vec::new(),
+                            per_row: false,
+                        }),
+                        _ => Value::Unknown,
+                    })
+                    .collect()
+            }
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    pub(super) fn eval_attribute(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let (Some(object), Some(attr)) = (
+            node.child_by_field_id(FIELDS.object),
+            node.child_by_field_id(FIELDS.attribute),
+        ) else {
+            return vec![Value::Unknown];
+        };
+        let name = self.file.text(attr).to_string();
+        // `models.Post`, `blog.models.Post`
+        if let Some(path) = dotted_name(node, self.src())
+            && path.len() > 1
+            && !env.contains_key(&path[0])
+            && let Some(id) = self.index.resolve_model(&self.file.module, &path)
+        {
+            return vec![Value::Model(id)];
+        }
+        let objects = self.eval(object, env);
+        objects
+            .into_iter()
+            .map(|value| match value {
+                Value::Model(id) => {
+                    let model = self.index.model(id);
+                    let manager = match name.as_str() {
+                        // The first declared manager is the default one.
+                        "_default_manager" => model.managers.first(),
+                        // `_base_manager` is a plain Manager: nothing applied.
+                        "_base_manager" => {
+                            let qs = Qs::new(
+                                id,
+                                Some(Origin {
+                                    range: TextRange::of(node),
+                                }),
+                            );
+                            return Value::Qs(qs);
+                        }
+                        other => self.index.manager(id, other),
+                    };
+                    let Some(manager) = manager else {
+                        return Value::Unknown;
+                    };
+                    let mut qs = Qs::new(
+                        id,
+                        Some(Origin {
+                            range: TextRange::of(node),
+                        }),
+                    );
+                    qs.applied = manager.applied.clone();
+                    if manager.opaque {
+                        // A manager we cannot read may select or prefetch anything.
+                        qs.applied.unknown = true;
+                    }
+                    if manager.applied.annotates || manager.opaque {
+                        qs.annotations = None;
+                    }
+                    qs.manager = Some(manager.name.clone());
+                    Value::Qs(qs)
+                }
+                Value::Obj(obj) => {
+                    let Some(model) = obj.model() else {
+                        return Value::Unknown;
+                    };
+                    match access::hop(self.index, model, &name) {
+                        Some(hop) if hop.is_many() => Value::RelatedManager {
+                            obj,
+                            hop,
+                            range: TextRange::of(node),
+                        },
+                        Some(hop) => {
+                            let mut obj = obj;
+                            obj.path.push(hop);
+                            Value::Obj(obj)
+                        }
+                        None => Value::Unknown,
+                    }
+                }
+                _ => Value::Unknown,
+            })
+            .collect()
+    }
+
+    pub(super) fn eval_call(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
+        let Some(function) = node.child_by_field_id(FIELDS.function) else {
+            return vec![Value::Unknown];
+        };
+        let args = call_args(node, self.src());
+        match function.kind() {
+            "identifier" => {
+                let name = self.file.text(function);
+                if env.contains_key(name) {
+                    return vec![Value::Unknown];
+                }
+                match name {
+                    "list" | "sorted" | "tuple" | "reversed" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| match v {
+                                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => {
+                                    Value::Rows(qs)
+                                }
+                                _ => Value::Unknown,
+                            })
+                            .collect()
+                    }
+                    "enumerate" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| Value::Enumerate(Box::new(v)))
+                            .collect()
+                    }
+                    "get_object_or_404" => {
+                        let Some(arg) = args.positional.first() else {
+                            return vec![Value::Unknown];
+                        };
+                        self.eval(*arg, env)
+                            .into_iter()
+                            .map(|v| match v {
+                                Value::Qs(qs) => Value::Obj(Obj {
+                                    qs,
+                                    path: Vec::new(),
+                                    per_row: false,
+                                }),
+                                Value::Model(id) => Value::Obj(Obj {
+                                    qs: Qs::new(id, None),
+                                    path: Vec::new(),
+                                    per_row: false,
+                                }),
+                                _ => Value::Unknown,
+                            })
+                            .collect()
+                    }
+                    "super" if args.positional.is_empty() => match self.current_view {
+                        Some(key) => vec![Value::ViewSuper(key)],
+                        None => vec![Value::Unknown],
+                    },
+                    "get_user_model" if args.positional.is_empty() => {
+                        match self.index.by_label(&self.auth_label()) {
+                            Some(id) => vec![Value::Model(id)],
+                            None => vec![Value::Unknown],
+                        }
+                    }
+                    _ => vec![Value::Unknown],
+                }
+            }
+            "attribute" => {
+                let (Some(object), Some(attr)) = (
+                    function.child_by_field_id(FIELDS.object),
+                    function.child_by_field_id(FIELDS.attribute),
+                ) else {
+                    return vec![Value::Unknown];
+                };
+                let method = self.file.text(attr).to_string();
+                let receivers = self.eval(object, env);
+                let mut values = Vec::new();
+                for value in receivers {
+                    match (value, method.as_str()) {
+                        // Every value `get_queryset()` may return is an alternative.
+                        (Value::View(key), "get_queryset") => {
+                            values.extend(self.view_get_queryset(key, node));
+                        }
+                        (Value::ViewSuper(key), "get_queryset") => {
+                            values.extend(self.view_base_queryset(key, node));
+                        }
+                        (value, _) => {
+                            values.push(self.apply_method(value, &method, node, function))
+                        }
+                    }
+                }
+                values
+            }
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    pub(super) fn auth_label(&self) -> String {
+        self.index
+            .auth_user_model()
+            .map(|id| {
+                let m = self.index.model(id);
+                format!("{}.{}", m.app_label, m.name)
+            })
+            .unwrap_or_else(|| "auth.User".to_string())
+    }
+
+    pub(super) fn apply_method(
+        &mut self,
+        value: Value,
+        method: &str,
+        call: Node<'a>,
+        function: Node<'a>,
+    ) -> Value {
+        match value {
+            Value::Qs(qs) => self.queryset_method(qs, method, call, function),
+            Value::RelatedManager { obj, hop, range } => {
+                let Some(target) = hop.target else {
+                    return Value::Unknown;
+                };
+                let back_ref = hop.back_ref.clone();
+                if method == "all"
+                    && (obj.per_row || obj.qs.applied.unknown || obj_prefetched(&obj, &hop))
+                {
+                    // Rows served from the outer queryset's prefetch (or fetched per row
+                    // when it has none): loads are judged against the outer queryset.
+                    let mut qs = obj.qs.clone();
+                    qs.prefix.extend(obj.path.iter().cloned());
+                    qs.prefix.push(hop);
+                    qs.model = target;
+                    qs.back_ref = back_ref;
+                    qs.per_row = obj.per_row;
+                    qs.related = true;
+                    return Value::Qs(qs);
+                }
+                let mut qs = Qs::new(target, Some(Origin { range }));
+                qs.back_ref = back_ref;
+                qs.per_row = obj.per_row;
+                qs.related = true;
+                self.queryset_method(qs, method, call, function)
+            }
+            Value::Rows(qs) if method == "copy" => Value::Rows(qs),
+
+            _ => Value::Unknown,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Rows iterated: which loop variable holds a row, and what the loop reads from it.
+
+use tree_sitter::Node;
+
+use crate::analysis::access;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{descendants, text};
+use crate::syntax::uses::{Use, uses_of};
+use crate::text::TextRange;
+
+use super::facts::LoopFact;
+use super::values::{Qs, Value, rows_of};
+use super::walker::Walker;
+
+/// `name = name.filter(...)`-style mentions: the name is (re)assigned, or read only to
+/// build its own new value.
+pub(super) fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "assignment" => {
+                let left = parent.child_by_field_id(FIELDS.left);
+                if left == Some(current) {
+                    return true;
+                }
+                return left.is_some_and(|l| l.kind() == "identifier" && text(l, src) == name);
+            }
+            "attribute" | "call" | "argument_list" | "keyword_argument" | "subscript" => {
+                current = parent;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+impl<'a> Walker<'a> {
+    /// The loop variable bound to a row when `values` are all rows of one model:
+    /// `for p in qs`, `for i, p in enumerate(qs)`.
+    pub(super) fn row_binding(
+        &self,
+        left: Node<'a>,
+        values: &[Value],
+    ) -> Option<(String, Vec<Qs>)> {
+        let (target, values): (Node<'a>, Vec<&Value>) = match left.kind() {
+            "identifier" => (left, values.iter().collect()),
+            "pattern_list" | "tuple_pattern" => {
+                let mut cursor = left.walk();
+                let items: Vec<Node<'a>> = left.named_children(&mut cursor).collect();
+                if items.len() != 2 || items[1].kind() != "identifier" {
+                    return None;
+                }
+                let inner: Option<Vec<&Value>> = values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Enumerate(inner) => Some(inner.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                (items[1], inner?)
+            }
+            _ => return None,
+        };
+        let rows = rows_of(&values)?;
+        Some((text(target, self.src()).to_string(), rows))
+    }
+
+    /// Records what each row of `rows` bound to `var` is used for inside `body`.
+    pub(super) fn record_loop(
+        &mut self,
+        rows: &[Qs],
+        body: Node<'a>,
+        var: &str,
+        iter: Node<'a>,
+        sole_consumer: bool,
+        extra: &[Node<'a>],
+    ) {
+        let key = (
+            iter.start_byte(),
+            body.start_byte(),
+            self.context_hash(rows),
+        );
+        if !self.seen.insert(key) {
+            return;
+        }
+        let model = rows[0].model;
+        let mut uses = uses_of(body, var, self.src());
+        for node in extra {
+            uses.extend(uses_of(*node, var, self.src()));
+        }
+        let mut accesses = Vec::new();
+        let ctx = access::Ctx {
+            index: self.index,
+            file: self.file,
+            functions: self.functions,
+        };
+        for u in &uses {
+            access::resolve_use(&ctx, model, u, &mut accesses, 0);
+        }
+        // `row.book = other` puts `other` in the cache: later reads of `row.book`, here or
+        // in a method the loop calls, cost nothing.
+        let assigned: Vec<&str> = uses
+            .iter()
+            .filter_map(|u| match u {
+                Use::Chain {
+                    segments,
+                    store: true,
+                } if segments.len() == 1 => Some(segments[0].name.as_str()),
+                _ => None,
+            })
+            .collect();
+        accesses.retain(|a| match &a.kind {
+            access::AccessKind::Load { path } | access::AccessKind::IdRead { path } => {
+                !assigned.contains(&path[0].name.as_str())
+            }
+            _ => true,
+        });
+        self.facts.loops.push(LoopFact {
+            sources: rows.to_vec(),
+            accesses,
+            iter_range: TextRange::of(iter),
+            body_range: TextRange::of(body),
+            sole_consumer,
+        });
+    }
+
+    pub(super) fn context_hash(&self, rows: &[Qs]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for qs in rows {
+            qs.origin.hash(&mut h);
+            qs.model.hash(&mut h);
+        }
+        self.active.hash(&mut h);
+        h.finish()
+    }
+
+    /// The queryset in `iter` is used by this loop only: an inline chain, or a name
+    /// every other mention of which assigns it.
+    pub(super) fn sole_consumer(&self, iter: Node<'a>, scope: Node<'a>) -> bool {
+        let target = match iter.kind() {
+            "identifier" => iter,
+            "call" | "attribute" | "subscript" => {
+                let mut base = iter;
+                loop {
+                    base = match base.kind() {
+                        "call" => match base.child_by_field_id(FIELDS.function) {
+                            Some(f) => f,
+                            None => return false,
+                        },
+                        "attribute" => match base.child_by_field_id(FIELDS.object) {
+                            Some(o) => o,
+                            None => return false,
+                        },
+                        "subscript" => match base.child_by_field_id(FIELDS.value) {
+                            Some(v) => v,
+                            None => return false,
+                        },
+                        _ => break,
+                    };
+                }
+                if base.kind() != "identifier" {
+                    return true;
+                }
+                // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
+                if self
+                    .index
+                    .resolve_model(&self.file.module, &[self.file.text(base).to_string()])
+                    .is_some()
+                {
+                    return true;
+                }
+                base
+            }
+            _ => return false,
+        };
+        self.only_assigned_elsewhere(target, scope)
+    }
+
+    /// Every other mention of the name `node` in `scope` (re)assigns it. Not known of a
+    /// module-level name in a patched file: its module is read from several trees.
+    pub(super) fn only_assigned_elsewhere(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        if self.file.is_patched() && scope.kind() == "module" {
+            return false;
+        }
+        let name = self.file.text(node);
+        descendants(scope)
+            .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != node)
+            .all(|n| is_self_assignment(n, name, self.src()))
+    }
+}

@@ -1,0 +1,125 @@
+//! Queryset flow: which names hold querysets (or rows, or single objects) of which model
+//! with what applied, where rows are iterated, and what each iteration touches.
+//!
+//! The walker goes through each function's statements in order with an environment of
+//! possible values per name. Branches are walked separately and joined, so a name holds
+//! every value it may have; rules only report what holds for all of them.
+
+mod cache;
+mod eval;
+mod evaluations;
+mod facts;
+mod id_reads;
+mod loops;
+mod queryset;
+mod scan;
+mod values;
+mod views;
+mod walker;
+
+use std::collections::HashMap;
+
+use crate::analysis::access::Hop;
+use crate::index::ModelIndex;
+use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+
+use cache::{Walk, class_by_parts, definition_key, function_def, module_statements};
+use values::Env;
+use walker::Walker;
+
+pub use cache::FlowCache;
+pub use facts::{Evaluation, EvaluationKind, Facts, IdRead, LookupCall, LoopFact, OnlyThenValues};
+pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
+
+/// How deep analysis follows a row or queryset into helper functions.
+const MAX_CALL_DEPTH: usize = 2;
+
+/// In debug builds, a file holding this comment makes the analysis panic: the end-to-end
+/// tests use it to show a panic answers one request with an error and nothing more.
+#[cfg(debug_assertions)]
+pub const PANIC_FOR_TESTS: &str = "# ormhint-test: panic in the analysis";
+
+pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
+    analyse_with(file, index, &mut FlowCache::default())
+}
+
+/// Like [`analyse`], reusing and refreshing `cache`.
+pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache) -> Facts {
+    #[cfg(debug_assertions)]
+    if file.source.contains(PANIC_FOR_TESTS) {
+        panic!("{PANIC_FOR_TESTS}");
+    }
+    cache.start_round(index.generation(), &file.module);
+    let mut functions = HashMap::new();
+    let statements = module_statements(file);
+    for (child, walk, _) in &statements {
+        if *walk == Walk::Statement
+            && let Some(def) = function_def(*child)
+            && let Some(name) = def.child_by_field_id(FIELDS.name)
+        {
+            functions.insert(file.text(name).to_string(), def);
+        }
+    }
+    let mut module = Walker::new(file, index, &functions);
+    let mut env = Env::new();
+    for (stmt, walk, root) in statements {
+        if walk == Walk::Scan {
+            module.scan(stmt, &env, root);
+            continue;
+        }
+        let definition = matches!(
+            stmt.kind(),
+            "function_definition" | "decorated_definition" | "class_definition"
+        );
+        if !definition {
+            module.statement(stmt, &mut env, root);
+            continue;
+        }
+        let parts = class_by_parts(&module, stmt, cache).unwrap_or_else(|| {
+            let key = definition_key(stmt, &functions, &file.source);
+            cache.facts(key, &[stmt], || {
+                let mut one = module.fresh();
+                one.statement(stmt, &mut Env::new(), root);
+                vec![one.facts]
+            })
+        });
+        for facts in parts {
+            module.facts.extend(facts);
+        }
+    }
+    cache.end_round();
+    module.facts
+}
+
+/// The quote most strings in the file use, for strings a fix writes. A quote that
+/// follows a letter or digit is an apostrophe (`don't`) or a closing quote; the others
+/// open strings, and counting those is a cheap stand-in for counting literals.
+pub fn file_quote(file: &SourceFile) -> char {
+    let (mut single, mut double) = (0usize, 0usize);
+    let mut previous = b'\n';
+    for &byte in file.source.as_bytes() {
+        if !previous.is_ascii_alphanumeric() {
+            match byte {
+                b'\'' => single += 1,
+                b'"' => double += 1,
+                _ => {}
+            }
+        }
+        previous = byte;
+    }
+    if single > double { '\'' } else { '"' }
+}
+
+/// The quote style to use for new strings in `site`'s call, else the file's.
+pub fn quote_for(site: Option<&CallSite>, file_quote: char) -> char {
+    site.and_then(|s| s.quote).unwrap_or(file_quote)
+}
+
+/// Used by rules to print a path (`author__profile`).
+pub fn lookup_path(hops: &[Hop]) -> String {
+    hops.iter()
+        .map(|h| h.name.as_str())
+        .collect::<Vec<_>>()
+        .join("__")
+}

@@ -1,0 +1,219 @@
+//! Expressions walked for what matters to the rules: comprehensions and lambdas over
+//! rows, rows handed to helpers, queryset chains.
+
+use tree_sitter::Node;
+
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::call_args;
+
+use super::MAX_CALL_DEPTH;
+use super::values::{Env, Value, rows_as_objs, rows_of};
+use super::walker::{Walker, bound_names, parameter_names};
+
+impl<'a> Walker<'a> {
+    /// Walks an expression for the places that matter: comprehensions and lambdas over
+    /// rows, count/len tests, calls that pass rows to helpers, queryset chains.
+    pub(super) fn scan(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        // Parents are passed down: tree-sitter finds one by searching from the root.
+        self.scan_in(node, node.parent(), env, scope);
+    }
+
+    pub(super) fn scan_in(
+        &mut self,
+        node: Node<'a>,
+        parent: Option<Node<'a>>,
+        env: &Env,
+        scope: Node<'a>,
+    ) {
+        self.scan_node(node, parent, false, env, scope);
+    }
+
+    /// `in_chain`: `node` is the receiver part of a call chain whose outer call has been
+    /// evaluated whole (`Post.objects.filter(...)` inside `....order_by(...)`), so its
+    /// own calls need no evaluation of their own; their arguments are still scanned.
+    pub(super) fn scan_node(
+        &mut self,
+        node: Node<'a>,
+        parent: Option<Node<'a>>,
+        in_chain: bool,
+        env: &Env,
+        scope: Node<'a>,
+    ) {
+        let mut chain_child = None;
+        match node.kind() {
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => {
+                self.comprehension(node, env, scope);
+                return;
+            }
+            "lambda" | "function_definition" | "class_definition" => return,
+            "call" => {
+                if !in_chain {
+                    self.call_site(node, env, scope);
+                }
+                if let Some(parent) = parent {
+                    self.truthiness(node, parent, env, scope);
+                }
+                chain_child = node
+                    .child_by_field_id(FIELDS.function)
+                    .filter(|f| f.kind() == "attribute");
+            }
+            "comparison_operator" => self.comparison(node, env, scope),
+            "attribute" => {
+                self.id_read(node, parent, env);
+                if in_chain {
+                    chain_child = node.child_by_field_id(FIELDS.object);
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    let in_chain = chain_child == Some(child);
+                    self.scan_node(child, Some(node), in_chain, env, scope);
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    }
+
+    pub(super) fn comprehension(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
+        let mut env = env.clone();
+        let mut cursor = node.walk();
+        let parts: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        let body = node.child_by_field_id(FIELDS.body);
+        for (i, clause) in parts.iter().enumerate() {
+            match clause.kind() {
+                "for_in_clause" => {
+                    let (Some(left), Some(right)) = (
+                        clause.child_by_field_id(FIELDS.left),
+                        clause.child_by_field_id(FIELDS.right),
+                    ) else {
+                        continue;
+                    };
+                    self.scan_in(right, Some(*clause), &env, scope);
+                    let iterated = self.eval(right, &env);
+                    for name in bound_names(left, self.src()) {
+                        env.insert(name, vec![Value::Unknown]);
+                    }
+                    if let Some((var, rows)) = self.row_binding(left, &iterated) {
+                        let mut rest: Vec<Node<'a>> = parts[i + 1..]
+                            .iter()
+                            .copied()
+                            .filter(|n| Some(*n) != body)
+                            .collect();
+                        rest.extend(body);
+                        let consumer = self.sole_consumer(right, scope);
+                        if let Some((first, others)) = rest.split_first() {
+                            self.record_loop(&rows, *first, &var, right, consumer, others);
+                        }
+                        env.insert(var, rows_as_objs(&rows));
+                    }
+                }
+                "if_clause" => self.scan_in(*clause, Some(node), &env, scope),
+                _ => {}
+            }
+        }
+        if let Some(body) = body {
+            self.scan_in(body, Some(node), &env, scope);
+        }
+    }
+
+    /// Calls that hand rows to code we can read: `sorted(qs, key=lambda p: ...)`,
+    /// `map(lambda p: ..., qs)`, `helper(row)`, `export(qs)`; and queryset chains.
+    pub(super) fn call_site(&mut self, call: Node<'a>, env: &Env, scope: Node<'a>) {
+        let Some(function) = call.child_by_field_id(FIELDS.function) else {
+            return;
+        };
+        if function.kind() == "attribute" {
+            // Records lookup facts for the chain (ORM302/601/602) even when unassigned.
+            let _ = self.eval(call, env);
+        }
+        let args = call_args(call, self.src());
+        let callee = self.file.text(function);
+        let mut lambdas = Vec::new();
+        match callee {
+            "sorted" | "min" | "max" | "itertools.groupby" | "groupby" => {
+                if let Some(key) = args.keyword("key") {
+                    lambdas.push((key, args.positional.first().copied()));
+                }
+            }
+            "map" | "filter" => {
+                if let (Some(f), Some(rows)) = (args.positional.first(), args.positional.get(1)) {
+                    lambdas.push((*f, Some(*rows)));
+                }
+            }
+            _ => {}
+        }
+        for (lambda, rows_arg) in lambdas {
+            let Some(rows_arg) = rows_arg else { continue };
+            if lambda.kind() != "lambda" {
+                continue;
+            }
+            let values = self.eval(rows_arg, env);
+            let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
+                continue;
+            };
+            let Some(params) = lambda.child_by_field_id(FIELDS.parameters) else {
+                continue;
+            };
+            let mut cursor = params.walk();
+            let names: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
+            if names.len() != 1 || names[0].kind() != "identifier" {
+                continue;
+            }
+            if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
+                let var = self.file.text(names[0]).to_string();
+                let consumer = self.sole_consumer(rows_arg, scope);
+                self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+            }
+        }
+        // A module-level helper receiving a queryset or rows: walk it with the argument bound.
+        if function.kind() == "identifier" && self.active.len() < MAX_CALL_DEPTH {
+            let Some(def) = self.functions.get(callee).copied() else {
+                return;
+            };
+            if self.active.contains(&def.start_byte()) {
+                return;
+            }
+            let params = parameter_names(def, self.src());
+            let mut callee_env = Env::new();
+            let mut any = false;
+            for (i, arg) in args.positional.iter().enumerate() {
+                let Some(param) = params.get(i) else { break };
+                let values = self.eval(*arg, env);
+                if values
+                    .iter()
+                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+                {
+                    any = true;
+                    callee_env.insert(param.clone(), values);
+                }
+            }
+            for (name, arg) in &args.keywords {
+                if params.contains(name) {
+                    let values = self.eval(*arg, env);
+                    if values
+                        .iter()
+                        .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+                    {
+                        any = true;
+                        callee_env.insert(name.clone(), values);
+                    }
+                }
+            }
+            if any {
+                self.active.push(def.start_byte());
+                self.function(def, callee_env);
+                self.active.pop();
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The abstract values the walker gives names: querysets, rows, objects, related
+//! managers, and where in the file each was built.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::analysis::access::{Hop, HopKind};
+use crate::index::{Applied, ModelId};
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{quote_of, string_value};
+use crate::text::TextRange;
+
+/// Where the rows' queryset is written in this file: the place a fix edits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The root expression (`Post.objects`, `author.posts`, `super().get_queryset()`).
+    pub range: TextRange,
+}
+
+impl Origin {
+    /// Where a new `.select_related(...)` goes: right after the root expression.
+    pub fn insert_at(&self) -> usize {
+        self.range.end
+    }
+}
+
+/// A call like `.select_related("a", "b")` seen while building a queryset.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallSite {
+    /// From the `.` before the method name to the closing parenthesis.
+    pub range: TextRange,
+    /// The argument list, parentheses included.
+    pub args: TextRange,
+    /// String arguments with their ranges (quotes included).
+    pub strings: Vec<(String, TextRange)>,
+    /// Every argument is a plain string literal, so another can be appended.
+    pub plain: bool,
+    pub quote: Option<char>,
+}
+
+/// A queryset's abstract value.
+#[derive(Debug, Clone)]
+pub struct Qs {
+    /// The model of the rows.
+    pub model: ModelId,
+    /// What the origin queryset has applied; paths are relative to the origin's model.
+    pub applied: Applied,
+    /// `None` when there is nothing in this file to edit.
+    pub origin: Option<Origin>,
+    /// Hops from the origin's model to these rows (`posts` for the rows of
+    /// `author.posts.all()` when `author` is a row of the origin).
+    pub prefix: Vec<Hop>,
+    /// The foreign key on these rows that points back at the object whose related
+    /// manager produced them: Django caches it, so reading it costs nothing.
+    pub back_ref: Option<String>,
+    /// The rows are fetched again for each row of an outer loop.
+    pub per_row: bool,
+    /// Built on a related manager (`author.posts`), whose rows Django links back to
+    /// their parent through a column `only()` must not leave out.
+    pub related: bool,
+    pub select_call: Option<CallSite>,
+    pub prefetch_call: Option<CallSite>,
+    pub only_call: Option<CallSite>,
+    pub defer_call: Option<CallSite>,
+    /// Names added by `annotate()`/`alias()`; `None` when one could not be read.
+    pub annotations: Option<Vec<String>>,
+    pub manager: Option<String>,
+    /// `.iterator()` without `chunk_size`: Django refuses `prefetch_related` there.
+    pub iterator_without_chunk: bool,
+    /// The end of the last custom manager or queryset method in the chain: a new
+    /// `.select_related(...)` must come after it, since the method may exist on the
+    /// manager only.
+    pub after_custom: Option<usize>,
+    /// Relations read without a query: filtered to be null (`filter(parent__isnull=True)`,
+    /// `filter(parent=None)`), so they are `None`; or given to `create(space=space)`,
+    /// whose object keeps the instance it was given.
+    pub known_loaded: Vec<String>,
+}
+
+impl Qs {
+    /// Where a new call on this queryset goes: after the manager (or root expression),
+    /// or after the last custom method called on it.
+    pub fn insert_at(&self) -> Option<usize> {
+        let origin = self.origin.as_ref()?.insert_at();
+        Some(self.after_custom.map_or(origin, |end| end.max(origin)))
+    }
+
+    pub(super) fn new(model: ModelId, origin: Option<Origin>) -> Self {
+        Self {
+            model,
+            applied: Applied::default(),
+            origin,
+            prefix: Vec::new(),
+            back_ref: None,
+            per_row: false,
+            related: false,
+            select_call: None,
+            prefetch_call: None,
+            only_call: None,
+            defer_call: None,
+            annotations: Some(Vec::new()),
+            manager: None,
+            iterator_without_chunk: false,
+            known_loaded: Vec::new(),
+            after_custom: None,
+        }
+    }
+}
+
+/// One object: a row of a queryset, or a single object fetched from one, possibly
+/// reached through single-valued relations (`path`).
+#[derive(Debug, Clone)]
+pub struct Obj {
+    pub qs: Qs,
+    pub path: Vec<Hop>,
+    /// One of many rows (a loop variable), not a single fetched object.
+    pub per_row: bool,
+}
+
+impl Obj {
+    pub fn model(&self) -> Option<ModelId> {
+        match self.path.last() {
+            Some(hop) => hop.target,
+            None => Some(self.qs.model),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// The model class itself.
+    Model(ModelId),
+    /// An unevaluated queryset (or a manager).
+    Qs(Qs),
+    /// Rows already evaluated into a list (`list(qs)`, `sorted(qs)`).
+    Rows(Qs),
+    Obj(Obj),
+    /// `obj.tags`: the related manager of a many-valued relation.
+    RelatedManager {
+        obj: Obj,
+        hop: Hop,
+        range: TextRange,
+    },
+    /// `enumerate(rows)`.
+    Enumerate(Box<Value>),
+    /// `self` in a method of a class-based view (by the class's start byte).
+    View(usize),
+    /// `super()` in such a method.
+    ViewSuper(usize),
+    Unknown,
+}
+
+pub(super) type Env = HashMap<String, Vec<Value>>;
+
+pub(super) fn join(into: &mut Env, other: Env) {
+    for (name, values) in other {
+        let entry = into.entry(name).or_insert_with(|| vec![Value::Unknown]);
+        entry.extend(values);
+        if entry.len() > 8 {
+            *entry = vec![Value::Unknown];
+        }
+    }
+}
+
+pub(super) fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
+    let mut rows = Vec::new();
+    for value in values {
+        match value {
+            Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => rows.push(qs.clone()),
+            _ => return None,
+        }
+    }
+    let first = rows.first()?;
+    rows.iter().all(|q| q.model == first.model).then_some(rows)
+}
+
+pub(super) fn rows_as_objs(rows: &[Qs]) -> Vec<Value> {
+    rows.iter()
+        .map(|qs| {
+            Value::Obj(Obj {
+                qs: qs.clone(),
+                path: Vec::new(),
+                per_row: true,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
+    // At the `.` itself: a fix deleting the call keeps a comment or line break written
+    // between the receiver and the dot.
+    let mut cursor = function.walk();
+    let start = function
+        .children(&mut cursor)
+        .find(|c| c.kind() == ".")
+        .map_or(function.start_byte(), |dot| dot.start_byte());
+    let args_node = call.child_by_field_id(FIELDS.arguments);
+    let args = args_node
+        .map(TextRange::of)
+        .unwrap_or(TextRange::empty(call.end_byte()));
+    let mut strings = Vec::new();
+    let mut plain = true;
+    let mut quote = None;
+    if let Some(list) = args_node.filter(|a| a.kind() == "argument_list") {
+        let mut cursor = list.walk();
+        for arg in list.named_children(&mut cursor) {
+            if arg.kind() == "comment" {
+                continue;
+            }
+            match string_value(arg, src) {
+                Some(value) => {
+                    quote = quote.or(quote_of(arg, src));
+                    strings.push((value.to_string(), TextRange::of(arg)));
+                }
+                None => plain = false,
+            }
+        }
+    } else {
+        plain = false;
+    }
+    CallSite {
+        range: TextRange::new(start, call.end_byte()),
+        args,
+        strings,
+        plain,
+        quote,
+    }
+}
+
+pub(super) fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
+    let mut names: Vec<&str> = obj.qs.prefix.iter().map(|h| h.name.as_str()).collect();
+    names.extend(obj.path.iter().map(|h| h.name.as_str()));
+    names.push(&hop.name);
+    let path = names.join("__");
+    obj.qs.applied.prefetch_related.iter().any(|p| {
+        p.to_attr.is_none() && (p.lookup == path || p.lookup.starts_with(&format!("{path}__")))
+    })
+}
+
+/// Whether relations arrive with the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    Loaded,
+    Missing,
+    /// Something applied could not be read: say nothing.
+    Unknown,
+}
+
+impl Qs {
+    /// Whether the relations at `local` (from these rows) arrive with the rows.
+    pub fn load(&self, local: &[Hop]) -> Load {
+        let qs = self;
+        if qs.applied.unknown {
+            return Load::Unknown;
+        }
+        if let (Some(back), [first]) = (&qs.back_ref, local)
+            && first.name == *back
+        {
+            return Load::Loaded;
+        }
+        if let (true, Some(first)) = (qs.prefix.is_empty(), local.first())
+            && qs.known_loaded.contains(&first.name)
+        {
+            return Load::Loaded;
+        }
+        let full: Vec<&Hop> = qs.prefix.iter().chain(local.iter()).collect();
+        let path = full
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect::<Vec<_>>()
+            .join("__");
+        let covers = |lookup: &str| lookup == path || lookup.starts_with(&format!("{path}__"));
+        for prefetch in &qs.applied.prefetch_related {
+            if prefetch.to_attr.is_none() && covers(&prefetch.lookup) {
+                return Load::Loaded;
+            }
+        }
+        // Below a `Prefetch(queryset=...)` anything may have been selected.
+        for prefetch in &qs.applied.prefetch_related {
+            if prefetch.queryset && path.starts_with(&format!("{}__", prefetch.lookup)) {
+                return Load::Unknown;
+            }
+        }
+        if full.iter().all(|h| h.is_selectable()) {
+            if qs.applied.select_related.iter().any(|s| covers(s)) {
+                return Load::Loaded;
+            }
+            if qs.applied.select_related_all
+                && full.iter().all(|h| {
+                    matches!(h.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne) && !h.nullable
+                })
+            {
+                return Load::Loaded;
+            }
+        }
+        Load::Missing
+    }
+}

@@ -1,0 +1,215 @@
+//! Class bodies: what a method's `self` is (an object of a model, a class-based view),
+//! and what a view's `get_queryset()` returns.
+
+use tree_sitter::Node;
+
+use crate::index::ModelId;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::dotted_name;
+use crate::text::TextRange;
+
+use super::cache::method_def;
+use super::values::{Env, Obj, Origin, Qs, Value};
+use super::walker::{ClassKind, Walker, parameter_names};
+
+/// Where a class-based view gets its rows: `queryset = ...`, `model = X`, or its own
+/// `get_queryset()`.
+pub(super) struct ViewClass<'a> {
+    pub(super) queryset: Option<Node<'a>>,
+    pub(super) model: Option<ModelId>,
+    pub(super) get_queryset: Option<Node<'a>>,
+}
+
+impl<'a> Walker<'a> {
+    /// A class body: its methods get `self` bound when the class is a model (one object
+    /// of it) or a class-based view (whose `get_queryset()` is understood).
+    pub(super) fn class(&mut self, class: Node<'a>) {
+        let Some(body) = class.child_by_field_id(FIELDS.body) else {
+            return;
+        };
+        let kind = self.class_kind(class, body);
+        let mut class_env = Env::new();
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        for stmt in statements {
+            match method_def(stmt) {
+                Some(def) => self.method(def, stmt, kind),
+                None => self.statement(stmt, &mut class_env, body),
+            }
+        }
+    }
+
+    /// What the class is to its methods' `self`; a view class is remembered for them.
+    pub(super) fn class_kind(&mut self, class: Node<'a>, body: Node<'a>) -> ClassKind {
+        let name = class
+            .child_by_field_id(FIELDS.name)
+            .map(|n| self.file.text(n).to_string())
+            .unwrap_or_default();
+        if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
+            ClassKind::Model(model)
+        } else if let Some(view) = self.view_class(body) {
+            self.views.insert(class.start_byte(), view);
+            ClassKind::View(class.start_byte())
+        } else {
+            ClassKind::Plain
+        }
+    }
+
+    /// `queryset = ...`, `model = X` and `def get_queryset` in a class body.
+    pub(super) fn view_class(&self, body: Node<'a>) -> Option<ViewClass<'a>> {
+        let mut view = ViewClass {
+            queryset: None,
+            model: None,
+            get_queryset: None,
+        };
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            match stmt.kind() {
+                "expression_statement" => {
+                    let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment")
+                    else {
+                        continue;
+                    };
+                    let (Some(left), Some(right)) = (
+                        assign.child_by_field_id(FIELDS.left),
+                        assign.child_by_field_id(FIELDS.right),
+                    ) else {
+                        continue;
+                    };
+                    match self.file.text(left) {
+                        "queryset" => view.queryset = Some(right),
+                        "model" => {
+                            view.model = dotted_name(right, self.src())
+                                .and_then(|d| self.index.resolve_model(&self.file.module, &d));
+                        }
+                        _ => {}
+                    }
+                }
+                "function_definition" | "decorated_definition" => {
+                    let def = if stmt.kind() == "decorated_definition" {
+                        stmt.child_by_field_id(FIELDS.definition)
+                    } else {
+                        Some(stmt)
+                    };
+                    if let Some(def) = def.filter(|d| {
+                        d.child_by_field_id(FIELDS.name)
+                            .is_some_and(|n| self.file.text(n) == "get_queryset")
+                    }) {
+                        view.get_queryset = Some(def);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some())
+            .then_some(view)
+    }
+
+    /// A method: in a model, `self` is one object of it loaded by a caller we cannot see
+    /// (what it selected or prefetched is unknown, but a query its related managers
+    /// start here, `self.items.filter(...)`, is ours to judge); in a view, `self` is the
+    /// view.
+    pub(super) fn method(&mut self, def: Node<'a>, outer: Node<'a>, kind: ClassKind) {
+        let decorators = if outer.kind() == "decorated_definition" {
+            self.file
+                .text(outer)
+                .get(..def.start_byte() - outer.start_byte())
+                .unwrap_or("")
+        } else {
+            ""
+        };
+        let is_classmethod = decorators.contains("@classmethod");
+        let static_or_class = is_classmethod || decorators.contains("@staticmethod");
+        let mut env = Env::new();
+        let first = parameter_names(def, self.src()).into_iter().next();
+        let previous_view = self.current_view;
+        match (kind, first) {
+            (ClassKind::Model(model), Some(first)) if !static_or_class => {
+                let mut qs = Qs::new(model, None);
+                qs.applied.unknown = true;
+                env.insert(
+                    first,
+                    vec![Value::Obj(Obj {
+                        qs,
+                        path: Vec::new(),
+                        per_row: false,
+                    })],
+                );
+            }
+            // `cls.objects` in a model's classmethod is the model's manager.
+            (ClassKind::Model(model), Some(first)) if is_classmethod => {
+                env.insert(first, vec![Value::Model(model)]);
+            }
+            (ClassKind::View(key), Some(first)) if !static_or_class => {
+                env.insert(first, vec![Value::View(key)]);
+                self.current_view = Some(key);
+            }
+            _ => {}
+        }
+        self.function(def, env);
+        self.current_view = previous_view;
+    }
+
+    /// What `self.get_queryset()` returns in view `key`.
+    pub(super) fn view_get_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
+        if self.evaluating_views.contains(&key) {
+            return vec![Value::Unknown];
+        }
+        let Some(def) = self.views.get(&key).and_then(|v| v.get_queryset) else {
+            return self.view_base_queryset(key, call);
+        };
+        let (Some(body), Some(first)) = (
+            def.child_by_field_id(FIELDS.body),
+            parameter_names(def, self.src()).into_iter().next(),
+        ) else {
+            return vec![Value::Unknown];
+        };
+        self.evaluating_views.push(key);
+        let saved_returns = self.returns.replace(Vec::new());
+        let previous_view = self.current_view.replace(key);
+        let mut env = Env::new();
+        env.insert(first, vec![Value::View(key)]);
+        self.block(body, &mut env, body);
+        let values = std::mem::replace(&mut self.returns, saved_returns).unwrap_or_default();
+        self.current_view = previous_view;
+        self.evaluating_views.pop();
+        if values.is_empty() {
+            vec![Value::Unknown]
+        } else {
+            values
+        }
+    }
+
+    /// What Django's own `get_queryset()` returns: the `queryset` attribute, else the
+    /// model's default manager. A fix for the latter goes right after `call`.
+    pub(super) fn view_base_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
+        let (queryset, model) = match self.views.get(&key) {
+            Some(view) => (view.queryset, view.model),
+            None => return vec![Value::Unknown],
+        };
+        if let Some(queryset) = queryset {
+            return self.eval(queryset, &Env::new());
+        }
+        let Some(model) = model else {
+            return vec![Value::Unknown];
+        };
+        let Some(manager) = self.index.model(model).managers.first() else {
+            return vec![Value::Unknown];
+        };
+        if manager.opaque {
+            return vec![Value::Unknown];
+        }
+        let mut qs = Qs::new(
+            model,
+            Some(Origin {
+                range: TextRange::of(call),
+            }),
+        );
+        qs.applied = manager.applied.clone();
+        qs.manager = Some(manager.name.clone());
+        if manager.applied.annotates {
+            qs.annotations = None;
+        }
+        vec![Value::Qs(qs)]
+    }
+}

@@ -1,0 +1,307 @@
+//! The statement walk: each function's statements in order with an environment of
+//! possible values per name; branches walked separately and joined.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use crate::index::{ModelId, ModelIndex};
+use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{descendants, text};
+
+use super::facts::Facts;
+use super::values::{Env, Value, join, rows_as_objs};
+use super::views::ViewClass;
+
+pub(super) struct Walker<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) index: &'a ModelIndex,
+    pub(super) functions: &'a HashMap<String, Node<'a>>,
+    pub(super) facts: Facts,
+    /// (node start, context) pairs already turned into facts, so a node walked twice
+    /// (a helper analysed standalone and for a caller) gives one fact per context.
+    pub(super) seen: HashSet<(usize, usize, u64)>,
+    /// Functions being analysed for a caller, innermost last.
+    pub(super) active: Vec<usize>,
+    /// Class-based views of this file, by their class's start byte.
+    pub(super) views: HashMap<usize, ViewClass<'a>>,
+    /// The view whose method is being walked.
+    pub(super) current_view: Option<usize>,
+    /// Views whose `get_queryset()` is being evaluated (guards recursion).
+    pub(super) evaluating_views: Vec<usize>,
+    /// While a `get_queryset()` is walked for its result: the values it returns.
+    pub(super) returns: Option<Vec<Value>>,
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum ClassKind {
+    Model(ModelId),
+    View(usize),
+    Plain,
+}
+
+pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
+    descendants(left)
+        .filter(|n| n.kind() == "identifier" && n.parent().is_none_or(|p| p.kind() != "attribute"))
+        .map(|n| text(n, src).to_string())
+        .collect()
+}
+
+pub(super) fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
+    let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .filter_map(|p| match p.kind() {
+            "identifier" => Some(text(p, src).to_string()),
+            "typed_parameter" => p.named_child(0).map(|n| text(n, src).to_string()),
+            "default_parameter" | "typed_default_parameter" => p
+                .child_by_field_id(FIELDS.name)
+                .map(|n| text(n, src).to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl<'a> Walker<'a> {
+    pub(super) fn new(
+        file: &'a SourceFile,
+        index: &'a ModelIndex,
+        functions: &'a HashMap<String, Node<'a>>,
+    ) -> Self {
+        Walker {
+            file,
+            index,
+            functions,
+            facts: Facts::default(),
+            seen: HashSet::new(),
+            active: Vec::new(),
+            views: HashMap::new(),
+            current_view: None,
+            evaluating_views: Vec::new(),
+            returns: None,
+        }
+    }
+
+    /// A walker of the same file with nothing walked yet.
+    pub(super) fn fresh(&self) -> Self {
+        Self::new(self.file, self.index, self.functions)
+    }
+
+    pub(super) fn src(&self) -> &'a str {
+        &self.file.source
+    }
+
+    pub(super) fn block(&mut self, block: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let mut cursor = block.walk();
+        let children: Vec<Node<'a>> = block.named_children(&mut cursor).collect();
+        for stmt in children {
+            self.statement(stmt, env, scope);
+        }
+    }
+
+    pub(super) fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        match stmt.kind() {
+            "function_definition" => self.function(stmt, Env::new()),
+            "decorated_definition" => {
+                if let Some(def) = stmt.child_by_field_id(FIELDS.definition) {
+                    self.statement(def, env, scope);
+                }
+            }
+            "class_definition" => self.class(stmt),
+            "expression_statement" => {
+                let mut cursor = stmt.walk();
+                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+                for child in children {
+                    if child.kind() == "assignment" {
+                        self.assignment(child, env, scope);
+                    } else if child.kind() == "augmented_assignment" {
+                        self.scan_in(child, Some(stmt), env, scope);
+                        if let Some(left) = child.child_by_field_id(FIELDS.left)
+                            && left.kind() == "identifier"
+                        {
+                            env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
+                        }
+                    } else {
+                        self.scan_in(child, Some(stmt), env, scope);
+                    }
+                }
+            }
+            "if_statement" => {
+                if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
+                    self.scan_in(cond, Some(stmt), env, scope);
+                }
+                let before = env.clone();
+                let mut branches = Vec::new();
+                let mut has_else = false;
+                if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
+                    let mut branch = before.clone();
+                    self.block(body, &mut branch, scope);
+                    branches.push(branch);
+                }
+                let mut cursor = stmt.walk();
+                let alternatives: Vec<Node<'a>> = stmt
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
+                for alt in alternatives {
+                    if let Some(cond) = alt.child_by_field_id(FIELDS.condition) {
+                        self.scan_in(cond, Some(alt), env, scope);
+                    }
+                    has_else |= alt.kind() == "else_clause";
+                    let body = alt
+                        .child_by_field_id(FIELDS.consequence)
+                        .or_else(|| alt.child_by_field_id(FIELDS.body));
+                    if let Some(body) = body {
+                        let mut branch = before.clone();
+                        self.block(body, &mut branch, scope);
+                        branches.push(branch);
+                    }
+                }
+                let mut merged = if has_else {
+                    branches.pop().unwrap_or_default()
+                } else {
+                    before
+                };
+                for branch in branches {
+                    join(&mut merged, branch);
+                }
+                *env = merged;
+            }
+            "for_statement" => self.for_statement(stmt, env, scope),
+            "while_statement" => {
+                if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
+                    self.scan_in(cond, Some(stmt), env, scope);
+                }
+                let mut body_env = env.clone();
+                if let Some(body) = stmt.child_by_field_id(FIELDS.body) {
+                    self.block(body, &mut body_env, scope);
+                }
+                join(env, body_env);
+            }
+            "try_statement" | "with_statement" => {
+                let mut cursor = stmt.walk();
+                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "block" => self.block(child, env, scope),
+                        "with_clause" => self.scan_in(child, Some(stmt), env, scope),
+                        "except_clause"
+                        | "else_clause"
+                        | "finally_clause"
+                        | "except_group_clause" => {
+                            let mut branch = env.clone();
+                            let mut c = child.walk();
+                            let blocks: Vec<Node<'a>> = child
+                                .named_children(&mut c)
+                                .filter(|n| n.kind() == "block")
+                                .collect();
+                            for b in blocks {
+                                self.block(b, &mut branch, scope);
+                            }
+                            join(env, branch);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "return_statement" => {
+                self.scan(stmt, env, scope);
+                if self.returns.is_some() {
+                    let values = match stmt.named_child(0) {
+                        Some(value) => self.eval(value, env),
+                        None => vec![Value::Unknown],
+                    };
+                    if let Some(returns) = &mut self.returns {
+                        returns.extend(values);
+                    }
+                }
+            }
+            "delete_statement" | "raise_statement" | "assert_statement" | "print_statement" => {
+                self.scan(stmt, env, scope)
+            }
+            "match_statement" | "global_statement" | "nonlocal_statement" => {}
+            "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "pass_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "comment" => {}
+            "block" | "module" => self.block(stmt, env, scope),
+            _ => self.scan(stmt, env, scope),
+        }
+    }
+
+    pub(super) fn function(&mut self, def: Node<'a>, mut env: Env) {
+        // A nested function's `return` is not the enclosing `get_queryset()`'s.
+        let returns = self.returns.take();
+        if let Some(body) = def.child_by_field_id(FIELDS.body) {
+            self.block(body, &mut env, body);
+        }
+        self.returns = returns;
+    }
+
+    pub(super) fn assignment(&mut self, node: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let Some(right) = node.child_by_field_id(FIELDS.right) else {
+            return;
+        };
+        self.scan_in(right, Some(node), env, scope);
+        let Some(left) = node.child_by_field_id(FIELDS.left) else {
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                let value = if right.kind() == "assignment" {
+                    // `a = b = expr`
+                    self.assignment(right, env, scope);
+                    right
+                        .child_by_field_id(FIELDS.left)
+                        .and_then(|l| env.get(self.file.text(l)).cloned())
+                        .unwrap_or_else(|| vec![Value::Unknown])
+                } else {
+                    self.eval(right, env)
+                };
+                env.insert(self.file.text(left).to_string(), value);
+            }
+            _ => {
+                for ident in descendants(left).filter(|n| n.kind() == "identifier") {
+                    if ident.parent().is_some_and(|p| p.kind() == "attribute") {
+                        continue;
+                    }
+                    env.insert(self.file.text(ident).to_string(), vec![Value::Unknown]);
+                }
+            }
+        }
+    }
+
+    pub(super) fn for_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let (Some(left), Some(right)) = (
+            stmt.child_by_field_id(FIELDS.left),
+            stmt.child_by_field_id(FIELDS.right),
+        ) else {
+            return;
+        };
+        self.scan_in(right, Some(stmt), env, scope);
+        let iterated = self.eval(right, env);
+        let mut body_env = env.clone();
+        for name in bound_names(left, self.src()) {
+            body_env.insert(name, vec![Value::Unknown]);
+        }
+        let body = stmt.child_by_field_id(FIELDS.body);
+        if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
+            let consumer = self.sole_consumer(right, scope);
+            self.record_loop(&rows, body, &var, right, consumer, &[]);
+            body_env.insert(var, rows_as_objs(&rows));
+        }
+        if let Some(body) = body {
+            self.block(body, &mut body_env, scope);
+        }
+        if let Some(alt) = stmt.child_by_field_id(FIELDS.alternative) {
+            self.block(alt, &mut body_env, scope);
+        }
+        join(env, body_env);
+    }
+}

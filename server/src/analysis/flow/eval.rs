@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use crate::analysis::access;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, dotted_name, text};
+use crate::syntax::node::{CallArgs, call_args, dotted_name, text};
 use crate::text::TextRange;
 
 use super::values::{Env, Obj, Origin, Qs, Value, obj_prefetched};
@@ -148,74 +148,21 @@ impl<'a> Walker<'a> {
             .collect()
     }
 
+    /// The values of a call: a builtin or Django helper given rows or a model, or a
+    /// method called on a value.
     pub(super) fn eval_call(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
         let Some(function) = node.child_by_field_id(FIELDS.function) else {
             return vec![Value::Unknown];
         };
-        let args = call_args(node, self.src());
         match function.kind() {
             "identifier" => {
                 let name = self.file.text(function);
                 if env.contains_key(name) {
+                    // A local name shadows the builtin.
                     return vec![Value::Unknown];
                 }
-                match name {
-                    "list" | "sorted" | "tuple" | "reversed" => {
-                        let Some(arg) = args.positional.first() else {
-                            return vec![Value::Unknown];
-                        };
-                        self.eval(*arg, env)
-                            .into_iter()
-                            .map(|v| match v {
-                                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => {
-                                    Value::Rows(qs)
-                                }
-                                _ => Value::Unknown,
-                            })
-                            .collect()
-                    }
-                    "enumerate" => {
-                        let Some(arg) = args.positional.first() else {
-                            return vec![Value::Unknown];
-                        };
-                        self.eval(*arg, env)
-                            .into_iter()
-                            .map(|v| Value::Enumerate(Box::new(v)))
-                            .collect()
-                    }
-                    "get_object_or_404" => {
-                        let Some(arg) = args.positional.first() else {
-                            return vec![Value::Unknown];
-                        };
-                        self.eval(*arg, env)
-                            .into_iter()
-                            .map(|v| match v {
-                                Value::Qs(qs) => Value::Obj(Obj {
-                                    qs,
-                                    path: Vec::new(),
-                                    per_row: false,
-                                }),
-                                Value::Model(id) => Value::Obj(Obj {
-                                    qs: Qs::new(id, None),
-                                    path: Vec::new(),
-                                    per_row: false,
-                                }),
-                                _ => Value::Unknown,
-                            })
-                            .collect()
-                    }
-                    "super" if args.positional.is_empty() => match self.current_view {
-                        Some(key) => vec![Value::ViewSuper(key)],
-                        None => vec![Value::Unknown],
-                    },
-                    "get_user_model" if args.positional.is_empty() => {
-                        match self.index.by_label(&self.auth_label()) {
-                            Some(id) => vec![Value::Model(id)],
-                            None => vec![Value::Unknown],
-                        }
-                    }
-                    _ => vec![Value::Unknown],
-                }
+                let args = call_args(node, self.src());
+                self.builtin_call(name, &args, env)
             }
             "attribute" => {
                 let (Some(object), Some(attr)) = (
@@ -242,6 +189,66 @@ impl<'a> Walker<'a> {
                     }
                 }
                 values
+            }
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    /// `list(qs)`, `enumerate(rows)`, `get_object_or_404(qs)`, `super()`,
+    /// `get_user_model()`.
+    fn builtin_call(&mut self, name: &str, args: &CallArgs<'a>, env: &Env) -> Vec<Value> {
+        match name {
+            "list" | "sorted" | "tuple" | "reversed" => {
+                let Some(arg) = args.positional.first() else {
+                    return vec![Value::Unknown];
+                };
+                self.eval(*arg, env)
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => Value::Rows(qs),
+                        _ => Value::Unknown,
+                    })
+                    .collect()
+            }
+            "enumerate" => {
+                let Some(arg) = args.positional.first() else {
+                    return vec![Value::Unknown];
+                };
+                self.eval(*arg, env)
+                    .into_iter()
+                    .map(|v| Value::Enumerate(Box::new(v)))
+                    .collect()
+            }
+            "get_object_or_404" => {
+                let Some(arg) = args.positional.first() else {
+                    return vec![Value::Unknown];
+                };
+                self.eval(*arg, env)
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Qs(qs) => Value::Obj(Obj {
+                            qs,
+                            path: Vec::new(),
+                            per_row: false,
+                        }),
+                        Value::Model(id) => Value::Obj(Obj {
+                            qs: Qs::new(id, None),
+                            path: Vec::new(),
+                            per_row: false,
+                        }),
+                        _ => Value::Unknown,
+                    })
+                    .collect()
+            }
+            "super" if args.positional.is_empty() => match self.current_view {
+                Some(key) => vec![Value::ViewSuper(key)],
+                None => vec![Value::Unknown],
+            },
+            "get_user_model" if args.positional.is_empty() => {
+                match self.index.by_label(&self.auth_label()) {
+                    Some(id) => vec![Value::Model(id)],
+                    None => vec![Value::Unknown],
+                }
             }
             _ => vec![Value::Unknown],
         }

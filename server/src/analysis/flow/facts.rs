@@ -84,48 +84,78 @@ pub struct Facts {
     pub id_reads: Vec<IdRead>,
 }
 
+// Every impl below names every field of its type: a field added later is a compile
+// error here until someone decides whether it holds a place in the file.
+
 impl Facts {
     pub(super) fn shift(&mut self, by: isize) {
         if by == 0 {
             return;
         }
-        self.loops.shift(by);
-        self.evaluations.shift(by);
-        self.lookup_calls.shift(by);
-        self.only_then_values.shift(by);
-        self.id_reads.shift(by);
+        let Facts {
+            loops,
+            evaluations,
+            lookup_calls,
+            only_then_values,
+            id_reads,
+        } = self;
+        loops.shift(by);
+        evaluations.shift(by);
+        lookup_calls.shift(by);
+        only_then_values.shift(by);
+        id_reads.shift(by);
     }
 
     pub(super) fn extend(&mut self, other: Facts) {
-        self.loops.extend(other.loops);
-        self.evaluations.extend(other.evaluations);
-        self.lookup_calls.extend(other.lookup_calls);
-        self.only_then_values.extend(other.only_then_values);
-        self.id_reads.extend(other.id_reads);
+        let Facts {
+            loops,
+            evaluations,
+            lookup_calls,
+            only_then_values,
+            id_reads,
+        } = other;
+        self.loops.extend(loops);
+        self.evaluations.extend(evaluations);
+        self.lookup_calls.extend(lookup_calls);
+        self.only_then_values.extend(only_then_values);
+        self.id_reads.extend(id_reads);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.loops.is_empty()
-            && self.evaluations.is_empty()
-            && self.lookup_calls.is_empty()
-            && self.only_then_values.is_empty()
-            && self.id_reads.is_empty()
+        let Facts {
+            loops,
+            evaluations,
+            lookup_calls,
+            only_then_values,
+            id_reads,
+        } = self;
+        loops.is_empty()
+            && evaluations.is_empty()
+            && lookup_calls.is_empty()
+            && only_then_values.is_empty()
+            && id_reads.is_empty()
     }
 }
 
-/// Moving facts along with the code they describe (see [`FlowCache`]).
+/// Moving facts along with the code they describe (see [`FlowCache`](super::FlowCache)).
 pub(super) trait Shift {
     fn shift(&mut self, by: isize);
 }
 
-pub(super) fn moved(at: usize, by: isize) -> usize {
+fn moved(at: usize, by: isize) -> usize {
     at.checked_add_signed(by).unwrap_or(0)
+}
+
+impl Shift for usize {
+    fn shift(&mut self, by: isize) {
+        *self = moved(*self, by);
+    }
 }
 
 impl Shift for TextRange {
     fn shift(&mut self, by: isize) {
-        self.start = moved(self.start, by);
-        self.end = moved(self.end, by);
+        self.start.shift(by);
+        self.end.shift(by);
     }
 }
 
@@ -153,69 +183,141 @@ impl Shift for (String, TextRange) {
 
 impl Shift for Origin {
     fn shift(&mut self, by: isize) {
-        self.range.shift(by);
+        let Origin { range } = self;
+        range.shift(by);
     }
 }
 
 impl Shift for CallSite {
     fn shift(&mut self, by: isize) {
-        self.range.shift(by);
-        self.args.shift(by);
-        self.strings.shift(by);
+        let CallSite {
+            range,
+            args,
+            strings,
+            plain: _,
+            quote: _,
+        } = self;
+        range.shift(by);
+        args.shift(by);
+        strings.shift(by);
     }
 }
 
 impl Shift for Qs {
     fn shift(&mut self, by: isize) {
-        self.origin.shift(by);
-        self.select_call.shift(by);
-        self.prefetch_call.shift(by);
-        self.only_call.shift(by);
-        self.defer_call.shift(by);
-        self.after_custom = self.after_custom.map(|at| moved(at, by));
+        let Qs {
+            model: _,
+            applied: _,
+            origin,
+            prefix: _,
+            back_ref: _,
+            per_row: _,
+            related: _,
+            select_call,
+            prefetch_call,
+            only_call,
+            defer_call,
+            annotations: _,
+            manager: _,
+            iterator_without_chunk: _,
+            after_custom,
+            known_loaded: _,
+        } = self;
+        origin.shift(by);
+        select_call.shift(by);
+        prefetch_call.shift(by);
+        only_call.shift(by);
+        defer_call.shift(by);
+        after_custom.shift(by);
+    }
+}
+
+impl Shift for Obj {
+    fn shift(&mut self, by: isize) {
+        let Obj {
+            qs,
+            path: _,
+            per_row: _,
+        } = self;
+        qs.shift(by);
     }
 }
 
 impl Shift for Access {
     fn shift(&mut self, by: isize) {
-        self.range.shift(by);
+        let Access {
+            kind: _,
+            range,
+            via: _,
+        } = self;
+        range.shift(by);
     }
 }
 
 impl Shift for LoopFact {
     fn shift(&mut self, by: isize) {
-        self.sources.shift(by);
-        self.accesses.shift(by);
-        self.iter_range.shift(by);
-        self.body_range.shift(by);
+        let LoopFact {
+            sources,
+            accesses,
+            iter_range,
+            body_range,
+            sole_consumer: _,
+        } = self;
+        sources.shift(by);
+        accesses.shift(by);
+        iter_range.shift(by);
+        body_range.shift(by);
     }
 }
 
 impl Shift for Evaluation {
     fn shift(&mut self, by: isize) {
-        self.range.shift(by);
+        let Evaluation {
+            kind: _,
+            range,
+            qs_text: _,
+            sole_use: _,
+            needs_parens: _,
+        } = self;
+        range.shift(by);
     }
 }
 
 impl Shift for LookupCall {
     fn shift(&mut self, by: isize) {
-        self.call.shift(by);
-        self.keywords.shift(by);
+        let LookupCall {
+            method: _,
+            names: _,
+            model: _,
+            call,
+            keywords,
+            annotations: _,
+        } = self;
+        call.shift(by);
+        keywords.shift(by);
     }
 }
 
 impl Shift for OnlyThenValues {
     fn shift(&mut self, by: isize) {
-        self.only.shift(by);
-        self.values.shift(by);
+        let OnlyThenValues {
+            only,
+            values,
+            values_method: _,
+        } = self;
+        only.shift(by);
+        values.shift(by);
     }
 }
 
 impl Shift for IdRead {
     fn shift(&mut self, by: isize) {
-        for obj in &mut self.objs {
-            obj.qs.shift(by);
-        }
-        self.replace.shift(by);
+        let IdRead {
+            objs,
+            replace,
+            attname: _,
+        } = self;
+        objs.shift(by);
+        replace.shift(by);
     }
 }

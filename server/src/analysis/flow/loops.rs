@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use crate::analysis::access;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{descendants, text};
+use crate::syntax::node::{call_args, descendants, text};
 use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
 
@@ -138,43 +138,51 @@ impl<'a> Walker<'a> {
     /// The queryset in `iter` is used by this loop only: an inline chain, or a name
     /// every other mention of which assigns it.
     pub(super) fn sole_consumer(&self, iter: Node<'a>, scope: Node<'a>) -> bool {
-        let target = match iter.kind() {
-            "identifier" => iter,
-            "call" | "attribute" | "subscript" => {
-                let mut base = iter;
-                loop {
-                    base = match base.kind() {
-                        "call" => match base.child_by_field_id(FIELDS.function) {
-                            Some(f) => f,
-                            None => return false,
-                        },
-                        "attribute" => match base.child_by_field_id(FIELDS.object) {
-                            Some(o) => o,
-                            None => return false,
-                        },
-                        "subscript" => match base.child_by_field_id(FIELDS.value) {
-                            Some(v) => v,
-                            None => return false,
-                        },
-                        _ => break,
+        let mut base = iter;
+        loop {
+            let next = match base.kind() {
+                "identifier" => break,
+                "call" => {
+                    let Some(function) = base.child_by_field_id(FIELDS.function) else {
+                        return false;
                     };
+                    if function.kind() == "identifier" {
+                        // `list(qs)`, `enumerate(qs)`: the rows are the argument's; a name
+                        // called is not the receiver of anything.
+                        let args = call_args(base, self.src());
+                        match (self.file.text(function), args.positional.first()) {
+                            ("list" | "sorted" | "tuple" | "reversed" | "enumerate", Some(arg)) => {
+                                *arg
+                            }
+                            _ => return false,
+                        }
+                    } else {
+                        function
+                    }
                 }
-                if base.kind() != "identifier" {
-                    return true;
-                }
-                // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
-                if self
-                    .index
-                    .resolve_model(&self.file.module, &[self.file.text(base).to_string()])
-                    .is_some()
-                {
-                    return true;
-                }
-                base
-            }
-            _ => return false,
-        };
-        self.only_assigned_elsewhere(target, scope)
+                "attribute" => match base.child_by_field_id(FIELDS.object) {
+                    Some(object) => object,
+                    None => return false,
+                },
+                "subscript" => match base.child_by_field_id(FIELDS.value) {
+                    Some(value) => value,
+                    None => return false,
+                },
+                // An expression that is no name: inline, unless it is all there is.
+                _ => return base != iter,
+            };
+            base = next;
+        }
+        // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
+        if base != iter
+            && self
+                .index
+                .resolve_model(&self.file.module, &[self.file.text(base).to_string()])
+                .is_some()
+        {
+            return true;
+        }
+        self.only_assigned_elsewhere(base, scope)
     }
 
     /// Every other mention of the name `node` in `scope` (re)assigns it. Not known of a

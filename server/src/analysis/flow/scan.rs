@@ -4,7 +4,7 @@
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::call_args;
+use crate::syntax::node::{CallArgs, call_args};
 
 use super::MAX_CALL_DEPTH;
 use super::values::{Env, Value, rows_as_objs, rows_of};
@@ -51,7 +51,7 @@ impl<'a> Walker<'a> {
             "lambda" | "function_definition" | "class_definition" => return,
             "call" => {
                 if !in_chain {
-                    self.call_site(node, env, scope);
+                    self.call(node, env, scope);
                 }
                 if let Some(parent) = parent {
                     self.truthiness(node, parent, env, scope);
@@ -128,7 +128,7 @@ impl<'a> Walker<'a> {
 
     /// Calls that hand rows to code we can read: `sorted(qs, key=lambda p: ...)`,
     /// `map(lambda p: ..., qs)`, `helper(row)`, `export(qs)`; and queryset chains.
-    pub(super) fn call_site(&mut self, call: Node<'a>, env: &Env, scope: Node<'a>) {
+    pub(super) fn call(&mut self, call: Node<'a>, env: &Env, scope: Node<'a>) {
         let Some(function) = call.child_by_field_id(FIELDS.function) else {
             return;
         };
@@ -138,82 +138,95 @@ impl<'a> Walker<'a> {
         }
         let args = call_args(call, self.src());
         let callee = self.file.text(function);
-        let mut lambdas = Vec::new();
-        match callee {
+        let lambda_and_rows = match callee {
             "sorted" | "min" | "max" | "itertools.groupby" | "groupby" => {
-                if let Some(key) = args.keyword("key") {
-                    lambdas.push((key, args.positional.first().copied()));
-                }
+                args.keyword("key").zip(args.positional.first().copied())
             }
-            "map" | "filter" => {
-                if let (Some(f), Some(rows)) = (args.positional.first(), args.positional.get(1)) {
-                    lambdas.push((*f, Some(*rows)));
-                }
-            }
-            _ => {}
+            "map" | "filter" => args
+                .positional
+                .first()
+                .copied()
+                .zip(args.positional.get(1).copied()),
+            _ => None,
+        };
+        if let Some((lambda, rows)) = lambda_and_rows {
+            // Only `map()` gives back the lambda's results; the others give back rows,
+            // which other code then reads, so the lambda is not their only reader.
+            let rows_escape = callee != "map";
+            self.lambda_over_rows(lambda, rows, rows_escape, env, scope);
         }
-        for (lambda, rows_arg) in lambdas {
-            let Some(rows_arg) = rows_arg else { continue };
-            if lambda.kind() != "lambda" {
-                continue;
-            }
-            let values = self.eval(rows_arg, env);
-            let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
-                continue;
-            };
-            let Some(params) = lambda.child_by_field_id(FIELDS.parameters) else {
-                continue;
-            };
-            let mut cursor = params.walk();
-            let names: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
-            if names.len() != 1 || names[0].kind() != "identifier" {
-                continue;
-            }
-            if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
-                let var = self.file.text(names[0]).to_string();
-                let consumer = self.sole_consumer(rows_arg, scope);
-                self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+        if function.kind() == "identifier" {
+            self.helper_call(callee, &args, env);
+        }
+    }
+
+    /// `lambda p: p.author.name` applied to each row of `rows_arg`.
+    fn lambda_over_rows(
+        &mut self,
+        lambda: Node<'a>,
+        rows_arg: Node<'a>,
+        rows_escape: bool,
+        env: &Env,
+        scope: Node<'a>,
+    ) {
+        if lambda.kind() != "lambda" {
+            return;
+        }
+        let values = self.eval(rows_arg, env);
+        let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
+            return;
+        };
+        let Some(params) = lambda.child_by_field_id(FIELDS.parameters) else {
+            return;
+        };
+        let mut cursor = params.walk();
+        let names: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
+        if names.len() != 1 || names[0].kind() != "identifier" {
+            return;
+        }
+        if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
+            let var = self.file.text(names[0]).to_string();
+            let consumer = !rows_escape && self.sole_consumer(rows_arg, scope);
+            self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+        }
+    }
+
+    /// A module-level helper receiving a queryset or rows: walked with the argument bound.
+    fn helper_call(&mut self, callee: &str, args: &CallArgs<'a>, env: &Env) {
+        if self.active.len() >= MAX_CALL_DEPTH {
+            return;
+        }
+        let Some(def) = self.functions.get(callee).copied() else {
+            return;
+        };
+        if self.active.contains(&def.start_byte()) {
+            return;
+        }
+        let params = parameter_names(def, self.src());
+        let positional = args
+            .positional
+            .iter()
+            .zip(&params)
+            .map(|(arg, param)| (param.clone(), *arg));
+        let keywords = args
+            .keywords
+            .iter()
+            .filter(|(name, _)| params.contains(name))
+            .map(|(name, arg)| (name.clone(), *arg));
+        let mut callee_env = Env::new();
+        for (param, arg) in positional.chain(keywords).collect::<Vec<_>>() {
+            let values = self.eval(arg, env);
+            if values
+                .iter()
+                .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+            {
+                callee_env.insert(param, values);
             }
         }
-        // A module-level helper receiving a queryset or rows: walk it with the argument bound.
-        if function.kind() == "identifier" && self.active.len() < MAX_CALL_DEPTH {
-            let Some(def) = self.functions.get(callee).copied() else {
-                return;
-            };
-            if self.active.contains(&def.start_byte()) {
-                return;
-            }
-            let params = parameter_names(def, self.src());
-            let mut callee_env = Env::new();
-            let mut any = false;
-            for (i, arg) in args.positional.iter().enumerate() {
-                let Some(param) = params.get(i) else { break };
-                let values = self.eval(*arg, env);
-                if values
-                    .iter()
-                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-                {
-                    any = true;
-                    callee_env.insert(param.clone(), values);
-                }
-            }
-            for (name, arg) in &args.keywords {
-                if params.contains(name) {
-                    let values = self.eval(*arg, env);
-                    if values
-                        .iter()
-                        .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-                    {
-                        any = true;
-                        callee_env.insert(name.clone(), values);
-                    }
-                }
-            }
-            if any {
-                self.active.push(def.start_byte());
-                self.function(def, callee_env);
-                self.active.pop();
-            }
+        if !callee_env.is_empty() {
+            self.active.push(def.start_byte());
+            self.function(def, callee_env);
+            self.active.pop();
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct CallSite {
 }
 
 /// A queryset's abstract value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Qs {
     /// The model of the rows.
     pub model: ModelId,
@@ -110,7 +110,7 @@ impl Qs {
 
 /// One object: a row of a queryset, or a single object fetched from one, possibly
 /// reached through single-valued relations (`path`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Obj {
     pub qs: Qs,
     pub path: Vec<Hop>,
@@ -127,7 +127,7 @@ impl Obj {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// The model class itself.
     Model(ModelId),
@@ -153,10 +153,17 @@ pub enum Value {
 
 pub(super) type Env = HashMap<String, Vec<Value>>;
 
+/// `other`'s possible values added to `into`'s; a name only one side binds may also be
+/// unbound, which reads as unknown. A value both sides hold is kept once, so joining
+/// branches that leave a name alone does not grow its values towards the cap.
 pub(super) fn join(into: &mut Env, other: Env) {
     for (name, values) in other {
         let entry = into.entry(name).or_insert_with(|| vec![Value::Unknown]);
-        entry.extend(values);
+        for value in values {
+            if !entry.contains(&value) {
+                entry.push(value);
+            }
+        }
         if entry.len() > 8 {
             *entry = vec![Value::Unknown];
         }

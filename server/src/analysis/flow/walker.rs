@@ -103,6 +103,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// One statement: what it binds in `env`, and the facts its expressions give.
     pub(super) fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         match stmt.kind() {
             "function_definition" => self.function(stmt, Env::new()),
@@ -112,64 +113,8 @@ impl<'a> Walker<'a> {
                 }
             }
             "class_definition" => self.class(stmt),
-            "expression_statement" => {
-                let mut cursor = stmt.walk();
-                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
-                for child in children {
-                    if child.kind() == "assignment" {
-                        self.assignment(child, env, scope);
-                    } else if child.kind() == "augmented_assignment" {
-                        self.scan_in(child, Some(stmt), env, scope);
-                        if let Some(left) = child.child_by_field_id(FIELDS.left)
-                            && left.kind() == "identifier"
-                        {
-                            env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
-                        }
-                    } else {
-                        self.scan_in(child, Some(stmt), env, scope);
-                    }
-                }
-            }
-            "if_statement" => {
-                if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
-                    self.scan_in(cond, Some(stmt), env, scope);
-                }
-                let before = env.clone();
-                let mut branches = Vec::new();
-                let mut has_else = false;
-                if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
-                    let mut branch = before.clone();
-                    self.block(body, &mut branch, scope);
-                    branches.push(branch);
-                }
-                let mut cursor = stmt.walk();
-                let alternatives: Vec<Node<'a>> = stmt
-                    .children_by_field_name("alternative", &mut cursor)
-                    .collect();
-                for alt in alternatives {
-                    if let Some(cond) = alt.child_by_field_id(FIELDS.condition) {
-                        self.scan_in(cond, Some(alt), env, scope);
-                    }
-                    has_else |= alt.kind() == "else_clause";
-                    let body = alt
-                        .child_by_field_id(FIELDS.consequence)
-                        .or_else(|| alt.child_by_field_id(FIELDS.body));
-                    if let Some(body) = body {
-                        let mut branch = before.clone();
-                        self.block(body, &mut branch, scope);
-                        branches.push(branch);
-                    }
-                }
-                let mut merged = if has_else {
-                    branches.pop().unwrap_or_default()
-                } else {
-                    before
-                };
-                for branch in branches {
-                    join(&mut merged, branch);
-                }
-                *env = merged;
-            }
+            "expression_statement" => self.expression_statement(stmt, env, scope),
+            "if_statement" => self.if_statement(stmt, env, scope),
             "for_statement" => self.for_statement(stmt, env, scope),
             "while_statement" => {
                 if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
@@ -181,32 +126,7 @@ impl<'a> Walker<'a> {
                 }
                 join(env, body_env);
             }
-            "try_statement" | "with_statement" => {
-                let mut cursor = stmt.walk();
-                let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
-                for child in children {
-                    match child.kind() {
-                        "block" => self.block(child, env, scope),
-                        "with_clause" => self.scan_in(child, Some(stmt), env, scope),
-                        "except_clause"
-                        | "else_clause"
-                        | "finally_clause"
-                        | "except_group_clause" => {
-                            let mut branch = env.clone();
-                            let mut c = child.walk();
-                            let blocks: Vec<Node<'a>> = child
-                                .named_children(&mut c)
-                                .filter(|n| n.kind() == "block")
-                                .collect();
-                            for b in blocks {
-                                self.block(b, &mut branch, scope);
-                            }
-                            join(env, branch);
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            "try_statement" | "with_statement" => self.try_or_with(stmt, env, scope),
             "return_statement" => {
                 self.scan(stmt, env, scope);
                 if self.returns.is_some() {
@@ -232,6 +152,95 @@ impl<'a> Walker<'a> {
             | "comment" => {}
             "block" | "module" => self.block(stmt, env, scope),
             _ => self.scan(stmt, env, scope),
+        }
+    }
+
+    /// Assignments bind names; any other expression is scanned.
+    fn expression_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let mut cursor = stmt.walk();
+        let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "assignment" => self.assignment(child, env, scope),
+                "augmented_assignment" => {
+                    self.scan_in(child, Some(stmt), env, scope);
+                    if let Some(left) = child.child_by_field_id(FIELDS.left)
+                        && left.kind() == "identifier"
+                    {
+                        env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
+                    }
+                }
+                _ => self.scan_in(child, Some(stmt), env, scope),
+            }
+        }
+    }
+
+    /// Each branch walked from the environment before the `if`, then joined; without an
+    /// `else`, the environment before it is one of the alternatives.
+    fn if_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
+            self.scan_in(cond, Some(stmt), env, scope);
+        }
+        let before = env.clone();
+        let mut branches = Vec::new();
+        let mut has_else = false;
+        if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
+            let mut branch = before.clone();
+            self.block(body, &mut branch, scope);
+            branches.push(branch);
+        }
+        let mut cursor = stmt.walk();
+        let alternatives: Vec<Node<'a>> = stmt
+            .children_by_field_name("alternative", &mut cursor)
+            .collect();
+        for alt in alternatives {
+            if let Some(cond) = alt.child_by_field_id(FIELDS.condition) {
+                self.scan_in(cond, Some(alt), env, scope);
+            }
+            has_else |= alt.kind() == "else_clause";
+            let body = alt
+                .child_by_field_id(FIELDS.consequence)
+                .or_else(|| alt.child_by_field_id(FIELDS.body));
+            if let Some(body) = body {
+                let mut branch = before.clone();
+                self.block(body, &mut branch, scope);
+                branches.push(branch);
+            }
+        }
+        let mut merged = if has_else {
+            branches.pop().unwrap_or_default()
+        } else {
+            before
+        };
+        for branch in branches {
+            join(&mut merged, branch);
+        }
+        *env = merged;
+    }
+
+    /// The body runs in order; each handler or `else`/`finally` clause may or may not
+    /// run, so its environment is joined in.
+    fn try_or_with(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        let mut cursor = stmt.walk();
+        let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "block" => self.block(child, env, scope),
+                "with_clause" => self.scan_in(child, Some(stmt), env, scope),
+                "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
+                    let mut branch = env.clone();
+                    let mut c = child.walk();
+                    let blocks: Vec<Node<'a>> = child
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() == "block")
+                        .collect();
+                    for b in blocks {
+                        self.block(b, &mut branch, scope);
+                    }
+                    join(env, branch);
+                }
+                _ => {}
+            }
         }
     }
 

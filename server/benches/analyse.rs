@@ -312,7 +312,7 @@ fn main() {
     let index = ModelIndex::build(&files, &options);
     let config = Config::default();
     let file = &files[4];
-    let findings = check_file(file, &index, &config);
+    let findings = check_file(file, &index, config.rules);
 
     println!(
         "analyse: {} lines, {} bytes; index: {} models; {} findings; {iterations} iterations",
@@ -328,7 +328,7 @@ fn main() {
     // of unchanged definitions cached: one character inserted mid-file, checked again.
     if std::env::var("ANALYSE_ONLY").as_deref() == Ok("edit") {
         let mut cache = ormhint::analysis::flow::FlowCache::default();
-        ormhint::analysis::check_file_with(file, &index, &config, &mut cache);
+        ormhint::analysis::check_file_with(file, &index, config.rules, &mut cache);
         let middle = views.len() / 2;
         let at = views[..middle].rfind('\n').unwrap_or(0) + 1;
         let mut edited = views.clone();
@@ -345,7 +345,12 @@ fn main() {
             "check_file_with (one edit, cached)",
             time(iterations, || {
                 flip = 1 - flip;
-                ormhint::analysis::check_file_with(&versions[flip], &index, &config, &mut cache)
+                ormhint::analysis::check_file_with(
+                    &versions[flip],
+                    &index,
+                    config.rules,
+                    &mut cache,
+                )
             }),
         );
         return;
@@ -355,7 +360,7 @@ fn main() {
         file.tree();
         report(
             "check_file (parsed)",
-            time(iterations, || check_file(file, &index, &config)),
+            time(iterations, || check_file(file, &index, config.rules)),
         );
         return;
     }
@@ -374,10 +379,12 @@ fn main() {
     file.tree();
     report(
         "check_file (parsed)",
-        time(iterations, || check_file(file, &index, &config)),
+        time(iterations, || check_file(file, &index, config.rules)),
     );
     report(
         "parse + check_file",
-        time(iterations, || check_file(&file.detached(), &index, &config)),
+        time(iterations, || {
+            check_file(&file.detached(), &index, config.rules)
+        }),
     );
 }

@@ -301,7 +301,7 @@ impl Project {
 
     fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
         // On a detached copy, so the tree is freed as soon as the file is done.
-        let result = caught(|| check_file(&file.detached(), &self.index, config));
+        let result = caught(|| check_file(&file.detached(), &self.index, config.rules));
         match result {
             Ok(mut diagnostics) => {
                 sort_diagnostics(&mut diagnostics);

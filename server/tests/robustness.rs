@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ormhint::analysis::check_file;
+use ormhint::analysis::{RuleSet, check_file};
 use ormhint::config::Config;
 use ormhint::index::{IndexOptions, ModelIndex};
 use ormhint::syntax::SourceFile;
@@ -106,7 +106,7 @@ fn mutated_sources_never_panic() {
         let index = ModelIndex::build(&files, &IndexOptions::default());
         let _ = index.render();
         for file in &files {
-            let diagnostics = check_file(file, &index, &config);
+            let diagnostics = check_file(file, &index, config.rules);
             for d in diagnostics {
                 assert!(d.range.start <= d.range.end && d.range.end <= file.source.len());
                 if let Some(fix) = &d.fix {
@@ -193,7 +193,7 @@ class Report:
 "#;
     let file = SourceFile::new("blog/models.py".into(), source);
     let index = ModelIndex::build(std::slice::from_ref(&file), &IndexOptions::default());
-    let fresh = check_file(&file, &index, &Config::default());
+    let fresh = check_file(&file, &index, RuleSet::all());
     assert_eq!(fresh.len(), 7, "{fresh:?}");
     let mut rng = Rng(0x2F_0A_9C_41_D3_77_15_E9);
     assert_cache_follows_edits(&file, &index, &mut rng, 400);
@@ -202,13 +202,13 @@ class Report:
     use ormhint::analysis::check_file_with;
     use ormhint::analysis::flow::FlowCache;
     let mut cache = FlowCache::default();
-    check_file_with(&file, &index, &Config::default(), &mut cache);
+    check_file_with(&file, &index, RuleSet::all(), &mut cache);
     let renamed = SourceFile::new(
         file.path.clone(),
         source.replace("class Post(", "class Posts("),
     );
-    let cached = check_file_with(&renamed, &index, &Config::default(), &mut cache);
-    let fresh = check_file(&renamed, &index, &Config::default());
+    let cached = check_file_with(&renamed, &index, RuleSet::all(), &mut cache);
+    let fresh = check_file(&renamed, &index, RuleSet::all());
     assert_eq!(format!("{cached:?}"), format!("{fresh:?}"));
 }
 
@@ -245,8 +245,8 @@ fn assert_cache_follows_edits(file: &SourceFile, index: &ModelIndex, rng: &mut R
         }
         text = next.concat();
         let edited = SourceFile::new(file.path.clone(), text.as_str());
-        let cached = check_file_with(&edited, index, &config, &mut cache);
-        let fresh = check_file(&edited.detached(), index, &config);
+        let cached = check_file_with(&edited, index, config.rules, &mut cache);
+        let fresh = check_file(&edited.detached(), index, config.rules);
         assert_eq!(
             format!("{cached:?}"),
             format!("{fresh:?}"),

@@ -87,7 +87,7 @@ fn check_all(files: &[SourceFile], config: &Config) -> Vec<(usize, Vec<Diagnosti
     files
         .iter()
         .enumerate()
-        .map(|(i, f)| (i, check_file(f, &index, config)))
+        .map(|(i, f)| (i, check_file(f, &index, config.rules)))
         .collect()
 }
 
@@ -147,6 +147,44 @@ fn apply(
         .collect()
 }
 
+/// Each diagnostic as a reader sees it: place, code, message, related places and the
+/// fix's title, so a change to any of them shows in the snapshot.
+fn rendered(files: &[SourceFile], results: &[(usize, Vec<Diagnostic>)]) -> String {
+    let mut out = String::new();
+    for (i, diagnostics) in results {
+        let file = &files[*i];
+        let lines = LineIndex::new(&file.source);
+        let at = |offset| {
+            let p = lines.line_col_chars(&file.source, offset);
+            format!("{}:{}", p.line + 1, p.col + 1)
+        };
+        for d in diagnostics {
+            out.push_str(&format!(
+                "{}:{} {} {}\n",
+                file.path.display(),
+                at(d.range.start),
+                d.rule.code(),
+                d.message
+            ));
+            for related in &d.related {
+                out.push_str(&format!(
+                    "    related {}: {}\n",
+                    at(related.range.start),
+                    related.message
+                ));
+            }
+            if let Some(fix) = &d.fix {
+                let applicability = match fix.applicability {
+                    Applicability::Safe => "safe",
+                    Applicability::Unsafe => "unsafe",
+                };
+                out.push_str(&format!("    fix ({applicability}): {}\n", fix.message));
+            }
+        }
+    }
+    out
+}
+
 fn check_fixture(name: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/rules")
@@ -179,6 +217,11 @@ fn check_fixture(name: &str) {
                 .join("\n")
         );
     }
+
+    let snapshot_name = name.trim_end_matches(".py");
+    insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("{snapshot_name}_diagnostics"), rendered(&files, &results));
+    });
 
     // Fixes: applied once, the code parses as before and the fixed findings are gone;
     // applied again, nothing changes.
@@ -225,7 +268,6 @@ fn check_fixture(name: &str) {
             a.path.display()
         );
     }
-    let snapshot_name = name.trim_end_matches(".py");
     insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(format!("{snapshot_name}_fixed"), snapshot);
     });
@@ -254,26 +296,35 @@ fn check_fixture(name: &str) {
     }
 }
 
-macro_rules! fixtures {
-    ($($test:ident => $file:literal,)*) => {
-        $(#[test] fn $test() { check_fixture($file); })*
-    };
+/// Every fixture in `fixtures/rules/` (files starting with `_` are shared models), each
+/// checked whole; the failures of all are reported together.
+#[test]
+fn rule_fixtures() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".py") && !name.starts_with('_'))
+        .collect();
+    names.sort();
+    let failed: Vec<String> = names
+        .iter()
+        .filter(|name| std::panic::catch_unwind(|| check_fixture(name)).is_err())
+        .cloned()
+        .collect();
+    assert!(failed.is_empty(), "failing fixtures: {failed:?}");
 }
 
-fixtures! {
-    missing_select_related => "missing_select_related.py",
-    missing_prefetch_related => "missing_prefetch_related.py",
-    deferred_field_access => "deferred_field_access.py",
-    prefetch_bypassed => "prefetch_bypassed.py",
-    count_for_existence => "count_for_existence.py",
-    len_of_queryset => "len_of_queryset.py",
-    related_id_via_object => "related_id_via_object.py",
-    fetch_only_needed => "fetch_only_needed.py",
-    only_then_values => "only_then_values.py",
-    select_related_on_many => "select_related_on_many.py",
-    unknown_lookup => "unknown_lookup.py",
-    syntax_errors => "syntax_errors.py",
-    noqa => "noqa.py",
-    managers => "managers.py",
-    class_based_views => "class_based_views.py",
+/// Adding a rule means adding its fixture, named after it.
+#[test]
+fn every_rule_has_a_fixture() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for rule in Rule::ALL {
+        let file = format!("{}.py", rule.name().replace('-', "_"));
+        assert!(
+            dir.join(&file).exists(),
+            "{} has no fixture {file}",
+            rule.code()
+        );
+    }
 }

@@ -12,7 +12,8 @@ pub mod rules;
 
 use std::path::PathBuf;
 
-pub use registry::{Rule, RuleSet};
+pub use registry::RuleSet;
+pub use rules::Rule;
 
 use crate::fix::Fix;
 use crate::text::TextRange;
@@ -66,14 +67,13 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
 }
 
-use crate::config::Config;
 use crate::index::ModelIndex;
 use crate::syntax::{SourceFile, scan};
 
-/// Every diagnostic the enabled rules report on `file`, `# noqa` already applied,
+/// Every diagnostic the rules of `rules` report on `file`, `# noqa` already applied,
 /// sorted by position.
-pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec<Diagnostic> {
-    check_file_with(file, index, config, &mut flow::FlowCache::default())
+pub fn check_file(file: &SourceFile, index: &ModelIndex, rules: RuleSet) -> Vec<Diagnostic> {
+    check_file_with(file, index, rules, &mut flow::FlowCache::default())
 }
 
 /// [`check_file`] for successive versions of one file: definitions unchanged since the
@@ -81,7 +81,7 @@ pub fn check_file(file: &SourceFile, index: &ModelIndex, config: &Config) -> Vec
 pub fn check_file_with(
     file: &SourceFile,
     index: &ModelIndex,
-    config: &Config,
+    rules: RuleSet,
     cache: &mut flow::FlowCache,
 ) -> Vec<Diagnostic> {
     if !scan_allows(file) {
@@ -92,25 +92,18 @@ pub fn check_file_with(
         return Vec::new();
     }
     let quote = flow::file_quote(file);
-    let loops = [
-        Rule::MissingSelectRelated,
-        Rule::MissingPrefetchRelated,
-        Rule::PrefetchBypassed,
-    ]
-    .iter()
-    .any(|r| config.rules.contains(*r))
-    .then(|| loads::find(&facts, index, quote));
-    let mut checker = rules::Checker {
+    let loops = Rule::ALL
+        .iter()
+        .any(|r| rules.contains(*r) && r.needs() == rules::Needs::LoopFindings)
+        .then(|| loads::find(&facts, index, quote));
+    let ctx = rules::Context {
         file,
         index,
         facts: &facts,
-        config,
         quote,
         loops,
-        diagnostics: Vec::new(),
     };
-    rules::run(&mut checker);
-    let mut diagnostics = checker.diagnostics;
+    let mut diagnostics = rules::run(&ctx, rules);
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
     noqa::apply(file, diagnostics)

@@ -1,11 +1,17 @@
-//! The one table of rules: code, name, default severity and documentation.
+//! How rules are declared (the table itself is in `rules/mod.rs`), and sets of rules.
 
 use std::fmt;
 
-use super::Severity;
+use super::rules::Rule;
 
-macro_rules! rules {
-    ($($variant:ident => ($code:literal, $name:literal, $severity:ident, $doc:literal),)*) => {
+/// Declares every rule once: its module (`pub mod`, with `check(ctx, out)` and docs in
+/// the Markdown file of the same name), the `Rule` enum with code, name, default
+/// severity and what it needs, and the dispatch from a rule to its check. Invoked in
+/// `rules/mod.rs`.
+macro_rules! declare_rules {
+    ($($variant:ident => ($code:literal, $name:literal, $severity:ident, $module:ident, $needs:expr),)*) => {
+        $(pub mod $module;)*
+
         /// Every rule ormhint knows. Codes are stable once released.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Rule {
@@ -24,32 +30,30 @@ macro_rules! rules {
                 match self { $(Rule::$variant => $name,)* }
             }
 
-            pub fn default_severity(self) -> Severity {
-                match self { $(Rule::$variant => Severity::$severity,)* }
+            pub fn default_severity(self) -> $crate::analysis::Severity {
+                match self { $(Rule::$variant => $crate::analysis::Severity::$severity,)* }
             }
 
             /// The rule's documentation in Markdown (What it does / Why is this bad? /
             /// Example / Use instead), kept beside the rule's code.
             pub fn docs(self) -> &'static str {
-                match self { $(Rule::$variant => include_str!(concat!("rules/", $doc)),)* }
+                match self { $(Rule::$variant => include_str!(concat!(stringify!($module), ".md")),)* }
+            }
+
+            /// What must be computed before the rule runs.
+            pub fn needs(self) -> Needs {
+                match self { $(Rule::$variant => $needs,)* }
+            }
+
+            /// Runs the rule's check.
+            pub fn check(self, ctx: &Context<'_>, out: &mut Vec<$crate::analysis::Diagnostic>) {
+                match self { $(Rule::$variant => $module::check(ctx, out),)* }
             }
         }
     };
 }
 
-rules! {
-    MissingSelectRelated => ("ORM101", "missing-select-related", Warning, "missing_select_related.md"),
-    MissingPrefetchRelated => ("ORM102", "missing-prefetch-related", Warning, "missing_prefetch_related.md"),
-    DeferredFieldAccess => ("ORM104", "deferred-field-access", Warning, "deferred_field_access.md"),
-    PrefetchBypassed => ("ORM105", "prefetch-bypassed", Warning, "prefetch_bypassed.md"),
-    CountForExistence => ("ORM201", "count-for-existence", Warning, "count_for_existence.md"),
-    LenOfQueryset => ("ORM202", "len-of-queryset", Warning, "len_of_queryset.md"),
-    RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, "related_id_via_object.md"),
-    FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, "fetch_only_needed.md"),
-    OnlyThenValues => ("ORM302", "only-then-values", Warning, "only_then_values.md"),
-    SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, "select_related_on_many.md"),
-    UnknownLookup => ("ORM602", "unknown-lookup", Error, "unknown_lookup.md"),
-}
+pub(crate) use declare_rules;
 
 impl Rule {
     /// By code (`ORM101`) or name (`missing-select-related`), case-insensitive.

@@ -46,7 +46,7 @@ pub fn wanted(only: Option<&[CodeActionKind]>) -> bool {
 /// `None` when nothing changes.
 pub fn fixed_text(file: &SourceFile, index: &ModelIndex, config: &Config) -> Option<String> {
     let check = |file: &SourceFile| {
-        let mut diagnostics = check_file(file, index, config);
+        let mut diagnostics = check_file(file, index, config.rules);
         sort_diagnostics(&mut diagnostics);
         diagnostics
     };

@@ -372,7 +372,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     let version = job.snapshot.version;
     let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
-    let found = check_file_with(&file, &workspace.index, &workspace.config, &mut cache);
+    let found = check_file_with(&file, &workspace.index, workspace.config.rules, &mut cache);
     drop(cache);
     timings::since("analyse", version, started);
     let started = Instant::now();

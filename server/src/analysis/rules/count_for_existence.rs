@@ -1,19 +1,45 @@
 //! ORM201: counting rows (or fetching them all) only to test whether there is one.
 
-use super::Checker;
-use crate::analysis::Rule;
+use super::{Context, Rule, Violation};
+use crate::analysis::Diagnostic;
 use crate::analysis::flow::EvaluationKind;
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for evaluation in &checker.facts.evaluations {
+pub struct CountForExistence {
+    /// The test as written (`qs.count() > 0`).
+    pub original: String,
+    /// `len()` fetches the rows; `count()` counts them.
+    pub via_len: bool,
+    pub replacement: String,
+}
+
+impl Violation for CountForExistence {
+    const RULE: Rule = Rule::CountForExistence;
+
+    fn message(&self) -> String {
+        let cost = if self.via_len {
+            "fetches every row"
+        } else {
+            "counts every row"
+        };
+        format!(
+            "`{}` {cost} to test whether there is one: `exists()` stops at the first",
+            self.original
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Replace with `{}`", self.replacement))
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for evaluation in &ctx.facts.evaluations {
         let EvaluationKind::Existence { exists, via_len } = evaluation.kind else {
             continue;
         };
         if !evaluation.sole_use {
             continue;
         }
-        let original = checker.text(evaluation.range).to_string();
         let replacement = if exists {
             format!("{}.exists()", evaluation.qs_text)
         } else if evaluation.needs_parens {
@@ -21,21 +47,11 @@ pub fn check(checker: &mut Checker<'_>) {
         } else {
             format!("not {}.exists()", evaluation.qs_text)
         };
-        let cost = if via_len {
-            "fetches every row"
-        } else {
-            "counts every row"
+        let violation = CountForExistence {
+            original: ctx.text(evaluation.range).to_string(),
+            via_len,
+            replacement: replacement.clone(),
         };
-        out.push(super::replaced_by(
-            Rule::CountForExistence,
-            format!(
-                "`{original}` {cost} to test whether there is one: `exists()` stops at the first"
-            ),
-            evaluation.range,
-            replacement,
-        ));
-    }
-    for d in out {
-        checker.report(d);
+        out.push(super::replaced_by(&violation, evaluation.range, replacement));
     }
 }

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use super::Checker;
+use super::{Context, Rule, Violation};
 use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{Qs, quote_for};
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
+use crate::analysis::Diagnostic;
+use crate::fix::{Applicability, Edit};
 use crate::index::{Attribute, ModelIndex};
 
 fn deferred(qs: &Qs, field: &str, index: &ModelIndex) -> bool {
@@ -37,74 +37,104 @@ fn names_field(index: &ModelIndex, qs: &Qs, name: &str, field: &str) -> bool {
     }
 }
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for fact in &checker.facts.loops {
+pub struct DeferredFieldAccess {
+    /// `post.body`, as written.
+    pub subject: String,
+    pub via: Option<String>,
+    pub field: String,
+    pub model: String,
+    /// `only()` leaves the field out, rather than `defer()` naming it.
+    pub by_only: bool,
+    /// The name `defer()` gives the field, which the fix removes.
+    pub deferred_as: Option<String>,
+    /// The quote the fix writes the field with in `only()`.
+    pub quote: char,
+}
+
+impl Violation for DeferredFieldAccess {
+    const RULE: Rule = Rule::DeferredFieldAccess;
+
+    fn message(&self) -> String {
+        let how = if self.by_only {
+            "is not in only()"
+        } else {
+            "is deferred"
+        };
+        let via = self
+            .via
+            .as_ref()
+            .map(|v| format!(" (through `{v}`)"))
+            .unwrap_or_default();
+        format!(
+            "`{}`{via} reads `{}`, which {how}: one query per `{}` row to load it",
+            self.subject, self.field, self.model
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        let Self { field, quote: q, .. } = self;
+        Some(match &self.deferred_as {
+            _ if self.by_only => format!("Add {q}{field}{q} to `only()`"),
+            Some(named) => format!("Remove \"{named}\" from `defer()`"),
+            None => return None,
+        })
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for fact in &ctx.facts.loops {
         let mut seen = BTreeSet::new();
         for access in &fact.accesses {
             let AccessKind::Column { field } = &access.kind else {
                 continue;
             };
-            if !fact
-                .sources
-                .iter()
-                .all(|qs| deferred(qs, field, checker.index))
+            if !fact.sources.iter().all(|qs| deferred(qs, field, ctx.index))
                 || !seen.insert(field.clone())
             {
                 continue;
             }
             let qs = &fact.sources[0];
-            let model = checker.model_name(qs.model).to_string();
-            let subject = checker.text(access.range).to_string();
-            let (how, fix) = if qs.applied.only.is_some() {
-                let fix = qs
-                    .only_call
+            let model = ctx.model_name(qs.model).to_string();
+            let alone = fact.sources.len() == 1;
+            let mut violation = DeferredFieldAccess {
+                subject: ctx.text(access.range).to_string(),
+                via: access.via.clone(),
+                field: field.clone(),
+                model: model.clone(),
+                by_only: qs.applied.only.is_some(),
+                deferred_as: None,
+                quote: quote_for(qs.only_call.as_ref(), ctx.quote),
+            };
+            let edit = if violation.by_only {
+                qs.only_call
                     .as_ref()
-                    .filter(|s| s.plain && fact.sources.len() == 1)
-                    .and_then(|site| {
-                        let (_, last) = site.strings.last()?;
-                        let q = quote_for(Some(site), checker.quote);
-                        Some(Fix::safe(
-                            format!("Add {q}{field}{q} to `only()`"),
-                            vec![Edit::insertion(last.end, format!(", {q}{field}{q}"))],
-                        ))
-                    });
-                ("is not in only()", fix)
+                    .filter(|site| site.plain && alone)
+                    .and_then(|site| site.strings.last())
+                    .map(|(_, last)| {
+                        let q = violation.quote;
+                        Edit::insertion(last.end, format!(", {q}{field}{q}"))
+                    })
             } else {
-                let fix = qs
-                    .defer_call
+                qs.defer_call
                     .as_ref()
-                    .filter(|_| fact.sources.len() == 1)
+                    .filter(|_| alone)
                     .and_then(|site| {
                         let index = site
                             .strings
                             .iter()
-                            .position(|(s, _)| names_field(checker.index, qs, s, field))?;
-                        let named = &site.strings[index].0;
-                        Some(Fix::safe(
-                            format!("Remove \"{named}\" from `defer()`"),
-                            vec![super::remove_string_arg(site, index, &checker.file.source)?],
-                        ))
-                    });
-                ("is deferred", fix)
+                            .position(|(s, _)| names_field(ctx.index, qs, s, field))?;
+                        violation.deferred_as = Some(site.strings[index].0.clone());
+                        super::remove_string_arg(site, index, &ctx.file.source)
+                    })
             };
-            let via = access
-                .via
-                .as_ref()
-                .map(|v| format!(" (through `{v}`)"))
-                .unwrap_or_default();
-            out.push(Diagnostic {
-                rule: Rule::DeferredFieldAccess,
-                message: format!(
-                    "`{subject}`{via} reads `{field}`, which {how}: one query per `{model}` row to load it"
-                ),
-                range: access.range,
-                related: checker.origin_related(qs.origin.as_ref(), format!("rows of `{model}` fetched here")),
-                fix,
-            });
+            let fix = edit.and_then(|edit| super::fix(&violation, Applicability::Safe, vec![edit]));
+            let related =
+                ctx.origin_related(qs.origin.as_ref(), format!("rows of `{model}` fetched here"));
+            out.push(
+                Diagnostic::new(&violation, access.range)
+                    .with_related(related)
+                    .with_fix(fix),
+            );
         }
-    }
-    for d in out {
-        checker.report(d);
     }
 }

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::Checker;
+use super::{Context, Rule, Violation};
 use crate::analysis::access::AccessKind;
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
+use crate::analysis::Diagnostic;
+use crate::fix::{Applicability, Edit};
 use crate::index::FieldKind;
 
 /// Fewer unread columns than this is not worth a hint.
@@ -13,9 +13,37 @@ const MIN_UNREAD_COLUMNS: usize = 2;
 /// More columns read than this is not "a few": narrowing would be a long, fragile list.
 const MAX_READ_COLUMNS: usize = 4;
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for fact in &checker.facts.loops {
+pub struct FetchOnlyNeeded {
+    /// The columns read, quoted as the fix writes them.
+    pub names: Vec<String>,
+    pub model: String,
+}
+
+impl FetchOnlyNeeded {
+    fn call(&self) -> String {
+        format!(".only({})", self.names.join(", "))
+    }
+}
+
+impl Violation for FetchOnlyNeeded {
+    const RULE: Rule = Rule::FetchOnlyNeeded;
+
+    fn message(&self) -> String {
+        format!(
+            "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{}` (or `values_list(...)`)",
+            self.names.join(", "),
+            self.model,
+            self.call()
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Add `{}`", self.call()))
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for fact in &ctx.facts.loops {
         if !fact.sole_consumer || fact.sources.len() != 1 {
             continue;
         }
@@ -49,7 +77,7 @@ pub fn check(checker: &mut Checker<'_>) {
         if !plain || read.is_empty() || read.len() > MAX_READ_COLUMNS {
             continue;
         }
-        let model = checker.index.model(qs.model);
+        let model = ctx.index.model(qs.model);
         if model.has_unknown_bases {
             continue;
         }
@@ -67,25 +95,17 @@ pub fn check(checker: &mut Checker<'_>) {
         if columns < read.len() + MIN_UNREAD_COLUMNS {
             continue;
         }
-        let q = checker.quote;
-        let names: Vec<String> = read.iter().map(|f| format!("{q}{f}{q}")).collect();
-        let call = format!(".only({})", names.join(", "));
-        out.push(Diagnostic {
-            rule: Rule::FetchOnlyNeeded,
-            message: format!(
-                "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{call}` (or `values_list(...)`)",
-                names.join(", "),
-                model.name
-            ),
-            range: fact.iter_range,
-            related: Vec::new(),
-            fix: Some(Fix::safe(
-                format!("Add `{call}`"),
-                vec![Edit::insertion(qs.insert_at().unwrap_or(origin.insert_at()), call)],
-            )),
-        });
-    }
-    for d in out {
-        checker.report(d);
+        let q = ctx.quote;
+        let violation = FetchOnlyNeeded {
+            names: read.iter().map(|f| format!("{q}{f}{q}")).collect(),
+            model: model.name.clone(),
+        };
+        let at = qs.insert_at().unwrap_or(origin.insert_at());
+        let fix = super::fix(
+            &violation,
+            Applicability::Safe,
+            vec![Edit::insertion(at, violation.call())],
+        );
+        out.push(Diagnostic::new(&violation, fact.iter_range).with_fix(fix));
     }
 }

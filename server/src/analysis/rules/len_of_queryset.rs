@@ -1,27 +1,40 @@
 //! ORM202: `len(qs)` fetching every row only to count them.
 
-use super::Checker;
-use crate::analysis::Rule;
+use super::{Context, Rule, Violation};
+use crate::analysis::Diagnostic;
 use crate::analysis::flow::EvaluationKind;
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for evaluation in &checker.facts.evaluations {
+pub struct LenOfQueryset {
+    /// `len(qs)` as written.
+    pub original: String,
+    pub replacement: String,
+}
+
+impl Violation for LenOfQueryset {
+    const RULE: Rule = Rule::LenOfQueryset;
+
+    fn message(&self) -> String {
+        format!(
+            "`{}` fetches every row to count them, and the rows are not used: `count()` runs SELECT COUNT(*)",
+            self.original
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Replace with `{}`", self.replacement))
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for evaluation in &ctx.facts.evaluations {
         if evaluation.kind != EvaluationKind::Len || !evaluation.sole_use {
             continue;
         }
-        let original = checker.text(evaluation.range).to_string();
         let replacement = format!("{}.count()", evaluation.qs_text);
-        out.push(super::replaced_by(
-            Rule::LenOfQueryset,
-            format!(
-                "`{original}` fetches every row to count them, and the rows are not used: `count()` runs SELECT COUNT(*)"
-            ),
-            evaluation.range,
-            replacement,
-        ));
-    }
-    for d in out {
-        checker.report(d);
+        let violation = LenOfQueryset {
+            original: ctx.text(evaluation.range).to_string(),
+            replacement: replacement.clone(),
+        };
+        out.push(super::replaced_by(&violation, evaluation.range, replacement));
     }
 }

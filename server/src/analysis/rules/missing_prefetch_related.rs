@@ -1,55 +1,57 @@
 //! ORM102: a many-valued relation read on each row of a queryset that does not prefetch it.
-//! Also home of the reporting shared by ORM101, which differs only in the relation kind.
 
-use super::Checker;
+use super::{Context, Rule, Violation};
+use crate::analysis::Diagnostic;
 use crate::analysis::loads::Problem;
-use crate::analysis::{Diagnostic, Rule};
 
-pub fn check(checker: &mut Checker<'_>) {
-    report_loads(checker, Problem::ManyNotPrefetched);
+pub struct MissingPrefetchRelated {
+    /// `post.tags.all()`, as written.
+    pub subject: String,
+    /// The method, property or helper through which it is read.
+    pub via: Option<String>,
+    pub lookup: String,
+    pub model: String,
+    /// The method the fix uses (`prefetch_related`).
+    pub method: &'static str,
 }
 
-pub(super) fn report_loads(checker: &mut Checker<'_>, problem: Problem) {
-    let Some(loops) = checker.loops.as_ref() else {
-        return;
-    };
-    let rule = match problem {
-        Problem::SingleNotSelected => Rule::MissingSelectRelated,
-        _ => Rule::MissingPrefetchRelated,
-    };
-    let mut out = Vec::new();
-    for finding in loops.findings.iter().filter(|f| f.problem == problem) {
-        let fact = &checker.facts.loops[finding.loop_index];
-        let qs = &fact.sources[0];
-        let model = checker.model_name(qs.model).to_string();
-        let subject = checker.text(finding.access.range).to_string();
-        let method = finding.method();
-        let how = match &finding.access.via {
-            Some(via) => format!("`{subject}` (through `{via}`) loads"),
-            None => format!("`{subject}` loads"),
-        };
-        let what = if problem == Problem::SingleNotSelected {
-            "the related object"
-        } else {
-            "the related rows"
-        };
-        let message = format!(
-            "{how} {what} `{}` with one query per `{model}` row: the queryset does not {method}(\"{}\")",
-            finding.lookup, finding.lookup
-        );
-        let related = checker.origin_related(
-            qs.origin.as_ref(),
-            format!("rows of `{model}` fetched here"),
-        );
-        out.push(Diagnostic {
-            rule,
-            message,
-            range: finding.access.range,
-            related,
-            fix: loops.fixes[finding.loop_index].clone(),
-        });
+impl Violation for MissingPrefetchRelated {
+    const RULE: Rule = Rule::MissingPrefetchRelated;
+
+    fn message(&self) -> String {
+        let Self {
+            subject,
+            via,
+            lookup,
+            model,
+            method,
+        } = self;
+        let via = via
+            .as_ref()
+            .map(|v| format!(" (through `{v}`)"))
+            .unwrap_or_default();
+        format!(
+            "`{subject}`{via} loads the related rows `{lookup}` with one query per `{model}` row: the queryset does not {method}(\"{lookup}\")"
+        )
     }
-    for d in out {
-        checker.report(d);
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (finding, qs, fix) in super::loop_findings(ctx, Problem::ManyNotPrefetched) {
+        let model = ctx.model_name(qs.model).to_string();
+        let violation = MissingPrefetchRelated {
+            subject: ctx.text(finding.access.range).to_string(),
+            via: finding.access.via.clone(),
+            lookup: finding.lookup.clone(),
+            model: model.clone(),
+            method: finding.method(),
+        };
+        let related =
+            ctx.origin_related(qs.origin.as_ref(), format!("rows of `{model}` fetched here"));
+        out.push(
+            Diagnostic::new(&violation, finding.access.range)
+                .with_related(related)
+                .with_fix(fix),
+        );
     }
 }

@@ -1,51 +1,69 @@
-//! One file per rule, its documentation in the Markdown file of the same name.
+//! One file per rule, its documentation in the Markdown file of the same name, and the
+//! one table that declares them all.
+//!
+//! A rule is a `check(ctx, out)` function that reads the facts in [`Context`] and
+//! pushes [`Diagnostic`]s, made from a [`Violation`]: the rule's finding with its
+//! message and fix title beside it.
 
-use super::flow::{CallSite, Facts, Origin};
-use super::loads::LoopFindings;
-use super::{Diagnostic, Related, Rule};
-use crate::config::Config;
-use crate::index::ModelIndex;
+use super::flow::{CallSite, Facts, Origin, Qs};
+use super::loads::{Finding, LoopFindings, Problem};
+use super::{Diagnostic, Related, RuleSet};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::index::{ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::text::TextRange;
 
-pub mod count_for_existence;
-pub mod deferred_field_access;
-pub mod fetch_only_needed;
-pub mod len_of_queryset;
-pub mod missing_prefetch_related;
-pub mod missing_select_related;
-pub mod only_then_values;
-pub mod prefetch_bypassed;
-pub mod related_id_via_object;
-pub mod select_related_on_many;
-pub mod unknown_lookup;
+super::registry::declare_rules! {
+    // variant => (code, name, default severity, module, what it needs)
+    MissingSelectRelated => ("ORM101", "missing-select-related", Warning, missing_select_related, Needs::LoopFindings),
+    MissingPrefetchRelated => ("ORM102", "missing-prefetch-related", Warning, missing_prefetch_related, Needs::LoopFindings),
+    DeferredFieldAccess => ("ORM104", "deferred-field-access", Warning, deferred_field_access, Needs::Facts),
+    PrefetchBypassed => ("ORM105", "prefetch-bypassed", Warning, prefetch_bypassed, Needs::LoopFindings),
+    CountForExistence => ("ORM201", "count-for-existence", Warning, count_for_existence, Needs::Facts),
+    LenOfQueryset => ("ORM202", "len-of-queryset", Warning, len_of_queryset, Needs::Facts),
+    RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, related_id_via_object, Needs::Facts),
+    FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, fetch_only_needed, Needs::Facts),
+    OnlyThenValues => ("ORM302", "only-then-values", Warning, only_then_values, Needs::Facts),
+    SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
+    UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
+}
 
-/// What every rule reads, and where it reports.
-pub struct Checker<'a> {
+/// What a rule needs computed before it runs, beyond the file's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Facts,
+    /// The relations each loop loads per row and the fixes that select or prefetch
+    /// them ([`super::loads::find`]), shared by the N+1 rules.
+    LoopFindings,
+}
+
+/// A rule's finding: what the message says and what its fix is called, side by side.
+pub trait Violation {
+    const RULE: Rule;
+    fn message(&self) -> String;
+    /// The title of the fix, when the finding has one.
+    fn fix_title(&self) -> Option<String> {
+        None
+    }
+}
+
+/// What every rule reads.
+pub struct Context<'a> {
     pub file: &'a SourceFile,
     pub index: &'a ModelIndex,
     pub facts: &'a Facts,
-    pub config: &'a Config,
     /// Quote style for strings a fix writes when the call it extends has none.
     pub quote: char,
+    /// Present when an enabled rule needs [`Needs::LoopFindings`].
     pub loops: Option<LoopFindings>,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Checker<'_> {
-    pub fn enabled(&self, rule: Rule) -> bool {
-        self.config.rules.contains(rule)
-    }
-
+impl Context<'_> {
     pub fn text(&self, range: TextRange) -> &str {
         self.file.source.get(range.start..range.end).unwrap_or("")
     }
 
-    pub fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
-    }
-
-    pub fn model_name(&self, id: crate::index::ModelId) -> &str {
+    pub fn model_name(&self, id: ModelId) -> &str {
         &self.index.model(id).name
     }
 
@@ -62,53 +80,88 @@ impl Checker<'_> {
     }
 }
 
-pub fn run(checker: &mut Checker<'_>) {
-    type Check = fn(&mut Checker<'_>);
-    let checks: [(Rule, Check); 11] = [
-        (Rule::MissingSelectRelated, missing_select_related::check),
-        (
-            Rule::MissingPrefetchRelated,
-            missing_prefetch_related::check,
-        ),
-        (Rule::DeferredFieldAccess, deferred_field_access::check),
-        (Rule::PrefetchBypassed, prefetch_bypassed::check),
-        (Rule::CountForExistence, count_for_existence::check),
-        (Rule::LenOfQueryset, len_of_queryset::check),
-        (Rule::RelatedIdViaObject, related_id_via_object::check),
-        (Rule::FetchOnlyNeeded, fetch_only_needed::check),
-        (Rule::OnlyThenValues, only_then_values::check),
-        (Rule::SelectRelatedOnMany, select_related_on_many::check),
-        (Rule::UnknownLookup, unknown_lookup::check),
-    ];
-    for (rule, check) in checks {
-        if checker.enabled(rule) {
-            check(checker);
+impl Diagnostic {
+    /// The diagnostic of `violation` at `range`, with no related places and no fix.
+    pub fn new<V: Violation>(violation: &V, range: TextRange) -> Self {
+        Diagnostic {
+            rule: V::RULE,
+            message: violation.message(),
+            range,
+            related: Vec::new(),
+            fix: None,
         }
+    }
+
+    pub fn with_related(mut self, related: Vec<Related>) -> Self {
+        self.related = related;
+        self
+    }
+
+    /// Attaches a fix made elsewhere (the one fix of a loop's queryset, shared by the
+    /// findings in that loop).
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
     }
 }
 
+/// The fix of `violation`, titled by it.
+pub fn fix<V: Violation>(
+    violation: &V,
+    applicability: Applicability,
+    edits: Vec<Edit>,
+) -> Option<Fix> {
+    let title = violation.fix_title()?;
+    Some(match applicability {
+        Applicability::Safe => Fix::safe(title, edits),
+        Applicability::Unsafe => Fix::unsafe_(title, edits),
+    })
+}
+
+/// The loop findings of `problem`, each with the rows' queryset and the fix of its loop.
+pub fn loop_findings<'c>(
+    ctx: &'c Context<'_>,
+    problem: Problem,
+) -> impl Iterator<Item = (&'c Finding, &'c Qs, Option<Fix>)> + 'c {
+    ctx.loops.iter().flat_map(move |loops| {
+        loops
+            .findings
+            .iter()
+            .filter(move |f| f.problem == problem)
+            .map(move |finding| {
+                let qs = &ctx.facts.loops[finding.loop_index].sources[0];
+                (finding, qs, loops.fixes[finding.loop_index].clone())
+            })
+    })
+}
+
+/// Runs every rule of `rules` on `ctx`.
+pub fn run(ctx: &Context<'_>, rules: RuleSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in Rule::ALL {
+        if rules.contains(*rule) {
+            rule.check(ctx, &mut out);
+        }
+    }
+    out
+}
+
 /// A finding fixed by replacing its own range with `replacement` (a safe fix).
-pub fn replaced_by(
-    rule: Rule,
-    message: String,
+pub fn replaced_by<V: Violation>(
+    violation: &V,
     range: TextRange,
     replacement: String,
 ) -> Diagnostic {
-    Diagnostic {
-        rule,
-        message,
-        range,
-        related: Vec::new(),
-        fix: Some(crate::fix::Fix::safe(
-            format!("Replace with `{replacement}`"),
-            vec![crate::fix::Edit::replacement(range, replacement)],
-        )),
-    }
+    Diagnostic::new(violation, range).with_fix(fix(
+        violation,
+        Applicability::Safe,
+        vec![Edit::replacement(range, replacement)],
+    ))
 }
 
 /// Deletes the call `site` (`.only("a")`), and its line when it stands alone on it, so
 /// a chain written one call per line loses one line, not leaves a blank one.
-pub fn remove_call(site: &CallSite, source: &str) -> crate::fix::Edit {
+pub fn remove_call(site: &CallSite, source: &str) -> Edit {
     let bytes = source.as_bytes();
     let line_start = source[..site.range.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[site.range.end..]
@@ -118,17 +171,17 @@ pub fn remove_call(site: &CallSite, source: &str) -> crate::fix::Edit {
         |range: std::ops::Range<usize>| bytes[range].iter().all(|b| *b == b' ' || *b == b'\t');
     if line_start > 0 && blank(line_start..site.range.start) && blank(site.range.end..line_end) {
         let end = (line_end + 1).min(source.len());
-        return crate::fix::Edit::deletion(TextRange::new(line_start, end));
+        return Edit::deletion(TextRange::new(line_start, end));
     }
-    crate::fix::Edit::deletion(site.range)
+    Edit::deletion(site.range)
 }
 
 /// Removes the string argument at `index` of `site` with its comma, or the whole call
 /// when it is the only argument. A call made on a name and ending its chain becomes
 /// `.all()`: `Post.objects.defer("body")` without it would leave the manager, which
 /// cannot be iterated (a name may be a manager; a call's result is a queryset).
-pub fn remove_string_arg(site: &CallSite, index: usize, source: &str) -> Option<crate::fix::Edit> {
-    use crate::fix::Edit;
+pub fn remove_string_arg(site: &CallSite, index: usize, source: &str) -> Option<Edit> {
+    use Edit;
     if !site.plain {
         return None;
     }

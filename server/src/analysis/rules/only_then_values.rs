@@ -1,48 +1,75 @@
 //! ORM302: `.only(...)` followed by `.values(...)`, which ignores it.
 
-use super::Checker;
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
+use super::{Context, Rule, Violation};
+use crate::analysis::Diagnostic;
+use crate::fix::{Applicability, Edit};
 use crate::text::TextRange;
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for pair in &checker.facts.only_then_values {
-        let only_text = checker.text(pair.only.range).trim().to_string();
-        let method = &pair.values_method;
-        let fix = if !pair.values.strings.is_empty() || !pair.values.plain {
+pub struct OnlyThenValues {
+    /// `.only("a")`, as written.
+    pub only: String,
+    /// `values` or `values_list`.
+    pub method: String,
+    /// What the fix does.
+    pub fix: OnlyFix,
+}
+
+pub enum OnlyFix {
+    Remove,
+    /// Moves `only()`'s arguments (these) into `values()`.
+    MoveInto(String),
+    None,
+}
+
+impl Violation for OnlyThenValues {
+    const RULE: Rule = Rule::OnlyThenValues;
+
+    fn message(&self) -> String {
+        format!(
+            "`{}` has no effect: `{}()` after it decides which columns are fetched",
+            self.only, self.method
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        match &self.fix {
+            OnlyFix::Remove => Some(format!("Remove `{}`", self.only)),
+            OnlyFix::MoveInto(args) => Some(format!("Move the fields into `values{args}`")),
+            OnlyFix::None => None,
+        }
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for pair in &ctx.facts.only_then_values {
+        let only = ctx.text(pair.only.range).trim().to_string();
+        let method = pair.values_method.clone();
+        let remove_only = || super::remove_call(&pair.only, &ctx.file.source);
+        let (fix, edits) = if !pair.values.strings.is_empty() || !pair.values.plain {
             // `values("a")` decides the columns alone: the `only()` does nothing.
-            Some(Fix::safe(
-                format!("Remove `{only_text}`"),
-                vec![super::remove_call(&pair.only, &checker.file.source)],
-            ))
+            (OnlyFix::Remove, vec![remove_only()])
         } else if pair.values.args.len() == 2 && pair.only.plain && method == "values" {
             // `values()` with no names returns every field; naming only()'s changes the
             // dicts' keys, so a person must confirm it.
-            let args = checker.text(pair.only.args).to_string();
-            Some(Fix::unsafe_(
-                format!("Move the fields into `values{args}`"),
-                vec![
-                    super::remove_call(&pair.only, &checker.file.source),
-                    Edit::replacement(
-                        TextRange::new(pair.values.args.start, pair.values.args.end),
-                        args,
-                    ),
-                ],
-            ))
+            let args = ctx.text(pair.only.args).to_string();
+            let edits = vec![
+                remove_only(),
+                Edit::replacement(pair.values.args, args.clone()),
+            ];
+            (OnlyFix::MoveInto(args), edits)
         } else {
-            None
+            (OnlyFix::None, Vec::new())
         };
-        out.push(Diagnostic {
-            rule: Rule::OnlyThenValues,
-            message: format!("`{only_text}` has no effect: `{method}()` after it decides which columns are fetched"),
-            range: TextRange::new(pair.only.range.start + name_offset(checker.text(pair.only.range)), pair.only.range.end),
-            related: Vec::new(),
-            fix,
-        });
-    }
-    for d in out {
-        checker.report(d);
+        let applicability = match fix {
+            OnlyFix::MoveInto(_) => Applicability::Unsafe,
+            _ => Applicability::Safe,
+        };
+        let violation = OnlyThenValues { only, method, fix };
+        let start = pair.only.range.start + name_offset(ctx.text(pair.only.range));
+        let fix = super::fix(&violation, applicability, edits);
+        out.push(
+            Diagnostic::new(&violation, TextRange::new(start, pair.only.range.end)).with_fix(fix),
+        );
     }
 }
 

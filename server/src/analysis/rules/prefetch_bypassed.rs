@@ -1,41 +1,46 @@
 //! ORM105: a prefetched related manager filtered (or otherwise queried anew) per row.
 
-use super::Checker;
+use super::{Context, Rule, Violation};
+use crate::analysis::Diagnostic;
 use crate::analysis::loads::Problem;
-use crate::analysis::{Diagnostic, Rule};
 
-pub fn check(checker: &mut Checker<'_>) {
-    let Some(loops) = checker.loops.as_ref() else {
-        return;
-    };
-    let mut out = Vec::new();
-    for finding in loops
-        .findings
-        .iter()
-        .filter(|f| f.problem == Problem::PrefetchBypassed)
-    {
-        let fact = &checker.facts.loops[finding.loop_index];
-        let qs = &fact.sources[0];
-        let model = checker.model_name(qs.model).to_string();
-        let subject = checker.text(finding.access.range).to_string();
-        let method = finding.bypass.as_deref().unwrap_or("filter");
-        let message = format!(
-            "`{subject}.{method}()` runs a new query for each `{model}` row and ignores the prefetched `{}`: use `Prefetch(\"{}\", queryset=..., to_attr=...)` and read the list",
-            finding.lookup, finding.lookup
-        );
-        let related = checker.origin_related(
+pub struct PrefetchBypassed {
+    /// `post.comments`, as written.
+    pub subject: String,
+    /// The method called on it (`filter`).
+    pub method: String,
+    pub lookup: String,
+    pub model: String,
+}
+
+impl Violation for PrefetchBypassed {
+    const RULE: Rule = Rule::PrefetchBypassed;
+
+    fn message(&self) -> String {
+        let Self {
+            subject,
+            method,
+            lookup,
+            model,
+        } = self;
+        format!(
+            "`{subject}.{method}()` runs a new query for each `{model}` row and ignores the prefetched `{lookup}`: use `Prefetch(\"{lookup}\", queryset=..., to_attr=...)` and read the list"
+        )
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (finding, qs, _) in super::loop_findings(ctx, Problem::PrefetchBypassed) {
+        let violation = PrefetchBypassed {
+            subject: ctx.text(finding.access.range).to_string(),
+            method: finding.bypass.as_deref().unwrap_or("filter").to_string(),
+            lookup: finding.lookup.clone(),
+            model: ctx.model_name(qs.model).to_string(),
+        };
+        let related = ctx.origin_related(
             qs.origin.as_ref(),
             format!("`{}` prefetched here", finding.lookup),
         );
-        out.push(Diagnostic {
-            rule: Rule::PrefetchBypassed,
-            message,
-            range: finding.access.range,
-            related,
-            fix: None,
-        });
-    }
-    for d in out {
-        checker.report(d);
+        out.push(Diagnostic::new(&violation, finding.access.range).with_related(related));
     }
 }

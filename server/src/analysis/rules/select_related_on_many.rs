@@ -1,22 +1,57 @@
 //! ORM601: `select_related` given a many-valued relation; Django raises FieldError.
 
-use super::Checker;
+use super::{Context, Rule, Violation};
 use crate::analysis::access::HopKind;
 use crate::analysis::lookups::{Style, walk};
-use crate::analysis::{Diagnostic, Rule};
-use crate::fix::{Edit, Fix};
+use crate::analysis::Diagnostic;
+use crate::fix::{Applicability, Edit};
+use crate::index::queryset_api::Names;
 use crate::text::TextRange;
 
-pub fn check(checker: &mut Checker<'_>) {
-    let mut out = Vec::new();
-    for call in checker
+pub struct SelectRelatedOnMany {
+    pub lookup: String,
+    /// The relation on the path that cannot be joined.
+    pub relation: String,
+    pub generic: bool,
+    /// The lookup the fix prefetches, quoted, and whether it renames the call rather
+    /// than moving the lookup out of it.
+    pub moved: Option<(String, bool)>,
+}
+
+impl Violation for SelectRelatedOnMany {
+    const RULE: Rule = Rule::SelectRelatedOnMany;
+
+    fn message(&self) -> String {
+        let kind = if self.generic {
+            "a generic foreign key"
+        } else {
+            "a many-valued relation"
+        };
+        format!(
+            "`select_related(\"{}\")` names `{}`, {kind}: Django raises FieldError; use `prefetch_related()`",
+            self.lookup, self.relation
+        )
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        let (moved, renames) = self.moved.as_ref()?;
+        Some(if *renames {
+            format!("Use `prefetch_related({moved})`")
+        } else {
+            format!("Move {moved} to `prefetch_related()`")
+        })
+    }
+}
+
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for call in ctx
         .facts
         .lookup_calls
         .iter()
-        .filter(|c| c.method == "select_related")
+        .filter(|c| c.names == Names::Relations)
     {
         for (i, (lookup, range)) in call.call.strings.iter().enumerate() {
-            let w = walk(checker.index, call.model, lookup, Style::Select, None);
+            let w = walk(ctx.index, call.model, lookup, Style::Select, None);
             let Some(bad) = w
                 .hops
                 .iter()
@@ -24,51 +59,38 @@ pub fn check(checker: &mut Checker<'_>) {
             else {
                 continue;
             };
-            let kind = if bad.kind == HopKind::GenericFk {
-                "a generic foreign key"
-            } else {
-                "a many-valued relation"
+            let mut violation = SelectRelatedOnMany {
+                lookup: lookup.clone(),
+                relation: bad.name.clone(),
+                generic: bad.kind == HopKind::GenericFk,
+                moved: None,
             };
-            let fix = w.accessor_path.as_ref().and_then(|path| {
-                let q = call.call.quote.unwrap_or(checker.quote);
+            let edits = w.accessor_path.as_ref().and_then(|path| {
+                let q = call.call.quote.unwrap_or(ctx.quote);
                 let moved = format!("{q}{}{q}", path.join("__"));
                 let site = &call.call;
                 if site.strings.len() == 1 && site.plain {
-                    let text = checker.text(site.range);
+                    let text = ctx.text(site.range);
                     let name_at = site.range.start + text.find("select_related")?;
-                    Some(Fix::safe(
-                        format!("Use `prefetch_related({moved})`"),
-                        vec![
-                            Edit::replacement(
-                                TextRange::new(name_at, name_at + "select_related".len()),
-                                "prefetch_related",
-                            ),
-                            Edit::replacement(*range, moved),
-                        ],
-                    ))
+                    violation.moved = Some((moved.clone(), true));
+                    Some(vec![
+                        Edit::replacement(
+                            TextRange::new(name_at, name_at + "select_related".len()),
+                            "prefetch_related",
+                        ),
+                        Edit::replacement(*range, moved),
+                    ])
                 } else {
-                    Some(Fix::safe(
-                        format!("Move {moved} to `prefetch_related()`"),
-                        vec![
-                            super::remove_string_arg(site, i, &checker.file.source)?,
-                            Edit::insertion(site.range.end, format!(".prefetch_related({moved})")),
-                        ],
-                    ))
+                    let removal = super::remove_string_arg(site, i, &ctx.file.source)?;
+                    violation.moved = Some((moved.clone(), false));
+                    Some(vec![
+                        removal,
+                        Edit::insertion(site.range.end, format!(".prefetch_related({moved})")),
+                    ])
                 }
             });
-            out.push(Diagnostic {
-                rule: Rule::SelectRelatedOnMany,
-                message: format!(
-                    "`select_related(\"{lookup}\")` names `{}`, {kind}: Django raises FieldError; use `prefetch_related()`",
-                    bad.name
-                ),
-                range: *range,
-                related: Vec::new(),
-                fix,
-            });
+            let fix = edits.and_then(|edits| super::fix(&violation, Applicability::Safe, edits));
+            out.push(Diagnostic::new(&violation, *range).with_fix(fix));
         }
-    }
-    for d in out {
-        checker.report(d);
     }
 }

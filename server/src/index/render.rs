@@ -131,6 +131,13 @@ pub(super) fn render(index: &ModelIndex) -> String {
     out
 }
 
+/// `select_related("author").only("title")`: what a queryset applies, as a chain.
+impl std::fmt::Display for Applied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&applied_text(self))
+    }
+}
+
 fn applied_text(applied: &Applied) -> String {
     let quoted = |names: &[String]| {
         names

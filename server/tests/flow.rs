@@ -3,6 +3,8 @@
 //! (a `models.py` among them); the facts recorded for every other file are rendered as
 //! text and compared with the snapshot `snapshots/flow/<name>.snap`.
 
+mod support;
+
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -12,16 +14,8 @@ use ormhint::index::{IndexOptions, ModelIndex};
 use ormhint::syntax::SourceFile;
 use ormhint::text::{LineIndex, TextRange};
 
-fn split_fixture(text: &str) -> Vec<SourceFile> {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if let Some(path) = line.trim_end().strip_prefix("# --- ") {
-            files.push((path.trim().to_string(), String::new()));
-        } else if let Some((_, body)) = files.last_mut() {
-            body.push_str(line);
-        }
-    }
-    files
+fn sources(text: &str) -> Vec<SourceFile> {
+    support::fixture::split(text)
         .iter()
         .map(|(path, text)| SourceFile::new(PathBuf::from(path), text.as_str()))
         .collect()
@@ -189,7 +183,7 @@ fn render_fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/flow")
         .join(name);
-    let files = split_fixture(&std::fs::read_to_string(&path).unwrap());
+    let files = sources(&std::fs::read_to_string(&path).unwrap());
     let index = ModelIndex::build(&files, &IndexOptions::default());
     let mut text = String::new();
     for file in files.iter().filter(|f| !f.path.ends_with("models.py")) {

@@ -12,6 +12,8 @@
 //! and checks the fixed code parses, has none of the fixed findings, and that fixing
 //! again changes nothing.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -23,18 +25,6 @@ use ormhint::syntax::SourceFile;
 use ormhint::text::LineIndex;
 
 type Expected = BTreeSet<(String, usize, usize, usize, String)>;
-
-fn split_fixture(text: &str) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if let Some(path) = line.trim_end().strip_prefix("# --- ") {
-            files.push((path.trim().to_string(), String::new()));
-        } else if let Some((_, body)) = files.last_mut() {
-            body.push_str(line);
-        }
-    }
-    files
-}
 
 /// Caret lines: `#   ^^^ ORM101` under the line they annotate.
 fn expected(files: &[(String, String)]) -> Expected {
@@ -190,11 +180,11 @@ fn check_fixture(name: &str) {
         .join("tests/fixtures/rules")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut parts = split_fixture(&text);
+    let mut parts = support::fixture::split(&text);
     // Fixtures without models of their own share `_models.py`.
     if !parts.iter().any(|(p, _)| p.ends_with("models.py")) {
         let shared = std::fs::read_to_string(path.with_file_name("_models.py")).unwrap();
-        parts.splice(0..0, split_fixture(&shared));
+        parts.splice(0..0, support::fixture::split(&shared));
     }
     let files = sources(&parts);
     let config = config_of(&text);

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod fixture;
+
 /// How long any one answer may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 

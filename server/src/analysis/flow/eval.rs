@@ -68,6 +68,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The values of `object.name`: a model's manager, a related object or manager of an
+    /// object, or a model named by its module path.
     pub(super) fn eval_attribute(&mut self, node: Node<'a>, env: &Env) -> Vec<Value> {
         let (Some(object), Some(attr)) = (
             node.child_by_field_id(FIELDS.object),
@@ -84,6 +86,9 @@ impl<'a> Walker<'a> {
         {
             return vec![Value::Model(id)];
         }
+        let origin = Origin {
+            range: TextRange::of(node),
+        };
         let objects = self.eval(object, env);
         objects
             .into_iter()
@@ -94,36 +99,13 @@ impl<'a> Walker<'a> {
                         // The first declared manager is the default one.
                         "_default_manager" => model.managers.first(),
                         // `_base_manager` is a plain Manager: nothing applied.
-                        "_base_manager" => {
-                            let qs = Qs::new(
-                                id,
-                                Some(Origin {
-                                    range: TextRange::of(node),
-                                }),
-                            );
-                            return Value::Qs(qs);
-                        }
+                        "_base_manager" => return Value::Qs(Qs::new(id, Some(origin.clone()))),
                         other => self.index.manager(id, other),
                     };
-                    let Some(manager) = manager else {
-                        return Value::Unknown;
-                    };
-                    let mut qs = Qs::new(
-                        id,
-                        Some(Origin {
-                            range: TextRange::of(node),
-                        }),
-                    );
-                    qs.applied = manager.applied.clone();
-                    if manager.opaque {
-                        // A manager we cannot read may select or prefetch anything.
-                        qs.applied.unknown = true;
+                    match manager {
+                        Some(manager) => Value::Qs(Qs::of_manager(id, manager, origin.clone())),
+                        None => Value::Unknown,
                     }
-                    if manager.applied.annotates || manager.opaque {
-                        qs.annotations = None;
-                    }
-                    qs.manager = Some(manager.name.clone());
-                    Value::Qs(qs)
                 }
                 Value::Obj(obj) => {
                     let Some(model) = obj.model() else {
@@ -133,7 +115,7 @@ impl<'a> Walker<'a> {
                         Some(hop) if hop.is_many() => Value::RelatedManager {
                             obj,
                             hop,
-                            range: TextRange::of(node),
+                            range: origin.range,
                         },
                         Some(hop) => {
                             let mut obj = obj;
@@ -254,6 +236,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// `app_label.Model` of the user model `get_user_model()` returns.
     pub(super) fn auth_label(&self) -> String {
         self.index
             .auth_user_model()
@@ -264,6 +247,8 @@ impl<'a> Walker<'a> {
             .unwrap_or_else(|| "auth.User".to_string())
     }
 
+    /// The value of calling `method` on `value`: a queryset method, or `.all()` on a
+    /// related manager, which a prefetch may serve.
     pub(super) fn apply_method(
         &mut self,
         value: Value,

@@ -14,6 +14,7 @@ pub(super) fn int_literal(node: Node<'_>, src: &str) -> Option<i64> {
     (node.kind() == "integer").then(|| text(node, src).parse().ok())?
 }
 
+/// The operator with its operands swapped (`0 < n` is `n > 0`).
 pub(super) fn flip(op: &str) -> &str {
     match op {
         "<" => ">",
@@ -24,6 +25,7 @@ pub(super) fn flip(op: &str) -> &str {
     }
 }
 
+/// The text of an expression, for a replacement that repeats it.
 pub(super) fn expression_text(node: Node<'_>, src: &str) -> String {
     let text = text(node, src);
     match node.kind() {

@@ -124,6 +124,8 @@ impl<'a> Walker<'a> {
         });
     }
 
+    /// What the rows' facts depend on beyond the loop's place: the querysets and the
+    /// helper calls being followed.
     pub(super) fn context_hash(&self, rows: &[Qs]) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

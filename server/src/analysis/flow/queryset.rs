@@ -66,6 +66,8 @@ pub(super) fn own_method_result(mut qs: Qs, method: &ManagerMethod, call: Node<'
 }
 
 impl<'a> Walker<'a> {
+    /// The value of `qs.method(...)`, recording the call's lookups and `only()` then
+    /// `values()` facts the first time the call is walked.
     pub(super) fn queryset_method(
         &mut self,
         mut qs: Qs,

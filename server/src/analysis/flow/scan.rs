@@ -18,6 +18,7 @@ impl<'a> Walker<'a> {
         self.scan_in(node, node.parent(), env, scope);
     }
 
+    /// [`Self::scan`] with the parent known.
     pub(super) fn scan_in(
         &mut self,
         node: Node<'a>,
@@ -84,6 +85,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A comprehension: each `for` clause over rows is a loop whose body is the rest of
+    /// the comprehension.
     pub(super) fn comprehension(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
         let mut env = env.clone();
         let mut cursor = node.walk();

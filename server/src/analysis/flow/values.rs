@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::analysis::access::{Hop, HopKind};
-use crate::index::{Applied, ModelId};
+use crate::index::{Applied, Manager, ModelId};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{quote_of, string_value};
 use crate::text::TextRange;
@@ -86,6 +86,20 @@ impl Qs {
         Some(self.after_custom.map_or(origin, |end| end.max(origin)))
     }
 
+    /// The rows of `manager` of `model`, with what its `get_queryset()` applies; a
+    /// manager whose class could not be read may select or prefetch anything.
+    pub(super) fn of_manager(model: ModelId, manager: &Manager, origin: Origin) -> Self {
+        let mut qs = Qs::new(model, Some(origin));
+        qs.applied = manager.applied.clone();
+        qs.applied.unknown |= manager.opaque;
+        if manager.applied.annotates || manager.opaque {
+            qs.annotations = None;
+        }
+        qs.manager = Some(manager.name.clone());
+        qs
+    }
+
+    /// Rows of `model` with nothing applied.
     pub(super) fn new(model: ModelId, origin: Option<Origin>) -> Self {
         Self {
             model,
@@ -170,6 +184,7 @@ pub(super) fn join(into: &mut Env, other: Env) {
     }
 }
 
+/// The querysets `values` are when all are rows of one model, else `None`.
 pub(super) fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
     let mut rows = Vec::new();
     for value in values {
@@ -182,6 +197,7 @@ pub(super) fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
     rows.iter().all(|q| q.model == first.model).then_some(rows)
 }
 
+/// One row of each queryset, as the loop variable holds it.
 pub(super) fn rows_as_objs(rows: &[Qs]) -> Vec<Value> {
     rows.iter()
         .map(|qs| {
@@ -194,6 +210,7 @@ pub(super) fn rows_as_objs(rows: &[Qs]) -> Vec<Value> {
         .collect()
 }
 
+/// Where a queryset method call is written and what its arguments are, for fixes.
 pub(super) fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSite {
     // At the `.` itself: a fix deleting the call keeps a comment or line break written
     // between the receiver and the dot.
@@ -235,6 +252,7 @@ pub(super) fn call_site(call: Node<'_>, function: Node<'_>, src: &str) -> CallSi
     }
 }
 
+/// The related manager `hop` of `obj` is served by a prefetch of its queryset.
 pub(super) fn obj_prefetched(obj: &Obj, hop: &Hop) -> bool {
     let mut names: Vec<&str> = obj.qs.prefix.iter().map(|h| h.name.as_str()).collect();
     names.extend(obj.path.iter().map(|h| h.name.as_str()));

@@ -199,17 +199,9 @@ impl<'a> Walker<'a> {
         if manager.opaque {
             return vec![Value::Unknown];
         }
-        let mut qs = Qs::new(
-            model,
-            Some(Origin {
-                range: TextRange::of(call),
-            }),
-        );
-        qs.applied = manager.applied.clone();
-        qs.manager = Some(manager.name.clone());
-        if manager.applied.annotates {
-            qs.annotations = None;
-        }
-        vec![Value::Qs(qs)]
+        let origin = Origin {
+            range: TextRange::of(call),
+        };
+        vec![Value::Qs(Qs::of_manager(model, manager, origin))]
     }
 }

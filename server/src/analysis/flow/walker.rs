@@ -48,6 +48,7 @@ pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of a function's parameters, in order.
 pub(super) fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
     let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
         return Vec::new();
@@ -67,6 +68,7 @@ pub(super) fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
 }
 
 impl<'a> Walker<'a> {
+    /// A walker of `file` with nothing walked yet; `functions` are its module functions.
     pub(super) fn new(
         file: &'a SourceFile,
         index: &'a ModelIndex,
@@ -253,6 +255,7 @@ impl<'a> Walker<'a> {
         self.returns = returns;
     }
 
+    /// `name = expr` binds the expression's values; any other target is unknown after.
     pub(super) fn assignment(&mut self, node: Node<'a>, env: &mut Env, scope: Node<'a>) {
         let Some(right) = node.child_by_field_id(FIELDS.right) else {
             return;
@@ -286,6 +289,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A `for` over rows records the loop; the body is walked with the row bound, and may
+    /// run zero times.
     pub(super) fn for_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         let (Some(left), Some(right)) = (
             stmt.child_by_field_id(FIELDS.left),

@@ -135,6 +135,58 @@ pub fn loop_findings<'c>(
     })
 }
 
+/// A relation read on each row of a loop, which ORM101 and ORM102 word differently.
+pub struct PerRowLoad {
+    /// `post.author`, as written.
+    pub subject: String,
+    /// The method, property or helper through which it is read.
+    pub via: Option<String>,
+    pub lookup: String,
+    pub model: String,
+    /// The method the fix uses: `select_related`, or `prefetch_related` when the path
+    /// crosses a many-valued relation.
+    pub method: &'static str,
+}
+
+impl PerRowLoad {
+    /// "`post.author` (through `author_name`)": what reads the relation.
+    pub fn reader(&self) -> String {
+        match &self.via {
+            Some(via) => format!("`{}` (through `{via}`)", self.subject),
+            None => format!("`{}`", self.subject),
+        }
+    }
+}
+
+/// Reports the loop findings of `problem` as the violations `wrap` makes of them, each
+/// pointing at where the rows come from and carrying its loop's fix.
+pub fn report_per_row_loads<V: Violation>(
+    ctx: &Context<'_>,
+    problem: Problem,
+    wrap: fn(PerRowLoad) -> V,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (finding, qs, fix) in loop_findings(ctx, problem) {
+        let model = ctx.model_name(qs.model).to_string();
+        let violation = wrap(PerRowLoad {
+            subject: ctx.text(finding.access.range).to_string(),
+            via: finding.access.via.clone(),
+            lookup: finding.lookup.clone(),
+            model: model.clone(),
+            method: finding.method(),
+        });
+        let related = ctx.origin_related(
+            qs.origin.as_ref(),
+            format!("rows of `{model}` fetched here"),
+        );
+        out.push(
+            Diagnostic::new(&violation, finding.access.range)
+                .with_related(related)
+                .with_fix(fix),
+        );
+    }
+}
+
 /// Runs every rule of `rules` on `ctx`.
 pub fn run(ctx: &Context<'_>, rules: RuleSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();

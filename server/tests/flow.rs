@@ -1,6 +1,6 @@
 //! Data-driven tests of the facts the flow analysis records, rust-analyzer style: each
 //! file under `fixtures/flow/` holds several files, each started by a `# --- path` line
-//! (a `models.py` among them); the facts recorded for every other file are rendered as
+//! (a `models.py` among them, else those of `_models.py`); the facts recorded for every other file are rendered as
 //! text and compared with the snapshot `snapshots/flow/<name>.snap`.
 
 mod support;
@@ -183,9 +183,14 @@ fn render_fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/flow")
         .join(name);
-    let files = sources(&std::fs::read_to_string(&path).unwrap());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // Fixtures without models of their own share `_models.py`.
+    if !text.contains("models.py\n") {
+        text = std::fs::read_to_string(path.with_file_name("_models.py")).unwrap() + &text;
+    }
+    let files = sources(&text);
     let index = ModelIndex::build(&files, &IndexOptions::default());
-    let mut text = String::new();
+    let mut rendered = String::new();
     for file in files.iter().filter(|f| !f.path.ends_with("models.py")) {
         let mut renderer = Renderer {
             file,
@@ -194,9 +199,9 @@ fn render_fixture(name: &str) -> String {
             out: String::new(),
         };
         renderer.facts(&flow::analyse(file, &index));
-        writeln!(text, "# --- {}\n{}", file.path.display(), renderer.out).unwrap();
+        writeln!(rendered, "# --- {}\n{}", file.path.display(), renderer.out).unwrap();
     }
-    text
+    rendered
 }
 
 #[test]
@@ -205,7 +210,7 @@ fn flow_fixtures() {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".py"))
+        .filter(|name| name.ends_with(".py") && !name.starts_with('_'))
         .collect();
     names.sort();
     assert!(!names.is_empty());

@@ -109,7 +109,7 @@ const METHODS: &[Method] = &[
     m("union", Combined, None, None),
     m("intersection", Combined, None, None),
     m("difference", Combined, None, None),
-    m("iterator", Iterator, None, Some(Served)),
+    m("iterator", Iterator, None, Some(Bypassed)),
     m("get", Object, Some(Lookups), Some(Bypassed)),
     m("first", Object, None, Some(FirstRow)),
     m("last", Object, None, Some(Bypassed)),

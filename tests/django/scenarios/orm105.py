@@ -43,6 +43,13 @@ def prefetched_comments_excluded():
 
 
 @scenario(kind="n_plus_one")
+def prefetched_comments_iterated_in_chunks():
+    # iterator() reads from the database, never from a prefetch's cache.
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [[c.body for c in p.comments.iterator()] for p in posts]  # expect: ORM105
+
+
+@scenario(kind="n_plus_one")
 def prefetched_comments_values():
     rows = []
     for post in Post.objects.prefetch_related("comments").order_by("id"):

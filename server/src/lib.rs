@@ -12,6 +12,7 @@ pub mod config;
 pub mod fix;
 pub mod index;
 pub mod lsp;
+pub mod panic;
 pub mod project;
 pub mod syntax;
 pub mod text;

@@ -5,7 +5,6 @@
 //! the same way the command line does.
 
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,6 +14,7 @@ use rayon::prelude::*;
 use crate::analysis::{Diagnostic, check_file};
 use crate::config::{Config, display_path};
 use crate::index::{IndexOptions, ModelIndex};
+use crate::panic::caught;
 use crate::syntax::SourceFile;
 
 /// Files larger than this are skipped: generated code, not something to lint.
@@ -313,18 +313,6 @@ impl Project {
             }),
         }
     }
-}
-
-/// `f`'s value, or the message of its panic: one file's failure is reported and the
-/// rest goes on.
-pub fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string())
-    })
 }
 
 /// Sorts by position, then code, so output does not depend on rule order.

@@ -39,7 +39,8 @@ use super::{fix_all, hover, inlay_hints, timings};
 use crate::analysis::check_file_with;
 use crate::analysis::cost::loop_costs;
 use crate::analysis::flow::FlowCache;
-use crate::project::{MAX_FILE_SIZE, caught};
+use crate::panic::caught;
+use crate::project::MAX_FILE_SIZE;
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 

@@ -28,7 +28,8 @@ use super::progress::{self, Indexing};
 use super::server::{Backend, State, off_runtime, path_of};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
-use crate::project::{self, Excludes, Skipped, caught};
+use crate::panic::caught;
+use crate::project::{self, Excludes, Skipped};
 use crate::syntax::{SourceFile, scan};
 
 /// A loaded workspace root: its model index and config. Replaced whole (a new `Arc`)

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::fix::{Fixed, fix_until_stable, unified_diff};
+use super::diff::unified_diff;
 use super::render::{self, Locator, OutputFormat, Report, Summary};
 use super::{CheckArgs, Error, Status, error, warning};
 use crate::analysis::Diagnostic;
 use crate::config::{Config, display_path};
-use crate::fix::Applicability;
+use crate::fix::{Applicability, Fixed, fix_until_stable};
 use crate::project::Project;
 use crate::project::{FileReport, Skipped, Target};
 

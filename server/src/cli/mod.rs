@@ -5,7 +5,7 @@
 //! message on stderr). Output to a closed pipe ends quietly.
 
 mod check;
-pub mod fix;
+mod diff;
 pub mod render;
 
 use std::fmt;

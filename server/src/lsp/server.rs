@@ -7,6 +7,7 @@
 //! analysed version.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,7 +53,8 @@ pub fn run() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            crate::cli::error(&format!("cannot start the async runtime: {err}"));
+            // No client can be told: the runtime is what would serve it.
+            let _ = writeln!(io::stderr(), "error: cannot start the async runtime: {err}");
             return ExitCode::from(2);
         }
     };

@@ -45,17 +45,6 @@ pub(super) struct Workspace {
     pub excludes: Excludes,
 }
 
-/// What the client supports, from `initialize`.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct ClientSupport {
-    /// `window.workDoneProgress`.
-    pub work_done_progress: bool,
-    /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
-    pub watch_files: bool,
-    /// `workspace.configuration` (settings can be pulled).
-    pub configuration: bool,
-}
-
 /// Work waiting for one root's worker.
 #[derive(Debug, Default)]
 pub(super) struct Pending {
@@ -97,30 +86,15 @@ enum Source {
 const WATCHED: [&str; 3] = ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"];
 
 impl Backend {
-    /// From `initialize`: what the client supports and the settings in
-    /// `initializationOptions` (problems with them are shown once initialized).
-    pub(super) fn read_client(&self, params: &InitializeParams) {
-        let capabilities = &params.capabilities;
-        let workspace = capabilities.workspace.as_ref();
-        let support = ClientSupport {
-            work_done_progress: capabilities
-                .window
-                .as_ref()
-                .and_then(|window| window.work_done_progress)
-                .unwrap_or(false),
-            watch_files: workspace
-                .and_then(|w| w.did_change_watched_files.as_ref())
-                .and_then(|watch| watch.dynamic_registration)
-                .unwrap_or(false),
-            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
-        };
+    /// From `initialize`: the settings in `initializationOptions` (problems with them
+    /// are shown once initialized).
+    pub(super) fn read_settings(&self, params: &InitializeParams) {
         let (settings, problems) = params
             .initialization_options
             .as_ref()
             .map(Settings::parse)
             .unwrap_or_default();
         let mut state = self.state();
-        state.client_support = support;
         state.inlay_query_cost = settings.inlay_query_cost;
         state.settings = settings;
         state.settings_problems = problems;

@@ -32,7 +32,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use super::client::ClientSupport;
 use super::code_actions;
 use super::config::Settings;
-use super::diagnostics::{self, Target};
+use super::diagnostics::{self, DocumentVersion};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
 use super::transport::{self, Frames};
@@ -379,7 +379,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     timings::since("analyse", version, started);
     let started = Instant::now();
     let lines = LineIndex::new(text);
-    let target = Target {
+    let document = DocumentVersion {
         uri: &job.uri,
         root: &workspace.root,
         text,
@@ -387,7 +387,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
         version,
         encoding: job.encoding,
     };
-    let converted = diagnostics::to_lsp(&found, &workspace.config, &target);
+    let converted = diagnostics::to_lsp(&found, &workspace.config, &document);
     timings::since("convert", version, started);
     converted
 }

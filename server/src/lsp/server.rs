@@ -39,7 +39,7 @@ use super::transport::{self, Frames};
 use super::workspace::{Pending, Workspace};
 use super::{fix_all, hover, inlay_hints, timings};
 use crate::analysis::check_file_with;
-use crate::analysis::cost::loop_costs;
+use crate::analysis::cost::{LoopCost, loop_costs_with};
 use crate::analysis::flow::FlowCache;
 use crate::panic::caught;
 use crate::project::MAX_FILE_SIZE;
@@ -165,6 +165,13 @@ impl Job {
     /// The snapshot as the analysis reads it.
     fn file(&self) -> SourceFile {
         self.snapshot.file(self.relative.clone())
+    }
+
+    /// What each loop of `file` (the snapshot) costs, from the document's cache: after
+    /// its check, or an edit, only what changed is walked.
+    fn loop_costs(&self, file: &SourceFile) -> Vec<LoopCost> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        loop_costs_with(file, &self.workspace.index, &mut cache)
     }
 }
 
@@ -612,8 +619,7 @@ impl LanguageServer for Backend {
         let answer = self
             .on_document(&at.text_document.uri, "hover", move |job| {
                 let file = job.file();
-                let workspace = &job.workspace;
-                let costs = loop_costs(&file, &workspace.index);
+                let costs = job.loop_costs(&file);
                 hover::hover(&file, &costs, position, job.encoding)
             })
             .await?;
@@ -627,8 +633,7 @@ impl LanguageServer for Backend {
         let range = params.range;
         self.on_document(&params.text_document.uri, "inlayHint", move |job| {
             let file = job.file();
-            let workspace = &job.workspace;
-            let costs = loop_costs(&file, &workspace.index);
+            let costs = job.loop_costs(&file);
             inlay_hints::hints(&file.source, &costs, range, job.encoding)
         })
         .await

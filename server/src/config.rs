@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Rule, RuleSet, Severity};
+use crate::text::suggest::closest;
 
 /// Settings after reading the config file and applying command-line overrides.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ impl Config {
 
     fn from_table(table: &toml::Table, place: &str) -> Result<Self, ConfigError> {
         if let Some(key) = table.keys().find(|key| !KEYS.contains(&key.as_str())) {
-            let hint = closest(key, &KEYS)
+            let hint = closest(key, KEYS)
                 .map(|k| format!(" (did you mean '{k}'?)"))
                 .unwrap_or_default();
             return Err(ConfigError(format!("unknown key '{key}' in {place}{hint}")));
@@ -219,31 +220,6 @@ pub(crate) fn display_path(path: &Path) -> String {
         .unwrap_or(path);
     let path = path.strip_prefix(".").unwrap_or(path);
     path.display().to_string()
-}
-
-/// The candidate within edit distance 2 of `word`, if one is that close.
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// The config file that `load` would read for `root`, if any.

@@ -1,10 +1,11 @@
 //! ormhint: reads a Django code base without running it and points at ORM code that
 //! queries the database more than it needs to.
 //!
-//! Layers, bottom to top: `text` (ranges, line/column conversion), `syntax` (tree-sitter
-//! parsing and queries), `index` (models, fields, relations, managers), `analysis`
-//! (queryset flow and the rules), then the front ends (`cli`, `lsp`). Nothing below the front
-//! ends knows about terminals or LSP: positions are byte offsets.
+//! Layers, bottom to top: `text` (ranges, line/column conversion, close names),
+//! `syntax` (tree-sitter parsing and queries), `index` (models, fields, relations,
+//! managers), `analysis` (queryset flow and the rules), then the front ends (`cli`,
+//! `lsp`). Nothing below the front ends knows about terminals or LSP: positions are byte
+//! offsets.
 
 pub mod analysis;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod config;
 pub mod fix;
 pub mod index;
 pub mod lsp;
+pub mod panic;
 pub mod project;
 pub mod syntax;
 pub mod text;

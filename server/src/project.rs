@@ -5,7 +5,6 @@
 //! the same way the command line does.
 
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,6 +14,7 @@ use rayon::prelude::*;
 use crate::analysis::{Diagnostic, check_file};
 use crate::config::{Config, display_path};
 use crate::index::{IndexOptions, ModelIndex};
+use crate::panic::caught;
 use crate::syntax::SourceFile;
 
 /// Files larger than this are skipped: generated code, not something to lint.
@@ -76,13 +76,13 @@ impl fmt::Display for Skipped {
 /// What to check: the root that paths are relative to (and that the model index covers),
 /// and which paths under it to report on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct CheckTarget {
     pub root: PathBuf,
     /// Relative to `root`; `None` reports every file.
     pub only: Option<Vec<PathBuf>>,
 }
 
-impl Target {
+impl CheckTarget {
     /// The target for `paths` as given on the command line. A directory is its own root;
     /// a file's root is the nearest ancestor holding `pyproject.toml`, `ormhint.toml`,
     /// `manage.py` or `.git` (else the file's directory), so that its models are indexed
@@ -200,7 +200,7 @@ pub struct CheckResult {
 /// The Python files under a root, parsed, and the model index built from them.
 #[derive(Debug)]
 pub struct Project {
-    pub target: Target,
+    pub target: CheckTarget,
     /// Every file read, sorted by path (the index covers them all).
     pub files: Vec<SourceFile>,
     pub index: ModelIndex,
@@ -212,7 +212,7 @@ impl Project {
     /// Walks the target's root (honouring `.gitignore`, skipping hidden directories,
     /// virtualenvs, `node_modules`, `migrations`, `__pycache__` and the config's
     /// `exclude`), reads and parses every `*.py` file in parallel, and builds the index.
-    pub fn load(target: &Target, config: &Config) -> Result<Self, ProjectError> {
+    pub fn load(target: &CheckTarget, config: &Config) -> Result<Self, ProjectError> {
         let excludes = Excludes::new(&config.exclude).map_err(ProjectError::Exclude)?;
         let mut skipped = Vec::new();
         let mut paths = walk(&target.root, &excludes, &mut skipped);
@@ -313,18 +313,6 @@ impl Project {
             }),
         }
     }
-}
-
-/// `f`'s value, or the message of its panic: one file's failure is reported and the
-/// rest goes on.
-pub fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string())
-    })
 }
 
 /// Sorts by position, then code, so output does not depend on rule order.
@@ -527,7 +515,7 @@ mod tests {
             exclude: vec!["legacy".to_string()],
             ..Config::default()
         };
-        let project = Project::load(&Target::root(root), &config).unwrap();
+        let project = Project::load(&CheckTarget::root(root), &config).unwrap();
         assert_eq!(paths(&project), ["blog/models.py", "blog/views.py"]);
         let skipped: Vec<String> = project.skipped.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -545,7 +533,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let big = vec![b'#'; MAX_FILE_SIZE as usize + 1];
         write(dir.path(), "big.py", &big);
-        let project = Project::load(&Target::root(dir.path()), &Config::default()).unwrap();
+        let project = Project::load(&CheckTarget::root(dir.path()), &Config::default()).unwrap();
         assert!(project.files.is_empty());
         assert_eq!(
             project.skipped[0].to_string(),
@@ -561,7 +549,7 @@ mod tests {
         write(root, "blog/views.py", b"x = 1\n");
         write(root, "blog/models.py", b"y = 2\n");
         write(root, "blog/migrations/0002.py", b"y = 2\n");
-        let target = Target::resolve(&[root.join("blog/views.py")]).unwrap();
+        let target = CheckTarget::resolve(&[root.join("blog/views.py")]).unwrap();
         assert_eq!(target.root, normalize(&std::path::absolute(root).unwrap()));
         assert_eq!(target.only, Some(vec![PathBuf::from("blog/views.py")]));
 
@@ -571,7 +559,7 @@ mod tests {
         assert_eq!(reported, [PathBuf::from("blog/views.py")]);
 
         // Named explicitly, a migration is read even though the walk skips migrations.
-        let target = Target::resolve(&[root.join("blog/migrations/0002.py")]).unwrap();
+        let target = CheckTarget::resolve(&[root.join("blog/migrations/0002.py")]).unwrap();
         let project = Project::load(&target, &Config::default()).unwrap();
         assert_eq!(project.reported().count(), 1);
     }
@@ -582,7 +570,7 @@ mod tests {
         let root = dir.path();
         write(root, "a/x.py", b"");
         write(root, "b/y.py", b"");
-        let target = Target::resolve(&[root.join("a"), root.join("b/../b")]).unwrap();
+        let target = CheckTarget::resolve(&[root.join("a"), root.join("b/../b")]).unwrap();
         assert_eq!(target.root, normalize(&std::path::absolute(root).unwrap()));
         assert_eq!(
             target.only,
@@ -594,7 +582,7 @@ mod tests {
 
     #[test]
     fn a_missing_path_is_an_error() {
-        let err = Target::resolve(&[PathBuf::from("does/not/exist")]).unwrap_err();
+        let err = CheckTarget::resolve(&[PathBuf::from("does/not/exist")]).unwrap_err();
         assert_eq!(err.to_string(), "path does not exist: does/not/exist");
     }
 

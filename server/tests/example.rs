@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ormhint::config::Config;
-use ormhint::project::{Project, Target};
+use ormhint::project::{CheckTarget, Project};
 use ormhint::text::LineIndex;
 
 fn shop() -> PathBuf {
@@ -52,7 +52,7 @@ fn reported(project: &Project, config: &Config) -> Findings {
 fn every_marked_smell_and_nothing_else() {
     let root = shop();
     let config = Config::load(&root, None).unwrap();
-    let project = Project::load(&Target::root(&root), &config).unwrap();
+    let project = Project::load(&CheckTarget::root(&root), &config).unwrap();
     let want = marked(&root, &project);
     let got = reported(&project, &config);
     let missing: Vec<_> = want.difference(&got).collect();

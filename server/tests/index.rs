@@ -1411,10 +1411,10 @@ class Profile(models.Model):
 fn shop_fixture_managers() {
     use ormhint::config::Config;
     use ormhint::index::Applied;
-    use ormhint::project::{Project, Target};
+    use ormhint::project::{CheckTarget, Project};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/shop");
     let config = Config::load(&root, None).unwrap();
-    let project = Project::load(&Target::root(&root), &config).unwrap();
+    let project = Project::load(&CheckTarget::root(&root), &config).unwrap();
     let index = &project.index;
 
     let order = index.by_label("sales.Order").unwrap();

@@ -64,10 +64,21 @@ impl LoopCost {
 
 /// Every loop over rows in `file` with its cost, in source order.
 pub fn loop_costs(file: &SourceFile, index: &ModelIndex) -> Vec<LoopCost> {
+    loop_costs_with(file, index, &mut flow::FlowCache::default())
+}
+
+/// [`loop_costs`] for successive versions of one file: definitions unchanged since
+/// `cache` last saw them are not walked again. The language server passes the cache its
+/// diagnostics fill, so a hover or an inlay hint right after a check walks nothing.
+pub fn loop_costs_with(
+    file: &SourceFile,
+    index: &ModelIndex,
+    cache: &mut flow::FlowCache,
+) -> Vec<LoopCost> {
     if !scan_allows(file) {
         return Vec::new();
     }
-    let facts = flow::analyse(file, index);
+    let facts = flow::analyse_with(file, index, cache);
     let found = loads::find(&facts, index, '"');
     let mut costs: Vec<LoopCost> = facts
         .loops
@@ -191,5 +202,16 @@ mod tests {
         );
         assert_eq!(costs[1].summary(), "1 query");
         assert_eq!(costs[1].applied, ["select_related(\"author\")"]);
+
+        // From a cache kept across versions: what a fresh walk gives, before and after
+        // an edit that moves the second loop.
+        let mut cache = flow::FlowCache::default();
+        assert_eq!(loop_costs_with(&files[1], &index, &mut cache), costs);
+        assert_eq!(loop_costs_with(&files[1], &index, &mut cache), costs);
+        let edited = files[1].source.replace("def g():", "def g():\n    pass");
+        let edited = SourceFile::new("blog/views.py".into(), edited);
+        let fresh = loop_costs(&edited, &index);
+        assert_ne!(fresh[1].iter_range, costs[1].iter_range);
+        assert_eq!(loop_costs_with(&edited, &index, &mut cache), fresh);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::access::{Hop, hop};
 use crate::index::{Attribute, FieldKind, ModelId, ModelIndex};
+use crate::text::suggest::closest;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -112,8 +113,10 @@ pub fn walk(
             if style == Style::Field && after_relation && BUILTIN_LOOKUPS.contains(&segment) {
                 return result;
             }
-            let suggestion = other_form(index, current, segment, style)
-                .or_else(|| closest(segment, &candidates(index, current, style)));
+            let suggestion = other_form(index, current, segment, style).or_else(|| {
+                let candidates = candidates(index, current, style);
+                closest(segment, candidates.iter().map(String::as_str)).map(str::to_string)
+            });
             if suggestion.is_none()
                 && outside_apps_relate_to(index, current)
                 && !names_a_project_model(index, segment)
@@ -244,7 +247,6 @@ fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {
     names
 }
 
-/// The candidate within a small edit distance of `name`, if exactly one is closest.
 /// Django's own models and the user model: the usual targets of relations declared by
 /// installed apps whose code is not in the project.
 fn outside_apps_relate_to(index: &ModelIndex, model: ModelId) -> bool {
@@ -256,65 +258,4 @@ fn names_a_project_model(index: &ModelIndex, name: &str) -> bool {
         .models()
         .iter()
         .any(|m| m.path.is_some() && m.name.eq_ignore_ascii_case(name))
-}
-
-pub fn closest(name: &str, candidates: &[String]) -> Option<String> {
-    let limit = if name.len() <= 4 { 1 } else { 2 };
-    let mut best: Option<(usize, &String)> = None;
-    let mut tie = false;
-    for c in candidates {
-        let d = edit_distance(name, c);
-        if d > limit {
-            continue;
-        }
-        match best {
-            Some((bd, _)) if d > bd => {}
-            Some((bd, _)) if d == bd => tie = true,
-            _ => {
-                best = Some((d, c));
-                tie = false;
-            }
-        }
-    }
-    if tie {
-        return None;
-    }
-    best.map(|(_, c)| c.clone())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = Vec::new();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            // Adjacent transposition counts as one edit (`nmae` → `name`).
-            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
-                cur[j + 1] = cur[j + 1].min(prev2[j - 1] + 1);
-            }
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn close_names() {
-        let c = vec![
-            "name".to_string(),
-            "email".to_string(),
-            "author".to_string(),
-        ];
-        assert_eq!(closest("nmae", &c), Some("name".into()));
-        assert_eq!(closest("emial", &c), Some("email".into()));
-        assert_eq!(closest("xyz", &c), None);
-    }
 }

@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::fix::{Fixed, fix_until_stable, unified_diff};
+use super::diff::unified_diff;
 use super::render::{self, Locator, OutputFormat, Report, Summary};
 use super::{CheckArgs, Error, Status, error, warning};
 use crate::analysis::Diagnostic;
 use crate::config::{Config, display_path};
-use crate::fix::Applicability;
+use crate::fix::{Applicability, Fixed, fix_until_stable};
 use crate::project::Project;
-use crate::project::{FileReport, Skipped, Target};
+use crate::project::{CheckTarget, FileReport, Skipped};
 
 pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let target = Target::resolve(&args.paths).map_err(Error::msg)?;
+    let target = CheckTarget::resolve(&args.paths).map_err(Error::msg)?;
     let mut config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
     config
         .select(args.select.as_deref(), &args.ignore, "--{key}")

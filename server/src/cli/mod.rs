@@ -5,7 +5,7 @@
 //! message on stderr). Output to a closed pipe ends quietly.
 
 mod check;
-pub mod fix;
+mod diff;
 pub mod render;
 
 use std::fmt;
@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::Rule;
 use crate::config::Config;
-use crate::project::{Project, Target};
+use crate::project::{CheckTarget, Project};
 
 pub use render::OutputFormat;
 
@@ -200,8 +200,8 @@ fn rule(args: &RuleArgs, out: &mut dyn Write) -> Result<Status, Error> {
 
 fn models(args: &ModelsArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let paths: Vec<PathBuf> = args.path.iter().cloned().collect();
-    let target = Target::resolve(&paths).map_err(Error::msg)?;
-    let target = Target::root(target.root);
+    let target = CheckTarget::resolve(&paths).map_err(Error::msg)?;
+    let target = CheckTarget::root(target.root);
     let config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
     let project = Project::load(&target, &config).map_err(Error::msg)?;
     for skipped in &project.skipped {

@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use scope::{Scope, Target};
+use scope::{Referent, Scope};
 
 /// Inputs to the index that do not come from the source.
 #[derive(Debug, Clone, Default)]
@@ -186,8 +186,8 @@ impl ModelIndex {
         self.model_of(self.scope.resolve_with(imports, module, dotted)?)
     }
 
-    fn model_of(&self, target: Target) -> Option<ModelId> {
-        let Target::Defined { module, name } = target else {
+    fn model_of(&self, referent: Referent) -> Option<ModelId> {
+        let Referent::Defined { module, name } = referent else {
             return None;
         };
         if let Some(id) = self.by_qualname.get(&format!("{module}.{name}")) {

@@ -9,7 +9,7 @@ use super::extract::{
     MethodFacts, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
-use super::scope::{Scope, Target};
+use super::scope::{Referent, Scope};
 
 /// The resolved models, ready to go into a `ModelIndex`.
 pub(super) struct Resolved {
@@ -179,7 +179,7 @@ impl<'a> Resolver<'a> {
         }
         let last = dotted.last().cloned().unwrap_or_default();
         match self.scope.resolve(&file.module, dotted) {
-            Some(Target::Defined { module, name }) => {
+            Some(Referent::Defined { module, name }) => {
                 let qualname = format!("{module}.{name}");
                 if self.classes.contains_key(&qualname) {
                     return Base::Class(qualname);
@@ -197,13 +197,13 @@ impl<'a> Resolver<'a> {
                     None => Base::External(name),
                 }
             }
-            Some(Target::External(path)) => match path.as_str() {
+            Some(Referent::External(path)) => match path.as_str() {
                 "django.db.models.Model" | "django.db.models.base.Model" => Base::DjangoModel,
                 path if DJANGO_MANAGERS.contains(&path) => Base::DjangoManager,
                 "builtins.object" => Base::Object,
                 _ => Base::External(last),
             },
-            Some(Target::Module(_)) | None => Base::External(last),
+            Some(Referent::Module(_)) | None => Base::External(last),
         }
     }
 
@@ -584,7 +584,7 @@ impl<'a> Resolver<'a> {
                 self.auth_user()
             }
             TargetExpr::Name(dotted) => match self.scope.resolve(module, dotted) {
-                Some(Target::Defined { module, name }) => {
+                Some(Referent::Defined { module, name }) => {
                     let qualname = format!("{module}.{name}");
                     if let Some(id) = self.by_qualname.get(&qualname) {
                         return Resolution::Resolved(*id);
@@ -595,10 +595,10 @@ impl<'a> Resolver<'a> {
                     }
                     unresolved(format!("`{qualname}` is not a model"))
                 }
-                Some(Target::External(path)) => {
+                Some(Referent::External(path)) => {
                     unresolved(format!("`{path}` is outside the project"))
                 }
-                Some(Target::Module(path)) => unresolved(format!("`{path}` is a module")),
+                Some(Referent::Module(path)) => unresolved(format!("`{path}` is a module")),
                 None => unresolved(format!("`{}` is not defined or imported", dotted.join("."))),
             },
             TargetExpr::Other(text) => unresolved(format!("`{text}` is not a model reference")),
@@ -878,7 +878,7 @@ impl<'a> Resolver<'a> {
             _ => ManagerClass::NotAManager,
         };
         match self.scope.resolve(module, dotted) {
-            Some(Target::Defined { module, name }) => {
+            Some(Referent::Defined { module, name }) => {
                 let qualname = format!("{module}.{name}");
                 if self.classes.contains_key(&qualname) {
                     return ManagerClass::Project(qualname);
@@ -893,11 +893,11 @@ impl<'a> Resolver<'a> {
                     None => ManagerClass::Opaque,
                 }
             }
-            Some(Target::External(path)) if DJANGO_MANAGERS.contains(&path.as_str()) => {
+            Some(Referent::External(path)) if DJANGO_MANAGERS.contains(&path.as_str()) => {
                 ManagerClass::Django
             }
-            Some(Target::Module(_)) => ManagerClass::NotAManager,
-            Some(Target::External(_)) | None => unread(),
+            Some(Referent::Module(_)) => ManagerClass::NotAManager,
+            Some(Referent::External(_)) | None => unread(),
         }
     }
 
@@ -1055,7 +1055,7 @@ impl<'a> Resolver<'a> {
                 if dotted.last().is_some_and(|n| n.contains("QuerySet"))
                     && !matches!(
                         self.scope.resolve(module, dotted),
-                        Some(Target::Defined { .. } | Target::Module(_))
+                        Some(Referent::Defined { .. } | Referent::Module(_))
                     ) =>
             {
                 Some(QuerysetClass {

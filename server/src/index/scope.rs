@@ -12,7 +12,7 @@ const MAX_DEPTH: u32 = 24;
 
 /// What a dotted name refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
+pub(crate) enum Referent {
     /// A class or alias defined at the top of a module we read.
     Defined { module: String, name: String },
     /// A module or package we read.
@@ -47,7 +47,7 @@ impl Scope {
         scope
     }
 
-    pub fn resolve(&self, module: &str, dotted: &[String]) -> Option<Target> {
+    pub fn resolve(&self, module: &str, dotted: &[String]) -> Option<Referent> {
         self.resolve_in(module, None, dotted, 0)
     }
 
@@ -58,7 +58,7 @@ impl Scope {
         imports: &ImportMap,
         module: &str,
         dotted: &[String],
-    ) -> Option<Target> {
+    ) -> Option<Referent> {
         self.resolve_in(module, Some(imports), dotted, 0)
     }
 
@@ -68,14 +68,14 @@ impl Scope {
         imports: Option<&ImportMap>,
         dotted: &[String],
         depth: u32,
-    ) -> Option<Target> {
+    ) -> Option<Referent> {
         if depth > MAX_DEPTH {
             return None;
         }
         let (first, rest) = dotted.split_first()?;
         let facts = self.modules.get(module);
         if facts.is_some_and(|f| f.defines(first)) {
-            return rest.is_empty().then(|| Target::Defined {
+            return rest.is_empty().then(|| Referent::Defined {
                 module: module.to_string(),
                 name: first.clone(),
             });
@@ -98,9 +98,9 @@ impl Scope {
             for star in imports.stars() {
                 if star != module
                     && self.modules.contains_key(star)
-                    && let Some(target) = self.resolve_in(star, None, dotted, depth + 1)
+                    && let Some(referent) = self.resolve_in(star, None, dotted, depth + 1)
                 {
-                    return Some(target);
+                    return Some(referent);
                 }
             }
         }
@@ -111,7 +111,7 @@ impl Scope {
         None
     }
 
-    fn resolve_module(&self, module: &str, rest: &[String], depth: u32) -> Option<Target> {
+    fn resolve_module(&self, module: &str, rest: &[String], depth: u32) -> Option<Referent> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -121,10 +121,10 @@ impl Scope {
                 path.push('.');
                 path.push_str(part);
             }
-            return Some(Target::External(path));
+            return Some(Referent::External(path));
         }
         let Some((first, tail)) = rest.split_first() else {
-            return Some(Target::Module(module.to_string()));
+            return Some(Referent::Module(module.to_string()));
         };
         if self.modules.contains_key(module) {
             return self.resolve_in(module, None, rest, depth + 1);
@@ -134,7 +134,7 @@ impl Scope {
         if self.packages.contains(&submodule) {
             return self.resolve_module(&submodule, tail, depth + 1);
         }
-        Some(Target::External(format!("{module}.{}", rest.join("."))))
+        Some(Referent::External(format!("{module}.{}", rest.join("."))))
     }
 }
 

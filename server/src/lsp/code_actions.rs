@@ -9,25 +9,18 @@ use tower_lsp_server::ls_types::{
     Uri, WorkspaceEdit,
 };
 
+use super::client::ClientSupport;
 use super::diagnostics::DiagnosticData;
 use super::documents::Document;
 use super::encoding::{self, Encoding};
 use crate::analysis::noqa::Directive;
 use crate::text::LineIndex;
 
-/// How edits are sent back.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    pub encoding: Encoding,
-    /// The client accepts `documentChanges` (edits tied to a document version).
-    pub versioned_edits: bool,
-}
-
 pub fn actions(
     uri: &Uri,
     document: &Document,
     context: &CodeActionContext,
-    options: Options,
+    support: ClientSupport,
 ) -> Vec<CodeActionOrCommand> {
     if !wants_quickfixes(context.only.as_deref()) {
         return Vec::new();
@@ -53,7 +46,7 @@ pub fn actions(
                     uri,
                     document.version(),
                     fix.edits.clone(),
-                    options,
+                    support,
                 )),
                 is_preferred: Some(fix.is_safe()),
                 ..CodeAction::default()
@@ -66,12 +59,12 @@ pub fn actions(
         if !noqas.insert((code.clone(), line)) {
             continue;
         }
-        if let Some(edit) = noqa_edit(document, &lines, line, code, options.encoding) {
+        if let Some(edit) = noqa_edit(document, &lines, line, code, support.encoding) {
             let action = CodeAction {
                 title: format!("Disable {code} for this line"),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(uri, document.version(), vec![edit], options)),
+                edit: Some(workspace_edit(uri, document.version(), vec![edit], support)),
                 is_preferred: Some(false),
                 ..CodeAction::default()
             };
@@ -99,9 +92,9 @@ pub fn workspace_edit(
     uri: &Uri,
     version: i32,
     edits: Vec<TextEdit>,
-    options: Options,
+    support: ClientSupport,
 ) -> WorkspaceEdit {
-    if options.versioned_edits {
+    if support.versioned_edits {
         WorkspaceEdit {
             document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
                 text_document: OptionalVersionedTextDocumentIdentifier {

@@ -72,7 +72,7 @@ impl DiagnosticData {
 }
 
 /// One version of one document, as the conversion needs it.
-pub struct Target<'a> {
+pub struct DocumentVersion<'a> {
     pub uri: &'a Uri,
     /// The workspace root the analysis paths are relative to.
     pub root: &'a Path,
@@ -85,23 +85,27 @@ pub struct Target<'a> {
 pub fn to_lsp(
     diagnostics: &[analysis::Diagnostic],
     config: &Config,
-    target: &Target<'_>,
+    document: &DocumentVersion<'_>,
 ) -> Vec<Diagnostic> {
     diagnostics
         .iter()
-        .map(|diagnostic| convert(diagnostic, config, target))
+        .map(|diagnostic| convert(diagnostic, config, document))
         .collect()
 }
 
-fn convert(diagnostic: &analysis::Diagnostic, config: &Config, target: &Target<'_>) -> Diagnostic {
-    let range = |r| encoding::range(target.text, target.lines, r, target.encoding);
+fn convert(
+    diagnostic: &analysis::Diagnostic,
+    config: &Config,
+    document: &DocumentVersion<'_>,
+) -> Diagnostic {
+    let range = |r| encoding::range(document.text, document.lines, r, document.encoding);
     let related: Vec<DiagnosticRelatedInformation> = diagnostic
         .related
         .iter()
         .filter_map(|related| {
             let location = match &related.path {
-                None => Location::new(target.uri.clone(), range(related.range)),
-                Some(path) => other_file_location(target.root, path, related.range, target)?,
+                None => Location::new(document.uri.clone(), range(related.range)),
+                Some(path) => other_file_location(document.root, path, related.range, document)?,
             };
             Some(DiagnosticRelatedInformation {
                 location,
@@ -123,7 +127,7 @@ fn convert(diagnostic: &analysis::Diagnostic, config: &Config, target: &Target<'
             .collect(),
     });
     let data = DiagnosticData {
-        version: target.version,
+        version: document.version,
         fix,
     };
     Diagnostic {
@@ -144,14 +148,14 @@ fn other_file_location(
     root: &Path,
     path: &Path,
     range: crate::text::TextRange,
-    target: &Target<'_>,
+    document: &DocumentVersion<'_>,
 ) -> Option<Location> {
     let absolute = root.join(path);
     let text = std::fs::read_to_string(&absolute).ok()?;
     let lines = LineIndex::new(&text);
     Some(Location::new(
         Uri::from_file_path(&absolute)?,
-        encoding::range(&text, &lines, range, target.encoding),
+        encoding::range(&text, &lines, range, document.encoding),
     ))
 }
 

@@ -41,7 +41,7 @@ pub fn hover(
 }
 
 /// What can be hovered, with the loop it belongs to.
-enum Target<'c> {
+enum HoverSubject<'c> {
     /// The `for`, the loop variable or the iterated expression.
     Loop(&'c LoopCost),
     /// A read in the body that runs a query per row.
@@ -52,24 +52,24 @@ enum Target<'c> {
 /// read inside an inner loop's iterated expression is about that read, not the loop).
 pub fn at(file: &SourceFile, costs: &[LoopCost], offset: usize) -> Option<Found> {
     let holds = |range: TextRange| range.start <= offset && offset < range.end;
-    let mut best: Option<(TextRange, Target<'_>)> = None;
-    let mut consider = |range: TextRange, target| {
+    let mut best: Option<(TextRange, HoverSubject<'_>)> = None;
+    let mut consider = |range: TextRange, subject| {
         if holds(range) && best.as_ref().is_none_or(|(b, _)| range.len() < b.len()) {
-            best = Some((range, target));
+            best = Some((range, subject));
         }
     };
     for cost in costs {
         for query in &cost.per_row {
-            consider(query.range, Target::Access(cost));
+            consider(query.range, HoverSubject::Access(cost));
         }
         for range in loop_anchors(file, cost) {
-            consider(range, Target::Loop(cost));
+            consider(range, HoverSubject::Loop(cost));
         }
     }
-    let (range, target) = best?;
-    let markdown = match target {
-        Target::Loop(cost) => loop_markdown(cost),
-        Target::Access(cost) => access_markdown(file, cost, range),
+    let (range, subject) = best?;
+    let markdown = match subject {
+        HoverSubject::Loop(cost) => loop_markdown(cost),
+        HoverSubject::Access(cost) => access_markdown(file, cost, range),
     };
     Some(Found { range, markdown })
 }

@@ -1,6 +1,7 @@
 //! `ormhint server`: the language server over stdio. The only module that knows LSP:
 //! everything below speaks byte offsets, converted here (`encoding`).
 
+mod client;
 mod code_actions;
 mod config;
 mod diagnostics;

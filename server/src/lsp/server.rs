@@ -7,6 +7,7 @@
 //! analysed version.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,18 +29,20 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use super::client::ClientSupport;
 use super::code_actions;
 use super::config::Settings;
-use super::diagnostics::{self, Target};
+use super::diagnostics::{self, DocumentVersion};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
 use super::transport::{self, Frames};
-use super::workspace::{ClientSupport, Pending, Workspace};
+use super::workspace::{Pending, Workspace};
 use super::{fix_all, hover, inlay_hints, timings};
 use crate::analysis::check_file_with;
-use crate::analysis::cost::loop_costs;
+use crate::analysis::cost::{LoopCost, loop_costs_with};
 use crate::analysis::flow::FlowCache;
-use crate::project::{MAX_FILE_SIZE, caught};
+use crate::panic::caught;
+use crate::project::MAX_FILE_SIZE;
 use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
@@ -51,7 +54,8 @@ pub fn run() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            crate::cli::error(&format!("cannot start the async runtime: {err}"));
+            // No client can be told: the runtime is what would serve it.
+            let _ = writeln!(io::stderr(), "error: cannot start the async runtime: {err}");
             return ExitCode::from(2);
         }
     };
@@ -83,8 +87,6 @@ pub fn run() -> ExitCode {
 
 #[derive(Debug, Default)]
 pub(super) struct State {
-    encoding: Encoding,
-    versioned_edits: bool,
     /// The client's workspace folders (none: each document's directory is a root).
     folders: Vec<PathBuf>,
     pub(super) workspaces: Vec<Arc<Workspace>>,
@@ -97,6 +99,7 @@ pub(super) struct State {
     pub(super) settings_problems: Vec<String>,
     /// `inlayHints.queryCost`: inlay hints with each loop's query cost (off by default).
     pub(super) inlay_query_cost: bool,
+    /// What the client supports, from `initialize`.
     pub(super) client_support: ClientSupport,
     /// Work waiting for each root's worker (see `workspace`).
     pub(super) updates: HashMap<PathBuf, Pending>,
@@ -104,11 +107,6 @@ pub(super) struct State {
     pub(super) shown: HashSet<String>,
     /// Per open document: the facts of its unchanged definitions, kept between checks.
     pub(super) flow_caches: HashMap<Uri, Arc<Mutex<FlowCache>>>,
-    /// The client pulls diagnostics (`textDocument/diagnostic`): none are pushed.
-    pub(super) pull_diagnostics: bool,
-    /// The client takes `workspace/diagnostic/refresh` and `workspace/inlayHint/refresh`.
-    pub(super) refresh_diagnostics: bool,
-    pub(super) refresh_inlay_hints: bool,
 }
 
 impl State {
@@ -167,6 +165,13 @@ impl Job {
     /// The snapshot as the analysis reads it.
     fn file(&self) -> SourceFile {
         self.snapshot.file(self.relative.clone())
+    }
+
+    /// What each loop of `file` (the snapshot) costs, from the document's cache: after
+    /// its check, or an edit, only what changed is walked.
+    fn loop_costs(&self, file: &SourceFile) -> Vec<LoopCost> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        loop_costs_with(file, &self.workspace.index, &mut cache)
     }
 }
 
@@ -237,9 +242,10 @@ impl Backend {
     pub(super) fn refresh_views(&self) {
         let (diagnostics, inlay_hints) = {
             let state = self.state();
+            let support = state.client_support;
             (
-                state.pull_diagnostics && state.refresh_diagnostics,
-                state.inlay_query_cost && state.refresh_inlay_hints,
+                support.pull_diagnostics(),
+                state.inlay_query_cost && support.refresh_inlay_hints,
             )
         };
         let client = self.client.clone();
@@ -257,7 +263,7 @@ impl Backend {
     /// unless the document changed meanwhile.
     /// Pushes nothing when the client pulls.
     pub(super) async fn check(&self, uri: Uri) {
-        if self.state().pull_diagnostics {
+        if self.state().client_support.pull_diagnostics() {
             return;
         }
         // None: checked once its root is loaded.
@@ -310,8 +316,11 @@ impl Backend {
             .strip_prefix(&workspace.root)
             .unwrap_or(&path)
             .to_path_buf();
-        let (snapshot, workspace, encoding) =
-            (document.snapshot(), workspace.clone(), state.encoding);
+        let (snapshot, workspace, encoding) = (
+            document.snapshot(),
+            workspace.clone(),
+            state.client_support.encoding,
+        );
         let cache = state.flow_caches.entry(uri.clone()).or_default().clone();
         Some(Job {
             uri: uri.clone(),
@@ -377,7 +386,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     timings::since("analyse", version, started);
     let started = Instant::now();
     let lines = LineIndex::new(text);
-    let target = Target {
+    let document = DocumentVersion {
         uri: &job.uri,
         root: &workspace.root,
         text,
@@ -385,7 +394,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
         version,
         encoding: job.encoding,
     };
-    let converted = diagnostics::to_lsp(&found, &workspace.config, &target);
+    let converted = diagnostics::to_lsp(&found, &workspace.config, &document);
     timings::since("convert", version, started);
     converted
 }
@@ -411,53 +420,22 @@ where
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let encoding = Encoding::negotiate(
-            params
-                .capabilities
-                .general
-                .as_ref()
-                .and_then(|general| general.position_encodings.as_deref()),
-        );
-        let versioned_edits = params
-            .capabilities
-            .workspace
-            .as_ref()
-            .and_then(|workspace| workspace.workspace_edit.as_ref())
-            .and_then(|edit| edit.document_changes)
-            .unwrap_or(false);
+        let support = ClientSupport::of(&params.capabilities);
         #[allow(deprecated)]
         let folders: Vec<PathBuf> = match (&params.workspace_folders, &params.root_uri) {
             (Some(folders), _) => folders.iter().filter_map(|f| path_of(&f.uri)).collect(),
             (None, Some(root)) => path_of(root).into_iter().collect(),
             (None, None) => Vec::new(),
         };
-        let text_document = params.capabilities.text_document.as_ref();
-        let workspace = params.capabilities.workspace.as_ref();
-        // Pull only when the client pulls (LSP allows both; both would show each twice)
-        // and can be told to pull again when the index changes under an unchanged
-        // document; otherwise push, which every client shows.
-        let refresh_diagnostics = workspace
-            .and_then(|w| w.diagnostics.as_ref())
-            .and_then(|d| d.refresh_support)
-            .unwrap_or(false);
-        let pull_diagnostics =
-            text_document.is_some_and(|t| t.diagnostic.is_some()) && refresh_diagnostics;
         {
             let mut state = self.state();
-            state.encoding = encoding;
-            state.versioned_edits = versioned_edits;
+            state.client_support = support;
             state.folders = folders;
-            state.pull_diagnostics = pull_diagnostics;
-            state.refresh_diagnostics = refresh_diagnostics;
-            state.refresh_inlay_hints = workspace
-                .and_then(|w| w.inlay_hint.as_ref())
-                .and_then(|i| i.refresh_support)
-                .unwrap_or(false);
         }
-        self.read_client(&params);
+        self.read_settings(&params);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
-                position_encoding: Some(encoding.kind()),
+                position_encoding: Some(support.encoding.kind()),
                 text_document_sync: Some(TextDocumentSyncCapability::Options(
                     TextDocumentSyncOptions {
                         open_close: Some(true),
@@ -474,7 +452,7 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
-                diagnostic_provider: pull_diagnostics.then(|| {
+                diagnostic_provider: support.pull_diagnostics().then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("ormhint".to_string()),
                         // A models file changes what other files report.
@@ -531,7 +509,7 @@ impl LanguageServer for Backend {
         let started = Instant::now();
         let applied = {
             let mut state = self.state();
-            let encoding = state.encoding;
+            let encoding = state.client_support.encoding;
             state.documents.get_mut(&uri).map(|document| {
                 let applied = document.apply(version, &params.content_changes, encoding);
                 if timings::on() && document.has_syntax_error() {
@@ -575,7 +553,7 @@ impl LanguageServer for Backend {
             let mut state = self.state();
             state.documents.remove(&uri);
             state.flow_caches.remove(&uri);
-            state.pull_diagnostics
+            state.client_support.pull_diagnostics()
         };
         if pull {
             return;
@@ -593,19 +571,16 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let (answer, options) = {
+        let (answer, support) = {
             let state = self.state();
             let Some(document) = state.documents.get(&params.text_document.uri) else {
                 return Ok(None);
             };
-            let options = code_actions::Options {
-                encoding: state.encoding,
-                versioned_edits: state.versioned_edits,
-            };
+            let support = state.client_support;
             let uri = &params.text_document.uri;
             let context = &params.context;
-            let answer = caught(|| code_actions::actions(uri, document, context, options));
-            (answer, options)
+            let answer = caught(|| code_actions::actions(uri, document, context, support));
+            (answer, support)
         };
         let mut actions = match answer {
             Ok(actions) => actions,
@@ -631,7 +606,7 @@ impl LanguageServer for Backend {
                 .await?
                 .flatten();
             if let Some((mut action, edits, version)) = fixed {
-                action.edit = Some(code_actions::workspace_edit(uri, version, edits, options));
+                action.edit = Some(code_actions::workspace_edit(uri, version, edits, support));
                 actions.push(CodeActionOrCommand::CodeAction(action));
             }
         }
@@ -644,8 +619,7 @@ impl LanguageServer for Backend {
         let answer = self
             .on_document(&at.text_document.uri, "hover", move |job| {
                 let file = job.file();
-                let workspace = &job.workspace;
-                let costs = loop_costs(&file, &workspace.index);
+                let costs = job.loop_costs(&file);
                 hover::hover(&file, &costs, position, job.encoding)
             })
             .await?;
@@ -659,8 +633,7 @@ impl LanguageServer for Backend {
         let range = params.range;
         self.on_document(&params.text_document.uri, "inlayHint", move |job| {
             let file = job.file();
-            let workspace = &job.workspace;
-            let costs = loop_costs(&file, &workspace.index);
+            let costs = job.loop_costs(&file);
             inlay_hints::hints(&file.source, &costs, range, job.encoding)
         })
         .await

@@ -28,7 +28,8 @@ use super::progress::{self, Indexing};
 use super::server::{Backend, State, off_runtime, path_of};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
-use crate::project::{self, Excludes, Skipped, caught};
+use crate::panic::caught;
+use crate::project::{self, Excludes, Skipped};
 use crate::syntax::{SourceFile, scan};
 
 /// A loaded workspace root: its model index and config. Replaced whole (a new `Arc`)
@@ -42,17 +43,6 @@ pub(super) struct Workspace {
     /// The config file's settings alone (the defaults when the file is bad).
     pub file_config: Config,
     pub excludes: Excludes,
-}
-
-/// What the client supports, from `initialize`.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct ClientSupport {
-    /// `window.workDoneProgress`.
-    pub work_done_progress: bool,
-    /// `workspace.didChangeWatchedFiles.dynamicRegistration`.
-    pub watch_files: bool,
-    /// `workspace.configuration` (settings can be pulled).
-    pub configuration: bool,
 }
 
 /// Work waiting for one root's worker.
@@ -96,30 +86,15 @@ enum Source {
 const WATCHED: [&str; 3] = ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"];
 
 impl Backend {
-    /// From `initialize`: what the client supports and the settings in
-    /// `initializationOptions` (problems with them are shown once initialized).
-    pub(super) fn read_client(&self, params: &InitializeParams) {
-        let capabilities = &params.capabilities;
-        let workspace = capabilities.workspace.as_ref();
-        let support = ClientSupport {
-            work_done_progress: capabilities
-                .window
-                .as_ref()
-                .and_then(|window| window.work_done_progress)
-                .unwrap_or(false),
-            watch_files: workspace
-                .and_then(|w| w.did_change_watched_files.as_ref())
-                .and_then(|watch| watch.dynamic_registration)
-                .unwrap_or(false),
-            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
-        };
+    /// From `initialize`: the settings in `initializationOptions` (problems with them
+    /// are shown once initialized).
+    pub(super) fn read_settings(&self, params: &InitializeParams) {
         let (settings, problems) = params
             .initialization_options
             .as_ref()
             .map(Settings::parse)
             .unwrap_or_default();
         let mut state = self.state();
-        state.client_support = support;
         state.inlay_query_cost = settings.inlay_query_cost;
         state.settings = settings;
         state.settings_problems = problems;

@@ -1,6 +1,8 @@
-//! Byte ranges and their conversion to lines and columns.
+//! Byte ranges and their conversion to lines and columns; close names for "did you
+//! mean".
 
 mod line_index;
+pub mod suggest;
 
 pub use line_index::{LineCol, LineIndex};
 

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cost;
+pub mod fixes;
 pub mod flow;
 pub mod loads;
 pub mod lookups;

@@ -10,8 +10,9 @@ use super::diff::unified_diff;
 use super::render::{self, Locator, OutputFormat, Report, Summary};
 use super::{CheckArgs, Error, Status, error, warning};
 use crate::analysis::Diagnostic;
+use crate::analysis::fixes::{Fixed, fix_until_stable};
 use crate::config::{Config, display_path};
-use crate::fix::{Applicability, Fixed, fix_until_stable};
+use crate::fix::Applicability;
 use crate::project::Project;
 use crate::project::{CheckTarget, FileReport, Skipped};
 

@@ -9,8 +9,9 @@ use tower_lsp_server::ls_types::{CodeAction, CodeActionKind, TextEdit};
 
 use super::encoding::{self, Encoding};
 use crate::analysis::check_file;
+use crate::analysis::fixes::fix_until_stable;
 use crate::config::Config;
-use crate::fix::{Edit, fix_until_stable};
+use crate::fix::Edit;
 use crate::index::ModelIndex;
 use crate::project::sort_diagnostics;
 use crate::syntax::SourceFile;

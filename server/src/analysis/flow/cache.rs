@@ -24,14 +24,21 @@ pub struct FlowCache {
     entries: HashMap<u64, Cached>,
     /// The index (its generation) and module the entries were computed against.
     context: Option<(u64, String)>,
-    /// How many analyses used this cache.
+    /// How many versions of the file were analysed with this cache.
     round: u64,
+    /// A hash of the text analysed last: analysing it again (a hover after a check) is
+    /// no new round, so it does not age the parts a syntax error hides.
+    last_text: u64,
 }
 
 impl FlowCache {
     /// Starts an analysis of `module` against the index of `generation`: entries
     /// computed against another index or module are dropped.
-    pub(super) fn start_round(&mut self, generation: u64, module: &str) {
+    pub(super) fn start_round(&mut self, generation: u64, module: &str, text: &str) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut hasher);
+        let text = hasher.finish();
         if self
             .context
             .as_ref()
@@ -39,7 +46,10 @@ impl FlowCache {
         {
             self.entries.clear();
             self.context = Some((generation, module.to_string()));
+        } else if self.round > 0 && text == self.last_text {
+            return;
         }
+        self.last_text = text;
         self.round += 1;
     }
 
@@ -286,4 +296,37 @@ pub(super) fn method_def(stmt: Node<'_>) -> Option<Node<'_>> {
 
 pub(super) fn function_def(node: Node<'_>) -> Option<Node<'_>> {
     Some(undecorated(node)).filter(|d| d.kind() == "function_definition")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::super::analyse_with;
+    use super::*;
+    use crate::index::{IndexOptions, ModelIndex};
+    use crate::syntax::SourceFile;
+
+    #[test]
+    fn analysing_the_same_text_again_does_not_age_hidden_parts() {
+        let with = "def f():\n    return 1\n\n\ndef g():\n    return 2\n";
+        let without = "def g():\n    return 2\n";
+        fn file(text: &str) -> SourceFile {
+            SourceFile::new(PathBuf::from("app/views.py"), text)
+        }
+        let index = ModelIndex::build(&[file(with)], &IndexOptions::default());
+        let mut cache = FlowCache::default();
+        analyse_with(&file(with), &index, &mut cache);
+        assert_eq!(cache.entries.len(), 2);
+        // A hover or inlay hint request analyses the current text again and again.
+        for _ in 0..2 * UNUSED_ROUNDS {
+            analyse_with(&file(without), &index, &mut cache);
+        }
+        assert_eq!(cache.entries.len(), 2, "f's part was dropped");
+        // Versions that differ do age it, and it goes after UNUSED_ROUNDS of them.
+        for i in 0..=UNUSED_ROUNDS {
+            analyse_with(&file(&format!("{without}# {i}\n")), &index, &mut cache);
+        }
+        assert_eq!(cache.entries.len(), 1);
+    }
 }

@@ -50,7 +50,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
-    cache.start_round(index.generation(), &file.module);
+    cache.start_round(index.generation(), &file.module, &file.source);
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {

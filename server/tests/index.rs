@@ -1936,3 +1936,57 @@ fn moved_classes_are_the_same_facts_changed_ones_are_not() {
     assert!(!before.same_apart_from_places(&renamed));
     assert!(!before.same_apart_from_places(&nullable));
 }
+
+/// A package whose `__init__` star-imports its submodules, 30 levels deep and 10 wide,
+/// each of which star-imports the next level and the package itself (cycles everywhere,
+/// as django-cms's `cms` package has). Names resolve through the whole depth, and the
+/// index is built once per module and name, not once per path: before, a depth limit
+/// of 24 cut the search, which took time exponential in the depth.
+#[test]
+fn star_import_cycles_resolve_at_any_depth() {
+    const DEPTH: usize = 30;
+    const WIDTH: usize = 10;
+    let mut files: Vec<(String, String)> = Vec::new();
+    let level = |k: usize| -> String {
+        (0..WIDTH)
+            .map(|i| format!("from pkg.l{k}_{i} import *\n"))
+            .collect()
+    };
+    files.push(("pkg/__init__.py".into(), level(0)));
+    for k in 0..DEPTH {
+        for i in 0..WIDTH {
+            let mut text = String::from("from pkg import *\n");
+            if k + 1 < DEPTH {
+                text.push_str(&level(k + 1));
+            } else if i == WIDTH - 1 {
+                text.push_str(
+                    "from django.db import models\n\n\nclass Deep(models.Model):\n    name = models.CharField(max_length=10)\n",
+                );
+            }
+            files.push((format!("pkg/l{k}_{i}.py"), text));
+        }
+    }
+    files.push((
+        "app/models.py".into(),
+        "from django.db import models\nfrom pkg import Deep\n\n\nclass Shelf(models.Model):\n    item = models.ForeignKey(Deep, on_delete=models.CASCADE)\n".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let started = std::time::Instant::now();
+    let index = build(&refs);
+    let deep = index.resolve_model("app.models", &["Deep".to_string()]);
+    eprintln!("{} modules indexed in {:?}", files.len(), started.elapsed());
+    assert_eq!(deep.map(|id| index.model(id).name.as_str()), Some("Deep"));
+    assert!(
+        index
+            .resolve_model("app.models", &["Missing".to_string()])
+            .is_none()
+    );
+    assert!(
+        index
+            .resolve_model("pkg.l3_4", &["Deep".to_string()])
+            .is_some()
+    );
+}

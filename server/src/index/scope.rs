@@ -2,13 +2,10 @@
 //! imports, package re-exports and star imports.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use super::extract::FileFacts;
 use super::imports::{ImportMap, Imported};
-
-/// Re-exports are followed at most this deep (cycles end here too).
-const MAX_DEPTH: u32 = 24;
 
 /// What a dotted name refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +24,26 @@ pub(crate) struct Scope {
     pub modules: HashMap<String, Arc<FileFacts>>,
     /// Every module and every package above one (namespace packages included).
     packages: HashSet<String>,
+    /// What each (module, dotted name) resolved to, for every resolution that did not
+    /// meet a cycle: each is worked out once per index.
+    resolved: RwLock<HashMap<Key, Option<Referent>>>,
+}
+
+/// A name looked up in a module (`resolve_in`), or a path below a module
+/// (`resolve_module`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    In(String, Vec<String>),
+    Below(String, Vec<String>),
+}
+
+/// One resolution's walk: what it has visited (a lookup met again while it is still
+/// being worked out is a cycle, and finds nothing along that path), and how many times
+/// it met a cycle, since what was found around one depends on where the walk started.
+#[derive(Default)]
+struct Walk {
+    visited: HashMap<Key, Option<Referent>>,
+    cycles: usize,
 }
 
 impl Scope {
@@ -48,7 +65,10 @@ impl Scope {
     }
 
     pub fn resolve(&self, module: &str, dotted: &[String]) -> Option<Referent> {
-        self.resolve_in(module, None, dotted, 0)
+        self.lookup(
+            Key::In(module.to_string(), dotted.to_vec()),
+            &mut Walk::default(),
+        )
     }
 
     /// Like `resolve`, with `imports` in place of the module's recorded imports (for an
@@ -59,7 +79,35 @@ impl Scope {
         module: &str,
         dotted: &[String],
     ) -> Option<Referent> {
-        self.resolve_in(module, Some(imports), dotted, 0)
+        self.resolve_in(module, Some(imports), dotted, &mut Walk::default())
+    }
+
+    /// `key` resolved: from the index's memo, from this walk, or worked out (a cycle
+    /// back to a lookup in progress finds nothing).
+    fn lookup(&self, key: Key, walk: &mut Walk) -> Option<Referent> {
+        if let Some(known) = self.resolved.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return known;
+        }
+        if let Some(seen) = walk.visited.get(&key) {
+            // Still being worked out (a cycle), or done earlier in this walk.
+            if seen.is_none() {
+                walk.cycles += 1;
+            }
+            return seen.clone();
+        }
+        walk.visited.insert(key.clone(), None);
+        let cycles = walk.cycles;
+        let found = match &key {
+            Key::In(module, dotted) => self.resolve_in(module, None, dotted, walk),
+            Key::Below(module, rest) => self.resolve_module(module, rest, walk),
+        };
+        if walk.cycles == cycles
+            && let Ok(mut memo) = self.resolved.write()
+        {
+            memo.insert(key.clone(), found.clone());
+        }
+        walk.visited.insert(key, found.clone());
+        found
     }
 
     fn resolve_in(
@@ -67,11 +115,8 @@ impl Scope {
         module: &str,
         imports: Option<&ImportMap>,
         dotted: &[String],
-        depth: u32,
+        walk: &mut Walk,
     ) -> Option<Referent> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
         let (first, rest) = dotted.split_first()?;
         let facts = self.modules.get(module);
         if facts.is_some_and(|f| f.defines(first)) {
@@ -83,22 +128,23 @@ impl Scope {
         if let Some(imports) = imports.or(facts.map(|f| &f.imports)) {
             if let Some(imported) = imports.get(first) {
                 return match imported {
-                    Imported::Module(m) => self.resolve_module(m, rest, depth + 1),
+                    Imported::Module(m) => self.lookup(Key::Below(m.clone(), rest.to_vec()), walk),
                     Imported::Name { module: m, name } if self.modules.contains_key(m) => {
                         let mut path = Vec::with_capacity(dotted.len());
                         path.push(name.clone());
                         path.extend_from_slice(rest);
-                        self.resolve_in(m, None, &path, depth + 1)
+                        self.lookup(Key::In(m.clone(), path), walk)
                     }
                     Imported::Name { module: m, name } => {
-                        self.resolve_module(&join(m, name), rest, depth + 1)
+                        self.lookup(Key::Below(join(m, name), rest.to_vec()), walk)
                     }
                 };
             }
             for star in imports.stars() {
                 if star != module
                     && self.modules.contains_key(star)
-                    && let Some(referent) = self.resolve_in(star, None, dotted, depth + 1)
+                    && let Some(referent) =
+                        self.lookup(Key::In(star.to_string(), dotted.to_vec()), walk)
                 {
                     return Some(referent);
                 }
@@ -106,15 +152,12 @@ impl Scope {
         }
         let submodule = join(module, first);
         if self.packages.contains(&submodule) {
-            return self.resolve_module(&submodule, rest, depth + 1);
+            return self.lookup(Key::Below(submodule, rest.to_vec()), walk);
         }
         None
     }
 
-    fn resolve_module(&self, module: &str, rest: &[String], depth: u32) -> Option<Referent> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
+    fn resolve_module(&self, module: &str, rest: &[String], walk: &mut Walk) -> Option<Referent> {
         if !self.packages.contains(module) {
             let mut path = module.to_string();
             for part in rest {
@@ -127,12 +170,12 @@ impl Scope {
             return Some(Referent::Module(module.to_string()));
         };
         if self.modules.contains_key(module) {
-            return self.resolve_in(module, None, rest, depth + 1);
+            return self.lookup(Key::In(module.to_string(), rest.to_vec()), walk);
         }
         // A namespace package (no `__init__.py`): only its submodules exist.
         let submodule = join(module, first);
         if self.packages.contains(&submodule) {
-            return self.resolve_module(&submodule, tail, depth + 1);
+            return self.lookup(Key::Below(submodule, tail.to_vec()), walk);
         }
         Some(Referent::External(format!("{module}.{}", rest.join("."))))
     }

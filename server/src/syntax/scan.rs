@@ -29,7 +29,8 @@ pub fn may_matter_to_index(file_name: &str, source: &str) -> bool {
 }
 
 /// The file may hold facts for the model index: models, managers, querysets, the user
-/// model setting, re-exports (`__init__.py`) or an app's label (`apps.py`).
+/// model setting, re-exports (`__init__.py`, or a star import anywhere, through which a
+/// chain of modules can pass a model on) or an app's label (`apps.py`).
 pub fn may_define_models(file_name: &str, source: &str) -> bool {
     const MARKERS: &[&str] = &[
         "Model",
@@ -39,6 +40,7 @@ pub fn may_define_models(file_name: &str, source: &str) -> bool {
         "AUTH_USER_MODEL",
         "get_user_model",
         "from_queryset",
+        "import *",
     ];
     matches!(file_name, "__init__.py" | "apps.py")
         || file_name.starts_with("settings")

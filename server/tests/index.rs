@@ -1990,3 +1990,60 @@ fn star_import_cycles_resolve_at_any_depth() {
             .is_some()
     );
 }
+
+/// The index parses a file without its top-level functions; what it reads must be what
+/// the whole tree gives, but for imports inside those functions (which bind nothing at
+/// module level), over every Python fixture of the repository.
+#[test]
+fn facts_read_without_function_bodies_are_the_whole_trees_facts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    let mut dirs = vec![
+        root.join("server/tests/fixtures"),
+        root.join("tests/fixtures"),
+        root.join("tests/django"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(
+        files.len() > 30,
+        "fixtures not found under {}",
+        root.display()
+    );
+    for path in files {
+        let source = std::fs::read_to_string(&path).unwrap();
+        let rel = std::path::PathBuf::from("app/models.py");
+        let whole = SourceFile::with_tree(
+            rel.clone(),
+            source.as_str(),
+            ormhint::syntax::parse(&source, None),
+        );
+        let mut expected = ormhint::index::extract(&whole);
+        let mut partial = ormhint::index::extract(&SourceFile::new(rel, source.as_str()));
+        for (name, imported) in partial.imports.iter() {
+            assert_eq!(
+                expected.imports.get(name),
+                Some(imported),
+                "{}: {name}",
+                path.display()
+            );
+        }
+        assert_eq!(
+            partial.imports.stars(),
+            expected.imports.stars(),
+            "{}",
+            path.display()
+        );
+        expected.imports = ImportMap::default();
+        partial.imports = ImportMap::default();
+        assert_eq!(partial, expected, "{}", path.display());
+    }
+}

@@ -15,7 +15,7 @@ use crate::syntax::node::{
 };
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
-use crate::syntax::{SourceFile, scan};
+use crate::syntax::{self, SourceFile, scan};
 use crate::text::TextRange;
 
 /// What one file contributes to the index.
@@ -257,7 +257,16 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     if !scan::may_matter_to_index(file_name, &file.source) {
         return facts;
     }
-    facts.imports = ImportMap::from_tree(file.tree().root_node(), &file.source, &package);
+    // The index reads nothing inside top-level functions: unless the file has its whole
+    // tree already (an editor's buffer), only the rest of it is parsed.
+    let declarations;
+    let root = if file.has_tree() || file.is_patched() {
+        file.tree().root_node()
+    } else {
+        declarations = syntax::parse_declarations(&file.source);
+        declarations.root_node()
+    };
+    facts.imports = ImportMap::from_tree(root, &file.source, &package);
     if !needs_definitions(file) {
         return facts;
     }
@@ -266,7 +275,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     let mut cursor = QueryCursor::new();
     // Every pattern starts at the module node: no need to look deeper for a start.
     cursor.set_max_start_depth(Some(0));
-    let mut matches = cursor.matches(&DEFINITIONS, file.tree().root_node(), source.as_bytes());
+    let mut matches = cursor.matches(&DEFINITIONS, root, source.as_bytes());
     let names = DEFINITIONS.capture_names();
     while let Some(m) = matches.next() {
         let mut name = None;
@@ -285,7 +294,6 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     }
     // A statement being typed can wrap the module in one ERROR node; the classes before
     // it are whole (see `whole_definitions`).
-    let root = file.tree().root_node();
     let mut statements = root.walk();
     for error in root
         .named_children(&mut statements)

@@ -26,10 +26,15 @@ pub struct ImportMap {
 }
 
 impl ImportMap {
-    /// Every import of `file`, at any nesting level (later bindings of a name win).
+    /// Every import of `file`, at any nesting level (later bindings of a name win), read
+    /// from its module-level statements (so a buffer read patched is not parsed whole).
     pub fn of(file: &SourceFile) -> Self {
         let package = package_of(&file.module, file.is_package_init());
-        Self::from_tree(file.tree().root_node(), &file.source, &package)
+        let mut map = ImportMap::default();
+        for (statement, _) in file.top_level() {
+            map.statement(statement, &file.source, &package);
+        }
+        map
     }
 
     pub(crate) fn from_tree(root: Node<'_>, source: &str, package: &str) -> Self {
@@ -43,28 +48,32 @@ impl ImportMap {
     fn collect(&mut self, node: Node<'_>, source: &str, package: &str) {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            match child.kind() {
-                "import_statement" => self.add_import(child, source),
-                "import_from_statement" => self.add_import_from(child, source, package),
-                "block"
-                | "if_statement"
-                | "elif_clause"
-                | "else_clause"
-                | "for_statement"
-                | "while_statement"
-                | "try_statement"
-                | "except_clause"
-                | "except_group_clause"
-                | "finally_clause"
-                | "with_statement"
-                | "function_definition"
-                | "class_definition"
-                | "decorated_definition"
-                | "match_statement"
-                | "case_clause"
-                | "ERROR" => self.collect(child, source, package),
-                _ => {}
-            }
+            self.statement(child, source, package);
+        }
+    }
+
+    fn statement(&mut self, child: Node<'_>, source: &str, package: &str) {
+        match child.kind() {
+            "import_statement" => self.add_import(child, source),
+            "import_from_statement" => self.add_import_from(child, source, package),
+            "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "for_statement"
+            | "while_statement"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "function_definition"
+            | "class_definition"
+            | "decorated_definition"
+            | "match_statement"
+            | "case_clause"
+            | "ERROR" => self.collect(child, source, package),
+            _ => {}
         }
     }
 
@@ -78,6 +87,23 @@ impl ImportMap {
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Imported)> {
         self.names.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// A hash of what the map binds, the same for equal maps.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut names: Vec<_> = self.names.iter().collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (name, imported) in names {
+            name.hash(&mut hasher);
+            match imported {
+                Imported::Module(module) => (0u8, module).hash(&mut hasher),
+                Imported::Name { module, name } => (1u8, module, name).hash(&mut hasher),
+            }
+        }
+        self.stars.hash(&mut hasher);
+        hasher.finish()
     }
 
     fn add_import(&mut self, node: Node<'_>, source: &str) {

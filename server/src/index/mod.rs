@@ -127,7 +127,7 @@ impl ModelIndex {
     pub fn build(files: &[crate::syntax::SourceFile], options: &IndexOptions) -> Self {
         let facts: Vec<Arc<FileFacts>> = files
             .par_iter()
-            .map(|file| Arc::new(extract(&file.detached())))
+            .map(|file| Arc::new(extract(file)))
             .collect();
         Self::from_facts(facts, options)
     }

@@ -3,6 +3,7 @@
 //! Parsing never fails: a file with syntax errors gives a tree with ERROR nodes, and the
 //! analysis works on the parts that are sound.
 
+pub mod declarations;
 pub mod fields;
 pub mod node;
 pub mod queries;
@@ -42,10 +43,33 @@ pub fn parse(source: &str, old: Option<&Tree>) -> Tree {
 /// Parses only `range` of `source`: the tree's nodes lie inside it, at their places in
 /// `source`.
 pub fn parse_range(source: &str, range: Range) -> Tree {
+    parse_ranges(source, &[range])
+}
+
+/// Parses the part of `source` the model index reads
+/// ([`declarations::declaration_ranges`]): the whole file when leaving functions out
+/// gives a tree with a syntax error, which a misread of the lexer could cause.
+pub fn parse_declarations(source: &str) -> Tree {
+    match declarations::declaration_ranges(source) {
+        None => parse(source, None),
+        Some(ranges) if ranges.is_empty() => parse("", None),
+        Some(ranges) => {
+            let tree = parse_ranges(source, &ranges);
+            if tree.root_node().has_error() {
+                parse(source, None)
+            } else {
+                tree
+            }
+        }
+    }
+}
+
+/// Parses only `ranges` (in order, not overlapping) of `source`.
+fn parse_ranges(source: &str, ranges: &[Range]) -> Tree {
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
         let tree = parser
-            .set_included_ranges(&[range])
+            .set_included_ranges(ranges)
             .ok()
             .and_then(|()| parser.parse(source, None));
         // The parser is shared: it must read whole texts again.
@@ -166,6 +190,11 @@ impl SourceFile {
     pub fn tree(&self) -> &Tree {
         self.tree
             .get_or_init(|| parse(&self.source, self.patch.as_ref().map(|patch| &patch.base)))
+    }
+
+    /// Whether the whole file's tree is parsed already.
+    pub fn has_tree(&self) -> bool {
+        self.tree.get().is_some()
     }
 
     pub fn is_patched(&self) -> bool {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::index::ModelId;
+use crate::index::{ImportMap, ModelId};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{text, undecorated, whole_definitions};
@@ -22,8 +22,9 @@ use super::walker::{ClassKind, Walker};
 #[derive(Debug, Default)]
 pub struct FlowCache {
     entries: HashMap<u64, Cached>,
-    /// The index (its generation) and module the entries were computed against.
-    context: Option<(u64, String)>,
+    /// The index (its generation), module and imports (their fingerprint) the entries
+    /// were computed against.
+    context: Option<(u64, String, u64)>,
     /// How many versions of the file were analysed with this cache.
     round: u64,
     /// A hash of the text analysed last: analysing it again (a hover after a check) is
@@ -33,8 +34,15 @@ pub struct FlowCache {
 
 impl FlowCache {
     /// Starts an analysis of `module` against the index of `generation`: entries
-    /// computed against another index or module are dropped.
-    pub(super) fn start_round(&mut self, generation: u64, module: &str, text: &str) {
+    /// computed against another index, module or imports are dropped.
+    pub(super) fn start_round(
+        &mut self,
+        generation: u64,
+        module: &str,
+        imports: &ImportMap,
+        text: &str,
+    ) {
+        let imports = imports.fingerprint();
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         text.hash(&mut hasher);
@@ -42,10 +50,10 @@ impl FlowCache {
         if self
             .context
             .as_ref()
-            .is_none_or(|(g, m)| *g != generation || m != module)
+            .is_none_or(|(g, m, i)| *g != generation || m != module || *i != imports)
         {
             self.entries.clear();
-            self.context = Some((generation, module.to_string()));
+            self.context = Some((generation, module.to_string(), imports));
         } else if self.round > 0 && text == self.last_text {
             return;
         }

@@ -20,7 +20,7 @@ mod walker;
 use std::collections::HashMap;
 
 use crate::analysis::access::Hop;
-use crate::index::ModelIndex;
+use crate::index::{ImportMap, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 
@@ -50,7 +50,8 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
-    cache.start_round(index.generation(), &file.module, &file.source);
+    let imports = ImportMap::of(file);
+    cache.start_round(index.generation(), &file.module, &imports, &file.source);
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {
@@ -61,7 +62,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut module = Walker::new(file, index, &functions);
+    let mut module = Walker::new(file, index, &functions, &imports);
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {

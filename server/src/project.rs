@@ -11,7 +11,8 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use crate::analysis::{Diagnostic, check_file};
+use crate::analysis::flow::FlowCache;
+use crate::analysis::{Diagnostic, check_file_guarded};
 use crate::config::{Config, display_path};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
@@ -195,6 +196,8 @@ pub struct CheckResult {
     pub files: Vec<FileReport>,
     /// Files whose analysis failed (a bug in ormhint), with the panic message.
     pub failed: Vec<Skipped>,
+    /// Files not analysed, with the reason: nested too deep, or too slow to analyse.
+    pub refused: Vec<Skipped>,
 }
 
 /// The Python files under a root, parsed, and the model index built from them.
@@ -265,7 +268,7 @@ impl Project {
 
     /// Runs the rules on every reported file in parallel.
     pub fn check(&self, config: &Config) -> CheckResult {
-        let results: Vec<Result<FileReport, Skipped>> = self
+        let results: Vec<Result<FileReport, Unchecked>> = self
             .files
             .par_iter()
             .filter(|f| self.target.reports(&f.path))
@@ -282,7 +285,8 @@ impl Project {
         for result in results {
             match result {
                 Ok(report) => out.files.push(report),
-                Err(failure) => out.failed.push(failure),
+                Err(Unchecked::Failed(failure)) => out.failed.push(failure),
+                Err(Unchecked::Refused(refusal)) => out.refused.push(refusal),
             }
         }
         out
@@ -297,22 +301,48 @@ impl Project {
     ) -> Result<Vec<Diagnostic>, Skipped> {
         let file = SourceFile::new(path.to_path_buf(), source);
         self.check_parsed(&file, config)
+            .map_err(|unchecked| match unchecked {
+                Unchecked::Failed(skip) | Unchecked::Refused(skip) => skip,
+            })
     }
 
-    fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
+    fn check_parsed(
+        &self,
+        file: &SourceFile,
+        config: &Config,
+    ) -> Result<Vec<Diagnostic>, Unchecked> {
         // On a detached copy, so the tree is freed as soon as the file is done.
-        let result = caught(|| check_file(&file.detached(), &self.index, config.rules));
+        let result = caught(|| {
+            check_file_guarded(
+                &file.detached(),
+                &self.index,
+                config.rules,
+                &mut FlowCache::default(),
+            )
+        });
+        let skip = |reason: String| Skipped {
+            path: file.path.clone(),
+            reason,
+        };
         match result {
-            Ok(mut diagnostics) => {
+            Ok(Ok(mut diagnostics)) => {
                 sort_diagnostics(&mut diagnostics);
                 Ok(diagnostics)
             }
-            Err(message) => Err(Skipped {
-                path: file.path.clone(),
-                reason: format!("internal error during analysis: {message}"),
-            }),
+            Ok(Err(refusal)) => Err(Unchecked::Refused(skip(refusal.to_string()))),
+            Err(message) => Err(Unchecked::Failed(skip(format!(
+                "internal error during analysis: {message}"
+            )))),
         }
     }
+}
+
+/// Why a reported file has no findings to show.
+enum Unchecked {
+    /// The analysis panicked: a bug in ormhint.
+    Failed(Skipped),
+    /// The analysis refused the file ([`crate::analysis::guard::Refusal`]).
+    Refused(Skipped),
 }
 
 /// Sorts by position, then code, so output does not depend on rule order.

@@ -5,6 +5,7 @@ pub mod access;
 pub mod cost;
 pub mod fixes;
 pub mod flow;
+pub mod guard;
 pub mod loads;
 pub mod lookups;
 pub mod noqa;
@@ -69,6 +70,7 @@ pub struct Diagnostic {
 }
 
 use crate::index::ModelIndex;
+use crate::syntax::node::nested_beyond;
 use crate::syntax::{SourceFile, scan};
 
 /// Every diagnostic the rules of `rules` report on `file`, `# noqa` already applied,
@@ -85,12 +87,35 @@ pub fn check_file_with(
     rules: RuleSet,
     cache: &mut flow::FlowCache,
 ) -> Vec<Diagnostic> {
+    check_file_guarded(file, index, rules, cache).unwrap_or_default()
+}
+
+/// [`check_file_with`], or why `file` was not analysed: nested deeper than the
+/// walkers go, or analysed for longer than [`guard::TIME_LIMIT`] (its partial facts
+/// could make a rule report what the rest of the file contradicts).
+pub fn check_file_guarded(
+    file: &SourceFile,
+    index: &ModelIndex,
+    rules: RuleSet,
+    cache: &mut flow::FlowCache,
+) -> Result<Vec<Diagnostic>, guard::Refusal> {
     if !scan_allows(file) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let facts = flow::analyse_with(file, index, cache);
+    if file
+        .top_level()
+        .iter()
+        .any(|(node, _)| nested_beyond(*node, guard::MAX_NESTING - 1))
+    {
+        return Err(guard::Refusal::TooDeep);
+    }
+    let deadline = guard::Deadline::new(guard::TIME_LIMIT);
+    let facts = flow::analyse_until(file, index, cache, &deadline);
+    if deadline.passed() {
+        return Err(guard::Refusal::TooSlow);
+    }
     if facts.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let quote = flow::file_quote(file);
     let loops = Rule::ALL
@@ -107,7 +132,7 @@ pub fn check_file_with(
     let mut diagnostics = rules::run(&ctx, rules);
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
-    noqa::apply(file, diagnostics)
+    Ok(noqa::apply(file, diagnostics))
 }
 
 /// The cheap byte scan lets `file` through to the analysis.

@@ -28,6 +28,9 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         warning(&skipped.to_string());
     }
     let checked = project.check(&config);
+    for refused in &checked.refused {
+        warning(&refused.to_string());
+    }
     let mut failures: Vec<String> = checked.failed.iter().map(ToString::to_string).collect();
     let mut files = checked.files;
     let mut summary = Summary::default();

@@ -134,6 +134,11 @@ impl From<io::Error> for Error {
 }
 
 pub fn main() -> ExitCode {
+    // Threads that analyse recurse on trees up to `MAX_NESTING` levels deep (the
+    // language server's blocking threads get the same stack).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::analysis::guard::STACK_SIZE)
+        .build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

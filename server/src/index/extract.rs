@@ -11,7 +11,7 @@ use super::model::{Applied, MethodKind};
 use super::queryset_api;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
-    call_args, dotted_name, string_value, text, undecorated, whole_definitions,
+    call_args, dotted_name, nested_beyond, string_value, text, undecorated, whole_definitions,
 };
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
@@ -266,6 +266,11 @@ pub fn extract(file: &SourceFile) -> FileFacts {
         declarations = syntax::parse_declarations(&file.source);
         declarations.root_node()
     };
+    // Deeper than the walkers below can recurse: the file tells the index nothing (and
+    // its analysis refuses it, saying why).
+    if nested_beyond(root, syntax::MAX_NESTING) {
+        return facts;
+    }
     facts.imports = ImportMap::from_tree(root, &file.source, &package);
     if !needs_definitions(file) {
         return facts;

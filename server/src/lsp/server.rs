@@ -50,6 +50,7 @@ use crate::text::LineIndex;
 pub fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::analysis::guard::STACK_SIZE)
         .build()
     {
         Ok(runtime) => runtime,

@@ -61,6 +61,11 @@ impl FlowCache {
         self.round += 1;
     }
 
+    /// Drops every part: an analysis stopped half-way may have kept partial facts.
+    pub(super) fn forget(&mut self) {
+        self.entries.clear();
+    }
+
     /// Ends an analysis: drops the parts no file has held for [`UNUSED_ROUNDS`] rounds.
     pub(super) fn end_round(&mut self) {
         let round = self.round;

@@ -20,6 +20,7 @@ mod walker;
 use std::collections::HashMap;
 
 use crate::analysis::access::Hop;
+use crate::analysis::guard::{Deadline, TIME_LIMIT};
 use crate::index::{ImportMap, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
@@ -46,6 +47,17 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
 
 /// Like [`analyse`], reusing and refreshing `cache`.
 pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache) -> Facts {
+    analyse_until(file, index, cache, &Deadline::new(TIME_LIMIT))
+}
+
+/// [`analyse_with`] that stops walking once `deadline` has passed; what it found by
+/// then is partial, and `cache` keeps none of it.
+pub fn analyse_until(
+    file: &SourceFile,
+    index: &ModelIndex,
+    cache: &mut FlowCache,
+    deadline: &Deadline,
+) -> Facts {
     #[cfg(debug_assertions)]
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
@@ -62,7 +74,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut module = Walker::new(file, index, &functions, &imports);
+    let mut module = Walker::new(file, index, &functions, &imports, deadline);
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {
@@ -89,7 +101,11 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             module.facts.extend(facts);
         }
     }
-    cache.end_round();
+    if deadline.passed() {
+        cache.forget();
+    } else {
+        cache.end_round();
+    }
     module.facts
 }
 

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use crate::analysis::guard::Deadline;
 use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
@@ -21,6 +22,8 @@ pub(super) struct Walker<'a> {
     /// The file's own imports, at every level: the index records only those outside
     /// top-level functions, and an editor's buffer can be newer than the index.
     pub(super) imports: &'a ImportMap,
+    /// Once passed, statements are no longer walked.
+    pub(super) deadline: &'a Deadline,
     pub(super) facts: Facts,
     /// (node start, context) pairs already turned into facts, so a node walked twice
     /// (a helper analysed standalone and for a caller) gives one fact per context.
@@ -77,12 +80,14 @@ impl<'a> Walker<'a> {
         index: &'a ModelIndex,
         functions: &'a HashMap<String, Node<'a>>,
         imports: &'a ImportMap,
+        deadline: &'a Deadline,
     ) -> Self {
         Walker {
             file,
             index,
             functions,
             imports,
+            deadline,
             facts: Facts::default(),
             seen: HashSet::new(),
             active: Vec::new(),
@@ -95,7 +100,13 @@ impl<'a> Walker<'a> {
 
     /// A walker of the same file with nothing walked yet.
     pub(super) fn fresh(&self) -> Self {
-        Self::new(self.file, self.index, self.functions, self.imports)
+        Self::new(
+            self.file,
+            self.index,
+            self.functions,
+            self.imports,
+            self.deadline,
+        )
     }
 
     /// The model `dotted` names in this file, through its own imports.
@@ -118,6 +129,9 @@ impl<'a> Walker<'a> {
 
     /// One statement: what it binds in `env`, and the facts its expressions give.
     pub(super) fn statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
+        if self.deadline.passed() {
+            return;
+        }
         match stmt.kind() {
             "function_definition" => self.function(stmt, Env::new()),
             "decorated_definition" => {

@@ -1,0 +1,124 @@
+//! One pathological file cannot stop a check: a file nested deeper than the walkers
+//! recurse is refused with its reason, a huge literal is analysed, an analysis past its
+//! deadline gives nothing and leaves nothing cached, and the rest is checked.
+
+use std::process::Command;
+use std::time::Duration;
+
+use ormhint::analysis::flow::{FlowCache, analyse_until, analyse_with};
+use ormhint::analysis::guard::{Deadline, MAX_NESTING};
+use ormhint::index::{IndexOptions, ModelIndex};
+use ormhint::syntax::SourceFile;
+
+const MODELS: &str = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
+
+const LOOP: &str = "def titles():\n    for post in Post.objects.all():\n        print(post.author.name)\n";
+
+fn project(files: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pyproject.toml"), "").unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn check(dir: &tempfile::TempDir) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ormhint"))
+        .args(["check", "--output-format", "json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn found(json: &str) -> Vec<String> {
+    let findings: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["location"]["row"],
+                f["location"]["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
+    let deep = format!(
+        "from blog.models import Post\n\n\ndef f():\n    qs = Post.objects.all()\n    return qs{}\n\n\n{LOOP}",
+        ".filter()".repeat(MAX_NESTING)
+    );
+    let dir = project(&[
+        ("blog/models.py", MODELS.to_string()),
+        ("blog/deep.py", deep),
+        ("blog/views.py", format!("from blog.models import Post\n\n\n{LOOP}")),
+    ]);
+    let (code, stdout, stderr) = check(&dir);
+    assert_eq!(found(&stdout), ["blog/views.py:6:15 ORM101"]);
+    assert_eq!(
+        stderr,
+        "warning: skipping blog/deep.py: nested more than 1000 levels deep\n"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_chain_just_under_the_limit_is_analysed() {
+    // 400 calls: 800 levels, more than a 2 MiB stack took before the limit existed.
+    let chain = format!(
+        "from blog.models import Post\n\n\ndef f():\n    return Post.objects.all(){}\n\n\n{LOOP}",
+        ".filter()".repeat(400)
+    );
+    let dir = project(&[
+        ("blog/models.py", MODELS.to_string()),
+        ("blog/chain.py", chain),
+    ]);
+    let (code, stdout, stderr) = check(&dir);
+    assert_eq!(found(&stdout), ["blog/chain.py:10:15 ORM101"]);
+    assert_eq!(stderr, "");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_huge_literal_is_analysed() {
+    let numbers: Vec<String> = (0..50_000).map(|i| i.to_string()).collect();
+    let literal = format!(
+        "from blog.models import Post\n\nIDS = [\n{}\n]\n\n\n{LOOP}",
+        numbers.join(",\n")
+    );
+    let dir = project(&[
+        ("blog/models.py", MODELS.to_string()),
+        ("blog/ids.py", literal),
+    ]);
+    let (_, stdout, stderr) = check(&dir);
+    assert_eq!(found(&stdout), ["blog/ids.py:50009:15 ORM101"]);
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn an_analysis_past_its_deadline_finds_nothing_and_caches_nothing() {
+    let models = SourceFile::new("blog/models.py".into(), MODELS);
+    let index = ModelIndex::build(&[models], &IndexOptions::default());
+    let views = SourceFile::new(
+        "blog/views.py".into(),
+        format!("from blog.models import Post\n\n\n{LOOP}"),
+    );
+    let mut cache = FlowCache::default();
+    let late = analyse_until(&views, &index, &mut cache, &Deadline::new(Duration::ZERO));
+    assert!(late.loops.is_empty());
+    // Nothing of the stopped walk was kept: the next analysis walks the loop again.
+    let again = analyse_with(&views, &index, &mut cache);
+    assert_eq!(again.loops.len(), 1);
+}

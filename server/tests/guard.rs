@@ -12,7 +12,8 @@ use ormhint::syntax::SourceFile;
 
 const MODELS: &str = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
 
-const LOOP: &str = "def titles():\n    for post in Post.objects.all():\n        print(post.author.name)\n";
+const LOOP: &str =
+    "def titles():\n    for post in Post.objects.all():\n        print(post.author.name)\n";
 
 fn project(files: &[(&str, String)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -63,7 +64,10 @@ fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
     let dir = project(&[
         ("blog/models.py", MODELS.to_string()),
         ("blog/deep.py", deep),
-        ("blog/views.py", format!("from blog.models import Post\n\n\n{LOOP}")),
+        (
+            "blog/views.py",
+            format!("from blog.models import Post\n\n\n{LOOP}"),
+        ),
     ]);
     let (code, stdout, stderr) = check(&dir);
     assert_eq!(found(&stdout), ["blog/views.py:6:15 ORM101"]);

@@ -186,6 +186,37 @@ pub fn whole_definitions(error: Node<'_>) -> Vec<Node<'_>> {
         .collect()
 }
 
+/// Whether some node under `root` sits more than `limit` levels below it. The walkers
+/// recurse on the tree; a file nested deeper than they can go (a chain of 10,000 calls)
+/// is refused instead of overflowing the stack. A node `n` bytes long holds about `n`
+/// levels at most (a one-byte unary operator is the densest; `4n + 8` leaves room), so
+/// only nodes spanning hundreds of bytes are entered: a normal file costs a few hundred
+/// steps.
+pub fn nested_beyond(root: Node<'_>, limit: usize) -> bool {
+    let mut cursor = root.walk();
+    let mut depth = 0;
+    loop {
+        let node = cursor.node();
+        let fits = depth + 4 * node.byte_range().len() + 8 <= limit;
+        if !fits && cursor.goto_first_child() {
+            depth += 1;
+            if depth > limit {
+                return true;
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,36 +252,5 @@ mod tests {
         assert_eq!(kinds.first(), Some(&"module"));
         assert_eq!(kinds.iter().filter(|k| **k == "call").count(), 1);
         assert_eq!(kinds.iter().filter(|k| **k == "integer").count(), 1);
-    }
-}
-
-/// Whether some node under `root` sits more than `limit` levels below it. The walkers
-/// recurse on the tree; a file nested deeper than they can go (a chain of 10,000 calls)
-/// is refused instead of overflowing the stack. A node `n` bytes long holds about `n`
-/// levels at most (a one-byte unary operator is the densest; `4n + 8` leaves room), so
-/// only nodes spanning hundreds of bytes are entered: a normal file costs a few hundred
-/// steps.
-pub fn nested_beyond(root: Node<'_>, limit: usize) -> bool {
-    let mut cursor = root.walk();
-    let mut depth = 0;
-    loop {
-        let node = cursor.node();
-        let fits = depth + 4 * node.byte_range().len() + 8 <= limit;
-        if !fits && cursor.goto_first_child() {
-            depth += 1;
-            if depth > limit {
-                return true;
-            }
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-            depth -= 1;
-        }
     }
 }

@@ -4,7 +4,9 @@
 use crate::text::TextRange;
 
 /// Replace `range` with `content` (an insertion when the range is empty).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub struct Edit {
     pub range: TextRange,
     pub content: String,
@@ -31,7 +33,7 @@ impl Edit {
 }
 
 /// Whether a fix may be applied without a person reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Applicability {
     /// Keeps behaviour; applied by `--fix` and fix-all.
     Safe,
@@ -39,7 +41,7 @@ pub enum Applicability {
     Unsafe,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fix {
     pub message: String,
     /// Sorted by position, never overlapping.

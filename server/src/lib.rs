@@ -8,6 +8,7 @@
 //! offsets.
 
 pub mod analysis;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod fix;

@@ -4,6 +4,7 @@
 //! the front end decides how to show them, so the language server can load a `Project`
 //! the same way the command line does.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +14,9 @@ use rayon::prelude::*;
 
 use crate::analysis::flow::FlowCache;
 use crate::analysis::{Diagnostic, check_file_guarded};
+use crate::cache::{Cache, Entry, Findings, content_hash, index_fingerprint};
 use crate::config::{Config, display_path};
+use crate::index::{FileFacts, extract};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
 use crate::syntax::SourceFile;
@@ -206,6 +209,8 @@ pub struct Project {
     pub target: CheckTarget,
     /// Every file read, sorted by path (the index covers them all).
     pub files: Vec<SourceFile>,
+    /// [`content_hash`] of each of `files`.
+    hashes: Vec<u64>,
     pub index: ModelIndex,
     /// Files not read, sorted by path.
     pub skipped: Vec<Skipped>,
@@ -216,6 +221,24 @@ impl Project {
     /// virtualenvs, `node_modules`, `migrations`, `__pycache__` and the config's
     /// `exclude`), reads and parses every `*.py` file in parallel, and builds the index.
     pub fn load(target: &CheckTarget, config: &Config) -> Result<Self, ProjectError> {
+        Self::load_with(target, config, None)
+    }
+
+    /// [`Project::load`] that takes the facts of each file whose text is unchanged from
+    /// `cache` instead of parsing it.
+    pub fn load_cached(
+        target: &CheckTarget,
+        config: &Config,
+        cache: &Cache,
+    ) -> Result<Self, ProjectError> {
+        Self::load_with(target, config, Some(cache))
+    }
+
+    fn load_with(
+        target: &CheckTarget,
+        config: &Config,
+        cache: Option<&Cache>,
+    ) -> Result<Self, ProjectError> {
         let excludes = Excludes::new(&config.exclude).map_err(ProjectError::Exclude)?;
         let mut skipped = Vec::new();
         let mut paths = walk(&target.root, &excludes, &mut skipped);
@@ -245,10 +268,21 @@ impl Project {
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
         };
-        let index = ModelIndex::build(&files, &options);
+        let hashes: Vec<u64> = files.par_iter().map(|f| content_hash(&f.source)).collect();
+        let facts: Vec<Arc<FileFacts>> = files
+            .par_iter()
+            .zip(&hashes)
+            .map(|(file, hash)| {
+                cache
+                    .and_then(|cache| cache.facts(&file.path, *hash))
+                    .unwrap_or_else(|| Arc::new(extract(file)))
+            })
+            .collect();
+        let index = ModelIndex::from_facts(facts, &options);
         Ok(Self {
             target: target.clone(),
             files,
+            hashes,
             index,
             skipped,
         })
@@ -268,17 +302,73 @@ impl Project {
 
     /// Runs the rules on every reported file in parallel.
     pub fn check(&self, config: &Config) -> CheckResult {
+        self.check_with(config, None)
+    }
+
+    /// [`Project::check`] that takes the findings of each file whose text and index are
+    /// unchanged from `cache`, and leaves in it the entries of this run.
+    pub fn check_cached(&self, config: &Config, cache: &mut Cache) -> CheckResult {
+        let fingerprint = index_fingerprint(
+            self.index.files().iter().map(|facts| &**facts),
+            config.auth_user_model.as_deref(),
+        );
+        let result = self.check_with(config, Some((cache, fingerprint)));
+        let found: HashMap<&Path, &FileReport> =
+            result.files.iter().map(|f| (f.path.as_path(), f)).collect();
+        let facts: HashMap<&Path, &Arc<FileFacts>> = self
+            .index
+            .files()
+            .iter()
+            .map(|facts| (facts.path.as_path(), facts))
+            .collect();
+        let entries = self
+            .files
+            .iter()
+            .zip(&self.hashes)
+            .filter_map(|(file, &hash)| {
+                let facts = (*facts.get(file.path.as_path())?).clone();
+                let findings = match found.get(file.path.as_path()) {
+                    Some(report) => Some(report.diagnostics.clone()),
+                    None => cache
+                        .findings(&file.path, hash, fingerprint)
+                        .map(<[Diagnostic]>::to_vec),
+                };
+                let findings = findings.map(|diagnostics| Findings {
+                    index: fingerprint,
+                    diagnostics,
+                });
+                Some((
+                    file.path.clone(),
+                    Entry {
+                        hash,
+                        facts,
+                        findings,
+                    },
+                ))
+            })
+            .collect();
+        cache.replace(entries);
+        result
+    }
+
+    fn check_with(&self, config: &Config, cached: Option<(&Cache, u64)>) -> CheckResult {
         let results: Vec<Result<FileReport, Unchecked>> = self
             .files
             .par_iter()
-            .filter(|f| self.target.reports(&f.path))
-            .map(|file| {
-                self.check_parsed(file, config)
-                    .map(|diagnostics| FileReport {
-                        path: file.path.clone(),
-                        source: file.source.clone(),
-                        diagnostics,
-                    })
+            .zip(&self.hashes)
+            .filter(|(f, _)| self.target.reports(&f.path))
+            .map(|(file, &hash)| {
+                let kept =
+                    cached.and_then(|(cache, index)| cache.findings(&file.path, hash, index));
+                let diagnostics = match kept {
+                    Some(kept) => Ok(kept.to_vec()),
+                    None => self.check_parsed(file, config),
+                };
+                diagnostics.map(|diagnostics| FileReport {
+                    path: file.path.clone(),
+                    source: file.source.clone(),
+                    diagnostics,
+                })
             })
             .collect();
         let mut out = CheckResult::default();

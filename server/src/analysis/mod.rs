@@ -50,7 +50,7 @@ impl Severity {
 }
 
 /// A place elsewhere that explains the diagnostic (the queryset that lacks `select_related`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     /// `None`: the same file as the diagnostic.
     pub path: Option<PathBuf>,
@@ -58,7 +58,7 @@ pub struct Related {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub rule: Rule,
     pub message: String,

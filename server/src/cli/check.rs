@@ -11,6 +11,7 @@ use super::render::{self, Locator, OutputFormat, Report, Summary};
 use super::{CheckArgs, Error, Status, error, warning};
 use crate::analysis::Diagnostic;
 use crate::analysis::fixes::{Fixed, fix_until_stable};
+use crate::cache::Cache;
 use crate::config::{Config, display_path};
 use crate::fix::Applicability;
 use crate::project::Project;
@@ -22,12 +23,32 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     config
         .select(args.select.as_deref(), &args.ignore, "--{key}")
         .map_err(Error::msg)?;
-    let project = Project::load(&target, &config).map_err(Error::msg)?;
+    let mut cache = (!args.no_cache).then(|| {
+        let (cache, error) = Cache::open(&target.root, &config);
+        if let Some(error) = error {
+            warning(&error.to_string());
+        }
+        cache
+    });
+    let project = match &cache {
+        Some(cache) => Project::load_cached(&target, &config, cache),
+        None => Project::load(&target, &config),
+    }
+    .map_err(Error::msg)?;
     // Files read only for the index are not the user's concern.
     for skipped in project.skipped.iter().filter(|s| target.reports(&s.path)) {
         warning(&skipped.to_string());
     }
-    let checked = project.check(&config);
+    let checked = match &mut cache {
+        Some(cache) => {
+            let checked = project.check_cached(&config, cache);
+            if let Err(error) = cache.save() {
+                warning(&error.to_string());
+            }
+            checked
+        }
+        None => project.check(&config),
+    };
     for refused in &checked.refused {
         warning(&refused.to_string());
     }

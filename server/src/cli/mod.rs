@@ -81,6 +81,9 @@ pub struct CheckArgs {
     /// Read the configuration from this file instead of the root's.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Neither read nor write the cache in `.ormhint_cache/` at the project root.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -19,7 +19,7 @@ use crate::syntax::{self, SourceFile, scan};
 use crate::text::TextRange;
 
 /// What one file contributes to the index.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct FileFacts {
     pub path: PathBuf,
     pub module: String,
@@ -41,17 +41,19 @@ impl FileFacts {
     /// The same facts apart from where the classes and fields are: an edit above a
     /// class only moves it. Nothing the analysis reads depends on those places.
     pub fn same_apart_from_places(&self, other: &FileFacts) -> bool {
-        fn placeless(facts: &FileFacts) -> FileFacts {
-            let mut facts = facts.clone();
-            for class in &mut facts.classes {
-                class.range = TextRange::default();
-                for field in &mut class.fields {
-                    field.range = TextRange::default();
-                }
+        self.classes.len() == other.classes.len() && self.placeless() == other.placeless()
+    }
+
+    /// The same facts with every place of a class or field left out.
+    pub fn placeless(&self) -> FileFacts {
+        let mut facts = self.clone();
+        for class in &mut facts.classes {
+            class.range = TextRange::default();
+            for field in &mut class.fields {
+                field.range = TextRange::default();
             }
-            facts
         }
-        self.classes.len() == other.classes.len() && placeless(self) == placeless(other)
+        facts
     }
 
     pub fn class(&self, name: &str) -> Option<&ClassFacts> {
@@ -77,13 +79,13 @@ impl FileFacts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct AliasFacts {
     pub name: String,
     pub value: AliasValue,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum AliasValue {
     /// `User = get_user_model()`.
     UserModel,
@@ -94,7 +96,7 @@ pub enum AliasValue {
     },
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct ClassFacts {
     pub name: String,
     /// The class name.
@@ -112,7 +114,7 @@ pub struct ClassFacts {
 }
 
 /// A base class as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum BaseExpr {
     /// `models.Model`, `PostManager`.
     Name(Vec<String>),
@@ -134,7 +136,7 @@ impl BaseExpr {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct MetaFacts {
     pub is_abstract: bool,
     pub proxy: bool,
@@ -145,7 +147,7 @@ pub struct MetaFacts {
     pub has_bases: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldCall {
     Plain,
     ForeignKey,
@@ -155,7 +157,7 @@ pub enum FieldCall {
     GenericRelation,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct FieldFacts {
     pub name: String,
     pub range: TextRange,
@@ -173,7 +175,7 @@ pub struct FieldFacts {
 }
 
 /// How a relation names its target model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum TargetExpr {
     /// `"Post"`, `"blog.Post"`, `"self"`.
     Str(String),
@@ -185,13 +187,13 @@ pub enum TargetExpr {
     Other(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct ManagerFacts {
     pub name: String,
     pub expr: ManagerExpr,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum ManagerExpr {
     /// `PostManager()`, `models.Manager()`.
     Call(Vec<String>),
@@ -204,7 +206,7 @@ pub enum ManagerExpr {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct MethodFacts {
     pub name: String,
     pub kind: MethodKind,
@@ -214,7 +216,7 @@ pub struct MethodFacts {
 }
 
 /// What a method does when read as a manager or queryset method.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuerysetFacts {
     /// Every `return` returns a queryset chain on `self` (or `super()`), provided the
     /// methods in `calls` return querysets too.
@@ -231,7 +233,7 @@ pub struct QuerysetFacts {
 }
 
 /// Where a method's returned queryset chains start.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub enum ChainStart {
     /// On `self` or `super()` (or names holding chains on them).
     #[default]

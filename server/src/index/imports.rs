@@ -1,6 +1,6 @@
 //! What the names a module imports refer to, read from its `import` statements.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use tree_sitter::Node;
 
@@ -9,7 +9,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::text;
 
 /// What one imported name is bound to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
     /// `import a.b` binds `a` to module `a`; `import a.b as c` binds `c` to module `a.b`.
     Module(String),
@@ -18,9 +18,10 @@ pub enum Imported {
 }
 
 /// The imports of one module, relative imports already made absolute.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportMap {
-    names: HashMap<String, Imported>,
+    /// Ordered, so equal maps serialise (and hash) alike.
+    names: BTreeMap<String, Imported>,
     /// Modules of `from m import *`, in source order.
     stars: Vec<String>,
 }
@@ -92,15 +93,17 @@ impl ImportMap {
     /// A hash of what the map binds, the same for equal maps.
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut names: Vec<_> = self.names.iter().collect();
-        names.sort_by(|a, b| a.0.cmp(b.0));
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for (name, imported) in names {
+        for (name, imported) in &self.names {
             name.hash(&mut hasher);
             match imported {
                 Imported::Module(module) => (0u8, module).hash(&mut hasher),
                 Imported::Name { module, name } => (1u8, module, name).hash(&mut hasher),
             }
+        }
+        self.stars.hash(&mut hasher);
+        hasher.finish()
+    }
         }
         self.stars.hash(&mut hasher);
         hasher.finish()

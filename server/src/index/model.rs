@@ -135,7 +135,7 @@ pub enum ReverseKind {
 
 /// What a queryset already has applied. Shared by managers (their `get_queryset()` and
 /// custom methods) and by the analysis (chains in user code).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
     /// Lookup paths passed to `select_related` (`"author__profile"`).
     pub select_related: Vec<String>,
@@ -157,7 +157,7 @@ pub struct Applied {
     pub annotates: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Prefetch {
     pub lookup: String,
     /// `Prefetch(..., to_attr="x")`: the result lives on `x` as a plain list.
@@ -192,7 +192,7 @@ pub enum ManagerMethod {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MethodKind {
     Method,
     Property,

@@ -10,7 +10,7 @@ use super::fields::FIELDS;
 use super::node::{dotted_name, text};
 use crate::text::TextRange;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub name: String,
     /// `.name(...)`: the attribute is called right away.
@@ -20,7 +20,7 @@ pub struct Segment {
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum Use {
     /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`).
     Chain { segments: Vec<Segment>, store: bool },
@@ -34,7 +34,7 @@ pub enum Use {
     Other { range: TextRange },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum ArgPosition {
     Positional(usize),
     Keyword(String),

@@ -7,7 +7,19 @@ pub mod suggest;
 pub use line_index::{LineCol, LineIndex};
 
 /// A half-open range of byte offsets into one file's source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    serde::Serialize,
+    serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+)]
 pub struct TextRange {
     pub start: usize,
     pub end: usize,

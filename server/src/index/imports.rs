@@ -104,10 +104,6 @@ impl ImportMap {
         self.stars.hash(&mut hasher);
         hasher.finish()
     }
-        }
-        self.stars.hash(&mut hasher);
-        hasher.finish()
-    }
 
     fn add_import(&mut self, node: Node<'_>, source: &str) {
         let mut cursor = node.walk();

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::index::ModelId;
+use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{text, undecorated, whole_definitions};
@@ -22,8 +22,13 @@ use super::walker::{ClassKind, Walker};
 #[derive(Debug, Default)]
 pub struct FlowCache {
     entries: HashMap<u64, Cached>,
-    /// The index (its generation) and module the entries were computed against.
-    context: Option<(u64, String)>,
+    /// The index (its generation), module and imports the entries were computed against.
+    context: Option<(u64, String, Option<ImportMap>)>,
+    /// The file's own imports when the index records other ones for its module: an
+    /// editor buffer newer than the index, or one not on disk yet, whose names must
+    /// resolve at once, not after the index has read it again. Kept from the last text
+    /// that was not read patched (a patched text has no whole tree to read them from).
+    imports: Option<ImportMap>,
     /// How many versions of the file were analysed with this cache.
     round: u64,
     /// A hash of the text analysed last: analysing it again (a hover after a check) is
@@ -32,25 +37,40 @@ pub struct FlowCache {
 }
 
 impl FlowCache {
-    /// Starts an analysis of `module` against the index of `generation`: entries
-    /// computed against another index or module are dropped.
-    pub(super) fn start_round(&mut self, generation: u64, module: &str, text: &str) {
+    /// Starts an analysis of `file` against `index`: entries computed against another
+    /// index, module or imports are dropped.
+    pub(super) fn start_round(&mut self, file: &SourceFile, index: &ModelIndex) {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut hasher);
+        file.source.hash(&mut hasher);
         let text = hasher.finish();
-        if self
+        let (generation, module) = (index.generation(), file.module.as_str());
+        let same_text = self.round > 0 && text == self.last_text;
+        let same_index = self
             .context
             .as_ref()
-            .is_none_or(|(g, m)| *g != generation || m != module)
+            .is_some_and(|(g, m, _)| *g == generation && m == module);
+        if !file.is_patched() && !(same_text && same_index) {
+            self.imports = own_imports(file, index);
+        }
+        if !same_index
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|(_, _, i)| *i != self.imports)
         {
             self.entries.clear();
-            self.context = Some((generation, module.to_string()));
-        } else if self.round > 0 && text == self.last_text {
+            self.context = Some((generation, module.to_string(), self.imports.clone()));
+        } else if same_text {
             return;
         }
         self.last_text = text;
         self.round += 1;
+    }
+
+    /// See [`FlowCache::imports`].
+    pub(super) fn imports(&self) -> Option<&ImportMap> {
+        self.imports.as_ref()
     }
 
     /// Ends an analysis: drops the parts no file has held for [`UNUSED_ROUNDS`] rounds.
@@ -94,6 +114,17 @@ impl FlowCache {
         );
         facts
     }
+}
+
+/// `file`'s imports, unless the index records the same ones for it.
+fn own_imports(file: &SourceFile, index: &ModelIndex) -> Option<ImportMap> {
+    let own = ImportMap::of(file);
+    let files = index.files();
+    let recorded = files
+        .binary_search_by(|f| f.path.as_path().cmp(&file.path))
+        .ok()
+        .map(|i| &files[i].imports);
+    (recorded != Some(&own)).then_some(own)
 }
 
 /// The facts of one part of a file: a top-level definition, a method, or the rest of a

@@ -20,10 +20,7 @@ impl<'a> Walker<'a> {
                 if let Some(values) = env.get(name) {
                     return values.clone();
                 }
-                match self
-                    .index
-                    .resolve_model(&self.file.module, &[name.to_string()])
-                {
+                match self.model_named(&[name.to_string()]) {
                     Some(id) => vec![Value::Model(id)],
                     None => vec![Value::Unknown],
                 }
@@ -82,7 +79,7 @@ impl<'a> Walker<'a> {
         if let Some(path) = dotted_name(node, self.src())
             && path.len() > 1
             && !env.contains_key(&path[0])
-            && let Some(id) = self.index.resolve_model(&self.file.module, &path)
+            && let Some(id) = self.model_named(&path)
         {
             return vec![Value::Model(id)];
         }

@@ -178,8 +178,7 @@ impl<'a> Walker<'a> {
         // A chain on a model class (`Post.objects...`) is inline; on a variable, not.
         if base != iter
             && self
-                .index
-                .resolve_model(&self.file.module, &[self.file.text(base).to_string()])
+                .model_named(&[self.file.text(base).to_string()])
                 .is_some()
         {
             return true;

@@ -50,7 +50,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
-    cache.start_round(index.generation(), &file.module, &file.source);
+    cache.start_round(file, index);
+    // A copy: the walk below borrows `cache` mutably.
+    let imports = cache.imports().cloned();
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {
@@ -61,7 +63,7 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut module = Walker::new(file, index, &functions);
+    let mut module = Walker::new(file, index, &functions, imports.as_ref());
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {

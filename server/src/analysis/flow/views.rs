@@ -45,7 +45,7 @@ impl<'a> Walker<'a> {
             .child_by_field_id(FIELDS.name)
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
-        if let Some(model) = self.index.resolve_model(&self.file.module, &[name]) {
+        if let Some(model) = self.model_named(&[name]) {
             ClassKind::Model(model)
         } else if let Some(view) = self.view_class(body) {
             self.views.insert(class.start_byte(), view);
@@ -79,8 +79,8 @@ impl<'a> Walker<'a> {
                     match self.file.text(left) {
                         "queryset" => view.queryset = Some(right),
                         "model" => {
-                            view.model = dotted_name(right, self.src())
-                                .and_then(|d| self.index.resolve_model(&self.file.module, &d));
+                            view.model =
+                                dotted_name(right, self.src()).and_then(|d| self.model_named(&d));
                         }
                         _ => {}
                     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use crate::index::{ModelId, ModelIndex};
+use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{descendants, text};
@@ -18,6 +18,9 @@ pub(super) struct Walker<'a> {
     pub(super) file: &'a SourceFile,
     pub(super) index: &'a ModelIndex,
     pub(super) functions: &'a HashMap<String, Node<'a>>,
+    /// The file's own imports when the index records other ones for its module (see
+    /// `FlowCache::imports`): names are resolved through them.
+    pub(super) imports: Option<&'a ImportMap>,
     pub(super) facts: Facts,
     /// (node start, context) pairs already turned into facts, so a node walked twice
     /// (a helper analysed standalone and for a caller) gives one fact per context.
@@ -73,11 +76,13 @@ impl<'a> Walker<'a> {
         file: &'a SourceFile,
         index: &'a ModelIndex,
         functions: &'a HashMap<String, Node<'a>>,
+        imports: Option<&'a ImportMap>,
     ) -> Self {
         Walker {
             file,
             index,
             functions,
+            imports,
             facts: Facts::default(),
             seen: HashSet::new(),
             active: Vec::new(),
@@ -90,7 +95,16 @@ impl<'a> Walker<'a> {
 
     /// A walker of the same file with nothing walked yet.
     pub(super) fn fresh(&self) -> Self {
-        Self::new(self.file, self.index, self.functions)
+        Self::new(self.file, self.index, self.functions, self.imports)
+    }
+
+    /// The model `dotted` names in this file, through its imports and definitions.
+    pub(super) fn model_named(&self, dotted: &[String]) -> Option<ModelId> {
+        let module = &self.file.module;
+        match self.imports {
+            Some(imports) => self.index.resolve_with(imports, module, dotted),
+            None => self.index.resolve_model(module, dotted),
+        }
     }
 
     pub(super) fn src(&self) -> &'a str {

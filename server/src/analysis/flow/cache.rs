@@ -50,7 +50,8 @@ impl FlowCache {
             .context
             .as_ref()
             .is_some_and(|(g, m, _)| *g == generation && m == module);
-        if !file.is_patched() && !(same_text && same_index) {
+        let analysed_before = same_text && same_index;
+        if !file.is_patched() && !analysed_before {
             self.imports = own_imports(file, index);
         }
         if !same_index
@@ -359,5 +360,36 @@ mod tests {
             analyse_with(&file(&format!("{without}# {i}\n")), &index, &mut cache);
         }
         assert_eq!(cache.entries.len(), 1);
+    }
+
+    /// A long editing session: every version gives one definition a text never seen
+    /// before (a new key), and another is toggled between two texts. What the cache
+    /// holds stays bounded by the definitions of the file plus the versions of the
+    /// edited one from the last `UNUSED_ROUNDS` rounds.
+    #[test]
+    fn a_long_session_holds_a_bounded_number_of_parts() {
+        let index = ModelIndex::build(&[], &IndexOptions::default());
+        let mut cache = FlowCache::default();
+        for version in 0..2_000 {
+            let toggled = if version % 2 == 0 {
+                ".select_related(\"a\")"
+            } else {
+                ""
+            };
+            let text = format!(
+                "def typed():\n    return {version}\n\n\n\
+                 def toggled(qs):\n    return qs{toggled}\n\n\n\
+                 class Plain:\n    x = 1\n\n    def method(self):\n        return 2\n"
+            );
+            let file = SourceFile::new(PathBuf::from("app/views.py"), text.as_str());
+            analyse_with(&file, &index, &mut cache);
+            // typed, toggled (both texts), Plain's shell and method, typed's old texts.
+            let bound = 5 + UNUSED_ROUNDS as usize;
+            assert!(
+                cache.entries.len() <= bound,
+                "{} parts",
+                cache.entries.len()
+            );
+        }
     }
 }

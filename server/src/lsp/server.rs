@@ -343,7 +343,11 @@ impl Backend {
             workspace.clone(),
             state.client_support.encoding,
         );
-        let cache = state.flow_caches.entry(uri.clone()).or_default().clone();
+        let cache = state
+            .flow_caches
+            .entry(uri.clone())
+            .or_insert_with(|| Arc::new(Mutex::new(FlowCache::for_buffer())))
+            .clone();
         Some(Job {
             uri: uri.clone(),
             snapshot,

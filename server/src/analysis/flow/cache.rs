@@ -29,6 +29,9 @@ pub struct FlowCache {
     /// resolve at once, not after the index has read it again. Kept from the last text
     /// that was not read patched (a patched text has no whole tree to read them from).
     imports: Option<ImportMap>,
+    /// The files analysed are editor buffers (see `imports`); a check of files on disk
+    /// indexed them from the same text and reads no imports twice.
+    buffer: bool,
     /// How many versions of the file were analysed with this cache.
     round: u64,
     /// A hash of the text analysed last: analysing it again (a hover after a check) is
@@ -37,6 +40,15 @@ pub struct FlowCache {
 }
 
 impl FlowCache {
+    /// A cache for the versions of an editor buffer, whose text can be newer than the
+    /// index: names resolve through its own imports.
+    pub fn for_buffer() -> Self {
+        Self {
+            buffer: true,
+            ..Self::default()
+        }
+    }
+
     /// Starts an analysis of `file` against `index`: entries computed against another
     /// index, module or imports are dropped.
     pub(super) fn start_round(&mut self, file: &SourceFile, index: &ModelIndex) {
@@ -51,7 +63,7 @@ impl FlowCache {
             .as_ref()
             .is_some_and(|(g, m, _)| *g == generation && m == module);
         let analysed_before = same_text && same_index;
-        if !file.is_patched() && !analysed_before {
+        if self.buffer && !file.is_patched() && !analysed_before {
             self.imports = own_imports(file, index);
         }
         if !same_index

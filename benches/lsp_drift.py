@@ -23,13 +23,15 @@ ormhint, then to djch, in one run, so both see the same machine load.
 Printed: median, p90, p99 and max over all edits and per window (the first 200, then
 each following 1,000), the count of edits over 20 ms per window, the server's resident
 memory (VmRSS of /proc/<pid>/status) after the first diagnostics and at the end of each
-window, and the load average before and after. With --slowest N: ormhint's N slowest
+window, and the load average before and after. Python's garbage collector is off while
+edits are timed (see the comment in `main`). With --slowest N: ormhint's N slowest
 edits with the server's own per-phase timings (ORMHINT_TIMINGS). Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import statistics
@@ -228,6 +230,13 @@ def main() -> int:
     ours: list[float] = []
     theirs: list[float] = []
     bounds = windows(args.edits)
+    # A harness that keeps every message and times a reply once it is parsed sees one
+    # slow edit in 28-38, growing (26, 47, 106, 141, 198, 259 ms by edit 173, 1 s by
+    # edit 695) while the server's own phases stay at 4-5 ms: Python's full
+    # collections walk everything kept, and run while the next big reply is parsed.
+    # Nothing is kept here and replies are acyclic (reference counting frees them), so
+    # the collector stays off while edits are timed.
+    gc.disable()
     for i in range(args.edits):
         version = i + 2
         on = i % 2 == 0
@@ -244,6 +253,7 @@ def main() -> int:
         if any(i + 1 == b for _, b in bounds):
             rss["ormhint"].append(rss_kib(ormhint.server.proc.pid))
             rss["djch"].append(djch and rss_kib(djch.server.proc.pid))
+    gc.enable()
     load_after = os.getloadavg()
     ormhint.server.stop(args.timeout)
     if djch:

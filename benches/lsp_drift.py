@@ -23,7 +23,9 @@ ormhint, then to djch, in one run, so both see the same machine load.
 Printed: median, p90, p99 and max over all edits and per window (the first 200, then
 each following 1,000), the count of edits over 20 ms per window, the server's resident
 memory (VmRSS of /proc/<pid>/status) after the first diagnostics and at the end of each
-window, and the load average before and after. Python's garbage collector is off while
+window, the servers' CPU time per edit in each window (all threads, /proc/<pid>/stat:
+unlike wall time, it does not count waiting for a core), and the load average before
+and after. Python's garbage collector is off while
 edits are timed (see the comment in `main`). With --slowest N: ormhint's N slowest
 edits with the server's own per-phase timings (ORMHINT_TIMINGS). Asserts nothing.
 """
@@ -227,6 +229,7 @@ def main() -> int:
 
     counts = {False: ormhint.count}
     rss = {"ormhint": [rss_kib(ormhint.server.proc.pid)], "djch": [djch and rss_kib(djch.server.proc.pid)]}
+    cpu = {"ormhint": [ormhint.server.cpu_seconds()], "djch": [djch and djch.server.cpu_seconds()]}
     ours: list[float] = []
     theirs: list[float] = []
     bounds = windows(args.edits)
@@ -253,6 +256,8 @@ def main() -> int:
         if any(i + 1 == b for _, b in bounds):
             rss["ormhint"].append(rss_kib(ormhint.server.proc.pid))
             rss["djch"].append(djch and rss_kib(djch.server.proc.pid))
+            cpu["ormhint"].append(ormhint.server.cpu_seconds())
+            cpu["djch"].append(djch and djch.server.cpu_seconds())
     gc.enable()
     load_after = os.getloadavg()
     ormhint.server.stop(args.timeout)
@@ -273,6 +278,13 @@ def main() -> int:
             row += f"     {summary(theirs[start:end])}"
         print(row)
     print()
+    for who, seconds in cpu.items():
+        if None in seconds:
+            continue
+        per_edit = [
+            f"{(seconds[k + 1] - seconds[k]) * 1000 / (end - start):.2f}" for k, (start, end) in enumerate(bounds)
+        ]
+        print(f"{who} CPU time per edit (ms, all threads), per window: {' '.join(per_edit)}")
     for who, values in rss.items():
         if values[0] is None:
             continue
@@ -280,11 +292,16 @@ def main() -> int:
         print(f"{who} VmRSS (MiB) after the first diagnostics, then after each window: {' '.join(mib)}")
     if args.slowest:
         print()
-        print(f"ormhint's {args.slowest} slowest edits: edit, ms, [{' '.join(p for p, _ in PHASES)}] in the server")
+        print(
+            f"ormhint's {args.slowest} slowest edits: edit, ms, [{' '.join(p for p, _ in PHASES)}] in the server"
+            ", parts of the file the analysis walked (the others came from its cache)"
+        )
         ranked = sorted(range(len(ours)), key=lambda k: -ours[k])[: args.slowest]
         for k in sorted(ranked):
             phases = " ".join(f"{ormhint.server.phases.get((p, k + 2), float('nan')):6.1f}" for p, _ in PHASES)
-            print(f"  {k + 1:5d} {ours[k]:7.1f} [{phases}]")
+            walked = ormhint.server.phases.get(("walked", k + 2))
+            walked = "?" if walked is None else round(walked * 1000)
+            print(f"  {k + 1:5d} {ours[k]:7.1f} [{phases}] {walked}")
     return 0
 
 

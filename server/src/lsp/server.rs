@@ -408,8 +408,10 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
     let found = check_file_with(&file, &workspace.index, workspace.config.rules, &mut cache);
+    let walked = cache.walked();
     drop(cache);
     timings::since("analyse", version, started);
+    timings::count("walked", version, walked);
     let started = Instant::now();
     let lines = LineIndex::new(text);
     let document = DocumentVersion {

@@ -34,6 +34,9 @@ pub struct FlowCache {
     buffer: bool,
     /// How many versions of the file were analysed with this cache.
     round: u64,
+    /// How many parts the last round walked (found in no entry), for the server's
+    /// timings: a slow edit that walked one part was held up, not uncached.
+    walked: usize,
     /// A hash of the text analysed last: analysing it again (a hover after a check) is
     /// no new round, so it does not age the parts a syntax error hides.
     last_text: u64,
@@ -79,6 +82,12 @@ impl FlowCache {
         }
         self.last_text = text;
         self.round += 1;
+        self.walked = 0;
+    }
+
+    /// How many parts the last analysis walked (see [`FlowCache::walked`]).
+    pub fn walked(&self) -> usize {
+        self.walked
     }
 
     /// See [`FlowCache::imports`].
@@ -116,6 +125,7 @@ impl FlowCache {
                 })
                 .collect();
         }
+        self.walked += 1;
         let facts = walk();
         self.entries.insert(
             key,

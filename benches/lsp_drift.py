@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lsp_latency import PHASES, Server, percentile, utf16_len  # noqa: E402
+from lsp_latency import PHASES, Server, percentile, utf16_len
 
 LOOP = re.compile(r"for (\w+) in .*\.objects\.(all|filter)\(")
 

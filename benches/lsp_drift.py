@@ -4,7 +4,7 @@ whether the language server's latency or memory drifts. Side by side with djch's
 
     python3 benches/lsp_drift.py [WORKSPACE] [--file PATH] [--edits 5000]
                                  [--line N] [--insert TEXT] [--ormhint BIN] [--djch BIN]
-                                 [--slowest N]
+                                 [--slowest N] [--pull] [--pause-every N [--pause-ms MS]]
 
 WORKSPACE defaults to target/bench-workspace (benches/generate.py), PATH (relative to it)
 to reports/big_views.py (3,000 lines). The edit toggles a `.select_related(...)` on a
@@ -27,7 +27,11 @@ window, the servers' CPU time per edit in each window (all threads, /proc/<pid>/
 unlike wall time, it does not count waiting for a core), and the load average before
 and after. Python's garbage collector is off while
 edits are timed (see the comment in `main`). With --slowest N: ormhint's N slowest
-edits with the server's own per-phase timings (ORMHINT_TIMINGS). Asserts nothing.
+edits with the server's own per-phase timings (ORMHINT_TIMINGS) and how many
+definitions (or parts of classes) the analysis walked rather than took from its cache.
+With --pull, ormhint's diagnostics are pulled as djch's are; with --pause-every N, a
+typing pause (250 ms) follows every N edits, so the server re-reads the buffer for its
+index meanwhile. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -294,7 +298,7 @@ def main() -> int:
         print()
         print(
             f"ormhint's {args.slowest} slowest edits: edit, ms, [{' '.join(p for p, _ in PHASES)}] in the server"
-            ", parts of the file the analysis walked (the others came from its cache)"
+            ", definitions walked (the others came from the analysis' cache)"
         )
         ranked = sorted(range(len(ours)), key=lambda k: -ours[k])[: args.slowest]
         for k in sorted(ranked):

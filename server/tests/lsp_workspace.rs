@@ -421,3 +421,80 @@ fn cancelled_code_action_requests_are_answered() {
     assert!(client.pending.iter().all(|m| !ids.contains(&m["id"])));
     assert_eq!(client.shut_down().0, 0);
 }
+
+/// A views buffer never saved: its `from catalog.models import Product` resolves at once.
+const REPORT: &str = "from catalog.models import Product\n\n\ndef report():\n    \
+                      for product in Product.objects.filter(is_active=True):\n        \
+                      print(product.category.name)\n";
+
+/// Opens `REPORT` as `uri` once the workspace is loaded; the first diagnostics published
+/// for it as (code, range, message).
+fn first_diagnostics_of_report(client: &mut Client, uri: &str) -> Vec<(String, Value, String)> {
+    client.open(uri, REPORT, 1);
+    let first = client.diagnostics_where(uri, "the new buffer's first diagnostics", |_| true);
+    as_read(&first)
+}
+
+/// Each diagnostic as (code, range, message).
+fn as_read(diagnostics: &[Value]) -> Vec<(String, Value, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let code = d["code"].as_str().unwrap_or_default().to_string();
+            let message = d["message"].as_str().unwrap_or_default().to_string();
+            (code, d["range"].clone(), message)
+        })
+        .collect()
+}
+
+fn report_orm101() -> Vec<(String, Value, String)> {
+    vec![(
+        "ORM101".to_string(),
+        json!({"start": {"line": 5, "character": 14}, "end": {"line": 5, "character": 30}}),
+        "`product.category` loads the related object `category` with one query per \
+         `Product` row: the queryset does not select_related(\"category\")"
+            .to_string(),
+    )]
+}
+
+/// A buffer for a file that is not on disk yet, and one that has no file (`untitled:`),
+/// are checked with their own imports: the first publication holds the findings, not an
+/// empty list followed by them once the index has read the buffer after a typing pause.
+#[test]
+fn new_unsaved_buffers_are_checked_with_their_own_imports_at_once() {
+    let (dir, mut client, _, _) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let path = dir.path().join("catalog/report.py");
+    assert!(!path.exists());
+    let found = first_diagnostics_of_report(&mut client, &uri_of(&path));
+    assert_eq!(found, report_orm101());
+    let found = first_diagnostics_of_report(&mut client, "untitled:Untitled-1");
+    assert_eq!(found, report_orm101());
+    assert_eq!(client.shut_down().0, 0);
+}
+
+/// An import typed into an open buffer counts for the version that has it, not only once
+/// the index has read the buffer again after a pause in the typing.
+#[test]
+fn an_import_typed_into_a_buffer_counts_at_once() {
+    let (dir, mut client, _, _) = with_view_open(Declared {
+        workspace_folder: true,
+        ..Declared::default()
+    });
+    let uri = uri_of(&dir.path().join("catalog/report.py"));
+    let before = REPORT.replace("import Product", "import Tag");
+    client.open(&uri, &before, 1);
+    assert_eq!(client.diagnostics(&uri, 1), Vec::<Value>::new());
+    let tag = "from catalog.models import ".len();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{
+            "range": {"start": {"line": 0, "character": tag},
+                      "end": {"line": 0, "character": tag + "Tag".len()}},
+            "text": "Product"}]}),
+    );
+    assert_eq!(as_read(&client.diagnostics(&uri, 2)), report_orm101());
+    assert_eq!(client.shut_down().0, 0);
+}

@@ -130,6 +130,26 @@ impl State {
         self.root_for(path)
     }
 
+    /// The file a document is analysed as: its own, or for an `untitled:` buffer (never
+    /// saved, no name yet) one of its name at the first root, so that its absolute
+    /// imports resolve against that workspace. Only Python files.
+    pub(super) fn document_path(&self, uri: &Uri) -> Option<PathBuf> {
+        if uri.scheme().as_str() != "untitled" {
+            return path_of(uri).filter(|p| p.extension().is_some_and(|e| e == "py"));
+        }
+        let root = self
+            .folders
+            .first()
+            .or_else(|| self.workspaces.first().map(|w| &w.root))?;
+        let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+        let stem = name.strip_suffix(".py").unwrap_or(name);
+        let stem: String = stem
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        Some(root.join(format!("{stem}.py")))
+    }
+
     /// The root a document belongs to: a workspace folder containing it, else its directory.
     fn root_for(&self, path: &Path) -> Option<PathBuf> {
         self.folders
@@ -223,7 +243,9 @@ impl Backend {
     /// (pulled diagnostics, inlay hints), when it takes such requests.
     /// Waits (up to a minute) while the workspace covering `uri` is being loaded.
     async fn wait_for_workspace(&self, uri: &Uri) {
-        let Some(path) = path_of(uri) else { return };
+        let Some(path) = self.state().document_path(uri) else {
+            return;
+        };
         let deadline = Instant::now() + std::time::Duration::from_secs(60);
         loop {
             {
@@ -311,7 +333,7 @@ impl Backend {
     fn job(&self, uri: &Uri) -> Option<Job> {
         let mut state = self.state();
         let document = state.documents.get(uri)?;
-        let path = path_of(uri).filter(|p| p.extension().is_some_and(|e| e == "py"))?;
+        let path = state.document_path(uri)?;
         let workspace = state.workspace_for(&path)?;
         let relative = path
             .strip_prefix(&workspace.root)
@@ -322,7 +344,11 @@ impl Backend {
             workspace.clone(),
             state.client_support.encoding,
         );
-        let cache = state.flow_caches.entry(uri.clone()).or_default().clone();
+        let cache = state
+            .flow_caches
+            .entry(uri.clone())
+            .or_insert_with(|| Arc::new(Mutex::new(FlowCache::default())))
+            .clone();
         Some(Job {
             uri: uri.clone(),
             snapshot,
@@ -383,8 +409,10 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
     let found = check_file_with(&file, &workspace.index, workspace.config.rules, &mut cache);
+    let walked = cache.walked();
     drop(cache);
     timings::since("analyse", version, started);
+    timings::count("walked", version, walked);
     let started = Instant::now();
     let lines = LineIndex::new(text);
     let document = DocumentVersion {

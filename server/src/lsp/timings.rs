@@ -23,6 +23,13 @@ pub fn since(phase: &str, version: i32, start: Instant) {
     }
 }
 
+/// Reports a count for `version` (in the microseconds' place).
+pub fn count(what: &str, version: i32, n: usize) {
+    if *ON {
+        eprintln!("ormhint-timing {what} {version} {n}");
+    }
+}
+
 /// Reports that `version` is a `what` (with 0 microseconds), for the bench to sort
 /// edits by.
 pub fn note(what: &str, version: i32) {

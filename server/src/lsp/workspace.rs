@@ -294,7 +294,8 @@ impl Backend {
         let current = {
             let state = self.state();
             let version_held = state.documents.get(&uri).map(|d| d.version());
-            let workspace_held = path_of(&uri)
+            let workspace_held = state
+                .document_path(&uri)
                 .and_then(|path| state.workspace_for(&path).cloned())
                 .is_some_and(|held| Arc::ptr_eq(&held, workspace));
             version_held == Some(version) && workspace_held
@@ -475,13 +476,19 @@ impl Backend {
 
     /// Checks every open document under `root` again (each in a task of its own).
     fn recheck(&self, root: &Path) {
-        let uris: Vec<Uri> = self
-            .state()
-            .documents
-            .keys()
-            .filter(|uri| path_of(uri).is_some_and(|p| p.starts_with(root)))
-            .cloned()
-            .collect();
+        let uris: Vec<Uri> = {
+            let state = self.state();
+            state
+                .documents
+                .keys()
+                .filter(|uri| {
+                    state
+                        .document_path(uri)
+                        .is_some_and(|p| p.starts_with(root))
+                })
+                .cloned()
+                .collect()
+        };
         for uri in uris {
             let backend = self.clone();
             tokio::spawn(async move { backend.check(uri).await });

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::analysis::access::Hop;
 use crate::analysis::guard::{Deadline, TIME_LIMIT};
-use crate::index::{ImportMap, ModelIndex};
+use crate::index::ModelIndex;
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 
@@ -62,8 +62,9 @@ pub fn analyse_until(
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
-    let imports = ImportMap::of(file);
-    cache.start_round(index.generation(), &file.module, &imports, &file.source);
+    cache.start_round(file, index);
+    // A copy: the walk below borrows `cache` mutably.
+    let imports = cache.imports().clone();
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {

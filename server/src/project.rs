@@ -12,7 +12,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::analysis::{Diagnostic, check_file};
-use crate::config::{Config, display_path};
+use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
 use crate::syntax::SourceFile;
@@ -30,8 +30,9 @@ const SKIPPED_DIRS: [&str; 5] = [
     "site-packages",
 ];
 
-/// Files that mark the top of a project when a single file is checked.
-const ROOT_MARKERS: [&str; 4] = ["pyproject.toml", "ormhint.toml", "manage.py", ".git"];
+/// Files that mark the top of a project that has no ormhint config of its own, nearest
+/// first.
+const ROOT_MARKERS: [&str; 4] = ["manage.py", "pyproject.toml", "setup.cfg", ".git"];
 
 /// Why a project could not be loaded at all.
 #[derive(Debug)]
@@ -83,10 +84,13 @@ pub struct CheckTarget {
 }
 
 impl CheckTarget {
-    /// The target for `paths` as given on the command line. A directory is its own root;
-    /// a file's root is the nearest ancestor holding `pyproject.toml`, `ormhint.toml`,
-    /// `manage.py` or `.git` (else the file's directory), so that its models are indexed
-    /// too. Several paths share the deepest common root of theirs.
+    /// The target for `paths` as given on the command line (none: the working
+    /// directory). Each path, file or directory, belongs to the project of the nearest
+    /// directory at or above it that configures ormhint (`ormhint.toml`, or a
+    /// `pyproject.toml` with `[tool.ormhint]`), else of the nearest one holding
+    /// `manage.py`, `pyproject.toml`, `setup.cfg` or `.git`, else of its own directory:
+    /// the whole project is indexed, as ruff finds its settings, whatever the path.
+    /// Several paths share the deepest common directory of their projects.
     pub fn resolve(paths: &[PathBuf]) -> Result<Self, ProjectError> {
         let default = [PathBuf::from(".")];
         let paths = if paths.is_empty() {
@@ -107,15 +111,7 @@ impl CheckTarget {
         }
         let mut root: Option<PathBuf> = None;
         for path in &absolute {
-            let own = if path.is_dir() {
-                path.clone()
-            } else {
-                let dir = path.parent().unwrap_or(Path::new("/"));
-                dir.ancestors()
-                    .find(|d| ROOT_MARKERS.iter().any(|m| d.join(m).exists()))
-                    .unwrap_or(dir)
-                    .to_path_buf()
-            };
+            let own = project_root(path);
             root = Some(match root {
                 None => own,
                 Some(root) => common_ancestor(&root, &own),
@@ -150,6 +146,26 @@ impl CheckTarget {
             .as_ref()
             .is_none_or(|only| only.iter().any(|p| path.starts_with(p)))
     }
+}
+
+/// The root of the project `path` (absolute, normalised) belongs to; see
+/// [`CheckTarget::resolve`].
+fn project_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("/"))
+    };
+    start
+        .ancestors()
+        .find(|dir| configures_ormhint(dir))
+        .or_else(|| {
+            start
+                .ancestors()
+                .find(|dir| ROOT_MARKERS.iter().any(|m| dir.join(m).exists()))
+        })
+        .unwrap_or(start)
+        .to_path_buf()
 }
 
 /// `exclude` globs from the config, matched against root-relative paths and file names.
@@ -562,6 +578,45 @@ mod tests {
         let target = CheckTarget::resolve(&[root.join("blog/migrations/0002.py")]).unwrap();
         let project = Project::load(&target, &Config::default()).unwrap();
         assert_eq!(project.reported().count(), 1);
+    }
+
+    #[test]
+    fn a_path_belongs_to_the_nearest_project_that_configures_ormhint() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = normalize(&std::path::absolute(dir.path()).unwrap());
+        write(
+            &root,
+            "pyproject.toml",
+            b"[tool.ormhint]\nselect = [\"ORM1\"]\n",
+        );
+        // Markers without a config nearer to the path lose to the config above them.
+        write(&root, "apps/shop/setup.cfg", b"");
+        write(
+            &root,
+            "apps/shop/pyproject.toml",
+            b"[project]\nname = \"shop\"\n",
+        );
+        write(&root, "apps/shop/views.py", b"");
+        let target = CheckTarget::resolve(&[root.join("apps/shop")]).unwrap();
+        assert_eq!(target.root, root);
+        assert_eq!(target.only, Some(vec![PathBuf::from("apps/shop")]));
+        let target = CheckTarget::resolve(&[root.join("apps/shop/views.py")]).unwrap();
+        assert_eq!(target.only, Some(vec![PathBuf::from("apps/shop/views.py")]));
+
+        // Without any config, the nearest marker: `manage.py` here.
+        let dir = tempfile::tempdir().unwrap();
+        let other = normalize(&std::path::absolute(dir.path()).unwrap()).join("other");
+        write(&other, "manage.py", b"");
+        write(&other, "blog/views.py", b"");
+        let target = CheckTarget::resolve(&[other.join("blog")]).unwrap();
+        assert_eq!(
+            (target.root, target.only),
+            (other.clone(), Some(vec!["blog".into()]))
+        );
+        // A pyproject.toml that does not parse but names the table counts as a config.
+        write(&other, "blog/pyproject.toml", b"[tool.ormhint\n");
+        let target = CheckTarget::resolve(&[other.join("blog/views.py")]).unwrap();
+        assert_eq!(target.root, other.join("blog"));
     }
 
     #[test]

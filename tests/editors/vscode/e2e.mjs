@@ -307,7 +307,7 @@ try {
 
   await step("the settings went to the server as initializationOptions", async () => {
     const init = await until("the traced initialize request", () => tracedParams(/Sending request 'initialize/)[0]);
-    const expected = { select: [], ignore: [], severity: {}, inlayHints: { queryCost: true } };
+    const expected = { select: [], ignore: [], severity: {}, inlayHints: { queryCost: false } };
     if (JSON.stringify(init.initializationOptions) !== JSON.stringify(expected)) {
       throw new Error(`initializationOptions: ${JSON.stringify(init.initializationOptions)}`);
     }
@@ -318,7 +318,7 @@ try {
       "ormhint.select": ["ORM1", "ORM2"],
       "ormhint.ignore": ["ORM301"],
       "ormhint.severity": { ORM101: "error" },
-      "ormhint.inlayHints.queryCost": false,
+      "ormhint.inlayHints.queryCost": true,
     });
     const expected = {
       settings: {
@@ -326,7 +326,7 @@ try {
           select: ["ORM1", "ORM2"],
           ignore: ["ORM301"],
           severity: { ORM101: "error" },
-          inlayHints: { queryCost: false },
+          inlayHints: { queryCost: true },
         },
       },
     };

@@ -336,6 +336,11 @@ mod tests {
         Paths::from(root, root)
     }
 
+    /// `fix_reports` of safe fixes with [`check`] as the re-check, seen from `root`.
+    fn fix_in(root: &Path, files: &mut [FileReport], mode: Mode) -> FixRun {
+        fix_reports(root, &paths(root), files, mode, false, |_, s| Ok(check(s)))
+    }
+
     const SOURCES: [(&str, &str); 3] = [
         ("fixable.py", "n = len(a)\n"),
         ("unsafe.py", "n = a.count()\n"),
@@ -346,14 +351,7 @@ mod tests {
     fn fix_writes_files_and_keeps_what_remains() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(
-            dir.path(),
-            &paths(dir.path()),
-            &mut files,
-            Mode::Write,
-            false,
-            |_, s| Ok(check(s)),
-        );
+        let run = fix_in(dir.path(), &mut files, Mode::Write);
         assert_eq!((run.applied, run.changed), (1, true));
         assert!(run.failures.is_empty());
         let written = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
@@ -370,14 +368,7 @@ mod tests {
     fn diff_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(
-            dir.path(),
-            &paths(dir.path()),
-            &mut files,
-            Mode::Diff,
-            false,
-            |_, s| Ok(check(s)),
-        );
+        let run = fix_in(dir.path(), &mut files, Mode::Diff);
         assert_eq!((run.applied, run.changed), (1, true));
         assert_eq!(
             run.diff,
@@ -393,14 +384,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
         let missing = dir.path().join("gone");
-        let run = fix_reports(
-            &missing,
-            &paths(&missing),
-            &mut files,
-            Mode::Write,
-            false,
-            |_, s| Ok(check(s)),
-        );
+        let run = fix_in(&missing, &mut files, Mode::Write);
         assert_eq!(run.failures.len(), 1);
         assert!(
             run.failures[0].starts_with("cannot write fixable.py: "),

@@ -10,8 +10,10 @@
 #   tests/install/run.sh
 #
 # Installs maturin and pre-commit from PyPI into target/venv-install the first time.
-# pre-commit builds the hook with pip + maturin like a user's machine does; it shares this
-# repository's target/ (CARGO_TARGET_DIR) so only the ormhint crate is compiled again.
+# pre-commit builds the hook with pip + maturin like a user's machine does, into
+# target/install/hook-target (CARGO_TARGET_DIR), kept between runs so that only the
+# ormhint crate is compiled again; a directory of its own, because builds of the same
+# crate from two places in one target directory would each make the other stale.
 # Environment: ORMHINT_BIN, the binary to compare with (default target/debug/ormhint).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -101,7 +103,7 @@ class Post(models.Model):
     title = models.CharField(max_length=100)
     author = models.ForeignKey(Author, on_delete=models.CASCADE)
 PY
-export PRE_COMMIT_HOME=$TMP/pre-commit-home CARGO_TARGET_DIR=$REPO/target
+export PRE_COMMIT_HOME=$TMP/pre-commit-home CARGO_TARGET_DIR=$OUT/hook-target
 (
     cd "$project"
     git init --quiet

@@ -16,6 +16,7 @@ use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
 use crate::syntax::SourceFile;
+use crate::syntax::node::first_error;
 
 /// Files larger than this are skipped: generated code, not something to lint.
 pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
@@ -211,6 +212,10 @@ pub struct CheckResult {
     pub files: Vec<FileReport>,
     /// Files whose analysis failed (a bug in ormhint), with the panic message.
     pub failed: Vec<Skipped>,
+    /// Reported files the analysis parsed that hold a syntax error, with the offset of
+    /// the first: their findings may be incomplete. (Files the byte scan lets through
+    /// only: an error in the others changes no finding.)
+    pub syntax_errors: Vec<(PathBuf, usize)>,
 }
 
 /// The Python files under a root, parsed, and the model index built from them.
@@ -281,23 +286,31 @@ impl Project {
 
     /// Runs the rules on every reported file in parallel.
     pub fn check(&self, config: &Config) -> CheckResult {
-        let results: Vec<Result<FileReport, Skipped>> = self
+        let results: Vec<Result<(FileReport, Option<usize>), Skipped>> = self
             .files
             .par_iter()
             .filter(|f| self.target.reports(&f.path))
             .map(|file| {
                 self.check_parsed(file, config)
-                    .map(|diagnostics| FileReport {
-                        path: file.path.clone(),
-                        source: file.source.clone(),
-                        diagnostics,
+                    .map(|(diagnostics, syntax_error)| {
+                        let report = FileReport {
+                            path: file.path.clone(),
+                            source: file.source.clone(),
+                            diagnostics,
+                        };
+                        (report, syntax_error)
                     })
             })
             .collect();
         let mut out = CheckResult::default();
         for result in results {
             match result {
-                Ok(report) => out.files.push(report),
+                Ok((report, syntax_error)) => {
+                    if let Some(at) = syntax_error {
+                        out.syntax_errors.push((report.path.clone(), at));
+                    }
+                    out.files.push(report);
+                }
                 Err(failure) => out.failed.push(failure),
             }
         }
@@ -313,15 +326,27 @@ impl Project {
     ) -> Result<Vec<Diagnostic>, Skipped> {
         let file = SourceFile::new(path.to_path_buf(), source);
         self.check_parsed(&file, config)
+            .map(|(diagnostics, _)| diagnostics)
     }
 
-    fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Vec<Diagnostic>, Skipped> {
+    /// The file's diagnostics, and where its first syntax error is when the analysis
+    /// parsed it.
+    fn check_parsed(
+        &self,
+        file: &SourceFile,
+        config: &Config,
+    ) -> Result<(Vec<Diagnostic>, Option<usize>), Skipped> {
         // On a detached copy, so the tree is freed as soon as the file is done.
-        let result = caught(|| check_file(&file.detached(), &self.index, config.rules));
+        let detached = file.detached();
+        let result = caught(|| check_file(&detached, &self.index, config.rules));
         match result {
             Ok(mut diagnostics) => {
                 sort_diagnostics(&mut diagnostics);
-                Ok(diagnostics)
+                let syntax_error = detached
+                    .parsed_tree()
+                    .and_then(|tree| first_error(tree.root_node()))
+                    .map(|node| node.start_byte());
+                Ok((diagnostics, syntax_error))
             }
             Err(message) => Err(Skipped {
                 path: file.path.clone(),

@@ -15,8 +15,7 @@ use crate::analysis::Diagnostic;
 use crate::analysis::fixes::{Fixed, fix_until_stable};
 use crate::config::Config;
 use crate::fix::Applicability;
-use crate::project::{CheckTarget, Excludes, FileReport, Project, Skipped, walks_to};
-use crate::syntax::{node, parse, scan};
+use crate::project::{CheckResult, CheckTarget, Excludes, FileReport, Project, Skipped, walks_to};
 use crate::text::LineIndex;
 
 pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
@@ -48,7 +47,7 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         ));
     }
     let checked = project.check(&config);
-    let syntax_errors = syntax_errors(&checked.files);
+    let syntax_errors = syntax_errors(&checked);
     for (path, at) in &syntax_errors {
         warning(&format!(
             "{}:{}:{}: syntax error: the findings of this file may be incomplete",
@@ -152,18 +151,16 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     })
 }
 
-/// The first syntax error (1-based row and character column) of each file that the
-/// analysis reads (the others hold no ORM code: an error there changes nothing).
-fn syntax_errors(files: &[FileReport]) -> Vec<(PathBuf, (usize, usize))> {
-    files
-        .par_iter()
-        .filter(|file| scan::may_use_orm(&file.source))
-        .filter_map(|file| {
-            let tree = parse(&file.source, None);
-            let error = node::first_error(tree.root_node())?;
+/// Each syntax error's file and place (1-based row and character column).
+fn syntax_errors(checked: &CheckResult) -> Vec<(PathBuf, (usize, usize))> {
+    checked
+        .syntax_errors
+        .iter()
+        .filter_map(|(path, offset)| {
+            let file = checked.files.iter().find(|f| f.path == *path)?;
             let lines = LineIndex::new(&file.source);
-            let at = lines.line_col_chars(&file.source, error.start_byte());
-            Some((file.path.clone(), (at.line + 1, at.col + 1)))
+            let at = lines.line_col_chars(&file.source, *offset);
+            Some((path.clone(), (at.line + 1, at.col + 1)))
         })
         .collect()
 }

@@ -168,6 +168,11 @@ impl SourceFile {
             .get_or_init(|| parse(&self.source, self.patch.as_ref().map(|patch| &patch.base)))
     }
 
+    /// The tree if something asked for it already (without parsing).
+    pub fn parsed_tree(&self) -> Option<&Tree> {
+        self.tree.get()
+    }
+
     pub fn is_patched(&self) -> bool {
         self.patch.is_some()
     }

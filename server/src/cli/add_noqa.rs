@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::io::{self, Write};
+
 use super::render::Paths;
+use super::warning;
 use crate::analysis::noqa;
 use crate::fix::Edit;
 use crate::project::FileReport;
@@ -12,17 +15,35 @@ use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
 #[derive(Debug, Default)]
-pub(super) struct Added {
+struct Added {
     /// Lines that got a directive, or more codes in theirs.
-    pub directives: usize,
+    directives: usize,
     /// Lines that cannot take a comment, each as a message.
-    pub left: Vec<String>,
+    left: Vec<String>,
     /// Files that could not be written.
-    pub failures: Vec<String>,
+    failures: Vec<String>,
+}
+
+/// `--add-noqa`: writes the directives, says how many on stderr and warns about the
+/// lines left as they were; returns the files that could not be written.
+pub(super) fn run(root: &Path, files: &[FileReport], paths: &Paths) -> Vec<String> {
+    let added = add_noqa(root, files, paths);
+    if added.directives > 0 {
+        let s = if added.directives == 1 { "" } else { "s" };
+        let _ = writeln!(
+            io::stderr(),
+            "Added {} noqa directive{s}.",
+            added.directives
+        );
+    }
+    for message in &added.left {
+        warning(message);
+    }
+    added.failures
 }
 
 /// Writes the directives into the files under `root` that have findings.
-pub(super) fn add_noqa(root: &Path, files: &[FileReport], paths: &Paths) -> Added {
+fn add_noqa(root: &Path, files: &[FileReport], paths: &Paths) -> Added {
     let mut added = Added::default();
     for file in files.iter().filter(|f| !f.diagnostics.is_empty()) {
         let (source, edits, left) = directives(file);

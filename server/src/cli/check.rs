@@ -71,19 +71,8 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     };
 
     if args.add_noqa {
-        let added = add_noqa::add_noqa(&target.root, &files, &paths);
-        if added.directives > 0 {
-            let s = if added.directives == 1 { "" } else { "s" };
-            let _ = writeln!(
-                io::stderr(),
-                "Added {} noqa directive{s}.",
-                added.directives
-            );
-        }
-        for message in &added.left {
-            warning(message);
-        }
-        report_failures(&added.failures)?;
+        failures.extend(add_noqa::run(&target.root, &files, &paths));
+        report_failures(&failures)?;
         return Ok(Status::Clean);
     }
 

@@ -258,3 +258,35 @@ fn an_auth_user_model_that_names_no_model_is_a_warning() {
          sales.OrderItem, sales.Shipment\n"
     );
 }
+
+#[test]
+fn fix_says_how_many_it_fixed_and_counts_what_remains_by_severity() {
+    let (_dir, shop) = shop();
+    let run = ormhint(&shop, &["check", "--fix"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Fixed 22 findings.\n"),
+        "{}",
+        run.stdout
+    );
+    let remaining: Vec<&str> = first_lines(&run.stdout)
+        .iter()
+        .map(|line| line.split(" `").next().unwrap())
+        .collect();
+    assert_eq!(
+        remaining,
+        [
+            "accounts/services.py:35:65: error[ORM602]",
+            "catalog/serializers.py:41:20: warning[ORM105]",
+            "catalog/services.py:106:9: error[ORM602]",
+            "catalog/views.py:55:38: warning[ORM105]",
+            "catalog/views.py:62:48: error[ORM602]",
+            "orders/services.py:63:33: error[ORM602]",
+        ]
+    );
+    assert!(
+        run.stdout.ends_with("\nFound 4 errors, 2 warnings.\n"),
+        "{}",
+        run.stdout
+    );
+}

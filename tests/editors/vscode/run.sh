@@ -162,6 +162,7 @@ status=0
 E2E_URL="http://127.0.0.1:$port/?folder=$tmp/shop" \
   E2E_WORKSPACE="$tmp/shop" \
   E2E_CHROMIUM="$(command -v chromium)" \
+  E2E_ORMHINT="$root/target/release/ormhint" \
   E2E_PROFILE="$tmp/chromium" \
   E2E_USER_DATA="$tmp/user-data" \
   E2E_SHOT="$root/target/vscode-e2e.png" \

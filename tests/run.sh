@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, Rust tests, then the Python and editor suites.
-# Installs what it needs itself (a venv under target/ for Django and tools; for the VS Code
-# test: Debian chromium and libkrb5-dev, and Node 24, code-server and playwright-core under
-# target/vscode-e2e/).
+# Installs what it needs itself (venvs under target/ for Django, Neovim, maturin and
+# pre-commit; for the VS Code test: Debian chromium and libkrb5-dev, and Node 24,
+# code-server and playwright-core under target/vscode-e2e/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +16,7 @@ echo "== real-Django verification (tests/django)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q
 echo "== Neovim end to end (tests/editors/neovim)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/editors/neovim/run.sh
+echo "== pip wheel and pre-commit hooks (tests/install)"
+ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/install/run.sh
 echo "== VS Code extension in code-server + headless Chromium (tests/editors/vscode)"
 ./tests/editors/vscode/run.sh

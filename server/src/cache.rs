@@ -45,6 +45,8 @@ pub struct Entry {
 pub struct Findings {
     pub index: u64,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the file's first syntax error is (its findings may be incomplete).
+    pub syntax_error: Option<usize>,
 }
 
 /// The cache of one root: what was read from disk, and what this run will write.
@@ -122,10 +124,9 @@ impl Cache {
 
     /// The findings kept for `path` if its text still hashes to `hash` and they were
     /// found against the index of fingerprint `index`.
-    pub fn findings(&self, path: &Path, hash: u64, index: u64) -> Option<&[Diagnostic]> {
+    pub fn findings(&self, path: &Path, hash: u64, index: u64) -> Option<&Findings> {
         let entry = self.entries.get(path).filter(|entry| entry.hash == hash)?;
-        let findings = entry.findings.as_ref().filter(|f| f.index == index)?;
-        Some(&findings.diagnostics)
+        entry.findings.as_ref().filter(|f| f.index == index)
     }
 
     /// Replaces every entry: the files of this run (files gone since are dropped).

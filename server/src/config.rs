@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Rule, RuleSet, Severity};
+use crate::text::LineIndex;
 use crate::text::suggest::closest;
 
 /// Settings after reading the config file and applying command-line overrides.
@@ -84,7 +85,13 @@ impl Config {
     /// Parses a config file's text; `name` is how errors refer to the file.
     pub fn parse(text: &str, name: &str, pyproject: bool) -> Result<Self, ConfigError> {
         let document: toml::Table = text.parse().map_err(|err: toml::de::Error| {
-            ConfigError(format!("cannot parse {name}: {}", err.message()))
+            let place = err.span().map_or_else(String::new, |span| {
+                let lines = LineIndex::new(text);
+                let at = lines.line_col_chars(text, span.start.min(text.len()));
+                format!(":{}:{}", at.line + 1, at.col + 1)
+            });
+            let message = err.message().trim_end().replace('\n', "; ");
+            ConfigError(format!("cannot parse {name}{place}: {message}"))
         })?;
         let (table, place) = if pyproject {
             let table = document.get("tool").and_then(|tool| tool.get("ormhint"));
@@ -230,6 +237,27 @@ pub fn find_config_file(root: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
+/// Whether `dir` holds an ormhint config: `ormhint.toml`, or a `pyproject.toml` with a
+/// `[tool.ormhint]` table (or one that does not parse but names it: its error is shown
+/// when the config is loaded).
+pub fn configures_ormhint(dir: &Path) -> bool {
+    if dir.join("ormhint.toml").is_file() {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(dir.join("pyproject.toml")) else {
+        return false;
+    };
+    match text.parse::<toml::Table>() {
+        Ok(document) => document
+            .get("tool")
+            .and_then(|tool| tool.get("ormhint"))
+            .is_some(),
+        Err(_) => text
+            .lines()
+            .any(|line| line.trim_start().starts_with("[tool.ormhint")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,10 +359,11 @@ mod tests {
 
     #[test]
     fn broken_toml_names_the_file() {
-        let err = Config::parse("select = [", "ormhint.toml", false).unwrap_err();
-        assert!(
-            err.to_string().starts_with("cannot parse ormhint.toml: "),
-            "{err}"
+        let err =
+            Config::parse("select = [\"ORM1\"]\nignore = [", "ormhint.toml", false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot parse ormhint.toml:2:11: invalid array; expected `]`"
         );
     }
 }

@@ -15,11 +15,12 @@ use rayon::prelude::*;
 use crate::analysis::flow::FlowCache;
 use crate::analysis::{Diagnostic, check_file_guarded};
 use crate::cache::{Cache, Entry, Findings, content_hash, index_fingerprint};
-use crate::config::{Config, display_path};
+use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{FileFacts, extract};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
 use crate::syntax::SourceFile;
+use crate::syntax::node::first_error;
 
 /// Files larger than this are skipped: generated code, not something to lint.
 pub const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
@@ -34,8 +35,9 @@ const SKIPPED_DIRS: [&str; 5] = [
     "site-packages",
 ];
 
-/// Files that mark the top of a project when a single file is checked.
-const ROOT_MARKERS: [&str; 4] = ["pyproject.toml", "ormhint.toml", "manage.py", ".git"];
+/// Files that mark the top of a project that has no ormhint config of its own, nearest
+/// first.
+const ROOT_MARKERS: [&str; 4] = ["manage.py", "pyproject.toml", "setup.cfg", ".git"];
 
 /// Why a project could not be loaded at all.
 #[derive(Debug)]
@@ -87,10 +89,13 @@ pub struct CheckTarget {
 }
 
 impl CheckTarget {
-    /// The target for `paths` as given on the command line. A directory is its own root;
-    /// a file's root is the nearest ancestor holding `pyproject.toml`, `ormhint.toml`,
-    /// `manage.py` or `.git` (else the file's directory), so that its models are indexed
-    /// too. Several paths share the deepest common root of theirs.
+    /// The target for `paths` as given on the command line (none: the working
+    /// directory). Each path, file or directory, belongs to the project of the nearest
+    /// directory at or above it that configures ormhint (`ormhint.toml`, or a
+    /// `pyproject.toml` with `[tool.ormhint]`), else of the nearest one holding
+    /// `manage.py`, `pyproject.toml`, `setup.cfg` or `.git`, else of its own directory:
+    /// the whole project is indexed, as ruff finds its settings, whatever the path.
+    /// Several paths share the deepest common directory of their projects.
     pub fn resolve(paths: &[PathBuf]) -> Result<Self, ProjectError> {
         let default = [PathBuf::from(".")];
         let paths = if paths.is_empty() {
@@ -111,15 +116,7 @@ impl CheckTarget {
         }
         let mut root: Option<PathBuf> = None;
         for path in &absolute {
-            let own = if path.is_dir() {
-                path.clone()
-            } else {
-                let dir = path.parent().unwrap_or(Path::new("/"));
-                dir.ancestors()
-                    .find(|d| ROOT_MARKERS.iter().any(|m| d.join(m).exists()))
-                    .unwrap_or(dir)
-                    .to_path_buf()
-            };
+            let own = project_root(path);
             root = Some(match root {
                 None => own,
                 Some(root) => common_ancestor(&root, &own),
@@ -154,6 +151,26 @@ impl CheckTarget {
             .as_ref()
             .is_none_or(|only| only.iter().any(|p| path.starts_with(p)))
     }
+}
+
+/// The root of the project `path` (absolute, normalised) belongs to; see
+/// [`CheckTarget::resolve`].
+fn project_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("/"))
+    };
+    start
+        .ancestors()
+        .find(|dir| configures_ormhint(dir))
+        .or_else(|| {
+            start
+                .ancestors()
+                .find(|dir| ROOT_MARKERS.iter().any(|m| dir.join(m).exists()))
+        })
+        .unwrap_or(start)
+        .to_path_buf()
 }
 
 /// `exclude` globs from the config, matched against root-relative paths and file names.
@@ -201,6 +218,10 @@ pub struct CheckResult {
     pub failed: Vec<Skipped>,
     /// Files not analysed, with the reason: nested too deep, or too slow to analyse.
     pub refused: Vec<Skipped>,
+    /// Reported files the analysis parsed that hold a syntax error, with the offset of
+    /// the first: their findings may be incomplete. (Files the byte scan lets through
+    /// only: an error in the others changes no finding.)
+    pub syntax_errors: Vec<(PathBuf, usize)>,
 }
 
 /// The Python files under a root, parsed, and the model index built from them.
@@ -315,6 +336,11 @@ impl Project {
         let result = self.check_with(config, Some((cache, fingerprint)));
         let found: HashMap<&Path, &FileReport> =
             result.files.iter().map(|f| (f.path.as_path(), f)).collect();
+        let errors: HashMap<&Path, usize> = result
+            .syntax_errors
+            .iter()
+            .map(|(path, at)| (path.as_path(), *at))
+            .collect();
         let facts: HashMap<&Path, &Arc<FileFacts>> = self
             .index
             .files()
@@ -328,15 +354,13 @@ impl Project {
             .filter_map(|(file, &hash)| {
                 let facts = (*facts.get(file.path.as_path())?).clone();
                 let findings = match found.get(file.path.as_path()) {
-                    Some(report) => Some(report.diagnostics.clone()),
-                    None => cache
-                        .findings(&file.path, hash, fingerprint)
-                        .map(<[Diagnostic]>::to_vec),
+                    Some(report) => Some(Findings {
+                        index: fingerprint,
+                        diagnostics: report.diagnostics.clone(),
+                        syntax_error: errors.get(file.path.as_path()).copied(),
+                    }),
+                    None => cache.findings(&file.path, hash, fingerprint).cloned(),
                 };
-                let findings = findings.map(|diagnostics| Findings {
-                    index: fingerprint,
-                    diagnostics,
-                });
                 Some((
                     file.path.clone(),
                     Entry {
@@ -352,7 +376,7 @@ impl Project {
     }
 
     fn check_with(&self, config: &Config, cached: Option<(&Cache, u64)>) -> CheckResult {
-        let results: Vec<Result<FileReport, Unchecked>> = self
+        let results: Vec<Result<(FileReport, Option<usize>), Unchecked>> = self
             .files
             .par_iter()
             .zip(&self.hashes)
@@ -360,21 +384,29 @@ impl Project {
             .map(|(file, &hash)| {
                 let kept =
                     cached.and_then(|(cache, index)| cache.findings(&file.path, hash, index));
-                let diagnostics = match kept {
-                    Some(kept) => Ok(kept.to_vec()),
+                let checked = match kept {
+                    Some(kept) => Ok((kept.diagnostics.clone(), kept.syntax_error)),
                     None => self.check_parsed(file, config),
                 };
-                diagnostics.map(|diagnostics| FileReport {
-                    path: file.path.clone(),
-                    source: file.source.clone(),
-                    diagnostics,
+                checked.map(|(diagnostics, syntax_error)| {
+                    let report = FileReport {
+                        path: file.path.clone(),
+                        source: file.source.clone(),
+                        diagnostics,
+                    };
+                    (report, syntax_error)
                 })
             })
             .collect();
         let mut out = CheckResult::default();
         for result in results {
             match result {
-                Ok(report) => out.files.push(report),
+                Ok((report, syntax_error)) => {
+                    if let Some(at) = syntax_error {
+                        out.syntax_errors.push((report.path.clone(), at));
+                    }
+                    out.files.push(report);
+                }
                 Err(Unchecked::Failed(failure)) => out.failed.push(failure),
                 Err(Unchecked::Refused(refusal)) => out.refused.push(refusal),
             }
@@ -391,20 +423,24 @@ impl Project {
     ) -> Result<Vec<Diagnostic>, Skipped> {
         let file = SourceFile::new(path.to_path_buf(), source);
         self.check_parsed(&file, config)
+            .map(|(diagnostics, _)| diagnostics)
             .map_err(|unchecked| match unchecked {
                 Unchecked::Failed(skip) | Unchecked::Refused(skip) => skip,
             })
     }
 
+    /// The file's diagnostics, and where its first syntax error is when the analysis
+    /// parsed it.
     fn check_parsed(
         &self,
         file: &SourceFile,
         config: &Config,
-    ) -> Result<Vec<Diagnostic>, Unchecked> {
+    ) -> Result<(Vec<Diagnostic>, Option<usize>), Unchecked> {
         // On a detached copy, so the tree is freed as soon as the file is done.
+        let detached = file.detached();
         let result = caught(|| {
             check_file_guarded(
-                &file.detached(),
+                &detached,
                 &self.index,
                 config.rules,
                 &mut FlowCache::default(),
@@ -417,7 +453,11 @@ impl Project {
         match result {
             Ok(Ok(mut diagnostics)) => {
                 sort_diagnostics(&mut diagnostics);
-                Ok(diagnostics)
+                let syntax_error = detached
+                    .parsed_tree()
+                    .and_then(|tree| first_error(tree.root_node()))
+                    .map(|node| node.start_byte());
+                Ok((diagnostics, syntax_error))
             }
             Ok(Err(refusal)) => Err(Unchecked::Refused(skip(refusal.to_string()))),
             Err(message) => Err(Unchecked::Failed(skip(format!(
@@ -682,6 +722,45 @@ mod tests {
         let target = CheckTarget::resolve(&[root.join("blog/migrations/0002.py")]).unwrap();
         let project = Project::load(&target, &Config::default()).unwrap();
         assert_eq!(project.reported().count(), 1);
+    }
+
+    #[test]
+    fn a_path_belongs_to_the_nearest_project_that_configures_ormhint() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = normalize(&std::path::absolute(dir.path()).unwrap());
+        write(
+            &root,
+            "pyproject.toml",
+            b"[tool.ormhint]\nselect = [\"ORM1\"]\n",
+        );
+        // Markers without a config nearer to the path lose to the config above them.
+        write(&root, "apps/shop/setup.cfg", b"");
+        write(
+            &root,
+            "apps/shop/pyproject.toml",
+            b"[project]\nname = \"shop\"\n",
+        );
+        write(&root, "apps/shop/views.py", b"");
+        let target = CheckTarget::resolve(&[root.join("apps/shop")]).unwrap();
+        assert_eq!(target.root, root);
+        assert_eq!(target.only, Some(vec![PathBuf::from("apps/shop")]));
+        let target = CheckTarget::resolve(&[root.join("apps/shop/views.py")]).unwrap();
+        assert_eq!(target.only, Some(vec![PathBuf::from("apps/shop/views.py")]));
+
+        // Without any config, the nearest marker: `manage.py` here.
+        let dir = tempfile::tempdir().unwrap();
+        let other = normalize(&std::path::absolute(dir.path()).unwrap()).join("other");
+        write(&other, "manage.py", b"");
+        write(&other, "blog/views.py", b"");
+        let target = CheckTarget::resolve(&[other.join("blog")]).unwrap();
+        assert_eq!(
+            (target.root, target.only),
+            (other.clone(), Some(vec!["blog".into()]))
+        );
+        // A pyproject.toml that does not parse but names the table counts as a config.
+        write(&other, "blog/pyproject.toml", b"[tool.ormhint\n");
+        let target = CheckTarget::resolve(&[other.join("blog/views.py")]).unwrap();
+        assert_eq!(target.root, other.join("blog"));
     }
 
     #[test]

@@ -145,3 +145,16 @@ fn no_cache_neither_reads_nor_writes() {
     assert_eq!(check(dir.path(), &["--no-cache"]).0, BOTH);
     assert!(!dir.path().join(".ormhint_cache").exists());
 }
+
+#[test]
+fn a_warm_check_still_says_a_file_has_a_syntax_error() {
+    let dir = project();
+    write(dir.path(), "blog/other.py", &format!("{OTHER}\ndef broken(:\n"));
+    let cold = check(dir.path(), &[]);
+    assert_eq!(
+        cold.1,
+        "warning: blog/other.py:7:12: syntax error: the findings of this file may be incomplete\n\
+         warning: incomplete: 1 file with a syntax error\n"
+    );
+    assert_eq!(check(dir.path(), &[]), cold);
+}

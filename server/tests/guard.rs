@@ -73,7 +73,8 @@ fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
     assert_eq!(found(&stdout), ["blog/views.py:6:15 ORM101"]);
     assert_eq!(
         stderr,
-        "warning: skipping blog/deep.py: nested more than 1000 levels deep\n"
+        "warning: skipping blog/deep.py: nested more than 1000 levels deep\n\
+         warning: incomplete: 1 file not checked\n"
     );
     assert_eq!(code, 1);
 }

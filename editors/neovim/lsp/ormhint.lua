@@ -16,10 +16,34 @@
 return {
   cmd = { "ormhint", "server" },
   filetypes = { "python" },
-  -- The nearest directory holding one of these is the workspace ormhint indexes (the
-  -- config is read from its pyproject.toml / ormhint.toml). Without any, the file's
-  -- own directory is used.
-  root_markers = { "pyproject.toml", "ormhint.toml", "manage.py", ".git" },
+  -- The workspace ormhint indexes, found as `ormhint check` finds a project: the nearest
+  -- directory with an ormhint config (`ormhint.toml`, or a `pyproject.toml` with
+  -- `[tool.ormhint]`), else the nearest holding `manage.py`, `pyproject.toml`,
+  -- `setup.cfg` or `.git`, else the file's own directory.
+  root_dir = function(bufnr, on_dir)
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    local dir = name ~= "" and vim.fs.dirname(name) or vim.fn.getcwd()
+    local config = vim.fs.find(function(file, path)
+      if file == "ormhint.toml" then
+        return true
+      end
+      if file ~= "pyproject.toml" then
+        return false
+      end
+      local handle = io.open(vim.fs.joinpath(path, file), "r")
+      if not handle then
+        return false
+      end
+      local text = handle:read("*a") or ""
+      handle:close()
+      return ("\n" .. text):find("\n%s*%[tool%.ormhint") ~= nil
+    end, { path = dir, upward = true, limit = 1 })[1]
+    if config then
+      on_dir(vim.fs.dirname(config))
+      return
+    end
+    on_dir(vim.fs.root(dir, { "manage.py", "pyproject.toml", "setup.cfg", ".git" }) or dir)
+  end,
 
   -- Sent with `workspace/didChangeConfiguration` and answered to `workspace/configuration`.
   -- Settings given here win over `[tool.ormhint]` in the project; empty ones leave the
@@ -34,7 +58,8 @@ return {
       severity = vim.empty_dict(),
       -- What each loop costs in queries, as an inlay hint at the end of its header (shown
       -- once inlay hints are enabled in the buffer: `:help vim.lsp.inlay_hint.enable()`).
-      inlayHints = { queryCost = true },
+      -- Off by default, as everywhere else.
+      inlayHints = { queryCost = false },
     },
   },
 

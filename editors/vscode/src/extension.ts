@@ -8,7 +8,7 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
-import { BinaryNotFound, findBinary } from "./binary";
+import { BinaryNotFound, ImportStrategy, environmentScripts, findBinary } from "./binary";
 
 /** The code action kind the server offers for "fix everything in this file". */
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append("ormhint");
@@ -26,7 +26,7 @@ export function serverSettings(config: vscode.WorkspaceConfiguration): ServerSet
     select: config.get<string[]>("select", []),
     ignore: config.get<string[]>("ignore", []),
     severity: config.get<Record<string, string>>("severity", {}),
-    inlayHints: { queryCost: config.get<boolean>("inlayHints.queryCost", true) },
+    inlayHints: { queryCost: config.get<boolean>("inlayHints.queryCost", false) },
   };
 }
 
@@ -102,7 +102,16 @@ class Extension {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     let binary;
     try {
-      binary = findBinary(this.context.extensionPath, config.get<string>("path", ""), root);
+      const strategy = config.get<ImportStrategy>("importStrategy", "fromEnvironment");
+      const interpreter = strategy === "fromEnvironment" ? await pythonInterpreter(root) : undefined;
+      binary = findBinary(
+        this.context.extensionPath,
+        config.get<string>("path", ""),
+        root,
+        process.env,
+        strategy,
+        environmentScripts(interpreter, root),
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.output.appendLine(`[error] ${message}`);
@@ -178,8 +187,8 @@ class Extension {
     if (!event.affectsConfiguration("ormhint")) {
       return;
     }
-    if (event.affectsConfiguration("ormhint.path")) {
-      this.output.appendLine("[info] ormhint.path changed: restarting the server");
+    if (event.affectsConfiguration("ormhint.path") || event.affectsConfiguration("ormhint.importStrategy")) {
+      this.output.appendLine("[info] the binary to run may have changed: restarting the server");
       this.restart();
       return;
     }
@@ -253,4 +262,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await extension?.stop();
   extension = undefined;
+}
+
+/**
+ * The interpreter the Python extension selected for `root`, when it is installed (its
+ * API is read from its exports, so this extension does not depend on it), else the
+ * `python.defaultInterpreterPath` setting.
+ */
+async function pythonInterpreter(root: string | undefined): Promise<string | undefined> {
+  const python = vscode.extensions.getExtension("ms-python.python");
+  if (python !== undefined) {
+    try {
+      const api = (python.isActive ? python.exports : await python.activate()) as {
+        environments?: {
+          getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
+        };
+      };
+      const active = api.environments?.getActiveEnvironmentPath(root === undefined ? undefined : vscode.Uri.file(root));
+      if (active?.path) {
+        return active.path;
+      }
+    } catch {
+      // An API that changed shape or failed: the fallbacks below still apply.
+    }
+  }
+  const configured = vscode.workspace.getConfiguration("python").get<string>("defaultInterpreterPath", "");
+  return configured === "" ? undefined : configured;
 }

@@ -6,8 +6,12 @@
 
 use std::collections::HashMap;
 
+use tree_sitter::Node;
+
 use super::Diagnostic;
+use crate::fix::Edit;
 use crate::syntax::SourceFile;
+use crate::text::LineIndex;
 
 /// What one `# noqa` comment suppresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +120,71 @@ fn line_directives(file: &SourceFile, start: usize, text: &str) -> Vec<Directive
             Directive::parse(file.source.get(node.byte_range())?)
         })
         .collect()
+}
+
+/// The edit that makes line `line` of `source` suppress `codes`: `  # noqa: A, B` at its
+/// end, or the codes its `# noqa:` list lacks added after the last one. None when the
+/// line suppresses them all already, or cannot take a comment: it ends in a `\`
+/// continuation or inside a multi-line string. `node_at(start, end)` is the smallest node
+/// of the file's tree spanning that byte range. (The editor's "Disable for this line" and
+/// `ormhint check --add-noqa` both write through it.)
+pub fn suppression<'t>(
+    source: &str,
+    lines: &LineIndex,
+    line: usize,
+    codes: &[&str],
+    node_at: impl Fn(usize, usize) -> Option<Node<'t>>,
+) -> Option<Edit> {
+    if line >= lines.line_count() || codes.is_empty() {
+        return None;
+    }
+    let start = lines.line_start(line);
+    let content = lines.line_text(source, line).trim_end();
+    if content.ends_with('\\') {
+        return None;
+    }
+    let end = start + content.len();
+    let in_string = std::iter::successors(node_at(end, end), |node| node.parent())
+        .any(|node| node.kind() == "string");
+    if in_string {
+        return None;
+    }
+    let comment = (end > start)
+        .then(|| node_at(end - 1, end))
+        .flatten()
+        .filter(|node| node.kind() == "comment" && node.end_byte() == end);
+    let directive = comment.and_then(|node| Directive::parse(&source[node.byte_range()]));
+    let missing: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|code| !directive.as_ref().is_some_and(|d| d.suppresses(code)))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    match (comment, directive) {
+        (Some(comment), Some(Directive::Codes(listed))) => {
+            let comment_text = &source[comment.byte_range()];
+            let after = end_of_codes(comment_text, &listed)?;
+            let at = comment.start_byte() + after;
+            Some(Edit::insertion(at, format!(", {}", missing.join(", "))))
+        }
+        _ => Some(Edit::insertion(
+            end,
+            format!("  # noqa: {}", missing.join(", ")),
+        )),
+    }
+}
+
+/// The offset in `comment` just after the last code of its `noqa:` list.
+fn end_of_codes(comment: &str, codes: &[String]) -> Option<usize> {
+    let lower = comment.to_ascii_lowercase();
+    let mut at = lower.find("noqa")?;
+    for code in codes {
+        let code = code.to_ascii_lowercase();
+        at += lower[at..].find(&code)? + code.len();
+    }
+    Some(at)
 }
 
 fn mentions_noqa(source: &str) -> bool {

@@ -1,28 +1,37 @@
 //! `ormhint check [PATH ...]`.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::diff::unified_diff;
-use super::render::{self, Locator, OutputFormat, Report, Summary};
-use super::{CheckArgs, Error, Status, error, warning};
+use super::render::{self, Locator, OutputFormat, Paths, Report, Summary, findings};
+use super::{
+    CheckArgs, Error, Status, add_noqa, error, statistics, warn_unknown_user_model, warning,
+};
 use crate::analysis::Diagnostic;
 use crate::analysis::fixes::{Fixed, fix_until_stable};
 use crate::cache::Cache;
-use crate::config::{Config, display_path};
+use crate::config::Config;
 use crate::fix::Applicability;
-use crate::project::Project;
-use crate::project::{CheckTarget, FileReport, Skipped};
+use crate::project::{CheckResult, CheckTarget, Excludes, FileReport, Project, Skipped, walks_to};
+use crate::text::LineIndex;
 
 pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
-    let target = CheckTarget::resolve(&args.paths).map_err(Error::msg)?;
+    let mut target = CheckTarget::resolve(&args.paths).map_err(Error::msg)?;
     let mut config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
     config
         .select(args.select.as_deref(), &args.ignore, "--{key}")
         .map_err(Error::msg)?;
+    if args.force_exclude {
+        let excludes = Excludes::new(&config.exclude).map_err(Error::msg)?;
+        if let Some(only) = &mut target.only {
+            only.retain(|path| walks_to(path, &excludes));
+        }
+    }
+    let paths = Paths::new(&target.root);
     let mut cache = (!args.no_cache).then(|| {
         let (cache, error) = Cache::open(&target.root, &config);
         if let Some(error) = error {
@@ -35,9 +44,19 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         None => Project::load(&target, &config),
     }
     .map_err(Error::msg)?;
+    warn_unknown_user_model(&config, &project.index);
     // Files read only for the index are not the user's concern.
-    for skipped in project.skipped.iter().filter(|s| target.reports(&s.path)) {
-        warning(&skipped.to_string());
+    let skipped: Vec<&Skipped> = project
+        .skipped
+        .iter()
+        .filter(|s| target.reports(&s.path))
+        .collect();
+    for skipped in &skipped {
+        warning(&format!(
+            "skipping {}: {}",
+            paths.show(&skipped.path),
+            skipped.reason
+        ));
     }
     let checked = match &mut cache {
         Some(cache) => {
@@ -50,16 +69,46 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         None => project.check(&config),
     };
     for refused in &checked.refused {
-        warning(&refused.to_string());
+        warning(&format!(
+            "skipping {}: {}",
+            paths.show(&refused.path),
+            refused.reason
+        ));
     }
-    let mut failures: Vec<String> = checked.failed.iter().map(ToString::to_string).collect();
+    let syntax_errors = syntax_errors(&checked);
+    for (path, at) in &syntax_errors {
+        warning(&format!(
+            "{}:{}:{}: syntax error: the findings of this file may be incomplete",
+            paths.show(path),
+            at.0,
+            at.1
+        ));
+    }
+    // An analysis that panicked is a bug of ormhint's: exit code 2, as for I/O errors.
+    let mut failures: Vec<String> = checked
+        .failed
+        .iter()
+        .map(|failed| format!("skipping {}: {}", paths.show(&failed.path), failed.reason))
+        .collect();
     let mut files = checked.files;
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        checked: files.len() + checked.failed.len() + checked.refused.len(),
+        not_checked: skipped.len() + checked.failed.len() + checked.refused.len(),
+        syntax_errors: syntax_errors.len(),
+        ..Summary::default()
+    };
+
+    if args.add_noqa {
+        failures.extend(add_noqa::run(&target.root, &files, &paths));
+        report_failures(&failures)?;
+        return Ok(Status::Clean);
+    }
 
     if args.fix || args.diff {
         let mode = if args.diff { Mode::Diff } else { Mode::Write };
         let fixed = fix_reports(
             &project.target.root,
+            &paths,
             &mut files,
             mode,
             args.unsafe_fixes,
@@ -70,7 +119,7 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
             out.write_all(fixed.diff.as_bytes())?;
             out.flush()?;
             if fixed.applied > 0 {
-                let _ = writeln!(io::stderr(), "Would fix {}.", errors(fixed.applied));
+                let _ = writeln!(io::stderr(), "Would fix {}.", findings(fixed.applied));
             }
             report_failures(&failures)?;
             return Ok(if fixed.changed && !args.exit_zero {
@@ -94,18 +143,43 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         files: &files,
         locator: &locator,
         config: &config,
+        paths: &paths,
     };
-    let colors = args.output_format == OutputFormat::Human && colors_wanted();
-    render::render(args.output_format, &report, &summary, colors, out)?;
-    if args.fix && summary.fixed > 0 && args.output_format != OutputFormat::Human {
-        let _ = writeln!(io::stderr(), "Fixed {}.", errors(summary.fixed));
+    if args.statistics {
+        statistics::render(args.output_format, &report, out)?;
+    } else {
+        let colors = args.output_format == OutputFormat::Human && colors_wanted();
+        render::render(args.output_format, &report, &summary, colors, out)?;
+    }
+    if args.output_format != OutputFormat::Human || args.statistics {
+        if args.fix && summary.fixed > 0 {
+            let _ = writeln!(io::stderr(), "Fixed {}.", findings(summary.fixed));
+        }
+        if let Some(incomplete) = summary.incomplete() {
+            warning(&format!("incomplete: {incomplete}"));
+        }
     }
     report_failures(&failures)?;
-    Ok(if report.count() == 0 || args.exit_zero {
+    let complete = summary.incomplete().is_none();
+    Ok(if (report.count() == 0 && complete) || args.exit_zero {
         Status::Clean
     } else {
         Status::Findings
     })
+}
+
+/// Each syntax error's file and place (1-based row and character column).
+fn syntax_errors(checked: &CheckResult) -> Vec<(PathBuf, (usize, usize))> {
+    checked
+        .syntax_errors
+        .iter()
+        .filter_map(|(path, offset)| {
+            let file = checked.files.iter().find(|f| f.path == *path)?;
+            let lines = LineIndex::new(&file.source);
+            let at = lines.line_col_chars(&file.source, *offset);
+            Some((path.clone(), (at.line + 1, at.col + 1)))
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +207,7 @@ struct FixRun {
 /// and each report takes its new source and remaining findings.
 fn fix_reports<F>(
     root: &Path,
+    paths: &Paths,
     files: &mut [FileReport],
     mode: Mode,
     unsafe_fixes: bool,
@@ -167,19 +242,26 @@ where
             Ok(Some(fixed)) => fixed,
             Ok(None) => continue,
             Err(failure) => {
-                run.failures.push(failure.to_string());
+                run.failures.push(format!(
+                    "skipping {}: {}",
+                    paths.show(&failure.path),
+                    failure.reason
+                ));
                 continue;
             }
         };
         match mode {
             Mode::Diff => {
-                run.diff
-                    .push_str(&unified_diff(&file.path, &file.source, &fixed.source));
+                run.diff.push_str(&unified_diff(
+                    &paths.show(&file.path),
+                    &file.source,
+                    &fixed.source,
+                ));
             }
             Mode::Write => {
                 if let Err(err) = std::fs::write(root.join(&file.path), &fixed.source) {
                     run.failures
-                        .push(format!("cannot write {}: {err}", display_path(&file.path)));
+                        .push(format!("cannot write {}: {err}", paths.show(&file.path)));
                     continue;
                 }
                 file.source = Arc::from(fixed.source);
@@ -190,14 +272,6 @@ where
         run.applied += fixed.applied;
     }
     run
-}
-
-fn errors(n: usize) -> String {
-    if n == 1 {
-        "1 error".to_string()
-    } else {
-        format!("{n} errors")
-    }
 }
 
 /// Prints the errors met on the way; any makes the exit code 2.
@@ -272,6 +346,15 @@ mod tests {
             .collect()
     }
 
+    fn paths(root: &Path) -> Paths {
+        Paths::from(root, root)
+    }
+
+    /// `fix_reports` of safe fixes with [`check`] as the re-check, seen from `root`.
+    fn fix_in(root: &Path, files: &mut [FileReport], mode: Mode) -> FixRun {
+        fix_reports(root, &paths(root), files, mode, false, |_, s| Ok(check(s)))
+    }
+
     const SOURCES: [(&str, &str); 3] = [
         ("fixable.py", "n = len(a)\n"),
         ("unsafe.py", "n = a.count()\n"),
@@ -282,9 +365,7 @@ mod tests {
     fn fix_writes_files_and_keeps_what_remains() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(dir.path(), &mut files, Mode::Write, false, |_, s| {
-            Ok(check(s))
-        });
+        let run = fix_in(dir.path(), &mut files, Mode::Write);
         assert_eq!((run.applied, run.changed), (1, true));
         assert!(run.failures.is_empty());
         let written = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
@@ -301,13 +382,11 @@ mod tests {
     fn diff_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
-        let run = fix_reports(dir.path(), &mut files, Mode::Diff, false, |_, s| {
-            Ok(check(s))
-        });
+        let run = fix_in(dir.path(), &mut files, Mode::Diff);
         assert_eq!((run.applied, run.changed), (1, true));
         assert_eq!(
             run.diff,
-            "--- fixable.py\n+++ fixable.py\n@@ -1 +1 @@\n-n = len(a)\n+n = a.count()\n"
+            "--- a/fixable.py\n+++ b/fixable.py\n@@ -1 +1 @@\n-n = len(a)\n+n = a.count()\n"
         );
         let on_disk = std::fs::read_to_string(dir.path().join("fixable.py")).unwrap();
         assert_eq!(on_disk, "n = len(a)\n");
@@ -319,9 +398,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut files = reports(dir.path(), &SOURCES);
         let missing = dir.path().join("gone");
-        let run = fix_reports(&missing, &mut files, Mode::Write, false, |_, s| {
-            Ok(check(s))
-        });
+        let run = fix_in(&missing, &mut files, Mode::Write);
         assert_eq!(run.failures.len(), 1);
         assert!(
             run.failures[0].starts_with("cannot write fixable.py: "),
@@ -330,12 +407,19 @@ mod tests {
         );
         assert!(!run.changed);
 
-        let run = fix_reports(dir.path(), &mut files, Mode::Write, false, |path, _| {
-            Err(Skipped {
-                path: path.to_path_buf(),
-                reason: "internal error".into(),
-            })
-        });
+        let run = fix_reports(
+            dir.path(),
+            &paths(dir.path()),
+            &mut files,
+            Mode::Write,
+            false,
+            |path, _| {
+                Err(Skipped {
+                    path: path.to_path_buf(),
+                    reason: "internal error".into(),
+                })
+            },
+        );
         assert_eq!(run.failures, ["skipping fixable.py: internal error"]);
     }
 }

@@ -4,9 +4,11 @@
 //! Exit codes: 0 no findings, 1 findings, 2 a usage, config or I/O error (with its
 //! message on stderr). Output to a closed pipe ends quietly.
 
+mod add_noqa;
 mod check;
 mod diff;
 pub mod render;
+mod statistics;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -17,6 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::Rule;
 use crate::config::Config;
+use crate::index::ModelIndex;
 use crate::project::{CheckTarget, Project};
 
 pub use render::OutputFormat;
@@ -61,11 +64,18 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output_format: OutputFormat,
     /// Apply safe fixes in place, then report what remains.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "add_noqa")]
     pub fix: bool,
     /// Print the changes `--fix` would make as a unified diff; write nothing.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "add_noqa")]
     pub diff: bool,
+    /// Write `# noqa: CODE` on the line of every current finding (keeping the comments and
+    /// codes already there), so that only new findings are reported from now on.
+    #[arg(long)]
+    pub add_noqa: bool,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long, conflicts_with_all = ["diff", "add_noqa"])]
+    pub statistics: bool,
     /// With `--fix`/`--diff`, apply unsafe fixes too (a close name for an unknown lookup).
     #[arg(long)]
     pub unsafe_fixes: bool,
@@ -84,6 +94,10 @@ pub struct CheckArgs {
     /// Neither read nor write the cache in `.ormhint_cache/` at the project root.
     #[arg(long)]
     pub no_cache: bool,
+    /// Leave out files named on the command line that the walk would skip (`exclude`,
+    /// `migrations/`, hidden or virtualenv directories): for pre-commit, which names files.
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 #[derive(Debug, Args)]
@@ -200,7 +214,11 @@ fn rule(args: &RuleArgs, out: &mut dyn Write) -> Result<Status, Error> {
         return Ok(Status::Clean);
     }
     let code = args.code.as_deref().unwrap_or_default();
-    let rule = Rule::from_code(code).ok_or_else(|| Error::msg(format!("unknown rule '{code}'")))?;
+    let rule = Rule::from_code(code).ok_or_else(|| {
+        Error::msg(format!(
+            "unknown rule '{code}' (`ormhint rule --all` lists the rules)"
+        ))
+    })?;
     let docs = rule.docs().trim_end();
     writeln!(out, "# {} ({})\n\n{docs}", rule.name(), rule.code())?;
     Ok(Status::Clean)
@@ -212,11 +230,46 @@ fn models(args: &ModelsArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let target = CheckTarget::root(target.root);
     let config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
     let project = Project::load(&target, &config).map_err(Error::msg)?;
+    warn_unknown_user_model(&config, &project.index);
     for skipped in &project.skipped {
         warning(&skipped.to_string());
     }
     out.write_all(project.index.render().as_bytes())?;
     Ok(Status::Clean)
+}
+
+/// How many of the project's models a warning lists before "and N more".
+const MODELS_LISTED: usize = 12;
+
+/// `auth-user-model` naming no model of the project makes every relation to the user
+/// model unresolved (and those findings silent): said once, with the models there are.
+fn warn_unknown_user_model(config: &Config, index: &ModelIndex) {
+    let Some(label) = &config.auth_user_model else {
+        return;
+    };
+    if index.by_label(label).is_some() {
+        return;
+    }
+    let mut labels: Vec<String> = index
+        .models()
+        .iter()
+        .filter(|model| model.path.is_some() && !model.is_abstract)
+        .map(|model| format!("{}.{}", model.app_label, model.name))
+        .collect();
+    labels.sort();
+    let known = match labels.len() {
+        0 => "the project has no models".to_string(),
+        n if n <= MODELS_LISTED => format!("the project's models: {}", labels.join(", ")),
+        n => format!(
+            "the project's models: {} and {} more",
+            labels[..MODELS_LISTED].join(", "),
+            n - MODELS_LISTED
+        ),
+    };
+    warning(&format!(
+        "auth-user-model = \"{label}\" names no model of the project, so relations to the \
+         user model are not followed; {known}"
+    ));
 }
 
 pub(crate) fn warning(message: &str) {

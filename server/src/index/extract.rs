@@ -262,7 +262,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     // The index reads nothing inside top-level functions: unless the file has its whole
     // tree already (an editor's buffer), only the rest of it is parsed.
     let declarations;
-    let root = if file.has_tree() || file.is_patched() {
+    let root = if file.parsed_tree().is_some() || file.is_patched() {
         file.tree().root_node()
     } else {
         declarations = syntax::parse_declarations(&file.source);

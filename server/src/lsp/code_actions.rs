@@ -13,7 +13,7 @@ use super::client::ClientSupport;
 use super::diagnostics::DiagnosticData;
 use super::documents::Document;
 use super::encoding::{self, Encoding};
-use crate::analysis::noqa::Directive;
+use crate::analysis::noqa;
 use crate::text::LineIndex;
 
 pub fn actions(
@@ -113,9 +113,7 @@ pub fn workspace_edit(
     }
 }
 
-/// The edit that makes line `line` suppress `code`: `  # noqa: CODE` at its end, or the
-/// code added to the `# noqa:` list already there. None when the line already
-/// suppresses it, or ends in a `\` continuation (a comment there breaks the code).
+/// The edit that makes line `line` suppress `code` (see [`noqa::suppression`]).
 fn noqa_edit(
     document: &Document,
     lines: &LineIndex,
@@ -124,50 +122,14 @@ fn noqa_edit(
     encoding: Encoding,
 ) -> Option<TextEdit> {
     let text = document.text();
-    if line >= lines.line_count() {
-        return None;
-    }
-    let start = lines.line_start(line);
-    let content = lines.line_text(text, line).trim_end();
-    if content.ends_with('\\') {
-        return None;
-    }
-    let end = start + content.len();
-    let comment = (end > start)
-        .then(|| document.node_for_range(end - 1, end))
-        .flatten()
-        .filter(|node| node.kind() == "comment" && node.end_byte() == end);
-    let insert = |at: usize, new_text: String| {
-        let position = encoding::position(text, lines, at, encoding);
-        TextEdit::new(
-            tower_lsp_server::ls_types::Range::new(position, position),
-            new_text,
-        )
-    };
-    let Some(comment) = comment else {
-        return Some(insert(end, format!("  # noqa: {code}")));
-    };
-    let comment_text = &text[comment.byte_range()];
-    match Directive::parse(comment_text) {
-        None => Some(insert(end, format!("  # noqa: {code}"))),
-        Some(directive) if directive.suppresses(code) => None,
-        Some(Directive::All) => None,
-        Some(Directive::Codes(codes)) => {
-            let after = end_of_codes(comment_text, &codes)?;
-            Some(insert(comment.start_byte() + after, format!(", {code}")))
-        }
-    }
-}
-
-/// The offset in `comment` just after the last code of its `noqa:` list.
-fn end_of_codes(comment: &str, codes: &[String]) -> Option<usize> {
-    let lower = comment.to_ascii_lowercase();
-    let mut at = lower.find("noqa")?;
-    for code in codes {
-        let code = code.to_ascii_lowercase();
-        at += lower[at..].find(&code)? + code.len();
-    }
-    Some(at)
+    let edit = noqa::suppression(text, lines, line, &[code], |start, end| {
+        document.node_for_range(start, end)
+    })?;
+    let position = encoding::position(text, lines, edit.range.start, encoding);
+    Some(TextEdit::new(
+        tower_lsp_server::ls_types::Range::new(position, position),
+        edit.content,
+    ))
 }
 
 #[cfg(test)]

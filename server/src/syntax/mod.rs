@@ -197,9 +197,9 @@ impl SourceFile {
             .get_or_init(|| parse(&self.source, self.patch.as_ref().map(|patch| &patch.base)))
     }
 
-    /// Whether the whole file's tree is parsed already.
-    pub fn has_tree(&self) -> bool {
-        self.tree.get().is_some()
+    /// The tree if something asked for it already (without parsing).
+    pub fn parsed_tree(&self) -> Option<&Tree> {
+        self.tree.get()
     }
 
     pub fn is_patched(&self) -> bool {

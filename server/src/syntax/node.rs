@@ -3,6 +3,28 @@
 use super::fields::FIELDS;
 use tree_sitter::Node;
 
+/// The first syntax error under `root` in document order: an ERROR node or a MISSING
+/// token. Only subtrees that hold an error are entered.
+pub fn first_error(root: Node<'_>) -> Option<Node<'_>> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut node = root;
+    'descend: loop {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.has_error() {
+                node = child;
+                continue 'descend;
+            }
+        }
+        return Some(node);
+    }
+}
+
 pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
 }
@@ -221,6 +243,15 @@ pub fn nested_beyond(root: Node<'_>, limit: usize) -> bool {
 mod tests {
     use super::*;
     use crate::syntax::parse;
+
+    #[test]
+    fn first_error_is_the_earliest_error_or_missing_token() {
+        let source = "x = 1\ndef f(:\n    pass\ny = (2\n";
+        let tree = parse(source, None);
+        let error = first_error(tree.root_node()).unwrap();
+        assert_eq!(error.start_position().row, 1);
+        assert!(first_error(parse("x = 1\n", None).root_node()).is_none());
+    }
 
     fn first<'t>(node: Node<'t>, kind: &str) -> Node<'t> {
         descendants(node).find(|n| n.kind() == kind).unwrap()

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod cli;
 pub mod fixture;
 
 /// How long any one answer may take before the test fails.

@@ -4,6 +4,7 @@
 //   E2E_URL        code-server's URL (workspace folder already in it)
 //   E2E_WORKSPACE  the temp copy of tests/fixtures/shop that code-server has open
 //   E2E_CHROMIUM   the Chromium binary
+//   E2E_ORMHINT    an ormhint binary to install into the workspace's .venv
 //   E2E_PROFILE    a fresh directory for Chromium's --user-data-dir
 //   E2E_SHOT       where to save the screenshot (the hint and its quick fix)
 //   E2E_NODE_MODULES  where playwright-core is installed
@@ -307,7 +308,7 @@ try {
 
   await step("the settings went to the server as initializationOptions", async () => {
     const init = await until("the traced initialize request", () => tracedParams(/Sending request 'initialize/)[0]);
-    const expected = { select: [], ignore: [], severity: {}, inlayHints: { queryCost: true } };
+    const expected = { select: [], ignore: [], severity: {}, inlayHints: { queryCost: false } };
     if (JSON.stringify(init.initializationOptions) !== JSON.stringify(expected)) {
       throw new Error(`initializationOptions: ${JSON.stringify(init.initializationOptions)}`);
     }
@@ -318,7 +319,7 @@ try {
       "ormhint.select": ["ORM1", "ORM2"],
       "ormhint.ignore": ["ORM301"],
       "ormhint.severity": { ORM101: "error" },
-      "ormhint.inlayHints.queryCost": false,
+      "ormhint.inlayHints.queryCost": true,
     });
     const expected = {
       settings: {
@@ -326,7 +327,7 @@ try {
           select: ["ORM1", "ORM2"],
           ignore: ["ORM301"],
           severity: { ORM101: "error" },
-          inlayHints: { queryCost: false },
+          inlayHints: { queryCost: true },
         },
       },
     };
@@ -368,6 +369,23 @@ try {
     await until("three server starts in the ormhint output", async () => {
       const text = (await output.first().innerText().catch(() => "")).replace(/\u00a0/g, " ");
       return (text.match(/server \(bundled\)/g) ?? []).length === 3;
+    });
+    await page.keyboard.press("Control+Shift+M");
+    await problems().filter({ hasText: "ORM102" }).first().waitFor({ timeout: 60_000 });
+  });
+
+  await step("an ormhint in the workspace's .venv runs instead of the bundled one", async () => {
+    const venvBin = path.join(workspace, ".venv", "bin");
+    fs.mkdirSync(venvBin, { recursive: true });
+    fs.copyFileSync(env("E2E_ORMHINT"), path.join(venvBin, "ormhint"));
+    fs.chmodSync(path.join(venvBin, "ormhint"), 0o755);
+    await runCommand("ormhint: Restart Server");
+    await runCommand("ormhint: Show Output");
+    const output = page.locator(".part.panel .monaco-editor .view-lines");
+    const started = `${path.join(venvBin, "ormhint")} server (environment)`;
+    await until("a start of the workspace's ormhint in the output", async () => {
+      const text = (await output.first().innerText().catch(() => "")).replace(/\u00a0/g, " ");
+      return text.includes(started);
     });
     await page.keyboard.press("Control+Shift+M");
     await problems().filter({ hasText: "ORM102" }).first().waitFor({ timeout: 60_000 });

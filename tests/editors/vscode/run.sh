@@ -67,6 +67,21 @@ export PATH="$node24/bin:$PATH"
 code_server="$tools/node_modules/.bin/code-server"
 
 # --- the extension ---------------------------------------------------------------------
+# A target vsce does not know, and one whose Rust target is not installed, stop before any
+# build with a message that says why.
+expect_refusal() {
+  local status=0 message
+  message="$("$root/editors/vscode/package.sh" --target "$1" 2>&1 >/dev/null)" || status=$?
+  if [ "$status" -eq 0 ] || ! grep -qF "$2" <<<"$message"; then
+    echo "FAIL package.sh --target $1: exit $status, $message" >&2
+    exit 1
+  fi
+}
+expect_refusal bogus "unknown target 'bogus'"
+if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-pc-windows-msvc; then
+  expect_refusal win32-arm64 "needs the Rust target aarch64-pc-windows-msvc"
+fi
+
 say "packaging the extension"
 vsix="$("$root/editors/vscode/package.sh" | tail -n 1)"
 say "built $vsix"
@@ -147,6 +162,7 @@ status=0
 E2E_URL="http://127.0.0.1:$port/?folder=$tmp/shop" \
   E2E_WORKSPACE="$tmp/shop" \
   E2E_CHROMIUM="$(command -v chromium)" \
+  E2E_ORMHINT="$root/target/release/ormhint" \
   E2E_PROFILE="$tmp/chromium" \
   E2E_USER_DATA="$tmp/user-data" \
   E2E_SHOT="$root/target/vscode-e2e.png" \

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, path_str};
+use super::Report;
 use crate::analysis::Severity;
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -13,7 +13,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             Severity::Warning => "warning",
             Severity::Info | Severity::Hint => "notice",
         };
-        let path = path_str(&file.path);
+        let path = report.paths.show(&file.path);
         let Some((start, end)) = report.locator.span(&file.path, diagnostic.range) else {
             writeln!(
                 out,

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use unicode_width::UnicodeWidthChar;
 
-use super::{Report, path_str, related_path};
-use crate::analysis::Diagnostic;
+use super::{Report, related_path};
+use crate::analysis::{Diagnostic, Severity};
 use crate::fix::Applicability;
 use crate::project::FileReport;
 use crate::text::TextRange;
@@ -21,6 +21,26 @@ const TAB_WIDTH: usize = 4;
 pub struct Summary {
     /// Fixes applied by `--fix`.
     pub fixed: usize,
+    /// Python files checked.
+    pub checked: usize,
+    /// Reported files that could not be read or analysed (each shown as a warning).
+    pub not_checked: usize,
+    /// Checked files with a syntax error: their findings may be incomplete.
+    pub syntax_errors: usize,
+}
+
+impl Summary {
+    /// `1 file not checked, 2 files with a syntax error`, when something was left out.
+    pub fn incomplete(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.not_checked > 0 {
+            parts.push(format!("{} not checked", files(self.not_checked)));
+        }
+        if self.syntax_errors > 0 {
+            parts.push(format!("{} with a syntax error", files(self.syntax_errors)));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 pub(super) fn render(
@@ -31,7 +51,7 @@ pub(super) fn render(
 ) -> io::Result<()> {
     let paint = Painter(colors);
     if summary.fixed > 0 {
-        writeln!(out, "Fixed {}.", errors(summary.fixed))?;
+        writeln!(out, "Fixed {}.", findings(summary.fixed))?;
     }
     let mut fixable = 0;
     for (file, diagnostic) in report.diagnostics() {
@@ -40,9 +60,8 @@ pub(super) fn render(
         }
         write_diagnostic(report, file, diagnostic, paint, out)?;
     }
-    let count = report.count();
-    if count > 0 {
-        writeln!(out, "Found {}.", errors(count))?;
+    if report.count() > 0 {
+        writeln!(out, "Found {}.", by_severity(report))?;
         if fixable > 0 {
             writeln!(
                 out,
@@ -50,18 +69,57 @@ pub(super) fn render(
                 paint.style(Style::Fix, "[*]")
             )?;
         }
-    } else if summary.fixed == 0 {
-        writeln!(out, "All checks passed!")?;
+    }
+    if let Some(incomplete) = summary.incomplete() {
+        writeln!(out, "Incomplete: {incomplete} (see the warnings).")?;
+    } else if report.count() == 0 && summary.fixed == 0 {
+        if summary.checked == 0 {
+            writeln!(out, "No Python files to check.")?;
+        } else {
+            writeln!(out, "All checks passed!")?;
+        }
     }
     Ok(())
 }
 
-fn errors(n: usize) -> String {
-    if n == 1 {
-        "1 error".to_string()
-    } else {
-        format!("{n} errors")
+/// `3 errors, 23 warnings, 1 hint`: the findings counted by the severity they are shown
+/// with, most severe first.
+fn by_severity(report: &Report<'_>) -> String {
+    let mut counts = [0usize; 4];
+    for (_, diagnostic) in report.diagnostics() {
+        let index = match report.config.severity(diagnostic.rule) {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+            Severity::Hint => 3,
+        };
+        counts[index] += 1;
     }
+    let names = [
+        ("error", "errors"),
+        ("warning", "warnings"),
+        ("info", "info"),
+        ("hint", "hints"),
+    ];
+    counts
+        .iter()
+        .zip(names)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, (one, many))| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn findings(n: usize) -> String {
+    plural(n, "finding", "findings")
+}
+
+fn files(n: usize) -> String {
+    plural(n, "file", "files")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn is_safe_fix(diagnostic: &Diagnostic) -> bool {
@@ -82,11 +140,12 @@ fn write_diagnostic(
     let lines = report.locator.lines(&file.path);
     let start = report.locator.location(&file.path, diagnostic.range.start);
     let (row, column) = start.map_or((1, 1), |l| (l.row, l.column));
+    let severity = report.config.severity(diagnostic.rule).as_str();
     write!(
         out,
         "{}:{row}:{column}: {} ",
-        paint.style(Style::Path, &path_str(&file.path)),
-        paint.style(Style::Code, code)
+        paint.style(Style::Path, &report.paths.show(&file.path)),
+        paint.style(Style::Code, &format!("{severity}[{code}]"))
     )?;
     if is_safe_fix(diagnostic) {
         write!(out, "{} ", paint.style(Style::Fix, "[*]"))?;
@@ -186,7 +245,7 @@ fn located(report: &Report<'_>, path: &Path, offset: usize) -> String {
     report
         .locator
         .location(path, offset)
-        .map(|l| format!("{}:{}:{}: ", path_str(path), l.row, l.column))
+        .map(|l| format!("{}:{}:{}: ", report.paths.show(path), l.row, l.column))
         .unwrap_or_default()
 }
 
@@ -253,7 +312,7 @@ mod tests {
     fn human_output() {
         assert_eq!(
             rendered(OutputFormat::Human, &files()),
-            r#"blog/views.py:4:41: ORM101 [*] `post.títle` is read on each "post": one query per row
+            r#"blog/views.py:4:41: warning[ORM101] [*] `post.títle` is read on each "post": one query per row
   |
 4 |         print(post.author.name, "café", post.títle)
   |                                         ^^^^^^^^^^ ORM101
@@ -262,7 +321,7 @@ mod tests {
   = note: blog/views.py:2:13: Queryset without `select_related("author")`
   = note: blog/models.py:2:5: Relation defined here
 
-blog/views.py:5:13: ORM202 `len()` fetches every row, 100% of them, to count them
+blog/views.py:5:13: warning[ORM202] `len()` fetches every row, 100% of them, to count them
   |
 5 |     total = len(Post.objects
   |             ^^^^^^^^^^^^^^^^
@@ -271,7 +330,7 @@ blog/views.py:5:13: ORM202 `len()` fetches every row, 100% of them, to count the
   |
   = help: Replace with `.count()`
 
-Found 2 errors.
+Found 2 warnings.
 [*] 1 fixable with --fix.
 "#
         );
@@ -312,7 +371,7 @@ Found 2 errors.
             ),
             "{out}"
         );
-        assert!(out.starts_with("a.py:1:14: ORM101 m\n"), "{out}");
+        assert!(out.starts_with("a.py:1:14: warning[ORM101] m\n"), "{out}");
     }
 
     #[test]
@@ -335,8 +394,8 @@ Found 2 errors.
             diagnostics: vec![diagnostic(1, 3), diagnostic(50, 40)],
         }];
         let out = rendered(OutputFormat::Human, &files);
-        assert!(out.starts_with("a.py:1:1: ORM202 m\n"), "{out}");
-        assert!(out.contains("Found 2 errors."), "{out}");
+        assert!(out.starts_with("a.py:1:1: warning[ORM202] m\n"), "{out}");
+        assert!(out.contains("Found 2 warnings."), "{out}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Location, Report, path_str, related_path};
+use super::{Location, Report, related_path};
 use crate::analysis::Diagnostic;
 use crate::fix::Applicability;
 use crate::project::FileReport;
@@ -76,44 +76,40 @@ fn to_json<'a>(
             let path = related_path(&file.path, related);
             let (location, end_location) = span(report, path, related.range);
             JsonRelated {
-                path: path_str(path),
+                path: report.paths.show(path),
                 location,
                 end_location,
                 message: &related.message,
             }
         })
         .collect();
-    // DESIGN.md's contract: `fix` is null when no safe fix exists, so tools that apply
-    // it blindly never apply an unsafe one.
-    let fix = diagnostic
-        .fix
-        .as_ref()
-        .filter(|fix| fix.applicability == Applicability::Safe)
-        .map(|fix| JsonFix {
-            message: &fix.message,
-            applicability: match fix.applicability {
-                Applicability::Safe => "safe",
-                Applicability::Unsafe => "unsafe",
-            },
-            edits: fix
-                .edits
-                .iter()
-                .map(|edit| {
-                    let (location, end_location) = span(report, &file.path, edit.range);
-                    JsonEdit {
-                        path: path_str(&file.path),
-                        location,
-                        end_location,
-                        content: &edit.content,
-                    }
-                })
-                .collect(),
-        });
+    // Unsafe fixes are carried too, as ruff's JSON carries them: a tool applies only
+    // what `applicability` says is safe.
+    let fix = diagnostic.fix.as_ref().map(|fix| JsonFix {
+        message: &fix.message,
+        applicability: match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        },
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| {
+                let (location, end_location) = span(report, &file.path, edit.range);
+                JsonEdit {
+                    path: report.paths.show(&file.path),
+                    location,
+                    end_location,
+                    content: &edit.content,
+                }
+            })
+            .collect(),
+    });
     JsonDiagnostic {
         code: diagnostic.rule.code(),
         severity: report.config.severity(diagnostic.rule).as_str(),
         message: &diagnostic.message,
-        path: path_str(&file.path),
+        path: report.paths.show(&file.path),
         location,
         end_location,
         related,

@@ -9,7 +9,7 @@ mod sarif;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::project::FileReport;
 use crate::text::{LineIndex, TextRange};
 
-pub use human::Summary;
+pub use human::{Summary, findings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -39,6 +39,7 @@ pub struct Report<'a> {
     pub files: &'a [FileReport],
     pub locator: &'a Locator<'a>,
     pub config: &'a Config,
+    pub paths: &'a Paths,
 }
 
 impl Report<'_> {
@@ -121,7 +122,63 @@ pub fn related_path<'p>(file: &'p Path, related: &'p Related) -> &'p Path {
     related.path.as_deref().unwrap_or(file)
 }
 
-/// A root-relative path as output shows it: `/`-separated.
+/// Shows root-relative paths the way the user can open them: relative to the working
+/// directory (`../orders/models.py` from a sibling directory), as ruff does.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Paths {
+    /// For a project at `root` (absolute and normalised, as `CheckTarget` makes it) seen
+    /// from the working directory.
+    pub fn new(root: &Path) -> Self {
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| std::path::absolute(cwd).ok())
+            .unwrap_or_else(|| root.to_path_buf());
+        Self::from(root, &cwd)
+    }
+
+    pub fn from(root: &Path, cwd: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            cwd: cwd.to_path_buf(),
+        }
+    }
+
+    /// The working directory (absolute).
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// `path` (relative to the root) relative to the working directory, `/`-separated.
+    pub fn show(&self, path: &Path) -> String {
+        path_str(&relative_to(&self.root.join(path), &self.cwd))
+    }
+}
+
+/// `path` relative to `base`, both absolute: `..` for each of `base`'s components that
+/// `path` does not share.
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let path: Vec<Component> = path.components().collect();
+    let base: Vec<Component> = base.components().collect();
+    let shared = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in shared..base.len() {
+        out.push("..");
+    }
+    for component in &path[shared..] {
+        out.push(component);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// A path as output shows it: `/`-separated.
 pub fn path_str(path: &Path) -> String {
     let text = path.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {
@@ -213,22 +270,55 @@ def index(request):
         }]
     }
 
-    /// Renders `files` (plus `blog/models.py` as a known file) in `format`.
-    pub fn rendered(format: OutputFormat, files: &[FileReport]) -> String {
+    /// Runs `f` on a report of `files` (plus `blog/models.py` as a known file), seen
+    /// from the root.
+    pub fn with_report<T>(files: &[FileReport], f: impl FnOnce(&Report<'_>) -> T) -> T {
         let mut locator = Locator::default();
         for file in files {
             locator.add(&file.path, &file.source);
         }
         locator.add(Path::new("blog/models.py"), MODELS);
         let config = Config::default();
-        let report = Report {
+        let paths = Paths::from(Path::new("/project"), Path::new("/project"));
+        f(&Report {
             files,
             locator: &locator,
             config: &config,
-        };
-        let mut out = Vec::new();
-        render(format, &report, &Summary::default(), false, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
+            paths: &paths,
+        })
+    }
+
+    /// Renders `files` in `format`, as a check of one file.
+    pub fn rendered(format: OutputFormat, files: &[FileReport]) -> String {
+        with_report(files, |report| {
+            let summary = Summary {
+                checked: 1,
+                ..Summary::default()
+            };
+            let mut out = Vec::new();
+            render(format, report, &summary, false, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        })
+    }
+
+    #[test]
+    fn paths_are_shown_from_the_working_directory() {
+        let paths = Paths::from(Path::new("/p/shop"), Path::new("/p/shop/catalog"));
+        assert_eq!(paths.show(Path::new("catalog/views.py")), "views.py");
+        assert_eq!(
+            paths.show(Path::new("orders/models.py")),
+            "../orders/models.py"
+        );
+        let paths = Paths::from(Path::new("/p/shop"), Path::new("/p"));
+        assert_eq!(
+            paths.show(Path::new("catalog/views.py")),
+            "shop/catalog/views.py"
+        );
+        let paths = Paths::from(Path::new("/p/shop"), Path::new("/q/r"));
+        assert_eq!(paths.show(Path::new("a.py")), "../../p/shop/a.py");
+        assert_eq!(paths.show(Path::new("")), "../../p/shop");
+        let paths = Paths::from(Path::new("/p"), Path::new("/p"));
+        assert_eq!(paths.show(Path::new("")), ".");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Report, path_str, related_path};
+use super::{Report, related_path};
 use crate::analysis::{Diagnostic, Rule, Severity};
 use crate::text::TextRange;
 
@@ -39,6 +39,10 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 }
             },
             "columnKind": "unicodeCodePoints",
+            // Result URIs are relative to the directory ormhint ran in.
+            "originalUriBaseIds": {
+                SRCROOT: { "uri": file_uri(report.paths.cwd()) },
+            },
             "results": results,
         }]
     });
@@ -85,7 +89,7 @@ fn result(report: &Report<'_>, path: &Path, diagnostic: &Diagnostic) -> Value {
         result["fixes"] = json!([{
             "description": { "text": fix.message },
             "artifactChanges": [{
-                "artifactLocation": { "uri": path_str(path) },
+                "artifactLocation": artifact(report, path),
                 "replacements": replacements,
             }],
         }]);
@@ -96,7 +100,7 @@ fn result(report: &Report<'_>, path: &Path, diagnostic: &Diagnostic) -> Value {
 fn location(report: &Report<'_>, path: &Path, range: TextRange, message: Option<&str>) -> Value {
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": path_str(path) },
+            "artifactLocation": artifact(report, path),
             "region": region(report, path, range),
         }
     });
@@ -104,6 +108,39 @@ fn location(report: &Report<'_>, path: &Path, range: TextRange, message: Option<
         location["message"] = json!({ "text": message });
     }
     location
+}
+
+/// The key of the directory that result URIs are relative to.
+const SRCROOT: &str = "%SRCROOT%";
+
+fn artifact(report: &Report<'_>, path: &Path) -> Value {
+    json!({ "uri": uri_path(&report.paths.show(path)), "uriBaseId": SRCROOT })
+}
+
+/// `file:///` URI of an absolute directory, ending in `/` as a base URI must.
+fn file_uri(dir: &Path) -> String {
+    let path = super::path_str(dir);
+    let path = path.trim_end_matches('/');
+    let path = if path.is_empty() || path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    format!("file://{}/", uri_path(&path))
+}
+
+/// A `/`-separated path as a URI path: bytes outside RFC 3986's unreserved set and `/`
+/// percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn region(report: &Report<'_>, path: &Path, range: TextRange) -> Value {
@@ -172,6 +209,17 @@ mod tests {
     fn sarif_output() {
         let sarif = results(&rendered(OutputFormat::Sarif, &files()));
         insta::assert_snapshot!(serde_json::to_string_pretty(&sarif).unwrap());
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        use std::path::Path;
+        assert_eq!(super::uri_path("a b/café.py"), "a%20b/caf%C3%A9.py");
+        assert_eq!(
+            super::file_uri(Path::new("/w/my proj")),
+            "file:///w/my%20proj/"
+        );
+        assert_eq!(super::file_uri(Path::new("/")), "file:///");
     }
 
     #[test]

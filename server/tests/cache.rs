@@ -149,7 +149,11 @@ fn no_cache_neither_reads_nor_writes() {
 #[test]
 fn a_warm_check_still_says_a_file_has_a_syntax_error() {
     let dir = project();
-    write(dir.path(), "blog/other.py", &format!("{OTHER}\ndef broken(:\n"));
+    write(
+        dir.path(),
+        "blog/other.py",
+        &format!("{OTHER}\ndef broken(:\n"),
+    );
     let cold = check(dir.path(), &[]);
     assert_eq!(
         cold.1,

@@ -3,7 +3,10 @@
 //! unreadable cache is said once and the check runs cold, `--no-cache` leaves no trace.
 
 use std::path::Path;
-use std::process::Command;
+
+mod support;
+
+use support::cli::{findings, ormhint};
 
 const MODELS: &str = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\nclass Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
 
@@ -28,27 +31,11 @@ fn write(root: &Path, path: &str, text: &str) {
 
 /// The findings as `path:row:column code`, and stderr.
 fn check(root: &Path, extra: &[&str]) -> (Vec<String>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ormhint"))
-        .args(["check", "--output-format", "json", "--exit-zero"])
-        .args(extra)
-        .arg(".")
-        .current_dir(root)
-        .output()
-        .unwrap();
-    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let found = findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{}:{} {}",
-                f["path"].as_str().unwrap(),
-                f["location"]["row"],
-                f["location"]["column"],
-                f["code"].as_str().unwrap()
-            )
-        })
-        .collect();
-    (found, String::from_utf8(out.stderr).unwrap())
+    let mut args = vec!["check", "--output-format", "json", "--exit-zero"];
+    args.extend_from_slice(extra);
+    args.push(".");
+    let run = ormhint(root, &args);
+    (findings(&run.stdout), run.stderr)
 }
 
 fn cache_files(root: &Path) -> Vec<String> {

@@ -2,8 +2,11 @@
 //! recurse is refused with its reason, a huge literal is analysed, an analysis past its
 //! deadline gives nothing and leaves nothing cached, and the rest is checked.
 
-use std::process::Command;
 use std::time::Duration;
+
+mod support;
+
+use support::cli::{findings, ormhint};
 
 use ormhint::analysis::flow::{FlowCache, analyse_until, analyse_with};
 use ormhint::analysis::guard::{Deadline, MAX_NESTING};
@@ -26,33 +29,9 @@ fn project(files: &[(&str, String)]) -> tempfile::TempDir {
     dir
 }
 
-fn check(dir: &tempfile::TempDir) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ormhint"))
-        .args(["check", "--output-format", "json", "."])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn found(json: &str) -> Vec<String> {
-    let findings: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
-    findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{}:{} {}",
-                f["path"].as_str().unwrap(),
-                f["location"]["row"],
-                f["location"]["column"],
-                f["code"].as_str().unwrap()
-            )
-        })
-        .collect()
+fn check(dir: &tempfile::TempDir) -> (i32, Vec<String>, String) {
+    let run = ormhint(dir.path(), &["check", "--output-format", "json", "."]);
+    (run.code, findings(&run.stdout), run.stderr)
 }
 
 #[test]
@@ -70,7 +49,7 @@ fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
         ),
     ]);
     let (code, stdout, stderr) = check(&dir);
-    assert_eq!(found(&stdout), ["blog/views.py:6:15 ORM101"]);
+    assert_eq!(stdout, ["blog/views.py:6:15 ORM101"]);
     assert_eq!(
         stderr,
         "warning: skipping blog/deep.py: nested more than 1000 levels deep\n\
@@ -91,7 +70,7 @@ fn a_chain_just_under_the_limit_is_analysed() {
         ("blog/chain.py", chain),
     ]);
     let (code, stdout, stderr) = check(&dir);
-    assert_eq!(found(&stdout), ["blog/chain.py:10:15 ORM101"]);
+    assert_eq!(stdout, ["blog/chain.py:10:15 ORM101"]);
     assert_eq!(stderr, "");
     assert_eq!(code, 1);
 }
@@ -108,7 +87,7 @@ fn a_huge_literal_is_analysed() {
         ("blog/ids.py", literal),
     ]);
     let (_, stdout, stderr) = check(&dir);
-    assert_eq!(found(&stdout), ["blog/ids.py:50009:15 ORM101"]);
+    assert_eq!(stdout, ["blog/ids.py:50009:15 ORM101"]);
     assert_eq!(stderr, "");
 }
 

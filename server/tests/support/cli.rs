@@ -28,3 +28,20 @@ pub fn ormhint(dir: &Path, args: &[&str]) -> Run {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run
 }
+
+/// The findings of `ormhint check --output-format json` as `path:row:column CODE`.
+pub fn findings(json: &str) -> Vec<String> {
+    let findings: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["location"]["row"],
+                f["location"]["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}

@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ormhint::analysis::{RuleSet, check_file};
+use ormhint::analysis::{Diagnostic, Rule, RuleSet, check_file};
 use ormhint::config::Config;
 use ormhint::index::{IndexOptions, ModelIndex};
 use ormhint::syntax::SourceFile;
+use ormhint::text::TextRange;
 
 /// xorshift64*: deterministic and dependency-free.
 struct Rng(u64);
@@ -254,4 +255,62 @@ fn assert_cache_follows_edits(file: &SourceFile, index: &ModelIndex, rng: &mut R
             file.path.display()
         );
     }
+}
+
+// Inputs the fuzz targets (`fuzz/`) made fail, minimised; each is also kept in the fuzz
+// corpus as `fuzz/corpus/<target>/regression-<name>`.
+
+/// The fixture models the fuzz targets index every input with, beside `files`.
+fn checked_with_fixture_models(files: &[(&str, &str)]) -> Vec<(SourceFile, Vec<Diagnostic>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let models = [
+        ("blog/models.py", "tests/fixtures/rules/_models.py"),
+        (
+            "accounts/models.py",
+            "../tests/fixtures/shop/accounts/models.py",
+        ),
+    ];
+    let mut sources: Vec<SourceFile> = models
+        .iter()
+        .map(|(path, file)| {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            SourceFile::new(PathBuf::from(path), text)
+        })
+        .collect();
+    sources.extend(
+        files
+            .iter()
+            .map(|(path, text)| SourceFile::new(PathBuf::from(path), *text)),
+    );
+    let index = ModelIndex::build(&sources, &IndexOptions::default());
+    sources
+        .into_iter()
+        .skip(models.len())
+        .map(|file| {
+            let found = check_file(&file, &index, RuleSet::all());
+            (file, found)
+        })
+        .collect()
+}
+
+/// `check_bytes`: a keyword argument whose name is followed by a character tree-sitter
+/// cannot read (`i\u{FFFD}=`) puts an ERROR node between the name and the `=`. ORM602
+/// took the node before the value for the name, and offered to replace bytes inside
+/// that character.
+#[test]
+fn an_unknown_keyword_before_a_syntax_error_is_fixed_at_its_name() {
+    let source = "from .models import User\n\n User.objects.filter(i\u{FFFD}=Te).y";
+    let checked = checked_with_fixture_models(&[("accounts/s.py", source)]);
+    let (file, found) = &checked[0];
+    let name = source.find("i\u{FFFD}").unwrap();
+    let unknown: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule == Rule::UnknownLookup)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{found:?}");
+    assert_eq!(unknown[0].range, TextRange::new(name, name + 1));
+    let fix = unknown[0].fix.as_ref().expect("a close name is offered");
+    assert_eq!(fix.edits.len(), 1);
+    assert_eq!(fix.edits[0].range, TextRange::new(name, name + 1));
+    assert!(file.source.is_char_boundary(fix.edits[0].range.end));
 }

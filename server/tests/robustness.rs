@@ -314,3 +314,35 @@ fn an_unknown_keyword_before_a_syntax_error_is_fixed_at_its_name() {
     assert_eq!(fix.edits[0].range, TextRange::new(name, name + 1));
     assert!(file.source.is_char_boundary(fix.edits[0].range.end));
 }
+
+/// `lsp_edits`: a huge line of `(` (the fuzzer pasted 10,000) nests the syntax thousands
+/// of levels deep, and the analysis' walks recurse: the stack overflowed, which aborts
+/// the process (the language server, or every file of a `check`), not one request.
+/// Syntax past `MAX_DEPTH` levels is not analysed: no finding, no crash.
+#[test]
+fn syntax_nested_too_deep_is_not_analysed() {
+    let view = |expression: &str| {
+        format!(
+            "from blog.models import Post\n\n\ndef view():\n    for post in Post.objects.all():\n        \
+             print(post.author.name, {expression})\n"
+        )
+    };
+    let deep = [
+        format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("{}x{}", "f(".repeat(10_000), ")".repeat(10_000)),
+        format!("Post.objects{}", ".all()".repeat(10_000)),
+        format!("x{}", " + x".repeat(10_000)),
+        format!("x{}", ".a".repeat(10_000)),
+        // Unclosed, as while typing.
+        "[".repeat(10_000),
+    ];
+    for expression in &deep {
+        let checked = checked_with_fixture_models(&[("blog/views.py", &view(expression))]);
+        assert_eq!(checked[0].1, [], "{}", &expression[..20]);
+    }
+    // Nesting as deep as real code goes is analysed.
+    let nested = format!("{}x{}", "(".repeat(50), ")".repeat(50));
+    let checked = checked_with_fixture_models(&[("blog/views.py", &view(&nested))]);
+    let rules: Vec<Rule> = checked[0].1.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [Rule::MissingSelectRelated]);
+}

@@ -7,6 +7,35 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
 }
 
+/// Whether a node lies more than `limit` levels below `node`. Cheap on ordinary code: a
+/// node with fewer descendants than the levels left cannot reach the limit, and is not
+/// entered.
+pub fn deeper_than(node: Node<'_>, limit: usize) -> bool {
+    let mut cursor = node.walk();
+    let mut depth = 0;
+    loop {
+        if depth > limit {
+            return true;
+        }
+        // `descendant_count` counts the node itself.
+        let may_reach = depth + cursor.node().descendant_count() - 1 > limit;
+        if may_reach && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
 /// The value of a plain string literal (`"x"`, `'x'`, no f-string, no implicit
 /// concatenation), without quotes or prefix.
 pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, Rust tests, then the Python and editor suites.
 # Installs what it needs itself (venvs under target/ for Django, Neovim, maturin and
-# pre-commit; for the VS Code test: Debian chromium and libkrb5-dev, and Node 24,
+# pre-commit; cargo-fuzz under target/tools/; for the VS Code test: Debian chromium and
+# libkrb5-dev, and Node 24,
 # code-server and playwright-core under target/vscode-e2e/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ echo "== cargo clippy"
 cargo clippy --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace
+echo "== fuzz targets, a minute in all (tests/fuzz.sh)"
+./tests/fuzz.sh
 echo "== real-Django verification (tests/django)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q
 echo "== Neovim end to end (tests/editors/neovim)"

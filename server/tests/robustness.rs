@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ormhint::analysis::{RuleSet, check_file};
+use ormhint::analysis::{Diagnostic, Rule, RuleSet, check_file};
 use ormhint::config::Config;
 use ormhint::index::{IndexOptions, ModelIndex};
 use ormhint::syntax::SourceFile;
+use ormhint::text::TextRange;
 
 /// xorshift64*: deterministic and dependency-free.
 struct Rng(u64);
@@ -254,4 +255,145 @@ fn assert_cache_follows_edits(file: &SourceFile, index: &ModelIndex, rng: &mut R
             file.path.display()
         );
     }
+}
+
+// Inputs the fuzz targets (`fuzz/`) made fail, minimised; each is also kept in the fuzz
+// corpus as `fuzz/corpus/<target>/regression-<name>`.
+
+/// The fixture models the fuzz targets index every input with, beside `files`.
+fn checked_with_fixture_models(files: &[(&str, &str)]) -> Vec<(SourceFile, Vec<Diagnostic>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let models = [
+        ("blog/models.py", "tests/fixtures/rules/_models.py"),
+        (
+            "accounts/models.py",
+            "../tests/fixtures/shop/accounts/models.py",
+        ),
+        (
+            "catalog/models/__init__.py",
+            "../tests/fixtures/shop/catalog/models/__init__.py",
+        ),
+        (
+            "catalog/models/category.py",
+            "../tests/fixtures/shop/catalog/models/category.py",
+        ),
+        (
+            "catalog/models/product.py",
+            "../tests/fixtures/shop/catalog/models/product.py",
+        ),
+        (
+            "catalog/models/review.py",
+            "../tests/fixtures/shop/catalog/models/review.py",
+        ),
+        (
+            "catalog/querysets.py",
+            "../tests/fixtures/shop/catalog/querysets.py",
+        ),
+    ];
+    let mut sources: Vec<SourceFile> = models
+        .iter()
+        .map(|(path, file)| {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            SourceFile::new(PathBuf::from(path), text)
+        })
+        .collect();
+    sources.extend(
+        files
+            .iter()
+            .map(|(path, text)| SourceFile::new(PathBuf::from(path), *text)),
+    );
+    let index = ModelIndex::build(&sources, &IndexOptions::default());
+    sources
+        .into_iter()
+        .skip(models.len())
+        .map(|file| {
+            let found = check_file(&file, &index, RuleSet::all());
+            (file, found)
+        })
+        .collect()
+}
+
+/// `check_bytes`: a keyword argument whose name is followed by a character tree-sitter
+/// cannot read (`i\u{FFFD}=`) puts an ERROR node between the name and the `=`. ORM602
+/// took the node before the value for the name, and offered to replace bytes inside
+/// that character. It reports the name; the fix is not offered, the syntax around the
+/// name being broken.
+#[test]
+fn an_unknown_keyword_before_a_syntax_error_is_reported_at_its_name() {
+    let source = "from .models import User\n\n User.objects.filter(i\u{FFFD}=Te).y";
+    let checked = checked_with_fixture_models(&[("accounts/s.py", source)]);
+    let found = &checked[0].1;
+    let name = source.find("i\u{FFFD}").unwrap();
+    let unknown: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule == Rule::UnknownLookup)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{found:?}");
+    assert_eq!(unknown[0].range, TextRange::new(name, name + 1));
+    assert_eq!(unknown[0].fix, None);
+    // With the syntax sound, the close name is offered at the name.
+    let source = "from .models import User\n\n User.objects.filter(i=Te).y";
+    let checked = checked_with_fixture_models(&[("accounts/s.py", source)]);
+    let fix = checked[0].1[0]
+        .fix
+        .as_ref()
+        .expect("a close name is offered");
+    assert_eq!(fix.edits[0].range, TextRange::new(name, name + 1));
+}
+
+/// `lsp_edits`: a huge line of `(` (the fuzzer pasted 10,000) nests the syntax thousands
+/// of levels deep, and the analysis' walks recurse: the stack overflowed, which aborts
+/// the process (the language server, or every file of a `check`), not one request.
+/// Syntax past `MAX_NESTING` levels is not analysed: no finding, no crash.
+#[test]
+fn syntax_nested_too_deep_is_not_analysed() {
+    let view = |expression: &str| {
+        format!(
+            "from blog.models import Post\n\n\ndef view():\n    for post in Post.objects.all():\n        \
+             print(post.author.name, {expression})\n"
+        )
+    };
+    let deep = [
+        format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("{}x{}", "f(".repeat(10_000), ")".repeat(10_000)),
+        format!("Post.objects{}", ".all()".repeat(10_000)),
+        format!("x{}", " + x".repeat(10_000)),
+        format!("x{}", ".a".repeat(10_000)),
+        // Unclosed, as while typing.
+        "[".repeat(10_000),
+    ];
+    for expression in &deep {
+        let checked = checked_with_fixture_models(&[("blog/views.py", &view(expression))]);
+        assert_eq!(checked[0].1, [], "{}", &expression[..20]);
+    }
+    // Nesting as deep as real code goes is analysed.
+    let nested = format!("{}x{}", "(".repeat(50), ")".repeat(50));
+    let checked = checked_with_fixture_models(&[("blog/views.py", &view(&nested))]);
+    let rules: Vec<Rule> = checked[0].1.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [Rule::MissingSelectRelated]);
+}
+
+/// `check_bytes`: a fix that edits where the syntax is broken cannot take effect. The
+/// prefetch for `product.tags` went after `active("`, into the string that `"` opens:
+/// the finding stayed, and `--fix` inserted `.prefetch_related("tags")` again at every
+/// round, ten times. The finding is reported without a fix.
+#[test]
+fn a_fix_is_not_offered_where_the_syntax_is_broken() {
+    let source = "\nfrom .models import Product,    for product in Product.objects.active(\"):\n \
+                  gin product.tags.all()iews\n]\n";
+    let checked = checked_with_fixture_models(&[("catalog/sft.py", source)]);
+    let found = &checked[0].1;
+    let rules: Vec<Rule> = found.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [Rule::MissingPrefetchRelated]);
+    assert_eq!(found[0].fix, None);
+    // Where the syntax is sound, the prefetch is offered.
+    let sound = "from .models import Product\n\n\ndef tags():\n    \
+                 for product in Product.objects.active():\n        print(product.tags.all())\n";
+    let checked = checked_with_fixture_models(&[("catalog/sft.py", sound)]);
+    let fix = checked[0].1[0]
+        .fix
+        .as_ref()
+        .expect("a fix where the syntax is sound");
+    let at = sound.find("active()").unwrap() + "active()".len();
+    assert_eq!(fix.edits[0].range, TextRange::empty(at));
 }

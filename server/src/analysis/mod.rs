@@ -130,9 +130,45 @@ pub fn check_file_guarded(
         loops,
     };
     let mut diagnostics = rules::run(&ctx, rules);
+    drop_fixes_at_syntax_errors(file, &mut diagnostics);
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
     Ok(noqa::apply(file, diagnostics))
+}
+
+/// Drops the fixes that edit where the syntax is broken: the text there is not what the
+/// analysis read (an insertion after `active("` lands in the string that `"` opens), so
+/// the fix cannot take effect, and `--fix` would insert it again at every round.
+fn drop_fixes_at_syntax_errors(file: &SourceFile, diagnostics: &mut [Diagnostic]) {
+    // The node of the bytes `from..to`: a token's node is the expression it is part of.
+    let place = |from: usize, to: usize| {
+        let node = file.node_for_range(from, to)?;
+        Some(match node.child_count() {
+            0 => node.parent().unwrap_or(node),
+            _ => node,
+        })
+    };
+    let broken = |edit: &crate::fix::Edit| {
+        let TextRange { start, end } = edit.range;
+        // A token that touches the edit is part of the place; whitespace ends it.
+        let touches =
+            |at: usize| (file.source.as_bytes().get(at)).is_some_and(|b| !b.is_ascii_whitespace());
+        let before = (start > 0 && touches(start - 1))
+            .then(|| place(start - 1, start))
+            .flatten();
+        let after = touches(end).then(|| place(end, end + 1)).flatten();
+        [before, place(start, end), after]
+            .into_iter()
+            .flatten()
+            .any(|node| node.has_error())
+    };
+    for diagnostic in diagnostics {
+        if let Some(fix) = &diagnostic.fix
+            && fix.edits.iter().any(broken)
+        {
+            diagnostic.fix = None;
+        }
+    }
 }
 
 /// The cheap byte scan lets `file` through to the analysis.

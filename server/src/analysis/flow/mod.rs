@@ -20,10 +20,11 @@ mod walker;
 use std::collections::HashMap;
 
 use crate::analysis::access::Hop;
-use crate::analysis::guard::{Deadline, TIME_LIMIT};
+use crate::analysis::guard::{Deadline, MAX_NESTING, TIME_LIMIT};
 use crate::index::ModelIndex;
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
+use crate::syntax::node::nested_beyond;
 
 use cache::{Walk, class_by_parts, definition_key, function_def, module_statements};
 use values::Env;
@@ -58,6 +59,14 @@ pub fn analyse_until(
     cache: &mut FlowCache,
     deadline: &Deadline,
 ) -> Facts {
+    // Hovers and inlay hints come here without `check_file_guarded`'s test.
+    if file
+        .top_level()
+        .iter()
+        .any(|(node, _)| nested_beyond(*node, MAX_NESTING - 1))
+    {
+        return Facts::default();
+    }
     #[cfg(debug_assertions)]
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");

@@ -5,6 +5,7 @@ use tree_sitter::Node;
 
 use crate::index::queryset_api::{self, Annotations, Method, Names, Returns};
 use crate::index::{ManagerMethod, ModelIndex};
+use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, text};
 use crate::text::TextRange;
 
@@ -166,7 +167,11 @@ impl<'a> Walker<'a> {
                 .keywords
                 .iter()
                 .filter_map(|(k, v)| {
-                    let name_node = v.prev_named_sibling()?;
+                    // The keyword's own name: with a syntax error inside the argument,
+                    // the node before the value can be an ERROR node, whose range is
+                    // not the name's (a fix would edit other bytes, even inside a
+                    // character).
+                    let name_node = v.parent()?.child_by_field_id(FIELDS.name)?;
                     Some((k.clone(), TextRange::of(name_node)))
                 })
                 .collect(),

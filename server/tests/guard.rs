@@ -58,6 +58,32 @@ fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
     assert_eq!(code, 1);
 }
 
+/// Found by fuzzing: tree-sitter's error recovery spends many seconds on a long
+/// attribute chain after a broken class header (`\u{2028}` is no line end to Python).
+#[test]
+fn a_file_too_slow_to_parse_is_refused_and_the_rest_checked() {
+    let slow = format!(
+        "from blog.models import Post\nx = Post.objects.all()\nPigt:ost:ost:ost:ostig\nclass Cor\u{2028}s\u{2028}{}ass Cor\u{2028}s\u{2028}",
+        "a.".repeat(29_257)
+    );
+    let dir = project(&[
+        ("blog/models.py", MODELS.to_string()),
+        ("blog/slow.py", slow),
+        (
+            "blog/views.py",
+            format!("from blog.models import Post\n\n\n{LOOP}"),
+        ),
+    ]);
+    let (code, stdout, stderr) = check(&dir);
+    assert_eq!(stdout, ["blog/views.py:6:15 ORM101"]);
+    assert_eq!(
+        stderr,
+        "warning: skipping blog/slow.py: parsing it took longer than 5 s\n\
+         warning: incomplete: 1 file not checked\n"
+    );
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn a_chain_just_under_the_limit_is_analysed() {
     // 400 calls: 800 levels, more than a 2 MiB stack took before the limit existed.

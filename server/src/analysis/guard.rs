@@ -21,12 +21,19 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(10);
 pub enum Refusal {
     TooDeep,
     TooSlow,
+    /// Parsing took longer than [`crate::syntax::PARSE_TIME_LIMIT`].
+    ParseTooSlow,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::TooDeep => write!(f, "nested more than {MAX_NESTING} levels deep"),
+            Refusal::ParseTooSlow => write!(
+                f,
+                "parsing it took longer than {} s",
+                crate::syntax::PARSE_TIME_LIMIT.as_secs()
+            ),
             Refusal::TooSlow => write!(
                 f,
                 "its analysis took longer than {} s",

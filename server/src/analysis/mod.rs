@@ -102,8 +102,11 @@ pub fn check_file_guarded(
     if !scan_allows(file) {
         return Ok(Vec::new());
     }
-    if file
-        .top_level()
+    let statements = file.top_level();
+    if file.parse_stopped() {
+        return Err(guard::Refusal::ParseTooSlow);
+    }
+    if statements
         .iter()
         .any(|(node, _)| nested_beyond(*node, guard::MAX_NESTING - 1))
     {

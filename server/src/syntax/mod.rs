@@ -35,14 +35,36 @@ thread_local! {
     });
 }
 
-/// Parses `source`, reusing `old` (already `edit`ed) for an incremental re-parse.
+/// How long one parse may take. Files parse in milliseconds, but tree-sitter's error
+/// recovery can take many seconds on a pathological text (a long attribute chain after
+/// a broken class header took 17 s, found by fuzzing).
+pub const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Parses `source`, reusing `old` (already `edit`ed) for an incremental re-parse. A
+/// parse stopped at [`PARSE_TIME_LIMIT`] gives the tree of an empty text.
 pub fn parse(source: &str, old: Option<&Tree>) -> Tree {
-    PARSER.with(|parser| {
-        parser
-            .borrow_mut()
-            .parse(source, old)
-            .expect("parsing without a timeout or cancellation flag always returns a tree")
-    })
+    parse_within(source, old)
+        .unwrap_or_else(|| parse_within("", None).expect("an empty text parses at once"))
+}
+
+/// [`parse`], or `None` when it took longer than [`PARSE_TIME_LIMIT`].
+pub fn parse_within(source: &str, old: Option<&Tree>) -> Option<Tree> {
+    PARSER.with(|parser| timed_parse(&mut parser.borrow_mut(), source, old))
+}
+
+/// `parser`'s parse of `source`, stopped at [`PARSE_TIME_LIMIT`].
+fn timed_parse(parser: &mut Parser, source: &str, old: Option<&Tree>) -> Option<Tree> {
+    let bytes = source.as_bytes();
+    let start = std::time::Instant::now();
+    let mut read = |at: usize, _| bytes.get(at..).unwrap_or_default();
+    let mut too_long = |_: &tree_sitter::ParseState| start.elapsed() > PARSE_TIME_LIMIT;
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut too_long);
+    let tree = parser.parse_with_options(&mut read, old, Some(options));
+    if tree.is_none() {
+        // Else the shared parser would resume this text at its next parse.
+        parser.reset();
+    }
+    tree
 }
 
 /// Parses only `range` of `source`: the tree's nodes lie inside it, at their places in
@@ -76,15 +98,13 @@ fn parse_ranges(source: &str, ranges: &[Range]) -> Tree {
         let tree = parser
             .set_included_ranges(ranges)
             .ok()
-            .and_then(|()| parser.parse(source, None));
+            .and_then(|()| timed_parse(&mut parser, source, None));
         // The parser is shared: it must read whole texts again.
         parser
             .set_included_ranges(&[])
             .expect("no ranges is the whole text");
         tree.unwrap_or_else(|| {
-            parser
-                .parse("", None)
-                .expect("parsing without a timeout or cancellation flag always returns a tree")
+            timed_parse(&mut parser, "", None).expect("an empty text parses at once")
         })
     })
 }
@@ -157,6 +177,8 @@ pub struct SourceFile {
     pub module: String,
     pub source: Arc<str>,
     tree: OnceLock<Tree>,
+    /// See [`SourceFile::parse_stopped`].
+    parse_stopped: Arc<std::sync::atomic::AtomicBool>,
     /// An editor's buffer read patched: its tree, when asked for, is parsed from the
     /// patch's base.
     patch: Option<Patch>,
@@ -171,6 +193,7 @@ impl SourceFile {
             module,
             source: source.into(),
             tree: OnceLock::new(),
+            parse_stopped: Arc::default(),
             patch: None,
         }
     }
@@ -193,8 +216,21 @@ impl SourceFile {
     /// The whole file's tree. A patched file is parsed here, from the patch's base, on
     /// first use.
     pub fn tree(&self) -> &Tree {
-        self.tree
-            .get_or_init(|| parse(&self.source, self.patch.as_ref().map(|patch| &patch.base)))
+        self.tree.get_or_init(|| {
+            let base = self.patch.as_ref().map(|patch| &patch.base);
+            parse_within(&self.source, base).unwrap_or_else(|| {
+                self.parse_stopped
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                parse("", None)
+            })
+        })
+    }
+
+    /// Whether parsing the file took longer than [`PARSE_TIME_LIMIT`] and was stopped:
+    /// its tree is then the one of an empty text.
+    pub fn parse_stopped(&self) -> bool {
+        self.parse_stopped
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The tree if something asked for it already (without parsing).

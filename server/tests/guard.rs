@@ -40,22 +40,11 @@ fn a_file_nested_too_deep_is_refused_and_the_rest_checked() {
         "from blog.models import Post\n\n\ndef f():\n    qs = Post.objects.all()\n    return qs{}\n\n\n{LOOP}",
         ".filter()".repeat(MAX_NESTING)
     );
-    let dir = project(&[
-        ("blog/models.py", MODELS.to_string()),
-        ("blog/deep.py", deep),
-        (
-            "blog/views.py",
-            format!("from blog.models import Post\n\n\n{LOOP}"),
-        ),
-    ]);
-    let (code, stdout, stderr) = check(&dir);
-    assert_eq!(stdout, ["blog/views.py:6:15 ORM101"]);
-    assert_eq!(
-        stderr,
-        "warning: skipping blog/deep.py: nested more than 1000 levels deep\n\
-         warning: incomplete: 1 file not checked\n"
+    assert_refused_and_the_rest_checked(
+        "blog/deep.py",
+        deep,
+        "skipping blog/deep.py: nested more than 1000 levels deep",
     );
-    assert_eq!(code, 1);
 }
 
 /// Found by fuzzing: tree-sitter's error recovery spends many seconds on a long
@@ -66,9 +55,19 @@ fn a_file_too_slow_to_parse_is_refused_and_the_rest_checked() {
         "from blog.models import Post\nx = Post.objects.all()\nPigt:ost:ost:ost:ostig\nclass Cor\u{2028}s\u{2028}{}ass Cor\u{2028}s\u{2028}",
         "a.".repeat(29_257)
     );
+    assert_refused_and_the_rest_checked(
+        "blog/slow.py",
+        slow,
+        "skipping blog/slow.py: parsing it took longer than 5 s",
+    );
+}
+
+/// `path` holding `text` is skipped with `warning` beside a views module whose finding
+/// is still reported.
+fn assert_refused_and_the_rest_checked(path: &str, text: String, warning: &str) {
     let dir = project(&[
         ("blog/models.py", MODELS.to_string()),
-        ("blog/slow.py", slow),
+        (path, text),
         (
             "blog/views.py",
             format!("from blog.models import Post\n\n\n{LOOP}"),
@@ -78,8 +77,7 @@ fn a_file_too_slow_to_parse_is_refused_and_the_rest_checked() {
     assert_eq!(stdout, ["blog/views.py:6:15 ORM101"]);
     assert_eq!(
         stderr,
-        "warning: skipping blog/slow.py: parsing it took longer than 5 s\n\
-         warning: incomplete: 1 file not checked\n"
+        format!("warning: {warning}\nwarning: incomplete: 1 file not checked\n")
     );
     assert_eq!(code, 1);
 }

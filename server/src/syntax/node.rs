@@ -210,16 +210,16 @@ pub fn whole_definitions(error: Node<'_>) -> Vec<Node<'_>> {
 
 /// Whether some node under `root` sits more than `limit` levels below it. The walkers
 /// recurse on the tree; a file nested deeper than they can go (a chain of 10,000 calls)
-/// is refused instead of overflowing the stack. A node `n` bytes long holds about `n`
-/// levels at most (a one-byte unary operator is the densest; `4n + 8` leaves room), so
-/// only nodes spanning hundreds of bytes are entered: a normal file costs a few hundred
-/// steps.
+/// is refused instead of overflowing the stack. A node with `n` descendants holds at
+/// most `n` levels below it (tree-sitter counts them without a walk), so only nodes
+/// with about as many descendants as levels are left are entered: a normal file costs
+/// a few dozen steps.
 pub fn nested_beyond(root: Node<'_>, limit: usize) -> bool {
     let mut cursor = root.walk();
     let mut depth = 0;
     loop {
         let node = cursor.node();
-        let fits = depth + 4 * node.byte_range().len() + 8 <= limit;
+        let fits = depth + node.descendant_count() <= limit;
         if !fits && cursor.goto_first_child() {
             depth += 1;
             if depth > limit {

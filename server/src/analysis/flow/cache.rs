@@ -77,9 +77,15 @@ impl FlowCache {
         self.walked
     }
 
-    /// See [`FlowCache::imports`].
-    pub(super) fn imports(&self) -> &ImportMap {
-        &self.imports
+    /// The file's own imports, unless the index records the same ones for its module:
+    /// then resolving through the index uses its memo.
+    pub(super) fn imports(&self, file: &SourceFile, index: &ModelIndex) -> Option<&ImportMap> {
+        let files = index.files();
+        let recorded = files
+            .binary_search_by(|f| f.path.as_path().cmp(&file.path))
+            .ok()
+            .map(|i| &files[i].imports);
+        (recorded != Some(&self.imports)).then_some(&self.imports)
     }
 
     /// Drops every part: an analysis stopped half-way may have kept partial facts.

@@ -51,8 +51,9 @@ pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache
     analyse_until(file, index, cache, &Deadline::new(TIME_LIMIT))
 }
 
-/// [`analyse_with`] that stops walking once `deadline` has passed; what it found by
-/// then is partial, and `cache` keeps none of it.
+/// [`analyse_with`] that stops walking once `deadline` has passed (what it found by
+/// then is partial, and `cache` keeps none of it), on a file the caller found no
+/// deeper than [`MAX_NESTING`].
 pub fn analyse_until(
     file: &SourceFile,
     index: &ModelIndex,
@@ -73,7 +74,7 @@ pub fn analyse_until(
     }
     cache.start_round(file, index);
     // A copy: the walk below borrows `cache` mutably.
-    let imports = cache.imports().clone();
+    let imports = cache.imports(file, index).cloned();
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {
@@ -84,7 +85,7 @@ pub fn analyse_until(
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut module = Walker::new(file, index, &functions, &imports, deadline);
+    let mut module = Walker::new(file, index, &functions, imports.as_ref(), deadline);
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {

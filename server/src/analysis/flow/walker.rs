@@ -19,9 +19,10 @@ pub(super) struct Walker<'a> {
     pub(super) file: &'a SourceFile,
     pub(super) index: &'a ModelIndex,
     pub(super) functions: &'a HashMap<String, Node<'a>>,
-    /// The file's own imports, at every level: the index records only those outside
-    /// top-level functions, and an editor's buffer can be newer than the index.
-    pub(super) imports: &'a ImportMap,
+    /// The file's own imports, at every level, when the index records other ones for
+    /// its module (it leaves out those inside top-level functions, and an editor's
+    /// buffer can be newer than the index).
+    pub(super) imports: Option<&'a ImportMap>,
     /// Once passed, statements are no longer walked.
     pub(super) deadline: &'a Deadline,
     pub(super) facts: Facts,
@@ -79,7 +80,7 @@ impl<'a> Walker<'a> {
         file: &'a SourceFile,
         index: &'a ModelIndex,
         functions: &'a HashMap<String, Node<'a>>,
-        imports: &'a ImportMap,
+        imports: Option<&'a ImportMap>,
         deadline: &'a Deadline,
     ) -> Self {
         Walker {
@@ -111,8 +112,11 @@ impl<'a> Walker<'a> {
 
     /// The model `dotted` names in this file, through its own imports.
     pub(super) fn resolve_model(&self, dotted: &[String]) -> Option<ModelId> {
-        self.index
-            .resolve_with(self.imports, &self.file.module, dotted)
+        let module = &self.file.module;
+        match self.imports {
+            Some(imports) => self.index.resolve_with(imports, module, dotted),
+            None => self.index.resolve_model(module, dotted),
+        }
     }
 
     pub(super) fn src(&self) -> &'a str {

@@ -20,7 +20,7 @@ pub enum Imported {
 /// The imports of one module, relative imports already made absolute.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportMap {
-    /// Ordered, so equal maps serialise (and hash) alike.
+    /// Ordered, so equal maps serialise alike (the cache fingerprints facts so).
     names: BTreeMap<String, Imported>,
     /// Modules of `from m import *`, in source order.
     stars: Vec<String>,
@@ -88,21 +88,6 @@ impl ImportMap {
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Imported)> {
         self.names.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    /// A hash of what the map binds, the same for equal maps.
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for (name, imported) in &self.names {
-            name.hash(&mut hasher);
-            match imported {
-                Imported::Module(module) => (0u8, module).hash(&mut hasher),
-                Imported::Name { module, name } => (1u8, module, name).hash(&mut hasher),
-            }
-        }
-        self.stars.hash(&mut hasher);
-        hasher.finish()
     }
 
     fn add_import(&mut self, node: Node<'_>, source: &str) {

@@ -7,6 +7,8 @@
 
 use tree_sitter::{Point, Range};
 
+use crate::text::LineIndex;
+
 /// The byte ranges (whole lines) of `source`'s module-level statements that are not
 /// function definitions, decorated or not; `None` when that is the whole file.
 pub fn declaration_ranges(source: &str) -> Option<Vec<Range>> {
@@ -44,14 +46,18 @@ pub fn declaration_ranges(source: &str) -> Option<Vec<Range>> {
     if !skipped_any {
         return None;
     }
-    let rows = RowIndex::new(source);
+    let lines = LineIndex::new(source);
+    let point = |offset: usize| {
+        let row = lines.line_of(offset);
+        Point::new(row, offset - lines.line_start(row))
+    };
     Some(
         keep.into_iter()
             .map(|(start, end)| Range {
                 start_byte: start,
                 end_byte: end,
-                start_point: rows.point(start),
-                end_point: rows.point(end),
+                start_point: point(start),
+                end_point: point(end),
             })
             .collect(),
     )
@@ -145,28 +151,6 @@ fn string_end(bytes: &[u8], open: usize) -> usize {
         }
     }
     bytes.len()
-}
-
-/// Byte offset -> tree-sitter point (row, byte column).
-struct RowIndex(Vec<usize>);
-
-impl RowIndex {
-    fn new(source: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            source
-                .bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Self(starts)
-    }
-
-    fn point(&self, offset: usize) -> Point {
-        let row = self.0.partition_point(|&start| start <= offset) - 1;
-        Point::new(row, offset - self.0[row])
-    }
 }
 
 #[cfg(test)]

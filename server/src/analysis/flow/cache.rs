@@ -2,6 +2,7 @@
 //! between versions of the file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -22,17 +23,16 @@ use super::walker::{ClassKind, Walker};
 #[derive(Debug, Default)]
 pub struct FlowCache {
     entries: HashMap<u64, Cached>,
-    /// The index (its generation), module and imports (their fingerprint) the entries
-    /// were computed against.
+    /// The index (its generation), module and import lines ([`import_text`]) the
+    /// entries were computed against.
     context: Option<(u64, String, u64)>,
-    /// The file's own imports, at every level: names resolve through them, not through
-    /// the index's record (which leaves out imports inside top-level functions, and can
-    /// be older than an editor's buffer or lack a buffer not on disk yet).
-    imports: ImportMap,
-    /// [`import_text`] of the text `imports` were read from: reading them walks every
-    /// statement of the file (8% of the server's time on a 3,000-line file), and most
-    /// edits change no import.
-    import_text: Option<u64>,
+    /// The file's own imports, at every level, when the index records other ones for
+    /// its module (it leaves out imports inside top-level functions, and can be older
+    /// than an editor's buffer or lack one not on disk yet): names resolve through
+    /// them; else through the index, and its memo. Read again only when the context
+    /// changes: reading them walks every statement of the file (8% of the server's
+    /// time on a 3,000-line file), and most edits change no import.
+    imports: Option<Arc<ImportMap>>,
     /// How many versions of the file were analysed with this cache.
     round: u64,
     /// How many parts the last round walked (found in no entry), for the server's
@@ -51,19 +51,15 @@ impl FlowCache {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         file.source.hash(&mut hasher);
         let text = hasher.finish();
-        let imports_text = import_text(&file.source);
-        if self.import_text != Some(imports_text) {
-            self.imports = ImportMap::of(file);
-            self.import_text = Some(imports_text);
-        }
         let context = (
             index.generation(),
             file.module.clone(),
-            self.imports.fingerprint(),
+            import_text(&file.source),
         );
         if self.context.as_ref() != Some(&context) {
             self.entries.clear();
             self.context = Some(context);
+            self.imports = own_imports(file, index).map(Arc::new);
         } else if self.round > 0 && text == self.last_text {
             return;
         }
@@ -77,15 +73,9 @@ impl FlowCache {
         self.walked
     }
 
-    /// The file's own imports, unless the index records the same ones for its module:
-    /// then resolving through the index uses its memo.
-    pub(super) fn imports(&self, file: &SourceFile, index: &ModelIndex) -> Option<&ImportMap> {
-        let files = index.files();
-        let recorded = files
-            .binary_search_by(|f| f.path.as_path().cmp(&file.path))
-            .ok()
-            .map(|i| &files[i].imports);
-        (recorded != Some(&self.imports)).then_some(&self.imports)
+    /// See [`FlowCache::imports`].
+    pub(super) fn imports(&self) -> Option<Arc<ImportMap>> {
+        self.imports.clone()
     }
 
     /// Drops every part: an analysis stopped half-way may have kept partial facts.
@@ -166,6 +156,17 @@ fn import_text(source: &str) -> u64 {
         covered = end;
     }
     hasher.finish()
+}
+
+/// `file`'s imports, unless the index records the same ones for its module.
+fn own_imports(file: &SourceFile, index: &ModelIndex) -> Option<ImportMap> {
+    let own = ImportMap::of(file);
+    let files = index.files();
+    let recorded = files
+        .binary_search_by(|f| f.path.as_path().cmp(&file.path))
+        .ok()
+        .map(|i| &files[i].imports);
+    (recorded != Some(&own)).then_some(own)
 }
 
 /// The facts of one part of a file: a top-level definition, a method, or the rest of a

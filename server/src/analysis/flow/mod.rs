@@ -48,6 +48,14 @@ pub fn analyse(file: &SourceFile, index: &ModelIndex) -> Facts {
 
 /// Like [`analyse`], reusing and refreshing `cache`.
 pub fn analyse_with(file: &SourceFile, index: &ModelIndex, cache: &mut FlowCache) -> Facts {
+    // Hovers and inlay hints come here without `check_file_guarded`'s test.
+    if file
+        .top_level()
+        .iter()
+        .any(|(node, _)| nested_beyond(*node, MAX_NESTING - 1))
+    {
+        return Facts::default();
+    }
     analyse_until(file, index, cache, &Deadline::new(TIME_LIMIT))
 }
 
@@ -60,21 +68,13 @@ pub fn analyse_until(
     cache: &mut FlowCache,
     deadline: &Deadline,
 ) -> Facts {
-    // Hovers and inlay hints come here without `check_file_guarded`'s test.
-    if file
-        .top_level()
-        .iter()
-        .any(|(node, _)| nested_beyond(*node, MAX_NESTING - 1))
-    {
-        return Facts::default();
-    }
     #[cfg(debug_assertions)]
     if file.source.contains(PANIC_FOR_TESTS) {
         panic!("{PANIC_FOR_TESTS}");
     }
     cache.start_round(file, index);
-    // A copy: the walk below borrows `cache` mutably.
-    let imports = cache.imports(file, index).cloned();
+    // Shared: the walk below borrows `cache` mutably.
+    let imports = cache.imports();
     let mut functions = HashMap::new();
     let statements = module_statements(file);
     for (child, walk, _) in &statements {
@@ -85,7 +85,7 @@ pub fn analyse_until(
             functions.insert(file.text(name).to_string(), def);
         }
     }
-    let mut module = Walker::new(file, index, &functions, imports.as_ref(), deadline);
+    let mut module = Walker::new(file, index, &functions, imports.as_deref(), deadline);
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {

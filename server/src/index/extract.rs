@@ -8,6 +8,7 @@ use tree_sitter::{Node, QueryCursor};
 
 use super::imports::{ImportMap, package_of};
 use super::model::{Applied, MethodKind};
+use super::model_refs::{FunctionFacts, Locals, ValueExpr, function_facts, value_expr};
 use super::queryset_api;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
@@ -33,6 +34,11 @@ pub struct FileFacts {
     pub app_config_label: Option<String>,
     /// `AUTH_USER_MODEL = "app.Model"` in a settings module.
     pub auth_user_model: Option<String>,
+    /// `NAME = "string"` in a settings module (`WAGTAILIMAGES_IMAGE_MODEL`).
+    pub settings: Vec<(String, String)>,
+    /// Module-level functions whose returns may name a model (a loader wrapping
+    /// `apps.get_model`, a swappable getter): those whose name mentions a model.
+    pub functions: Vec<FunctionFacts>,
     /// Part of Django itself (the built-in contrib models), not of the project.
     pub builtin: bool,
 }
@@ -64,9 +70,21 @@ impl FileFacts {
         self.aliases.iter().find(|a| a.name == name)
     }
 
-    /// The module defines `name` itself (a class or an alias we understand).
+    pub fn function(&self, name: &str) -> Option<&FunctionFacts> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// The value a settings module gives `name`.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The module defines `name` itself (a class, an alias or a function we understand).
     pub fn defines(&self, name: &str) -> bool {
-        self.class(name).is_some() || self.alias(name).is_some()
+        self.class(name).is_some() || self.alias(name).is_some() || self.function(name).is_some()
     }
 
     /// A settings module: `settings.py`, or any file of a `settings/` package.
@@ -94,6 +112,9 @@ pub enum AliasValue {
         manager: Vec<String>,
         queryset: Vec<String>,
     },
+    /// `Product = get_model("catalogue", "Product")`, `Image = get_image_model()`: a
+    /// call of a function whose name mentions a model.
+    Model(ValueExpr),
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
@@ -111,6 +132,9 @@ pub struct ClassFacts {
     pub methods: Vec<MethodFacts>,
     /// Class attributes assigned a plain string (`label = "orders"` of an AppConfig).
     pub strings: Vec<(String, String)>,
+    /// Bound by more than one statement of the module (in `if`/`try` blocks): which one
+    /// holds is unknown, so nothing else is recorded.
+    pub ambiguous: bool,
 }
 
 /// A base class as written.
@@ -145,7 +169,39 @@ pub struct MetaFacts {
     pub ordering: Option<bool>,
     /// `class Meta(Base.Meta)`: inherits the abstract parent's options.
     pub has_bases: bool,
+    /// Sets an option only a model's Meta has (`db_table`, `verbose_name`, ...) and
+    /// none a form's or serializer's has (`model`, `fields`, `exclude`).
+    pub model_options: bool,
 }
+
+/// Options of a model's `Meta` that forms, serializers, filters and tables do not use.
+const MODEL_ONLY_OPTIONS: &[&str] = &[
+    "abstract",
+    "app_label",
+    "base_manager_name",
+    "constraints",
+    "db_table",
+    "db_table_comment",
+    "db_tablespace",
+    "default_manager_name",
+    "default_permissions",
+    "default_related_name",
+    "get_latest_by",
+    "index_together",
+    "indexes",
+    "managed",
+    "order_with_respect_to",
+    "ordering",
+    "permissions",
+    "proxy",
+    "required_db_features",
+    "required_db_vendor",
+    "select_on_save",
+    "swappable",
+    "unique_together",
+    "verbose_name",
+    "verbose_name_plural",
+];
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldCall {
@@ -161,6 +217,8 @@ pub enum FieldCall {
 pub struct FieldFacts {
     pub name: String,
     pub range: TextRange,
+    /// The field class as written (`models.CharField`, `TreeForeignKey`).
+    pub callee: Vec<String>,
     pub call: FieldCall,
     pub target: Option<TargetExpr>,
     pub through: Option<TargetExpr>,
@@ -256,7 +314,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     // A file with no models and no ORM code contributes nothing, not even imports that
     // matter: it is not parsed.
     let file_name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if !scan::may_matter_to_index(file_name, &file.source) {
+    if !scan::may_matter_to_index(file_name, &file.source) && !facts.is_settings() {
         return facts;
     }
     // The index reads nothing inside top-level functions: unless the file has its whole
@@ -274,7 +332,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
         return facts;
     }
     facts.imports = ImportMap::from_tree(root, &file.source, &package);
-    if !needs_definitions(file) {
+    if !needs_definitions(file) && !facts.is_settings() {
         return facts;
     }
     let source: &str = &file.source;
@@ -299,19 +357,48 @@ pub fn extract(file: &SourceFile) -> FileFacts {
             module_assignment(&mut facts, name, value, source);
         }
     }
-    // A statement being typed can wrap the module in one ERROR node; the classes before
-    // it are whole (see `whole_definitions`).
     let mut statements = root.walk();
-    for error in root
-        .named_children(&mut statements)
-        .filter(|node| node.kind() == "ERROR")
-    {
-        for definition in whole_definitions(error) {
-            let class = undecorated(definition);
-            if class.kind() == "class_definition" {
-                facts.classes.push(class_facts(class, source));
+    let mut nested = Vec::new();
+    for statement in root.named_children(&mut statements) {
+        match statement.kind() {
+            // A statement being typed can wrap the module in one ERROR node; the classes
+            // before it are whole (see `whole_definitions`).
+            "ERROR" => {
+                for definition in whole_definitions(statement) {
+                    let class = undecorated(definition);
+                    if class.kind() == "class_definition" {
+                        facts.classes.push(class_facts(class, source));
+                    }
+                }
             }
+            "function_definition" | "decorated_definition" => {
+                let def = undecorated(statement);
+                if def.kind() == "function_definition"
+                    && let Some(name) = def.child_by_field_id(FIELDS.name)
+                    && mentions_model(text(name, source))
+                    && let Some(function) = function_facts(def, source)
+                {
+                    facts.functions.retain(|f| f.name != function.name);
+                    facts.functions.push(function);
+                }
+            }
+            "if_statement" | "try_statement" => {
+                conditional_definitions(&mut facts, &mut nested, statement, source);
+            }
+            _ => {}
         }
+    }
+    // A class defined in a block may be bound by another statement too (`try: from x
+    // import A / except ImportError: class A(...)`, or a class A at the top): which one
+    // Python keeps depends on the run.
+    for mut class in nested {
+        if facts.imports.get(&class.name).is_some()
+            || facts.classes.iter().any(|c| c.name == class.name)
+        {
+            facts.classes.retain(|c| c.name != class.name);
+            class = ambiguous(class);
+        }
+        facts.classes.push(class);
     }
     facts.classes.sort_by_key(|class| class.range.start);
     if is_apps {
@@ -334,25 +421,106 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     facts
 }
 
-/// Only imports matter in a file without classes, settings or aliases.
+/// Only imports matter in a file without classes, settings, aliases or model getters.
 fn needs_definitions(file: &SourceFile) -> bool {
     let source: &str = &file.source;
     file.is_package_init()
         || source.contains("class")
         || source.contains("AUTH_USER_MODEL")
-        || source.contains("get_user_model")
+        || source.contains("_model")
         || source.contains("from_queryset")
 }
 
-fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source: &str) {
-    if name == "AUTH_USER_MODEL" && facts.is_settings() {
-        if let Some(label) = string_value(value, source) {
-            facts.auth_user_model = Some(label.to_string());
+/// A class name bound by more than one statement: defined (imports of it do not
+/// count), but nothing is known of it.
+fn ambiguous(class: ClassFacts) -> ClassFacts {
+    ClassFacts {
+        name: class.name,
+        range: class.range,
+        ambiguous: true,
+        ..ClassFacts::default()
+    }
+}
+
+/// A function or callee whose name says it returns a model or names one
+/// (`get_model`, `get_image_model`, `get_image_model_string`).
+pub fn mentions_model(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("model")
+}
+
+/// Classes and assignments inside a module-level `if`/`try` (`if not
+/// is_model_registered("catalogue", "Product"): class Product(...)`): assignments go
+/// into `facts` like top-level ones, classes into `nested`.
+fn conditional_definitions(
+    facts: &mut FileFacts,
+    nested: &mut Vec<ClassFacts>,
+    statement: Node<'_>,
+    source: &str,
+) {
+    let mut cursor = statement.walk();
+    for child in statement.named_children(&mut cursor) {
+        match child.kind() {
+            "block"
+            | "elif_clause"
+            | "else_clause"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "if_statement"
+            | "try_statement" => {
+                conditional_definitions(facts, nested, child, source);
+            }
+            "class_definition" | "decorated_definition" => {
+                let class = undecorated(child);
+                if class.kind() != "class_definition" {
+                    continue;
+                }
+                let class = class_facts(class, source);
+                // Defined in two blocks: unknown which one holds (see `extract`).
+                match nested.iter().position(|c| c.name == class.name) {
+                    Some(twice) => nested[twice] = ambiguous(class),
+                    None => nested.push(class),
+                }
+            }
+            "expression_statement" => {
+                let Some(assignment) = child.named_child(0).filter(|a| a.kind() == "assignment")
+                else {
+                    continue;
+                };
+                if let (Some(left), Some(right)) = (
+                    assignment.child_by_field_id(FIELDS.left),
+                    assignment.child_by_field_id(FIELDS.right),
+                ) && left.kind() == "identifier"
+                {
+                    module_assignment(facts, text(left, source), right, source);
+                }
+            }
+            _ => {}
         }
+    }
+}
+
+fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source: &str) {
+    if facts.is_settings()
+        && let Some(string) = string_value(value, source)
+    {
+        if name == "AUTH_USER_MODEL" {
+            facts.auth_user_model = Some(string.to_string());
+        }
+        facts.settings.retain(|(n, _)| n != name);
+        facts.settings.push((name.to_string(), string.to_string()));
         return;
     }
     let alias = match target_expr(value, source) {
         TargetExpr::UserModel => Some(AliasValue::UserModel),
+        _ if value.kind() == "call"
+            && value
+                .child_by_field_id(FIELDS.function)
+                .and_then(|f| dotted_name(f, source))
+                .is_some_and(|callee| callee.last().is_some_and(|n| mentions_model(n))) =>
+        {
+            value_expr(value, source, &Locals::default()).map(AliasValue::Model)
+        }
         _ => match manager_expr(value, source) {
             Some(ManagerExpr::AsManager(queryset)) => Some(AliasValue::FromQueryset {
                 manager: Vec::new(),
@@ -520,6 +688,7 @@ fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Opti
         name: name.to_string(),
         range: TextRange::of(left),
         call: kind,
+        callee,
         target,
         through: args
             .keyword("through")
@@ -594,6 +763,7 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
         return facts;
     };
     let mut cursor = body.walk();
+    let mut other_options = false;
     for statement in body.named_children(&mut cursor) {
         let Some(assignment) = statement
             .named_child(0)
@@ -607,7 +777,10 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
         ) else {
             continue;
         };
-        match text(left, source) {
+        let option = text(left, source);
+        facts.model_options |= MODEL_ONLY_OPTIONS.contains(&option);
+        other_options |= matches!(option, "model" | "fields" | "exclude");
+        match option {
             "abstract" => facts.is_abstract = text(right, source) == "True",
             "proxy" => facts.proxy = text(right, source) == "True",
             "app_label" => facts.app_label = string_value(right, source).map(str::to_string),
@@ -621,6 +794,7 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
             _ => {}
         }
     }
+    facts.model_options &= !other_options;
     facts
 }
 

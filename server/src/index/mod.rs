@@ -14,17 +14,20 @@ mod contrib;
 mod extract;
 mod imports;
 mod model;
+mod model_refs;
 pub mod queryset_api;
 mod render;
 mod resolve;
 mod scope;
 
+pub use extract::mentions_model;
 pub use extract::{
     AliasFacts, AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts,
     ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, extract,
 };
 pub use imports::{ImportMap, Imported};
 pub use model::*;
+pub use model_refs::{FunctionFacts, Locals, ValueExpr, names_of, value_expr};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,6 +52,8 @@ pub struct ModelIndex {
     /// `blog.models.Post`: defining module and class name → model.
     by_qualname: HashMap<String, ModelId>,
     auth_user_model: Option<ModelId>,
+    /// `blog.models.Post` of an alias naming a model (`Post = get_model("blog", "Post")`).
+    alias_models: HashMap<String, ModelId>,
     scope: Scope,
     /// The project's files, as given (contrib stubs excluded).
     files: Vec<Arc<FileFacts>>,
@@ -151,6 +156,7 @@ impl ModelIndex {
             by_label: resolved.by_label,
             by_qualname: resolved.by_qualname,
             auth_user_model: resolved.auth_user_model,
+            alias_models: resolved.alias_models,
             scope,
             files,
             generation: next_generation(),
@@ -186,17 +192,41 @@ impl ModelIndex {
         self.model_of(self.scope.resolve_with(imports, module, dotted)?)
     }
 
+    /// The model a call names (`get_model("catalogue", "Product")`,
+    /// `get_image_model()`) in `module`, through `imports` when given (see
+    /// [`ModelIndex::resolve_with`]).
+    pub fn model_of_call(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        call: &ValueExpr,
+    ) -> Option<ModelId> {
+        let evaluator = model_refs::Evaluator {
+            scope: &self.scope,
+            imports: imports.map(|imports| (module, imports)),
+            by_label: &self.by_label,
+            by_qualname: &self.by_qualname,
+            auth_user_model: self.auth_user_model,
+        };
+        evaluator.model(module, call)
+    }
+
     fn model_of(&self, referent: Referent) -> Option<ModelId> {
         let Referent::Defined { module, name } = referent else {
             return None;
         };
-        if let Some(id) = self.by_qualname.get(&format!("{module}.{name}")) {
+        let qualname = format!("{module}.{name}");
+        if let Some(id) = self
+            .by_qualname
+            .get(&qualname)
+            .or_else(|| self.alias_models.get(&qualname))
+        {
             return Some(*id);
         }
         let alias = self.scope.modules.get(&module)?.alias(&name)?;
         match alias.value {
             AliasValue::UserModel => self.auth_user_model,
-            AliasValue::FromQueryset { .. } => None,
+            AliasValue::FromQueryset { .. } | AliasValue::Model(_) => None,
         }
     }
 

@@ -9,6 +9,7 @@ use super::extract::{
     MethodFacts, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
+use super::model_refs::Evaluator;
 use super::scope::{Referent, Scope};
 
 /// The resolved models, ready to go into a `ModelIndex`.
@@ -18,6 +19,8 @@ pub(super) struct Resolved {
     /// `blog.models.Post` (defining module and class name) → model.
     pub by_qualname: HashMap<String, ModelId>,
     pub auth_user_model: Option<ModelId>,
+    /// `blog.models.Post` of an alias naming a model (`Post = get_model("blog", "Post")`).
+    pub alias_models: HashMap<String, ModelId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +99,55 @@ struct Resolver<'a> {
     by_label: HashMap<String, ModelId>,
     by_qualname: HashMap<String, ModelId>,
     auth_user_model: Option<ModelId>,
+    alias_models: HashMap<String, ModelId>,
+    /// Classes with a base we cannot read that are models because a model's relation
+    /// points at them.
+    promoted: HashSet<String>,
+}
+
+/// Rounds of [`Resolver::promote_relation_targets`]: a chain of relations between
+/// classes with unknown bases longer than this is not followed.
+const MAX_PROMOTION_ROUNDS: usize = 4;
+
+/// A class whose bases we cannot all read declares what only a model declares: a
+/// relation, a field of Django's model fields, or a model's `Meta` options.
+fn declares_model_parts(scope: &Scope, class: ClassRef<'_>) -> bool {
+    if class.class.ambiguous {
+        return false;
+    }
+    let model_meta = class.class.meta.as_ref().is_some_and(|m| m.model_options);
+    model_meta
+        || class.class.fields.iter().any(|field| match field.call {
+            FieldCall::Plain => matches!(
+                scope.resolve(&class.file.module, &field.callee),
+                Some(Referent::External(path)) if DJANGO_MODEL_FIELD_MODULES
+                    .iter()
+                    .any(|module| path.starts_with(module))
+            ),
+            _ => true,
+        })
+}
+
+/// Where Django's model fields live (form and serializer fields are elsewhere).
+const DJANGO_MODEL_FIELD_MODULES: &[&str] = &[
+    "django.db.models.",
+    "django.contrib.postgres.fields.",
+    "django.contrib.gis.db.models.",
+];
+
+/// Every alias of every module that names a model, by qualified name.
+fn alias_models(evaluator: &Evaluator<'_>, modules: &[&FileFacts]) -> HashMap<String, ModelId> {
+    let mut found = HashMap::new();
+    for file in modules {
+        for alias in &file.aliases {
+            if let AliasValue::Model(_) = alias.value
+                && let Some(id) = evaluator.alias(&file.module, &alias.name, 0)
+            {
+                found.insert(format!("{}.{}", file.module, alias.name), id);
+            }
+        }
+    }
+    found
 }
 
 pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved {
@@ -134,8 +186,11 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
         by_label: HashMap::new(),
         by_qualname: HashMap::new(),
         auth_user_model: None,
+        alias_models: HashMap::new(),
+        promoted: HashSet::new(),
     };
     resolver.collect_models(&modules);
+    resolver.alias_models = alias_models(&resolver.evaluator(), &modules);
     resolver.fields_and_relations();
     resolver.managers_methods_and_flags();
     Resolved {
@@ -143,6 +198,7 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
         by_label: resolver.by_label,
         by_qualname: resolver.by_qualname,
         auth_user_model: resolver.auth_user_model,
+        alias_models: resolver.alias_models,
     }
 }
 
@@ -160,6 +216,16 @@ pub(super) fn label_key(app: &str, name: &str) -> String {
 }
 
 impl<'a> Resolver<'a> {
+    fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator {
+            scope: self.scope,
+            imports: None,
+            by_label: &self.by_label,
+            by_qualname: &self.by_qualname,
+            auth_user_model: self.auth_user_model,
+        }
+    }
+
     // --- classes -------------------------------------------------------------------
 
     fn base(&self, file: &FileFacts, base: &BaseExpr) -> Base {
@@ -192,7 +258,7 @@ impl<'a> Resolver<'a> {
                             manager: manager.clone(),
                             queryset: queryset.clone(),
                         },
-                        AliasValue::UserModel => Base::External(name),
+                        AliasValue::UserModel | AliasValue::Model(_) => Base::External(name),
                     },
                     None => Base::External(name),
                 }
@@ -218,9 +284,15 @@ impl<'a> Resolver<'a> {
             return Kind::Plain;
         }
         let mut kind = Kind::Plain;
+        let mut unknown_base = false;
         for base in &class.class.bases {
             let base_kind = match self.base(class.file, base) {
-                Base::Class(q) => self.kind(&q, visiting),
+                Base::Class(q) => {
+                    let kind = self.kind(&q, visiting);
+                    unknown_base |= kind == Kind::Plain
+                        && self.class_has_unknown_bases(&q, &mut HashSet::new());
+                    kind
+                }
                 Base::DjangoModel => Kind::Model,
                 Base::DjangoManager | Base::FromQueryset { .. } => Kind::Manager,
                 Base::Object => Kind::Plain,
@@ -234,7 +306,10 @@ impl<'a> Resolver<'a> {
                 Base::External(name) if name.contains("Manager") || name.contains("QuerySet") => {
                     Kind::Manager
                 }
-                Base::External(_) => Kind::Plain,
+                Base::External(_) => {
+                    unknown_base = true;
+                    Kind::Plain
+                }
             };
             if base_kind == Kind::Model {
                 kind = Kind::Model;
@@ -244,12 +319,108 @@ impl<'a> Resolver<'a> {
                 kind = Kind::Manager;
             }
         }
+        // A base we cannot read (treebeard's `MP_Node`, `six.with_metaclass(...)`) may
+        // be a model: the class is one when it says so itself.
+        if kind == Kind::Plain
+            && unknown_base
+            && (self.promoted.contains(qualname) || declares_model_parts(self.scope, class))
+        {
+            kind = Kind::Model;
+        }
         visiting.remove(qualname);
         self.kinds.insert(qualname.to_string(), kind);
         kind
     }
 
+    /// Classes with a base we cannot read that a model's relation points at are models
+    /// too (and their own relations may point at more).
+    fn promote_relation_targets(&mut self, modules: &[&'a FileFacts]) {
+        // Candidates by label: classes with a base we cannot read that are not models.
+        let mut by_label: HashMap<String, Vec<String>> = HashMap::new();
+        for file in modules {
+            for class in &file.classes {
+                let qualname = format!("{}.{}", file.module, class.name);
+                if !class.ambiguous
+                    && self.kind(&qualname, &mut HashSet::new()) == Kind::Plain
+                    && self.class_has_unknown_bases(&qualname, &mut HashSet::new())
+                {
+                    by_label
+                        .entry(label_key(&self.app_label(file, class), &class.name))
+                        .or_default()
+                        .push(qualname);
+                }
+            }
+        }
+        for _ in 0..MAX_PROMOTION_ROUNDS {
+            self.kinds.clear();
+            let mut found = Vec::new();
+            for file in modules {
+                for class in &file.classes {
+                    let qualname = format!("{}.{}", file.module, class.name);
+                    if self.kind(&qualname, &mut HashSet::new()) != Kind::Model {
+                        continue;
+                    }
+                    for field in &class.fields {
+                        let target = field
+                            .target
+                            .as_ref()
+                            .and_then(|t| self.target_class(file, class, t, &by_label));
+                        if let Some(target) = target
+                            && !self.promoted.contains(&target)
+                            && self.kind(&target, &mut HashSet::new()) == Kind::Plain
+                            && self
+                                .classes
+                                .get(&target)
+                                .is_some_and(|c| !c.class.ambiguous)
+                            && self.class_has_unknown_bases(&target, &mut HashSet::new())
+                        {
+                            found.push(target);
+                        }
+                    }
+                }
+            }
+            if found.is_empty() {
+                break;
+            }
+            self.promoted.extend(found);
+        }
+        self.kinds.clear();
+    }
+
+    /// The project class a relation of `class` names, whatever it is.
+    fn target_class(
+        &self,
+        file: &FileFacts,
+        class: &ClassFacts,
+        target: &TargetExpr,
+        by_label: &HashMap<String, Vec<String>>,
+    ) -> Option<String> {
+        match target {
+            TargetExpr::Str(s) if s == "self" => None,
+            TargetExpr::Str(s) => {
+                let key = match s.split_once('.') {
+                    Some((app, name)) => label_key(app, name),
+                    None => label_key(&self.app_label(file, class), s),
+                };
+                // Two classes with the label: which one Django registers is unknown.
+                match by_label.get(&key)?.as_slice() {
+                    [qualname] => Some(qualname.clone()),
+                    _ => None,
+                }
+            }
+            TargetExpr::Name(dotted) => match self.scope.resolve(&file.module, dotted)? {
+                Referent::Defined { module, name } => {
+                    let qualname = format!("{module}.{name}");
+                    self.classes.contains_key(&qualname).then_some(qualname)
+                }
+                _ => None,
+            },
+            TargetExpr::UserModel | TargetExpr::Other(_) => None,
+        }
+    }
+
     fn collect_models(&mut self, modules: &[&'a FileFacts]) {
+        self.promote_relation_targets(modules);
         let swapped = !self.auth_label.eq_ignore_ascii_case("auth.User");
         for file in modules {
             for class in &file.classes {
@@ -593,6 +764,9 @@ impl<'a> Resolver<'a> {
                     if alias.is_some_and(|a| a.value == AliasValue::UserModel) {
                         return self.auth_user();
                     }
+                    if let Some(id) = self.alias_models.get(&qualname) {
+                        return Resolution::Resolved(*id);
+                    }
                     unresolved(format!("`{qualname}` is not a model"))
                 }
                 Some(Referent::External(path)) => {
@@ -835,8 +1009,14 @@ impl<'a> Resolver<'a> {
         }
         // Django adds `objects` when preparing a concrete model that has no manager;
         // abstract models are never prepared (and their managers cannot be used anyway).
+        // A model only because of a base we cannot read (`MP_Node`) may get managers
+        // from it: its default one is unknown.
         if managers.is_empty() && !self.models[id.0 as usize].is_abstract {
-            managers.push(plain_manager("objects"));
+            let mut objects = plain_manager("objects");
+            objects.opaque = !order
+                .iter()
+                .any(|model| self.bases[model.0 as usize].contains(&Base::DjangoModel));
+            managers.push(objects);
         }
         managers
     }
@@ -888,7 +1068,7 @@ impl<'a> Resolver<'a> {
                         AliasValue::FromQueryset { manager, queryset } => {
                             ManagerClass::FromQueryset(module, manager.clone(), queryset.clone())
                         }
-                        AliasValue::UserModel => ManagerClass::NotAManager,
+                        AliasValue::UserModel | AliasValue::Model(_) => ManagerClass::NotAManager,
                     },
                     None => ManagerClass::Opaque,
                 }

@@ -1,7 +1,8 @@
 //! The part of a module the model index reads, found without parsing: every module-level
 //! statement but function definitions. Top-level functions hold most of a project's
 //! bytes (views, services, tests) and none of what the index records (imports, classes,
-//! module-level assignments), so the index parses only the rest. A small lexer finds
+//! module-level assignments) but model getters (`get_model`, `get_image_model`), whose
+//! names say so: the index parses only the rest and those. A small lexer finds
 //! where module-level statements start: a line that begins at column 0 outside any
 //! string, bracket or backslash continuation.
 
@@ -10,7 +11,8 @@ use tree_sitter::{Point, Range};
 use crate::text::LineIndex;
 
 /// The byte ranges (whole lines) of `source`'s module-level statements that are not
-/// function definitions, decorated or not; `None` when that is the whole file.
+/// function definitions, decorated or not, other than those whose name mentions a model;
+/// `None` when that is the whole file.
 pub fn declaration_ranges(source: &str) -> Option<Vec<Range>> {
     // Lines ended by a lone `\r` are lines to Python but not to the lexer.
     let bytes = source.as_bytes();
@@ -68,7 +70,14 @@ fn is_function(statement: &str) -> bool {
         s.strip_prefix(w)
             .is_some_and(|rest| rest.starts_with([' ', '\t', '\\']))
     };
-    word(statement, "def") || word(statement, "async")
+    (word(statement, "def") || word(statement, "async")) && !names_a_model_getter(statement)
+}
+
+/// `def get_image_model(...)`: the index reads what such a function returns. Read from
+/// the text up to the first `(`; a name split by a line continuation does not count.
+fn names_a_model_getter(statement: &str) -> bool {
+    let head = statement.split('(').next().unwrap_or("");
+    crate::index::mentions_model(head.rsplit([' ', '\t']).next().unwrap_or(""))
 }
 
 /// Byte offset of each line where a module-level statement starts.

@@ -39,6 +39,7 @@ pub fn may_define_models(file_name: &str, source: &str) -> bool {
         "QuerySet",
         "AUTH_USER_MODEL",
         "get_user_model",
+        "_model",
         "from_queryset",
         "import *",
     ];

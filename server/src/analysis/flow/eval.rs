@@ -3,6 +3,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::access;
+use crate::index::{Locals, ModelId, mentions_model, names_of, value_expr};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, call_args, dotted_name, text};
 use crate::text::TextRange;
@@ -133,6 +134,9 @@ impl<'a> Walker<'a> {
         let Some(function) = node.child_by_field_id(FIELDS.function) else {
             return vec![Value::Unknown];
         };
+        if let Some(id) = self.model_call(node, function, env) {
+            return vec![Value::Model(id)];
+        }
         match function.kind() {
             "identifier" => {
                 let name = self.file.text(function);
@@ -231,6 +235,22 @@ impl<'a> Walker<'a> {
             }
             _ => vec![Value::Unknown],
         }
+    }
+
+    /// The model a call of a function whose name mentions one returns
+    /// (`apps.get_model("blog", "Post")`, `get_image_model()`), when no name it reads is
+    /// local.
+    fn model_call(&self, call: Node<'a>, function: Node<'a>, env: &Env) -> Option<ModelId> {
+        let callee = dotted_name(function, self.src())?;
+        if !mentions_model(callee.last()?) {
+            return None;
+        }
+        let expr = value_expr(call, self.src(), &Locals::default())?;
+        if names_of(&expr).any(|name| env.contains_key(name)) {
+            return None;
+        }
+        self.index
+            .model_of_call(self.imports, &self.file.module, &expr)
     }
 
     /// `app_label.Model` of the user model `get_user_model()` returns.

@@ -341,3 +341,61 @@ class Plain:
     let product = index.by_label("catalogue.Product").unwrap();
     assert!(!index.manager(product, "objects").unwrap().opaque);
 }
+
+#[test]
+fn names_set_differently_in_module_level_branches_are_unknown() {
+    let index = build(&format!(
+        "{CATALOGUE}{}",
+        r#"
+# --- accounts/models.py
+from django.db import models
+
+class Member(models.Model):
+    pass
+
+# --- config/settings.py
+import os
+
+if os.environ.get("EMAIL_USER"):
+    AUTH_USER_MODEL = "accounts.Member"
+else:
+    AUTH_USER_MODEL = "auth.User"
+
+try:
+    PRODUCT_MODEL = "catalogue.Product"
+except ImportError:
+    PRODUCT_MODEL = "catalogue.Product"
+
+# --- shop/models.py
+import os
+from django.apps import apps
+
+if os.environ.get("A"):
+    Either = apps.get_model("catalogue", "Product")
+else:
+    Either = apps.get_model("catalogue", "Category")
+
+try:
+    Same = apps.get_model("catalogue", "Product")
+except LookupError:
+    Same = apps.get_model("catalogue", "Product")
+
+try:
+    from catalogue.models import Category as Imported
+except ImportError:
+    Imported = apps.get_model("catalogue", "Category")
+Later = apps.get_model("catalogue", "Product")
+if os.environ.get("B"):
+    Later = None
+"#
+    ));
+    assert_eq!(index.auth_user_model(), None);
+    assert!(index.by_label("auth.User").is_some());
+    assert!(index.by_label("accounts.Member").is_some());
+    let at = |name| named(&index, "shop.models", name);
+    assert_eq!(at("Same"), "catalogue.Product");
+    // Imported too: which binding holds depends on the run.
+    for name in ["Either", "Imported", "Later"] {
+        assert_eq!(at(name), "-", "{name}");
+    }
+}

@@ -88,7 +88,7 @@ pub fn walk(
     let mut current = model;
     for (i, segment) in lookup.split("__").enumerate() {
         let m = index.model(current);
-        if m.has_unknown_bases {
+        if m.may_have_unseen_attributes() {
             return result;
         }
         if i == 0 && style == Style::Field {

@@ -36,6 +36,9 @@ pub struct FileFacts {
     pub auth_user_model: Option<String>,
     /// `NAME = "string"` in a settings module (`WAGTAILIMAGES_IMAGE_MODEL`).
     pub settings: Vec<(String, String)>,
+    /// Names assigned in a module-level `if`/`try` block and again elsewhere, with
+    /// values that differ or that we cannot read: which one holds depends on the run.
+    pub unsettled: Vec<String>,
     /// Module-level functions whose returns may name a model (a loader wrapping
     /// `apps.get_model`, a swappable getter): those whose name mentions a model.
     pub functions: Vec<FunctionFacts>,
@@ -82,9 +85,13 @@ impl FileFacts {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The module defines `name` itself (a class, an alias or a function we understand).
+    /// The module defines `name` itself (a class, an alias or a function we understand,
+    /// or a name whose value depends on the run).
     pub fn defines(&self, name: &str) -> bool {
-        self.class(name).is_some() || self.alias(name).is_some() || self.function(name).is_some()
+        self.class(name).is_some()
+            || self.alias(name).is_some()
+            || self.function(name).is_some()
+            || self.unsettled.iter().any(|n| n == name)
     }
 
     /// A settings module: `settings.py`, or any file of a `settings/` package.
@@ -174,32 +181,27 @@ pub struct MetaFacts {
     pub model_options: bool,
 }
 
-/// Options of a model's `Meta` that forms, serializers, filters and tables do not use.
+/// Options of a model's `Meta` that forms, serializers, filters, tables and graphene
+/// types do not use (`abstract`, `permissions`, `ordering` and `verbose_name` are theirs
+/// too).
 const MODEL_ONLY_OPTIONS: &[&str] = &[
-    "abstract",
-    "app_label",
     "base_manager_name",
     "constraints",
     "db_table",
     "db_table_comment",
     "db_tablespace",
     "default_manager_name",
-    "default_permissions",
     "default_related_name",
     "get_latest_by",
     "index_together",
     "indexes",
     "managed",
     "order_with_respect_to",
-    "ordering",
-    "permissions",
-    "proxy",
     "required_db_features",
     "required_db_vendor",
     "select_on_save",
     "swappable",
     "unique_together",
-    "verbose_name",
     "verbose_name_plural",
 ];
 
@@ -359,6 +361,7 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     }
     let mut statements = root.walk();
     let mut nested = Vec::new();
+    let mut block_names = Vec::new();
     for statement in root.named_children(&mut statements) {
         match statement.kind() {
             // A statement being typed can wrap the module in one ERROR node; the classes
@@ -383,7 +386,13 @@ pub fn extract(file: &SourceFile) -> FileFacts {
                 }
             }
             "if_statement" | "try_statement" => {
-                conditional_definitions(&mut facts, &mut nested, statement, source);
+                conditional_definitions(
+                    &mut facts,
+                    &mut nested,
+                    &mut block_names,
+                    statement,
+                    source,
+                );
             }
             _ => {}
         }
@@ -431,6 +440,41 @@ fn needs_definitions(file: &SourceFile) -> bool {
         || source.contains("from_queryset")
 }
 
+/// `name = value` in a module-level block: recorded as at the top, unless the name is
+/// bound elsewhere too (assigned a value that differs or that we cannot read, or
+/// imported).
+fn block_assignment(
+    facts: &mut FileFacts,
+    block_names: &mut Vec<String>,
+    name: &str,
+    value: Node<'_>,
+    source: &str,
+) {
+    let mut alone = FileFacts {
+        path: facts.path.clone(),
+        ..FileFacts::default()
+    };
+    module_assignment(&mut alone, name, value, source);
+    let recorded = |f: &FileFacts| (f.setting(name).map(str::to_string), f.alias(name).cloned());
+    let (before, read) = (recorded(facts), recorded(&alone));
+    let elsewhere = block_names.iter().any(|n| n == name)
+        || before != (None, None)
+        || facts.imports.get(name).is_some();
+    if elsewhere && before != read {
+        facts.settings.retain(|(n, _)| n != name);
+        facts.aliases.retain(|a| a.name != name);
+        if name == "AUTH_USER_MODEL" {
+            facts.auth_user_model = None;
+        }
+        if !facts.unsettled.iter().any(|n| n == name) {
+            facts.unsettled.push(name.to_string());
+        }
+    } else if !facts.unsettled.iter().any(|n| n == name) {
+        module_assignment(facts, name, value, source);
+    }
+    block_names.push(name.to_string());
+}
+
 /// A class name bound by more than one statement: defined (imports of it do not
 /// count), but nothing is known of it.
 fn ambiguous(class: ClassFacts) -> ClassFacts {
@@ -454,6 +498,7 @@ pub fn mentions_model(name: &str) -> bool {
 fn conditional_definitions(
     facts: &mut FileFacts,
     nested: &mut Vec<ClassFacts>,
+    block_names: &mut Vec<String>,
     statement: Node<'_>,
     source: &str,
 ) {
@@ -468,7 +513,7 @@ fn conditional_definitions(
             | "finally_clause"
             | "if_statement"
             | "try_statement" => {
-                conditional_definitions(facts, nested, child, source);
+                conditional_definitions(facts, nested, block_names, child, source);
             }
             "class_definition" | "decorated_definition" => {
                 let class = undecorated(child);
@@ -492,7 +537,7 @@ fn conditional_definitions(
                     assignment.child_by_field_id(FIELDS.right),
                 ) && left.kind() == "identifier"
                 {
-                    module_assignment(facts, text(left, source), right, source);
+                    block_assignment(facts, block_names, text(left, source), right, source);
                 }
             }
             _ => {}

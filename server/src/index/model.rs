@@ -42,17 +42,31 @@ pub struct Model {
     /// A base class that is not a model we know (a mixin from a third-party package):
     /// attributes we do not see may come from it.
     pub has_unknown_bases: bool,
+    /// Another model of the project inherits from it: `self.__class__` in its methods
+    /// may be that one.
+    pub subclassed: bool,
     /// Concrete and relation fields, inherited ones included, the implicit `id`
     /// primary key included unless a field is declared `primary_key=True`.
     pub fields: Vec<Field>,
-    /// Relations other models declare towards this one.
+    /// Relations other models declare towards this one. On an abstract model, those
+    /// every concrete child has alike (its methods run on one of them).
     pub reverse: Vec<ReverseRelation>,
     /// Every declared manager under its name, the model's own first, then its model
     /// bases' (Django's order: the first is the default manager). A concrete model with
-    /// none gets `objects` (its children inherit it), an abstract one none.
+    /// none gets `objects` (its children inherit it). An abstract model has those every
+    /// concrete child has alike, when they agree on the default one: what
+    /// `self.__class__.objects` and `cls._default_manager` are in its methods.
     pub managers: Vec<Manager>,
     /// Methods and properties defined on the model class (inherited ones included).
     pub methods: Vec<MethodSummary>,
+}
+
+impl Model {
+    /// Instances may have attributes the index does not see: from a base it cannot
+    /// read, or, on an abstract model, from the concrete child they are.
+    pub fn may_have_unseen_attributes(&self) -> bool {
+        self.has_unknown_bases || self.is_abstract
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +123,7 @@ pub struct Relation {
 }
 
 /// The other side of a relation, as seen from its target model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReverseRelation {
     /// Attribute on instances (`comments`, `comment_set`, `profile`); `None` for `"+"`.
     pub accessor: Option<String>,
@@ -167,7 +181,7 @@ pub struct Prefetch {
     pub queryset: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manager {
     pub name: String,
     /// What `get_queryset()` applies: overrides build on their parent's

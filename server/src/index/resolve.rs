@@ -12,6 +12,8 @@ use super::model::*;
 use super::model_refs::Evaluator;
 use super::scope::{Referent, Scope};
 
+mod abstract_children;
+
 /// The resolved models, ready to go into a `ModelIndex`.
 pub(super) struct Resolved {
     pub models: Vec<Model>,
@@ -91,6 +93,8 @@ struct Resolver<'a> {
     classes: HashMap<String, ClassRef<'a>>,
     kinds: HashMap<String, Kind>,
     auth_label: String,
+    /// `AUTH_USER_MODEL` is set differently on different runs: no model is the user one.
+    auth_unsettled: bool,
     // Per model, indexed by `ModelId`.
     refs: Vec<ClassRef<'a>>,
     bases: Vec<Vec<Base>>,
@@ -118,6 +122,8 @@ fn declares_model_parts(scope: &Scope, class: ClassRef<'_>) -> bool {
     let model_meta = class.class.meta.as_ref().is_some_and(|m| m.model_options);
     model_meta
         || class.class.fields.iter().any(|field| match field.call {
+            // An expression's result type (`Func` subclasses of a third-party base).
+            _ if field.name == "output_field" => false,
             FieldCall::Plain => matches!(
                 scope.resolve(&class.file.module, &field.callee),
                 Some(Referent::External(path)) if DJANGO_MODEL_FIELD_MODULES
@@ -162,6 +168,12 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
                 .or_insert(ClassRef { file, class });
         }
     }
+    // A settings module that sets it in two branches (`if ...: AUTH_USER_MODEL = "a"
+    // else: ... = "b"`) leaves it unknown; `auth.User` stays, maybe not swapped.
+    let auth_unsettled = auth_user_model.is_none()
+        && modules
+            .iter()
+            .any(|f| f.unsettled.iter().any(|n| n == "AUTH_USER_MODEL"));
     let auth_label = auth_user_model
         .map(str::to_string)
         .or_else(|| {
@@ -179,6 +191,7 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
         classes,
         kinds: HashMap::new(),
         auth_label,
+        auth_unsettled,
         refs: Vec::new(),
         bases: Vec::new(),
         model_bases: Vec::new(),
@@ -193,6 +206,7 @@ pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved 
     resolver.alias_models = alias_models(&resolver.evaluator(), &modules);
     resolver.fields_and_relations();
     resolver.managers_methods_and_flags();
+    abstract_children::share_with_abstract_models(&mut resolver.models, &resolver.model_bases);
     Resolved {
         models: resolver.models,
         by_label: resolver.by_label,
@@ -307,7 +321,8 @@ impl<'a> Resolver<'a> {
                     Kind::Manager
                 }
                 Base::External(_) => {
-                    unknown_base = true;
+                    // Django's own classes other than `Model` are not models (`Func`).
+                    unknown_base |= !self.is_django_class(class.file, base);
                     Kind::Plain
                 }
             };
@@ -332,25 +347,42 @@ impl<'a> Resolver<'a> {
         kind
     }
 
+    fn is_django_class(&self, file: &FileFacts, base: &BaseExpr) -> bool {
+        base.name().is_some_and(|dotted| {
+            matches!(
+                self.scope.resolve(&file.module, dotted),
+                Some(Referent::External(path)) if path.starts_with("django.")
+            )
+        })
+    }
+
     /// Classes with a base we cannot read that a model's relation points at are models
     /// too (and their own relations may point at more).
     fn promote_relation_targets(&mut self, modules: &[&'a FileFacts]) {
-        // Candidates by label: classes with a base we cannot read that are not models.
+        // Candidates a string names by label: classes with a base we cannot read in a
+        // models module (where Django finds models), none of whose label a model has.
         let mut by_label: HashMap<String, Vec<String>> = HashMap::new();
+        let mut model_labels = HashSet::new();
         for file in modules {
             for class in &file.classes {
                 let qualname = format!("{}.{}", file.module, class.name);
-                if !class.ambiguous
-                    && self.kind(&qualname, &mut HashSet::new()) == Kind::Plain
-                    && self.class_has_unknown_bases(&qualname, &mut HashSet::new())
-                {
-                    by_label
-                        .entry(label_key(&self.app_label(file, class), &class.name))
-                        .or_default()
-                        .push(qualname);
+                let label = label_key(&self.app_label(file, class), &class.name);
+                match self.kind(&qualname, &mut HashSet::new()) {
+                    Kind::Model => {
+                        model_labels.insert(label);
+                    }
+                    Kind::Plain
+                        if !class.ambiguous
+                            && file.module.split('.').any(|part| part == "models")
+                            && self.class_has_unknown_bases(&qualname, &mut HashSet::new()) =>
+                    {
+                        by_label.entry(label).or_default().push(qualname);
+                    }
+                    Kind::Plain | Kind::Manager => {}
                 }
             }
         }
+        by_label.retain(|label, _| !model_labels.contains(label));
         for _ in 0..MAX_PROMOTION_ROUNDS {
             self.kinds.clear();
             let mut found = Vec::new();
@@ -421,7 +453,7 @@ impl<'a> Resolver<'a> {
 
     fn collect_models(&mut self, modules: &[&'a FileFacts]) {
         self.promote_relation_targets(modules);
-        let swapped = !self.auth_label.eq_ignore_ascii_case("auth.User");
+        let swapped = !self.auth_unsettled && !self.auth_label.eq_ignore_ascii_case("auth.User");
         for file in modules {
             for class in &file.classes {
                 let qualname = format!("{}.{}", file.module, class.name);
@@ -456,6 +488,7 @@ impl<'a> Resolver<'a> {
                     is_proxy: meta.proxy,
                     has_ordering: false,
                     has_unknown_bases: false,
+                    subclassed: false,
                     fields: Vec::new(),
                     reverse: Vec::new(),
                     managers: Vec::new(),
@@ -481,7 +514,10 @@ impl<'a> Resolver<'a> {
             self.bases.push(bases);
             self.model_bases.push(model_bases);
         }
-        self.auth_user_model = self.label(&self.auth_label);
+        self.auth_user_model = match self.auth_unsettled {
+            true => None,
+            false => self.label(&self.auth_label),
+        };
     }
 
     fn label(&self, label: &str) -> Option<ModelId> {

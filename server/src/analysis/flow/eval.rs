@@ -109,6 +109,9 @@ impl<'a> Walker<'a> {
                     let Some(model) = obj.model() else {
                         return Value::Unknown;
                     };
+                    if name == "__class__" {
+                        return self.class_of(model);
+                    }
                     match access::hop(self.index, model, &name) {
                         Some(hop) if hop.is_many() => Value::RelatedManager {
                             obj,
@@ -223,6 +226,14 @@ impl<'a> Walker<'a> {
                     })
                     .collect()
             }
+            "type" if args.positional.len() == 1 && args.keywords.is_empty() => self
+                .eval(args.positional[0], env)
+                .into_iter()
+                .map(|v| match v {
+                    Value::Obj(obj) => obj.model().map_or(Value::Unknown, |m| self.class_of(m)),
+                    _ => Value::Unknown,
+                })
+                .collect(),
             "super" if args.positional.is_empty() => match self.current_view {
                 Some(key) => vec![Value::ViewSuper(key)],
                 None => vec![Value::Unknown],
@@ -234,6 +245,18 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => vec![Value::Unknown],
+        }
+    }
+
+    /// `obj.__class__`, `type(obj)`: the model, when no other model inherits from it (an
+    /// instance could be the child's); an abstract model stands for what its concrete
+    /// children share.
+    fn class_of(&self, model: ModelId) -> Value {
+        let m = self.index.model(model);
+        if m.is_abstract || !m.subclassed {
+            Value::Model(model)
+        } else {
+            Value::Unknown
         }
     }
 

@@ -78,7 +78,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let model = ctx.index.model(qs.model);
-        if model.has_unknown_bases {
+        if model.may_have_unseen_attributes() {
             continue;
         }
         let columns = model

@@ -70,9 +70,16 @@ def get_model_either(app_label, model_name):
         return apps.get_model(app_label, model_name)
     return apps.get_model("catalogue", "Category")
 
+# --- shop/compat.py
+from django.apps import apps
+
+get_model = apps.get_model
+model_count = len(apps.get_models())
+
 # --- shop/views.py
 import django.apps
 from django.apps import apps
+from shop.compat import get_model as compat_get_model, model_count
 from oscar.core.loading import get_model as oscar_get_model
 from shop.loading import get_model, get_model_moved, get_model_either
 
@@ -82,6 +89,7 @@ Pair = apps.get_model("catalogue", "product", require_ready=False)
 Full = django.apps.apps.get_model("catalogue", "Category")
 Oscar = oscar_get_model("catalogue", "Category")
 Either = get_model_either("catalogue", "Category")
+Compat = compat_get_model("catalogue", "Category")
 
 NAME = "Product"
 Variable = get_model("catalogue", NAME)
@@ -91,6 +99,7 @@ Differ = get_model_either("catalogue", "Product")
 Unknown = some_module.get_model("catalogue", "Product")
 Other = apps.get_model("catalogue", "Product", extra=True)
 Three = apps.get_model("catalogue", "Product", "x")
+Counted = model_count("catalogue", "Product")
 
 # --- orders/models.py
 from django.db import models
@@ -107,6 +116,7 @@ class Line(models.Model):
     assert_eq!(at("Full"), "catalogue.Category");
     assert_eq!(at("Oscar"), "catalogue.Category");
     assert_eq!(at("Either"), "catalogue.Category");
+    assert_eq!(at("Compat"), "catalogue.Category");
     // Imported elsewhere, and a relation's target.
     assert_eq!(
         named(&index, "orders.models", "Product"),
@@ -120,7 +130,7 @@ class Line(models.Model):
     // A name, a missing model, a reassigned parameter, returns that differ, a callee
     // we cannot read, arguments `apps.get_model` does not take: unknown.
     for name in [
-        "Variable", "Missing", "Moved", "Differ", "Unknown", "Other", "Three",
+        "Variable", "Missing", "Moved", "Differ", "Unknown", "Other", "Three", "Counted",
     ] {
         assert_eq!(at(name), "-", "{name}");
     }

@@ -120,7 +120,8 @@ pub enum AliasValue {
         queryset: Vec<String>,
     },
     /// `Product = get_model("catalogue", "Product")`, `Image = get_image_model()`: a
-    /// call of a function whose name mentions a model.
+    /// call of a function whose name mentions a model; `get_model = apps.get_model`:
+    /// such a function.
     Model(ValueExpr),
 }
 
@@ -558,11 +559,14 @@ fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source:
     }
     let alias = match target_expr(value, source) {
         TargetExpr::UserModel => Some(AliasValue::UserModel),
-        _ if value.kind() == "call"
-            && value
-                .child_by_field_id(FIELDS.function)
-                .and_then(|f| dotted_name(f, source))
-                .is_some_and(|callee| callee.last().is_some_and(|n| mentions_model(n))) =>
+        // `Product = get_model("catalogue", "Product")`, and `get_model = apps.get_model`
+        // (a function under another name).
+        _ if value
+            .child_by_field_id(FIELDS.function)
+            .filter(|_| value.kind() == "call")
+            .or(Some(value))
+            .and_then(|f| dotted_name(f, source))
+            .is_some_and(|callee| callee.last().is_some_and(|n| mentions_model(n))) =>
         {
             value_expr(value, source, &Locals::default()).map(AliasValue::Model)
         }

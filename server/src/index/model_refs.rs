@@ -325,6 +325,9 @@ impl Evaluator<'_> {
         args: Vec<Evaluated>,
         depth: usize,
     ) -> Option<Evaluated> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match self.resolve(module, function)? {
             Referent::External(path) if GET_MODEL.contains(&path.as_str()) => {
                 let label = match args.as_slice() {
@@ -342,6 +345,11 @@ impl Evaluator<'_> {
                 .flatten(),
             Referent::Defined { module, name } => {
                 let facts: &FileFacts = self.scope.modules.get(&module)?;
+                if let Some(AliasValue::Model(ValueExpr::Name(function))) =
+                    facts.alias(&name).map(|a| &a.value)
+                {
+                    return self.call(&module, function, args, depth + 1);
+                }
                 let function = facts.function(&name)?;
                 let mut found = None;
                 for expr in &function.returns {

@@ -12,7 +12,8 @@ use super::model_refs::{FunctionFacts, Locals, ValueExpr, function_facts, value_
 use super::queryset_api;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{
-    call_args, dotted_name, nested_beyond, string_value, text, undecorated, whole_definitions,
+    call_args, dotted_name, nested_beyond, parameter_names, string_value, text, undecorated,
+    whole_definitions,
 };
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
@@ -883,15 +884,7 @@ fn method_facts(def: Node<'_>, decorators: &[Vec<String>], source: &str) -> Opti
 }
 
 fn first_parameter<'s>(def: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let params = def.child_by_field_id(FIELDS.parameters)?;
-    let first = params.named_child(0)?;
-    let ident = match first.kind() {
-        "identifier" => first,
-        "typed_parameter" => first.named_child(0)?,
-        "default_parameter" | "typed_default_parameter" => first.child_by_field_id(FIELDS.name)?,
-        _ => return None,
-    };
-    (ident.kind() == "identifier").then(|| text(ident, source))
+    parameter_names(def, source).first().copied().flatten()
 }
 
 fn queryset_facts(body: Node<'_>, self_name: &str, source: &str) -> QuerysetFacts {

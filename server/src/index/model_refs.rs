@@ -18,7 +18,9 @@ use super::model::ModelId;
 use super::resolve::label_key;
 use super::scope::{Referent, Scope};
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, descendants, dotted_name, string_value, text};
+use crate::syntax::node::{
+    call_args, descendants, dotted_name, parameter_names, string_value, text,
+};
 
 /// An expression the index can evaluate to a string or a model.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -124,20 +126,11 @@ pub fn function_facts(def: Node<'_>, source: &str) -> Option<FunctionFacts> {
     let name = text(def.child_by_field_id(FIELDS.name)?, source).to_string();
     let body = def.child_by_field_id(FIELDS.body)?;
     let mut locals = Locals::default();
-    let params = def.child_by_field_id(FIELDS.parameters)?;
-    let mut cursor = params.walk();
-    for param in params.named_children(&mut cursor) {
-        let ident = match param.kind() {
-            "identifier" => Some(param),
-            "typed_parameter" => param.named_child(0),
-            "default_parameter" | "typed_default_parameter" => param.child_by_field_id(FIELDS.name),
-            _ => None,
-        };
-        // A parameter we cannot name (`*args`) shifts no position we read after it.
-        locals
-            .params
-            .push(ident.map(|i| text(i, source)).unwrap_or_default());
-    }
+    // A parameter we cannot name (`*args`) keeps its place: positions count.
+    locals.params = parameter_names(def, source)
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
     let mut returns = Vec::new();
     for node in body_nodes(body) {
         match node.kind() {

@@ -95,6 +95,31 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The name of each parameter of a function definition, in order; `None` for one
+/// without a plain name (`*args`, `**kwargs`, the `/` and `*` markers).
+pub fn parameter_names<'s>(def: Node<'_>, source: &'s str) -> Vec<Option<&'s str>> {
+    let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
+        return Vec::new();
+    };
+    let mut cursor = params.walk();
+    params
+        .named_children(&mut cursor)
+        .map(|param| {
+            let ident = match param.kind() {
+                "identifier" => Some(param),
+                "typed_parameter" => param.named_child(0),
+                "default_parameter" | "typed_default_parameter" => {
+                    param.child_by_field_id(FIELDS.name)
+                }
+                _ => None,
+            };
+            ident
+                .filter(|i| i.kind() == "identifier")
+                .map(|i| text(i, source))
+        })
+        .collect()
+}
+
 /// Positional arguments and keyword arguments of a `call` node.
 pub struct CallArgs<'t> {
     pub positional: Vec<Node<'t>>,

@@ -9,7 +9,7 @@ use crate::analysis::guard::Deadline;
 use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{descendants, text};
+use crate::syntax::node::{self, descendants, text};
 
 use super::facts::Facts;
 use super::values::{Env, Value, join, rows_as_objs};
@@ -55,22 +55,12 @@ pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
         .collect()
 }
 
-/// The names of a function's parameters, in order.
+/// The names of a function's parameters, in order (`*args` and `**kwargs` left out).
 pub(super) fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
-    let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
-        return Vec::new();
-    };
-    let mut cursor = params.walk();
-    params
-        .named_children(&mut cursor)
-        .filter_map(|p| match p.kind() {
-            "identifier" => Some(text(p, src).to_string()),
-            "typed_parameter" => p.named_child(0).map(|n| text(n, src).to_string()),
-            "default_parameter" | "typed_default_parameter" => p
-                .child_by_field_id(FIELDS.name)
-                .map(|n| text(n, src).to_string()),
-            _ => None,
-        })
+    node::parameter_names(def, src)
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
         .collect()
 }
 

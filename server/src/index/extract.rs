@@ -20,6 +20,8 @@ use crate::syntax::uses::{Use, uses_of};
 use crate::syntax::{self, SourceFile, scan};
 use crate::text::TextRange;
 
+mod blocks;
+
 /// What one file contributes to the index.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct FileFacts {
@@ -388,29 +390,12 @@ pub fn extract(file: &SourceFile) -> FileFacts {
                 }
             }
             "if_statement" | "try_statement" => {
-                conditional_definitions(
-                    &mut facts,
-                    &mut nested,
-                    &mut block_names,
-                    statement,
-                    source,
-                );
+                blocks::definitions(&mut facts, &mut nested, &mut block_names, statement, source);
             }
             _ => {}
         }
     }
-    // A class defined in a block may be bound by another statement too (`try: from x
-    // import A / except ImportError: class A(...)`, or a class A at the top): which one
-    // Python keeps depends on the run.
-    for mut class in nested {
-        if facts.imports.get(&class.name).is_some()
-            || facts.classes.iter().any(|c| c.name == class.name)
-        {
-            facts.classes.retain(|c| c.name != class.name);
-            class = ambiguous(class);
-        }
-        facts.classes.push(class);
-    }
+    blocks::add_classes(&mut facts, nested);
     facts.classes.sort_by_key(|class| class.range.start);
     if is_apps {
         facts.app_config_label = facts
@@ -442,109 +427,10 @@ fn needs_definitions(file: &SourceFile) -> bool {
         || source.contains("from_queryset")
 }
 
-/// `name = value` in a module-level block: recorded as at the top, unless the name is
-/// bound elsewhere too (assigned a value that differs or that we cannot read, or
-/// imported).
-fn block_assignment(
-    facts: &mut FileFacts,
-    block_names: &mut Vec<String>,
-    name: &str,
-    value: Node<'_>,
-    source: &str,
-) {
-    let mut alone = FileFacts {
-        path: facts.path.clone(),
-        ..FileFacts::default()
-    };
-    module_assignment(&mut alone, name, value, source);
-    let recorded = |f: &FileFacts| (f.setting(name).map(str::to_string), f.alias(name).cloned());
-    let (before, read) = (recorded(facts), recorded(&alone));
-    let elsewhere = block_names.iter().any(|n| n == name)
-        || before != (None, None)
-        || facts.imports.get(name).is_some();
-    if elsewhere && before != read {
-        facts.settings.retain(|(n, _)| n != name);
-        facts.aliases.retain(|a| a.name != name);
-        if name == "AUTH_USER_MODEL" {
-            facts.auth_user_model = None;
-        }
-        if !facts.unsettled.iter().any(|n| n == name) {
-            facts.unsettled.push(name.to_string());
-        }
-    } else if !facts.unsettled.iter().any(|n| n == name) {
-        module_assignment(facts, name, value, source);
-    }
-    block_names.push(name.to_string());
-}
-
-/// A class name bound by more than one statement: defined (imports of it do not
-/// count), but nothing is known of it.
-fn ambiguous(class: ClassFacts) -> ClassFacts {
-    ClassFacts {
-        name: class.name,
-        range: class.range,
-        ambiguous: true,
-        ..ClassFacts::default()
-    }
-}
-
 /// A function or callee whose name says it returns a model or names one
 /// (`get_model`, `get_image_model`, `get_image_model_string`).
 pub fn mentions_model(name: &str) -> bool {
     name.to_ascii_lowercase().contains("model")
-}
-
-/// Classes and assignments inside a module-level `if`/`try` (`if not
-/// is_model_registered("catalogue", "Product"): class Product(...)`): assignments go
-/// into `facts` like top-level ones, classes into `nested`.
-fn conditional_definitions(
-    facts: &mut FileFacts,
-    nested: &mut Vec<ClassFacts>,
-    block_names: &mut Vec<String>,
-    statement: Node<'_>,
-    source: &str,
-) {
-    let mut cursor = statement.walk();
-    for child in statement.named_children(&mut cursor) {
-        match child.kind() {
-            "block"
-            | "elif_clause"
-            | "else_clause"
-            | "except_clause"
-            | "except_group_clause"
-            | "finally_clause"
-            | "if_statement"
-            | "try_statement" => {
-                conditional_definitions(facts, nested, block_names, child, source);
-            }
-            "class_definition" | "decorated_definition" => {
-                let class = undecorated(child);
-                if class.kind() != "class_definition" {
-                    continue;
-                }
-                let class = class_facts(class, source);
-                // Defined in two blocks: unknown which one holds (see `extract`).
-                match nested.iter().position(|c| c.name == class.name) {
-                    Some(twice) => nested[twice] = ambiguous(class),
-                    None => nested.push(class),
-                }
-            }
-            "expression_statement" => {
-                let Some(assignment) = child.named_child(0).filter(|a| a.kind() == "assignment")
-                else {
-                    continue;
-                };
-                if let (Some(left), Some(right)) = (
-                    assignment.child_by_field_id(FIELDS.left),
-                    assignment.child_by_field_id(FIELDS.right),
-                ) && left.kind() == "identifier"
-                {
-                    block_assignment(facts, block_names, text(left, source), right, source);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source: &str) {

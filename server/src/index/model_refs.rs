@@ -125,12 +125,14 @@ pub fn value_expr(node: Node<'_>, source: &str, locals: &Locals<'_>) -> Option<V
 pub fn function_facts(def: Node<'_>, source: &str) -> Option<FunctionFacts> {
     let name = text(def.child_by_field_id(FIELDS.name)?, source).to_string();
     let body = def.child_by_field_id(FIELDS.body)?;
-    let mut locals = Locals::default();
     // A parameter we cannot name (`*args`) keeps its place: positions count.
-    locals.params = parameter_names(def, source)
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect();
+    let mut locals = Locals {
+        params: parameter_names(def, source)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        assigned: HashMap::new(),
+    };
     let mut returns = Vec::new();
     for node in body_nodes(body) {
         match node.kind() {

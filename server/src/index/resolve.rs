@@ -13,6 +13,9 @@ use super::model_refs::Evaluator;
 use super::scope::{Referent, Scope};
 
 mod abstract_children;
+mod unknown_bases;
+
+use unknown_bases::declares_model_parts;
 
 /// The resolved models, ready to go into a `ModelIndex`.
 pub(super) struct Resolved {
@@ -108,38 +111,6 @@ struct Resolver<'a> {
     /// points at them.
     promoted: HashSet<String>,
 }
-
-/// Rounds of [`Resolver::promote_relation_targets`]: a chain of relations between
-/// classes with unknown bases longer than this is not followed.
-const MAX_PROMOTION_ROUNDS: usize = 4;
-
-/// A class whose bases we cannot all read declares what only a model declares: a
-/// relation, a field of Django's model fields, or a model's `Meta` options.
-fn declares_model_parts(scope: &Scope, class: ClassRef<'_>) -> bool {
-    if class.class.ambiguous {
-        return false;
-    }
-    let model_meta = class.class.meta.as_ref().is_some_and(|m| m.model_options);
-    model_meta
-        || class.class.fields.iter().any(|field| match field.call {
-            // An expression's result type (`Func` subclasses of a third-party base).
-            _ if field.name == "output_field" => false,
-            FieldCall::Plain => matches!(
-                scope.resolve(&class.file.module, &field.callee),
-                Some(Referent::External(path)) if DJANGO_MODEL_FIELD_MODULES
-                    .iter()
-                    .any(|module| path.starts_with(module))
-            ),
-            _ => true,
-        })
-}
-
-/// Where Django's model fields live (form and serializer fields are elsewhere).
-const DJANGO_MODEL_FIELD_MODULES: &[&str] = &[
-    "django.db.models.",
-    "django.contrib.postgres.fields.",
-    "django.contrib.gis.db.models.",
-];
 
 /// Every alias of every module that names a model, by qualified name.
 fn alias_models(evaluator: &Evaluator<'_>, modules: &[&FileFacts]) -> HashMap<String, ModelId> {
@@ -345,110 +316,6 @@ impl<'a> Resolver<'a> {
         visiting.remove(qualname);
         self.kinds.insert(qualname.to_string(), kind);
         kind
-    }
-
-    fn is_django_class(&self, file: &FileFacts, base: &BaseExpr) -> bool {
-        base.name().is_some_and(|dotted| {
-            matches!(
-                self.scope.resolve(&file.module, dotted),
-                Some(Referent::External(path)) if path.starts_with("django.")
-            )
-        })
-    }
-
-    /// Classes with a base we cannot read that a model's relation points at are models
-    /// too (and their own relations may point at more).
-    fn promote_relation_targets(&mut self, modules: &[&'a FileFacts]) {
-        // Candidates a string names by label: classes with a base we cannot read in a
-        // models module (where Django finds models), none of whose label a model has.
-        let mut by_label: HashMap<String, Vec<String>> = HashMap::new();
-        let mut model_labels = HashSet::new();
-        for file in modules {
-            for class in &file.classes {
-                let qualname = format!("{}.{}", file.module, class.name);
-                let label = label_key(&self.app_label(file, class), &class.name);
-                match self.kind(&qualname, &mut HashSet::new()) {
-                    Kind::Model => {
-                        model_labels.insert(label);
-                    }
-                    Kind::Plain
-                        if !class.ambiguous
-                            && file.module.split('.').any(|part| part == "models")
-                            && self.class_has_unknown_bases(&qualname, &mut HashSet::new()) =>
-                    {
-                        by_label.entry(label).or_default().push(qualname);
-                    }
-                    Kind::Plain | Kind::Manager => {}
-                }
-            }
-        }
-        by_label.retain(|label, _| !model_labels.contains(label));
-        for _ in 0..MAX_PROMOTION_ROUNDS {
-            self.kinds.clear();
-            let mut found = Vec::new();
-            for file in modules {
-                for class in &file.classes {
-                    let qualname = format!("{}.{}", file.module, class.name);
-                    if self.kind(&qualname, &mut HashSet::new()) != Kind::Model {
-                        continue;
-                    }
-                    for field in &class.fields {
-                        let target = field
-                            .target
-                            .as_ref()
-                            .and_then(|t| self.target_class(file, class, t, &by_label));
-                        if let Some(target) = target
-                            && !self.promoted.contains(&target)
-                            && self.kind(&target, &mut HashSet::new()) == Kind::Plain
-                            && self
-                                .classes
-                                .get(&target)
-                                .is_some_and(|c| !c.class.ambiguous)
-                            && self.class_has_unknown_bases(&target, &mut HashSet::new())
-                        {
-                            found.push(target);
-                        }
-                    }
-                }
-            }
-            if found.is_empty() {
-                break;
-            }
-            self.promoted.extend(found);
-        }
-        self.kinds.clear();
-    }
-
-    /// The project class a relation of `class` names, whatever it is.
-    fn target_class(
-        &self,
-        file: &FileFacts,
-        class: &ClassFacts,
-        target: &TargetExpr,
-        by_label: &HashMap<String, Vec<String>>,
-    ) -> Option<String> {
-        match target {
-            TargetExpr::Str(s) if s == "self" => None,
-            TargetExpr::Str(s) => {
-                let key = match s.split_once('.') {
-                    Some((app, name)) => label_key(app, name),
-                    None => label_key(&self.app_label(file, class), s),
-                };
-                // Two classes with the label: which one Django registers is unknown.
-                match by_label.get(&key)?.as_slice() {
-                    [qualname] => Some(qualname.clone()),
-                    _ => None,
-                }
-            }
-            TargetExpr::Name(dotted) => match self.scope.resolve(&file.module, dotted)? {
-                Referent::Defined { module, name } => {
-                    let qualname = format!("{module}.{name}");
-                    self.classes.contains_key(&qualname).then_some(qualname)
-                }
-                _ => None,
-            },
-            TargetExpr::UserModel | TargetExpr::Other(_) => None,
-        }
     }
 
     fn collect_models(&mut self, modules: &[&'a FileFacts]) {
@@ -928,51 +795,6 @@ impl<'a> Resolver<'a> {
         visiting.remove(&id);
         memo.insert(id, result);
         result
-    }
-
-    fn has_unknown_bases_model(
-        &self,
-        id: ModelId,
-        memo: &mut HashMap<ModelId, bool>,
-        visiting: &mut HashSet<ModelId>,
-    ) -> bool {
-        if let Some(done) = memo.get(&id) {
-            return *done;
-        }
-        if !visiting.insert(id) {
-            return false;
-        }
-        let index = id.0 as usize;
-        let result = self.bases[index].iter().any(|base| match base {
-            Base::Class(q) => match self.by_qualname.get(q) {
-                Some(&base) => self.has_unknown_bases_model(base, memo, visiting),
-                None => self.class_has_unknown_bases(q, &mut HashSet::new()),
-            },
-            Base::DjangoModel | Base::Object => false,
-            Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
-        });
-        visiting.remove(&id);
-        memo.insert(id, result);
-        result
-    }
-
-    /// A project class (a mixin) that has a base we cannot read.
-    fn class_has_unknown_bases(&self, qualname: &str, visiting: &mut HashSet<String>) -> bool {
-        let Some(class) = self.classes.get(qualname) else {
-            return true;
-        };
-        if !visiting.insert(qualname.to_string()) {
-            return false;
-        }
-        class
-            .class
-            .bases
-            .iter()
-            .any(|base| match self.base(class.file, base) {
-                Base::Class(q) => self.class_has_unknown_bases(&q, visiting),
-                Base::DjangoModel | Base::Object => false,
-                Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
-            })
     }
 
     /// The class and its project base classes, nearest first (a simple MRO).

@@ -109,6 +109,9 @@ pub fn walk(
             return result;
         }
         let Some((found, accessor)) = resolve(index, current, segment, style) else {
+            if m.is_unread(segment) {
+                return result;
+            }
             let after_relation = !result.hops.is_empty();
             if style == Style::Field && after_relation && BUILTIN_LOOKUPS.contains(&segment) {
                 return result;

@@ -42,6 +42,9 @@ pub struct Model {
     /// A base class that is not a model we know (a mixin from a third-party package):
     /// attributes we do not see may come from it.
     pub has_unknown_bases: bool,
+    /// Class attributes assigned a call we cannot read (`tags = TaggableManager()`,
+    /// `page = ParentalKey(...)`): maybe fields, so lookups naming them are not judged.
+    pub unread_attributes: Vec<String>,
     /// Another model of the project inherits from it: `self.__class__` in its methods
     /// may be that one.
     pub subclassed: bool,
@@ -66,6 +69,14 @@ impl Model {
     /// read, or, on an abstract model, from the concrete child they are.
     pub fn may_have_unseen_attributes(&self) -> bool {
         self.has_unknown_bases || self.is_abstract
+    }
+
+    /// `name` (or the column `name_id` of it) is an attribute we could not read.
+    pub fn is_unread(&self, name: &str) -> bool {
+        let field = name.strip_suffix("_id").unwrap_or(name);
+        self.unread_attributes
+            .iter()
+            .any(|a| a == name || a == field)
     }
 }
 

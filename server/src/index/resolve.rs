@@ -355,6 +355,7 @@ impl<'a> Resolver<'a> {
                     is_proxy: meta.proxy,
                     has_ordering: false,
                     has_unknown_bases: false,
+                    unread_attributes: Vec::new(),
                     subclassed: false,
                     fields: Vec::new(),
                     reverse: Vec::new(),
@@ -755,11 +756,13 @@ impl<'a> Resolver<'a> {
         for index in 0..self.models.len() {
             let id = ModelId(index as u32);
             let managers = self.model_managers(id);
+            let unread = self.unread_attributes(id, &managers);
             let methods = self.model_methods(id);
             let has_ordering = self.has_ordering(id, &mut ordering, &mut HashSet::new());
             let has_unknown = self.has_unknown_bases_model(id, &mut unknown, &mut HashSet::new());
             let model = &mut self.models[index];
             model.managers = managers;
+            model.unread_attributes = unread;
             model.methods = methods;
             model.has_ordering = has_ordering;
             model.has_unknown_bases = has_unknown;
@@ -839,6 +842,23 @@ impl<'a> Resolver<'a> {
             }
         }
         methods
+    }
+
+    /// Class attributes of the model and its model bases assigned a call that is neither
+    /// a field we read nor a manager we can (`ParentalKey(...)`, `TaggableManager()`).
+    fn unread_attributes(&self, id: ModelId, managers: &[Manager]) -> Vec<String> {
+        let mut unread = Vec::new();
+        for model in self.model_mro(id) {
+            for declared in &self.refs[model.0 as usize].class.managers {
+                let read = managers
+                    .iter()
+                    .any(|m| m.name == declared.name && !m.opaque);
+                if !read && !unread.contains(&declared.name) {
+                    unread.push(declared.name.clone());
+                }
+            }
+        }
+        unread
     }
 
     fn model_managers(&self, id: ModelId) -> Vec<Manager> {

@@ -526,6 +526,14 @@ class Profile(models.Model):
 
 class Card(models.Model):
     customer = models.OneToOneField(Customer, models.CASCADE, related_name="card_info")
+
+# Django's positional parameters: (to, related_name, related_query_name) of a
+# many-to-many, (to, on_delete, related_name, related_query_name) of a foreign key.
+class Tag(models.Model):
+    customers = models.ManyToManyField(Customer, "tags", "tag")
+    owner = models.ForeignKey(Customer, models.CASCADE, "owned_tags", "owned_tag")
+    # The to_field of a one-to-one, not a name.
+    card = models.OneToOneField(Card, models.CASCADE, "customer")
 "#,
     )]);
     assert_eq!(
@@ -538,7 +546,13 @@ class Card(models.Model):
             "-/hq/ForeignKey <- shop.Order.hidden_query",
             "profile/profile/OneToOne <- shop.Profile.customer",
             "card_info/card_info/OneToOne <- shop.Card.customer",
+            "tags/tag/ManyToMany <- shop.Tag.customers",
+            "owned_tags/owned_tag/ForeignKey <- shop.Tag.owner",
         ]
+    );
+    assert_eq!(
+        reverse(&index, "shop.Card"),
+        ["tag/tag/OneToOne <- shop.Tag.card"]
     );
     let customer = index.by_label("shop.Customer").unwrap();
     assert!(matches!(

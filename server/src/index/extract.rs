@@ -607,8 +607,20 @@ fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Opti
     let kind = field_call(callee.last()?)?;
     let args = call_args(call, source);
     let flag = |key: &str| args.keyword(key).map(|v| text(v, source) == "True");
+    // Django 5.2's signatures: `ManyToManyField(to, related_name, related_query_name)`,
+    // `ForeignKey(to, on_delete, related_name, related_query_name)`,
+    // `OneToOneField(to, on_delete, to_field)`.
+    let position = |key: &str| match (kind, key) {
+        (FieldCall::ManyToMany, "related_name") => Some(1),
+        (FieldCall::ManyToMany, "related_query_name") => Some(2),
+        (FieldCall::ForeignKey, "related_name") => Some(2),
+        (FieldCall::ForeignKey, "related_query_name") => Some(3),
+        (FieldCall::OneToOne, "to_field") => Some(2),
+        _ => None,
+    };
     let string = |key: &str| {
         args.keyword(key)
+            .or_else(|| position(key).and_then(|i| args.positional.get(i).copied()))
             .and_then(|v| string_value(v, source))
             .map(str::to_string)
     };

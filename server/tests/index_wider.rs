@@ -128,7 +128,8 @@ class Line(models.Model):
         index.by_label("catalogue.Product")
     );
     // A name, a missing model, a reassigned parameter, returns that differ, a callee
-    // we cannot read, arguments `apps.get_model` does not take: unknown.
+    // we cannot read, arguments we do not read (a keyword other than `require_ready`, a
+    // third positional one): unknown.
     for name in [
         "Variable", "Missing", "Moved", "Differ", "Unknown", "Other", "Three", "Counted",
     ] {

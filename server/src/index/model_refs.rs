@@ -325,8 +325,9 @@ impl Evaluator<'_> {
         }
         match self.resolve(module, function)? {
             Referent::External(path) if GET_MODEL.contains(&path.as_str()) => {
+                // `get_model("app.Model")`; `get_registered_model` takes two arguments.
                 let label = match args.as_slice() {
-                    [Evaluated::Str(label)] => label.clone(),
+                    [Evaluated::Str(label)] if path.ends_with(".get_model") => label.clone(),
                     [Evaluated::Str(app), Evaluated::Str(model)] => format!("{app}.{model}"),
                     _ => return None,
                 };

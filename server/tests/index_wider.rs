@@ -311,6 +311,10 @@ class Target2(MP_Node):
 
 class Shop(models.Model):
     place = models.OneToOneField("Target2", models.CASCADE)
+    members = models.ManyToManyField(Product, through="Membership")
+
+class Membership(MP_Node):
+    pass
 
 # Not models: no Django model field, no model Meta, no relation points at them.
 class Unrelated(MP_Node):
@@ -337,6 +341,7 @@ class Plain:
         [
             "catalogue.Category",
             "catalogue.Chained",
+            "catalogue.Membership",
             "catalogue.Meta_",
             "catalogue.Product",
             "catalogue.Shop",

@@ -88,11 +88,13 @@ impl<'a> Resolver<'a> {
                     if self.kind(&qualname, &mut HashSet::new()) != Kind::Model {
                         continue;
                     }
-                    for field in &class.fields {
-                        let target = field
-                            .target
-                            .as_ref()
-                            .and_then(|t| self.target_class(file, class, t, &by_label));
+                    // A relation's target and a many-to-many's `through` are models.
+                    let targets = class
+                        .fields
+                        .iter()
+                        .flat_map(|field| field.target.iter().chain(&field.through));
+                    for target in targets {
+                        let target = self.target_class(file, class, target, &by_label);
                         if let Some(target) = target
                             && !self.promoted.contains(&target)
                             && self.kind(&target, &mut HashSet::new()) == Kind::Plain

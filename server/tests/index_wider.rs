@@ -147,7 +147,19 @@ PRODUCT_MODEL = "catalogue.Product"
 TWICE_MODEL = "catalogue.Product"
 
 # --- config/settings/test.py
+import os
+
 TWICE_MODEL = "catalogue.Category"
+CATALOGUE_CATEGORY_MODEL = "catalogue.Product"
+if os.environ.get("SAMPLE"):
+    SOMETIMES_MODEL = "catalogue.Product"
+    CATALOGUE_PRODUCT_MODEL = "catalogue.Category"
+
+# --- brands/models.py
+from django.db import models
+
+class Brand(models.Model):
+    pass
 
 # --- catalogue/getters.py
 from django.apps import apps
@@ -185,11 +197,22 @@ def get_any_model(name):
 def get_local_settings_model(settings):
     return apps.get_model(settings.PRODUCT_MODEL)
 
+def get_sometimes_model():
+    return apps.get_model(getattr(settings, "SOMETIMES_MODEL", "catalogue.Category"))
+
 # --- shop/models.py
 from catalogue.getters import (
     get_product_model, get_category_model, get_default_model, get_direct_model,
     get_twice_model, get_unset_model, get_any_model, get_local_settings_model,
+    get_sometimes_model,
 )
+from swapper import load_model
+
+# swapper: the setting `CATALOGUE_<MODEL>_MODEL` when set, else the label itself.
+Swapped = load_model("catalogue", "Category")
+NotSwapped = load_model("brands", "Brand")
+SwappedSometimes = load_model("catalogue", "Product")
+Sometimes = get_sometimes_model()
 
 Product = get_product_model()
 Category = get_category_model()
@@ -206,9 +229,18 @@ LocalSettings = get_local_settings_model(None)
     assert_eq!(at("Category"), "catalogue.Category");
     assert_eq!(at("Default"), "catalogue.Category");
     assert_eq!(at("Direct"), "catalogue.Product");
+    assert_eq!(at("Swapped"), "catalogue.Product");
+    assert_eq!(at("NotSwapped"), "brands.Brand");
     // Settings modules that disagree, a setting never set, a missing argument, a
-    // parameter named `settings`: unknown.
-    for name in ["Twice", "Unset", "AnyModel", "LocalSettings"] {
+    // parameter named `settings`, a setting only some runs set: unknown.
+    for name in [
+        "Twice",
+        "Unset",
+        "AnyModel",
+        "LocalSettings",
+        "Sometimes",
+        "SwappedSometimes",
+    ] {
         assert_eq!(at(name), "-", "{name}");
     }
 }

@@ -335,6 +335,23 @@ impl Evaluator<'_> {
                 let id = self.by_label.get(&label_key(app, name))?;
                 Some(Evaluated::Model(*id))
             }
+            // swapper's `load_model("config", "Device")`: the model the setting
+            // `CONFIG_DEVICE_MODEL` names, else `config.Device`.
+            Referent::External(path) if path == "swapper.load_model" => {
+                let [Evaluated::Str(app), Evaluated::Str(model)] = args.as_slice() else {
+                    return None;
+                };
+                let setting = format!("{app}_{model}_MODEL").to_ascii_uppercase();
+                let label = match self.setting_set(&setting) {
+                    Some(value) => value?,
+                    None => format!("{app}.{model}"),
+                };
+                let (app, name) = label.split_once('.')?;
+                self.by_label
+                    .get(&label_key(app, name))
+                    .copied()
+                    .map(Evaluated::Model)
+            }
             Referent::External(path) if GET_USER_MODEL.contains(&path.as_str()) => args
                 .is_empty()
                 .then_some(self.auth_user_model.map(Evaluated::Model))
@@ -375,11 +392,11 @@ impl Evaluator<'_> {
 
     /// `None` when no settings module sets `name`; `Some(None)` when they disagree.
     fn setting_set(&self, name: &str) -> Option<Option<String>> {
-        let mut values = self
-            .scope
-            .modules
-            .values()
-            .filter_map(|facts| facts.setting(name));
+        let settings = || self.scope.modules.values().filter(|f| f.is_settings());
+        if settings().any(|f| f.unsettled.iter().any(|n| n == name)) {
+            return Some(None);
+        }
+        let mut values = settings().filter_map(|facts| facts.setting(name));
         let first = values.next()?;
         Some(values.all(|v| v == first).then(|| first.to_string()))
     }

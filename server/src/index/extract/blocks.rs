@@ -64,7 +64,7 @@ pub(super) fn definitions(
 
 /// `name = value` in a module-level block: recorded as at the top, unless the name is
 /// bound elsewhere too (assigned a value that differs or that we cannot read, or
-/// imported).
+/// imported), or is a setting, which the runs that skip the block leave unset.
 fn block_assignment(
     facts: &mut FileFacts,
     block_names: &mut Vec<String>,
@@ -82,7 +82,9 @@ fn block_assignment(
     let elsewhere = block_names.iter().any(|n| n == name)
         || before != (None, None)
         || facts.imports.get(name).is_some();
-    if elsewhere && before != read {
+    // A setting left unset on some runs has its default then.
+    let unset_elsewhere = read.0.is_some() && before.0.is_none();
+    if (elsewhere || unset_elsewhere) && before != read {
         facts.settings.retain(|(n, _)| n != name);
         facts.aliases.retain(|a| a.name != name);
         if name == "AUTH_USER_MODEL" {

@@ -447,3 +447,41 @@ if os.environ.get("B"):
         assert_eq!(at(name), "-", "{name}");
     }
 }
+
+/// `ormhint models` on the shapes above: a model on a base we cannot read, one declared
+/// in a block, an abstract model with what its concrete child has.
+#[test]
+fn render_wider_models() {
+    let index = build(
+        r#"
+# --- shop/abstract_models.py
+from django.db import models
+from treebeard.mp_tree import MP_Node
+
+class AbstractOrder(models.Model):
+    class Meta:
+        abstract = True
+
+class Category(MP_Node):
+    name = models.CharField(max_length=10)
+
+# --- shop/models.py
+from django.db import models
+from shop.abstract_models import AbstractOrder, Category
+
+if not is_model_registered("shop", "Order"):
+    class Order(AbstractOrder):
+        category = models.ForeignKey(Category, models.CASCADE)
+
+class Line(models.Model):
+    order = models.ForeignKey(Order, models.CASCADE, related_name="lines")
+"#,
+    );
+    let rendered: String = index
+        .render()
+        .split("\n\n")
+        .filter(|block| block.starts_with("shop."))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    insta::assert_snapshot!(rendered);
+}

@@ -1,5 +1,6 @@
 """ORM101 missing-select-related: a FK / one-to-one followed on each row of a queryset."""
 
+from django.apps import apps
 from django.db.models import Prefetch
 
 from accounts.models import Profile, User
@@ -120,7 +121,20 @@ def select_related_none_clears():
     return [p.author.username for p in posts]  # expect: ORM101
 
 
+@scenario(kind="n_plus_one", fixed_queries=1)
+def post_authors_through_get_model():
+    # `apps.get_model` takes the model name in any case.
+    model = apps.get_model("blog", "post")
+    return [p.author.username for p in model.objects.order_by("id")]  # expect: ORM101
+
+
 # --- negatives -------------------------------------------------------------
+
+
+@scenario(kind="constant", queries=1)
+def post_authors_through_get_model_selected():
+    model = apps.get_model("blog.Post")
+    return [p.author.username for p in model.objects.select_related("author").order_by("id")]
 
 
 @scenario(kind="constant", queries=1)

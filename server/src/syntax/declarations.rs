@@ -76,7 +76,7 @@ fn is_function(statement: &str) -> bool {
 /// `def get_image_model(...)`: the index reads what such a function returns. Read from
 /// the text up to the first `(`; a name split by a line continuation does not count.
 fn names_a_model_getter(statement: &str) -> bool {
-    let head = statement.split('(').next().unwrap_or("");
+    let head = statement.split('(').next().unwrap_or("").trim_end();
     crate::index::mentions_model(head.rsplit([' ', '\t']).next().unwrap_or(""))
 }
 
@@ -185,6 +185,17 @@ mod tests {
                 "import a\nfrom b import (\n    c,\n)\n\n",
                 "@register\nclass C:\n    def m(self):\n        pass\nX = 1\n",
                 "if True:\n    def h(): pass\nelse:\n    pass\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn model_getters_are_kept() {
+        let source = "def view(request):\n    pass\n@lru_cache\ndef get_image_model():\n    return apps.get_model(IMAGE_MODEL)\nasync def get_Model ( x ):\n    pass\ndef models_of(x):\n    pass\ndef remodel(x): pass\ndef f(model):\n    pass\n";
+        assert_eq!(
+            kept(source),
+            [
+                "@lru_cache\ndef get_image_model():\n    return apps.get_model(IMAGE_MODEL)\nasync def get_Model ( x ):\n    pass\ndef models_of(x):\n    pass\ndef remodel(x): pass\n",
             ]
         );
     }

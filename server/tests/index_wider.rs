@@ -54,6 +54,13 @@ fn get_model_with_literal_arguments_names_the_model() {
     let index = build(&format!(
         "{CATALOGUE}{}",
         r#"
+# --- shop/models.py
+from django.db import models
+
+class AbstractThing(models.Model):
+    class Meta:
+        abstract = True
+
 # --- shop/loading.py
 from django.apps import apps
 
@@ -99,6 +106,7 @@ Differ = get_model_either("catalogue", "Product")
 Unknown = some_module.get_model("catalogue", "Product")
 Other = apps.get_model("catalogue", "Product", extra=True)
 Three = apps.get_model("catalogue", "Product", "x")
+Abstract = apps.get_model("shop", "AbstractThing")
 Counted = model_count("catalogue", "Product")
 
 # --- orders/models.py
@@ -129,9 +137,10 @@ class Line(models.Model):
     );
     // A name, a missing model, a reassigned parameter, returns that differ, a callee
     // we cannot read, arguments we do not read (a keyword other than `require_ready`, a
-    // third positional one): unknown.
+    // third positional one), an abstract model (the registry has none): unknown.
     for name in [
         "Variable", "Missing", "Moved", "Differ", "Unknown", "Other", "Three", "Counted",
+        "Abstract",
     ] {
         assert_eq!(at(name), "-", "{name}");
     }

@@ -206,6 +206,7 @@ impl ModelIndex {
             imports: imports.map(|imports| (module, imports)),
             by_label: &self.by_label,
             by_qualname: &self.by_qualname,
+            models: &self.models,
             auth_user_model: self.auth_user_model,
         };
         evaluator.model(module, call)

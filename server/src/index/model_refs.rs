@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::extract::{AliasValue, FileFacts};
 use super::imports::ImportMap;
-use super::model::ModelId;
+use super::model::{Model, ModelId};
 use super::resolve::label_key;
 use super::scope::{Referent, Scope};
 use crate::syntax::fields::FIELDS;
@@ -229,6 +229,7 @@ pub struct Evaluator<'a> {
     pub imports: Option<(&'a str, &'a ImportMap)>,
     pub by_label: &'a HashMap<String, ModelId>,
     pub by_qualname: &'a HashMap<String, ModelId>,
+    pub models: &'a [Model],
     pub auth_user_model: Option<ModelId>,
 }
 
@@ -331,9 +332,7 @@ impl Evaluator<'_> {
                     [Evaluated::Str(app), Evaluated::Str(model)] => format!("{app}.{model}"),
                     _ => return None,
                 };
-                let (app, name) = label.split_once('.')?;
-                let id = self.by_label.get(&label_key(app, name))?;
-                Some(Evaluated::Model(*id))
+                self.registered(&label)
             }
             // swapper's `load_model("config", "Device")`: the model the setting
             // `CONFIG_DEVICE_MODEL` names, else `config.Device`.
@@ -346,11 +345,7 @@ impl Evaluator<'_> {
                     Some(value) => value?,
                     None => format!("{app}.{model}"),
                 };
-                let (app, name) = label.split_once('.')?;
-                self.by_label
-                    .get(&label_key(app, name))
-                    .copied()
-                    .map(Evaluated::Model)
+                self.registered(&label)
             }
             Referent::External(path) if GET_USER_MODEL.contains(&path.as_str()) => args
                 .is_empty()
@@ -375,6 +370,14 @@ impl Evaluator<'_> {
             }
             Referent::External(_) | Referent::Module(_) => None,
         }
+    }
+
+    /// The model Django's app registry holds under `label` (`app.Model`, the model name
+    /// in any case): never an abstract one.
+    fn registered(&self, label: &str) -> Option<Evaluated> {
+        let (app, name) = label.split_once('.')?;
+        let id = *self.by_label.get(&label_key(app, name))?;
+        (!self.models[id.0 as usize].is_abstract).then_some(Evaluated::Model(id))
     }
 
     fn resolve(&self, module: &str, dotted: &[String]) -> Option<Referent> {

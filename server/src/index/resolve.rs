@@ -207,6 +207,7 @@ impl<'a> Resolver<'a> {
             imports: None,
             by_label: &self.by_label,
             by_qualname: &self.by_qualname,
+            models: &self.models,
             auth_user_model: self.auth_user_model,
         }
     }

@@ -186,6 +186,24 @@ impl ModelIndex {
         self.model_of(self.scope.resolve_with(imports, module, dotted)?)
     }
 
+    /// The full dotted path of what `dotted` names in `module` when it is outside the
+    /// project (`django.db.models.QuerySet`), through `imports` when given.
+    pub fn external_name(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        dotted: &[String],
+    ) -> Option<String> {
+        let referent = match imports {
+            Some(imports) => self.scope.resolve_with(imports, module, dotted),
+            None => self.scope.resolve(module, dotted),
+        };
+        match referent? {
+            Referent::External(path) => Some(path),
+            _ => None,
+        }
+    }
+
     fn model_of(&self, referent: Referent) -> Option<ModelId> {
         let Referent::Defined { module, name } = referent else {
             return None;

@@ -12,6 +12,7 @@ mod facts;
 mod id_reads;
 mod loops;
 mod queryset;
+mod receivers;
 mod scan;
 mod values;
 mod views;

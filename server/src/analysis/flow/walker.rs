@@ -275,7 +275,12 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A function's body, with `env` binding some of its parameters (`self`, arguments
+    /// of a caller walked with it) and annotations the others.
     pub(super) fn function(&mut self, def: Node<'a>, mut env: Env) {
+        for (name, value) in self.annotated_parameters(def) {
+            env.entry(name).or_insert_with(|| vec![value]);
+        }
         // A nested function's `return` is not the enclosing `get_queryset()`'s.
         let returns = self.returns.take();
         if let Some(body) = def.child_by_field_id(FIELDS.body) {

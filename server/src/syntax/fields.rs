@@ -25,6 +25,7 @@ pub struct Fields {
     pub module_name: u16,
     pub alternative: u16,
     pub type_: u16,
+    pub argument: u16,
 }
 
 pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
@@ -55,6 +56,7 @@ pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
         module_name: id("module_name"),
         alternative: id("alternative"),
         type_: id("type"),
+        argument: id("argument"),
     }
 });
 

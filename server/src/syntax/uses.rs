@@ -34,6 +34,16 @@ pub enum Use {
     Other { range: TextRange },
 }
 
+impl Use {
+    /// Where the name is used.
+    pub fn start(&self) -> Option<usize> {
+        match self {
+            Use::Chain { segments, .. } => segments.first().map(|s| s.range.start),
+            Use::Argument { range, .. } | Use::Other { range } => Some(range.start),
+        }
+    }
+}
+
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum ArgPosition {
     Positional(usize),

@@ -7,6 +7,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, call_args, dotted_name, text};
 use crate::text::TextRange;
 
+use super::calls::constant;
 use super::values::{Env, Obj, Origin, Qs, Value, obj_prefetched};
 use super::walker::Walker;
 
@@ -40,6 +41,9 @@ impl<'a> Walker<'a> {
             }
             "attribute" => self.eval_attribute(node, env),
             "call" => self.eval_call(node, env),
+            "true" | "false" | "none" | "integer" | "float" | "string" => {
+                vec![constant(node, self.src()).unwrap_or(Value::Unknown)]
+            }
             "subscript" => {
                 let Some(value) = node.child_by_field_id(FIELDS.value) else {
                     return vec![Value::Unknown];
@@ -141,6 +145,10 @@ impl<'a> Walker<'a> {
                     return vec![Value::Unknown];
                 }
                 let args = call_args(node, self.src());
+                if let Some(def) = self.functions.get(name).copied() {
+                    let bound = self.bind_arguments(def, &args, env, None);
+                    return self.returns_of(def, bound, None);
+                }
                 self.builtin_call(name, &args, env)
             }
             "attribute" => {

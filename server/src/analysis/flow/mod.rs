@@ -6,6 +6,7 @@
 //! every value it may have; rules only report what holds for all of them.
 
 mod cache;
+mod calls;
 mod eval;
 mod evaluations;
 mod facts;

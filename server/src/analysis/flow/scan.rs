@@ -8,7 +8,7 @@ use crate::syntax::node::{CallArgs, call_args};
 
 use super::MAX_CALL_DEPTH;
 use super::values::{Env, Value, rows_as_objs, rows_of};
-use super::walker::{Walker, bound_names, parameter_names};
+use super::walker::{Walker, bound_names};
 
 impl<'a> Walker<'a> {
     /// Walks an expression for the places that matter: comprehensions and lambdas over
@@ -114,9 +114,7 @@ impl<'a> Walker<'a> {
                             .collect();
                         rest.extend(body);
                         let consumer = self.sole_consumer(right, scope);
-                        if let Some((first, others)) = rest.split_first() {
-                            self.record_loop(&rows, *first, &var, right, consumer, others);
-                        }
+                        self.record_loop(&rows, &rest, &var, right, consumer, &[]);
                         env.insert(var, rows_as_objs(&rows));
                     }
                 }
@@ -190,7 +188,7 @@ impl<'a> Walker<'a> {
         if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
             let var = self.file.text(names[0]).to_string();
             let consumer = !rows_escape && self.sole_consumer(rows_arg, scope);
-            self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+            self.record_loop(&rows, &[body], &var, rows_arg, consumer, &[]);
         }
     }
 
@@ -205,28 +203,12 @@ impl<'a> Walker<'a> {
         if self.active.contains(&def.start_byte()) {
             return;
         }
-        let params = parameter_names(def, self.src());
-        let positional = args
-            .positional
-            .iter()
-            .zip(&params)
-            .map(|(arg, param)| (param.clone(), *arg));
-        let keywords = args
-            .keywords
-            .iter()
-            .filter(|(name, _)| params.contains(name))
-            .map(|(name, arg)| (name.clone(), *arg));
-        let mut callee_env = Env::new();
-        for (param, arg) in positional.chain(keywords).collect::<Vec<_>>() {
-            let values = self.eval(arg, env);
-            if values
-                .iter()
-                .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-            {
-                callee_env.insert(param, values);
-            }
-        }
-        if !callee_env.is_empty() {
+        let callee_env = self.bind_arguments(def, args, env, None);
+        let given_rows = callee_env
+            .values()
+            .flatten()
+            .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)));
+        if given_rows {
             self.active.push(def.start_byte());
             self.function(def, callee_env);
             self.active.pop();

@@ -162,6 +162,9 @@ pub enum Value {
     View(usize),
     /// `super()` in such a method.
     ViewSuper(usize),
+    /// A constant (`False`, `None`, `0`, `"x"`) by its truth: an `if` on a parameter a
+    /// call passes one to takes one branch.
+    Constant(bool),
     Unknown,
 }
 

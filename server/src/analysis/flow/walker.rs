@@ -10,6 +10,7 @@ use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{descendants, text};
+use crate::text::TextRange;
 
 use super::facts::Facts;
 use super::values::{Env, Value, join, rows_as_objs};
@@ -39,6 +40,9 @@ pub(super) struct Walker<'a> {
     pub(super) evaluating_views: Vec<usize>,
     /// While a `get_queryset()` is walked for its result: the values it returns.
     pub(super) returns: Option<Vec<Value>>,
+    /// What calls given nothing return, by function (and view) walked: a module helper
+    /// called in many places is walked once.
+    pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
 }
 
 #[derive(Clone, Copy)]
@@ -96,6 +100,7 @@ impl<'a> Walker<'a> {
             current_view: None,
             evaluating_views: Vec::new(),
             returns: None,
+            returned: HashMap::new(),
         }
     }
 
@@ -206,19 +211,78 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether `condition` holds, when it tests a name bound to a constant (`if flag:`,
+    /// `if not flag:` where a call passed `flag=False`).
+    fn truth(&self, condition: Node<'a>, env: &Env) -> Option<bool> {
+        match condition.kind() {
+            "identifier" => {
+                let values = env.get(self.file.text(condition))?;
+                let mut truths = values.iter().map(|value| match value {
+                    Value::Constant(truth) => Some(*truth),
+                    _ => None,
+                });
+                let first = truths.next()??;
+                truths.all(|truth| truth == Some(first)).then_some(first)
+            }
+            "not_operator" => condition
+                .child_by_field_id(FIELDS.argument)
+                .and_then(|operand| self.truth(operand, env))
+                .map(|truth| !truth),
+            "parenthesized_expression" => self.truth(condition.named_child(0)?, env),
+            _ => None,
+        }
+    }
+
+    /// The branches of the `if` statements in `body` that a known condition (see
+    /// [`Walker::truth`]) never takes: a helper's reads under `if with_authors:` are not
+    /// a caller's that passes `with_authors=False`.
+    pub(super) fn untaken_branches(&self, body: Node<'a>, env: &Env) -> Vec<TextRange> {
+        let mut untaken = Vec::new();
+        for stmt in descendants(body).filter(|n| n.kind() == "if_statement") {
+            let Some(truth) = stmt
+                .child_by_field_id(FIELDS.condition)
+                .and_then(|cond| self.truth(cond, env))
+            else {
+                continue;
+            };
+            if !truth {
+                untaken.extend(
+                    stmt.child_by_field_id(FIELDS.consequence)
+                        .map(TextRange::of),
+                );
+                continue;
+            }
+            let mut cursor = stmt.walk();
+            untaken.extend(
+                stmt.children_by_field_name("alternative", &mut cursor)
+                    .map(TextRange::of),
+            );
+        }
+        untaken
+    }
+
     /// Each branch walked from the environment before the `if`, then joined; without an
-    /// `else`, the environment before it is one of the alternatives.
+    /// `else`, the environment before it is one of the alternatives. A condition whose
+    /// truth is known (see [`Walker::truth`]) walks one branch.
     fn if_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
-        if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
+        let condition = stmt.child_by_field_id(FIELDS.condition);
+        if let Some(cond) = condition {
             self.scan_in(cond, Some(stmt), env, scope);
         }
+        let truth = condition.and_then(|cond| self.truth(cond, env));
         let before = env.clone();
         let mut branches = Vec::new();
         let mut has_else = false;
-        if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
+        if let Some(body) = stmt.child_by_field_id(FIELDS.consequence)
+            && truth != Some(false)
+        {
             let mut branch = before.clone();
             self.block(body, &mut branch, scope);
             branches.push(branch);
+        }
+        if truth == Some(true) {
+            *env = branches.pop().unwrap_or(before);
+            return;
         }
         let mut cursor = stmt.walk();
         let alternatives: Vec<Node<'a>> = stmt
@@ -341,7 +405,8 @@ impl<'a> Walker<'a> {
         let body = stmt.child_by_field_id(FIELDS.body);
         if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
             let consumer = self.sole_consumer(right, scope);
-            self.record_loop(&rows, body, &var, right, consumer, &[]);
+            let untaken = self.untaken_branches(body, env);
+            self.record_loop(&rows, &[body], &var, right, consumer, &untaken);
             body_env.insert(var, rows_as_objs(&rows));
         }
         if let Some(body) = body {

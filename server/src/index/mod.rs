@@ -13,6 +13,7 @@
 mod contrib;
 mod extract;
 mod imports;
+mod lineage;
 mod model;
 pub mod queryset_api;
 mod render;
@@ -24,6 +25,7 @@ pub use extract::{
     ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, extract,
 };
 pub use imports::{ImportMap, Imported};
+pub use lineage::Lineage;
 pub use model::*;
 
 use std::collections::HashMap;

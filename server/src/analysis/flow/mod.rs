@@ -16,6 +16,7 @@ mod queryset;
 mod receivers;
 mod scan;
 mod values;
+mod view_members;
 mod views;
 mod walker;
 

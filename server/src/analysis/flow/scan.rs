@@ -156,9 +156,7 @@ impl<'a> Walker<'a> {
             let rows_escape = callee != "map";
             self.lambda_over_rows(lambda, rows, rows_escape, env, scope);
         }
-        if function.kind() == "identifier" {
-            self.helper_call(callee, &args, env);
-        }
+        self.helper_call(function, &args, env);
     }
 
     /// `lambda p: p.author.name` applied to each row of `rows_arg`.
@@ -192,25 +190,36 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// A module-level helper receiving a queryset or rows: walked with the argument bound.
-    fn helper_call(&mut self, callee: &str, args: &CallArgs<'a>, env: &Env) {
+    /// A module-level helper, or a method of the view `self` is, receiving a queryset or
+    /// rows: walked with the arguments bound, its facts the caller's.
+    fn helper_call(&mut self, function: Node<'a>, args: &CallArgs<'a>, env: &Env) {
         if self.active.len() >= MAX_CALL_DEPTH {
             return;
         }
-        let Some(def) = self.functions.get(callee).copied() else {
-            return;
+        let (def, receiver) = match function.kind() {
+            "identifier" => match self.functions.get(self.file.text(function)) {
+                Some(def) => (*def, None),
+                None => return,
+            },
+            "attribute" => match self.view_method_called(function, env) {
+                Some((def, key)) => (def, Some(key)),
+                None => return,
+            },
+            _ => return,
         };
         if self.active.contains(&def.start_byte()) {
             return;
         }
-        let callee_env = self.bind_arguments(def, args, env, None);
+        let callee_env = self.bind_arguments(def, args, env, receiver.map(Value::View));
         let given_rows = callee_env
             .values()
             .flatten()
             .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)));
         if given_rows {
             self.active.push(def.start_byte());
+            let current_view = std::mem::replace(&mut self.current_view, receiver);
             self.function(def, callee_env);
+            self.current_view = current_view;
             self.active.pop();
         }
     }

@@ -157,7 +157,15 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
         }
     }
     if !segments.is_empty() {
-        let store = parent_at.is_some_and(|i| is_assignment_target(current, &ancestors[..=i]));
+        let ancestors = parent_at.map_or(&[][..], |i| &ancestors[..=i]);
+        if segments.last().is_some_and(|s| s.called) && is_subquery(current, ancestors, source) {
+            // `Q(id__in=user.blocks.all())` is compiled into the SQL: nothing is fetched
+            // from the object but its key, and nothing it has loaded is read.
+            return Use::Other {
+                range: TextRange::new(root.start_byte(), current.end_byte()),
+            };
+        }
+        let store = is_assignment_target(current, ancestors);
         return Use::Chain { segments, store };
     }
     let range = TextRange::of(root);
@@ -169,6 +177,31 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
         };
     }
     Use::Other { range }
+}
+
+/// `node` (whose ancestors end with its parent) is a lookup's subquery: the value of an
+/// `__in` keyword argument, or what `Exists()`/`Subquery()` wraps.
+fn is_subquery(node: Node<'_>, ancestors: &[Node<'_>], source: &str) -> bool {
+    let Some((&parent, rest)) = ancestors.split_last() else {
+        return false;
+    };
+    match parent.kind() {
+        "keyword_argument" => {
+            parent.child_by_field_id(FIELDS.value) == Some(node)
+                && parent
+                    .child_by_field_id(FIELDS.name)
+                    .is_some_and(|name| text(name, source).ends_with("__in"))
+        }
+        "argument_list" => rest.last().is_some_and(|call| {
+            call.child_by_field_id(FIELDS.function)
+                .is_some_and(|function| {
+                    let name = text(function, source);
+                    let name = name.rsplit('.').next().unwrap_or(name);
+                    name == "Exists" || name == "Subquery"
+                })
+        }),
+        _ => false,
+    }
 }
 
 /// `node` (whose ancestors end with its parent) is what an assignment assigns to.

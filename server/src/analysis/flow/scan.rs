@@ -202,7 +202,7 @@ impl<'a> Walker<'a> {
                 None => return,
             },
             "attribute" => match self.view_method_called(function, env) {
-                Some((def, key)) => (def, Some(key)),
+                Some(called) => called,
                 None => return,
             },
             _ => return,
@@ -210,14 +210,18 @@ impl<'a> Walker<'a> {
         if self.active.contains(&def.start_byte()) {
             return;
         }
-        let callee_env = self.bind_arguments(def, args, env, receiver.map(Value::View));
+        let view = match receiver {
+            Some(Value::View(key)) => Some(key),
+            _ => None,
+        };
+        let callee_env = self.bind_arguments(def, args, env, receiver);
         let given_rows = callee_env
             .values()
             .flatten()
             .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)));
         if given_rows {
             self.active.push(def.start_byte());
-            let current_view = std::mem::replace(&mut self.current_view, receiver);
+            let current_view = std::mem::replace(&mut self.current_view, view);
             self.function(def, callee_env);
             self.current_view = current_view;
             self.active.pop();

@@ -158,7 +158,8 @@ pub enum Value {
     },
     /// `enumerate(rows)`.
     Enumerate(Box<Value>),
-    /// `self` in a method of a class-based view (by the class's start byte).
+    /// `self` in a method of a class-based view or of any class that is not a model
+    /// (by the class's start byte).
     View(usize),
     /// `super()` in such a method.
     ViewSuper(usize),

@@ -8,7 +8,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, dotted_name};
 
 use super::values::{Env, Obj, Value};
-use super::views::ViewBase;
+use super::views::{Member, ViewBase};
 use super::walker::Walker;
 
 /// Django's generic views whose `get_object()` is one object of `get_queryset()` and
@@ -99,8 +99,9 @@ impl<'a> Walker<'a> {
     ) -> Option<Vec<Value>> {
         let view = self.views.get(&key)?;
         let (base, own) = (view.base, view.methods.get(name).copied());
-        if let Some((def, property)) = own {
-            return property.then(|| self.view_method(key, def, None, &Env::new()));
+        if let Some((def, member)) = own {
+            return (member == Member::Property)
+                .then(|| self.view_method(key, def, member, None, &Env::new()));
         }
         match name {
             "object" if base.object => Some(self.view_object(key, node, None, &Env::new())),
@@ -121,19 +122,21 @@ impl<'a> Walker<'a> {
     ) -> Option<Vec<Value>> {
         let view = self.views.get(&key)?;
         let (base, own) = (view.base, view.methods.get(name).copied());
-        if let Some((def, property)) = own {
-            return (!property).then(|| self.view_method(key, def, Some(args), env));
+        if let Some((def, member)) = own {
+            return (member != Member::Property)
+                .then(|| self.view_method(key, def, member, Some(args), env));
         }
         (name == "get_object" && base.get_object)
             .then(|| self.view_object(key, call, Some(args), env))
     }
 
-    /// The view's own method that `function` (`self.<name>`) names, and the view.
+    /// The view's own method that `function` (`self.<name>`) names, and what its first
+    /// parameter is bound to.
     pub(super) fn view_method_called(
         &mut self,
         function: Node<'a>,
         env: &Env,
-    ) -> Option<(Node<'a>, usize)> {
+    ) -> Option<(Node<'a>, Option<Value>)> {
         let object = function.child_by_field_id(FIELDS.object)?;
         let name = self
             .file
@@ -142,8 +145,8 @@ impl<'a> Walker<'a> {
             return None;
         };
         match self.views.get(&key)?.methods.get(name) {
-            Some(&(def, false)) => Some((def, key)),
-            _ => None,
+            Some(&(_, Member::Property)) | None => None,
+            Some(&(def, member)) => Some((def, receiver(key, member))),
         }
     }
 
@@ -152,6 +155,7 @@ impl<'a> Walker<'a> {
         &mut self,
         key: usize,
         def: Node<'a>,
+        member: Member,
         args: Option<&CallArgs<'a>>,
         env: &Env,
     ) -> Vec<Value> {
@@ -160,7 +164,7 @@ impl<'a> Walker<'a> {
             keywords: Vec::new(),
             has_splat: false,
         };
-        let bound = self.bind_arguments(def, args.unwrap_or(&no_args), env, Some(Value::View(key)));
+        let bound = self.bind_arguments(def, args.unwrap_or(&no_args), env, receiver(key, member));
         self.returns_of(def, bound, Some(key))
     }
 
@@ -173,12 +177,12 @@ impl<'a> Walker<'a> {
         args: Option<&CallArgs<'a>>,
         env: &Env,
     ) -> Vec<Value> {
-        if let Some(&(def, false)) = self
+        if let Some(&(def, member)) = self
             .views
             .get(&key)
             .and_then(|v| v.methods.get("get_object"))
         {
-            return self.view_method(key, def, args, env);
+            return self.view_method(key, def, member, args, env);
         }
         let given = args.and_then(|a| {
             a.positional
@@ -201,5 +205,15 @@ impl<'a> Walker<'a> {
                 _ => Value::Unknown,
             })
             .collect()
+    }
+}
+
+/// What a method's first parameter is: the view (`self`), the class (unknown), or no
+/// parameter at all.
+fn receiver(key: usize, member: Member) -> Option<Value> {
+    match member {
+        Member::Method | Member::Property => Some(Value::View(key)),
+        Member::ClassMethod => Some(Value::Unknown),
+        Member::StaticMethod => None,
     }
 }

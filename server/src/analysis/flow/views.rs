@@ -20,10 +20,35 @@ pub(super) struct ViewClass<'a> {
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
     pub(super) get_queryset: Option<Node<'a>>,
-    /// Methods by name, with whether each is a property (`@property`,
-    /// `@cached_property`).
-    pub(super) methods: HashMap<String, (Node<'a>, bool)>,
+    /// Methods by name, with how each is called.
+    pub(super) methods: HashMap<String, (Node<'a>, Member)>,
     pub(super) base: ViewBase,
+}
+
+/// How a method of a class is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Member {
+    Method,
+    /// `@property`, `@cached_property`: read as an attribute.
+    Property,
+    /// `@classmethod`: its first parameter is the class.
+    ClassMethod,
+    /// `@staticmethod`: no parameter is bound.
+    StaticMethod,
+}
+
+impl Member {
+    fn of(decorators: &str) -> Self {
+        if decorators.contains("property") {
+            Member::Property
+        } else if decorators.contains("@classmethod") {
+            Member::ClassMethod
+        } else if decorators.contains("@staticmethod") {
+            Member::StaticMethod
+        } else {
+            Member::Method
+        }
+    }
 }
 
 /// What a view's Django or DRF base class does with its queryset.
@@ -68,18 +93,22 @@ impl<'a> Walker<'a> {
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
         if let Some(model) = self.resolve_model(&[name]) {
-            ClassKind::Model(model)
-        } else if let Some(view) = self.view_class(class, body) {
-            self.views.insert(class.start_byte(), view);
+            return ClassKind::Model(model);
+        }
+        let view = self.view_class(class, body);
+        let is_view =
+            view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some();
+        self.views.insert(class.start_byte(), view);
+        if is_view {
             ClassKind::View(class.start_byte())
         } else {
-            ClassKind::Plain
+            ClassKind::Plain(class.start_byte())
         }
     }
 
     /// `queryset = ...`, `model = X`, `def get_queryset` and the other methods in a class
     /// body, and what its bases are.
-    pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> Option<ViewClass<'a>> {
+    pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> ViewClass<'a> {
         let mut view = ViewClass {
             queryset: None,
             model: None,
@@ -128,14 +157,13 @@ impl<'a> Walker<'a> {
                         .file
                         .text(stmt)
                         .get(..def.start_byte() - stmt.start_byte());
-                    let property = decorators.is_some_and(|d| d.contains("property"));
-                    view.methods.insert(name.to_string(), (def, property));
+                    let member = Member::of(decorators.unwrap_or(""));
+                    view.methods.insert(name.to_string(), (def, member));
                 }
                 _ => {}
             }
         }
-        (view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some())
-            .then_some(view)
+        view
     }
 
     /// A method: in a model, `self` is one object of it loaded by a caller we cannot see
@@ -173,7 +201,7 @@ impl<'a> Walker<'a> {
             (ClassKind::Model(model), Some(first)) if is_classmethod => {
                 env.insert(first, vec![Value::Model(model)]);
             }
-            (ClassKind::View(key), Some(first)) if !static_or_class => {
+            (ClassKind::View(key) | ClassKind::Plain(key), Some(first)) if !static_or_class => {
                 env.insert(first, vec![Value::View(key)]);
                 self.current_view = Some(key);
             }

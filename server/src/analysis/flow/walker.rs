@@ -49,7 +49,9 @@ pub(super) struct Walker<'a> {
 pub(super) enum ClassKind {
     Model(ModelId),
     View(usize),
-    Plain,
+    /// Any other class: its methods' `self` is followed like a view's (its own methods
+    /// and properties), by the class's start byte.
+    Plain(usize),
 }
 
 pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {

@@ -308,6 +308,9 @@ impl<'a> Walker<'a> {
                 env.insert(self.file.text(left).to_string(), value);
             }
             _ => {
+                // `d[row.team.id] = ...` reads its subscripts and receivers like any
+                // expression (the target itself is excluded where a read is recorded).
+                self.scan_in(left, Some(node), env, scope);
                 for ident in descendants(left).filter(|n| n.kind() == "identifier") {
                     if ident.parent().is_some_and(|p| p.kind() == "attribute") {
                         continue;

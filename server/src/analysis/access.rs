@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::index::queryset_api::{self, OnPrefetched};
-use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
+use crate::index::{
+    Attribute, FieldKind, MethodKind, MethodSummary, ModelId, ModelIndex, ReverseKind,
+};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
+use crate::syntax::uses::{ArgPosition, Dunder, Segment, Use, uses_of};
 use crate::text::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -155,8 +157,75 @@ fn resolve_at(
                 resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
             }
         }
+        Use::Formatted {
+            dunder,
+            builtin,
+            range,
+        } => {
+            // A function of this file named like the builtin is called instead.
+            let hidden = local
+                && builtin
+                    .as_ref()
+                    .is_some_and(|b| ctx.functions.contains_key(b));
+            let found = (!hidden && depth < MAX_DEPTH)
+                .then(|| text_method(ctx.index, model, *dunder))
+                .flatten();
+            match found {
+                Some(TextMethod::Defined(method)) if !inspects_itself(&method.self_uses) => {
+                    let name = format!("{}.{}", ctx.index.model(model).name, method.name);
+                    let here = via.cloned().unwrap_or((name, *range));
+                    for inner in &method.self_uses {
+                        resolve_at(ctx, model, base, inner, out, depth + 1, Some(&here), false);
+                    }
+                }
+                // Django's `Model.__str__` reads the primary key, which every row holds;
+                // still a method of the instance (`values_list()` rows have none).
+                Some(TextMethod::DjangoDefault) if base.is_empty() => out.push(Access {
+                    kind: AccessKind::Pk,
+                    range: via.map_or(*range, |v| v.1),
+                    via: Some(via.map_or_else(
+                        || format!("{}.__str__", ctx.index.model(model).name),
+                        |v| v.0.clone(),
+                    )),
+                }),
+                Some(TextMethod::DjangoDefault) => {}
+                _ => out.push(other(*range, via)),
+            }
+        }
         Use::Other { range } => out.push(other(*range, via)),
     }
+}
+
+/// What turns an object into text.
+enum TextMethod<'a> {
+    /// A method of the model or of a project base class.
+    Defined(&'a MethodSummary),
+    /// Django's `Model.__str__` (`"Post object (1)"`); `Model.__repr__` formats it.
+    DjangoDefault,
+}
+
+/// The method that turns an object of `model` into text `dunder`'s way; `None` when a
+/// base class we cannot read may define it.
+fn text_method(index: &ModelIndex, model: ModelId, dunder: Dunder) -> Option<TextMethod<'_>> {
+    // `format(obj, "")` is `str(obj)` unless the class defines `__format__`, and
+    // Django's `Model.__repr__` is `"<Post: %s>" % self`.
+    let order: &[&str] = match dunder {
+        Dunder::Str => &["__str__"],
+        Dunder::Repr => &["__repr__", "__str__"],
+        Dunder::Format => &["__format__", "__str__"],
+    };
+    let model = index.model(model);
+    for name in order {
+        match model.methods.iter().find(|m| m.name == *name) {
+            Some(method) if method.shadowable || method.kind != MethodKind::Method => {
+                return None;
+            }
+            Some(method) => return Some(TextMethod::Defined(method)),
+            None if model.has_unknown_bases => return None,
+            None => {}
+        }
+    }
+    Some(TextMethod::DjangoDefault)
 }
 
 fn other(range: TextRange, via: Option<&(String, TextRange)>) -> Access {

@@ -178,15 +178,11 @@ fn resolve_at(
                         resolve_at(ctx, model, base, inner, out, depth + 1, Some(&here), false);
                     }
                 }
-                // Django's `Model.__str__` reads the primary key, which every row holds;
-                // still a method of the instance (`values_list()` rows have none).
+                // Django's `Model.__str__` reads the primary key, which every row holds.
                 Some(TextMethod::DjangoDefault) if base.is_empty() => out.push(Access {
                     kind: AccessKind::Pk,
                     range: via.map_or(*range, |v| v.1),
-                    via: Some(via.map_or_else(
-                        || format!("{}.__str__", ctx.index.model(model).name),
-                        |v| v.0.clone(),
-                    )),
+                    via: via.map(|v| v.0.clone()),
                 }),
                 Some(TextMethod::DjangoDefault) => {}
                 _ => out.push(other(*range, via)),

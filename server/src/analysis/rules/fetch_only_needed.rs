@@ -66,11 +66,6 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut read = BTreeSet::new();
         let mut plain = true;
         for access in &fact.accesses {
-            // Read through a method, `__str__` or a helper: the rows are used as model
-            // instances (or passed on), which `values_list()` would break.
-            if access.via.is_some() {
-                plain = false;
-            }
             match &access.kind {
                 AccessKind::Column { field } => {
                     read.insert(field.clone());

@@ -12,7 +12,7 @@ use crate::index::{
 };
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::uses::{ArgPosition, Dunder, Segment, Use, uses_of};
+use crate::syntax::uses::{ArgPosition, Dunder, Formatting, Segment, Use, uses_of};
 use crate::text::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,12 +126,21 @@ fn resolve_at(
     local: bool,
 ) {
     match u {
-        Use::Chain { segments, store } => {
+        Use::Chain {
+            segments,
+            store,
+            formatted,
+        } => {
             if *store && segments.len() == 1 {
                 out.push(other(segments[0].range, via));
                 return;
             }
-            resolve_segments(ctx, model, base.to_vec(), segments, out, depth, via);
+            let chain = Chain {
+                segments,
+                formatted: formatted.as_ref(),
+                local,
+            };
+            resolve_segments(ctx, model, base.to_vec(), chain, out, depth, via);
         }
         Use::Argument {
             callee,
@@ -157,39 +166,65 @@ fn resolve_at(
                 resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
             }
         }
-        Use::Formatted {
-            dunder,
-            builtin,
-            range,
-        } => {
-            // A function of this file named like the builtin is called instead.
-            let hidden = local
-                && builtin
-                    .as_ref()
-                    .is_some_and(|b| ctx.functions.contains_key(b));
-            let found = (!hidden && depth < MAX_DEPTH)
-                .then(|| text_method(ctx.index, model, *dunder))
-                .flatten();
-            match found {
-                Some(TextMethod::Defined(method)) if !inspects_itself(&method.self_uses) => {
-                    let name = format!("{}.{}", ctx.index.model(model).name, method.name);
-                    let here = via.cloned().unwrap_or((name, *range));
-                    for inner in &method.self_uses {
-                        resolve_at(ctx, model, base, inner, out, depth + 1, Some(&here), false);
-                    }
-                }
-                // Django's `Model.__str__` reads the primary key, which every row holds.
-                Some(TextMethod::DjangoDefault) if base.is_empty() => out.push(Access {
-                    kind: AccessKind::Pk,
-                    range: via.map_or(*range, |v| v.1),
-                    via: via.map(|v| v.0.clone()),
-                }),
-                Some(TextMethod::DjangoDefault) => {}
-                _ => out.push(other(*range, via)),
-            }
+        Use::Formatted(formatting) => {
+            format_object(ctx, model, base, formatting, out, depth, via, local);
         }
         Use::Other { range } => out.push(other(*range, via)),
     }
+}
+
+/// `formatting` of the object of `model` at `base`: what its `__str__` (or `__repr__`)
+/// reads, from that object.
+#[allow(clippy::too_many_arguments)]
+fn format_object(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    base: &[Hop],
+    formatting: &Formatting,
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+    local: bool,
+) {
+    let Formatting {
+        dunder,
+        builtin,
+        range,
+    } = formatting;
+    // A function of this file named like the builtin is called instead.
+    let hidden = local
+        && builtin
+            .as_ref()
+            .is_some_and(|b| ctx.functions.contains_key(b));
+    let found = (!hidden && depth < MAX_DEPTH)
+        .then(|| text_method(ctx.index, model, *dunder))
+        .flatten();
+    match found {
+        Some(TextMethod::Defined(method)) if !inspects_itself(&method.self_uses) => {
+            let name = format!("{}.{}", ctx.index.model(model).name, method.name);
+            let here = via.cloned().unwrap_or((name, *range));
+            for inner in &method.self_uses {
+                resolve_at(ctx, model, base, inner, out, depth + 1, Some(&here), false);
+            }
+        }
+        // Django's `Model.__str__` reads the primary key, which every row holds.
+        Some(TextMethod::DjangoDefault) if base.is_empty() => out.push(Access {
+            kind: AccessKind::Pk,
+            range: via.map_or(*range, |v| v.1),
+            via: via.map(|v| v.0.clone()),
+        }),
+        Some(TextMethod::DjangoDefault) => {}
+        _ => out.push(other(*range, via)),
+    }
+}
+
+/// An attribute chain, and how what it ends with is turned into text, if it is.
+#[derive(Clone, Copy)]
+struct Chain<'u> {
+    segments: &'u [Segment],
+    formatted: Option<&'u Formatting>,
+    /// Written in the analysed file (not in a method body the index summarised).
+    local: bool,
 }
 
 /// What turns an object into text.
@@ -236,13 +271,17 @@ fn resolve_segments(
     ctx: &Ctx<'_, '_>,
     model: ModelId,
     path: Vec<Hop>,
-    segments: &[Segment],
+    chain: Chain<'_>,
     out: &mut Vec<Access>,
     depth: usize,
     via: Option<&(String, TextRange)>,
 ) {
-    let Some((seg, rest)) = segments.split_first() else {
+    let Some((seg, rest)) = chain.segments.split_first() else {
         return;
+    };
+    let rest_chain = Chain {
+        segments: rest,
+        ..chain
     };
     let range = via.map_or(seg.range, |v| v.1);
     let via_name = via.map(|v| v.0.clone());
@@ -312,8 +351,16 @@ fn resolve_segments(
                 return;
             }
             push(out, AccessKind::Load { path: path.clone() });
-            if let (Some(target), false) = (target, rest.is_empty()) {
-                resolve_segments(ctx, target, path, rest, out, depth, via);
+            match (target, rest.is_empty(), chain.formatted) {
+                (Some(target), false, _) => {
+                    resolve_segments(ctx, target, path, rest_chain, out, depth, via);
+                }
+                // `str(book.author)`: the author's `__str__` runs on the loaded author.
+                (Some(target), true, Some(formatting)) => {
+                    let local = chain.local;
+                    format_object(ctx, target, &path, formatting, out, depth, via, local);
+                }
+                _ => {}
             }
         }
         Attribute::Method(method) => {

@@ -23,27 +23,36 @@ pub struct Segment {
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum Use {
-    /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`).
-    Chain { segments: Vec<Segment>, store: bool },
+    /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`);
+    /// `formatted` when what it ends with is turned into text (`str(root.a)`).
+    Chain {
+        segments: Vec<Segment>,
+        store: bool,
+        formatted: Option<Formatting>,
+    },
     /// The bare name passed as an argument: `render(post)`, `self.helper(post, x=1)`.
     Argument {
         callee: Vec<String>,
         position: ArgPosition,
         range: TextRange,
     },
-    /// The bare name turned into text, which runs its class's `__str__`, `__repr__` or
-    /// `__format__`: `str(p)`, `repr(p)`, `print(p)`, `format(p)`, `f"{p}"`, `"%s" % p`,
-    /// `"{}".format(p)`.
-    Formatted {
-        dunder: Dunder,
-        /// The builtin called (`str`, `print`): a function of that name hides it.
-        builtin: Option<String>,
-        /// The call or interpolation (`str(p)`, `{p}`); the name itself when it is an
-        /// argument of `%` or `str.format`, whose format string may be long.
-        range: TextRange,
-    },
+    /// The bare name turned into text: `str(p)`, `repr(p)`, `print(p)`, `format(p)`,
+    /// `f"{p}"`, `"%s" % p`, `"{}".format(p)`.
+    Formatted(Formatting),
     /// The bare name used any other way (returned, stored, compared, put in a list).
     Other { range: TextRange },
+}
+
+/// An object turned into text, which runs its class's `__str__`, `__repr__` or
+/// `__format__`.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Formatting {
+    pub dunder: Dunder,
+    /// The builtin called (`str`, `print`): a function of that name hides it.
+    pub builtin: Option<String>,
+    /// The call or interpolation (`str(p)`, `{p}`); the object itself when it is an
+    /// argument of `%` or `str.format`, whose format string may be long.
+    pub range: TextRange,
 }
 
 /// The method that turns an object into text.
@@ -170,15 +179,17 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
         }
     }
     if !segments.is_empty() {
-        let store = parent_at.is_some_and(|i| is_assignment_target(current, &ancestors[..=i]));
-        return Use::Chain { segments, store };
-    }
-    if let Some((dunder, builtin, range)) = formatted(root, ancestors, source) {
-        return Use::Formatted {
-            dunder,
-            builtin,
-            range,
+        let above = parent_at.map_or(&[][..], |i| &ancestors[..=i]);
+        let store = is_assignment_target(current, above);
+        let formatted = formatted(current, above, source);
+        return Use::Chain {
+            segments,
+            store,
+            formatted,
         };
+    }
+    if let Some(formatting) = formatted(root, ancestors, source) {
+        return Use::Formatted(formatting);
     }
     let range = TextRange::of(root);
     if let Some((callee, position)) = argument_of(root, ancestors, source) {
@@ -237,7 +248,16 @@ fn argument_of(
 
 /// `node` (whose ancestors end with its parent) turned into text whole: by which method,
 /// through which builtin, and the range that names it.
-fn formatted(
+fn formatted(node: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Option<Formatting> {
+    let (dunder, builtin, range) = formatted_parts(node, ancestors, source)?;
+    Some(Formatting {
+        dunder,
+        builtin,
+        range,
+    })
+}
+
+fn formatted_parts(
     node: Node<'_>,
     ancestors: &[Node<'_>],
     source: &str,
@@ -431,7 +451,11 @@ mod tests {
 
     fn names(u: &Use) -> String {
         match u {
-            Use::Chain { segments, store } => {
+            Use::Chain {
+                segments,
+                store,
+                formatted,
+            } => {
                 let mut s: Vec<String> = segments
                     .iter()
                     .map(|s| format!("{}{}", s.name, if s.called { "()" } else { "" }))
@@ -439,12 +463,15 @@ mod tests {
                 if *store {
                     s.push("=".into());
                 }
+                if let Some(f) = formatted {
+                    s.push(format!("{:?}", f.dunder));
+                }
                 s.join(".")
             }
             Use::Argument {
                 callee, position, ..
             } => format!("arg {}:{position:?}", callee.join(".")),
-            Use::Formatted { dunder, .. } => format!("{dunder:?}"),
+            Use::Formatted(f) => format!("{:?}", f.dunder),
             Use::Other { .. } => "other".into(),
         }
     }
@@ -469,7 +496,7 @@ mod tests {
         assert_eq!(
             uses(src, "p"),
             [
-                "author.profile.bio",
+                "author.profile.bio.Str",
                 "tags.all()",
                 "comments.filter().count()",
                 "arg render:Positional(0)",

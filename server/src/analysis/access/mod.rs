@@ -1,6 +1,9 @@
 //! What reading an attribute chain from an object of a model does: read a column, load a
 //! related object, use a related manager, or something we cannot see. Model methods and
-//! properties, and module helpers that receive the object, are followed by their bodies.
+//! properties, module helpers that receive the object, and the `__str__` that turning it
+//! into text runs (`text.rs`) are followed by their bodies.
+
+mod text;
 
 use std::collections::HashMap;
 
@@ -12,7 +15,8 @@ use crate::index::{
 };
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::uses::{ArgPosition, Dunder, Formatting, Segment, Use, uses_of};
+use crate::syntax::format_strings::Formatting;
+use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
 use crate::text::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,54 +171,25 @@ fn resolve_at(
             }
         }
         Use::Formatted(formatting) => {
-            format_object(ctx, model, base, formatting, out, depth, via, local);
+            text::format_object(ctx, model, base, formatting, out, depth, via, local);
         }
         Use::Other { range } => out.push(other(*range, via)),
     }
 }
 
-/// `formatting` of the object of `model` at `base`: what its `__str__` (or `__repr__`)
-/// reads, from that object.
-#[allow(clippy::too_many_arguments)]
-fn format_object(
+/// What `method` reads of the object of `model` at `base`, each read placed at `here`.
+fn follow_method(
     ctx: &Ctx<'_, '_>,
     model: ModelId,
     base: &[Hop],
-    formatting: &Formatting,
+    method: &MethodSummary,
     out: &mut Vec<Access>,
     depth: usize,
-    via: Option<&(String, TextRange)>,
-    local: bool,
+    here: &(String, TextRange),
 ) {
-    let Formatting {
-        dunder,
-        builtin,
-        range,
-    } = formatting;
-    // A function of this file named like the builtin is called instead.
-    let hidden = local
-        && builtin
-            .as_ref()
-            .is_some_and(|b| ctx.functions.contains_key(b));
-    let found = (!hidden && depth < MAX_DEPTH)
-        .then(|| text_method(ctx.index, model, *dunder))
-        .flatten();
-    match found {
-        Some(TextMethod::Defined(method)) if !inspects_itself(&method.self_uses) => {
-            let name = format!("{}.{}", ctx.index.model(model).name, method.name);
-            let here = via.cloned().unwrap_or((name, *range));
-            for inner in &method.self_uses {
-                resolve_at(ctx, model, base, inner, out, depth + 1, Some(&here), false);
-            }
-        }
-        // Django's `Model.__str__` reads the primary key, which every row holds.
-        Some(TextMethod::DjangoDefault) if base.is_empty() => out.push(Access {
-            kind: AccessKind::Pk,
-            range: via.map_or(*range, |v| v.1),
-            via: via.map(|v| v.0.clone()),
-        }),
-        Some(TextMethod::DjangoDefault) => {}
-        _ => out.push(other(*range, via)),
+    for inner in &method.self_uses {
+        // A helper named in the model's module is not one of this file's functions.
+        resolve_at(ctx, model, base, inner, out, depth + 1, Some(here), false);
     }
 }
 
@@ -225,38 +200,6 @@ struct Chain<'u> {
     formatted: Option<&'u Formatting>,
     /// Written in the analysed file (not in a method body the index summarised).
     local: bool,
-}
-
-/// What turns an object into text.
-enum TextMethod<'a> {
-    /// A method of the model or of a project base class.
-    Defined(&'a MethodSummary),
-    /// Django's `Model.__str__` (`"Post object (1)"`); `Model.__repr__` formats it.
-    DjangoDefault,
-}
-
-/// The method that turns an object of `model` into text `dunder`'s way; `None` when a
-/// base class we cannot read may define it.
-fn text_method(index: &ModelIndex, model: ModelId, dunder: Dunder) -> Option<TextMethod<'_>> {
-    // `format(obj, "")` is `str(obj)` unless the class defines `__format__`, and
-    // Django's `Model.__repr__` is `"<Post: %s>" % self`.
-    let order: &[&str] = match dunder {
-        Dunder::Str => &["__str__"],
-        Dunder::Repr => &["__repr__", "__str__"],
-        Dunder::Format => &["__format__", "__str__"],
-    };
-    let model = index.model(model);
-    for name in order {
-        match model.methods.iter().find(|m| m.name == *name) {
-            Some(method) if method.shadowable || method.kind != MethodKind::Method => {
-                return None;
-            }
-            Some(method) => return Some(TextMethod::Defined(method)),
-            None if model.has_unknown_bases => return None,
-            None => {}
-        }
-    }
-    Some(TextMethod::DjangoDefault)
 }
 
 fn other(range: TextRange, via: Option<&(String, TextRange)>) -> Access {
@@ -358,7 +301,7 @@ fn resolve_segments(
                 // `str(book.author)`: the author's `__str__` runs on the loaded author.
                 (Some(target), true, Some(formatting)) => {
                     let local = chain.local;
-                    format_object(ctx, target, &path, formatting, out, depth, via, local);
+                    text::format_object(ctx, target, &path, formatting, out, depth, via, local);
                 }
                 _ => {}
             }
@@ -377,10 +320,7 @@ fn resolve_segments(
                 _ => method.name.clone(),
             };
             let here = via.cloned().unwrap_or((name, seg.range));
-            for inner in &method.self_uses {
-                // A helper named in the model's module is not one of this file's functions.
-                resolve_at(ctx, model, &path, inner, out, depth + 1, Some(&here), false);
-            }
+            follow_method(ctx, model, &path, method, out, depth, &here);
             if !rest.is_empty() {
                 push(out, AccessKind::Other);
             }

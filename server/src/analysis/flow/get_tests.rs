@@ -121,7 +121,15 @@ impl<'a> Walker<'a> {
         let mut model = None;
         for value in self.eval(receiver, env) {
             let id = match value {
-                Value::Qs(qs) if !qs.per_row => qs.model,
+                // A manager we cannot read, or the project's own `get()`, may answer
+                // without the query `exists()` would run.
+                Value::Qs(qs)
+                    if !qs.per_row
+                        && !qs.applied.unknown
+                        && self.own_method(&qs, "get").is_none() =>
+                {
+                    qs.model
+                }
                 Value::RelatedManager { hop, .. } => match hop.target {
                     Some(id) => id,
                     None => return,

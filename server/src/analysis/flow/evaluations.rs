@@ -218,7 +218,11 @@ impl<'a> Walker<'a> {
         let mut maybe_prefetched = None;
         let plain = !values.is_empty()
             && values.iter().all(|v| match v {
-                Value::Qs(qs) => plain_rows(qs),
+                // The project's own `count()` may answer without a query.
+                Value::Qs(qs) => {
+                    plain_rows(qs)
+                        && (measure != Measure::Count || self.own_method(qs, "count").is_none())
+                }
                 // `user.orders.count()`: a query, unless the orders were prefetched, when
                 // `exists()` is served from the prefetch too. Known to be prefetched,
                 // there is nothing to gain; a caller we cannot see may have.

@@ -5,6 +5,7 @@
 
 pub mod declarations;
 pub mod fields;
+pub mod format_strings;
 pub mod node;
 pub mod queries;
 pub mod scan;

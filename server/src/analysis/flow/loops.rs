@@ -113,6 +113,7 @@ impl<'a> Walker<'a> {
                 Use::Chain {
                     segments,
                     store: true,
+                    ..
                 } if segments.len() == 1 => Some(segments[0].name.as_str()),
                 _ => None,
             })

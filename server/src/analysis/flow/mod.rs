@@ -10,6 +10,7 @@ mod calls;
 mod eval;
 mod evaluations;
 mod facts;
+mod get_tests;
 mod id_reads;
 mod loops;
 mod queryset;
@@ -34,7 +35,10 @@ use values::Env;
 use walker::Walker;
 
 pub use cache::FlowCache;
-pub use facts::{Evaluation, EvaluationKind, Facts, IdRead, LookupCall, LoopFact, OnlyThenValues};
+pub use facts::{
+    Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
+    OnlyThenValues,
+};
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 
 /// How deep analysis follows a row or queryset into helper functions.

@@ -62,6 +62,11 @@ impl<'a> Walker<'a> {
                     .filter(|f| f.kind() == "attribute");
             }
             "comparison_operator" => self.comparison(node, env, scope),
+            "identifier" => {
+                if let Some(parent) = parent {
+                    self.truthiness(node, parent, env, scope);
+                }
+            }
             "attribute" => {
                 self.id_read(node, parent, env);
                 if in_chain {

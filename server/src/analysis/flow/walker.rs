@@ -320,8 +320,14 @@ impl<'a> Walker<'a> {
     fn try_or_with(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         let mut cursor = stmt.walk();
         let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+        let caught = if stmt.kind() == "try_statement" {
+            self.caught_does_not_exist(stmt)
+        } else {
+            Vec::new()
+        };
         for child in children {
             match child.kind() {
+                "block" if !caught.is_empty() => self.try_body(child, &caught, env, scope),
                 "block" => self.block(child, env, scope),
                 "with_clause" => self.scan_in(child, Some(stmt), env, scope),
                 "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
@@ -379,6 +385,9 @@ impl<'a> Walker<'a> {
                 env.insert(self.file.text(left).to_string(), value);
             }
             _ => {
+                // `d[row.team.id] = ...` reads its subscripts and receivers like any
+                // expression (the target itself is excluded where a read is recorded).
+                self.scan_in(left, Some(node), env, scope);
                 for ident in descendants(left).filter(|n| n.kind() == "identifier") {
                     if ident.parent().is_some_and(|p| p.kind() == "attribute") {
                         continue;

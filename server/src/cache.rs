@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Diagnostic;
 use crate::config::Config;
 use crate::index::FileFacts;
+use crate::syntax::SourceFile;
 
 /// The directory, at the project root.
 pub const CACHE_DIR: &str = ".ormhint_cache";
@@ -114,11 +115,13 @@ impl Cache {
         }
     }
 
-    /// The facts kept for `path` if its text still hashes to `hash`.
-    pub fn facts(&self, path: &Path, hash: u64) -> Option<Arc<FileFacts>> {
+    /// The facts kept for `file` if its text still hashes to `hash`.
+    pub fn facts(&self, file: &SourceFile, hash: u64) -> Option<Arc<FileFacts>> {
+        // The module name is part of the facts, and the project's source roots may name
+        // the file differently from the run that stored them.
         self.entries
-            .get(path)
-            .filter(|entry| entry.hash == hash)
+            .get(&file.path)
+            .filter(|entry| entry.hash == hash && entry.facts.module == file.module)
             .map(|entry| entry.facts.clone())
     }
 

@@ -22,6 +22,9 @@ pub struct Config {
     pub severity: HashMap<Rule, Severity>,
     /// `"accounts.User"`; overrides `AUTH_USER_MODEL` from the settings module.
     pub auth_user_model: Option<String>,
+    /// Source roots (relative to the root) that replace the detected ones
+    /// (`crate::roots::SourceRoots`).
+    pub src: Option<Vec<PathBuf>>,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             exclude: Vec::new(),
             severity: HashMap::new(),
             auth_user_model: None,
+            src: None,
         }
     }
 }
@@ -38,7 +42,14 @@ impl Default for Config {
 /// Names the config file looks for in a root, in order of preference.
 pub const CONFIG_FILES: [&str; 2] = ["ormhint.toml", "pyproject.toml"];
 
-const KEYS: [&str; 5] = ["select", "ignore", "exclude", "severity", "auth-user-model"];
+const KEYS: [&str; 6] = [
+    "select",
+    "ignore",
+    "exclude",
+    "severity",
+    "auth-user-model",
+    "src",
+];
 
 /// A config file that could not be read or says something ormhint does not understand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +178,21 @@ impl Config {
                 )));
             };
             config.auth_user_model = Some(label.to_string());
+        }
+        if let Some(src) = table.get("src") {
+            let dirs = string_list(src, "src", place)?;
+            if let Some(dir) = dirs.iter().find(|dir| {
+                let path = Path::new(dir);
+                path.is_absolute()
+                    || path
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir)
+            }) {
+                return Err(ConfigError(format!(
+                    "'src' in {place} must name directories inside the project, not \"{dir}\""
+                )));
+            }
+            config.src = Some(dirs.into_iter().map(PathBuf::from).collect());
         }
         Ok(config)
     }

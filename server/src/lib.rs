@@ -16,5 +16,6 @@ pub mod index;
 pub mod lsp;
 pub mod panic;
 pub mod project;
+pub mod roots;
 pub mod syntax;
 pub mod text;

@@ -19,6 +19,7 @@ use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{FileFacts, extract};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::panic::caught;
+use crate::roots::SourceRoots;
 use crate::syntax::SourceFile;
 use crate::syntax::node::first_error;
 
@@ -233,6 +234,8 @@ pub struct Project {
     /// [`content_hash`] of each of `files`.
     hashes: Vec<u64>,
     pub index: ModelIndex,
+    /// What `files` are named from.
+    pub roots: SourceRoots,
     /// Files not read, sorted by path.
     pub skipped: Vec<Skipped>,
 }
@@ -273,17 +276,7 @@ impl Project {
         paths.sort();
         paths.dedup();
 
-        let read: Vec<Result<SourceFile, Skipped>> = paths
-            .par_iter()
-            .map(|rel| read_source(&target.root, rel))
-            .collect();
-        let mut files = Vec::with_capacity(read.len());
-        for result in read {
-            match result {
-                Ok(file) => files.push(file),
-                Err(skip) => skipped.push(skip),
-            }
-        }
+        let (files, roots) = read_files(&target.root, &paths, config, &mut skipped, |_| None);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
         let options = IndexOptions {
@@ -295,7 +288,7 @@ impl Project {
             .zip(&hashes)
             .map(|(file, hash)| {
                 cache
-                    .and_then(|cache| cache.facts(&file.path, *hash))
+                    .and_then(|cache| cache.facts(file, *hash))
                     .unwrap_or_else(|| Arc::new(extract(file)))
             })
             .collect();
@@ -305,6 +298,7 @@ impl Project {
             files,
             hashes,
             index,
+            roots,
             skipped,
         })
     }
@@ -421,7 +415,8 @@ impl Project {
         source: &str,
         config: &Config,
     ) -> Result<Vec<Diagnostic>, Skipped> {
-        let file = SourceFile::new(path.to_path_buf(), source);
+        let file =
+            SourceFile::new(path.to_path_buf(), source).in_module(self.roots.module_name(path));
         self.check_parsed(&file, config)
             .map(|(diagnostics, _)| diagnostics)
             .map_err(|unchecked| match unchecked {
@@ -572,6 +567,32 @@ fn error_path(error: &ignore::Error) -> Option<&Path> {
         }
         _ => None,
     }
+}
+
+/// Reads the files at `paths` (relative to `root`) in parallel, `open(path)` in place of
+/// a file when it gives one (an editor's buffer), and names them under the project's
+/// source roots; files that cannot be read go to `skipped`.
+pub fn read_files(
+    root: &Path,
+    paths: &[PathBuf],
+    config: &Config,
+    skipped: &mut Vec<Skipped>,
+    open: impl Fn(&Path) -> Option<SourceFile> + Sync,
+) -> (Vec<SourceFile>, SourceRoots) {
+    let read: Vec<Result<SourceFile, Skipped>> = paths
+        .par_iter()
+        .map(|rel| open(rel).map_or_else(|| read_source(root, rel), Ok))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => files.push(file),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let roots = SourceRoots::detect(&files, config.src.as_deref());
+    roots.name(&mut files);
+    (files, roots)
 }
 
 /// Reads `root/rel` as Python source: skipped when it cannot be read, is larger than

@@ -98,8 +98,8 @@ impl Renderer<'_> {
         }
         for evaluation in &facts.evaluations {
             let kind = match evaluation.kind {
-                EvaluationKind::Existence { exists, via_len } => {
-                    format!("existence (exists: {exists}, len: {via_len})")
+                EvaluationKind::Existence { exists, measure } => {
+                    format!("existence (exists: {exists}, by {measure:?})")
                 }
                 EvaluationKind::Len => "len".to_string(),
             };

@@ -7,6 +7,7 @@ use super::access::{Access, AccessKind, Hop, ManyOp};
 use super::flow::{CallSite, Facts, Load, Origin, Qs, lookup_path, quote_for};
 use crate::fix::{Edit, Fix};
 use crate::index::ModelIndex;
+use crate::text::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -101,16 +102,17 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
             });
         }
     }
-    // `user.userprofile.gym` reads two missing relations at one place: report the
+    // `user.userprofile.gym` reads two missing relations at one place, and
+    // `str(copy.book)` loads the book where its `__str__` loads the author: report the
     // deeper one, whose lookup implies the other.
-    let deeper: Vec<(usize, usize, String)> = findings
+    let deeper: Vec<(usize, TextRange, String)> = findings
         .iter()
-        .map(|f| (f.loop_index, f.access.range.start, f.lookup.clone()))
+        .map(|f| (f.loop_index, f.access.range, f.lookup.clone()))
         .collect();
     findings.retain(|f| {
-        !deeper.iter().any(|(l, start, lookup)| {
+        !deeper.iter().any(|(l, range, lookup)| {
             *l == f.loop_index
-                && *start == f.access.range.start
+                && range.contains_range(f.access.range)
                 && lookup.starts_with(&format!("{}__", f.lookup))
         })
     });

@@ -1,7 +1,7 @@
 //! Django's contrib models that projects relate to, described as Python stubs and read
 //! by the same extraction as project files. Only what the rules need: fields, relations,
 //! managers (their classes and methods: Django's own managers are known, not opaque),
-//! `Meta.ordering`.
+//! `Meta.ordering`, and `__str__` as Django 5.2 writes it (what it reads of `self`).
 
 use std::sync::{Arc, LazyLock};
 
@@ -65,6 +65,9 @@ class ContentType(models.Model):
     app_label = models.CharField(max_length=100)
     model = models.CharField(max_length=100)
     objects = ContentTypeManager()
+
+    def __str__(self):
+        return "%s | %s" % (self.app_label, self.model)
 "#,
     ),
     (
@@ -86,6 +89,12 @@ class AbstractBaseUser(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_username(self):
+        return getattr(self, self.USERNAME_FIELD)
+
+    def __str__(self):
+        return self.get_username()
 "#,
     ),
     (
@@ -109,6 +118,9 @@ class Permission(models.Model):
     class Meta:
         ordering = ["content_type__app_label", "content_type__model", "codename"]
 
+    def __str__(self):
+        return "%s | %s" % (self.content_type, self.name)
+
 class GroupManager(models.Manager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
@@ -118,6 +130,9 @@ class Group(models.Model):
     permissions = models.ManyToManyField(Permission, blank=True)
 
     objects = GroupManager()
+
+    def __str__(self):
+        return self.name
 
 class UserManager(BaseUserManager):
     def create_user(self, username, email=None, password=None, **extra_fields):
@@ -188,6 +203,9 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
 "#,
     ),
 ];

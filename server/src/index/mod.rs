@@ -13,6 +13,7 @@
 mod contrib;
 mod extract;
 mod imports;
+mod lineage;
 mod model;
 mod model_refs;
 pub mod queryset_api;
@@ -26,6 +27,7 @@ pub use extract::{
     ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, extract,
 };
 pub use imports::{ImportMap, Imported};
+pub use lineage::Lineage;
 pub use model::*;
 pub use model_refs::{FunctionFacts, Locals, ValueExpr, names_of, value_expr};
 
@@ -210,6 +212,24 @@ impl ModelIndex {
             auth_user_model: self.auth_user_model,
         };
         evaluator.model(module, call)
+    }
+
+    /// The full dotted path of what `dotted` names in `module` when it is outside the
+    /// project (`django.db.models.QuerySet`), through `imports` when given.
+    pub fn external_name(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        dotted: &[String],
+    ) -> Option<String> {
+        let referent = match imports {
+            Some(imports) => self.scope.resolve_with(imports, module, dotted),
+            None => self.scope.resolve(module, dotted),
+        };
+        match referent? {
+            Referent::External(path) => Some(path),
+            _ => None,
+        }
     }
 
     fn model_of(&self, referent: Referent) -> Option<ModelId> {

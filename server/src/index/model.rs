@@ -231,6 +231,9 @@ pub struct MethodSummary {
     pub kind: MethodKind,
     /// Uses of `self` in the body (chains resolved by the analysis).
     pub self_uses: Vec<Use>,
+    /// A base class we cannot read comes before the class defining it in the lookup
+    /// order, and may define it too.
+    pub shadowable: bool,
 }
 
 /// What an attribute name means on instances of a model.

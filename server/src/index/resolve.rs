@@ -801,43 +801,51 @@ impl<'a> Resolver<'a> {
         result
     }
 
-    /// The class and its project base classes, nearest first (a simple MRO).
-    fn linearize(&self, qualname: &str) -> (Vec<ClassRef<'a>>, bool) {
+    /// The class and its project base classes, nearest first (a simple MRO), and where in
+    /// that order the first base we cannot read would stand (a class after it may be
+    /// overridden by it).
+    fn linearize(&self, qualname: &str) -> (Vec<ClassRef<'a>>, Option<usize>) {
         let mut order = Vec::new();
         let mut seen = HashSet::new();
-        let mut opaque = false;
-        let mut stack = vec![qualname.to_string()];
+        let mut first_unknown = None;
+        // An unreadable base is pushed as `None`, so it is met where Python would look.
+        let mut stack = vec![Some(qualname.to_string())];
         while let Some(q) = stack.pop() {
+            let Some(q) = q else {
+                first_unknown = first_unknown.or(Some(order.len()));
+                continue;
+            };
             if !seen.insert(q.clone()) || seen.len() > 64 {
                 continue;
             }
             let Some(class) = self.classes.get(&q).copied() else {
-                opaque = true;
+                first_unknown = first_unknown.or(Some(order.len()));
                 continue;
             };
             order.push(class);
             for base in class.class.bases.iter().rev() {
                 match self.base(class.file, base) {
-                    Base::Class(base) => stack.push(base),
+                    Base::Class(base) => stack.push(Some(base)),
                     Base::DjangoModel | Base::DjangoManager | Base::Object => {}
-                    Base::FromQueryset { .. } | Base::External(_) => opaque = true,
+                    Base::FromQueryset { .. } | Base::External(_) => stack.push(None),
                 }
             }
         }
-        (order, opaque)
+        (order, first_unknown)
     }
 
     fn model_methods(&self, id: ModelId) -> Vec<MethodSummary> {
         let ClassRef { file, class } = self.refs[id.0 as usize];
-        let (classes, _) = self.linearize(&format!("{}.{}", file.module, class.name));
+        let (classes, first_unknown) = self.linearize(&format!("{}.{}", file.module, class.name));
         let mut methods: Vec<MethodSummary> = Vec::new();
-        for class in classes {
+        for (at, class) in classes.into_iter().enumerate() {
             for method in &class.class.methods {
                 if !methods.iter().any(|m| m.name == method.name) {
                     methods.push(MethodSummary {
                         name: method.name.clone(),
                         kind: method.kind,
                         self_uses: method.self_uses.clone(),
+                        shadowable: first_unknown.is_some_and(|unknown| unknown <= at),
                     });
                 }
             }

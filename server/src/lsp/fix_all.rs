@@ -52,7 +52,7 @@ pub fn fixed_text(file: &SourceFile, index: &ModelIndex, config: &Config) -> Opt
     };
     let found = check(file);
     let fixed = fix_until_stable(&file.source, found, false, |source| {
-        Ok::<_, Infallible>(check(&SourceFile::new(file.path.clone(), source)))
+        Ok::<_, Infallible>(check(&file.with_text(source)))
     })
     .unwrap_or_else(|never| match never {});
     (fixed.applied > 0 && *fixed.source != *file.source).then_some(fixed.source)

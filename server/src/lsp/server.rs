@@ -185,7 +185,7 @@ struct Job {
 impl Job {
     /// The snapshot as the analysis reads it.
     fn file(&self) -> SourceFile {
-        self.snapshot.file(self.relative.clone())
+        self.workspace.file(&self.snapshot, &self.relative)
     }
 
     /// What each loop of `file` (the snapshot) costs, from the document's cache: after

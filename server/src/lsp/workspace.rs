@@ -30,6 +30,7 @@ use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
 use crate::panic::caught;
 use crate::project::{self, Excludes, Skipped};
+use crate::roots::SourceRoots;
 use crate::syntax::{SourceFile, scan};
 
 /// A loaded workspace root: its model index and config. Replaced whole (a new `Arc`)
@@ -43,6 +44,17 @@ pub(super) struct Workspace {
     /// The config file's settings alone (the defaults when the file is bad).
     pub file_config: Config,
     pub excludes: Excludes,
+    /// Found at the (re)load; files created since are named under them too.
+    pub roots: SourceRoots,
+}
+
+impl Workspace {
+    /// `snapshot` as the analysis reads it, as the file at `rel`.
+    pub fn file(&self, snapshot: &Snapshot, rel: &Path) -> SourceFile {
+        snapshot
+            .file(rel.to_path_buf())
+            .in_module(self.roots.module_name(rel))
+    }
 }
 
 /// Work waiting for one root's worker.
@@ -580,6 +592,7 @@ impl Loaded {
                 config: config.clone(),
                 file_config: config,
                 excludes: no_excludes(),
+                roots: SourceRoots::default(),
             },
             problem: None,
             skipped: Vec::new(),
@@ -623,13 +636,15 @@ fn load(
     let total = paths.len();
     let done = AtomicUsize::new(0);
     report(0, total);
-    let read: Vec<Result<FileFacts, Skipped>> = paths
-        .par_iter()
-        .map(|rel| {
-            let facts = match buffers.get(rel) {
-                Some(snapshot) => buffer_facts(rel, snapshot),
-                None => project::read_source(root, rel).and_then(|file| extract_caught(&file)),
-            };
+    let (files, roots) = project::read_files(root, &paths, &config, &mut skipped, |rel| {
+        buffers
+            .get(rel)
+            .map(|snapshot| snapshot.file(rel.to_path_buf()))
+    });
+    let read: Vec<Result<FileFacts, Skipped>> = files
+        .into_par_iter()
+        .map(|file| {
+            let facts = extract_caught(&file);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if n * 100 / total != (n - 1) * 100 / total {
                 report(n, total);
@@ -656,6 +671,7 @@ fn load(
             config,
             file_config,
             excludes,
+            roots,
         },
         problem,
         skipped,
@@ -685,14 +701,13 @@ fn updated(
             continue;
         }
         let facts = match source {
-            Source::Disk => disk_facts(&workspace.root, rel),
-            Source::Buffer(snapshot) => {
-                buffer_facts(rel, &snapshot).unwrap_or_else(|_| empty_facts(rel))
-            }
+            Source::Disk => disk_facts(workspace, rel),
+            Source::Buffer(snapshot) => extract_caught(&workspace.file(&snapshot, rel))
+                .unwrap_or_else(|_| empty_facts(workspace, rel)),
         };
         let unchanged = match facts_of(&workspace.index, rel) {
             Some(old) => old.same_apart_from_places(&facts),
-            None => facts.same_apart_from_places(&empty_facts(rel)),
+            None => facts.same_apart_from_places(&empty_facts(workspace, rel)),
         };
         if !unchanged {
             changed.push(Arc::new(facts));
@@ -726,23 +741,20 @@ fn updated(
         config,
         file_config: workspace.file_config.clone(),
         excludes: workspace.excludes.clone(),
+        roots: workspace.roots.clone(),
     })
 }
 
 /// The facts of `root/rel` as it is on disk; an empty file's when it is gone or cannot
 /// be read.
-fn disk_facts(root: &Path, rel: &Path) -> FileFacts {
-    project::read_source(root, rel)
-        .and_then(|file| extract_caught(&file))
-        .unwrap_or_else(|_| empty_facts(rel))
+fn disk_facts(workspace: &Workspace, rel: &Path) -> FileFacts {
+    project::read_source(&workspace.root, rel)
+        .and_then(|file| extract_caught(&file.in_module(workspace.roots.module_name(rel))))
+        .unwrap_or_else(|_| empty_facts(workspace, rel))
 }
 
-fn buffer_facts(rel: &Path, snapshot: &Snapshot) -> Result<FileFacts, Skipped> {
-    extract_caught(&snapshot.file(rel.to_path_buf()))
-}
-
-fn empty_facts(rel: &Path) -> FileFacts {
-    extract(&SourceFile::new(rel.to_path_buf(), ""))
+fn empty_facts(workspace: &Workspace, rel: &Path) -> FileFacts {
+    extract(&SourceFile::new(rel.to_path_buf(), "").in_module(workspace.roots.module_name(rel)))
 }
 
 /// [`extract`], a panic turned into a skipped file.

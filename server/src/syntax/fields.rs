@@ -24,6 +24,8 @@ pub struct Fields {
     pub subscript: u16,
     pub module_name: u16,
     pub alternative: u16,
+    pub type_: u16,
+    pub argument: u16,
 }
 
 pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
@@ -53,6 +55,8 @@ pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
         subscript: id("subscript"),
         module_name: id("module_name"),
         alternative: id("alternative"),
+        type_: id("type"),
+        argument: id("argument"),
     }
 });
 

@@ -5,6 +5,7 @@
 
 pub mod declarations;
 pub mod fields;
+pub mod format_strings;
 pub mod node;
 pub mod queries;
 pub mod scan;
@@ -270,7 +271,19 @@ impl SourceFile {
     /// The same file without its tree: work done on the copy parses it again and frees
     /// the tree with the copy, so a whole project's trees are never held at once.
     pub fn detached(&self) -> Self {
-        Self::new(self.path.clone(), self.source.clone())
+        self.with_text(self.source.clone())
+    }
+
+    /// Other text for the same file (a fix applied): same path, same module.
+    pub fn with_text(&self, source: impl Into<Arc<str>>) -> Self {
+        Self::new(self.path.clone(), source).in_module(self.module.clone())
+    }
+
+    /// The file named `module`, as its project's source roots name it
+    /// (`crate::roots::SourceRoots`); [`SourceFile::new`] names it by its path.
+    pub fn in_module(mut self, module: String) -> Self {
+        self.module = module;
+        self
     }
 
     pub fn is_package_init(&self) -> bool {

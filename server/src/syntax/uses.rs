@@ -7,6 +7,7 @@
 use tree_sitter::Node;
 
 use super::fields::FIELDS;
+use super::format_strings::{Formatting, formatted};
 use super::node::{dotted_name, text};
 use crate::text::TextRange;
 
@@ -22,16 +23,35 @@ pub struct Segment {
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum Use {
-    /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`).
-    Chain { segments: Vec<Segment>, store: bool },
+    /// `root.a.b(...)...`; `store` when the chain is assigned to (`root.a = 1`, `root.a += 1`);
+    /// `formatted` when what it ends with is turned into text (`str(root.a)`).
+    Chain {
+        segments: Vec<Segment>,
+        store: bool,
+        formatted: Option<Formatting>,
+    },
     /// The bare name passed as an argument: `render(post)`, `self.helper(post, x=1)`.
     Argument {
         callee: Vec<String>,
         position: ArgPosition,
         range: TextRange,
     },
+    /// The bare name turned into text: `str(p)`, `repr(p)`, `print(p)`, `format(p)`,
+    /// `f"{p}"`, `"%s" % p`, `"{}".format(p)`.
+    Formatted(Formatting),
     /// The bare name used any other way (returned, stored, compared, put in a list).
     Other { range: TextRange },
+}
+
+impl Use {
+    /// Where the name is used.
+    pub fn start(&self) -> Option<usize> {
+        match self {
+            Use::Chain { segments, .. } => segments.first().map(|s| s.range.start),
+            Use::Argument { range, .. } | Use::Other { range } => Some(range.start),
+            Use::Formatted(formatting) => Some(formatting.range.start),
+        }
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -147,8 +167,24 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
         }
     }
     if !segments.is_empty() {
-        let store = parent_at.is_some_and(|i| is_assignment_target(current, &ancestors[..=i]));
-        return Use::Chain { segments, store };
+        let above = parent_at.map_or(&[][..], |i| &ancestors[..=i]);
+        if segments.last().is_some_and(|s| s.called) && is_subquery(current, above, source) {
+            // `Q(id__in=user.blocks.all())` is compiled into the SQL: nothing is fetched
+            // from the object but its key, and nothing it has loaded is read.
+            return Use::Other {
+                range: TextRange::new(root.start_byte(), current.end_byte()),
+            };
+        }
+        let store = is_assignment_target(current, above);
+        let formatted = formatted(current, above, source);
+        return Use::Chain {
+            segments,
+            store,
+            formatted,
+        };
+    }
+    if let Some(formatting) = formatted(root, ancestors, source) {
+        return Use::Formatted(formatting);
     }
     let range = TextRange::of(root);
     if let Some((callee, position)) = argument_of(root, ancestors, source) {
@@ -159,6 +195,31 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
         };
     }
     Use::Other { range }
+}
+
+/// `node` (whose ancestors end with its parent) is a lookup's subquery: the value of an
+/// `__in` keyword argument, or what `Exists()`/`Subquery()` wraps.
+fn is_subquery(node: Node<'_>, ancestors: &[Node<'_>], source: &str) -> bool {
+    let Some((&parent, rest)) = ancestors.split_last() else {
+        return false;
+    };
+    match parent.kind() {
+        "keyword_argument" => {
+            parent.child_by_field_id(FIELDS.value) == Some(node)
+                && parent
+                    .child_by_field_id(FIELDS.name)
+                    .is_some_and(|name| text(name, source).ends_with("__in"))
+        }
+        "argument_list" => rest.last().is_some_and(|call| {
+            call.child_by_field_id(FIELDS.function)
+                .is_some_and(|function| {
+                    let name = text(function, source);
+                    let name = name.rsplit('.').next().unwrap_or(name);
+                    name == "Exists" || name == "Subquery"
+                })
+        }),
+        _ => false,
+    }
 }
 
 /// `node` (whose ancestors end with its parent) is what an assignment assigns to.
@@ -260,7 +321,11 @@ mod tests {
 
     fn names(u: &Use) -> String {
         match u {
-            Use::Chain { segments, store } => {
+            Use::Chain {
+                segments,
+                store,
+                formatted,
+            } => {
                 let mut s: Vec<String> = segments
                     .iter()
                     .map(|s| format!("{}{}", s.name, if s.called { "()" } else { "" }))
@@ -268,11 +333,15 @@ mod tests {
                 if *store {
                     s.push("=".into());
                 }
+                if let Some(f) = formatted {
+                    s.push(format!("{:?}", f.dunder));
+                }
                 s.join(".")
             }
             Use::Argument {
                 callee, position, ..
             } => format!("arg {}:{position:?}", callee.join(".")),
+            Use::Formatted(f) => format!("{:?}", f.dunder),
             Use::Other { .. } => "other".into(),
         }
     }
@@ -297,7 +366,7 @@ mod tests {
         assert_eq!(
             uses(src, "p"),
             [
-                "author.profile.bio",
+                "author.profile.bio.Str",
                 "tags.all()",
                 "comments.filter().count()",
                 "arg render:Positional(0)",
@@ -305,6 +374,33 @@ mod tests {
                 "title.=",
                 "arg rows.append:Positional(0)",
                 "other",
+            ]
+        );
+    }
+
+    #[test]
+    fn formatted_as_text() {
+        let src = "str(p)\nrepr(p)\nprint('x', p, sep='')\nformat(p)\nformat(p, '>5')\n\
+                   f'{p} {p!r} {p=} {p:>5}'\n'%s' % p\n'%d: %r' % (1, p)\n'%s %s' % p\n\
+                   '{} {0.x}'.format(p)\n'{x!r}'.format(x=p)\n'{}'.format(p)\n";
+        assert_eq!(
+            uses(src, "p"),
+            [
+                "Str",
+                "Repr",
+                "Str",
+                "Format",
+                "arg format:Positional(0)",
+                "Format",
+                "Repr",
+                "Repr",
+                "other",
+                "Str",
+                "Repr",
+                "other",
+                "other",
+                "Repr",
+                "Format",
             ]
         );
     }

@@ -89,3 +89,6 @@ class Revision(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE)
     number = models.IntegerField()
     note = models.CharField(max_length=100)
+
+    def __str__(self):
+        return f"{self.post.title} #{self.number}"

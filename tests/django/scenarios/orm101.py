@@ -4,7 +4,7 @@ from django.apps import apps
 from django.db.models import Prefetch
 
 from accounts.models import Profile, User
-from blog.models import Comment, Post, PostStats
+from blog.models import Comment, Post, PostStats, Revision
 from harness.registry import scenario
 from shop.models import Bargain, Order, OrderItem, Product
 from social.models import Reaction
@@ -119,6 +119,26 @@ def nested_loop_over_authors_then_posts():
 def select_related_none_clears():
     posts = Post.objects.select_related("author").select_related(None).order_by("id")
     return [p.author.username for p in posts]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def revision_labels_through_str():
+    # Revision.__str__ reads `self.post`.
+    return [str(r) for r in Revision.objects.order_by("id")]  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def revisions_in_an_f_string():
+    lines = []
+    for revision in Revision.objects.order_by("id"):
+        lines.append(f"- {revision}")  # expect: ORM101
+    return lines
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def revision_reprs():
+    # Django's Model.__repr__ is "<Revision: %s>" % self: it runs __str__.
+    return [repr(r) for r in Revision.objects.order_by("id")]  # expect: ORM101
 
 
 @scenario(kind="n_plus_one", fixed_queries=1)
@@ -259,3 +279,19 @@ def to_attr_prefetch_then_fk_on_list():
         Prefetch("comments", queryset=Comment.objects.select_related("author"), to_attr="loaded")
     ).order_by("id")
     return [[c.author.username for c in p.loaded] for p in posts]
+
+
+@scenario(kind="constant", queries=1)
+def revision_labels_selected():
+    return [str(r) for r in Revision.objects.select_related("post").order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def post_str_reads_a_column():
+    return [f"{p}" for p in Post.objects.order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def default_str_reads_the_pk():
+    # PostStats has no __str__: Django's "PostStats object (1)" needs no query.
+    return [str(s) for s in PostStats.objects.order_by("id")]

@@ -48,6 +48,35 @@ def flag_count_ne_zero():
     return flags
 
 
+@scenario(kind="count_query", sql="count", queries=2)
+def count_then_rows_used():
+    # count() never fills the result cache: exists() in its place is the cheaper query,
+    # and the loop fetches the rows either way.
+    posts = Post.objects.filter(is_published=True).order_by("id")
+    if posts.count() > 0:  # expect: ORM201
+        return [p.title for p in posts]
+    return []
+
+
+@scenario(kind="count_query", sql="rows", queries=1)
+def if_queryset_truthy():
+    drafts = Post.objects.filter(is_published=False)
+    if drafts:  # expect: ORM201
+        return "drafts pending"
+    return "none"
+
+
+@scenario(kind="count_query", sql="rows", queries=1)
+def not_queryset():
+    drafts = Post.objects.filter(is_published=False)
+    return "none" if not drafts else "some"  # expect: ORM201
+
+
+@scenario(kind="count_query", sql="rows", queries=1)
+def bool_of_queryset():
+    return bool(Comment.objects.filter(score__gte=4))  # expect: ORM201
+
+
 # --- negatives -------------------------------------------------------------
 
 
@@ -90,6 +119,36 @@ def len_then_rows_used():
 def prefetched_manager_count_is_free():
     posts = Post.objects.prefetch_related("comments").order_by("id")
     return [p.title for p in posts if p.comments.count() > 0]
+
+
+@scenario(kind="constant", queries=2)
+def prefetched_manager_exists_is_free():
+    # exists() on a prefetched manager is answered from the prefetch, like count(): a
+    # model method's `self.comments.count() > 0` may become exists() whatever its caller
+    # prefetched.
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return [p.title for p in posts if p.comments.exists()]
+
+
+@scenario(kind="constant", queries=2)
+def prefetched_object_count_and_exists_are_free():
+    post = Post.objects.prefetch_related("comments").get(pk=1)
+    return [post.comments.count() > 0, post.comments.exists(), post.comments.count() == 0]
+
+
+@scenario(kind="constant", queries=1)
+def truth_then_rows_used():
+    # The truth test fetches the rows the comprehension then reads: one query.
+    posts = Post.objects.filter(is_published=True).order_by("id")
+    if posts:
+        return [p.title for p in posts]
+    return []
+
+
+@scenario(kind="constant", queries=0)
+def manager_is_always_true():
+    manager = Post.objects
+    return "yes" if manager else "no"
 
 
 @scenario(kind="constant", queries=0)

@@ -260,16 +260,42 @@ pub(super) fn class_by_parts<'a>(
                 .collect()
         })
         .into_iter();
+    // A plain class's `self.<method>()` is walked for what it returns, and its bases
+    // say what `self.object` is: a method's facts depend on both.
+    let header = module
+        .src()
+        .get(class.start_byte()..body.start_byte())
+        .unwrap_or("");
+    let methods: HashMap<&str, Node<'a>> = members
+        .iter()
+        .filter_map(|member| {
+            let def = method_def(*member)?;
+            Some((
+                module.file.text(def.child_by_field_id(FIELDS.name)?),
+                *member,
+            ))
+        })
+        .collect();
     let mut parts = Vec::new();
     for member in members {
-        match method_def(member) {
-            None => parts.extend(statement_facts.next()),
-            Some(def) => parts.extend(cache.facts(key("method", &[member]), &[member], || {
-                let mut one = module.fresh();
-                one.method(def, member, kind);
-                vec![one.facts]
-            })),
+        let Some(def) = method_def(member) else {
+            parts.extend(statement_facts.next());
+            continue;
+        };
+        let mut part_key = key("method", &[member]);
+        if matches!(kind, ClassKind::Plain(_)) {
+            part_key = hash_of((
+                part_key,
+                header,
+                self_called(member, &methods, module.src()),
+            ));
         }
+        parts.extend(cache.facts(part_key, &[member], || {
+            let mut one = module.fresh();
+            one.class_kind(class, body);
+            one.method(def, member, kind);
+            vec![one.facts]
+        }));
     }
     Some(parts)
 }
@@ -307,11 +333,54 @@ pub(super) fn definition_key(
     hasher.finish()
 }
 
+/// The text of the methods `member` reaches through `self.<name>` (and they, two calls
+/// deep), in a stable order.
+fn self_called<'s>(
+    member: Node<'_>,
+    methods: &HashMap<&str, Node<'_>>,
+    source: &'s str,
+) -> Vec<&'s str> {
+    let mut reached: Vec<usize> = Vec::new();
+    let mut frontier = vec![member];
+    for _ in 0..=MAX_CALL_DEPTH {
+        let mut next = Vec::new();
+        for node in frontier {
+            let text = text(node, source);
+            for (at, _) in text.match_indices("self.") {
+                let rest = &text[at + "self.".len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                if let Some(method) = methods.get(&rest[..end])
+                    && !reached.contains(&method.start_byte())
+                {
+                    reached.push(method.start_byte());
+                    next.push(*method);
+                }
+            }
+        }
+        frontier = next;
+    }
+    reached.sort_unstable();
+    reached
+        .into_iter()
+        .filter_map(|start| methods.values().find(|m| m.start_byte() == start))
+        .map(|method| text(*method, source))
+        .collect()
+}
+
+fn hash_of(value: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// What a class is, for cache keys (a view's methods are never cached alone).
 pub(super) fn class_kind_key(kind: ClassKind) -> Option<ModelId> {
     match kind {
         ClassKind::Model(model) => Some(model),
-        ClassKind::View(_) | ClassKind::Plain => None,
+        ClassKind::View(_) | ClassKind::Plain(_) => None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, call_args, dotted_name, text};
 use crate::text::TextRange;
 
+use super::calls::constant;
 use super::values::{Env, Obj, Origin, Qs, Value, obj_prefetched};
 use super::walker::Walker;
 
@@ -41,6 +42,9 @@ impl<'a> Walker<'a> {
             }
             "attribute" => self.eval_attribute(node, env),
             "call" => self.eval_call(node, env),
+            "true" | "false" | "none" | "integer" | "float" | "string" => {
+                vec![constant(node, self.src()).unwrap_or(Value::Unknown)]
+            }
             "subscript" => {
                 let Some(value) = node.child_by_field_id(FIELDS.value) else {
                     return vec![Value::Unknown];
@@ -87,48 +91,55 @@ impl<'a> Walker<'a> {
         let origin = Origin {
             range: TextRange::of(node),
         };
-        let objects = self.eval(object, env);
-        objects
-            .into_iter()
-            .map(|value| match value {
-                Value::Model(id) => {
-                    let model = self.index.model(id);
-                    let manager = match name.as_str() {
-                        // The first declared manager is the default one.
-                        "_default_manager" => model.managers.first(),
-                        // `_base_manager` is a plain Manager: nothing applied.
-                        "_base_manager" => return Value::Qs(Qs::new(id, Some(origin.clone()))),
-                        other => self.index.manager(id, other),
-                    };
-                    match manager {
-                        Some(manager) => Value::Qs(Qs::of_manager(id, manager, origin.clone())),
-                        None => Value::Unknown,
-                    }
+        let mut values = Vec::new();
+        let mut objects = self.eval(object, env);
+        objects.retain(|value| match value {
+            Value::View(key) => {
+                let found = self.view_attribute(*key, &name, node);
+                values.extend(found.unwrap_or_else(|| vec![Value::Unknown]));
+                false
+            }
+            _ => true,
+        });
+        values.extend(objects.into_iter().map(|value| match value {
+            Value::Model(id) => {
+                let model = self.index.model(id);
+                let manager = match name.as_str() {
+                    // The first declared manager is the default one.
+                    "_default_manager" => model.managers.first(),
+                    // `_base_manager` is a plain Manager: nothing applied.
+                    "_base_manager" => return Value::Qs(Qs::new(id, Some(origin.clone()))),
+                    other => self.index.manager(id, other),
+                };
+                match manager {
+                    Some(manager) => Value::Qs(Qs::of_manager(id, manager, origin.clone())),
+                    None => Value::Unknown,
                 }
-                Value::Obj(obj) => {
-                    let Some(model) = obj.model() else {
-                        return Value::Unknown;
-                    };
-                    if name == "__class__" {
-                        return self.class_of(model);
-                    }
-                    match access::hop(self.index, model, &name) {
-                        Some(hop) if hop.is_many() => Value::RelatedManager {
-                            obj,
-                            hop,
-                            range: origin.range,
-                        },
-                        Some(hop) => {
-                            let mut obj = obj;
-                            obj.path.push(hop);
-                            Value::Obj(obj)
-                        }
-                        None => Value::Unknown,
-                    }
+            }
+            Value::Obj(obj) => {
+                let Some(model) = obj.model() else {
+                    return Value::Unknown;
+                };
+                if name == "__class__" {
+                    return self.class_of(model);
                 }
-                _ => Value::Unknown,
-            })
-            .collect()
+                match access::hop(self.index, model, &name) {
+                    Some(hop) if hop.is_many() => Value::RelatedManager {
+                        obj,
+                        hop,
+                        range: origin.range,
+                    },
+                    Some(hop) => {
+                        let mut obj = obj;
+                        obj.path.push(hop);
+                        Value::Obj(obj)
+                    }
+                    None => Value::Unknown,
+                }
+            }
+            _ => Value::Unknown,
+        }));
+        values
     }
 
     /// The values of a call: a builtin or Django helper given rows or a model, or a
@@ -148,6 +159,10 @@ impl<'a> Walker<'a> {
                     return vec![Value::Unknown];
                 }
                 let args = call_args(node, self.src());
+                if let Some(def) = self.functions.get(name).copied() {
+                    let bound = self.bind_arguments(def, &args, env, None);
+                    return self.returns_of(def, bound, None);
+                }
                 self.builtin_call(name, &args, env)
             }
             "attribute" => {
@@ -168,6 +183,11 @@ impl<'a> Walker<'a> {
                         }
                         (Value::ViewSuper(key), "get_queryset") => {
                             values.extend(self.view_base_queryset(key, node));
+                        }
+                        (Value::View(key), method) => {
+                            let args = call_args(node, self.src());
+                            let returned = self.view_call(key, method, node, &args, env);
+                            values.extend(returned.unwrap_or_else(|| vec![Value::Unknown]));
                         }
                         (value, _) => {
                             values.push(self.apply_method(value, &method, node, function))

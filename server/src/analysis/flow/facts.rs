@@ -21,7 +21,7 @@ pub struct LoopFact {
     pub sole_consumer: bool,
 }
 
-/// `qs.count() > 0`, `len(qs)`, `if qs.count():` and their kin.
+/// `qs.count() > 0`, `len(qs)`, `if qs.count():`, `if qs:` and their kin.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     pub kind: EvaluationKind,
@@ -33,14 +33,30 @@ pub struct Evaluation {
     pub sole_use: bool,
     /// `not x` here would need parentheses.
     pub needs_parens: bool,
+    /// The related manager counted (`comments` of `self.comments.count()`) when a caller
+    /// we cannot see may have prefetched it: then neither `count()` nor `exists()` runs
+    /// a query.
+    pub maybe_prefetched: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvaluationKind {
     /// An existence test: `exists` true for `> 0`, false for `== 0`.
-    Existence { exists: bool, via_len: bool },
+    Existence { exists: bool, measure: Measure },
     /// `len(qs)` used as a number.
     Len,
+}
+
+/// How an existence test measures the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// `qs.count()`: `SELECT COUNT(*)`, which never fills the result cache, so
+    /// `exists()` is never worse whatever else reads the queryset.
+    Count,
+    /// `len(qs)`: fetches every row into the result cache.
+    Len,
+    /// `if qs:`, `bool(qs)`, `not qs`: fetches every row into the result cache.
+    Truth,
 }
 
 /// A lookup-taking call on a queryset of a known model.
@@ -75,6 +91,17 @@ pub struct IdRead {
     pub attname: String,
 }
 
+/// `Model.objects.get(...)` in a `try` whose `except` catches `DoesNotExist`, its result
+/// read by nothing: the row is fetched only to test that there is one.
+#[derive(Debug, Clone)]
+pub struct GetTest {
+    /// The `.get(...)` call, receiver included.
+    pub range: TextRange,
+    /// `Model.objects.filter(pk=pk)` (or the receiver alone for `get()` without
+    /// arguments): what `.exists()` would be called on.
+    pub filtered: String,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -82,6 +109,7 @@ pub struct Facts {
     pub lookup_calls: Vec<LookupCall>,
     pub only_then_values: Vec<OnlyThenValues>,
     pub id_reads: Vec<IdRead>,
+    pub get_tests: Vec<GetTest>,
 }
 
 // Every impl below names every field of its type: a field added later is a compile
@@ -98,12 +126,14 @@ impl Facts {
             lookup_calls,
             only_then_values,
             id_reads,
+            get_tests,
         } = self;
         loops.shift(by);
         evaluations.shift(by);
         lookup_calls.shift(by);
         only_then_values.shift(by);
         id_reads.shift(by);
+        get_tests.shift(by);
     }
 
     pub(super) fn extend(&mut self, other: Facts) {
@@ -113,12 +143,14 @@ impl Facts {
             lookup_calls,
             only_then_values,
             id_reads,
+            get_tests,
         } = other;
         self.loops.extend(loops);
         self.evaluations.extend(evaluations);
         self.lookup_calls.extend(lookup_calls);
         self.only_then_values.extend(only_then_values);
         self.id_reads.extend(id_reads);
+        self.get_tests.extend(get_tests);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -128,12 +160,14 @@ impl Facts {
             lookup_calls,
             only_then_values,
             id_reads,
+            get_tests,
         } = self;
         loops.is_empty()
             && evaluations.is_empty()
             && lookup_calls.is_empty()
             && only_then_values.is_empty()
             && id_reads.is_empty()
+            && get_tests.is_empty()
     }
 }
 
@@ -278,6 +312,7 @@ impl Shift for Evaluation {
             qs_text: _,
             sole_use: _,
             needs_parens: _,
+            maybe_prefetched: _,
         } = self;
         range.shift(by);
     }
@@ -319,5 +354,12 @@ impl Shift for IdRead {
         } = self;
         objs.shift(by);
         replace.shift(by);
+    }
+}
+
+impl Shift for GetTest {
+    fn shift(&mut self, by: isize) {
+        let GetTest { range, filtered: _ } = self;
+        range.shift(by);
     }
 }

@@ -65,16 +65,20 @@ impl<'a> Walker<'a> {
         Some((text(target, self.src()).to_string(), rows))
     }
 
-    /// Records what each row of `rows` bound to `var` is used for inside `body`.
+    /// Records what each row of `rows` bound to `var` is used for in `reads` (the body,
+    /// first, and the other places that read it), outside the `untaken` branches.
     pub(super) fn record_loop(
         &mut self,
         rows: &[Qs],
-        body: Node<'a>,
+        reads: &[Node<'a>],
         var: &str,
         iter: Node<'a>,
         sole_consumer: bool,
-        extra: &[Node<'a>],
+        untaken: &[TextRange],
     ) {
+        let Some(&body) = reads.first() else {
+            return;
+        };
         let key = (
             iter.start_byte(),
             body.start_byte(),
@@ -84,10 +88,14 @@ impl<'a> Walker<'a> {
             return;
         }
         let model = rows[0].model;
-        let mut uses = uses_of(body, var, self.src());
-        for node in extra {
+        let mut uses = Vec::new();
+        for node in reads {
             uses.extend(uses_of(*node, var, self.src()));
         }
+        uses.retain(|u| {
+            u.start()
+                .is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
+        });
         let mut accesses = Vec::new();
         let ctx = access::Ctx {
             index: self.index,
@@ -105,6 +113,7 @@ impl<'a> Walker<'a> {
                 Use::Chain {
                     segments,
                     store: true,
+                    ..
                 } if segments.len() == 1 => Some(segments[0].name.as_str()),
                 _ => None,
             })

@@ -6,14 +6,18 @@
 //! every value it may have; rules only report what holds for all of them.
 
 mod cache;
+mod calls;
 mod eval;
 mod evaluations;
 mod facts;
+mod get_tests;
 mod id_reads;
 mod loops;
 mod queryset;
+mod receivers;
 mod scan;
 mod values;
+mod view_members;
 mod views;
 mod walker;
 
@@ -31,7 +35,10 @@ use values::Env;
 use walker::Walker;
 
 pub use cache::FlowCache;
-pub use facts::{Evaluation, EvaluationKind, Facts, IdRead, LookupCall, LoopFact, OnlyThenValues};
+pub use facts::{
+    Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
+    OnlyThenValues,
+};
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 
 /// How deep analysis follows a row or queryset into helper functions.

@@ -8,7 +8,7 @@ use crate::syntax::node::{CallArgs, call_args};
 
 use super::MAX_CALL_DEPTH;
 use super::values::{Env, Value, rows_as_objs, rows_of};
-use super::walker::{Walker, bound_names, parameter_names};
+use super::walker::{Walker, bound_names};
 
 impl<'a> Walker<'a> {
     /// Walks an expression for the places that matter: comprehensions and lambdas over
@@ -62,6 +62,11 @@ impl<'a> Walker<'a> {
                     .filter(|f| f.kind() == "attribute");
             }
             "comparison_operator" => self.comparison(node, env, scope),
+            "identifier" => {
+                if let Some(parent) = parent {
+                    self.truthiness(node, parent, env, scope);
+                }
+            }
             "attribute" => {
                 self.id_read(node, parent, env);
                 if in_chain {
@@ -114,9 +119,7 @@ impl<'a> Walker<'a> {
                             .collect();
                         rest.extend(body);
                         let consumer = self.sole_consumer(right, scope);
-                        if let Some((first, others)) = rest.split_first() {
-                            self.record_loop(&rows, *first, &var, right, consumer, others);
-                        }
+                        self.record_loop(&rows, &rest, &var, right, consumer, &[]);
                         env.insert(var, rows_as_objs(&rows));
                     }
                 }
@@ -158,9 +161,7 @@ impl<'a> Walker<'a> {
             let rows_escape = callee != "map";
             self.lambda_over_rows(lambda, rows, rows_escape, env, scope);
         }
-        if function.kind() == "identifier" {
-            self.helper_call(callee, &args, env);
-        }
+        self.helper_call(function, &args, env);
     }
 
     /// `lambda p: p.author.name` applied to each row of `rows_arg`.
@@ -190,45 +191,44 @@ impl<'a> Walker<'a> {
         if let Some(body) = lambda.child_by_field_id(FIELDS.body) {
             let var = self.file.text(names[0]).to_string();
             let consumer = !rows_escape && self.sole_consumer(rows_arg, scope);
-            self.record_loop(&rows, body, &var, rows_arg, consumer, &[]);
+            self.record_loop(&rows, &[body], &var, rows_arg, consumer, &[]);
         }
     }
 
-    /// A module-level helper receiving a queryset or rows: walked with the argument bound.
-    fn helper_call(&mut self, callee: &str, args: &CallArgs<'a>, env: &Env) {
+    /// A module-level helper, or a method of the view `self` is, receiving a queryset or
+    /// rows: walked with the arguments bound, its facts the caller's.
+    fn helper_call(&mut self, function: Node<'a>, args: &CallArgs<'a>, env: &Env) {
         if self.active.len() >= MAX_CALL_DEPTH {
             return;
         }
-        let Some(def) = self.functions.get(callee).copied() else {
-            return;
+        let (def, receiver) = match function.kind() {
+            "identifier" => match self.functions.get(self.file.text(function)) {
+                Some(def) => (*def, None),
+                None => return,
+            },
+            "attribute" => match self.view_method_called(function, env) {
+                Some(called) => called,
+                None => return,
+            },
+            _ => return,
         };
         if self.active.contains(&def.start_byte()) {
             return;
         }
-        let params = parameter_names(def, self.src());
-        let positional = args
-            .positional
-            .iter()
-            .zip(&params)
-            .map(|(arg, param)| (param.clone(), *arg));
-        let keywords = args
-            .keywords
-            .iter()
-            .filter(|(name, _)| params.contains(name))
-            .map(|(name, arg)| (name.clone(), *arg));
-        let mut callee_env = Env::new();
-        for (param, arg) in positional.chain(keywords).collect::<Vec<_>>() {
-            let values = self.eval(arg, env);
-            if values
-                .iter()
-                .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-            {
-                callee_env.insert(param, values);
-            }
-        }
-        if !callee_env.is_empty() {
+        let view = match receiver {
+            Some(Value::View(key)) => Some(key),
+            _ => None,
+        };
+        let callee_env = self.bind_arguments(def, args, env, receiver);
+        let given_rows = callee_env
+            .values()
+            .flatten()
+            .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)));
+        if given_rows {
             self.active.push(def.start_byte());
+            let current_view = std::mem::replace(&mut self.current_view, view);
             self.function(def, callee_env);
+            self.current_view = current_view;
             self.active.pop();
         }
     }

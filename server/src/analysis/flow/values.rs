@@ -158,10 +158,14 @@ pub enum Value {
     },
     /// `enumerate(rows)`.
     Enumerate(Box<Value>),
-    /// `self` in a method of a class-based view (by the class's start byte).
+    /// `self` in a method of a class-based view or of any class that is not a model
+    /// (by the class's start byte).
     View(usize),
     /// `super()` in such a method.
     ViewSuper(usize),
+    /// A constant (`False`, `None`, `0`, `"x"`) by its truth: an `if` on a parameter a
+    /// call passes one to takes one branch.
+    Constant(bool),
     Unknown,
 }
 

@@ -1,6 +1,8 @@
 //! Class bodies: what a method's `self` is (an object of a model, a class-based view),
 //! and what a view's `get_queryset()` returns.
 
+use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 use crate::index::ModelId;
@@ -13,11 +15,56 @@ use super::values::{Env, Obj, Origin, Qs, Value};
 use super::walker::{ClassKind, Walker, parameter_names};
 
 /// Where a class-based view gets its rows: `queryset = ...`, `model = X`, or its own
-/// `get_queryset()`.
+/// `get_queryset()`; its other methods, and what its Django or DRF base gives `self`.
 pub(super) struct ViewClass<'a> {
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
     pub(super) get_queryset: Option<Node<'a>>,
+    /// Methods by name, with how each is called.
+    pub(super) methods: HashMap<String, (Node<'a>, Member)>,
+    pub(super) base: ViewBase,
+}
+
+/// How a method of a class is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Member {
+    Method,
+    /// `@property`, `@cached_property`: read as an attribute.
+    Property,
+    /// `@classmethod`: its first parameter is the class.
+    ClassMethod,
+    /// `@staticmethod`: no parameter is bound.
+    StaticMethod,
+}
+
+impl Member {
+    fn of(decorators: &str) -> Self {
+        if decorators.contains("property") {
+            Member::Property
+        } else if decorators.contains("@classmethod") {
+            Member::ClassMethod
+        } else if decorators.contains("@staticmethod") {
+            Member::StaticMethod
+        } else {
+            Member::Method
+        }
+    }
+}
+
+/// What a view's Django or DRF base class does with its queryset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct ViewBase {
+    /// `get_object()` is one object of `get_queryset()` (Django's single-object views,
+    /// DRF's generic views).
+    pub(super) get_object: bool,
+    /// `self.object` is what `get_object()` returned (Django's detail, update and
+    /// delete views; their `get()`/`post()` set it), unless the class sets it itself.
+    pub(super) object: bool,
+    /// `self.object_list` is `get_queryset()` (Django's list views).
+    pub(super) object_list: bool,
+    /// A project class among the bases defines `get_queryset()`: what the base's
+    /// queryset is cannot be read here.
+    pub(super) project_get_queryset: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -46,21 +93,28 @@ impl<'a> Walker<'a> {
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
         if let Some(model) = self.resolve_model(&[name]) {
-            ClassKind::Model(model)
-        } else if let Some(view) = self.view_class(body) {
-            self.views.insert(class.start_byte(), view);
+            return ClassKind::Model(model);
+        }
+        let view = self.view_class(class, body);
+        let is_view =
+            view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some();
+        self.views.insert(class.start_byte(), view);
+        if is_view {
             ClassKind::View(class.start_byte())
         } else {
-            ClassKind::Plain
+            ClassKind::Plain(class.start_byte())
         }
     }
 
-    /// `queryset = ...`, `model = X` and `def get_queryset` in a class body.
-    pub(super) fn view_class(&self, body: Node<'a>) -> Option<ViewClass<'a>> {
+    /// `queryset = ...`, `model = X`, `def get_queryset` and the other methods in a class
+    /// body, and what its bases are.
+    pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> ViewClass<'a> {
         let mut view = ViewClass {
             queryset: None,
             model: None,
             get_queryset: None,
+            methods: HashMap::new(),
+            base: self.view_base(class),
         };
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
@@ -91,18 +145,25 @@ impl<'a> Walker<'a> {
                     } else {
                         Some(stmt)
                     };
-                    if let Some(def) = def.filter(|d| {
-                        d.child_by_field_id(FIELDS.name)
-                            .is_some_and(|n| self.file.text(n) == "get_queryset")
-                    }) {
+                    let Some(def) = def else { continue };
+                    let Some(name) = def.child_by_field_id(FIELDS.name) else {
+                        continue;
+                    };
+                    let name = self.file.text(name);
+                    if name == "get_queryset" {
                         view.get_queryset = Some(def);
                     }
+                    let decorators = self
+                        .file
+                        .text(stmt)
+                        .get(..def.start_byte() - stmt.start_byte());
+                    let member = Member::of(decorators.unwrap_or(""));
+                    view.methods.insert(name.to_string(), (def, member));
                 }
                 _ => {}
             }
         }
-        (view.queryset.is_some() || view.model.is_some() || view.get_queryset.is_some())
-            .then_some(view)
+        view
     }
 
     /// A method: in a model, `self` is one object of it loaded by a caller we cannot see
@@ -140,7 +201,7 @@ impl<'a> Walker<'a> {
             (ClassKind::Model(model), Some(first)) if is_classmethod => {
                 env.insert(first, vec![Value::Model(model)]);
             }
-            (ClassKind::View(key), Some(first)) if !static_or_class => {
+            (ClassKind::View(key) | ClassKind::Plain(key), Some(first)) if !static_or_class => {
                 env.insert(first, vec![Value::View(key)]);
                 self.current_view = Some(key);
             }
@@ -184,8 +245,8 @@ impl<'a> Walker<'a> {
     /// model's default manager. A fix for the latter goes right after `call`.
     pub(super) fn view_base_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
         let (queryset, model) = match self.views.get(&key) {
-            Some(view) => (view.queryset, view.model),
-            None => return vec![Value::Unknown],
+            Some(view) if !view.base.project_get_queryset => (view.queryset, view.model),
+            _ => return vec![Value::Unknown],
         };
         if let Some(queryset) = queryset {
             return self.eval(queryset, &Env::new());

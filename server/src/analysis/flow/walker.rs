@@ -10,6 +10,7 @@ use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{self, descendants, text};
+use crate::text::TextRange;
 
 use super::facts::Facts;
 use super::values::{Env, Value, join, rows_as_objs};
@@ -39,13 +40,18 @@ pub(super) struct Walker<'a> {
     pub(super) evaluating_views: Vec<usize>,
     /// While a `get_queryset()` is walked for its result: the values it returns.
     pub(super) returns: Option<Vec<Value>>,
+    /// What calls given nothing return, by function (and view) walked: a module helper
+    /// called in many places is walked once.
+    pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
 }
 
 #[derive(Clone, Copy)]
 pub(super) enum ClassKind {
     Model(ModelId),
     View(usize),
-    Plain,
+    /// Any other class: its methods' `self` is followed like a view's (its own methods
+    /// and properties), by the class's start byte.
+    Plain(usize),
 }
 
 pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
@@ -86,6 +92,7 @@ impl<'a> Walker<'a> {
             current_view: None,
             evaluating_views: Vec::new(),
             returns: None,
+            returned: HashMap::new(),
         }
     }
 
@@ -196,19 +203,78 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether `condition` holds, when it tests a name bound to a constant (`if flag:`,
+    /// `if not flag:` where a call passed `flag=False`).
+    fn truth(&self, condition: Node<'a>, env: &Env) -> Option<bool> {
+        match condition.kind() {
+            "identifier" => {
+                let values = env.get(self.file.text(condition))?;
+                let mut truths = values.iter().map(|value| match value {
+                    Value::Constant(truth) => Some(*truth),
+                    _ => None,
+                });
+                let first = truths.next()??;
+                truths.all(|truth| truth == Some(first)).then_some(first)
+            }
+            "not_operator" => condition
+                .child_by_field_id(FIELDS.argument)
+                .and_then(|operand| self.truth(operand, env))
+                .map(|truth| !truth),
+            "parenthesized_expression" => self.truth(condition.named_child(0)?, env),
+            _ => None,
+        }
+    }
+
+    /// The branches of the `if` statements in `body` that a known condition (see
+    /// [`Walker::truth`]) never takes: a helper's reads under `if with_authors:` are not
+    /// a caller's that passes `with_authors=False`.
+    pub(super) fn untaken_branches(&self, body: Node<'a>, env: &Env) -> Vec<TextRange> {
+        let mut untaken = Vec::new();
+        for stmt in descendants(body).filter(|n| n.kind() == "if_statement") {
+            let Some(truth) = stmt
+                .child_by_field_id(FIELDS.condition)
+                .and_then(|cond| self.truth(cond, env))
+            else {
+                continue;
+            };
+            if !truth {
+                untaken.extend(
+                    stmt.child_by_field_id(FIELDS.consequence)
+                        .map(TextRange::of),
+                );
+                continue;
+            }
+            let mut cursor = stmt.walk();
+            untaken.extend(
+                stmt.children_by_field_name("alternative", &mut cursor)
+                    .map(TextRange::of),
+            );
+        }
+        untaken
+    }
+
     /// Each branch walked from the environment before the `if`, then joined; without an
-    /// `else`, the environment before it is one of the alternatives.
+    /// `else`, the environment before it is one of the alternatives. A condition whose
+    /// truth is known (see [`Walker::truth`]) walks one branch.
     fn if_statement(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
-        if let Some(cond) = stmt.child_by_field_id(FIELDS.condition) {
+        let condition = stmt.child_by_field_id(FIELDS.condition);
+        if let Some(cond) = condition {
             self.scan_in(cond, Some(stmt), env, scope);
         }
+        let truth = condition.and_then(|cond| self.truth(cond, env));
         let before = env.clone();
         let mut branches = Vec::new();
         let mut has_else = false;
-        if let Some(body) = stmt.child_by_field_id(FIELDS.consequence) {
+        if let Some(body) = stmt.child_by_field_id(FIELDS.consequence)
+            && truth != Some(false)
+        {
             let mut branch = before.clone();
             self.block(body, &mut branch, scope);
             branches.push(branch);
+        }
+        if truth == Some(true) {
+            *env = branches.pop().unwrap_or(before);
+            return;
         }
         let mut cursor = stmt.walk();
         let alternatives: Vec<Node<'a>> = stmt
@@ -244,8 +310,14 @@ impl<'a> Walker<'a> {
     fn try_or_with(&mut self, stmt: Node<'a>, env: &mut Env, scope: Node<'a>) {
         let mut cursor = stmt.walk();
         let children: Vec<Node<'a>> = stmt.named_children(&mut cursor).collect();
+        let caught = if stmt.kind() == "try_statement" {
+            self.caught_does_not_exist(stmt)
+        } else {
+            Vec::new()
+        };
         for child in children {
             match child.kind() {
+                "block" if !caught.is_empty() => self.try_body(child, &caught, env, scope),
                 "block" => self.block(child, env, scope),
                 "with_clause" => self.scan_in(child, Some(stmt), env, scope),
                 "except_clause" | "else_clause" | "finally_clause" | "except_group_clause" => {
@@ -265,7 +337,12 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A function's body, with `env` binding some of its parameters (`self`, arguments
+    /// of a caller walked with it) and annotations the others.
     pub(super) fn function(&mut self, def: Node<'a>, mut env: Env) {
+        for (name, value) in self.annotated_parameters(def) {
+            env.entry(name).or_insert_with(|| vec![value]);
+        }
         // A nested function's `return` is not the enclosing `get_queryset()`'s.
         let returns = self.returns.take();
         // A parameter named like a model or a module (`def f(apps):`) is not that one.
@@ -302,6 +379,9 @@ impl<'a> Walker<'a> {
                 env.insert(self.file.text(left).to_string(), value);
             }
             _ => {
+                // `d[row.team.id] = ...` reads its subscripts and receivers like any
+                // expression (the target itself is excluded where a read is recorded).
+                self.scan_in(left, Some(node), env, scope);
                 for ident in descendants(left).filter(|n| n.kind() == "identifier") {
                     if ident.parent().is_some_and(|p| p.kind() == "attribute") {
                         continue;
@@ -330,7 +410,8 @@ impl<'a> Walker<'a> {
         let body = stmt.child_by_field_id(FIELDS.body);
         if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
             let consumer = self.sole_consumer(right, scope);
-            self.record_loop(&rows, body, &var, right, consumer, &[]);
+            let untaken = self.untaken_branches(body, env);
+            self.record_loop(&rows, &[body], &var, right, consumer, &untaken);
             body_env.insert(var, rows_as_objs(&rows));
         }
         if let Some(body) = body {

@@ -1,15 +1,21 @@
 //! What reading an attribute chain from an object of a model does: read a column, load a
 //! related object, use a related manager, or something we cannot see. Model methods and
-//! properties, and module helpers that receive the object, are followed by their bodies.
+//! properties, module helpers that receive the object, and the `__str__` that turning it
+//! into text runs (`text.rs`) are followed by their bodies.
+
+mod text;
 
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
 use crate::index::queryset_api::{self, OnPrefetched};
-use crate::index::{Attribute, FieldKind, MethodKind, ModelId, ModelIndex, ReverseKind};
+use crate::index::{
+    Attribute, FieldKind, MethodKind, MethodSummary, ModelId, ModelIndex, ReverseKind,
+};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
+use crate::syntax::format_strings::Formatting;
 use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
 use crate::text::TextRange;
 
@@ -124,12 +130,21 @@ fn resolve_at(
     local: bool,
 ) {
     match u {
-        Use::Chain { segments, store } => {
+        Use::Chain {
+            segments,
+            store,
+            formatted,
+        } => {
             if *store && segments.len() == 1 {
                 out.push(other(segments[0].range, via));
                 return;
             }
-            resolve_segments(ctx, model, base.to_vec(), segments, out, depth, via);
+            let chain = Chain {
+                segments,
+                formatted: formatted.as_ref(),
+                local,
+            };
+            resolve_segments(ctx, model, base.to_vec(), chain, out, depth, via);
         }
         Use::Argument {
             callee,
@@ -155,8 +170,36 @@ fn resolve_at(
                 resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
             }
         }
+        Use::Formatted(formatting) => {
+            text::format_object(ctx, model, base, formatting, out, depth, via, local);
+        }
         Use::Other { range } => out.push(other(*range, via)),
     }
+}
+
+/// What `method` reads of the object of `model` at `base`, each read placed at `here`.
+fn follow_method(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    base: &[Hop],
+    method: &MethodSummary,
+    out: &mut Vec<Access>,
+    depth: usize,
+    here: &(String, TextRange),
+) {
+    for inner in &method.self_uses {
+        // A helper named in the model's module is not one of this file's functions.
+        resolve_at(ctx, model, base, inner, out, depth + 1, Some(here), false);
+    }
+}
+
+/// An attribute chain, and how what it ends with is turned into text, if it is.
+#[derive(Clone, Copy)]
+struct Chain<'u> {
+    segments: &'u [Segment],
+    formatted: Option<&'u Formatting>,
+    /// Written in the analysed file (not in a method body the index summarised).
+    local: bool,
 }
 
 fn other(range: TextRange, via: Option<&(String, TextRange)>) -> Access {
@@ -171,13 +214,17 @@ fn resolve_segments(
     ctx: &Ctx<'_, '_>,
     model: ModelId,
     path: Vec<Hop>,
-    segments: &[Segment],
+    chain: Chain<'_>,
     out: &mut Vec<Access>,
     depth: usize,
     via: Option<&(String, TextRange)>,
 ) {
-    let Some((seg, rest)) = segments.split_first() else {
+    let Some((seg, rest)) = chain.segments.split_first() else {
         return;
+    };
+    let rest_chain = Chain {
+        segments: rest,
+        ..chain
     };
     let range = via.map_or(seg.range, |v| v.1);
     let via_name = via.map(|v| v.0.clone());
@@ -247,8 +294,16 @@ fn resolve_segments(
                 return;
             }
             push(out, AccessKind::Load { path: path.clone() });
-            if let (Some(target), false) = (target, rest.is_empty()) {
-                resolve_segments(ctx, target, path, rest, out, depth, via);
+            match (target, rest.is_empty(), chain.formatted) {
+                (Some(target), false, _) => {
+                    resolve_segments(ctx, target, path, rest_chain, out, depth, via);
+                }
+                // `str(book.author)`: the author's `__str__` runs on the loaded author.
+                (Some(target), true, Some(formatting)) => {
+                    let local = chain.local;
+                    text::format_object(ctx, target, &path, formatting, out, depth, via, local);
+                }
+                _ => {}
             }
         }
         Attribute::Method(method) => {
@@ -265,10 +320,7 @@ fn resolve_segments(
                 _ => method.name.clone(),
             };
             let here = via.cloned().unwrap_or((name, seg.range));
-            for inner in &method.self_uses {
-                // A helper named in the model's module is not one of this file's functions.
-                resolve_at(ctx, model, &path, inner, out, depth + 1, Some(&here), false);
-            }
+            follow_method(ctx, model, &path, method, out, depth, &here);
             if !rest.is_empty() {
                 push(out, AccessKind::Other);
             }

@@ -1,0 +1,133 @@
+//! Calls of the file's own functions: what they return (their bodies walked for their
+//! `return` values) and what they do with the rows they are given, with the call's
+//! arguments bound to their parameters.
+//!
+//! An argument written as a constant (`flag=False`, or a default left as one) decides
+//! the `if` that tests the parameter, so a branch the call never takes reports nothing.
+
+use tree_sitter::Node;
+
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{CallArgs, descendants};
+
+use super::MAX_CALL_DEPTH;
+use super::values::{Env, Value};
+use super::walker::{Walker, parameter_names};
+
+impl<'a> Walker<'a> {
+    /// The parameters of `def` bound to what the call passes: the values of its
+    /// arguments, and the constants its parameters default to when not passed.
+    /// `receiver` is the value of the first parameter of a method (`self`), which the
+    /// call does not pass.
+    pub(super) fn bind_arguments(
+        &mut self,
+        def: Node<'a>,
+        args: &CallArgs<'a>,
+        env: &Env,
+        receiver: Option<Value>,
+    ) -> Env {
+        let mut params = parameter_names(def, self.src());
+        let mut bound = Env::new();
+        if let Some(receiver) = receiver {
+            if params.is_empty() {
+                return bound;
+            }
+            bound.insert(params.remove(0), vec![receiver]);
+        }
+        if !args.has_splat {
+            for (param, arg) in params.iter().zip(&args.positional) {
+                bound.insert(param.clone(), self.eval(*arg, env));
+            }
+        }
+        for (name, arg) in &args.keywords {
+            if params.contains(name) {
+                bound.insert(name.clone(), self.eval(*arg, env));
+            }
+        }
+        if !args.has_splat {
+            for (name, default) in self.constant_defaults(def) {
+                bound.entry(name).or_insert(vec![default]);
+            }
+        }
+        bound.retain(|_, values| !values.iter().all(|v| matches!(v, Value::Unknown)));
+        bound
+    }
+
+    /// `flag=False`, `limit=None` in a `def`: the parameters whose default is a constant.
+    fn constant_defaults(&self, def: Node<'a>) -> Vec<(String, Value)> {
+        let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
+            return Vec::new();
+        };
+        let mut cursor = params.walk();
+        let params: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
+        params
+            .into_iter()
+            .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
+            .filter_map(|p| {
+                let name = p.child_by_field_id(FIELDS.name)?;
+                let value = p.child_by_field_id(FIELDS.value)?;
+                let constant = constant(value, self.src())?;
+                Some((self.file.text(name).to_string(), constant))
+            })
+            .collect()
+    }
+
+    /// What a call of `def` returns, walked with `env` binding its parameters; unknown
+    /// for a generator, a recursive call, or past [`MAX_CALL_DEPTH`] calls. The walk
+    /// records no facts: the function's own analysis does, once.
+    pub(super) fn returns_of(
+        &mut self,
+        def: Node<'a>,
+        env: Env,
+        view: Option<usize>,
+    ) -> Vec<Value> {
+        let unknown = vec![Value::Unknown];
+        if self.active.len() >= MAX_CALL_DEPTH || self.active.contains(&def.start_byte()) {
+            return unknown;
+        }
+        let Some(body) = def.child_by_field_id(FIELDS.body) else {
+            return unknown;
+        };
+        if descendants(body).any(|n| n.kind() == "yield") {
+            return unknown;
+        }
+        let memo = (def.start_byte(), view);
+        let given_nothing = env.is_empty();
+        if given_nothing && let Some(values) = self.returned.get(&memo) {
+            return values.clone();
+        }
+        let facts = std::mem::take(&mut self.facts);
+        let seen = self.seen.clone();
+        let returns = self.returns.replace(Vec::new());
+        let current_view = std::mem::replace(&mut self.current_view, view);
+        self.active.push(def.start_byte());
+        let mut env = env;
+        for (name, value) in self.annotated_parameters(def) {
+            env.entry(name).or_insert_with(|| vec![value]);
+        }
+        self.block(body, &mut env, body);
+        self.active.pop();
+        self.current_view = current_view;
+        let values = std::mem::replace(&mut self.returns, returns).unwrap_or_default();
+        self.seen = seen;
+        self.facts = facts;
+        let values = if values.is_empty() { unknown } else { values };
+        if given_nothing {
+            self.returned.insert(memo, values.clone());
+        }
+        values
+    }
+}
+
+/// `True`, `False`, `None`, a number or a string: its truth.
+pub(super) fn constant(node: Node<'_>, src: &str) -> Option<Value> {
+    let text = crate::syntax::node::text(node, src);
+    let truth = match node.kind() {
+        "true" => true,
+        "false" | "none" => false,
+        "integer" | "float" => text.chars().any(|c| c.is_ascii_digit() && c != '0'),
+        "string" => !crate::syntax::node::string_value(node, src)?.is_empty(),
+        _ => return None,
+    };
+    Some(Value::Constant(truth))
+}

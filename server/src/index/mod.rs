@@ -214,6 +214,19 @@ impl ModelIndex {
         evaluator.model(module, call)
     }
 
+    /// `dotted` names something in `module`: an import or a top-level class or assignment.
+    pub fn names_anything(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        dotted: &[String],
+    ) -> bool {
+        match imports {
+            Some(imports) => self.scope.resolve_with(imports, module, dotted).is_some(),
+            None => self.scope.resolve(module, dotted).is_some(),
+        }
+    }
+
     /// The full dotted path of what `dotted` names in `module` when it is outside the
     /// project (`django.db.models.QuerySet`), through `imports` when given.
     pub fn external_name(

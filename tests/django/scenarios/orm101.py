@@ -73,6 +73,29 @@ def helper_receives_queryset():
     return _category_rows(Post.objects.filter(is_published=True).order_by("id"))
 
 
+def _published(posts):
+    return posts.filter(is_published=True)
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def rows_returned_by_a_helper():
+    return [p.category.name for p in _published(Post.objects.order_by("id"))]  # expect: ORM101
+
+
+def _titles_with_authors(posts, with_authors=False):
+    rows = []
+    for post in posts:
+        rows.append(post.title)
+        if with_authors:
+            rows.append(post.author.username)  # expect: ORM101
+    return rows
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def helper_asked_to_read_authors():
+    return _titles_with_authors(Post.objects.order_by("id"), with_authors=True)
+
+
 @scenario(kind="n_plus_one", fixed_queries=1)
 def product_categories_cross_app_fk():
     lines = []
@@ -149,6 +172,21 @@ def post_authors_through_get_model():
 
 
 # --- negatives -------------------------------------------------------------
+
+
+def _titles(posts, with_authors=False):
+    rows = []
+    for post in posts:
+        rows.append(post.title)
+        if with_authors:
+            rows.append(post.author.username)
+    return rows
+
+
+@scenario(kind="constant", queries=1)
+def helper_left_to_its_default():
+    # `with_authors` stays False: the helper never reads an author.
+    return _titles(Post.objects.order_by("id"))
 
 
 @scenario(kind="constant", queries=1)

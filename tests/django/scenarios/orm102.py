@@ -1,6 +1,6 @@
 """ORM102 missing-prefetch-related: a many-valued manager read on each row of a queryset."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
@@ -124,6 +124,16 @@ def recent_comments_to_attr():
 @scenario(kind="constant", queries=2)
 def tags_via_as_manager_method():
     return [post.tag_names() for post in Post.objects.with_tags().order_by("id")]
+
+
+@scenario(kind="constant", queries=2)
+def related_rows_as_subqueries():
+    # Each `post.tags.all()` is compiled into the one outer query as a subquery: no
+    # row's tags are fetched, so a prefetch would save nothing.
+    condition = Q(pk__in=[])
+    for post in Post.objects.order_by("id"):
+        condition |= Q(tags__in=post.tags.all())
+    return sorted(set(Post.objects.filter(condition).values_list("title", flat=True)))
 
 
 @scenario(kind="constant", queries=2)

@@ -22,10 +22,20 @@ impl<'a> Walker<'a> {
                 if let Some(values) = env.get(name) {
                     return values.clone();
                 }
-                match self.resolve_model(&[name.to_string()]) {
-                    Some(id) => vec![Value::Model(id)],
-                    None => vec![Value::Unknown],
+                if let Some(id) = self.resolve_model(&[name.to_string()]) {
+                    return vec![Value::Model(id)];
                 }
+                let module_name = self.functions.contains_key(name)
+                    || self.index.names_anything(
+                        self.imports,
+                        &self.file.module,
+                        &[name.to_string()],
+                    );
+                if name == "request" && !module_name {
+                    // Django's name for a view's request parameter.
+                    return vec![Value::Request];
+                }
+                vec![Value::Unknown]
             }
             "parenthesized_expression" => match node.named_child(0) {
                 Some(inner) => self.eval(inner, env),
@@ -94,6 +104,10 @@ impl<'a> Walker<'a> {
         let mut values = Vec::new();
         let mut objects = self.eval(object, env);
         objects.retain(|value| match value {
+            Value::Request => {
+                values.push(self.request_attribute(&name));
+                false
+            }
             Value::View(key) => {
                 let found = self.view_attribute(*key, &name, node);
                 values.extend(found.unwrap_or_else(|| vec![Value::Unknown]));

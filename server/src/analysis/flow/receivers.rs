@@ -1,6 +1,6 @@
-//! What a function's parameters are when the code says so: annotations naming a model
-//! (`post: Post`, `Optional["Post"]`, `Post | None`) or a queryset of one
-//! (`QuerySet[Post]`, `Manager[Post]`).
+//! What a function's parameters are when the code or Django's conventions say so:
+//! annotations naming a model (`post: Post`, `Optional["Post"]`, `Post | None`) or a
+//! queryset of one (`QuerySet[Post]`, `Manager[Post]`), and `request.user`.
 //!
 //! The caller is not seen, so what it selected or prefetched is unknown (the object's
 //! relations may or may not be loaded), but a query the function starts on such a
@@ -8,6 +8,7 @@
 
 use tree_sitter::Node;
 
+use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{string_value, text};
 
@@ -59,22 +60,32 @@ impl<'a> Walker<'a> {
             .collect()
     }
 
+    /// `request.<name>`: `user` is one object of the user model, which the
+    /// authentication middleware (or a backend we cannot see) loaded; any other attribute
+    /// is unknown.
+    pub(super) fn request_attribute(&self, name: &str) -> Value {
+        let user = (name == "user")
+            .then(|| self.index.by_label(&self.auth_label()))
+            .flatten();
+        match user {
+            Some(model) => Value::Obj(Obj {
+                qs: loaded_elsewhere(model),
+                path: Vec::new(),
+                per_row: false,
+            }),
+            None => Value::Unknown,
+        }
+    }
+
     fn annotated_value(&self, annotation: Node<'a>) -> Option<Value> {
         let written = annotation.named_child(0).unwrap_or(annotation);
         let source = match written.kind() {
             "string" => string_value(written, self.src())?.to_string(),
             _ => text(written, self.src()).to_string(),
         };
-        // What the caller selected, prefetched or annotated is unknown.
-        let unknown_rows = |model| {
-            let mut qs = Qs::new(model, None);
-            qs.applied.unknown = true;
-            qs.annotations = None;
-            qs
-        };
         match read(&source)? {
             Annotated::Object(model) => Some(Value::Obj(Obj {
-                qs: unknown_rows(self.resolve_model(&model)?),
+                qs: loaded_elsewhere(self.resolve_model(&model)?),
                 path: Vec::new(),
                 per_row: false,
             })),
@@ -84,10 +95,19 @@ impl<'a> Walker<'a> {
                     .external_name(self.imports, &self.file.module, &class)?;
                 QUERYSET_CLASSES
                     .contains(&class.as_str())
-                    .then(|| Some(Value::Qs(unknown_rows(self.resolve_model(&model)?))))?
+                    .then(|| Some(Value::Qs(loaded_elsewhere(self.resolve_model(&model)?))))?
             }
         }
     }
+}
+
+/// Rows of `model` that code we cannot see built: what it selected, prefetched or
+/// annotated is unknown.
+fn loaded_elsewhere(model: ModelId) -> Qs {
+    let mut qs = Qs::new(model, None);
+    qs.applied.unknown = true;
+    qs.annotations = None;
+    qs
 }
 
 /// An annotation's text read as a model or a queryset of one; `None` for anything else

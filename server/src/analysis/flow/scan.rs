@@ -195,8 +195,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// A module-level helper, or a method of the view `self` is, receiving a queryset or
-    /// rows: walked with the arguments bound, its facts the caller's.
+    /// A module-level helper, or a method of the view `self` is, receiving a queryset,
+    /// rows or one object: walked with the arguments bound, its facts the caller's.
     fn helper_call(&mut self, function: Node<'a>, args: &CallArgs<'a>, env: &Env) {
         if self.active.len() >= MAX_CALL_DEPTH {
             return;
@@ -220,10 +220,13 @@ impl<'a> Walker<'a> {
             _ => None,
         };
         let callee_env = self.bind_arguments(def, args, env, receiver);
-        let given_rows = callee_env
-            .values()
-            .flatten()
-            .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)));
+        // Rows, or one object the callee may start queries on (`order.lines.filter()`);
+        // a row of a loop is followed by the loop's own reading of the call.
+        let given_rows = callee_env.values().flatten().any(|v| match v {
+            Value::Qs(_) | Value::Rows(_) => true,
+            Value::Obj(obj) => !obj.per_row,
+            _ => false,
+        });
         if given_rows {
             self.active.push(def.start_byte());
             let current_view = std::mem::replace(&mut self.current_view, view);

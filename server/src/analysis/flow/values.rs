@@ -163,6 +163,9 @@ pub enum Value {
     View(usize),
     /// `super()` in such a method.
     ViewSuper(usize),
+    /// A request (`request` not bound otherwise, a view's `self.request`), whose `user`
+    /// is the user model's object that the authentication middleware loaded.
+    Request,
     /// A constant (`False`, `None`, `0`, `"x"`) by its truth: an `if` on a parameter a
     /// call passes one to takes one branch.
     Constant(bool),

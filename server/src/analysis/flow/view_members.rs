@@ -65,6 +65,10 @@ impl<'a> Walker<'a> {
             .index
             .lineage(self.imports, &self.file.module, &written);
         base.project_get_queryset = lineage.defines.contains("get_queryset");
+        base.django_or_drf = lineage
+            .external
+            .iter()
+            .any(|path| path.starts_with("django.views.") || path.starts_with("rest_framework."));
         if lineage.unread || lineage.defines.contains("get_object") {
             return base;
         }
@@ -104,6 +108,8 @@ impl<'a> Walker<'a> {
                 .then(|| self.view_method(key, def, member, None, &Env::new()));
         }
         match name {
+            // Django's and DRF's views keep the request they were called with.
+            "request" if base.django_or_drf => Some(vec![Value::Request]),
             "object" if base.object => Some(self.view_object(key, node, None, &Env::new())),
             "object_list" if base.object_list => Some(self.view_get_queryset(key, node)),
             _ => None,

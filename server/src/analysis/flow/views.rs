@@ -62,6 +62,8 @@ pub(super) struct ViewBase {
     pub(super) object: bool,
     /// `self.object_list` is `get_queryset()` (Django's list views).
     pub(super) object_list: bool,
+    /// Some base is a Django or DRF view (or mixin), which sets `self.request`.
+    pub(super) django_or_drf: bool,
     /// A project class among the bases defines `get_queryset()`: what the base's
     /// queryset is cannot be read here.
     pub(super) project_get_queryset: bool,

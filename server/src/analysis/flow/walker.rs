@@ -346,8 +346,11 @@ impl<'a> Walker<'a> {
         // A nested function's `return` is not the enclosing `get_queryset()`'s.
         let returns = self.returns.take();
         // A parameter named like a model or a module (`def f(apps):`) is not that one.
+        // `request` stays unbound: unbound, it is Django's request (see `eval`).
         for name in parameter_names(def, self.src()) {
-            env.entry(name).or_insert_with(|| vec![Value::Unknown]);
+            if name != "request" {
+                env.entry(name).or_insert_with(|| vec![Value::Unknown]);
+            }
         }
         if let Some(body) = def.child_by_field_id(FIELDS.body) {
             self.block(body, &mut env, body);

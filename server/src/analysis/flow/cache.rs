@@ -260,8 +260,9 @@ pub(super) fn class_by_parts<'a>(
                 .collect()
         })
         .into_iter();
-    // A plain class's `self.<method>()` is walked for what it returns, and its bases
-    // say what `self.object` is: a method's facts depend on both.
+    // A plain class's `self.<method>()` is walked for what it returns, `self.<name>` may
+    // be what `__init__` assigns, and its bases say what `self.object` is: a method's
+    // facts depend on all three.
     let header = module
         .src()
         .get(class.start_byte()..body.start_byte())
@@ -284,9 +285,12 @@ pub(super) fn class_by_parts<'a>(
         };
         let mut part_key = key("method", &[member]);
         if matches!(kind, ClassKind::Plain(_)) {
+            // `self.<name>` may also be what `__init__` assigns.
+            let init = methods.get("__init__").map(|init| module.file.text(*init));
             part_key = hash_of((
                 part_key,
                 header,
+                init,
                 self_called(member, &methods, module.src()),
             ));
         }
@@ -470,6 +474,43 @@ mod tests {
             analyse_with(&file(&format!("{without}# {i}\n")), &index, &mut cache);
         }
         assert_eq!(cache.entries.len(), 1);
+    }
+
+    /// A plain class's methods are cached alone, but what `self.rows` and
+    /// `self.recent()` are comes from `__init__` and the other method: editing either
+    /// walks the method that reads them again.
+    #[test]
+    fn a_method_is_walked_again_when_what_it_reads_of_self_changes() {
+        let models = SourceFile::new(
+            PathBuf::from("app/models.py"),
+            "from django.db import models\n\n\nclass Author(models.Model):\n    pass\n\n\n\
+             class Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
+        );
+        let index = ModelIndex::build(&[models], &IndexOptions::default());
+        let view = |rows: &str, recent: &str| {
+            format!(
+                "from .models import Post\n\n\nclass Export:\n    def __init__(self):\n        \
+                 self.rows = {rows}\n\n    def recent(self):\n        return {recent}\n\n    \
+                 def names(self):\n        return [p.author for p in self.rows], \
+                 [p.author for p in self.recent()]\n"
+            )
+        };
+        let loops = |text: &str, cache: &mut FlowCache| {
+            let file = SourceFile::new(PathBuf::from("app/views.py"), text);
+            let facts = analyse_with(&file, &index, cache);
+            facts
+                .loops
+                .iter()
+                .filter(|l| l.sources[0].applied.select_related.is_empty())
+                .count()
+        };
+        let plain = "Post.objects.all()";
+        let selected = "Post.objects.select_related(\"author\")";
+        let mut cache = FlowCache::default();
+        assert_eq!(loops(&view(plain, plain), &mut cache), 2);
+        assert_eq!(loops(&view(selected, plain), &mut cache), 1);
+        assert_eq!(loops(&view(selected, selected), &mut cache), 0);
+        assert_eq!(loops(&view(plain, plain), &mut cache), 2);
     }
 
     #[test]

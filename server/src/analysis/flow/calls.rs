@@ -8,11 +8,11 @@
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, descendants};
+use crate::syntax::node::{self, CallArgs, descendants};
 
 use super::MAX_CALL_DEPTH;
 use super::values::{Env, Value};
-use super::walker::{Walker, parameter_names};
+use super::walker::Walker;
 
 impl<'a> Walker<'a> {
     /// The parameters of `def` bound to what the call passes: the values of its
@@ -26,21 +26,25 @@ impl<'a> Walker<'a> {
         env: &Env,
         receiver: Option<Value>,
     ) -> Env {
-        let mut params = parameter_names(def, self.src());
+        let src = self.src();
+        let mut params = node::parameter_names(def, src);
         let mut bound = Env::new();
         if let Some(receiver) = receiver {
-            if params.is_empty() {
-                return bound;
-            }
-            bound.insert(params.remove(0), vec![receiver]);
+            match params.first() {
+                Some(Some(first)) => bound.insert(first.to_string(), vec![receiver]),
+                _ => return bound,
+            };
+            params.remove(0);
         }
         if !args.has_splat {
-            for (param, arg) in params.iter().zip(&args.positional) {
-                bound.insert(param.clone(), self.eval(*arg, env));
+            // Positional arguments fill the parameters before `*args` (or `*`).
+            let positional = params.iter().map_while(|param| *param);
+            for (param, arg) in positional.zip(&args.positional) {
+                bound.insert(param.to_string(), self.eval(*arg, env));
             }
         }
         for (name, arg) in &args.keywords {
-            if params.contains(name) {
+            if params.contains(&Some(name.as_str())) {
                 bound.insert(name.clone(), self.eval(*arg, env));
             }
         }

@@ -68,13 +68,18 @@ impl<'a> Walker<'a> {
             .then(|| self.index.by_label(&self.auth_label()))
             .flatten();
         match user {
-            Some(model) => Value::Obj(Obj {
-                qs: loaded_elsewhere(model),
-                path: Vec::new(),
-                per_row: false,
-            }),
+            Some(model) => self.loaded_elsewhere_object(model),
             None => Value::Unknown,
         }
+    }
+
+    /// One object of `model` that code we cannot see loaded.
+    pub(super) fn loaded_elsewhere_object(&self, model: ModelId) -> Value {
+        Value::Obj(Obj {
+            qs: loaded_elsewhere(model),
+            path: Vec::new(),
+            per_row: false,
+        })
     }
 
     fn annotated_value(&self, annotation: Node<'a>) -> Option<Value> {
@@ -84,11 +89,9 @@ impl<'a> Walker<'a> {
             _ => text(written, self.src()).to_string(),
         };
         match read(&source)? {
-            Annotated::Object(model) => Some(Value::Obj(Obj {
-                qs: loaded_elsewhere(self.resolve_model(&model)?),
-                path: Vec::new(),
-                per_row: false,
-            })),
+            Annotated::Object(model) => {
+                Some(self.loaded_elsewhere_object(self.resolve_model(&model)?))
+            }
             Annotated::Rows(class, model) => {
                 let class = self
                     .index

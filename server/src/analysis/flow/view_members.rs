@@ -2,14 +2,17 @@
 //! methods and properties (their bodies walked for what they return), and what Django's
 //! and DRF's bases define: `get_object()`, `self.object`, `self.object_list`.
 
+use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, dotted_name};
 
+use super::MAX_CALL_DEPTH;
 use super::values::{Env, Obj, Value};
 use super::views::{Member, ViewBase};
-use super::walker::Walker;
+use super::walker::{Walker, parameter_names};
 
 /// Django's generic views whose `get_object()` is one object of `get_queryset()` and
 /// whose `get()`/`post()` set `self.object` to it (`django.views.generic.detail` and
@@ -65,6 +68,10 @@ impl<'a> Walker<'a> {
             .index
             .lineage(self.imports, &self.file.module, &written);
         base.project_get_queryset = lineage.defines.contains("get_queryset");
+        base.model_form = lineage
+            .external
+            .iter()
+            .any(|path| path.starts_with("django.forms.") && path.ends_with(".ModelForm"));
         base.django_or_drf = lineage
             .external
             .iter()
@@ -107,6 +114,13 @@ impl<'a> Walker<'a> {
             return (member == Member::Property)
                 .then(|| self.view_method(key, def, member, None, &Env::new()));
         }
+        if let Some(&value) = self.views.get(&key)?.attributes.get(name) {
+            return Some(self.init_attribute(key, value));
+        }
+        if name == "instance" && base.model_form {
+            let model = self.views.get(&key)?.meta_model?;
+            return Some(vec![self.loaded_elsewhere_object(model)]);
+        }
         match name {
             // Django's and DRF's views keep the request they were called with.
             "request" if base.django_or_drf => Some(vec![Value::Request]),
@@ -114,6 +128,71 @@ impl<'a> Walker<'a> {
             "object_list" if base.object_list => Some(self.view_get_queryset(key, node)),
             _ => None,
         }
+    }
+
+    /// `self.<name> = <value>` statements at the top level of `__init__` (`def`) whose
+    /// name the class assigns nowhere else.
+    pub(super) fn init_attributes(
+        &self,
+        class: Node<'a>,
+        def: Node<'a>,
+    ) -> HashMap<String, Node<'a>> {
+        let mut attributes = HashMap::new();
+        let (Some(receiver), Some(body)) = (
+            parameter_names(def, self.src()).into_iter().next(),
+            def.child_by_field_id(FIELDS.body),
+        ) else {
+            return attributes;
+        };
+        let class_text = self.file.text(class);
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            let Some(assign) = stmt
+                .named_child(0)
+                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
+            else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                assign.child_by_field_id(FIELDS.left),
+                assign.child_by_field_id(FIELDS.right),
+            ) else {
+                continue;
+            };
+            let Some([object, name]) = dotted_name(left, self.src())
+                .and_then(|dotted| <[String; 2]>::try_from(dotted).ok())
+            else {
+                continue;
+            };
+            if object == receiver && assignments_of(class_text, &format!("{receiver}.{name}")) == 1
+            {
+                attributes.insert(name, right);
+            }
+        }
+        attributes
+    }
+
+    /// The value `__init__` gives `self.<name>`: its expression read with the view as
+    /// `self` and `__init__`'s annotated parameters.
+    fn init_attribute(&mut self, key: usize, value: Node<'a>) -> Vec<Value> {
+        let Some(&(init, _)) = self.views.get(&key).and_then(|v| v.methods.get("__init__")) else {
+            return vec![Value::Unknown];
+        };
+        // `self.a = f(self.b)`, `self.b = g(self.a)`: read like calls, to a bounded depth.
+        if self.active.len() >= MAX_CALL_DEPTH || self.active.contains(&value.start_byte()) {
+            return vec![Value::Unknown];
+        }
+        let mut env = Env::new();
+        if let Some(receiver) = parameter_names(init, self.src()).into_iter().next() {
+            env.insert(receiver, vec![Value::View(key)]);
+        }
+        for (name, annotated) in self.annotated_parameters(init) {
+            env.entry(name).or_insert_with(|| vec![annotated]);
+        }
+        self.active.push(value.start_byte());
+        let values = self.eval(value, &env);
+        self.active.pop();
+        values
     }
 
     /// `self.<name>(...)` in view `key`: the view's own method's return values, or the
@@ -222,4 +301,22 @@ fn receiver(key: usize, member: Member) -> Option<Value> {
         Member::ClassMethod => Some(Value::Unknown),
         Member::StaticMethod => None,
     }
+}
+
+/// How many times `target` (`self.rows`) is assigned in `text`: `=` after it, not `==`;
+/// an augmented assignment counts too.
+fn assignments_of(text: &str, target: &str) -> usize {
+    text.match_indices(target)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let rest = text[at + target.len()..].trim_start_matches([' ', '\t']);
+            let whole = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                && !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+            let assigned = (rest.starts_with('=') && !rest.starts_with("=="))
+                || ["+=", "-=", "|=", "&="]
+                    .iter()
+                    .any(|op| rest.starts_with(op));
+            whole && assigned
+        })
+        .count()
 }

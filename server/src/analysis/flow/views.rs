@@ -22,6 +22,11 @@ pub(super) struct ViewClass<'a> {
     pub(super) get_queryset: Option<Node<'a>>,
     /// Methods by name, with how each is called.
     pub(super) methods: HashMap<String, (Node<'a>, Member)>,
+    /// `self.<name> = <value>` written once in the class, at the top of `__init__`:
+    /// the value, read with `__init__`'s parameters.
+    pub(super) attributes: HashMap<String, Node<'a>>,
+    /// `model = X` of the inner `class Meta`.
+    pub(super) meta_model: Option<ModelId>,
     pub(super) base: ViewBase,
 }
 
@@ -64,6 +69,9 @@ pub(super) struct ViewBase {
     pub(super) object_list: bool,
     /// Some base is a Django or DRF view (or mixin), which sets `self.request`.
     pub(super) django_or_drf: bool,
+    /// Some base is Django's `ModelForm`, whose `self.instance` is an object of its
+    /// `Meta.model`.
+    pub(super) model_form: bool,
     /// A project class among the bases defines `get_queryset()`: what the base's
     /// queryset is cannot be read here.
     pub(super) project_get_queryset: bool,
@@ -108,6 +116,22 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The model `model = X` names in a `class Meta` body.
+    fn meta_model(&self, meta: Node<'a>) -> Option<ModelId> {
+        let body = meta.child_by_field_id(FIELDS.body)?;
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
+        statements.into_iter().find_map(|stmt| {
+            let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
+            let left = assign.child_by_field_id(FIELDS.left)?;
+            if self.file.text(left) != "model" {
+                return None;
+            }
+            let right = assign.child_by_field_id(FIELDS.right)?;
+            self.resolve_model(&dotted_name(right, self.src())?)
+        })
+    }
+
     /// `queryset = ...`, `model = X`, `def get_queryset` and the other methods in a class
     /// body, and what its bases are.
     pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> ViewClass<'a> {
@@ -116,6 +140,8 @@ impl<'a> Walker<'a> {
             model: None,
             get_queryset: None,
             methods: HashMap::new(),
+            attributes: HashMap::new(),
+            meta_model: None,
             base: self.view_base(class),
         };
         let mut cursor = body.walk();
@@ -141,6 +167,13 @@ impl<'a> Walker<'a> {
                         _ => {}
                     }
                 }
+                "class_definition"
+                    if stmt
+                        .child_by_field_id(FIELDS.name)
+                        .is_some_and(|n| self.file.text(n) == "Meta") =>
+                {
+                    view.meta_model = self.meta_model(stmt);
+                }
                 "function_definition" | "decorated_definition" => {
                     let def = if stmt.kind() == "decorated_definition" {
                         stmt.child_by_field_id(FIELDS.definition)
@@ -154,6 +187,9 @@ impl<'a> Walker<'a> {
                     let name = self.file.text(name);
                     if name == "get_queryset" {
                         view.get_queryset = Some(def);
+                    }
+                    if name == "__init__" {
+                        view.attributes = self.init_attributes(class, def);
                     }
                     let decorators = self
                         .file

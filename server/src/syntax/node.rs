@@ -95,15 +95,21 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
 }
 
-/// The name of each parameter of a function definition, in order; `None` for one
-/// without a plain name (`*args`, `**kwargs`, the `/` and `*` markers).
-pub fn parameter_names<'s>(def: Node<'_>, source: &'s str) -> Vec<Option<&'s str>> {
+/// The parameters of a function definition, in order, as written (`identifier`,
+/// `typed_parameter`, `default_parameter`, splats).
+pub fn parameters(def: Node<'_>) -> Vec<Node<'_>> {
     let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
         return Vec::new();
     };
     let mut cursor = params.walk();
-    params
-        .named_children(&mut cursor)
+    params.named_children(&mut cursor).collect()
+}
+
+/// The name of each parameter of a function definition, in order; `None` for one
+/// without a plain name (`*args`, `**kwargs`, the `/` and `*` markers).
+pub fn parameter_names<'s>(def: Node<'_>, source: &'s str) -> Vec<Option<&'s str>> {
+    parameters(def)
+        .into_iter()
         .map(|param| {
             let ident = match param.kind() {
                 "identifier" => Some(param),
@@ -118,6 +124,19 @@ pub fn parameter_names<'s>(def: Node<'_>, source: &'s str) -> Vec<Option<&'s str
                 .map(|i| text(i, source))
         })
         .collect()
+}
+
+/// The target and value of a statement that is one plain assignment (`x = 1`,
+/// `self.rows = qs`).
+pub fn assignment_sides(stmt: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    if stmt.kind() != "expression_statement" {
+        return None;
+    }
+    let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
+    Some((
+        assign.child_by_field_id(FIELDS.left)?,
+        assign.child_by_field_id(FIELDS.right)?,
+    ))
 }
 
 /// Positional arguments and keyword arguments of a `call` node.

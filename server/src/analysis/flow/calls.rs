@@ -59,12 +59,7 @@ impl<'a> Walker<'a> {
 
     /// `flag=False`, `limit=None` in a `def`: the parameters whose default is a constant.
     fn constant_defaults(&self, def: Node<'a>) -> Vec<(String, Value)> {
-        let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
-            return Vec::new();
-        };
-        let mut cursor = params.walk();
-        let params: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
-        params
+        node::parameters(def)
             .into_iter()
             .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
             .filter_map(|p| {

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 
 use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{string_value, text};
+use crate::syntax::node::{parameters, string_value, text};
 
 use super::values::{Obj, Qs, Value};
 use super::walker::Walker;
@@ -39,12 +39,7 @@ impl<'a> Walker<'a> {
     /// Each parameter of `def` whose annotation names a model or a queryset of one, with
     /// its value.
     pub(super) fn annotated_parameters(&self, def: Node<'a>) -> Vec<(String, Value)> {
-        let Some(params) = def.child_by_field_id(FIELDS.parameters) else {
-            return Vec::new();
-        };
-        let mut cursor = params.walk();
-        let params: Vec<Node<'a>> = params.named_children(&mut cursor).collect();
-        params
+        parameters(def)
             .into_iter()
             .filter_map(|param| {
                 let name = match param.kind() {

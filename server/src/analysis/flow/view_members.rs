@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
 
 use super::MAX_CALL_DEPTH;
 use super::values::{Env, Obj, Value};
@@ -147,16 +147,7 @@ impl<'a> Walker<'a> {
         let class_text = self.file.text(class);
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
-            let Some(assign) = stmt
-                .named_child(0)
-                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
-            else {
-                continue;
-            };
-            let (Some(left), Some(right)) = (
-                assign.child_by_field_id(FIELDS.left),
-                assign.child_by_field_id(FIELDS.right),
-            ) else {
+            let Some((left, right)) = assignment_sides(stmt) else {
                 continue;
             };
             let Some([object, name]) = dotted_name(left, self.src())

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::dotted_name;
+use crate::syntax::node::{assignment_sides, dotted_name};
 use crate::text::TextRange;
 
 use super::cache::method_def;
@@ -122,12 +122,10 @@ impl<'a> Walker<'a> {
         let mut cursor = body.walk();
         let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
         statements.into_iter().find_map(|stmt| {
-            let assign = stmt.named_child(0).filter(|n| n.kind() == "assignment")?;
-            let left = assign.child_by_field_id(FIELDS.left)?;
+            let (left, right) = assignment_sides(stmt)?;
             if self.file.text(left) != "model" {
                 return None;
             }
-            let right = assign.child_by_field_id(FIELDS.right)?;
             self.resolve_model(&dotted_name(right, self.src())?)
         })
     }
@@ -148,14 +146,7 @@ impl<'a> Walker<'a> {
         for stmt in body.named_children(&mut cursor) {
             match stmt.kind() {
                 "expression_statement" => {
-                    let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment")
-                    else {
-                        continue;
-                    };
-                    let (Some(left), Some(right)) = (
-                        assign.child_by_field_id(FIELDS.left),
-                        assign.child_by_field_id(FIELDS.right),
-                    ) else {
+                    let Some((left, right)) = assignment_sides(stmt) else {
                         continue;
                     };
                     match self.file.text(left) {

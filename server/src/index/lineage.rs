@@ -45,11 +45,7 @@ impl ModelIndex {
         while let Some((module, dotted, depth)) = frontier.pop() {
             // The analysed file's own imports apply to its own bases only.
             let imports = imports.filter(|_| depth == 0);
-            let referent = match imports {
-                Some(imports) => self.scope.resolve_with(imports, &module, &dotted),
-                None => self.scope.resolve(&module, &dotted),
-            };
-            match referent {
+            match self.scope.resolve_through(imports, &module, &dotted) {
                 Some(Referent::External(path)) => {
                     lineage.unread |= !KNOWN_PACKAGES.iter().any(|p| path.starts_with(p));
                     lineage.external.push(path);

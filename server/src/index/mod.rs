@@ -221,10 +221,9 @@ impl ModelIndex {
         module: &str,
         dotted: &[String],
     ) -> bool {
-        match imports {
-            Some(imports) => self.scope.resolve_with(imports, module, dotted).is_some(),
-            None => self.scope.resolve(module, dotted).is_some(),
-        }
+        self.scope
+            .resolve_through(imports, module, dotted)
+            .is_some()
     }
 
     /// The full dotted path of what `dotted` names in `module` when it is outside the
@@ -235,11 +234,7 @@ impl ModelIndex {
         module: &str,
         dotted: &[String],
     ) -> Option<String> {
-        let referent = match imports {
-            Some(imports) => self.scope.resolve_with(imports, module, dotted),
-            None => self.scope.resolve(module, dotted),
-        };
-        match referent? {
+        match self.scope.resolve_through(imports, module, dotted)? {
             Referent::External(path) => Some(path),
             _ => None,
         }

@@ -381,12 +381,11 @@ impl Evaluator<'_> {
     }
 
     fn resolve(&self, module: &str, dotted: &[String]) -> Option<Referent> {
-        match self.imports {
-            Some((buffer, imports)) if buffer == module => {
-                self.scope.resolve_with(imports, module, dotted)
-            }
-            _ => self.scope.resolve(module, dotted),
-        }
+        let imports = self
+            .imports
+            .filter(|(buffer, _)| *buffer == module)
+            .map(|(_, imports)| imports);
+        self.scope.resolve_through(imports, module, dotted)
     }
 
     fn setting(&self, name: &str) -> Option<String> {
@@ -395,7 +394,7 @@ impl Evaluator<'_> {
 
     /// `None` when no settings module sets `name`; `Some(None)` when they disagree.
     fn setting_set(&self, name: &str) -> Option<Option<String>> {
-        let settings = || self.scope.modules.values().filter(|f| f.is_settings());
+        let settings = || self.scope.settings.iter();
         if settings().any(|f| f.unsettled.iter().any(|n| n == name)) {
             return Some(None);
         }

@@ -752,15 +752,15 @@ impl<'a> Resolver<'a> {
     // --- managers, methods, flags -------------------------------------------------
 
     fn managers_methods_and_flags(&mut self) {
-        let mut ordering = HashMap::new();
-        let mut unknown = HashMap::new();
+        let mut ordering = ModelMemo::default();
+        let mut unknown = ModelMemo::default();
         for index in 0..self.models.len() {
             let id = ModelId(index as u32);
             let managers = self.model_managers(id);
             let unread = self.unread_attributes(id, &managers);
             let methods = self.model_methods(id);
-            let has_ordering = self.has_ordering(id, &mut ordering, &mut HashSet::new());
-            let has_unknown = self.has_unknown_bases_model(id, &mut unknown, &mut HashSet::new());
+            let has_ordering = self.has_ordering(id, &mut ordering);
+            let has_unknown = self.has_unknown_bases_model(id, &mut unknown);
             let model = &mut self.models[index];
             model.managers = managers;
             model.unread_attributes = unread;
@@ -770,35 +770,21 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn has_ordering(
-        &self,
-        id: ModelId,
-        memo: &mut HashMap<ModelId, bool>,
-        visiting: &mut HashSet<ModelId>,
-    ) -> bool {
-        if let Some(done) = memo.get(&id) {
-            return *done;
-        }
-        if !visiting.insert(id) {
-            return false;
-        }
-        let index = id.0 as usize;
-        let meta = self.refs[index].class.meta.as_ref();
-        let result = if let Some(ordering) = meta.and_then(|m| m.ordering) {
-            ordering
-        } else {
+    fn has_ordering(&self, id: ModelId, memo: &mut ModelMemo) -> bool {
+        memo.get(id, |memo| {
+            let index = id.0 as usize;
+            let meta = self.refs[index].class.meta.as_ref();
+            if let Some(ordering) = meta.and_then(|m| m.ordering) {
+                return ordering;
+            }
             // Abstract parents pass their Meta on unless the child declares its own
             // (not subclassing theirs); concrete parents pass `ordering` on always.
             let inherits_abstract_meta = meta.is_none_or(|m| m.has_bases);
             self.model_bases[index].iter().any(|&base| {
                 let abstract_base = self.models[base.0 as usize].is_abstract;
-                (!abstract_base || inherits_abstract_meta)
-                    && self.has_ordering(base, memo, visiting)
+                (!abstract_base || inherits_abstract_meta) && self.has_ordering(base, memo)
             })
-        };
-        visiting.remove(&id);
-        memo.insert(id, result);
-        result
+        })
     }
 
     /// The class and its project base classes, nearest first (a simple MRO), and where in
@@ -1379,4 +1365,27 @@ fn is_symmetric_self(field: &FieldFacts, model_name: &str) -> bool {
     };
     let symmetrical = field.symmetrical.unwrap_or(target == "self");
     symmetrical && (target == "self" || target == model_name)
+}
+
+/// A flag of each model worked out once, from its bases' flags: a base met again while
+/// its own flag is being worked out (an inheritance cycle) counts as `false`.
+#[derive(Default)]
+pub(super) struct ModelMemo {
+    done: HashMap<ModelId, bool>,
+    visiting: HashSet<ModelId>,
+}
+
+impl ModelMemo {
+    pub(super) fn get(&mut self, id: ModelId, compute: impl FnOnce(&mut Self) -> bool) -> bool {
+        if let Some(done) = self.done.get(&id) {
+            return *done;
+        }
+        if !self.visiting.insert(id) {
+            return false;
+        }
+        let result = compute(self);
+        self.visiting.remove(&id);
+        self.done.insert(id, result);
+        result
+    }
 }

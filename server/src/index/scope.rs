@@ -22,6 +22,9 @@ pub(crate) enum Referent {
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     pub modules: HashMap<String, Arc<FileFacts>>,
+    /// The modules that are settings (`FileFacts::is_settings`), which model getters read
+    /// at every call.
+    pub settings: Vec<Arc<FileFacts>>,
     /// Every module and every package above one (namespace packages included).
     packages: HashSet<String>,
     /// What each (module, dotted name) resolved to, for every resolution that did not
@@ -61,6 +64,12 @@ impl Scope {
             // The first file of a module wins: the project's own before a duplicate.
             scope.modules.entry(facts.module.clone()).or_insert(facts);
         }
+        scope.settings = scope
+            .modules
+            .values()
+            .filter(|facts| facts.is_settings())
+            .cloned()
+            .collect();
         scope
     }
 
@@ -80,6 +89,19 @@ impl Scope {
         dotted: &[String],
     ) -> Option<Referent> {
         self.resolve_in(module, Some(imports), dotted, &mut Walk::default())
+    }
+
+    /// [`Scope::resolve_with`] when `imports` are given, else [`Scope::resolve`].
+    pub fn resolve_through(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        dotted: &[String],
+    ) -> Option<Referent> {
+        match imports {
+            Some(imports) => self.resolve_with(imports, module, dotted),
+            None => self.resolve(module, dotted),
+        }
     }
 
     /// `key` resolved: from the index's memo, from this walk, or worked out (a cycle

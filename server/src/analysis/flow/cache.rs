@@ -296,7 +296,11 @@ pub(super) fn class_by_parts<'a>(
         }
         parts.extend(cache.facts(part_key, &[member], || {
             let mut one = module.fresh();
-            one.class_kind(class, body);
+            // The class was read once, for the shell: reading it again for each method
+            // would read its whole body, and resolve its bases, once per method.
+            if let Some(view) = shell.views.get(&class.start_byte()) {
+                one.views.insert(class.start_byte(), view.clone());
+            }
             one.method(def, member, kind);
             vec![one.facts]
         }));

@@ -16,6 +16,7 @@ use super::walker::{ClassKind, Walker, parameter_names};
 
 /// Where a class-based view gets its rows: `queryset = ...`, `model = X`, or its own
 /// `get_queryset()`; its other methods, and what its Django or DRF base gives `self`.
+#[derive(Clone)]
 pub(super) struct ViewClass<'a> {
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
@@ -43,13 +44,22 @@ pub(super) enum Member {
 }
 
 impl Member {
-    fn of(decorators: &str) -> Self {
-        if decorators.contains("property") {
-            Member::Property
-        } else if decorators.contains("@classmethod") {
+    /// How the method `def` (inside `outer`, its `decorated_definition` when it has
+    /// decorators) is called.
+    fn of(outer: Node<'_>, def: Node<'_>, source: &str) -> Self {
+        let decorators = if outer.kind() == "decorated_definition" {
+            source
+                .get(outer.start_byte()..def.start_byte())
+                .unwrap_or("")
+        } else {
+            ""
+        };
+        if decorators.contains("@classmethod") {
             Member::ClassMethod
         } else if decorators.contains("@staticmethod") {
             Member::StaticMethod
+        } else if decorators.contains("property") {
+            Member::Property
         } else {
             Member::Method
         }
@@ -182,11 +192,7 @@ impl<'a> Walker<'a> {
                     if name == "__init__" {
                         view.attributes = self.init_attributes(class, def);
                     }
-                    let decorators = self
-                        .file
-                        .text(stmt)
-                        .get(..def.start_byte() - stmt.start_byte());
-                    let member = Member::of(decorators.unwrap_or(""));
+                    let member = Member::of(stmt, def, self.src());
                     view.methods.insert(name.to_string(), (def, member));
                 }
                 _ => {}
@@ -200,16 +206,9 @@ impl<'a> Walker<'a> {
     /// start here, `self.items.filter(...)`, is ours to judge); in a view, `self` is the
     /// view.
     pub(super) fn method(&mut self, def: Node<'a>, outer: Node<'a>, kind: ClassKind) {
-        let decorators = if outer.kind() == "decorated_definition" {
-            self.file
-                .text(outer)
-                .get(..def.start_byte() - outer.start_byte())
-                .unwrap_or("")
-        } else {
-            ""
-        };
-        let is_classmethod = decorators.contains("@classmethod");
-        let static_or_class = is_classmethod || decorators.contains("@staticmethod");
+        let member = Member::of(outer, def, self.src());
+        let is_classmethod = member == Member::ClassMethod;
+        let static_or_class = is_classmethod || member == Member::StaticMethod;
         let mut env = Env::new();
         let first = parameter_names(def, self.src()).into_iter().next();
         let previous_view = self.current_view;

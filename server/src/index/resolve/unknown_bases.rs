@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::super::extract::{BaseExpr, ClassFacts, FieldCall, FileFacts, TargetExpr};
 use super::super::scope::{Referent, Scope};
-use super::{Base, ClassRef, Kind, Resolver, label_key};
+use super::{Base, ClassRef, Kind, ModelMemo, Resolver, label_key};
 use crate::index::model::ModelId;
 
 /// Rounds of [`Resolver::promote_relation_targets`]: a chain of relations between
@@ -149,30 +149,17 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub(super) fn has_unknown_bases_model(
-        &self,
-        id: ModelId,
-        memo: &mut HashMap<ModelId, bool>,
-        visiting: &mut HashSet<ModelId>,
-    ) -> bool {
-        if let Some(done) = memo.get(&id) {
-            return *done;
-        }
-        if !visiting.insert(id) {
-            return false;
-        }
-        let index = id.0 as usize;
-        let result = self.bases[index].iter().any(|base| match base {
-            Base::Class(q) => match self.by_qualname.get(q) {
-                Some(&base) => self.has_unknown_bases_model(base, memo, visiting),
-                None => self.class_has_unknown_bases(q, &mut HashSet::new()),
-            },
-            Base::DjangoModel | Base::Object => false,
-            Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
-        });
-        visiting.remove(&id);
-        memo.insert(id, result);
-        result
+    pub(super) fn has_unknown_bases_model(&self, id: ModelId, memo: &mut ModelMemo) -> bool {
+        memo.get(id, |memo| {
+            self.bases[id.0 as usize].iter().any(|base| match base {
+                Base::Class(q) => match self.by_qualname.get(q) {
+                    Some(&base) => self.has_unknown_bases_model(base, memo),
+                    None => self.class_has_unknown_bases(q, &mut HashSet::new()),
+                },
+                Base::DjangoModel | Base::Object => false,
+                Base::DjangoManager | Base::FromQueryset { .. } | Base::External(_) => true,
+            })
+        })
     }
 
     /// A project class (a mixin) that has a base we cannot read.

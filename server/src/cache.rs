@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Diagnostic;
+use crate::analysis::sources::ModuleRead;
 use crate::config::Config;
 use crate::index::FileFacts;
 use crate::syntax::SourceFile;
@@ -25,12 +26,7 @@ use crate::syntax::SourceFile;
 /// The directory, at the project root.
 pub const CACHE_DIR: &str = ".ormhint_cache";
 
-/// A hash of `text` (the key of a file's entry).
-pub fn content_hash(text: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
-}
+pub use crate::text::content_hash;
 
 /// One file's entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +44,9 @@ pub struct Findings {
     pub diagnostics: Vec<Diagnostic>,
     /// Where the file's first syntax error is (its findings may be incomplete).
     pub syntax_error: Option<usize>,
+    /// The project's other modules the analysis read: the findings hold while their
+    /// texts are unchanged.
+    pub modules_read: Vec<ModuleRead>,
 }
 
 /// The cache of one root: what was read from disk, and what this run will write.

@@ -14,6 +14,7 @@ pub mod config;
 pub mod fix;
 pub mod index;
 pub mod lsp;
+pub mod module_texts;
 pub mod panic;
 pub mod project;
 pub mod roots;

@@ -13,11 +13,13 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::analysis::flow::FlowCache;
+use crate::analysis::sources::ModuleRead;
 use crate::analysis::{Diagnostic, check_file_guarded};
 use crate::cache::{Cache, Entry, Findings, content_hash, index_fingerprint};
 use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{FileFacts, extract};
 use crate::index::{IndexOptions, ModelIndex};
+use crate::module_texts::ProjectModules;
 use crate::panic::caught;
 use crate::roots::SourceRoots;
 use crate::syntax::SourceFile;
@@ -223,6 +225,9 @@ pub struct CheckResult {
     /// the first: their findings may be incomplete. (Files the byte scan lets through
     /// only: an error in the others changes no finding.)
     pub syntax_errors: Vec<(PathBuf, usize)>,
+    /// The project's other modules each file's analysis read (calls followed into
+    /// them), for the files that read any.
+    pub modules_read: HashMap<PathBuf, Vec<ModuleRead>>,
 }
 
 /// The Python files under a root, parsed, and the model index built from them.
@@ -233,6 +238,8 @@ pub struct Project {
     pub files: Vec<SourceFile>,
     /// [`content_hash`] of each of `files`.
     hashes: Vec<u64>,
+    /// `files` by module, for analyses that follow calls into other modules.
+    modules: Arc<ProjectModules>,
     pub index: ModelIndex,
     /// What `files` are named from.
     pub roots: SourceRoots,
@@ -293,10 +300,12 @@ impl Project {
             })
             .collect();
         let index = ModelIndex::from_facts(facts, &options);
+        let modules = Arc::new(ProjectModules::read(&files, &hashes));
         Ok(Self {
             target: target.clone(),
             files,
             hashes,
+            modules,
             index,
             roots,
             skipped,
@@ -352,8 +361,13 @@ impl Project {
                         index: fingerprint,
                         diagnostics: report.diagnostics.clone(),
                         syntax_error: errors.get(file.path.as_path()).copied(),
+                        modules_read: result
+                            .modules_read
+                            .get(file.path.as_path())
+                            .cloned()
+                            .unwrap_or_default(),
                     }),
-                    None => cache.findings(&file.path, hash, fingerprint).cloned(),
+                    None => self.kept_findings(cache, file, hash, fingerprint).cloned(),
                 };
                 Some((
                     file.path.clone(),
@@ -370,34 +384,42 @@ impl Project {
     }
 
     fn check_with(&self, config: &Config, cached: Option<(&Cache, u64)>) -> CheckResult {
-        let results: Vec<Result<(FileReport, Option<usize>), Unchecked>> = self
+        let results: Vec<Result<(FileReport, Analysed), Unchecked>> = self
             .files
             .par_iter()
             .zip(&self.hashes)
             .filter(|(f, _)| self.target.reports(&f.path))
             .map(|(file, &hash)| {
                 let kept =
-                    cached.and_then(|(cache, index)| cache.findings(&file.path, hash, index));
+                    cached.and_then(|(cache, index)| self.kept_findings(cache, file, hash, index));
                 let checked = match kept {
-                    Some(kept) => Ok((kept.diagnostics.clone(), kept.syntax_error)),
+                    Some(kept) => Ok(Analysed {
+                        diagnostics: kept.diagnostics.clone(),
+                        syntax_error: kept.syntax_error,
+                        modules_read: kept.modules_read.clone(),
+                    }),
                     None => self.check_parsed(file, config),
                 };
-                checked.map(|(diagnostics, syntax_error)| {
+                checked.map(|mut analysed| {
                     let report = FileReport {
                         path: file.path.clone(),
                         source: file.source.clone(),
-                        diagnostics,
+                        diagnostics: std::mem::take(&mut analysed.diagnostics),
                     };
-                    (report, syntax_error)
+                    (report, analysed)
                 })
             })
             .collect();
         let mut out = CheckResult::default();
         for result in results {
             match result {
-                Ok((report, syntax_error)) => {
-                    if let Some(at) = syntax_error {
+                Ok((report, analysed)) => {
+                    if let Some(at) = analysed.syntax_error {
                         out.syntax_errors.push((report.path.clone(), at));
+                    }
+                    if !analysed.modules_read.is_empty() {
+                        let read = analysed.modules_read;
+                        out.modules_read.insert(report.path.clone(), read);
                     }
                     out.files.push(report);
                 }
@@ -418,41 +440,52 @@ impl Project {
         let file =
             SourceFile::new(path.to_path_buf(), source).in_module(self.roots.module_name(path));
         self.check_parsed(&file, config)
-            .map(|(diagnostics, _)| diagnostics)
+            .map(|analysed| analysed.diagnostics)
             .map_err(|unchecked| match unchecked {
                 Unchecked::Failed(skip) | Unchecked::Refused(skip) => skip,
             })
     }
 
-    /// The file's diagnostics, and where its first syntax error is when the analysis
-    /// parsed it.
-    fn check_parsed(
+    /// The cached findings of `file` when its text, the index and every module its
+    /// analysis read are unchanged.
+    fn kept_findings<'c>(
         &self,
+        cache: &'c Cache,
         file: &SourceFile,
-        config: &Config,
-    ) -> Result<(Vec<Diagnostic>, Option<usize>), Unchecked> {
+        hash: u64,
+        index: u64,
+    ) -> Option<&'c Findings> {
+        cache.findings(&file.path, hash, index).filter(|kept| {
+            kept.modules_read
+                .iter()
+                .all(|read| read.unchanged(&*self.modules))
+        })
+    }
+
+    fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Analysed, Unchecked> {
         // On a detached copy, so the tree is freed as soon as the file is done.
         let detached = file.detached();
         let result = caught(|| {
-            check_file_guarded(
-                &detached,
-                &self.index,
-                config.rules,
-                &mut FlowCache::default(),
-            )
+            let mut cache = FlowCache::reading(self.modules.clone());
+            check_file_guarded(&detached, &self.index, config.rules, &mut cache)
+                .map(|diagnostics| (diagnostics, cache.modules_read().to_vec()))
         });
         let skip = |reason: String| Skipped {
             path: file.path.clone(),
             reason,
         };
         match result {
-            Ok(Ok(mut diagnostics)) => {
+            Ok(Ok((mut diagnostics, modules_read))) => {
                 sort_diagnostics(&mut diagnostics);
                 let syntax_error = detached
                     .parsed_tree()
                     .and_then(|tree| first_error(tree.root_node()))
                     .map(|node| node.start_byte());
-                Ok((diagnostics, syntax_error))
+                Ok(Analysed {
+                    diagnostics,
+                    syntax_error,
+                    modules_read,
+                })
             }
             Ok(Err(refusal)) => Err(Unchecked::Refused(skip(refusal.to_string()))),
             Err(message) => Err(Unchecked::Failed(skip(format!(
@@ -460,6 +493,15 @@ impl Project {
             )))),
         }
     }
+}
+
+/// One file analysed.
+struct Analysed {
+    diagnostics: Vec<Diagnostic>,
+    /// Where its first syntax error is, when the analysis parsed it.
+    syntax_error: Option<usize>,
+    /// The other modules of the project the analysis read.
+    modules_read: Vec<ModuleRead>,
 }
 
 /// Why a reported file has no findings to show.

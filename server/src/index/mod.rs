@@ -30,6 +30,7 @@ pub use imports::{ImportMap, Imported};
 pub use lineage::Lineage;
 pub use model::*;
 pub use model_refs::{FunctionFacts, Locals, ValueExpr, names_of, value_expr};
+pub(crate) use scope::join as join_dotted;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -212,6 +213,12 @@ impl ModelIndex {
             auth_user_model: self.auth_user_model,
         };
         evaluator.model(module, call)
+    }
+
+    /// The imports the index recorded for `module` (none for a module it did not read,
+    /// or read nothing of: see [`extract`]).
+    pub fn imports_of(&self, module: &str) -> Option<&ImportMap> {
+        self.scope.modules.get(module).map(|facts| &facts.imports)
     }
 
     /// `dotted` names something in `module`: an import or a top-level class or assignment.

@@ -192,6 +192,7 @@ impl Job {
     /// its check, or an edit, only what changed is walked.
     fn loop_costs(&self, file: &SourceFile) -> Vec<LoopCost> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.read_from(self.workspace.modules.clone());
         loop_costs_with(file, &self.workspace.index, &mut cache)
     }
 }
@@ -408,6 +409,7 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     let version = job.snapshot.version;
     let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
+    cache.read_from(workspace.modules.clone());
     let found = check_file_with(&file, &workspace.index, workspace.config.rules, &mut cache);
     let walked = cache.walked();
     drop(cache);

@@ -28,6 +28,7 @@ use super::progress::{self, Indexing};
 use super::server::{Backend, State, off_runtime, path_of};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
+use crate::module_texts::ProjectModules;
 use crate::panic::caught;
 use crate::project::{self, Excludes, Skipped};
 use crate::roots::SourceRoots;
@@ -46,9 +47,20 @@ pub(super) struct Workspace {
     pub excludes: Excludes,
     /// Found at the (re)load; files created since are named under them too.
     pub roots: SourceRoots,
+    /// The indexed files by module, read from disk when an analysis follows a call
+    /// into one.
+    pub modules: Arc<ProjectModules>,
 }
 
 impl Workspace {
+    /// The modules of `index`'s files under `root`.
+    fn modules_of(root: &Path, index: &ModelIndex) -> Arc<ProjectModules> {
+        let files = index.files().iter().filter(|facts| !facts.builtin);
+        Arc::new(ProjectModules::on_disk(
+            files.map(|facts| (facts.module.clone(), root.join(&facts.path))),
+        ))
+    }
+
     /// `snapshot` as the analysis reads it, as the file at `rel`.
     pub fn file(&self, snapshot: &Snapshot, rel: &Path) -> SourceFile {
         snapshot
@@ -593,6 +605,7 @@ impl Loaded {
                 file_config: config,
                 excludes: no_excludes(),
                 roots: SourceRoots::default(),
+                modules: Arc::default(),
             },
             problem: None,
             skipped: Vec::new(),
@@ -664,6 +677,7 @@ fn load(
     };
     let files = facts.len();
     let index = ModelIndex::from_facts(facts, &options);
+    let modules = Workspace::modules_of(root, &index);
     Loaded {
         workspace: Workspace {
             root: root.to_path_buf(),
@@ -672,6 +686,7 @@ fn load(
             file_config,
             excludes,
             roots,
+            modules,
         },
         problem,
         skipped,
@@ -718,8 +733,8 @@ fn updated(
     if changed.is_empty() && !options_changed && !config_changed {
         return None;
     }
-    let index = if changed.is_empty() && !options_changed {
-        workspace.index.clone()
+    let (index, modules) = if changed.is_empty() && !options_changed {
+        (workspace.index.clone(), workspace.modules.clone())
     } else {
         let mut by_path: BTreeMap<PathBuf, Arc<FileFacts>> = workspace
             .index
@@ -733,7 +748,9 @@ fn updated(
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
         };
-        Arc::new(ModelIndex::from_facts(by_path.into_values(), &options))
+        let index = ModelIndex::from_facts(by_path.into_values(), &options);
+        let modules = Workspace::modules_of(&workspace.root, &index);
+        (Arc::new(index), modules)
     };
     Some(Workspace {
         root: workspace.root.clone(),
@@ -742,6 +759,7 @@ fn updated(
         file_config: workspace.file_config.clone(),
         excludes: workspace.excludes.clone(),
         roots: workspace.roots.clone(),
+        modules,
     })
 }
 

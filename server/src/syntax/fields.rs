@@ -26,6 +26,7 @@ pub struct Fields {
     pub alternative: u16,
     pub type_: u16,
     pub argument: u16,
+    pub operator: u16,
 }
 
 pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
@@ -57,6 +58,7 @@ pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
         alternative: id("alternative"),
         type_: id("type"),
         argument: id("argument"),
+        operator: id("operator"),
     }
 });
 

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use super::fields::FIELDS;
 use super::format_strings::{Formatting, formatted};
-use super::node::{dotted_name, text};
+use super::node::{descendants, dotted_name, text};
 use crate::text::TextRange;
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,9 @@ fn classify(root: Node<'_>, ancestors: &[Node<'_>], source: &str) -> Use {
     }
     if !segments.is_empty() {
         let above = parent_at.map_or(&[][..], |i| &ancestors[..=i]);
-        if segments.last().is_some_and(|s| s.called) && is_subquery(current, above, source) {
+        if segments.last().is_some_and(|s| s.called)
+            && (is_subquery(current, above, source) || is_combined(current, above, source))
+        {
             // `Q(id__in=user.blocks.all())` is compiled into the SQL: nothing is fetched
             // from the object but its key, and nothing it has loaded is read.
             return Use::Other {
@@ -218,6 +220,58 @@ fn is_subquery(node: Node<'_>, ancestors: &[Node<'_>], source: &str) -> bool {
                     name == "Exists" || name == "Subquery"
                 })
         }),
+        _ => false,
+    }
+}
+
+/// `a.tags.all() | b` (or `&`), or `rows = a.tags.all()` where `rows` is combined so:
+/// the queryset becomes part of another one, and fetches nothing itself. Whether the
+/// combination is fetched, and how often, is another queryset's story.
+fn is_combined(node: Node<'_>, ancestors: &[Node<'_>], source: &str) -> bool {
+    let Some((&parent, rest)) = ancestors.split_last() else {
+        return false;
+    };
+    match parent.kind() {
+        "binary_operator" => parent
+            .child_by_field_id(FIELDS.operator)
+            .is_some_and(|op| matches!(text(op, source), "|" | "&")),
+        "parenthesized_expression" => is_combined(parent, rest, source),
+        "assignment" if parent.child_by_field_id(FIELDS.right) == Some(node) => {
+            let Some(name) = parent
+                .child_by_field_id(FIELDS.left)
+                .filter(|left| left.kind() == "identifier")
+            else {
+                return false;
+            };
+            let name = text(name, source);
+            // The function holding the assignment, else all the code the uses are read in.
+            let scope = rest
+                .iter()
+                .rev()
+                .find(|n| n.kind() == "function_definition")
+                .or(ancestors.first())
+                .copied()
+                .unwrap_or(parent);
+            descendants(scope).any(|n| combines(n, name, source))
+        }
+        _ => false,
+    }
+}
+
+/// `n` is `name | x`, `x & name` or `name |= x`.
+fn combines(n: Node<'_>, name: &str, source: &str) -> bool {
+    let operand = |field| {
+        n.child_by_field_id(field)
+            .is_some_and(|side| side.kind() == "identifier" && text(side, source) == name)
+    };
+    let operator = n
+        .child_by_field_id(FIELDS.operator)
+        .map(|op| text(op, source));
+    match n.kind() {
+        "binary_operator" => {
+            matches!(operator, Some("|" | "&")) && (operand(FIELDS.left) || operand(FIELDS.right))
+        }
+        "augmented_assignment" => matches!(operator, Some("|=" | "&=")) && operand(FIELDS.left),
         _ => false,
     }
 }

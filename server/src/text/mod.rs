@@ -50,3 +50,12 @@ impl TextRange {
         Self::new(node.start_byte(), node.end_byte())
     }
 }
+
+/// A hash of `text`: the key of a file's cache entry, and what tells that a module
+/// another analysis read is unchanged.
+pub fn content_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use crate::analysis::sources::{ModuleRead, ModuleSources};
 use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
@@ -41,9 +42,43 @@ pub struct FlowCache {
     /// A hash of the text analysed last: analysing it again (a hover after a check) is
     /// no new round, so it does not age the parts a syntax error hides.
     last_text: u64,
+    /// Where the project's other modules are read, for calls of their functions; none:
+    /// such calls are unknown.
+    sources: Option<Arc<dyn ModuleSources>>,
+    /// The other modules the last analysis read (see [`FlowCache::modules_read`]).
+    read: Vec<ModuleRead>,
 }
 
 impl FlowCache {
+    /// A cache whose analyses follow calls into the project's other modules, read from
+    /// `sources`.
+    pub fn reading(sources: Arc<dyn ModuleSources>) -> Self {
+        Self {
+            sources: Some(sources),
+            ..Self::default()
+        }
+    }
+
+    /// Reads the project's other modules from `sources` from now on (a language
+    /// server's workspace is replaced whole when it changes).
+    pub fn read_from(&mut self, sources: Arc<dyn ModuleSources>) {
+        self.sources = Some(sources);
+    }
+
+    pub(super) fn sources(&self) -> Option<Arc<dyn ModuleSources>> {
+        self.sources.clone()
+    }
+
+    /// The other modules of the project the last analysis read: its findings hold
+    /// while their texts are unchanged.
+    pub fn modules_read(&self) -> &[ModuleRead] {
+        &self.read
+    }
+
+    pub(super) fn set_modules_read(&mut self, read: Vec<ModuleRead>) {
+        self.read = read;
+    }
+
     /// Starts an analysis of `file` against `index`: entries computed against another
     /// index, module or imports are dropped.
     pub(super) fn start_round(&mut self, file: &SourceFile, index: &ModelIndex) {
@@ -99,7 +134,18 @@ impl FlowCache {
         walk: impl FnOnce() -> Vec<Facts>,
     ) -> Vec<Facts> {
         let round = self.round;
-        if let Some(cached) = self.entries.get_mut(&key) {
+        let sources = self.sources.as_deref();
+        // A part that followed a call into another module holds while that module's
+        // text is what it read.
+        let current = |cached: &Cached| {
+            cached.facts.iter().all(|facts| {
+                facts.modules_read.iter().all(|read| match sources {
+                    Some(sources) => read.unchanged(sources),
+                    None => false,
+                })
+            })
+        };
+        if let Some(cached) = self.entries.get_mut(&key).filter(|cached| current(cached)) {
             cached.used = round;
             return cached
                 .facts
@@ -167,6 +213,23 @@ fn own_imports(file: &SourceFile, index: &ModelIndex) -> Option<ImportMap> {
         .ok()
         .map(|i| &files[i].imports);
     (recorded != Some(&own)).then_some(own)
+}
+
+/// The module's top-level functions by name.
+pub(super) fn module_functions<'f>(
+    file: &'f SourceFile,
+    statements: &[(Node<'f>, Walk, Node<'f>)],
+) -> HashMap<String, Node<'f>> {
+    let mut functions = HashMap::new();
+    for (child, walk, _) in statements {
+        if *walk == Walk::Statement
+            && let Some(def) = function_def(*child)
+            && let Some(name) = def.child_by_field_id(FIELDS.name)
+        {
+            functions.insert(file.text(name).to_string(), def);
+        }
+    }
+    functions
 }
 
 /// The facts of one part of a file: a top-level definition, a method, or the rest of a

@@ -14,6 +14,14 @@ use super::MAX_CALL_DEPTH;
 use super::values::{Env, Value};
 use super::walker::Walker;
 
+/// A function's parameters as a call binds them.
+pub(super) struct Signature {
+    /// In order; `None` for `*args` or a bare `*` (`**kwargs` left out).
+    params: Vec<Option<String>>,
+    /// The parameters whose default is a constant.
+    defaults: Vec<(String, Value)>,
+}
+
 impl<'a> Walker<'a> {
     /// The parameters of `def` bound to what the call passes: the values of its
     /// arguments, and the constants its parameters default to when not passed.
@@ -26,8 +34,31 @@ impl<'a> Walker<'a> {
         env: &Env,
         receiver: Option<Value>,
     ) -> Env {
-        let src = self.src();
-        let mut params = node::parameter_names(def, src);
+        let signature = self.signature(def);
+        self.bind(&signature, args, env, receiver)
+    }
+
+    /// What the parameters of `def` are, read in this walker's file.
+    pub(super) fn signature(&self, def: Node<'_>) -> Signature {
+        Signature {
+            params: node::parameter_names(def, self.src())
+                .into_iter()
+                .map(|name| name.map(str::to_string))
+                .collect(),
+            defaults: self.constant_defaults(def),
+        }
+    }
+
+    /// `signature`'s parameters bound to the call's arguments, evaluated here (the
+    /// function may be in another file).
+    pub(super) fn bind(
+        &mut self,
+        signature: &Signature,
+        args: &CallArgs<'a>,
+        env: &Env,
+        receiver: Option<Value>,
+    ) -> Env {
+        let mut params: Vec<Option<&str>> = signature.params.iter().map(Option::as_deref).collect();
         let mut bound = Env::new();
         if let Some(receiver) = receiver {
             match params.first() {
@@ -49,8 +80,8 @@ impl<'a> Walker<'a> {
             }
         }
         if !args.has_splat {
-            for (name, default) in self.constant_defaults(def) {
-                bound.entry(name).or_insert(vec![default]);
+            for (name, default) in &signature.defaults {
+                bound.entry(name.clone()).or_insert(vec![default.clone()]);
             }
         }
         bound.retain(|_, values| !values.iter().all(|v| matches!(v, Value::Unknown)));
@@ -109,7 +140,9 @@ impl<'a> Walker<'a> {
         self.current_view = current_view;
         let values = std::mem::replace(&mut self.returns, returns).unwrap_or_default();
         self.seen = seen;
-        self.facts = facts;
+        // Its facts are the function's own analysis'; the modules it read are this one's.
+        let walked = std::mem::replace(&mut self.facts, facts);
+        self.facts.read_modules(walked.modules_read);
         let values = if values.is_empty() { unknown } else { values };
         if given_nothing {
             self.returned.insert(memo, values.clone());

@@ -177,6 +177,9 @@ impl<'a> Walker<'a> {
                     let bound = self.bind_arguments(def, &args, env, None);
                     return self.returns_of(def, bound, None);
                 }
+                if let Some(values) = self.call_elsewhere(function, &args, env) {
+                    return values;
+                }
                 self.builtin_call(name, &args, env)
             }
             "attribute" => {
@@ -186,6 +189,10 @@ impl<'a> Walker<'a> {
                 ) else {
                     return vec![Value::Unknown];
                 };
+                let args = call_args(node, self.src());
+                if let Some(values) = self.call_elsewhere(function, &args, env) {
+                    return values;
+                }
                 let method = self.file.text(attr).to_string();
                 let receivers = self.eval(object, env);
                 let mut values = Vec::new();
@@ -199,7 +206,6 @@ impl<'a> Walker<'a> {
                             values.extend(self.view_base_queryset(key, node));
                         }
                         (Value::View(key), method) => {
-                            let args = call_args(node, self.src());
                             let returned = self.view_call(key, method, node, &args, env);
                             values.extend(returned.unwrap_or_else(|| vec![Value::Unknown]));
                         }

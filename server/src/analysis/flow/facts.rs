@@ -1,6 +1,7 @@
 //! What the walker records for the rules, and how recorded facts move with their code.
 
 use crate::analysis::access::Access;
+use crate::analysis::sources::ModuleRead;
 use crate::index::ModelId;
 use crate::index::queryset_api::Names;
 use crate::text::TextRange;
@@ -110,6 +111,9 @@ pub struct Facts {
     pub only_then_values: Vec<OnlyThenValues>,
     pub id_reads: Vec<IdRead>,
     pub get_tests: Vec<GetTest>,
+    /// Other modules of the project whose functions were followed: the facts hold
+    /// while those modules' texts are unchanged.
+    pub modules_read: Vec<ModuleRead>,
 }
 
 // Every impl below names every field of its type: a field added later is a compile
@@ -127,6 +131,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            modules_read: _,
         } = self;
         loops.shift(by);
         evaluations.shift(by);
@@ -144,6 +149,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            modules_read,
         } = other;
         self.loops.extend(loops);
         self.evaluations.extend(evaluations);
@@ -151,6 +157,16 @@ impl Facts {
         self.only_then_values.extend(only_then_values);
         self.id_reads.extend(id_reads);
         self.get_tests.extend(get_tests);
+        self.read_modules(modules_read);
+    }
+
+    /// Records that `read` were read, once each.
+    pub(super) fn read_modules(&mut self, read: impl IntoIterator<Item = ModuleRead>) {
+        for module in read {
+            if !self.modules_read.contains(&module) {
+                self.modules_read.push(module);
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -161,7 +177,9 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            modules_read: _,
         } = self;
+        // Modules read are no finding.
         loops.is_empty()
             && evaluations.is_empty()
             && lookup_calls.is_empty()

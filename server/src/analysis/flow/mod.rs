@@ -10,6 +10,7 @@ mod calls;
 mod eval;
 mod evaluations;
 mod facts;
+mod foreign;
 mod get_tests;
 mod id_reads;
 mod loops;
@@ -21,16 +22,13 @@ mod view_members;
 mod views;
 mod walker;
 
-use std::collections::HashMap;
-
 use crate::analysis::access::Hop;
 use crate::analysis::guard::{Deadline, MAX_NESTING, TIME_LIMIT};
 use crate::index::ModelIndex;
 use crate::syntax::SourceFile;
-use crate::syntax::fields::FIELDS;
 use crate::syntax::node::nested_beyond;
 
-use cache::{Walk, class_by_parts, definition_key, function_def, module_statements};
+use cache::{Walk, class_by_parts, definition_key, module_functions, module_statements};
 use values::Env;
 use walker::Walker;
 
@@ -82,17 +80,17 @@ pub fn analyse_until(
     cache.start_round(file, index);
     // Shared: the walk below borrows `cache` mutably.
     let imports = cache.imports();
-    let mut functions = HashMap::new();
+    let sources = cache.sources();
     let statements = module_statements(file);
-    for (child, walk, _) in &statements {
-        if *walk == Walk::Statement
-            && let Some(def) = function_def(*child)
-            && let Some(name) = def.child_by_field_id(FIELDS.name)
-        {
-            functions.insert(file.text(name).to_string(), def);
-        }
-    }
-    let mut module = Walker::new(file, index, &functions, imports.as_deref(), deadline);
+    let functions = module_functions(file, &statements);
+    let mut module = Walker::new(
+        file,
+        index,
+        &functions,
+        imports.as_deref(),
+        deadline,
+        sources.as_deref(),
+    );
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {
@@ -124,6 +122,7 @@ pub fn analyse_until(
     } else {
         cache.end_round();
     }
+    cache.set_modules_read(module.facts.modules_read.clone());
     module.facts
 }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::analysis::guard::Deadline;
+use crate::analysis::sources::ModuleSources;
 use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
@@ -26,6 +27,8 @@ pub(super) struct Walker<'a> {
     pub(super) imports: Option<&'a ImportMap>,
     /// Once passed, statements are no longer walked.
     pub(super) deadline: &'a Deadline,
+    /// The project's other modules, whose functions' calls are followed.
+    pub(super) sources: Option<&'a dyn ModuleSources>,
     pub(super) facts: Facts,
     /// (node start, context) pairs already turned into facts, so a node walked twice
     /// (a helper analysed standalone and for a caller) gives one fact per context.
@@ -43,6 +46,8 @@ pub(super) struct Walker<'a> {
     /// What calls given nothing return, by function (and view) walked: a module helper
     /// called in many places is walked once.
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
+    /// The same for functions of other modules, by module and name.
+    pub(super) returned_elsewhere: HashMap<(String, String), Vec<Value>>,
 }
 
 #[derive(Clone, Copy)]
@@ -78,6 +83,7 @@ impl<'a> Walker<'a> {
         functions: &'a HashMap<String, Node<'a>>,
         imports: Option<&'a ImportMap>,
         deadline: &'a Deadline,
+        sources: Option<&'a dyn ModuleSources>,
     ) -> Self {
         Walker {
             file,
@@ -85,6 +91,7 @@ impl<'a> Walker<'a> {
             functions,
             imports,
             deadline,
+            sources,
             facts: Facts::default(),
             seen: HashSet::new(),
             active: Vec::new(),
@@ -93,6 +100,7 @@ impl<'a> Walker<'a> {
             evaluating_views: Vec::new(),
             returns: None,
             returned: HashMap::new(),
+            returned_elsewhere: HashMap::new(),
         }
     }
 
@@ -104,6 +112,7 @@ impl<'a> Walker<'a> {
             self.functions,
             self.imports,
             self.deadline,
+            self.sources,
         )
     }
 

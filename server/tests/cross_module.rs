@@ -1,0 +1,264 @@
+//! Querysets built by a function of another module of the project (`from
+//! blog.queries import recent_posts`) and read where it is called: the function's body
+//! is walked with the call's arguments bound, on the command line and in the language
+//! server; a cached result holds only while the module read is unchanged.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::json;
+use support::cli::{findings, ormhint};
+use support::{Client, uri_of};
+
+const MODELS: &str = "\
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+";
+
+const QUERIES: &str = "\
+from blog.models import Post
+from .helpers import published
+
+
+def recent_posts():
+    return Post.objects.order_by(\"-id\")
+
+
+def posts_with_authors():
+    return Post.objects.select_related(\"author\")
+
+
+def mine(user, with_authors=False):
+    qs = Post.objects.filter(author__name=user)
+    if with_authors:
+        qs = qs.select_related(\"author\")
+    return qs
+
+
+def streamed():
+    yield from Post.objects.all()
+
+
+class Feed:
+    def posts(self):
+        return Post.objects.all()
+";
+
+const HELPERS: &str = "\
+def published(qs):
+    return qs.filter(title__startswith=\"x\")
+";
+
+/// `blog/__init__.py` re-exports one function.
+const INIT: &str = "from .queries import recent_posts as latest\n";
+
+const VIEWS: &str = "\
+import blog
+from blog import queries
+from blog.models import Post
+from blog.queries import Feed, mine, posts_with_authors, published, recent_posts, streamed
+from blog.missing import gone
+
+
+def imported_by_name():
+    for post in recent_posts():
+        print(post.author.name)
+
+
+def through_the_module():
+    for post in queries.recent_posts():
+        print(post.author.name)
+
+
+def given_a_queryset():
+    for post in published(Post.objects.all()):
+        print(post.author.name)
+
+
+def default_argument(user):
+    for post in mine(user):
+        print(post.author.name)
+
+
+def re_exported():
+    for post in blog.latest():
+        print(post.author.name)
+
+
+def selected_there():
+    for post in posts_with_authors():
+        print(post.author.name)
+
+
+def argument_selects(user):
+    for post in mine(user, with_authors=True):
+        print(post.author.name)
+
+
+def generator():
+    for post in streamed():
+        print(post.author.name)
+
+
+def class_not_function():
+    for post in Feed():
+        print(post.author.name)
+
+
+def module_we_do_not_have():
+    for post in gone():
+        print(post.author.name)
+
+
+def shadowed(recent_posts):
+    for post in recent_posts():
+        print(post.author.name)
+
+
+def given_selected_rows():
+    for post in published(Post.objects.select_related(\"author\")):
+        print(post.author.name)
+";
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("blog/__init__.py", INIT),
+            ("blog/models.py", MODELS),
+            ("blog/queries.py", QUERIES),
+            ("blog/helpers.py", HELPERS),
+            ("blog/views.py", VIEWS),
+        ],
+    );
+    dir
+}
+
+fn check(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend_from_slice(args);
+    findings(&ormhint(dir, &all).stdout)
+}
+
+#[test]
+fn querysets_returned_by_other_modules_are_followed() {
+    let dir = project();
+    assert_eq!(
+        check(dir.path(), &["--no-cache"]),
+        [
+            "blog/views.py:10:15 ORM101",
+            "blog/views.py:15:15 ORM101",
+            "blog/views.py:20:15 ORM101",
+            "blog/views.py:25:15 ORM101",
+            "blog/views.py:30:15 ORM101",
+        ]
+    );
+}
+
+#[test]
+fn the_finding_names_the_relation_and_offers_no_fix_in_another_file() {
+    let dir = project();
+    let run = ormhint(
+        dir.path(),
+        &["check", "--output-format", "json", "--no-cache"],
+    );
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        all[0]["message"],
+        "`post.author` loads the related object `author` with one query per `Post` row: \
+         the queryset does not select_related(\"author\")"
+    );
+    assert_eq!(
+        all[0].get("fix"),
+        Some(&serde_json::Value::Null),
+        "{}",
+        all[0]
+    );
+    // The same loop over a queryset written here has the fix.
+    let local = QUERIES.replace("from blog.models import Post", "from blog.models import Post\n\n\ndef local():\n    for post in Post.objects.order_by(\"-id\"):\n        print(post.author.name)");
+    write(dir.path(), &[("blog/queries.py", &local)]);
+    let run = ormhint(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--no-cache",
+            "blog/queries.py",
+        ],
+    );
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        all[0]["message"],
+        "`post.author` loads the related object `author` with one query per `Post` row: \
+         the queryset does not select_related(\"author\")"
+    );
+    assert!(all[0]["fix"].is_object(), "{}", all[0]);
+}
+
+#[test]
+fn a_cached_check_sees_an_edit_of_the_module_it_read() {
+    let dir = project();
+    assert_eq!(check(dir.path(), &[]).len(), 5);
+    // Only queries.py changes: views.py's text and the index's facts stay the same.
+    write(
+        dir.path(),
+        &[(
+            "blog/queries.py",
+            &QUERIES.replace(
+                "Post.objects.order_by(\"-id\")",
+                "Post.objects.select_related(\"author\")",
+            ),
+        )],
+    );
+    assert_eq!(
+        check(dir.path(), &[]),
+        ["blog/views.py:20:15 ORM101", "blog/views.py:25:15 ORM101",]
+    );
+}
+
+#[test]
+fn the_language_server_follows_calls_into_other_modules() {
+    let dir = project();
+    let root = dir.path();
+    let mut client = Client::answering(root);
+    let response = client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {},
+            "workspaceFolders": [{"uri": uri_of(root), "name": "blog"}],
+        }),
+    );
+    assert!(response["result"]["capabilities"].is_object(), "{response}");
+    client.notify("initialized", json!({}));
+    let uri = uri_of(&root.join("blog/views.py"));
+    client.open(&uri, VIEWS, 1);
+    let diagnostics = client.diagnostics_where(&uri, "the view's ORM101s", |d| d.len() == 5);
+    let lines: Vec<_> = diagnostics
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [9, 14, 19, 24, 29]);
+    assert_eq!(client.shut_down().0, 0);
+}

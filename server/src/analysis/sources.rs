@@ -3,10 +3,14 @@
 //! texts are (the command line holds every file it read; the language server reads the
 //! disk), the analysis only asks for modules by name.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
+use crate::analysis::flow::Value;
 use crate::index::ImportMap;
 use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::undecorated;
 use crate::text::content_hash;
 
 /// One module of the project, parsed whole, with what the analysis of another file
@@ -19,17 +23,74 @@ pub struct ModuleText {
     pub hash: u64,
     /// Its imports, at every level.
     pub imports: ImportMap,
+    /// Where each of its top-level functions starts, by name: most modules are asked
+    /// for one function many times.
+    pub functions: HashMap<String, usize>,
+    /// What calls of its functions returned (see [`Returned`]).
+    returned: RwLock<Vec<Returned>>,
 }
+
+/// What a call of one of a module's functions returned, given what. Values passed to
+/// another module and given back carry no place, so a call with the same arguments,
+/// from any file, returns the same: a helper called in a thousand tests is walked once.
+#[derive(Debug)]
+pub struct Returned {
+    pub name: String,
+    /// How many calls deep it was walked: deeper, fewer calls are followed.
+    pub depth: usize,
+    pub given: HashMap<String, Vec<Value>>,
+    pub values: Vec<Value>,
+    /// The modules the walk read.
+    pub read: Vec<ModuleRead>,
+}
+
+/// How many calls of one module's functions are remembered.
+const MAX_REMEMBERED: usize = 256;
 
 impl ModuleText {
     /// `file` parsed whole, its hash and imports read.
     pub fn new(file: SourceFile) -> Self {
         let hash = content_hash(&file.source);
         let imports = ImportMap::of(&file);
+        let functions = file
+            .top_level()
+            .into_iter()
+            .map(|(node, _)| undecorated(node))
+            .filter(|def| def.kind() == "function_definition")
+            .filter_map(|def| {
+                let name = def.child_by_field_id(FIELDS.name)?;
+                Some((file.text(name).to_string(), def.start_byte()))
+            })
+            .collect();
         Self {
             file,
             hash,
             imports,
+            functions,
+            returned: RwLock::default(),
+        }
+    }
+
+    /// What a call of `name` at `depth` given `given` returned, with the modules it read,
+    /// when such a call was walked before.
+    pub fn returned(
+        &self,
+        name: &str,
+        depth: usize,
+        given: &HashMap<String, Vec<Value>>,
+    ) -> Option<(Vec<Value>, Vec<ModuleRead>)> {
+        let returned = self.returned.read().ok()?;
+        returned
+            .iter()
+            .find(|r| r.name == name && r.depth == depth && r.given == *given)
+            .map(|r| (r.values.clone(), r.read.clone()))
+    }
+
+    pub fn remember(&self, returned: Returned) {
+        if let Ok(mut all) = self.returned.write()
+            && all.len() < MAX_REMEMBERED
+        {
+            all.push(returned);
         }
     }
 }

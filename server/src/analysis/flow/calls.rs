@@ -22,6 +22,33 @@ pub(super) struct Signature {
     defaults: Vec<(String, Value)>,
 }
 
+impl Signature {
+    /// The parameters of `def`, written in `src`.
+    pub(super) fn of(def: Node<'_>, src: &str) -> Self {
+        Signature {
+            params: node::parameter_names(def, src)
+                .into_iter()
+                .map(|name| name.map(str::to_string))
+                .collect(),
+            defaults: constant_defaults(def, src),
+        }
+    }
+}
+
+/// `flag=False`, `limit=None` in a `def`: the parameters whose default is a constant.
+fn constant_defaults(def: Node<'_>, src: &str) -> Vec<(String, Value)> {
+    node::parameters(def)
+        .into_iter()
+        .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
+        .filter_map(|p| {
+            let name = p.child_by_field_id(FIELDS.name)?;
+            let value = p.child_by_field_id(FIELDS.value)?;
+            let constant = constant(value, src)?;
+            Some((node::text(name, src).to_string(), constant))
+        })
+        .collect()
+}
+
 impl<'a> Walker<'a> {
     /// The parameters of `def` bound to what the call passes: the values of its
     /// arguments, and the constants its parameters default to when not passed.
@@ -34,19 +61,8 @@ impl<'a> Walker<'a> {
         env: &Env,
         receiver: Option<Value>,
     ) -> Env {
-        let signature = self.signature(def);
+        let signature = Signature::of(def, self.src());
         self.bind(&signature, args, env, receiver)
-    }
-
-    /// What the parameters of `def` are, read in this walker's file.
-    pub(super) fn signature(&self, def: Node<'_>) -> Signature {
-        Signature {
-            params: node::parameter_names(def, self.src())
-                .into_iter()
-                .map(|name| name.map(str::to_string))
-                .collect(),
-            defaults: self.constant_defaults(def),
-        }
     }
 
     /// `signature`'s parameters bound to the call's arguments, evaluated here (the
@@ -86,20 +102,6 @@ impl<'a> Walker<'a> {
         }
         bound.retain(|_, values| !values.iter().all(|v| matches!(v, Value::Unknown)));
         bound
-    }
-
-    /// `flag=False`, `limit=None` in a `def`: the parameters whose default is a constant.
-    fn constant_defaults(&self, def: Node<'a>) -> Vec<(String, Value)> {
-        node::parameters(def)
-            .into_iter()
-            .filter(|p| matches!(p.kind(), "default_parameter" | "typed_default_parameter"))
-            .filter_map(|p| {
-                let name = p.child_by_field_id(FIELDS.name)?;
-                let value = p.child_by_field_id(FIELDS.value)?;
-                let constant = constant(value, self.src())?;
-                Some((self.file.text(name).to_string(), constant))
-            })
-            .collect()
     }
 
     /// What a call of `def` returns, walked with `env` binding its parameters; unknown

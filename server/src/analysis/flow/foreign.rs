@@ -12,12 +12,14 @@ use tree_sitter::Node;
 
 use std::sync::Arc;
 
-use crate::analysis::sources::{ModuleRead, ModuleSources, ModuleText};
+use crate::analysis::sources::{ModuleRead, ModuleSources, ModuleText, Returned};
 use crate::index::{Imported, join_dotted as join};
 use crate::syntax::node::{CallArgs, dotted_name};
+use crate::syntax::scan::may_use_orm;
 
 use super::MAX_CALL_DEPTH;
 use super::cache::{module_functions, module_statements};
+use super::calls::Signature;
 use super::values::{Env, Obj, Qs, Value};
 use super::walker::Walker;
 
@@ -34,27 +36,45 @@ impl<'a> Walker<'a> {
         env: &Env,
     ) -> Option<Vec<Value>> {
         let sources = self.sources?;
+        // A call whose value nothing reads (`log_event(post)`) returns nothing we need.
+        let call = function.parent()?;
+        if call
+            .parent()
+            .is_none_or(|p| p.kind() == "expression_statement")
+        {
+            return None;
+        }
         let dotted = dotted_name(function, self.src())?;
         if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
             return None;
         }
         let (module, name) = self.imported_function(&dotted)?;
         let (text, name) = defining_module(sources, module, name)?;
-        if self.active.len() >= MAX_CALL_DEPTH {
-            self.read_module(&text);
+        self.read_module(&text);
+        let start = text.functions[&name];
+        let def = text
+            .file
+            .tree()
+            .root_node()
+            .descendant_for_byte_range(start, start)
+            .and_then(|node| node.parent().filter(|def| def.start_byte() == start))?;
+        // A function that names no manager and calls no queryset method returns no rows.
+        if self.active.len() >= MAX_CALL_DEPTH || !may_use_orm(text.file.text(def)) {
             return Some(vec![Value::Unknown]);
+        }
+        let depth = self.active.len();
+        let mut bound = self.bind(&Signature::of(def, &text.file.source), args, env, None);
+        for values in bound.values_mut() {
+            for value in values.iter_mut() {
+                *value = std::mem::replace(value, Value::Unknown).passed_elsewhere();
+            }
+        }
+        if let Some((values, read)) = text.returned(&name, depth, &bound) {
+            self.facts.read_modules(read);
+            return Some(values);
         }
         let statements = module_statements(&text.file);
         let functions = module_functions(&text.file, &statements);
-        let def = *functions.get(&name)?;
-        self.read_module(&text);
-        let memo = (text.file.module.clone(), name);
-        if args.positional.is_empty()
-            && args.keywords.is_empty()
-            && let Some(values) = self.returned_elsewhere.get(&memo)
-        {
-            return Some(values.clone());
-        }
         let mut there = Walker::new(
             &text.file,
             self.index,
@@ -64,25 +84,26 @@ impl<'a> Walker<'a> {
             self.sources,
         );
         // Calls followed from there count towards the same depth.
-        there.active = vec![usize::MAX; self.active.len()];
-        let signature = there.signature(def);
-        let mut bound = self.bind(&signature, args, env, None);
-        for values in bound.values_mut() {
-            for value in values.iter_mut() {
-                *value = std::mem::replace(value, Value::Unknown).passed_elsewhere();
-            }
-        }
-        let given_nothing = bound.is_empty();
-        let returned: Vec<Value> = there
+        there.active = vec![usize::MAX; depth];
+        let given = bound.clone();
+        let values: Vec<Value> = there
             .returns_of(def, bound, None)
             .into_iter()
             .map(Value::placeless)
             .collect();
-        self.facts.read_modules(there.facts.modules_read);
-        if given_nothing {
-            self.returned_elsewhere.insert(memo, returned.clone());
+        let read = there.facts.modules_read;
+        self.facts.read_modules(read.clone());
+        // A walk the deadline stopped may have missed returns.
+        if !self.deadline.passed() {
+            text.remember(Returned {
+                name,
+                depth,
+                given,
+                values: values.clone(),
+                read,
+            });
         }
-        Some(returned)
+        Some(values)
     }
 
     /// The (module, name) a dotted callee names through this file's imports, when it is
@@ -123,8 +144,7 @@ fn defining_module(
     let (mut module, mut name) = (module, name);
     for _ in 0..=MAX_REEXPORTS {
         let text = sources.module(&module)?;
-        let statements = module_statements(&text.file);
-        if module_functions(&text.file, &statements).contains_key(&name) {
+        if text.functions.contains_key(&name) {
             return Some((text, name));
         }
         match text.imports.get(&name)? {
@@ -141,14 +161,10 @@ fn defining_module(
 }
 
 impl Value {
-    /// This value as another file's walker may hold it: what names a class of this
-    /// file means nothing there.
+    /// This value as another file's walker holds it: its places and the classes of
+    /// this file it names mean nothing there.
     fn passed_elsewhere(self) -> Value {
-        match self {
-            Value::View(_) | Value::ViewSuper(_) => Value::Unknown,
-            Value::Enumerate(inner) => Value::Enumerate(Box::new(inner.passed_elsewhere())),
-            other => other,
-        }
+        self.placeless()
     }
 
     /// A value another file's walker gave back, without the places it holds: they are

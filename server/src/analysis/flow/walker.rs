@@ -46,8 +46,6 @@ pub(super) struct Walker<'a> {
     /// What calls given nothing return, by function (and view) walked: a module helper
     /// called in many places is walked once.
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
-    /// The same for functions of other modules, by module and name.
-    pub(super) returned_elsewhere: HashMap<(String, String), Vec<Value>>,
 }
 
 #[derive(Clone, Copy)]
@@ -100,7 +98,6 @@ impl<'a> Walker<'a> {
             evaluating_views: Vec::new(),
             returns: None,
             returned: HashMap::new(),
-            returned_elsewhere: HashMap::new(),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod index;
 pub mod lsp;
 pub mod panic;
 pub mod project;
+pub mod python_env;
 pub mod roots;
 pub mod syntax;
 pub mod text;

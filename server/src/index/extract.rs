@@ -45,8 +45,20 @@ pub struct FileFacts {
     /// Module-level functions whose returns may name a model (a loader wrapping
     /// `apps.get_model`, a swappable getter): those whose name mentions a model.
     pub functions: Vec<FunctionFacts>,
-    /// Part of Django itself (the built-in contrib models), not of the project.
-    pub builtin: bool,
+    /// Whose code the file is.
+    pub origin: Origin,
+}
+
+/// Whose code a file is: the project's, checked and reported on, or code it uses, read
+/// for what it declares and never reported on.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    #[default]
+    Project,
+    /// Django itself: the contrib models ormhint describes as stubs.
+    Django,
+    /// A package installed in the project's Python environment (site-packages).
+    Installed,
 }
 
 impl FileFacts {
@@ -97,13 +109,15 @@ impl FileFacts {
             || self.unsettled.iter().any(|n| n == name)
     }
 
-    /// A settings module: `settings.py`, or any file of a `settings/` package.
+    /// A settings module of the project: `settings.py`, or any file of a `settings/`
+    /// package.
     pub fn is_settings(&self) -> bool {
-        self.path.file_name().is_some_and(|n| n == "settings.py")
-            || self
-                .path
-                .parent()
-                .is_some_and(|p| p.components().any(|c| c.as_os_str() == "settings"))
+        self.origin == Origin::Project
+            && (self.path.file_name().is_some_and(|n| n == "settings.py")
+                || self
+                    .path
+                    .parent()
+                    .is_some_and(|p| p.components().any(|c| c.as_os_str() == "settings")))
     }
 }
 

@@ -30,8 +30,10 @@ pub struct Model {
     pub app_label: String,
     /// Dotted module the class is defined in (`blog.models`); empty for contrib models.
     pub module: String,
-    /// File relative to the root; `None` for Django's own contrib models.
+    /// File relative to the root; `None` for a model outside the project.
     pub path: Option<PathBuf>,
+    /// Whose code defines it: only the project's models are listed as its own.
+    pub origin: super::extract::Origin,
     /// The class name's range in `path`.
     pub range: TextRange,
     pub is_abstract: bool,

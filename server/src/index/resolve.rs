@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::contrib;
 use super::extract::{
     AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
-    MethodFacts, QuerysetFacts, TargetExpr,
+    MethodFacts, Origin, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
 use super::model_refs::Evaluator;
@@ -129,8 +129,14 @@ fn alias_models(evaluator: &Evaluator<'_>, modules: &[&FileFacts]) -> HashMap<St
 
 pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved {
     let mut modules: Vec<&FileFacts> = scope.modules.values().map(|f| &**f).collect();
-    // Django's models first, then the project's, in a stable order.
-    modules.sort_by(|a, b| (!a.builtin, &a.module).cmp(&(!b.builtin, &b.module)));
+    // Django's models first, then the project's, then installed packages', in a stable
+    // order (the first model of a label keeps it).
+    let rank = |origin: Origin| match origin {
+        Origin::Django => 0,
+        Origin::Project => 1,
+        Origin::Installed => 2,
+    };
+    modules.sort_by(|a, b| (rank(a.origin), &a.module).cmp(&(rank(b.origin), &b.module)));
     let mut classes = HashMap::new();
     for file in &modules {
         for class in &file.classes {
@@ -345,12 +351,12 @@ impl<'a> Resolver<'a> {
                     id,
                     name: class.name.clone(),
                     app_label,
-                    module: if file.builtin {
-                        String::new()
-                    } else {
-                        file.module.clone()
+                    module: match file.origin {
+                        Origin::Django => String::new(),
+                        Origin::Project | Origin::Installed => file.module.clone(),
                     },
-                    path: (!file.builtin).then(|| file.path.clone()),
+                    path: (file.origin == Origin::Project).then(|| file.path.clone()),
+                    origin: file.origin,
                     range: class.range,
                     is_abstract: meta.is_abstract,
                     is_proxy: meta.proxy,

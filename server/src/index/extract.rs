@@ -160,6 +160,9 @@ pub struct ClassFacts {
     /// Bound by more than one statement of the module (in `if`/`try` blocks): which one
     /// holds is unknown, so nothing else is recorded.
     pub ambiguous: bool,
+    /// The class's decorators, as written (`hierarkey.add` of `@hierarkey.add()`;
+    /// empty for one that is not a dotted name or a call of one).
+    pub decorators: Vec<Vec<String>>,
 }
 
 /// A base class as written.
@@ -269,6 +272,10 @@ pub enum TargetExpr {
 pub struct ManagerFacts {
     pub name: String,
     pub expr: ManagerExpr,
+    /// The target a call we do not know as a field names when it looks like a relation
+    /// (`ParentalKey("Workflow", on_delete=...)`): that model may have a reverse
+    /// relation we cannot see.
+    pub relation_to: Option<TargetExpr>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -491,6 +498,24 @@ fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source:
 
 fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
     let mut facts = ClassFacts::default();
+    if let Some(decorated) = class
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+    {
+        let mut cursor = decorated.walk();
+        facts.decorators = decorated
+            .named_children(&mut cursor)
+            .filter(|d| d.kind() == "decorator")
+            .filter_map(|d| d.named_child(0))
+            .map(|e| {
+                let callee = match e.kind() {
+                    "call" => e.child_by_field_id(FIELDS.function).unwrap_or(e),
+                    _ => e,
+                };
+                dotted_name(callee, source).unwrap_or_default()
+            })
+            .collect();
+    }
     if let Some(name) = class.child_by_field_id(FIELDS.name) {
         facts.name = text(name, source).to_string();
         facts.range = TextRange::of(name);
@@ -594,8 +619,26 @@ fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) 
         facts.fields.push(field);
     } else if let Some(expr) = manager_expr(right, source) {
         facts.managers.retain(|m| m.name != name);
-        facts.managers.push(ManagerFacts { name, expr });
+        let relation_to = relation_to(right, source);
+        facts.managers.push(ManagerFacts {
+            name,
+            expr,
+            relation_to,
+        });
     }
+}
+
+/// The target of a call that takes what only a relation field takes (`on_delete`,
+/// `related_name`), as its `to` or first argument.
+fn relation_to(call: Node<'_>, source: &str) -> Option<TargetExpr> {
+    let args = call_args(call, source);
+    if args.keyword("on_delete").is_none() && args.keyword("related_name").is_none() {
+        return None;
+    }
+    let target = args
+        .keyword("to")
+        .or_else(|| args.positional.first().copied())?;
+    Some(target_expr(target, source))
 }
 
 fn field_call(callee: &str) -> Option<FieldCall> {

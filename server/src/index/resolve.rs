@@ -363,6 +363,7 @@ impl<'a> Resolver<'a> {
                     has_ordering: false,
                     has_unknown_bases: false,
                     unread_attributes: Vec::new(),
+                    unread_additions: false,
                     subclassed: false,
                     fields: Vec::new(),
                     reverse: Vec::new(),
@@ -774,6 +775,42 @@ impl<'a> Resolver<'a> {
             model.has_ordering = has_ordering;
             model.has_unknown_bases = has_unknown;
         }
+        for index in 0..self.models.len() {
+            let id = ModelId(index as u32);
+            if self.has_outside_decorator(id) {
+                self.models[index].unread_additions = true;
+            }
+            for target in self.unread_relation_targets(id) {
+                self.models[target.0 as usize].unread_additions = true;
+            }
+        }
+    }
+
+    /// The model's class has a decorator that is not Django's: it may add anything.
+    fn has_outside_decorator(&self, id: ModelId) -> bool {
+        let ClassRef { file, class } = self.refs[id.0 as usize];
+        class.decorators.iter().any(|dotted| {
+            !matches!(
+                self.scope.resolve(&file.module, dotted),
+                Some(Referent::External(path)) if path.starts_with("django.")
+            )
+        })
+    }
+
+    /// The models the unread attributes of a model declared in its own class look
+    /// like relations to.
+    fn unread_relation_targets(&self, id: ModelId) -> Vec<ModelId> {
+        let ClassRef { file, class } = self.refs[id.0 as usize];
+        let unread = &self.models[id.0 as usize].unread_attributes;
+        class
+            .managers
+            .iter()
+            .filter(|declared| unread.contains(&declared.name))
+            .filter_map(|declared| {
+                let target = declared.relation_to.as_ref()?;
+                self.target(Some(target), id, &file.module).id()
+            })
+            .collect()
     }
 
     fn has_ordering(&self, id: ModelId, memo: &mut ModelMemo) -> bool {

@@ -326,7 +326,7 @@ fn an_installed_base_that_cannot_be_read_stays_unknown() {
 }
 
 #[test]
-fn lookups_on_a_model_outside_code_may_add_to_are_not_judged() {
+fn unknown_names_on_a_model_outside_code_may_add_to_are_judged_only_when_close_to_one() {
     let dir = project();
     install(dir.path(), SITE, NODES);
     write(
@@ -365,14 +365,16 @@ def lookups():
     Brand.objects.filter(_settings__key=1)
     Shelf.objects.filter(items__name=1)
     Shelf.objects.filter(itemz=1)
+    Shelf.objects.filter(nme=1)
 ",
         )],
     );
     let run = check(dir.path(), None);
-    // `Brand` is decorated from outside Django, `Item.shelf` may be a relation to `Shelf`.
+    // `Brand` is decorated from outside Django, `Item.shelf` may be a relation to `Shelf`:
+    // a name close to none they have may be one added; one close to a field is a typo.
     assert_eq!(
         findings(&run.stdout),
-        Vec::<String>::new(),
+        ["shop/views.py:8:26 ORM602"],
         "{}",
         run.stdout
     );
@@ -384,7 +386,43 @@ def lookups():
         [
             "shop/views.py:5:26 ORM602",
             "shop/views.py:6:26 ORM602",
-            "shop/views.py:7:26 ORM602"
+            "shop/views.py:7:26 ORM602",
+            "shop/views.py:8:26 ORM602"
         ]
     );
+}
+
+#[test]
+fn the_language_server_reads_the_environment_of_its_workspace() {
+    let dir = project();
+    // The setting, not `.venv`: the server inherits the test's `$VIRTUAL_ENV`.
+    install(dir.path(), "env/lib/python3.12/site-packages", NODES);
+    write(
+        dir.path(),
+        &[("pyproject.toml", "[tool.ormhint]\npython = \"env\"\n")],
+    );
+    let root = dir.path();
+    let mut client = support::Client::answering(root);
+    let response = client.request(
+        "initialize",
+        serde_json::json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {},
+            "workspaceFolders": [{"uri": support::uri_of(root), "name": "shop"}],
+        }),
+    );
+    assert!(response["result"]["capabilities"].is_object(), "{response}");
+    client.notify("initialized", serde_json::json!({}));
+    let uri = support::uri_of(&root.join("shop/views.py"));
+    client.open(&uri, VIEWS, 1);
+    let diagnostics =
+        client.diagnostics_where(&uri, "the N+1 on the installed base", |d| !d.is_empty());
+    assert_eq!(support::codes(&diagnostics), ["ORM101"]);
+    assert_eq!(
+        diagnostics[0]["range"],
+        serde_json::json!({"start": {"line": 5, "character": 14}, "end": {"line": 5, "character": 28}})
+    );
+    let (code, _) = client.shut_down();
+    assert_eq!(code, 0);
 }

@@ -47,9 +47,10 @@ pub struct Model {
     /// Class attributes assigned a call we cannot read (`tags = TaggableManager()`,
     /// `page = ParentalKey(...)`): maybe fields, so lookups naming them are not judged.
     pub unread_attributes: Vec<String>,
-    /// Code we cannot read may add attributes to it: a class decorator from outside
-    /// Django (`@hierarkey.add()`), or an unread attribute of a model that looks like a
-    /// relation to it (`ParentalKey("Workflow", ...)`, a reverse relation).
+    /// Code we cannot read may add reverse relations to it, as installed apps add to
+    /// Django's models: a class decorator from outside Django (`@hierarkey.add()`), or
+    /// an unread attribute of a model that looks like a relation to it
+    /// (`ParentalKey("Workflow", ...)`).
     pub unread_additions: bool,
     /// Another model of the project inherits from it: `self.__class__` in its methods
     /// may be that one.
@@ -72,10 +73,9 @@ pub struct Model {
 
 impl Model {
     /// Instances may have attributes the index does not see: from a base it cannot
-    /// read, code it cannot read that adds to it, or, on an abstract model, from the
-    /// concrete child they are.
+    /// read, or, on an abstract model, from the concrete child they are.
     pub fn may_have_unseen_attributes(&self) -> bool {
-        self.has_unknown_bases || self.is_abstract || self.unread_additions
+        self.has_unknown_bases || self.is_abstract
     }
 
     /// `name` (or the column `name_id` of it) is an attribute we could not read.

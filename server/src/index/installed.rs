@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use super::contrib;
 use super::extract::{
-    AliasValue, BaseExpr, ChainStart, ClassFacts, FileFacts, ManagerExpr, Origin, TargetExpr,
-    extract,
+    AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FileFacts, ManagerExpr, Origin,
+    TargetExpr, extract,
 };
 use super::imports::Imported;
+use super::scope::Referent;
 use crate::syntax::SourceFile;
 
 /// Installed modules read at most: a model's bases rarely span more than a few.
@@ -251,7 +252,16 @@ impl super::ModelIndex {
             else {
                 continue;
             };
-            if model.has_unknown_bases {
+            // A class that is a model only by its base's name (a pydantic `BaseModel`
+            // with `Field()`s) says nothing worth reading its base for.
+            let declares_django_fields = class.fields.iter().any(|field| {
+                field.call != FieldCall::Plain
+                    || matches!(
+                        self.scope.resolve(&model.module, &field.callee),
+                        Some(Referent::External(path)) if path.starts_with("django.")
+                    )
+            });
+            if model.has_unknown_bases && declares_django_fields {
                 let bases: Vec<Vec<String>> = class
                     .bases
                     .iter()

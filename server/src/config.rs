@@ -25,6 +25,9 @@ pub struct Config {
     /// Source roots (relative to the root) that replace the detected ones
     /// (`crate::roots::SourceRoots`).
     pub src: Option<Vec<PathBuf>>,
+    /// The project's Python interpreter or environment (`crate::python_env`), relative
+    /// to the config file's directory once read from one.
+    pub python: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -35,6 +38,7 @@ impl Default for Config {
             severity: HashMap::new(),
             auth_user_model: None,
             src: None,
+            python: None,
         }
     }
 }
@@ -42,13 +46,14 @@ impl Default for Config {
 /// Names the config file looks for in a root, in order of preference.
 pub const CONFIG_FILES: [&str; 2] = ["ormhint.toml", "pyproject.toml"];
 
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "select",
     "ignore",
     "exclude",
     "severity",
     "auth-user-model",
     "src",
+    "python",
 ];
 
 /// A config file that could not be read or says something ormhint does not understand.
@@ -90,7 +95,12 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|err| ConfigError(format!("cannot read {}: {err}", display_path(path))))?;
         let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-        Self::parse(&text, &display_path(path), pyproject)
+        let mut config = Self::parse(&text, &display_path(path), pyproject)?;
+        // As pyright reads `venvPath`: from where the file is.
+        if let (Some(python), Some(dir)) = (&mut config.python, path.parent()) {
+            *python = dir.join(&*python);
+        }
+        Ok(config)
     }
 
     /// Parses a config file's text; `name` is how errors refer to the file.
@@ -193,6 +203,15 @@ impl Config {
                 )));
             }
             config.src = Some(dirs.into_iter().map(PathBuf::from).collect());
+        }
+        if let Some(python) = table.get("python") {
+            let Some(path) = python.as_str().filter(|s| !s.is_empty()) else {
+                return Err(ConfigError(format!(
+                    "'python' in {place} must be the path of a Python interpreter or \
+                     environment, like \".venv\", not {python}"
+                )));
+            };
+            config.python = Some(PathBuf::from(path));
         }
         Ok(config)
     }

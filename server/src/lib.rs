@@ -17,6 +17,7 @@ pub mod lsp;
 pub mod module_texts;
 pub mod panic;
 pub mod project;
+pub mod python_env;
 pub mod roots;
 pub mod syntax;
 pub mod text;

@@ -21,6 +21,7 @@ use crate::index::{FileFacts, extract};
 use crate::index::{IndexOptions, ModelIndex};
 use crate::module_texts::ProjectModules;
 use crate::panic::caught;
+use crate::python_env::PythonEnv;
 use crate::roots::SourceRoots;
 use crate::syntax::SourceFile;
 use crate::syntax::node::first_error;
@@ -245,6 +246,8 @@ pub struct Project {
     pub roots: SourceRoots,
     /// Files not read, sorted by path.
     pub skipped: Vec<Skipped>,
+    /// The Python environment whose installed packages the index read.
+    pub python: PythonEnv,
 }
 
 impl Project {
@@ -286,9 +289,6 @@ impl Project {
         let (files, roots) = read_files(&target.root, &paths, config, &mut skipped, |_| None);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
-        let options = IndexOptions {
-            auth_user_model: config.auth_user_model.clone(),
-        };
         let hashes: Vec<u64> = files.par_iter().map(|f| content_hash(&f.source)).collect();
         let facts: Vec<Arc<FileFacts>> = files
             .par_iter()
@@ -299,6 +299,13 @@ impl Project {
                     .unwrap_or_else(|| Arc::new(extract(file)))
             })
             .collect();
+        // Installed code is read again each run: the few modules needed cost less than
+        // keying them in the cache.
+        let python = PythonEnv::discover(&target.root, config.python.as_deref());
+        let options = IndexOptions {
+            auth_user_model: config.auth_user_model.clone(),
+            installed: python.read(&facts),
+        };
         let index = ModelIndex::from_facts(facts, &options);
         let modules = Arc::new(ProjectModules::read(&files, &hashes));
         Ok(Self {
@@ -309,6 +316,7 @@ impl Project {
             index,
             roots,
             skipped,
+            python,
         })
     }
 
@@ -333,7 +341,11 @@ impl Project {
     /// unchanged from `cache`, and leaves in it the entries of this run.
     pub fn check_cached(&self, config: &Config, cache: &mut Cache) -> CheckResult {
         let fingerprint = index_fingerprint(
-            self.index.files().iter().map(|facts| &**facts),
+            self.index
+                .files()
+                .iter()
+                .chain(self.index.installed())
+                .map(|facts| &**facts),
             config.auth_user_model.as_deref(),
         );
         let result = self.check_with(config, Some((cache, fingerprint)));

@@ -487,6 +487,7 @@ fn auth_user_model_from_options_wins() {
         ],
         &IndexOptions {
             auth_user_model: Some("people.Member".into()),
+            ..IndexOptions::default()
         },
     );
     assert_eq!(index.auth_user_model(), index.by_label("people.Member"));

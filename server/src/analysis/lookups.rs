@@ -251,9 +251,11 @@ fn candidates(index: &ModelIndex, model: ModelId, style: Style) -> Vec<String> {
 }
 
 /// Django's own models and the user model: the usual targets of relations declared by
-/// installed apps whose code is not in the project.
+/// installed apps whose code is not in the project; and models code we cannot read may
+/// add relations to.
 fn outside_apps_relate_to(index: &ModelIndex, model: ModelId) -> bool {
-    index.model(model).path.is_none() || index.auth_user_model() == Some(model)
+    let m = index.model(model);
+    m.path.is_none() || m.unread_additions || index.auth_user_model() == Some(model)
 }
 
 fn names_a_project_model(index: &ModelIndex, name: &str) -> bool {

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::diff::unified_diff;
 use super::render::{self, Locator, OutputFormat, Paths, Report, Summary, findings};
 use super::{
-    CheckArgs, Error, Status, add_noqa, error, statistics, warn_unknown_user_model, warning,
+    CheckArgs, Error, Status, add_noqa, error, statistics, warn_unknown_user_model,
+    warn_unread_packages, warning,
 };
 use crate::analysis::Diagnostic;
 use crate::analysis::fixes::{Fixed, fix_until_stable};
@@ -45,6 +46,7 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     }
     .map_err(Error::msg)?;
     warn_unknown_user_model(&config, &project.index);
+    warn_unread_packages(&project);
     // Files read only for the index are not the user's concern.
     let skipped: Vec<&Skipped> = project
         .skipped

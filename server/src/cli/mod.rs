@@ -18,9 +18,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::Rule;
-use crate::config::Config;
+use crate::config::{Config, display_path};
 use crate::index::ModelIndex;
 use crate::project::{CheckTarget, Project};
+use crate::python_env::PythonEnv;
 
 pub use render::OutputFormat;
 
@@ -231,6 +232,7 @@ fn models(args: &ModelsArgs, out: &mut dyn Write) -> Result<Status, Error> {
     let config = Config::load(&target.root, args.config.as_deref()).map_err(Error::msg)?;
     let project = Project::load(&target, &config).map_err(Error::msg)?;
     warn_unknown_user_model(&config, &project.index);
+    warn_unread_packages(&project);
     for skipped in &project.skipped {
         warning(&skipped.to_string());
     }
@@ -269,6 +271,33 @@ fn warn_unknown_user_model(config: &Config, index: &ModelIndex) {
     warning(&format!(
         "auth-user-model = \"{label}\" names no model of the project, so relations to the \
          user model are not followed; {known}"
+    ));
+}
+
+/// How many packages the warning about unread ones names before "+N more".
+const PACKAGES_LISTED: usize = 3;
+
+/// Said once per run: installed packages the project's models are built on that could
+/// not be read (no environment, or not installed in it), so the user knows what to
+/// point `python` at; or a `python` setting that names no environment.
+fn warn_unread_packages(project: &Project) {
+    let place = match &project.python {
+        PythonEnv::Invalid(message) => return warning(message),
+        PythonEnv::Missing => "no Python environment found (set `python` in [tool.ormhint] \
+                               or $VIRTUAL_ENV)"
+            .to_string(),
+        PythonEnv::Found(env) => format!("not installed in {}", display_path(&env.dir)),
+    };
+    let packages = project.index.unread_packages();
+    if packages.is_empty() {
+        return;
+    }
+    let mut names = packages[..packages.len().min(PACKAGES_LISTED)].join(", ");
+    if packages.len() > PACKAGES_LISTED {
+        names.push_str(&format!(" (+{} more)", packages.len() - PACKAGES_LISTED));
+    }
+    warning(&format!(
+        "{place}: what models inherit from {names} is not read, and their querysets not judged"
     ));
 }
 

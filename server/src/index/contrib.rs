@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use super::extract::{FileFacts, extract};
+use super::extract::{FileFacts, Origin, extract};
 use crate::syntax::SourceFile;
 
 const STUBS: &[(&str, &str)] = &[
@@ -215,7 +215,7 @@ static FACTS: LazyLock<Vec<Arc<FileFacts>>> = LazyLock::new(|| {
         .iter()
         .map(|(path, source)| {
             let mut facts = extract(&SourceFile::new((*path).into(), *source));
-            facts.builtin = true;
+            facts.origin = Origin::Django;
             Arc::new(facts)
         })
         .collect()
@@ -224,6 +224,11 @@ static FACTS: LazyLock<Vec<Arc<FileFacts>>> = LazyLock::new(|| {
 /// Facts of Django's contrib modules (`django.contrib.auth.models`, ...).
 pub fn facts() -> &'static [Arc<FileFacts>] {
     &FACTS
+}
+
+/// A module described here: its stub, not its installed code, is read.
+pub fn describes(module: &str) -> bool {
+    FACTS.iter().any(|facts| facts.module == module)
 }
 
 /// The concrete user model Django swaps out when `AUTH_USER_MODEL` names another.

@@ -45,8 +45,20 @@ pub struct FileFacts {
     /// Module-level functions whose returns may name a model (a loader wrapping
     /// `apps.get_model`, a swappable getter): those whose name mentions a model.
     pub functions: Vec<FunctionFacts>,
-    /// Part of Django itself (the built-in contrib models), not of the project.
-    pub builtin: bool,
+    /// Whose code the file is.
+    pub origin: Origin,
+}
+
+/// Whose code a file is: the project's, checked and reported on, or code it uses, read
+/// for what it declares and never reported on.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    #[default]
+    Project,
+    /// Django itself: the contrib models ormhint describes as stubs.
+    Django,
+    /// A package installed in the project's Python environment (site-packages).
+    Installed,
 }
 
 impl FileFacts {
@@ -97,13 +109,15 @@ impl FileFacts {
             || self.unsettled.iter().any(|n| n == name)
     }
 
-    /// A settings module: `settings.py`, or any file of a `settings/` package.
+    /// A settings module of the project: `settings.py`, or any file of a `settings/`
+    /// package.
     pub fn is_settings(&self) -> bool {
-        self.path.file_name().is_some_and(|n| n == "settings.py")
-            || self
-                .path
-                .parent()
-                .is_some_and(|p| p.components().any(|c| c.as_os_str() == "settings"))
+        self.origin == Origin::Project
+            && (self.path.file_name().is_some_and(|n| n == "settings.py")
+                || self
+                    .path
+                    .parent()
+                    .is_some_and(|p| p.components().any(|c| c.as_os_str() == "settings")))
     }
 }
 
@@ -146,6 +160,9 @@ pub struct ClassFacts {
     /// Bound by more than one statement of the module (in `if`/`try` blocks): which one
     /// holds is unknown, so nothing else is recorded.
     pub ambiguous: bool,
+    /// The class's decorators, as written (`hierarkey.add` of `@hierarkey.add()`;
+    /// empty for one that is not a dotted name or a call of one).
+    pub decorators: Vec<Vec<String>>,
 }
 
 /// A base class as written.
@@ -255,6 +272,10 @@ pub enum TargetExpr {
 pub struct ManagerFacts {
     pub name: String,
     pub expr: ManagerExpr,
+    /// The target a call we do not know as a field names when it looks like a relation
+    /// (`ParentalKey("Workflow", on_delete=...)`): that model may have a reverse
+    /// relation we cannot see.
+    pub relation_to: Option<TargetExpr>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -477,6 +498,24 @@ fn module_assignment(facts: &mut FileFacts, name: &str, value: Node<'_>, source:
 
 fn class_facts(class: Node<'_>, source: &str) -> ClassFacts {
     let mut facts = ClassFacts::default();
+    if let Some(decorated) = class
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+    {
+        let mut cursor = decorated.walk();
+        facts.decorators = decorated
+            .named_children(&mut cursor)
+            .filter(|d| d.kind() == "decorator")
+            .filter_map(|d| d.named_child(0))
+            .map(|e| {
+                let callee = match e.kind() {
+                    "call" => e.child_by_field_id(FIELDS.function).unwrap_or(e),
+                    _ => e,
+                };
+                dotted_name(callee, source).unwrap_or_default()
+            })
+            .collect();
+    }
     if let Some(name) = class.child_by_field_id(FIELDS.name) {
         facts.name = text(name, source).to_string();
         facts.range = TextRange::of(name);
@@ -580,8 +619,26 @@ fn class_assignment(facts: &mut ClassFacts, assignment: Node<'_>, source: &str) 
         facts.fields.push(field);
     } else if let Some(expr) = manager_expr(right, source) {
         facts.managers.retain(|m| m.name != name);
-        facts.managers.push(ManagerFacts { name, expr });
+        let relation_to = relation_to(right, source);
+        facts.managers.push(ManagerFacts {
+            name,
+            expr,
+            relation_to,
+        });
     }
+}
+
+/// The target of a call that takes what only a relation field takes (`on_delete`,
+/// `related_name`), as its `to` or first argument.
+fn relation_to(call: Node<'_>, source: &str) -> Option<TargetExpr> {
+    let args = call_args(call, source);
+    if args.keyword("on_delete").is_none() && args.keyword("related_name").is_none() {
+        return None;
+    }
+    let target = args
+        .keyword("to")
+        .or_else(|| args.positional.first().copied())?;
+    Some(target_expr(target, source))
 }
 
 fn field_call(callee: &str) -> Option<FieldCall> {

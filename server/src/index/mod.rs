@@ -13,6 +13,7 @@
 mod contrib;
 mod extract;
 mod imports;
+mod installed;
 mod lineage;
 mod model;
 mod model_refs;
@@ -24,9 +25,10 @@ mod scope;
 pub use extract::mentions_model;
 pub use extract::{
     AliasFacts, AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts,
-    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, QuerysetFacts, TargetExpr, extract,
+    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin, QuerysetFacts, TargetExpr, extract,
 };
 pub use imports::{ImportMap, Imported};
+pub use installed::read_installed;
 pub use lineage::Lineage;
 pub use model::*;
 pub use model_refs::{FunctionFacts, Locals, ValueExpr, names_of, value_expr};
@@ -44,6 +46,8 @@ use scope::{Referent, Scope};
 pub struct IndexOptions {
     /// `auth-user-model` from config; wins over the settings module.
     pub auth_user_model: Option<String>,
+    /// Facts of the installed packages' modules the project needs ([`read_installed`]).
+    pub installed: Vec<Arc<FileFacts>>,
 }
 
 /// Every model of the project plus Django's contrib models, with name resolution.
@@ -58,8 +62,10 @@ pub struct ModelIndex {
     /// `blog.models.Post` of an alias naming a model (`Post = get_model("blog", "Post")`).
     alias_models: HashMap<String, ModelId>,
     scope: Scope,
-    /// The project's files, as given (contrib stubs excluded).
+    /// The project's files, as given (contrib stubs and installed packages excluded).
     files: Vec<Arc<FileFacts>>,
+    /// The installed packages' modules read ([`IndexOptions::installed`]).
+    installed: Vec<Arc<FileFacts>>,
     /// Unique to this build of the index: what was computed against it can say so.
     generation: u64,
 }
@@ -127,6 +133,11 @@ impl ModelIndex {
     pub fn files(&self) -> &[Arc<FileFacts>] {
         &self.files
     }
+
+    /// The facts of the installed packages' modules the index read.
+    pub fn installed(&self) -> &[Arc<FileFacts>] {
+        &self.installed
+    }
 }
 
 impl ModelIndex {
@@ -147,11 +158,13 @@ impl ModelIndex {
     ) -> Self {
         let mut files: Vec<Arc<FileFacts>> = facts.into_iter().collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // The project's modules win over Django's and installed ones of the same name.
         let scope = Scope::new(
             files
                 .iter()
                 .cloned()
-                .chain(contrib::facts().iter().cloned()),
+                .chain(contrib::facts().iter().cloned())
+                .chain(options.installed.iter().cloned()),
         );
         let resolved = resolve::resolve(&scope, options.auth_user_model.as_deref());
         Self {
@@ -162,6 +175,7 @@ impl ModelIndex {
             alias_models: resolved.alias_models,
             scope,
             files,
+            installed: options.installed.clone(),
             generation: next_generation(),
         }
     }

@@ -30,8 +30,10 @@ pub struct Model {
     pub app_label: String,
     /// Dotted module the class is defined in (`blog.models`); empty for contrib models.
     pub module: String,
-    /// File relative to the root; `None` for Django's own contrib models.
+    /// File relative to the root; `None` for a model outside the project.
     pub path: Option<PathBuf>,
+    /// Whose code defines it: only the project's models are listed as its own.
+    pub origin: super::extract::Origin,
     /// The class name's range in `path`.
     pub range: TextRange,
     pub is_abstract: bool,
@@ -45,6 +47,11 @@ pub struct Model {
     /// Class attributes assigned a call we cannot read (`tags = TaggableManager()`,
     /// `page = ParentalKey(...)`): maybe fields, so lookups naming them are not judged.
     pub unread_attributes: Vec<String>,
+    /// Code we cannot read may add reverse relations to it, as installed apps add to
+    /// Django's models: a class decorator from outside Django (`@hierarkey.add()`), or
+    /// an unread attribute of a model that looks like a relation to it
+    /// (`ParentalKey("Workflow", ...)`).
+    pub unread_additions: bool,
     /// Another model of the project inherits from it: `self.__class__` in its methods
     /// may be that one.
     pub subclassed: bool,

@@ -2,10 +2,17 @@
 
 use std::fmt::Write;
 
-use super::{Applied, FieldKind, ManagerMethod, MethodKind, ModelIndex, Resolution, ReverseKind};
+use super::{
+    Applied, FieldKind, ManagerMethod, MethodKind, ModelIndex, Origin, Resolution, ReverseKind,
+};
 
 pub(super) fn render(index: &ModelIndex) -> String {
-    let mut models: Vec<_> = index.models().iter().collect();
+    // Installed packages' models are listed only as what relations point at.
+    let mut models: Vec<_> = index
+        .models()
+        .iter()
+        .filter(|model| model.origin != Origin::Installed)
+        .collect();
     models.sort_by(|a, b| {
         (&a.app_label, &a.name, &a.module).cmp(&(&b.app_label, &b.name, &b.module))
     });

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::contrib;
 use super::extract::{
     AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
-    MethodFacts, QuerysetFacts, TargetExpr,
+    MethodFacts, Origin, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
 use super::model_refs::Evaluator;
@@ -129,8 +129,14 @@ fn alias_models(evaluator: &Evaluator<'_>, modules: &[&FileFacts]) -> HashMap<St
 
 pub(super) fn resolve(scope: &Scope, auth_user_model: Option<&str>) -> Resolved {
     let mut modules: Vec<&FileFacts> = scope.modules.values().map(|f| &**f).collect();
-    // Django's models first, then the project's, in a stable order.
-    modules.sort_by(|a, b| (!a.builtin, &a.module).cmp(&(!b.builtin, &b.module)));
+    // Django's models first, then the project's, then installed packages', in a stable
+    // order (the first model of a label keeps it).
+    let rank = |origin: Origin| match origin {
+        Origin::Django => 0,
+        Origin::Project => 1,
+        Origin::Installed => 2,
+    };
+    modules.sort_by(|a, b| (rank(a.origin), &a.module).cmp(&(rank(b.origin), &b.module)));
     let mut classes = HashMap::new();
     for file in &modules {
         for class in &file.classes {
@@ -345,18 +351,19 @@ impl<'a> Resolver<'a> {
                     id,
                     name: class.name.clone(),
                     app_label,
-                    module: if file.builtin {
-                        String::new()
-                    } else {
-                        file.module.clone()
+                    module: match file.origin {
+                        Origin::Django => String::new(),
+                        Origin::Project | Origin::Installed => file.module.clone(),
                     },
-                    path: (!file.builtin).then(|| file.path.clone()),
+                    path: (file.origin == Origin::Project).then(|| file.path.clone()),
+                    origin: file.origin,
                     range: class.range,
                     is_abstract: meta.is_abstract,
                     is_proxy: meta.proxy,
                     has_ordering: false,
                     has_unknown_bases: false,
                     unread_attributes: Vec::new(),
+                    unread_additions: false,
                     subclassed: false,
                     fields: Vec::new(),
                     reverse: Vec::new(),
@@ -768,6 +775,42 @@ impl<'a> Resolver<'a> {
             model.has_ordering = has_ordering;
             model.has_unknown_bases = has_unknown;
         }
+        for index in 0..self.models.len() {
+            let id = ModelId(index as u32);
+            if self.has_outside_decorator(id) {
+                self.models[index].unread_additions = true;
+            }
+            for target in self.unread_relation_targets(id) {
+                self.models[target.0 as usize].unread_additions = true;
+            }
+        }
+    }
+
+    /// The model's class has a decorator that is not Django's: it may add anything.
+    fn has_outside_decorator(&self, id: ModelId) -> bool {
+        let ClassRef { file, class } = self.refs[id.0 as usize];
+        class.decorators.iter().any(|dotted| {
+            !matches!(
+                self.scope.resolve(&file.module, dotted),
+                Some(Referent::External(path)) if path.starts_with("django.")
+            )
+        })
+    }
+
+    /// The models the unread attributes of a model declared in its own class look
+    /// like relations to.
+    fn unread_relation_targets(&self, id: ModelId) -> Vec<ModelId> {
+        let ClassRef { file, class } = self.refs[id.0 as usize];
+        let unread = &self.models[id.0 as usize].unread_attributes;
+        class
+            .managers
+            .iter()
+            .filter(|declared| unread.contains(&declared.name))
+            .filter_map(|declared| {
+                let target = declared.relation_to.as_ref()?;
+                self.target(Some(target), id, &file.module).id()
+            })
+            .collect()
     }
 
     fn has_ordering(&self, id: ModelId, memo: &mut ModelMemo) -> bool {

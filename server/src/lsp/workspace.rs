@@ -31,6 +31,7 @@ use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
 use crate::module_texts::ProjectModules;
 use crate::panic::caught;
 use crate::project::{self, Excludes, Skipped};
+use crate::python_env::PythonEnv;
 use crate::roots::SourceRoots;
 use crate::syntax::{SourceFile, scan};
 
@@ -672,8 +673,14 @@ fn load(
             Err(skip) => skipped.push(skip),
         }
     }
+    // Installed packages are read once per load; edits re-resolve with what was read.
+    let python = PythonEnv::discover(root, config.python.as_deref());
+    if let PythonEnv::Invalid(message) = &python {
+        problem.get_or_insert(message.clone());
+    }
     let options = IndexOptions {
         auth_user_model: config.auth_user_model.clone(),
+        installed: python.read(&facts),
     };
     let files = facts.len();
     let index = ModelIndex::from_facts(facts, &options);
@@ -747,6 +754,7 @@ fn updated(
         }
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
+            installed: workspace.index.installed().to_vec(),
         };
         let index = ModelIndex::from_facts(by_path.into_values(), &options);
         let modules = Workspace::modules_of(&workspace.root, &index);

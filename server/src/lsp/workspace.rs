@@ -56,9 +56,11 @@ pub(super) struct Workspace {
 impl Workspace {
     /// The modules of `index`'s files under `root`.
     fn modules_of(root: &Path, index: &ModelIndex) -> Arc<ProjectModules> {
-        let files = index.files().iter().filter(|facts| !facts.builtin);
         Arc::new(ProjectModules::on_disk(
-            files.map(|facts| (facts.module.clone(), root.join(&facts.path))),
+            index
+                .files()
+                .iter()
+                .map(|facts| (facts.module.clone(), root.join(&facts.path))),
         ))
     }
 

@@ -262,3 +262,111 @@ fn the_language_server_follows_calls_into_other_modules() {
     assert_eq!(lines, [9, 14, 19, 24, 29]);
     assert_eq!(client.shut_down().0, 0);
 }
+
+const SHOP_MODELS: &str = "\
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=100)
+
+    def get_lines(self):
+        return self.lines.all()
+
+    def get_lines_with_products(self):
+        return self.lines.select_related(\"product\")
+
+    @property
+    def paid_lines(self):
+        return self.lines.filter(paid=True)
+
+    @cached_property
+    def cached_lines(self):
+        return list(self.lines.all())
+
+    @staticmethod
+    def lines_of(order):
+        return order.lines.all()
+
+    def first_line(self):
+        return self.lines.first()
+
+
+class Line(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name=\"lines\")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE)
+    paid = models.BooleanField(default=False)
+";
+
+const SHOP_VIEWS: &str = "\
+from shop.models import Order
+
+
+def method(pk):
+    order = Order.objects.get(pk=pk)
+    for line in order.get_lines():
+        print(line.product.name)
+
+
+def property_(pk):
+    order = Order.objects.get(pk=pk)
+    for line in order.paid_lines:
+        print(line.product.name)
+
+
+def cached_property_(pk):
+    order = Order.objects.get(pk=pk)
+    for line in order.cached_lines:
+        print(line.product.name)
+
+
+def selected_in_the_method(pk):
+    order = Order.objects.get(pk=pk)
+    for line in order.get_lines_with_products():
+        print(line.product.name)
+
+
+def prefetched_by_the_caller(pk):
+    order = Order.objects.prefetch_related(\"lines__product\").get(pk=pk)
+    for line in order.get_lines():
+        print(line.product.name)
+
+
+def static_method(pk):
+    order = Order.objects.get(pk=pk)
+    for line in order.lines_of(order):
+        print(line.product.name)
+
+
+def one_row(pk):
+    order = Order.objects.get(pk=pk)
+    line = order.first_line()
+    print(line.product.name)
+";
+
+#[test]
+fn querysets_returned_by_model_methods_and_properties_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("shop/__init__.py", ""),
+            ("shop/models.py", SHOP_MODELS),
+            ("shop/views.py", SHOP_VIEWS),
+        ],
+    );
+    assert_eq!(
+        check(dir.path(), &["--no-cache"]),
+        [
+            "shop/views.py:7:15 ORM101",
+            "shop/views.py:13:15 ORM101",
+            "shop/views.py:19:15 ORM101",
+        ]
+    );
+}

@@ -241,6 +241,9 @@ pub struct MethodSummary {
     /// A base class we cannot read comes before the class defining it in the lookup
     /// order, and may define it too.
     pub shadowable: bool,
+    /// The module and class that define it (a base's, for an inherited one).
+    pub module: String,
+    pub class: String,
 }
 
 /// What an attribute name means on instances of a model.

@@ -875,6 +875,8 @@ impl<'a> Resolver<'a> {
                         kind: method.kind,
                         self_uses: method.self_uses.clone(),
                         shadowable: first_unknown.is_some_and(|unknown| unknown <= at),
+                        module: class.file.module.clone(),
+                        class: class.class.name.clone(),
                     });
                 }
             }

@@ -139,7 +139,8 @@ pub fn assignment_sides(stmt: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     ))
 }
 
-/// Positional arguments and keyword arguments of a `call` node.
+/// Positional arguments and keyword arguments of a `call` node (none: a property read).
+#[derive(Default)]
 pub struct CallArgs<'t> {
     pub positional: Vec<Node<'t>>,
     pub keywords: Vec<(String, Node<'t>)>,

@@ -113,6 +113,13 @@ impl<'a> Walker<'a> {
                 values.extend(found.unwrap_or_else(|| vec![Value::Unknown]));
                 false
             }
+            Value::Obj(obj) => match self.model_method_returns(obj, &name, None, env) {
+                Some(found) => {
+                    values.extend(found);
+                    false
+                }
+                None => true,
+            },
             _ => true,
         });
         values.extend(objects.into_iter().map(|value| match value {
@@ -208,6 +215,12 @@ impl<'a> Walker<'a> {
                         (Value::View(key), method) => {
                             let returned = self.view_call(key, method, node, &args, env);
                             values.extend(returned.unwrap_or_else(|| vec![Value::Unknown]));
+                        }
+                        (Value::Obj(obj), method)
+                            if let Some(returned) =
+                                self.model_method_returns(&obj, method, Some(&args), env) =>
+                        {
+                            values.extend(returned);
                         }
                         (value, _) => {
                             values.push(self.apply_method(value, &method, node, function))

@@ -13,12 +13,14 @@ use tree_sitter::Node;
 use std::sync::Arc;
 
 use crate::analysis::sources::{ModuleRead, ModuleSources, ModuleText, Returned};
-use crate::index::{Imported, join_dotted as join};
-use crate::syntax::node::{CallArgs, dotted_name};
+use crate::index::{Attribute, Imported, MethodKind, join_dotted as join};
+use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{CallArgs, descendants, dotted_name, undecorated};
 use crate::syntax::scan::may_use_orm;
 
 use super::MAX_CALL_DEPTH;
-use super::cache::{module_functions, module_statements};
+use super::cache::{function_def, module_functions, module_statements};
 use super::calls::Signature;
 use super::values::{Env, Obj, Qs, Value};
 use super::walker::Walker;
@@ -58,20 +60,67 @@ impl<'a> Walker<'a> {
             .root_node()
             .descendant_for_byte_range(start, start)
             .and_then(|node| node.parent().filter(|def| def.start_byte() == start))?;
+        Some(self.returns_elsewhere(&text, def, name, Some(args), env, None))
+    }
+
+    /// What `obj.name(args)` (`args` given) or the property `obj.name` returns when the
+    /// object's model class, or a model base of it, defines it: its body walked with
+    /// `self` bound to the object. `None` for anything else.
+    pub(super) fn model_method_returns(
+        &mut self,
+        obj: &Obj,
+        name: &str,
+        args: Option<&CallArgs<'a>>,
+        env: &Env,
+    ) -> Option<Vec<Value>> {
+        let sources = self.sources?;
+        let model = obj.model()?;
+        let Attribute::Method(method) = self.index.attribute(model, name)? else {
+            return None;
+        };
+        let property = matches!(
+            method.kind,
+            MethodKind::Property | MethodKind::CachedProperty
+        );
+        if method.shadowable || property == args.is_some() {
+            return None;
+        }
+        let (module, class) = (method.module.clone(), method.class.clone());
+        let text = sources.module(&module)?;
+        self.read_module(&text);
+        let def = method_def(&text.file, &class, name)?;
+        let receiver = Value::Obj(obj.clone());
+        let key = format!("{class}.{name}");
+        Some(self.returns_elsewhere(&text, def, key, args, env, Some(receiver)))
+    }
+
+    /// What `def`, a function of `text`, returns when called with `args` (none for a
+    /// property) and `receiver` as its first parameter, remembered under `key`.
+    fn returns_elsewhere(
+        &mut self,
+        text: &ModuleText,
+        def: Node<'_>,
+        key: String,
+        args: Option<&CallArgs<'a>>,
+        env: &Env,
+        receiver: Option<Value>,
+    ) -> Vec<Value> {
         // A function that names no manager and calls no queryset method returns no rows.
         if self.active.len() >= MAX_CALL_DEPTH || !may_use_orm(text.file.text(def)) {
-            return Some(vec![Value::Unknown]);
+            return vec![Value::Unknown];
         }
         let depth = self.active.len();
-        let mut bound = self.bind(&Signature::of(def, &text.file.source), args, env, None);
+        let signature = Signature::of(def, &text.file.source);
+        let no_args = CallArgs::default();
+        let mut bound = self.bind(&signature, args.unwrap_or(&no_args), env, receiver);
         for values in bound.values_mut() {
             for value in values.iter_mut() {
-                *value = std::mem::replace(value, Value::Unknown).passed_elsewhere();
+                *value = std::mem::replace(value, Value::Unknown).placeless();
             }
         }
-        if let Some((values, read)) = text.returned(&name, depth, &bound) {
+        if let Some((values, read)) = text.returned(&key, depth, &bound) {
             self.facts.read_modules(read);
-            return Some(values);
+            return values;
         }
         let statements = module_statements(&text.file);
         let functions = module_functions(&text.file, &statements);
@@ -96,14 +145,14 @@ impl<'a> Walker<'a> {
         // A walk the deadline stopped may have missed returns.
         if !self.deadline.passed() {
             text.remember(Returned {
-                name,
+                name: key,
                 depth,
                 given,
                 values: values.clone(),
                 read,
             });
         }
-        Some(values)
+        values
     }
 
     /// The (module, name) a dotted callee names through this file's imports, when it is
@@ -160,15 +209,35 @@ fn defining_module(
     None
 }
 
-impl Value {
-    /// This value as another file's walker holds it: its places and the classes of
-    /// this file it names mean nothing there.
-    fn passed_elsewhere(self) -> Value {
-        self.placeless()
-    }
+/// The method `name` of the top-level class `class` of `file`, unless a decorator
+/// makes its first parameter something else than the instance.
+fn method_def<'f>(file: &'f SourceFile, class: &str, name: &str) -> Option<Node<'f>> {
+    let class = file.top_level().into_iter().find_map(|(node, _)| {
+        let class_def = undecorated(node);
+        (class_def.kind() == "class_definition"
+            && class_def
+                .child_by_field_id(FIELDS.name)
+                .is_some_and(|n| file.text(n) == class))
+        .then_some(class_def)
+    })?;
+    let body = class.child_by_field_id(FIELDS.body)?;
+    let mut cursor = body.walk();
+    let statement = body.named_children(&mut cursor).find(|statement| {
+        function_def(*statement)
+            .and_then(|def| def.child_by_field_id(FIELDS.name))
+            .is_some_and(|n| file.text(n) == name)
+    })?;
+    let on_class = statement.kind() == "decorated_definition"
+        && descendants(statement)
+            .take_while(|n| n.kind() != "function_definition")
+            .any(|n| matches!(file.text(n), "staticmethod" | "classmethod"));
+    (!on_class).then(|| function_def(statement)).flatten()
+}
 
-    /// A value another file's walker gave back, without the places it holds: they are
-    /// in that file.
+impl Value {
+    /// This value as another file's walker holds it, or as it comes back from there:
+    /// without the places it holds (they are in one file) and the classes of one file
+    /// it names.
     fn placeless(self) -> Value {
         match self {
             Value::Qs(qs) => Value::Qs(qs.placeless()),

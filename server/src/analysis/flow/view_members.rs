@@ -235,11 +235,7 @@ impl<'a> Walker<'a> {
         args: Option<&CallArgs<'a>>,
         env: &Env,
     ) -> Vec<Value> {
-        let no_args = CallArgs {
-            positional: Vec::new(),
-            keywords: Vec::new(),
-            has_splat: false,
-        };
+        let no_args = CallArgs::default();
         let bound = self.bind_arguments(def, args.unwrap_or(&no_args), env, receiver(key, member));
         self.returns_of(def, bound, Some(key))
     }

@@ -370,3 +370,92 @@ fn querysets_returned_by_model_methods_and_properties_are_followed() {
         ]
     );
 }
+
+const MIXINS: &str = "\
+from blog.models import Post
+
+
+class RecentMixin:
+    def get_rows(self):
+        return Post.objects.order_by(\"-id\")
+
+    def get_selected_rows(self):
+        return Post.objects.select_related(\"author\")
+
+    def get_queryset(self):
+        return Post.objects.filter(title__startswith=\"a\")
+
+
+class SelectingMixin(RecentMixin):
+    def get_rows(self):
+        return Post.objects.select_related(\"author\")
+";
+
+const CLASS_VIEWS: &str = "\
+from django.views.generic import ListView
+
+from blog.mixins import RecentMixin, SelectingMixin
+from blog.models import Post
+from elsewhere import Unread
+
+
+class Titles(RecentMixin, ListView):
+    def render_titles(self):
+        for post in self.get_rows():
+            print(post.author.name)
+
+    def get_context_data(self, **kwargs):
+        for post in self.get_queryset():
+            print(post.author.name)
+        return super().get_context_data(**kwargs)
+
+    def render_selected(self):
+        for post in self.get_selected_rows():
+            print(post.author.name)
+
+
+# ListView comes before the mixin in Python's lookup order, and a project base defines
+# get_queryset(): which one runs is not worked out through Django's classes, so nothing
+# is said.
+class DjangoFirst(ListView, RecentMixin):
+    model = Post
+
+    def get_context_data(self, **kwargs):
+        for post in self.get_queryset():
+            print(post.author.name)
+        return super().get_context_data(**kwargs)
+
+
+class Overridden(SelectingMixin, ListView):
+    def render_titles(self):
+        for post in self.get_rows():
+            print(post.author.name)
+
+
+class UnreadFirst(Unread, RecentMixin):
+    def render_titles(self):
+        for post in self.get_rows():
+            print(post.author.name)
+";
+
+#[test]
+fn methods_inherited_from_a_mixin_of_another_module_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("blog/__init__.py", ""),
+            ("blog/models.py", MODELS),
+            ("blog/mixins.py", MIXINS),
+            ("blog/class_views.py", CLASS_VIEWS),
+        ],
+    );
+    assert_eq!(
+        check(dir.path(), &["--no-cache"]),
+        [
+            "blog/class_views.py:11:19 ORM101",
+            "blog/class_views.py:15:19 ORM101",
+        ]
+    );
+}

@@ -80,4 +80,53 @@ impl ModelIndex {
         }
         lineage
     }
+
+    /// The project class (module, name) whose `method` a class of `module` with bases
+    /// `bases` inherits: the first to define it in the method resolution order. `None`
+    /// when a class before it is outside the project or cannot be read (it may define
+    /// the method too), or when a class is reached twice, where Python's order is not
+    /// the plain depth-first, left-to-right one followed here.
+    pub fn first_definer(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        bases: &[Vec<String>],
+        method: &str,
+    ) -> Option<(String, String)> {
+        let mut stack: Vec<(String, Vec<String>, usize)> = bases
+            .iter()
+            .rev()
+            .map(|dotted| (module.to_string(), dotted.clone(), 0))
+            .collect();
+        let mut visited = HashSet::new();
+        while let Some((module, dotted, depth)) = stack.pop() {
+            if dotted == ["object"] {
+                continue;
+            }
+            let imports = imports.filter(|_| depth == 0);
+            let Some(Referent::Defined { module, name }) =
+                self.scope.resolve_through(imports, &module, &dotted)
+            else {
+                return None;
+            };
+            if depth >= MAX_DEPTH || !visited.insert((module.clone(), name.clone())) {
+                return None;
+            }
+            let class = self
+                .scope
+                .modules
+                .get(&module)
+                .and_then(|facts| facts.classes.iter().find(|c| c.name == name))?;
+            if class.methods.iter().any(|m| m.name == method) {
+                return Some((module, name));
+            }
+            for base in class.bases.iter().rev() {
+                let BaseExpr::Name(dotted) = base else {
+                    return None;
+                };
+                stack.push((module.clone(), dotted.clone(), depth + 1));
+            }
+        }
+        None
+    }
 }

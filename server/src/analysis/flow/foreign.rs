@@ -88,7 +88,7 @@ impl<'a> Walker<'a> {
         let (module, class) = (method.module.clone(), method.class.clone());
         let text = sources.module(&module)?;
         self.read_module(&text);
-        let def = method_def(&text.file, &class, name)?;
+        let def = method_of_class(&text.file, &class, name)?;
         let receiver = Value::Obj(obj.clone());
         let key = format!("{class}.{name}");
         Some(self.returns_elsewhere(&text, def, key, args, env, Some(receiver)))
@@ -96,7 +96,7 @@ impl<'a> Walker<'a> {
 
     /// What `def`, a function of `text`, returns when called with `args` (none for a
     /// property) and `receiver` as its first parameter, remembered under `key`.
-    fn returns_elsewhere(
+    pub(super) fn returns_elsewhere(
         &mut self,
         text: &ModuleText,
         def: Node<'_>,
@@ -175,7 +175,7 @@ impl<'a> Walker<'a> {
         Some((module, name.clone()))
     }
 
-    fn read_module(&mut self, text: &ModuleText) {
+    pub(super) fn read_module(&mut self, text: &ModuleText) {
         self.facts.read_modules([ModuleRead {
             module: text.file.module.clone(),
             hash: text.hash,
@@ -211,7 +211,11 @@ fn defining_module(
 
 /// The method `name` of the top-level class `class` of `file`, unless a decorator
 /// makes its first parameter something else than the instance.
-fn method_def<'f>(file: &'f SourceFile, class: &str, name: &str) -> Option<Node<'f>> {
+pub(super) fn method_of_class<'f>(
+    file: &'f SourceFile,
+    class: &str,
+    name: &str,
+) -> Option<Node<'f>> {
     let class = file.top_level().into_iter().find_map(|(node, _)| {
         let class_def = undecorated(node);
         (class_def.kind() == "class_definition"

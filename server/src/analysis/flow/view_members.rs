@@ -10,8 +10,9 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
 
 use super::MAX_CALL_DEPTH;
+use super::foreign::method_of_class;
 use super::values::{Env, Obj, Value};
-use super::views::{Member, ViewBase};
+use super::views::{Member, ViewBase, written_bases};
 use super::walker::{Walker, parameter_names};
 
 /// Django's generic views whose `get_object()` is one object of `get_queryset()` and
@@ -51,19 +52,10 @@ impl<'a> Walker<'a> {
     /// when a base cannot be read.
     pub(super) fn view_base(&self, class: Node<'a>) -> ViewBase {
         let mut base = ViewBase::default();
-        let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
-            return base;
+        let written = match written_bases(class, self.src()) {
+            Some(written) if !written.is_empty() => written,
+            _ => return base,
         };
-        let mut cursor = bases.walk();
-        let mut written = Vec::new();
-        for node in bases.named_children(&mut cursor) {
-            match dotted_name(node, self.src()) {
-                Some(dotted) if dotted == ["object"] => {}
-                Some(dotted) => written.push(dotted),
-                // `metaclass=...`, `Generic[T]`: whatever they add is not read.
-                None => return base,
-            }
-        }
         let lineage = self
             .index
             .lineage(self.imports, &self.file.module, &written);
@@ -202,8 +194,31 @@ impl<'a> Walker<'a> {
             return (member != Member::Property)
                 .then(|| self.view_method(key, def, member, Some(args), env));
         }
-        (name == "get_object" && base.get_object)
-            .then(|| self.view_object(key, call, Some(args), env))
+        if name == "get_object" && base.get_object {
+            return Some(self.view_object(key, call, Some(args), env));
+        }
+        self.inherited_method_returns(key, name, args, env)
+    }
+
+    /// What a method of view `key` that a project base class defines (a mixin of
+    /// another module) returns, its `self` unknown there.
+    pub(super) fn inherited_method_returns(
+        &mut self,
+        key: usize,
+        name: &str,
+        args: &CallArgs<'a>,
+        env: &Env,
+    ) -> Option<Vec<Value>> {
+        let sources = self.sources?;
+        let bases = self.views.get(&key)?.bases.as_ref()?;
+        let (module, class) =
+            self.index
+                .first_definer(self.imports, &self.file.module, bases, name)?;
+        let text = sources.module(&module)?;
+        self.read_module(&text);
+        let def = method_of_class(&text.file, &class, name)?;
+        let key = format!("{class}.{name}");
+        Some(self.returns_elsewhere(&text, def, key, Some(args), env, Some(Value::Unknown)))
     }
 
     /// The view's own method that `function` (`self.<name>`) names, and what its first

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{assignment_sides, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
 use crate::text::TextRange;
 
 use super::cache::method_def;
@@ -29,6 +29,8 @@ pub(super) struct ViewClass<'a> {
     /// `model = X` of the inner `class Meta`.
     pub(super) meta_model: Option<ModelId>,
     pub(super) base: ViewBase,
+    /// The bases as written (`None` when one is not a dotted name).
+    pub(super) bases: Option<Vec<Vec<String>>>,
 }
 
 /// How a method of a class is called.
@@ -151,6 +153,7 @@ impl<'a> Walker<'a> {
             attributes: HashMap::new(),
             meta_model: None,
             base: self.view_base(class),
+            bases: written_bases(class, self.src()),
         };
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
@@ -274,7 +277,14 @@ impl<'a> Walker<'a> {
     pub(super) fn view_base_queryset(&mut self, key: usize, call: Node<'a>) -> Vec<Value> {
         let (queryset, model) = match self.views.get(&key) {
             Some(view) if !view.base.project_get_queryset => (view.queryset, view.model),
-            _ => return vec![Value::Unknown],
+            // A mixin's `get_queryset()`, read where it is written.
+            Some(_) => {
+                let no_args = CallArgs::default();
+                let inherited =
+                    self.inherited_method_returns(key, "get_queryset", &no_args, &Env::new());
+                return inherited.unwrap_or_else(|| vec![Value::Unknown]);
+            }
+            None => return vec![Value::Unknown],
         };
         if let Some(queryset) = queryset {
             return self.eval(queryset, &Env::new());
@@ -293,4 +303,21 @@ impl<'a> Walker<'a> {
         };
         vec![Value::Qs(Qs::of_manager(model, manager, origin))]
     }
+}
+
+/// The bases of `class` as written, `object` left out; `None` when one is not a dotted
+/// name (`metaclass=...`, `Generic[T]`: whatever they add is not read).
+pub(super) fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
+    let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
+        return Some(Vec::new());
+    };
+    let mut cursor = bases.walk();
+    let mut written = Vec::new();
+    for node in bases.named_children(&mut cursor) {
+        match dotted_name(node, src)? {
+            dotted if dotted == ["object"] => {}
+            dotted => written.push(dotted),
+        }
+    }
+    Some(written)
 }

@@ -2,7 +2,7 @@
 //! `ormhint check` read, or the files on disk for the language server.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use crate::analysis::sources::{ModuleSources, ModuleText};
@@ -20,8 +20,9 @@ pub struct ProjectModules {
 enum Place {
     /// Text already read, with its hash.
     Read(SourceFile, u64),
-    /// A file read when asked for (its text may change between asks).
-    Disk(PathBuf),
+    /// A file read when asked for (its text may change between asks): its path from
+    /// the root (what the module's file is named), and where it is.
+    Disk(PathBuf, PathBuf),
 }
 
 impl ProjectModules {
@@ -40,11 +41,12 @@ impl ProjectModules {
         }
     }
 
-    /// The modules at `files` (module, absolute path), read from disk when asked for.
-    pub fn on_disk(files: impl IntoIterator<Item = (String, PathBuf)>) -> Self {
+    /// The modules at `files` (module, path from `root`), read from disk when asked for.
+    pub fn on_disk(root: &Path, files: impl IntoIterator<Item = (String, PathBuf)>) -> Self {
         let mut modules = HashMap::new();
-        for (module, path) in files {
-            modules.entry(module).or_insert(Place::Disk(path));
+        for (module, rel) in files {
+            let absolute = root.join(&rel);
+            modules.entry(module).or_insert(Place::Disk(rel, absolute));
         }
         Self {
             modules,
@@ -67,13 +69,13 @@ impl ModuleSources for ProjectModules {
                 }
                 file.detached()
             }
-            Place::Disk(path) => {
+            Place::Disk(rel, path) => {
                 let bytes = std::fs::read(path).ok()?;
                 let source = String::from_utf8(bytes).ok()?;
                 if let Some(text) = self.memo(name, content_hash(&source)) {
                     return Some(text);
                 }
-                SourceFile::new(path.clone(), source).in_module(name.to_string())
+                SourceFile::new(rel.clone(), source).in_module(name.to_string())
             }
         };
         // Parsed outside the lock: two threads asking at once parse it twice, and
@@ -88,7 +90,7 @@ impl ModuleSources for ProjectModules {
     fn hash(&self, name: &str) -> Option<u64> {
         match self.modules.get(name)? {
             Place::Read(_, hash) => Some(*hash),
-            Place::Disk(_) => self.module(name).map(|text| text.hash),
+            Place::Disk(..) => self.module(name).map(|text| text.hash),
         }
     }
 }

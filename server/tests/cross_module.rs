@@ -193,6 +193,19 @@ fn the_finding_names_the_relation_and_offers_no_fix_in_another_file() {
         "{}",
         all[0]
     );
+    // It points where the rows are built, in the other file.
+    assert_eq!(
+        all[0]["related"],
+        json!([{
+            "path": "blog/queries.py",
+            "location": {"row": 6, "column": 12},
+            "end_location": {"row": 6, "column": 24},
+            "message": "rows of `Post` fetched here",
+        }])
+    );
+    // A queryset passed in and given back is pointed at nowhere: its places were not
+    // taken along.
+    assert_eq!(all[2]["related"], json!([]), "{}", all[2]);
     // The same loop over a queryset written here has the fix.
     let local = QUERIES.replace("from blog.models import Post", "from blog.models import Post\n\n\ndef local():\n    for post in Post.objects.order_by(\"-id\"):\n        print(post.author.name)");
     write(dir.path(), &[("blog/queries.py", &local)]);
@@ -260,6 +273,15 @@ fn the_language_server_follows_calls_into_other_modules() {
         .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, [9, 14, 19, 24, 29]);
+    let related = &diagnostics[0]["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        json!(uri_of(&root.join("blog/queries.py")))
+    );
+    assert_eq!(
+        related["location"]["range"],
+        json!({"start": {"line": 5, "character": 11}, "end": {"line": 5, "character": 23}})
+    );
     assert_eq!(client.shut_down().0, 0);
 }
 

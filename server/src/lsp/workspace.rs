@@ -57,10 +57,11 @@ impl Workspace {
     /// The modules of `index`'s files under `root`.
     fn modules_of(root: &Path, index: &ModelIndex) -> Arc<ProjectModules> {
         Arc::new(ProjectModules::on_disk(
+            root,
             index
                 .files()
                 .iter()
-                .map(|facts| (facts.module.clone(), root.join(&facts.path))),
+                .map(|facts| (facts.module.clone(), facts.path.clone())),
         ))
     }
 

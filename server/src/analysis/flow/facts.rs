@@ -261,6 +261,8 @@ impl Shift for Qs {
             model: _,
             applied: _,
             origin,
+            // In another file: it does not move with this one.
+            elsewhere: _,
             prefix: _,
             back_ref: _,
             per_row: _,

@@ -10,6 +10,7 @@
 
 use tree_sitter::Node;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::analysis::sources::{ModuleRead, ModuleSources, ModuleText, Returned};
@@ -22,7 +23,7 @@ use crate::syntax::scan::may_use_orm;
 use super::MAX_CALL_DEPTH;
 use super::cache::{function_def, module_functions, module_statements};
 use super::calls::Signature;
-use super::values::{Env, Obj, Qs, Value};
+use super::values::{Elsewhere, Env, Obj, Qs, Value};
 use super::walker::Walker;
 
 /// How many `from x import f` re-exports are followed to the module defining `f`.
@@ -115,7 +116,7 @@ impl<'a> Walker<'a> {
         let mut bound = self.bind(&signature, args.unwrap_or(&no_args), env, receiver);
         for values in bound.values_mut() {
             for value in values.iter_mut() {
-                *value = std::mem::replace(value, Value::Unknown).placeless();
+                *value = std::mem::replace(value, Value::Unknown).placeless(None);
             }
         }
         if let Some((values, read)) = text.returned(&key, depth, &bound) {
@@ -138,7 +139,7 @@ impl<'a> Walker<'a> {
         let values: Vec<Value> = there
             .returns_of(def, bound, None)
             .into_iter()
-            .map(Value::placeless)
+            .map(|value| value.placeless(Some(&text.file.path)))
             .collect();
         let read = there.facts.modules_read;
         self.facts.read_modules(read.clone());
@@ -242,15 +243,17 @@ impl Value {
     /// This value as another file's walker holds it, or as it comes back from there:
     /// without the places it holds (they are in one file) and the classes of one file
     /// it names.
-    fn placeless(self) -> Value {
+    /// A queryset built in `path` (when given: a value given back, not one passed on,
+    /// whose places are in this file) keeps where it was built as [`Qs::elsewhere`].
+    fn placeless(self, path: Option<&Path>) -> Value {
         match self {
-            Value::Qs(qs) => Value::Qs(qs.placeless()),
-            Value::Rows(qs) => Value::Rows(qs.placeless()),
+            Value::Qs(qs) => Value::Qs(qs.placeless(path)),
+            Value::Rows(qs) => Value::Rows(qs.placeless(path)),
             Value::Obj(obj) => Value::Obj(Obj {
-                qs: obj.qs.placeless(),
+                qs: obj.qs.placeless(path),
                 ..obj
             }),
-            Value::Enumerate(inner) => Value::Enumerate(Box::new(inner.placeless())),
+            Value::Enumerate(inner) => Value::Enumerate(Box::new(inner.placeless(path))),
             Value::Model(_) | Value::Request | Value::Constant(_) | Value::Unknown => self,
             Value::RelatedManager { .. } | Value::View(_) | Value::ViewSuper(_) => Value::Unknown,
         }
@@ -258,9 +261,17 @@ impl Value {
 }
 
 impl Qs {
-    fn placeless(self) -> Qs {
+    fn placeless(self, path: Option<&Path>) -> Qs {
+        let elsewhere = match (&self.elsewhere, &self.origin, path) {
+            (None, Some(origin), Some(path)) => Some(Arc::new(Elsewhere {
+                path: path.to_path_buf(),
+                range: origin.range,
+            })),
+            _ => self.elsewhere.clone(),
+        };
         Qs {
             origin: None,
+            elsewhere,
             select_call: None,
             prefetch_call: None,
             only_call: None,

@@ -2,6 +2,8 @@
 //! managers, and where in the file each was built.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -23,6 +25,15 @@ impl Origin {
     pub fn insert_at(&self) -> usize {
         self.range.end
     }
+}
+
+/// Where rows given back by a function of another file were built there: what a
+/// finding points to, since no fix can edit it from here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// Root-relative, as the project's files are named.
+    pub path: PathBuf,
+    pub range: TextRange,
 }
 
 /// A call like `.select_related("a", "b")` seen while building a queryset.
@@ -48,6 +59,8 @@ pub struct Qs {
     pub applied: Applied,
     /// `None` when there is nothing in this file to edit.
     pub origin: Option<Origin>,
+    /// Where another file built the rows (a function of another module returned them).
+    pub elsewhere: Option<Arc<Elsewhere>>,
     /// Hops from the origin's model to these rows (`posts` for the rows of
     /// `author.posts.all()` when `author` is a row of the origin).
     pub prefix: Vec<Hop>,
@@ -105,6 +118,7 @@ impl Qs {
             model,
             applied: Applied::default(),
             origin,
+            elsewhere: None,
             prefix: Vec::new(),
             back_ref: None,
             per_row: false,

@@ -129,7 +129,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             };
             let fix = edit.and_then(|edit| super::fix(&violation, Applicability::Safe, vec![edit]));
             let related =
-                ctx.origin_related(qs.origin.as_ref(), format!("rows of `{model}` fetched here"));
+                ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
             out.push(
                 Diagnostic::new(&violation, access.range)
                     .with_related(related)

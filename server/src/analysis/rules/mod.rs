@@ -5,7 +5,7 @@
 //! pushes [`Diagnostic`]s, made from a [`Violation`]: the rule's finding with its
 //! message and fix title beside it.
 
-use super::flow::{CallSite, Facts, Origin, Qs};
+use super::flow::{CallSite, Facts, Qs};
 use super::loads::{Finding, LoopFindings, Problem};
 use super::{Diagnostic, Related, RuleSet};
 use crate::fix::{Applicability, Edit, Fix};
@@ -67,12 +67,18 @@ impl Context<'_> {
         &self.index.model(id).name
     }
 
-    /// "queryset built here" pointing at where the rows come from.
-    pub fn origin_related(&self, origin: Option<&Origin>, message: String) -> Vec<Related> {
-        origin
-            .map(|o| Related {
-                path: None,
-                range: o.range,
+    /// "queryset built here" pointing at where the rows come from: in this file, or in
+    /// the other file whose function returned them.
+    pub fn origin_related(&self, qs: &Qs, message: String) -> Vec<Related> {
+        let here = qs.origin.as_ref().map(|origin| (None, origin.range));
+        let there = || {
+            let elsewhere = qs.elsewhere.as_ref()?;
+            Some((Some(elsewhere.path.clone()), elsewhere.range))
+        };
+        here.or_else(there)
+            .map(|(path, range)| Related {
+                path,
+                range,
                 message,
             })
             .into_iter()
@@ -175,10 +181,7 @@ pub fn report_per_row_loads<V: Violation>(
             model: model.clone(),
             method: finding.method(),
         });
-        let related = ctx.origin_related(
-            qs.origin.as_ref(),
-            format!("rows of `{model}` fetched here"),
-        );
+        let related = ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
         out.push(
             Diagnostic::new(&violation, finding.access.range)
                 .with_related(related)

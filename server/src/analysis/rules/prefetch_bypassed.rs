@@ -55,7 +55,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             model: ctx.model_name(qs.model).to_string(),
         };
         let related = ctx.origin_related(
-            qs.origin.as_ref(),
+            qs,
             format!("`{}` prefetched here", finding.lookup),
         );
         out.push(Diagnostic::new(&violation, finding.access.range).with_related(related));

@@ -145,9 +145,12 @@ impl<'a> Walker<'a> {
         let args = call_args(call, self.src());
         let callee = self.file.text(function);
         let lambda_and_rows = match callee {
-            "sorted" | "min" | "max" | "itertools.groupby" | "groupby" => {
-                args.keyword("key").zip(args.positional.first().copied())
-            }
+            "sorted" | "min" | "max" => args.keyword("key").zip(args.positional.first().copied()),
+            // `groupby(rows, key)`: its key may be given by position too.
+            "itertools.groupby" | "groupby" => args
+                .keyword("key")
+                .or_else(|| args.positional.get(1).copied())
+                .zip(args.positional.first().copied()),
             "map" | "filter" => args
                 .positional
                 .first()

@@ -481,3 +481,97 @@ fn methods_inherited_from_a_mixin_of_another_module_are_followed() {
         ]
     );
 }
+
+const CARDS: &str = "\
+def render_card(post):
+    return f\"{post.title} by {post.author.name}\"
+
+
+def render_with(post, fmt):
+    return fmt(post)
+
+
+def render_many(posts):
+    return [render_card(post) for post in posts]
+
+
+def render_line(post, with_author=False):
+    if not with_author:
+        return post.title
+    return post.author.name
+";
+
+const LISTING: &str = "\
+from blog.cards import render_card, render_line, render_many, render_with
+from blog.models import Post
+
+
+def cards():
+    for post in Post.objects.all():
+        print(render_card(post))
+
+
+def cards_selected():
+    for post in Post.objects.select_related(\"author\"):
+        print(render_card(post))
+
+
+def passed_on():
+    for post in Post.objects.all():
+        print(render_with(post, str))
+
+
+def rows_passed():
+    print(render_many(Post.objects.all()))
+
+
+def lines():
+    for post in Post.objects.all():
+        print(render_line(post))
+
+
+def lines_with_authors():
+    for post in Post.objects.all():
+        print(render_line(post, with_author=True))
+";
+
+#[test]
+fn rows_given_to_a_helper_of_another_module_are_read_there() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("blog/__init__.py", ""),
+            ("blog/models.py", MODELS),
+            ("blog/cards.py", CARDS),
+            ("blog/listing.py", LISTING),
+        ],
+    );
+    let run = ormhint(
+        dir.path(),
+        &["check", "--output-format", "json", "--no-cache"],
+    );
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        findings(&run.stdout),
+        [
+            "blog/listing.py:7:27 ORM101",
+            "blog/listing.py:31:27 ORM101"
+        ]
+    );
+    assert_eq!(
+        all[0]["message"],
+        "`post` (through `render_card()`) loads the related object `author` with one query \
+         per `Post` row: the queryset does not select_related(\"author\")"
+    );
+    // The fix is in this file, on the queryset the loop iterates.
+    assert_eq!(
+        all[0]["fix"]["edits"][0]["content"],
+        ".select_related(\"author\")"
+    );
+    assert_eq!(
+        all[0]["fix"]["edits"][0]["location"],
+        json!({"row": 6, "column": 29})
+    );
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::analysis::flow::Value;
-use crate::index::ImportMap;
+use crate::index::{ImportMap, Imported, join_dotted};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::undecorated;
@@ -118,5 +118,67 @@ impl ModuleRead {
     /// The module still has the text that was read.
     pub fn unchanged(&self, sources: &dyn ModuleSources) -> bool {
         sources.hash(&self.module) == Some(self.hash)
+    }
+}
+
+/// How many `from x import f` re-exports are followed to the module defining `f`.
+const MAX_REEXPORTS: usize = 3;
+
+/// The module of the project that defines the top-level function a dotted callee
+/// (`recent_posts`, `queries.recent_posts`) names through `imports`, with the name it
+/// has there (re-exports followed: `from .impl import f` in a package's `__init__.py`).
+pub fn function_elsewhere(
+    sources: &dyn ModuleSources,
+    imports: &ImportMap,
+    dotted: &[String],
+) -> Option<(Arc<ModuleText>, String)> {
+    let (first, rest) = dotted.split_first()?;
+    let (mut module, mut name) = match (imports.get(first)?, rest.split_last()) {
+        (Imported::Name { module, name }, None) => (module.clone(), name.clone()),
+        (imported, Some((name, middle))) => {
+            let base = match imported {
+                Imported::Name { module, name } => join_dotted(module, name),
+                Imported::Module(module) => module.clone(),
+            };
+            let module = middle
+                .iter()
+                .fold(base, |module, part| join_dotted(&module, part));
+            (module, name.clone())
+        }
+        (Imported::Module(_), None) => return None,
+    };
+    for _ in 0..=MAX_REEXPORTS {
+        let text = sources.module(&module)?;
+        if text.functions.contains_key(&name) {
+            return Some((text, name));
+        }
+        match text.imports.get(&name)? {
+            Imported::Name {
+                module: next,
+                name: next_name,
+            } => (module, name) = (next.clone(), next_name.clone()),
+            Imported::Module(_) => return None,
+        }
+    }
+    None
+}
+
+impl ModuleText {
+    /// The top-level function `name`'s definition.
+    pub fn function(&self, name: &str) -> Option<tree_sitter::Node<'_>> {
+        let start = *self.functions.get(name)?;
+        self.file
+            .tree()
+            .root_node()
+            .descendant_for_byte_range(start, start)
+            .and_then(|node| node.parent().filter(|def| def.start_byte() == start))
+    }
+
+    /// Records this module's text as read.
+    pub fn read(&self) -> ModuleRead {
+        ModuleRead {
+            module: self.file.module.clone(),
+            hash: self.hash,
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Parsing never fails: a file with syntax errors gives a tree with ERROR nodes, and the
 //! analysis works on the parts that are sound.
 
+pub mod branches;
 pub mod declarations;
 pub mod fields;
 pub mod format_strings;

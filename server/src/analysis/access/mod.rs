@@ -5,17 +5,21 @@
 
 mod text;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::analysis::sources::{ModuleRead, ModuleSources, function_elsewhere};
 use crate::index::queryset_api::{self, OnPrefetched};
 use crate::index::{
-    Attribute, FieldKind, MethodKind, MethodSummary, ModelId, ModelIndex, ReverseKind,
+    Attribute, FieldKind, ImportMap, MethodKind, MethodSummary, ModelId, ModelIndex, ReverseKind,
 };
 use crate::syntax::SourceFile;
+use crate::syntax::branches::{self, constant_parameters};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::format_strings::Formatting;
+use crate::syntax::node::call_args;
 use crate::syntax::uses::{ArgPosition, Segment, Use, uses_of};
 use crate::text::TextRange;
 
@@ -103,6 +107,11 @@ pub struct Ctx<'a, 't> {
     pub index: &'a ModelIndex,
     pub file: &'a SourceFile,
     pub functions: &'a HashMap<String, Node<'t>>,
+    /// The project's other modules and this file's imports: helpers imported from
+    /// another module are followed there.
+    pub elsewhere: Option<(&'a dyn ModuleSources, &'a ImportMap)>,
+    /// The other modules followed helpers were read from.
+    pub read: &'a RefCell<Vec<ModuleRead>>,
 }
 
 const MAX_DEPTH: usize = 3;
@@ -155,7 +164,10 @@ fn resolve_at(
                 .then(|| ctx.functions.get(&callee[0]).copied())
                 .flatten();
             let Some(def) = helper else {
-                out.push(other(*range, via));
+                let elsewhere = local && depth < MAX_DEPTH;
+                if !(elsewhere && helper_elsewhere(ctx, model, base, u, out, depth, via)) {
+                    out.push(other(*range, via));
+                }
                 return;
             };
             let Some(param) = parameter_at(def, position, &ctx.file.source) else {
@@ -166,7 +178,11 @@ fn resolve_at(
                 return;
             };
             let here = via.cloned().unwrap_or((format!("{}()", callee[0]), *range));
+            let untaken = untaken_in_call(ctx, *range, def, &ctx.file.source, body);
             for inner in uses_of(body, &param, &ctx.file.source) {
+                if !taken(&inner, &untaken) {
+                    continue;
+                }
                 resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
             }
         }
@@ -175,6 +191,87 @@ fn resolve_at(
         }
         Use::Other { range } => out.push(other(*range, via)),
     }
+}
+
+/// What a helper of another module of the project reads of the object `u` passes it,
+/// each read placed at the call; `false` when `u` names no such helper. What that helper
+/// passes on is not followed (its names are the other module's).
+fn helper_elsewhere(
+    ctx: &Ctx<'_, '_>,
+    model: ModelId,
+    base: &[Hop],
+    u: &Use,
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+) -> bool {
+    let (
+        Some((sources, imports)),
+        Use::Argument {
+            callee,
+            position,
+            range,
+        },
+    ) = (ctx.elsewhere, u)
+    else {
+        return false;
+    };
+    let Some((text, name)) = function_elsewhere(sources, imports, callee) else {
+        return false;
+    };
+    ctx.read.borrow_mut().push(text.read());
+    let found = text.function(&name).and_then(|def| {
+        let param = parameter_at(def, position, &text.file.source)?;
+        Some((def, param, def.child_by_field_id(FIELDS.body)?))
+    });
+    let Some((def, param, body)) = found else {
+        return false;
+    };
+    let here = via
+        .cloned()
+        .unwrap_or((format!("{}()", callee.join(".")), *range));
+    let untaken = untaken_in_call(ctx, *range, def, &text.file.source, body);
+    for inner in uses_of(body, &param, &text.file.source) {
+        if taken(&inner, &untaken) {
+            resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), false);
+        }
+    }
+    true
+}
+
+/// The branches of `body` (of `def`, written in `def_src`) that the constants passed by
+/// the call around the argument at `range` of this file rule out.
+fn untaken_in_call(
+    ctx: &Ctx<'_, '_>,
+    range: TextRange,
+    def: Node<'_>,
+    def_src: &str,
+    body: Node<'_>,
+) -> Vec<TextRange> {
+    let call = ctx
+        .file
+        .node_for_range(range.start, range.end)
+        .and_then(|arg| {
+            // The argument, maybe a keyword argument's value, in the call's list.
+            std::iter::successors(arg.parent(), |n| n.parent())
+                .take(3)
+                .find(|n| n.kind() == "call")
+        });
+    let Some(call) = call else {
+        return Vec::new();
+    };
+    let args = call_args(call, &ctx.file.source);
+    let known = constant_parameters(def, def_src, &args, &ctx.file.source);
+    if known.is_empty() {
+        return Vec::new();
+    }
+    branches::untaken(body, def_src, &|name| known.get(name).copied())
+}
+
+/// `u` is outside every one of `untaken`.
+fn taken(u: &Use, untaken: &[TextRange]) -> bool {
+    u.start()
+        .is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
 }
 
 /// What `method` reads of the object of `model` at `base`, each read placed at `here`.

@@ -155,13 +155,5 @@ impl<'a> Walker<'a> {
 
 /// `True`, `False`, `None`, a number or a string: its truth.
 pub(super) fn constant(node: Node<'_>, src: &str) -> Option<Value> {
-    let text = crate::syntax::node::text(node, src);
-    let truth = match node.kind() {
-        "true" => true,
-        "false" | "none" => false,
-        "integer" | "float" => text.chars().any(|c| c.is_ascii_digit() && c != '0'),
-        "string" => !crate::syntax::node::string_value(node, src)?.is_empty(),
-        _ => return None,
-    };
-    Some(Value::Constant(truth))
+    crate::syntax::branches::constant_truth(node, src).map(Value::Constant)
 }

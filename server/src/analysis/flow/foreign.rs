@@ -13,8 +13,8 @@ use tree_sitter::Node;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::sources::{ModuleRead, ModuleSources, ModuleText, Returned};
-use crate::index::{Attribute, Imported, MethodKind, join_dotted as join};
+use crate::analysis::sources::{ModuleText, Returned, function_elsewhere};
+use crate::index::{Attribute, MethodKind};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, descendants, dotted_name, undecorated};
@@ -25,9 +25,6 @@ use super::cache::{function_def, module_functions, module_statements};
 use super::calls::Signature;
 use super::values::{Elsewhere, Env, Obj, Qs, Value};
 use super::walker::Walker;
-
-/// How many `from x import f` re-exports are followed to the module defining `f`.
-const MAX_REEXPORTS: usize = 3;
 
 impl<'a> Walker<'a> {
     /// What the call `function(args)` returns when `function` names a function of
@@ -51,16 +48,13 @@ impl<'a> Walker<'a> {
         if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
             return None;
         }
-        let (module, name) = self.imported_function(&dotted)?;
-        let (text, name) = defining_module(sources, module, name)?;
+        let imports = match self.imports {
+            Some(imports) => imports,
+            None => self.index.imports_of(&self.file.module)?,
+        };
+        let (text, name) = function_elsewhere(sources, imports, &dotted)?;
         self.read_module(&text);
-        let start = text.functions[&name];
-        let def = text
-            .file
-            .tree()
-            .root_node()
-            .descendant_for_byte_range(start, start)
-            .and_then(|node| node.parent().filter(|def| def.start_byte() == start))?;
+        let def = text.function(&name)?;
         Some(self.returns_elsewhere(&text, def, name, Some(args), env, None))
     }
 
@@ -156,58 +150,9 @@ impl<'a> Walker<'a> {
         values
     }
 
-    /// The (module, name) a dotted callee names through this file's imports, when it is
-    /// imported at all.
-    fn imported_function(&self, dotted: &[String]) -> Option<(String, String)> {
-        let imports = match self.imports {
-            Some(imports) => imports,
-            None => self.index.imports_of(&self.file.module)?,
-        };
-        let (first, rest) = dotted.split_first()?;
-        let base = match imports.get(first)? {
-            Imported::Name { module, name } if rest.is_empty() => {
-                return Some((module.clone(), name.clone()));
-            }
-            Imported::Name { module, name } => join(module, name),
-            Imported::Module(module) => module.clone(),
-        };
-        let (name, middle) = rest.split_last()?;
-        let module = middle.iter().fold(base, |module, part| join(&module, part));
-        Some((module, name.clone()))
-    }
-
     pub(super) fn read_module(&mut self, text: &ModuleText) {
-        self.facts.read_modules([ModuleRead {
-            module: text.file.module.clone(),
-            hash: text.hash,
-        }]);
+        self.facts.read_modules([text.read()]);
     }
-}
-
-/// The module that defines `name` as a top-level function, following re-exports
-/// (`from .impl import name` in a package's `__init__.py`), with the name it has there.
-fn defining_module(
-    sources: &dyn ModuleSources,
-    module: String,
-    name: String,
-) -> Option<(Arc<ModuleText>, String)> {
-    let (mut module, mut name) = (module, name);
-    for _ in 0..=MAX_REEXPORTS {
-        let text = sources.module(&module)?;
-        if text.functions.contains_key(&name) {
-            return Some((text, name));
-        }
-        match text.imports.get(&name)? {
-            Imported::Name {
-                module: next,
-                name: next_name,
-            } => {
-                (module, name) = (next.clone(), next_name.clone());
-            }
-            Imported::Module(_) => return None,
-        }
-    }
-    None
 }
 
 /// The method `name` of the top-level class `class` of `file`, unless a decorator

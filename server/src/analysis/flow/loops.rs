@@ -1,5 +1,7 @@
 //! Rows iterated: which loop variable holds a row, and what the loop reads from it.
 
+use std::cell::RefCell;
+
 use tree_sitter::Node;
 
 use crate::analysis::access;
@@ -97,14 +99,21 @@ impl<'a> Walker<'a> {
                 .is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
         });
         let mut accesses = Vec::new();
+        let imports = self
+            .imports
+            .or_else(|| self.index.imports_of(&self.file.module));
+        let read = RefCell::new(Vec::new());
         let ctx = access::Ctx {
             index: self.index,
             file: self.file,
             functions: self.functions,
+            elsewhere: self.sources.zip(imports),
+            read: &read,
         };
         for u in &uses {
             access::resolve_use(&ctx, model, u, &mut accesses, 0);
         }
+        self.facts.read_modules(read.into_inner());
         // `row.book = other` puts `other` in the cache: later reads of `row.book`, here or
         // in a method the loop calls, cost nothing.
         let assigned: Vec<&str> = uses

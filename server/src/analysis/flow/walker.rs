@@ -8,9 +8,9 @@ use tree_sitter::Node;
 use crate::analysis::guard::Deadline;
 use crate::analysis::sources::ModuleSources;
 use crate::index::{ImportMap, ModelId, ModelIndex};
-use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{self, descendants, text};
+use crate::syntax::{SourceFile, branches};
 use crate::text::TextRange;
 
 use super::facts::Facts;
@@ -46,6 +46,16 @@ pub(super) struct Walker<'a> {
     /// What calls given nothing return, by function (and view) walked: a module helper
     /// called in many places is walked once.
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
+}
+
+/// The truth `name` has in `env` when every value it may hold is a constant of one truth.
+fn constant_in(env: &Env, name: &str) -> Option<bool> {
+    let mut truths = env.get(name)?.iter().map(|value| match value {
+        Value::Constant(truth) => Some(*truth),
+        _ => None,
+    });
+    let first = truths.next()??;
+    truths.all(|truth| truth == Some(first)).then_some(first)
 }
 
 #[derive(Clone, Copy)]
@@ -212,51 +222,14 @@ impl<'a> Walker<'a> {
     /// Whether `condition` holds, when it tests a name bound to a constant (`if flag:`,
     /// `if not flag:` where a call passed `flag=False`).
     fn truth(&self, condition: Node<'a>, env: &Env) -> Option<bool> {
-        match condition.kind() {
-            "identifier" => {
-                let values = env.get(self.file.text(condition))?;
-                let mut truths = values.iter().map(|value| match value {
-                    Value::Constant(truth) => Some(*truth),
-                    _ => None,
-                });
-                let first = truths.next()??;
-                truths.all(|truth| truth == Some(first)).then_some(first)
-            }
-            "not_operator" => condition
-                .child_by_field_id(FIELDS.argument)
-                .and_then(|operand| self.truth(operand, env))
-                .map(|truth| !truth),
-            "parenthesized_expression" => self.truth(condition.named_child(0)?, env),
-            _ => None,
-        }
+        branches::truth(condition, self.src(), &|name| constant_in(env, name))
     }
 
     /// The branches of the `if` statements in `body` that a known condition (see
     /// [`Walker::truth`]) never takes: a helper's reads under `if with_authors:` are not
     /// a caller's that passes `with_authors=False`.
     pub(super) fn untaken_branches(&self, body: Node<'a>, env: &Env) -> Vec<TextRange> {
-        let mut untaken = Vec::new();
-        for stmt in descendants(body).filter(|n| n.kind() == "if_statement") {
-            let Some(truth) = stmt
-                .child_by_field_id(FIELDS.condition)
-                .and_then(|cond| self.truth(cond, env))
-            else {
-                continue;
-            };
-            if !truth {
-                untaken.extend(
-                    stmt.child_by_field_id(FIELDS.consequence)
-                        .map(TextRange::of),
-                );
-                continue;
-            }
-            let mut cursor = stmt.walk();
-            untaken.extend(
-                stmt.children_by_field_name("alternative", &mut cursor)
-                    .map(TextRange::of),
-            );
-        }
-        untaken
+        branches::untaken(body, self.src(), &|name| constant_in(env, name))
     }
 
     /// Each branch walked from the environment before the `if`, then joined; without an

@@ -58,11 +58,11 @@ pub fn untaken(body: Node<'_>, src: &str, known: &dyn Fn(&str) -> Option<bool>) 
             consequence
         } else {
             untaken.extend(consequence.map(TextRange::of));
-            // `else:` (an `elif` is another `if` of its own, judged by itself).
-            alternatives
-                .iter()
-                .find(|n| n.kind() == "else_clause")
-                .and_then(|n| n.child_by_field_id(FIELDS.body))
+            // The `else:` when no `elif` comes first (which of those runs is not known).
+            match alternatives.as_slice() {
+                [only] if only.kind() == "else_clause" => only.child_by_field_id(FIELDS.body),
+                _ => None,
+            }
         };
         // `if not flag: return ...`: what follows the `if` is not reached.
         if taken.is_some_and(leaves)

@@ -495,6 +495,12 @@ def render_many(posts):
     return [render_card(post) for post in posts]
 
 
+def render_own():
+    from blog.models import Post
+
+    return [post.author.name for post in Post.objects.all()]
+
+
 def render_line(post, with_author=False):
     if not with_author:
         return post.title
@@ -502,7 +508,7 @@ def render_line(post, with_author=False):
 ";
 
 const LISTING: &str = "\
-from blog.cards import render_card, render_line, render_many, render_with
+from blog.cards import render_card, render_line, render_many, render_own, render_with
 from blog.models import Post
 
 
@@ -533,6 +539,14 @@ def lines():
 def lines_with_authors():
     for post in Post.objects.all():
         print(render_line(post, with_author=True))
+
+
+def selected_rows_passed():
+    print(render_many(Post.objects.select_related(\"author\")))
+
+
+def own_rows():
+    print(render_own())
 ";
 
 #[test]
@@ -553,17 +567,26 @@ fn rows_given_to_a_helper_of_another_module_are_read_there() {
         &["check", "--output-format", "json", "--no-cache"],
     );
     let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = &all[1..];
     assert_eq!(
         findings(&run.stdout),
         [
+            // Its own loop, reported in its own module.
+            "blog/cards.py:16:13 ORM101",
             "blog/listing.py:7:27 ORM101",
-            "blog/listing.py:31:27 ORM101"
+            "blog/listing.py:21:23 ORM101",
+            "blog/listing.py:31:27 ORM101",
         ]
     );
     assert_eq!(
         all[0]["message"],
         "`post` (through `render_card()`) loads the related object `author` with one query \
          per `Post` row: the queryset does not select_related(\"author\")"
+    );
+    assert_eq!(
+        all[1]["message"],
+        "`Post.objects.all()` (through `render_many()`) loads the related object `author` \
+         with one query per `Post` row: the queryset does not select_related(\"author\")"
     );
     // The fix is in this file, on the queryset the loop iterates.
     assert_eq!(

@@ -19,6 +19,7 @@ use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, descendants, dotted_name, undecorated};
 use crate::syntax::scan::may_use_orm;
+use crate::text::TextRange;
 
 use super::MAX_CALL_DEPTH;
 use super::cache::{function_def, module_functions, module_statements};
@@ -56,6 +57,92 @@ impl<'a> Walker<'a> {
         self.read_module(&text);
         let def = text.function(&name)?;
         Some(self.returns_elsewhere(&text, def, name, Some(args), env, None))
+    }
+
+    /// A call handing rows (or a queryset) to a function of another module that loops
+    /// over them: each such loop is recorded as this file's, at the call, with what it
+    /// reads of each row (a fix then edits the queryset here). Loops over rows the
+    /// function builds itself are its own module's findings.
+    pub(super) fn rows_given_elsewhere(
+        &mut self,
+        function: Node<'a>,
+        args: &CallArgs<'a>,
+        env: &Env,
+    ) -> Option<()> {
+        let sources = self.sources?;
+        let dotted = dotted_name(function, self.src())?;
+        if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
+            return None;
+        }
+        let imports = match self.imports {
+            Some(imports) => imports,
+            None => self.index.imports_of(&self.file.module)?,
+        };
+        let (text, name) = function_elsewhere(sources, imports, &dotted)?;
+        let def = text.function(&name)?;
+        if self.active.len() >= MAX_CALL_DEPTH {
+            return None;
+        }
+        let here = self.file.path.clone();
+        let mut bound = self.bind(&Signature::of(def, &text.file.source), args, env, None);
+        let mut given = false;
+        for values in bound.values_mut() {
+            for value in values.iter_mut() {
+                given |= value.mark_given(&here);
+            }
+        }
+        if !given {
+            return None;
+        }
+        self.read_module(&text);
+        let statements = module_statements(&text.file);
+        let functions = module_functions(&text.file, &statements);
+        let mut there = Walker::new(
+            &text.file,
+            self.index,
+            &functions,
+            Some(&text.imports),
+            self.deadline,
+            self.sources,
+        );
+        there.active = vec![usize::MAX; self.active.len() + 1];
+        there.function(def, bound);
+        self.facts.read_modules(there.facts.modules_read);
+        // The argument that hands the rows over, where the finding is.
+        let handed = args
+            .positional
+            .iter()
+            .chain(args.keywords.iter().map(|(_, arg)| arg))
+            .copied()
+            .find(|arg| {
+                let values = self.eval(*arg, env);
+                values
+                    .iter()
+                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+            })?;
+        let at = TextRange::of(handed);
+        let via = format!("{}()", dotted.join("."));
+        for mut fact in there.facts.loops {
+            let all_given = fact
+                .sources
+                .iter()
+                .all(|qs| qs.elsewhere.as_ref().is_some_and(|e| e.path == here));
+            if !all_given {
+                continue;
+            }
+            for qs in &mut fact.sources {
+                qs.elsewhere = None;
+            }
+            for access in &mut fact.accesses {
+                access.range = at;
+                access.via = Some(via.clone());
+            }
+            fact.iter_range = at;
+            fact.body_range = at;
+            fact.sole_consumer = false;
+            self.facts.loops.push(fact);
+        }
+        Some(())
     }
 
     /// What `obj.name(args)` (`args` given) or the property `obj.name` returns when the
@@ -202,6 +289,25 @@ impl Value {
             Value::Model(_) | Value::Request | Value::Constant(_) | Value::Unknown => self,
             Value::RelatedManager { .. } | Value::View(_) | Value::ViewSuper(_) => Value::Unknown,
         }
+    }
+}
+
+impl Value {
+    /// Marks rows or a queryset of this file (`path`), handed to another module's
+    /// function, as given by this file; `true` when the value is one.
+    fn mark_given(&mut self, path: &Path) -> bool {
+        let qs = match self {
+            Value::Qs(qs) | Value::Rows(qs) => qs,
+            _ => return false,
+        };
+        let Some(origin) = &qs.origin else {
+            return false;
+        };
+        qs.elsewhere = Some(Arc::new(Elsewhere {
+            path: path.to_path_buf(),
+            range: origin.range,
+        }));
+        true
     }
 }
 

@@ -207,11 +207,17 @@ impl<'a> Walker<'a> {
         let (def, receiver) = match function.kind() {
             "identifier" => match self.functions.get(self.file.text(function)) {
                 Some(def) => (*def, None),
-                None => return,
+                None => {
+                    self.rows_given_elsewhere(function, args, env);
+                    return;
+                }
             },
             "attribute" => match self.view_method_called(function, env) {
                 Some(called) => called,
-                None => return,
+                None => {
+                    self.rows_given_elsewhere(function, args, env);
+                    return;
+                }
             },
             _ => return,
         };

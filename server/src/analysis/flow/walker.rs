@@ -48,6 +48,28 @@ pub(super) struct Walker<'a> {
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
 }
 
+/// `prefetch_related_objects(rows, ...)` loads relations onto rows already fetched:
+/// what rows the name holds carry is no longer known.
+fn prefetched_in_place(call: Node<'_>, src: &str, env: &mut Env) {
+    let Some(function) = call.child_by_field_id(FIELDS.function) else {
+        return;
+    };
+    if !text(function, src).ends_with("prefetch_related_objects") {
+        return;
+    }
+    let args = node::call_args(call, src);
+    let Some(rows) = args.positional.first().filter(|a| a.kind() == "identifier") else {
+        return;
+    };
+    if let Some(values) = env.get_mut(text(*rows, src)) {
+        for value in values.iter_mut() {
+            if let Value::Qs(qs) | Value::Rows(qs) = value {
+                qs.applied.unknown = true;
+            }
+        }
+    }
+}
+
 /// The truth `name` has in `env` when every value it may hold is a constant of one truth.
 fn constant_in(env: &Env, name: &str) -> Option<bool> {
     let mut truths = env.get(name)?.iter().map(|value| match value {
@@ -213,6 +235,10 @@ impl<'a> Walker<'a> {
                     {
                         env.insert(self.file.text(left).to_string(), vec![Value::Unknown]);
                     }
+                }
+                "call" => {
+                    self.scan_in(child, Some(stmt), env, scope);
+                    prefetched_in_place(child, self.src(), env);
                 }
                 _ => self.scan_in(child, Some(stmt), env, scope),
             }

@@ -4,28 +4,27 @@
 //! disk), the analysis only asks for modules by name.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::analysis::flow::Value;
 use crate::index::{ImportMap, Imported, join_dotted};
 use crate::syntax::SourceFile;
-use crate::syntax::fields::FIELDS;
-use crate::syntax::node::undecorated;
 use crate::text::content_hash;
 
-/// One module of the project, parsed whole, with what the analysis of another file
-/// needs of it.
+/// One module of the project, with what the analysis of another file needs of it. Its
+/// text is parsed whole only when something in it is read: most modules are asked
+/// whether they define a function, and the text answers that.
 #[derive(Debug)]
 pub struct ModuleText {
     pub file: SourceFile,
     /// [`content_hash`] of its text: an analysis that read the module is valid while the
     /// module's hash is unchanged.
     pub hash: u64,
-    /// Its imports, at every level.
-    pub imports: ImportMap,
-    /// Where each of its top-level functions starts, by name: most modules are asked
-    /// for one function many times.
-    pub functions: HashMap<String, usize>,
+    /// Its imports, at every level (read when first asked for).
+    imports: OnceLock<ImportMap>,
+    /// Each `def` written at the start of a line (a top-level function), by name: where
+    /// its `def` keyword is, and where the next one starts (or the text ends).
+    functions: HashMap<String, (usize, usize)>,
     /// What calls of its functions returned (see [`Returned`]).
     returned: RwLock<Vec<Returned>>,
 }
@@ -48,27 +47,45 @@ pub struct Returned {
 const MAX_REMEMBERED: usize = 256;
 
 impl ModuleText {
-    /// `file` parsed whole, its hash and imports read.
+    /// `file`, its hash and top-level functions read from its text.
     pub fn new(file: SourceFile) -> Self {
         let hash = content_hash(&file.source);
-        let imports = ImportMap::of(&file);
-        let functions = file
-            .top_level()
-            .into_iter()
-            .map(|(node, _)| undecorated(node))
-            .filter(|def| def.kind() == "function_definition")
-            .filter_map(|def| {
-                let name = def.child_by_field_id(FIELDS.name)?;
-                Some((file.text(name).to_string(), def.start_byte()))
-            })
-            .collect();
+        let functions = top_level_defs(&file.source);
         Self {
             file,
             hash,
-            imports,
+            imports: OnceLock::new(),
             functions,
             returned: RwLock::default(),
         }
+    }
+
+    pub fn imports(&self) -> &ImportMap {
+        self.imports.get_or_init(|| ImportMap::of(&self.file))
+    }
+
+    /// It defines the top-level function `name`.
+    pub fn defines(&self, name: &str) -> bool {
+        self.functions.contains_key(name)
+    }
+
+    /// A line of it starts `class name` (a top-level class, or text in a string).
+    pub fn defines_class(&self, name: &str) -> bool {
+        let source = &self.file.source;
+        source
+            .match_indices(&format!("class {name}"))
+            .any(|(at, found)| {
+                let line_start = at == 0 || source.as_bytes()[at - 1] == b'\n';
+                let after = source.as_bytes().get(at + found.len()).copied();
+                line_start && matches!(after, Some(b'(' | b':' | b' '))
+            })
+    }
+
+    /// The text from the top-level function `name` up to the next one: all of its
+    /// body, maybe followed by module-level code.
+    pub fn function_text(&self, name: &str) -> Option<&str> {
+        let (start, end) = *self.functions.get(name)?;
+        self.file.source.get(start..end)
     }
 
     /// What a call of `name` at `depth` given `given` returned, with the modules it read,
@@ -149,10 +166,14 @@ pub fn function_elsewhere(
     };
     for _ in 0..=MAX_REEXPORTS {
         let text = sources.module(&module)?;
-        if text.functions.contains_key(&name) {
+        if text.defines(&name) {
             return Some((text, name));
         }
-        match text.imports.get(&name)? {
+        // A class (`Post(...)`) is no function; reading imports parses the module.
+        if text.defines_class(&name) {
+            return None;
+        }
+        match text.imports().get(&name)? {
             Imported::Name {
                 module: next,
                 name: next_name,
@@ -164,14 +185,26 @@ pub fn function_elsewhere(
 }
 
 impl ModuleText {
-    /// The top-level function `name`'s definition.
+    /// The top-level function `name`'s definition (the text parsed for it).
     pub fn function(&self, name: &str) -> Option<tree_sitter::Node<'_>> {
-        let start = *self.functions.get(name)?;
-        self.file
+        let (start, _) = *self.functions.get(name)?;
+        let keyword = self
+            .file
             .tree()
             .root_node()
-            .descendant_for_byte_range(start, start)
-            .and_then(|node| node.parent().filter(|def| def.start_byte() == start))
+            .descendant_for_byte_range(start, start)?;
+        let def = keyword
+            .parent()
+            .filter(|def| def.kind() == "function_definition")?;
+        // At the top level, decorated or not (not a `def` inside a string).
+        let outer = def
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")
+            .unwrap_or(def);
+        outer
+            .parent()
+            .is_some_and(|p| p.kind() == "module")
+            .then_some(def)
     }
 
     /// Records this module's text as read.
@@ -181,4 +214,36 @@ impl ModuleText {
             hash: self.hash,
         }
     }
+}
+
+/// The functions defined at the start of a line of `source` (`def name(`, `async def
+/// name(`), by name: where the `def` keyword is, and where the next one's line starts.
+/// A `def` at the start of a line inside a string is found too; reading it finds no
+/// definition there.
+fn top_level_defs(source: &str) -> HashMap<String, (usize, usize)> {
+    let mut starts = Vec::new();
+    let mut line_start = 0;
+    for line in source.split_inclusive('\n') {
+        let (keyword, rest) = match line.strip_prefix("async ") {
+            Some(rest) => (line_start + 6, rest),
+            None => (line_start, line),
+        };
+        if let Some(rest) = rest.strip_prefix("def ") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                starts.push((name, keyword, line_start));
+            }
+        }
+        line_start += line.len();
+    }
+    let mut functions = HashMap::new();
+    for (at, (name, keyword, _)) in starts.iter().enumerate() {
+        let end = starts.get(at + 1).map_or(source.len(), |next| next.2);
+        // A name defined twice: the last definition is the one that holds.
+        functions.insert(name.clone(), (*keyword, end));
+    }
+    functions
 }

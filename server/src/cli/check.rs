@@ -163,11 +163,15 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     }
     report_failures(&failures)?;
     let complete = summary.incomplete().is_none();
-    Ok(if (report.count() == 0 && complete) || args.exit_zero {
+    let status = if (report.count() == 0 && complete) || args.exit_zero {
         Status::Clean
     } else {
         Status::Findings
-    })
+    };
+    // The process ends with the check: freeing every text and every other module's
+    // tree (5% of a check's time) is work nobody waits for.
+    std::mem::forget(project);
+    Ok(status)
 }
 
 /// Each syntax error's file and place (1-based row and character column).

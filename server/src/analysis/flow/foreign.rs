@@ -55,6 +55,11 @@ impl<'a> Walker<'a> {
         };
         let (text, name) = function_elsewhere(sources, imports, &dotted)?;
         self.read_module(&text);
+        // A function that names no manager and calls no queryset method returns no rows:
+        // its module is not parsed for it.
+        if self.active.len() >= MAX_CALL_DEPTH || !may_use_orm(text.function_text(&name)?) {
+            return Some(vec![Value::Unknown]);
+        }
         let def = text.function(&name)?;
         Some(self.returns_elsewhere(&text, def, name, Some(args), env, None))
     }
@@ -70,6 +75,9 @@ impl<'a> Walker<'a> {
         env: &Env,
     ) -> Option<()> {
         let sources = self.sources?;
+        if self.active.len() >= MAX_CALL_DEPTH {
+            return None;
+        }
         let dotted = dotted_name(function, self.src())?;
         if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
             return None;
@@ -78,11 +86,22 @@ impl<'a> Walker<'a> {
             Some(imports) => imports,
             None => self.index.imports_of(&self.file.module)?,
         };
+        imports.get(&dotted[0])?;
+        // The argument that hands the rows over, where the finding is: without one, the
+        // other module is not read at all.
+        let handed = args
+            .positional
+            .iter()
+            .chain(args.keywords.iter().map(|(_, arg)| arg))
+            .copied()
+            .find(|arg| {
+                let values = self.eval(*arg, env);
+                values
+                    .iter()
+                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+            })?;
         let (text, name) = function_elsewhere(sources, imports, &dotted)?;
         let def = text.function(&name)?;
-        if self.active.len() >= MAX_CALL_DEPTH {
-            return None;
-        }
         let here = self.file.path.clone();
         let mut bound = self.bind(&Signature::of(def, &text.file.source), args, env, None);
         let mut given = false;
@@ -101,25 +120,13 @@ impl<'a> Walker<'a> {
             &text.file,
             self.index,
             &functions,
-            Some(&text.imports),
+            Some(text.imports()),
             self.deadline,
             self.sources,
         );
         there.active = vec![usize::MAX; self.active.len() + 1];
         there.function(def, bound);
         self.facts.read_modules(there.facts.modules_read);
-        // The argument that hands the rows over, where the finding is.
-        let handed = args
-            .positional
-            .iter()
-            .chain(args.keywords.iter().map(|(_, arg)| arg))
-            .copied()
-            .find(|arg| {
-                let values = self.eval(*arg, env);
-                values
-                    .iter()
-                    .any(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-            })?;
         let at = TextRange::of(handed);
         let via = format!("{}()", dotted.join("."));
         for mut fact in there.facts.loops {
@@ -210,7 +217,7 @@ impl<'a> Walker<'a> {
             &text.file,
             self.index,
             &functions,
-            Some(&text.imports),
+            Some(text.imports()),
             self.deadline,
             self.sources,
         );

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::json;
 use support::cli::{findings, ormhint};
-use support::{Client, uri_of};
+use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
 from django.db import models
@@ -128,14 +128,6 @@ def given_selected_rows():
     for post in published(Post.objects.select_related(\"author\")):
         print(post.author.name)
 ";
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use support::cli::{Run, findings};
+use support::write_files as write;
 
 const SITE: &str = ".venv/lib/python3.12/site-packages";
 
@@ -62,14 +63,6 @@ def names():
     for category in Category.objects.all():
         print(category.brand.name)
 ";
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
 
 /// A project using the installed `nodes` package; its environment is written apart.
 fn project() -> tempfile::TempDir {

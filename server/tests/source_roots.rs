@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::json;
 use support::cli::{findings, ormhint};
-use support::{Client, uri_of};
+use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
 from django.db import models
@@ -32,14 +32,6 @@ def titles():
     for post in Post.objects.all():
         print(post.author.name)
 ";
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
 
 /// A repository whose Django project sits in `site/` (`site/manage.py`), with `blog`
 /// imported as a top-level package.

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::analysis::sources::{ModuleText, Returned, function_elsewhere};
-use crate::index::{Attribute, MethodKind};
+use crate::index::{Attribute, ImportMap, MethodKind};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, descendants, dotted_name, undecorated};
@@ -45,14 +45,7 @@ impl<'a> Walker<'a> {
         {
             return None;
         }
-        let dotted = dotted_name(function, self.src())?;
-        if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
-            return None;
-        }
-        let imports = match self.imports {
-            Some(imports) => imports,
-            None => self.index.imports_of(&self.file.module)?,
-        };
+        let (dotted, imports) = self.imported_callee(function, env)?;
         let (text, name) = function_elsewhere(sources, imports, &dotted)?;
         self.read_module(&text);
         // A function that names no manager and calls no queryset method returns no rows:
@@ -78,15 +71,7 @@ impl<'a> Walker<'a> {
         if self.active.len() >= MAX_CALL_DEPTH {
             return None;
         }
-        let dotted = dotted_name(function, self.src())?;
-        if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
-            return None;
-        }
-        let imports = match self.imports {
-            Some(imports) => imports,
-            None => self.index.imports_of(&self.file.module)?,
-        };
-        imports.get(&dotted[0])?;
+        let (dotted, imports) = self.imported_callee(function, env)?;
         // The argument that hands the rows over, where the finding is: without one, the
         // other module is not read at all.
         let handed = args
@@ -242,6 +227,25 @@ impl<'a> Walker<'a> {
             });
         }
         values
+    }
+
+    /// The dotted name `function` is written as, when its first name is imported (not a
+    /// local name, nor a function of this module), with this file's imports.
+    fn imported_callee(
+        &self,
+        function: Node<'a>,
+        env: &Env,
+    ) -> Option<(Vec<String>, &'a ImportMap)> {
+        let dotted = dotted_name(function, self.src())?;
+        if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
+            return None;
+        }
+        let imports = match self.imports {
+            Some(imports) => imports,
+            None => self.index.imports_of(&self.file.module)?,
+        };
+        imports.get(&dotted[0])?;
+        Some((dotted, imports))
     }
 
     pub(super) fn read_module(&mut self, text: &ModuleText) {

@@ -47,6 +47,9 @@ pub struct FlowCache {
     sources: Option<Arc<dyn ModuleSources>>,
     /// The other modules the last analysis read (see [`FlowCache::modules_read`]).
     read: Vec<ModuleRead>,
+    /// Whether each module read by a cached part still has that text, found out once
+    /// per analysis.
+    checked: HashMap<ModuleRead, bool>,
 }
 
 impl FlowCache {
@@ -99,6 +102,7 @@ impl FlowCache {
             return;
         }
         self.last_text = text;
+        self.checked.clear();
         self.round += 1;
         self.walked = 0;
     }
@@ -136,16 +140,22 @@ impl FlowCache {
         let round = self.round;
         let sources = self.sources.as_deref();
         // A part that followed a call into another module holds while that module's
-        // text is what it read.
-        let current = |cached: &Cached| {
-            cached.facts.iter().all(|facts| {
-                facts.modules_read.iter().all(|read| match sources {
-                    Some(sources) => read.unchanged(sources),
-                    None => false,
-                })
-            })
+        // text is what it read. Each module is looked at once per analysis: a file's
+        // parts read the same few modules, and the server reads them from disk.
+        let checked = &mut self.checked;
+        let mut unchanged = |read: &ModuleRead| match sources {
+            Some(sources) => *checked
+                .entry(read.clone())
+                .or_insert_with(|| read.unchanged(sources)),
+            None => false,
         };
-        if let Some(cached) = self.entries.get_mut(&key).filter(|cached| current(cached)) {
+        let current = self.entries.get(&key).is_some_and(|cached| {
+            cached
+                .facts
+                .iter()
+                .all(|facts| facts.modules_read.iter().all(&mut unchanged))
+        });
+        if let Some(cached) = self.entries.get_mut(&key).filter(|_| current) {
             cached.used = round;
             return cached
                 .facts

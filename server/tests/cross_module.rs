@@ -590,3 +590,63 @@ fn rows_given_to_a_helper_of_another_module_are_read_there() {
         json!({"row": 6, "column": 29})
     );
 }
+
+const SAVING: &str = "\
+from django.db import models
+
+
+class Series(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Entry(models.Model):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name=\"entries\")
+    position = models.IntegerField()
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            self.position = self.series.entries.count()
+        super().save(*args, **kwargs)
+
+    def label_when_new(self):
+        if self._state.adding:
+            return self.series.name
+        return \"\"
+
+    def label_when_saved(self):
+        if self.pk:
+            return self.series.name
+        return \"\"
+
+
+def saved_again():
+    for entry in Entry.objects.all():
+        entry.save()
+
+
+def labelled_when_new():
+    for entry in Entry.objects.all():
+        entry.label_when_new()
+
+
+def labelled_when_saved():
+    for entry in Entry.objects.all():
+        entry.label_when_saved()
+";
+
+#[test]
+fn what_a_method_reads_only_for_a_new_object_is_not_a_fetched_rows_concern() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("app/__init__.py", ""),
+            ("app/models.py", SAVING),
+        ],
+    );
+    assert_eq!(
+        check(dir.path(), &["--no-cache"]),
+        ["app/models.py:40:9 ORM101"]
+    );
+}

@@ -17,7 +17,7 @@ use crate::syntax::node::{
 };
 use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
-use crate::syntax::{self, SourceFile, scan};
+use crate::syntax::{self, SourceFile, branches, scan};
 use crate::text::TextRange;
 
 mod blocks;
@@ -824,10 +824,12 @@ fn method_facts(def: Node<'_>, decorators: &[Vec<String>], source: &str) -> Opti
         first_parameter(def, source)
     };
     let (self_uses, queryset) = match self_name {
-        Some(self_name) => (
-            uses_of(body, self_name, source),
-            queryset_facts(body, self_name, source),
-        ),
+        Some(self_name) => {
+            let unsaved = branches::unsaved_only(body, self_name, source);
+            let mut uses = uses_of(body, self_name, source);
+            uses.retain(|u| branches::reached(u.start(), &unsaved));
+            (uses, queryset_facts(body, self_name, source))
+        }
         None => (Vec::new(), QuerysetFacts::default()),
     };
     Some(MethodFacts {

@@ -10,6 +10,11 @@ use super::fields::FIELDS;
 use super::node::{CallArgs, descendants, parameters, string_value, text};
 use crate::text::TextRange;
 
+/// Code at `at` (none: nowhere in particular) is outside every one of `untaken`.
+pub fn reached(at: Option<usize>, untaken: &[TextRange]) -> bool {
+    at.is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
+}
+
 /// The truth of a constant: `True`, `False`, `None`, a number or a string.
 pub fn constant_truth(node: Node<'_>, src: &str) -> Option<bool> {
     Some(match node.kind() {
@@ -136,4 +141,27 @@ pub fn constant_parameters(
         }
     }
     known
+}
+
+/// The branches of `body` run only for an object not saved yet: `if self.pk is None:`,
+/// `if not self.pk:` (or `id`), `if self._state.adding:`. A row fetched from the
+/// database has its key, so a method called on one (`save()` re-ordering new rows)
+/// never runs them.
+pub fn unsaved_only(body: Node<'_>, object: &str, src: &str) -> Vec<TextRange> {
+    let unsaved = [
+        format!("{object}.pk is None"),
+        format!("{object}.id is None"),
+        format!("not {object}.pk"),
+        format!("not {object}.id"),
+        format!("{object}._state.adding"),
+    ];
+    descendants(body)
+        .filter(|n| n.kind() == "if_statement")
+        .filter(|stmt| {
+            stmt.child_by_field_id(FIELDS.condition)
+                .is_some_and(|cond| unsaved.iter().any(|u| text(cond, src) == u))
+        })
+        .filter_map(|stmt| stmt.child_by_field_id(FIELDS.consequence))
+        .map(TextRange::of)
+        .collect()
 }

@@ -180,7 +180,7 @@ fn resolve_at(
             let here = via.cloned().unwrap_or((format!("{}()", callee[0]), *range));
             let untaken = untaken_in_call(ctx, *range, def, &ctx.file.source, body);
             for inner in uses_of(body, &param, &ctx.file.source) {
-                if !taken(&inner, &untaken) {
+                if !branches::reached(inner.start(), &untaken) {
                     continue;
                 }
                 resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
@@ -232,7 +232,7 @@ fn helper_elsewhere(
         .unwrap_or((format!("{}()", callee.join(".")), *range));
     let untaken = untaken_in_call(ctx, *range, def, &text.file.source, body);
     for inner in uses_of(body, &param, &text.file.source) {
-        if taken(&inner, &untaken) {
+        if branches::reached(inner.start(), &untaken) {
             resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), false);
         }
     }
@@ -266,12 +266,6 @@ fn untaken_in_call(
         return Vec::new();
     }
     branches::untaken(body, def_src, &|name| known.get(name).copied())
-}
-
-/// `u` is outside every one of `untaken`.
-fn taken(u: &Use, untaken: &[TextRange]) -> bool {
-    u.start()
-        .is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
 }
 
 /// What `method` reads of the object of `model` at `base`, each read placed at `here`.

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use tree_sitter::Node;
 
 use crate::analysis::access;
+use crate::syntax::branches;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, text};
 use crate::syntax::uses::{Use, uses_of};
@@ -94,10 +95,7 @@ impl<'a> Walker<'a> {
         for node in reads {
             uses.extend(uses_of(*node, var, self.src()));
         }
-        uses.retain(|u| {
-            u.start()
-                .is_none_or(|at| !untaken.iter().any(|r| r.start <= at && at < r.end))
-        });
+        uses.retain(|u| branches::reached(u.start(), untaken));
         let mut accesses = Vec::new();
         let imports = self
             .imports

@@ -274,6 +274,23 @@ fn the_language_server_follows_calls_into_other_modules() {
         related["location"]["range"],
         json!({"start": {"line": 5, "character": 11}, "end": {"line": 5, "character": 23}})
     );
+    // queries.py saved with recent_posts() selecting the author: the open view is
+    // checked again, and the three loops over its rows are fine now.
+    let selecting = QUERIES.replace(
+        "Post.objects.order_by(\"-id\")",
+        "Post.objects.select_related(\"author\")",
+    );
+    write(root, &[("blog/queries.py", &selecting)]);
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&root.join("blog/queries.py")), "type": 2}]}),
+    );
+    let diagnostics = client.diagnostics_where(&uri, "two ORM101s left", |d| d.len() == 2);
+    let lines: Vec<_> = diagnostics
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [19, 24]);
     assert_eq!(client.shut_down().0, 0);
 }
 

@@ -237,8 +237,11 @@ impl Backend {
 
     /// `workspace/didChangeWatchedFiles`: a Python file changed on disk updates its facts
     /// (unless it is open: the editor's text wins); a config file reloads its workspace.
+    /// Open documents are checked again: their analyses may have followed calls into
+    /// the file, as it was on disk (their cached parts that did not are kept).
     pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
         let mut starts = Vec::new();
+        let mut changed_roots = Vec::new();
         {
             let mut state = self.state();
             for change in &params.changes {
@@ -256,6 +259,7 @@ impl Backend {
                         }
                     }
                 } else if is_python(&path) {
+                    changed_roots.extend(roots_containing(&state, &path));
                     let open = state
                         .documents
                         .keys()
@@ -268,6 +272,11 @@ impl Backend {
             }
         }
         self.start_workers(starts);
+        changed_roots.sort();
+        changed_roots.dedup();
+        for root in changed_roots {
+            self.recheck(&root);
+        }
     }
 
     /// `workspace/didChangeConfiguration`: the settings under `ormhint` in the

@@ -160,30 +160,19 @@ fn resolve_at(
             position,
             range,
         } => {
-            let helper = (local && callee.len() == 1 && depth < MAX_DEPTH)
-                .then(|| ctx.functions.get(&callee[0]).copied())
-                .flatten();
-            let Some(def) = helper else {
-                let elsewhere = local && depth < MAX_DEPTH;
-                if !(elsewhere && helper_elsewhere(ctx, model, base, u, out, depth, via)) {
-                    out.push(other(*range, via));
-                }
-                return;
-            };
-            let Some(param) = parameter_at(def, position, &ctx.file.source) else {
+            let followed = local
+                && depth < MAX_DEPTH
+                && follow_helper(
+                    ctx,
+                    model,
+                    base,
+                    (callee, position, *range),
+                    out,
+                    depth,
+                    via,
+                );
+            if !followed {
                 out.push(other(*range, via));
-                return;
-            };
-            let Some(body) = def.child_by_field_id(FIELDS.body) else {
-                return;
-            };
-            let here = via.cloned().unwrap_or((format!("{}()", callee[0]), *range));
-            let untaken = untaken_in_call(ctx, *range, def, &ctx.file.source, body);
-            for inner in uses_of(body, &param, &ctx.file.source) {
-                if !branches::reached(inner.start(), &untaken) {
-                    continue;
-                }
-                resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), true);
             }
         }
         Use::Formatted(formatting) => {
@@ -193,47 +182,59 @@ fn resolve_at(
     }
 }
 
-/// What a helper of another module of the project reads of the object `u` passes it,
-/// each read placed at the call; `false` when `u` names no such helper. What that helper
-/// passes on is not followed (its names are the other module's).
-fn helper_elsewhere(
+/// What the helper a call passes the object to reads of it, each read placed at the
+/// call: a function of this file, or one imported from another module of the project
+/// (what that one passes on is not followed: its names are the other module's). `false`
+/// when the call names no helper we can read.
+fn follow_helper(
     ctx: &Ctx<'_, '_>,
     model: ModelId,
     base: &[Hop],
-    u: &Use,
+    (callee, position, range): (&[String], &ArgPosition, TextRange),
     out: &mut Vec<Access>,
     depth: usize,
     via: Option<&(String, TextRange)>,
 ) -> bool {
-    let (
-        Some((sources, imports)),
-        Use::Argument {
-            callee,
-            position,
-            range,
-        },
-    ) = (ctx.elsewhere, u)
-    else {
-        return false;
+    let here_def = (callee.len() == 1)
+        .then(|| ctx.functions.get(&callee[0]).copied())
+        .flatten();
+    let elsewhere = match (here_def, ctx.elsewhere) {
+        (None, Some((sources, imports))) => function_elsewhere(sources, imports, callee),
+        _ => None,
     };
-    let Some((text, name)) = function_elsewhere(sources, imports, callee) else {
-        return false;
+    let (def, src, inner_local) = match (here_def, &elsewhere) {
+        (Some(def), _) => (def, &*ctx.file.source, true),
+        (None, Some((text, name))) => {
+            ctx.read.borrow_mut().push(text.read());
+            let Some(def) = text.function(name) else {
+                return false;
+            };
+            (def, &*text.file.source, false)
+        }
+        (None, None) => return false,
     };
-    ctx.read.borrow_mut().push(text.read());
-    let found = text.function(&name).and_then(|def| {
-        let param = parameter_at(def, position, &text.file.source)?;
-        Some((def, param, def.child_by_field_id(FIELDS.body)?))
-    });
-    let Some((def, param, body)) = found else {
+    let (Some(param), Some(body)) = (
+        parameter_at(def, position, src),
+        def.child_by_field_id(FIELDS.body),
+    ) else {
         return false;
     };
     let here = via
         .cloned()
-        .unwrap_or((format!("{}()", callee.join(".")), *range));
-    let untaken = untaken_in_call(ctx, *range, def, &text.file.source, body);
-    for inner in uses_of(body, &param, &text.file.source) {
+        .unwrap_or((format!("{}()", callee.join(".")), range));
+    let untaken = untaken_in_call(ctx, range, def, src, body);
+    for inner in uses_of(body, &param, src) {
         if branches::reached(inner.start(), &untaken) {
-            resolve_at(ctx, model, base, &inner, out, depth + 1, Some(&here), false);
+            resolve_at(
+                ctx,
+                model,
+                base,
+                &inner,
+                out,
+                depth + 1,
+                Some(&here),
+                inner_local,
+            );
         }
     }
     true

@@ -24,6 +24,7 @@ use crate::text::TextRange;
 use super::MAX_CALL_DEPTH;
 use super::cache::{function_def, module_functions, module_statements};
 use super::calls::Signature;
+use super::facts::Facts;
 use super::values::{Elsewhere, Env, Obj, Qs, Value};
 use super::walker::Walker;
 
@@ -99,22 +100,14 @@ impl<'a> Walker<'a> {
             return None;
         }
         self.read_module(&text);
-        let statements = module_statements(&text.file);
-        let functions = module_functions(&text.file, &statements);
-        let mut there = Walker::new(
-            &text.file,
-            self.index,
-            &functions,
-            Some(text.imports()),
-            self.deadline,
-            self.sources,
-        );
-        there.active = vec![usize::MAX; self.active.len() + 1];
-        there.function(def, bound);
-        self.facts.read_modules(there.facts.modules_read);
+        // `function()` does not count itself as a call: one more deep.
+        let ((), facts) = self.walk_there(&text, def, self.active.len() + 1, |there, def| {
+            there.function(def, bound);
+        });
+        self.facts.read_modules(facts.modules_read);
         let at = TextRange::of(handed);
         let via = format!("{}()", dotted.join("."));
-        for mut fact in there.facts.loops {
+        for mut fact in facts.loops {
             let all_given = fact
                 .sources
                 .iter()
@@ -196,25 +189,15 @@ impl<'a> Walker<'a> {
             self.facts.read_modules(read);
             return values;
         }
-        let statements = module_statements(&text.file);
-        let functions = module_functions(&text.file, &statements);
-        let mut there = Walker::new(
-            &text.file,
-            self.index,
-            &functions,
-            Some(text.imports()),
-            self.deadline,
-            self.sources,
-        );
-        // Calls followed from there count towards the same depth.
-        there.active = vec![usize::MAX; depth];
         let given = bound.clone();
-        let values: Vec<Value> = there
-            .returns_of(def, bound, None)
+        let (returned, facts) = self.walk_there(text, def, depth, |there, def| {
+            there.returns_of(def, bound, None)
+        });
+        let values: Vec<Value> = returned
             .into_iter()
             .map(|value| value.placeless(Some(&text.file.path)))
             .collect();
-        let read = there.facts.modules_read;
+        let read = facts.modules_read;
         self.facts.read_modules(read.clone());
         // A walk the deadline stopped may have missed returns.
         if !self.deadline.passed() {
@@ -227,6 +210,31 @@ impl<'a> Walker<'a> {
             });
         }
         values
+    }
+
+    /// `walk` given a walker of `text`'s module, `depth` calls deep (calls followed from
+    /// there count towards the same limit), and `def`, a function of it; with the facts
+    /// that walker recorded.
+    fn walk_there<'t, R>(
+        &self,
+        text: &'t ModuleText,
+        def: Node<'t>,
+        depth: usize,
+        walk: impl for<'w> FnOnce(&mut Walker<'w>, Node<'w>) -> R,
+    ) -> (R, Facts) {
+        let statements = module_statements(&text.file);
+        let functions = module_functions(&text.file, &statements);
+        let mut there = Walker::new(
+            &text.file,
+            self.index,
+            &functions,
+            Some(text.imports()),
+            self.deadline,
+            self.sources,
+        );
+        there.active = vec![usize::MAX; depth];
+        let result = walk(&mut there, def);
+        (result, there.facts)
     }
 
     /// The dotted name `function` is written as, when its first name is imported (not a

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::analysis::sources::{ModuleSources, ModuleText};
+use rayon::prelude::*;
+
+use crate::analysis::sources::{ModuleSources, ModuleText, word_hash, word_hashes};
 use crate::syntax::SourceFile;
 use crate::text::content_hash;
 
@@ -14,6 +16,57 @@ use crate::text::content_hash;
 pub struct ProjectModules {
     modules: HashMap<String, Place>,
     parsed: RwLock<HashMap<String, Arc<ModuleText>>>,
+    /// Each module's [`word_hashes`]: read with the texts on the command line, and
+    /// from disk when first asked for in the language server (`None` until then).
+    words: RwLock<Option<Mentions>>,
+}
+
+/// Which modules have which words: (word hash, module) pairs in order, so the modules
+/// of a word are one range, found by binary search.
+#[derive(Debug, Default)]
+struct Mentions {
+    pairs: Vec<(u64, u32)>,
+    names: Vec<String>,
+}
+
+impl Mentions {
+    fn of(modules: Vec<(String, Vec<u64>)>) -> Self {
+        let mut mentions = Mentions::default();
+        for (at, (name, words)) in modules.into_iter().enumerate() {
+            mentions.names.push(name);
+            mentions
+                .pairs
+                .extend(words.into_iter().map(|word| (word, at as u32)));
+        }
+        mentions.pairs.sort_unstable();
+        mentions
+    }
+
+    /// The modules having the word of hash `word`, sorted.
+    fn modules(&self, word: u64) -> Vec<String> {
+        let start = self.pairs.partition_point(|(w, _)| *w < word);
+        let mut modules: Vec<String> = self.pairs[start..]
+            .iter()
+            .take_while(|(w, _)| *w == word)
+            .map(|(_, at)| self.names[*at as usize].clone())
+            .collect();
+        modules.sort_unstable();
+        modules
+    }
+
+    /// The module `name` has the words `words` now.
+    fn replace(&mut self, name: &str, words: Vec<u64>) {
+        let at = match self.names.iter().position(|n| n == name) {
+            Some(at) => at,
+            None => {
+                self.names.push(name.to_string());
+                self.names.len() - 1
+            }
+        } as u32;
+        self.pairs.retain(|(_, module)| *module != at);
+        self.pairs.extend(words.into_iter().map(|word| (word, at)));
+        self.pairs.sort_unstable();
+    }
 }
 
 #[derive(Debug)]
@@ -35,9 +88,17 @@ impl ProjectModules {
                 .entry(file.module.clone())
                 .or_insert_with(|| Place::Read(file.detached(), *hash));
         }
+        let words = modules
+            .par_iter()
+            .filter_map(|(name, place)| match place {
+                Place::Read(file, _) => Some((name.clone(), word_hashes(&file.source))),
+                Place::Disk(..) => None,
+            })
+            .collect();
         Self {
             modules,
             parsed: RwLock::default(),
+            words: RwLock::new(Some(Mentions::of(words))),
         }
     }
 
@@ -51,7 +112,36 @@ impl ProjectModules {
         Self {
             modules,
             parsed: RwLock::default(),
+            words: RwLock::default(),
         }
+    }
+
+    /// The module `name` has `text` now (an edit the language server read): which
+    /// words it has changes with it.
+    pub fn note_text(&self, name: &str, text: &str) {
+        if let Ok(mut words) = self.words.write()
+            && let Some(words) = words.as_mut()
+        {
+            words.replace(name, word_hashes(text));
+        }
+    }
+
+    /// Every module's words, from disk. Sequential: it runs inside an analysis, which
+    /// may be one of the thread pool's tasks, and a parallel loop there could pick up
+    /// another analysis waiting for this one's lock.
+    fn words_on_disk(&self) -> Mentions {
+        let words = self
+            .modules
+            .iter()
+            .filter_map(|(name, place)| {
+                let text = match place {
+                    Place::Read(file, _) => file.source.to_string(),
+                    Place::Disk(_, path) => std::fs::read_to_string(path).ok()?,
+                };
+                Some((name.clone(), word_hashes(&text)))
+            })
+            .collect();
+        Mentions::of(words)
     }
 
     fn memo(&self, name: &str, hash: u64) -> Option<Arc<ModuleText>> {
@@ -92,5 +182,15 @@ impl ModuleSources for ProjectModules {
             Place::Read(_, hash) => Some(*hash),
             Place::Disk(..) => self.module(name).map(|text| text.hash),
         }
+    }
+
+    fn mentioning(&self, word: &str) -> Option<Vec<String>> {
+        if self.words.read().ok()?.is_none() {
+            let built = self.words_on_disk();
+            let mut words = self.words.write().ok()?;
+            words.get_or_insert(built);
+        }
+        let words = self.words.read().ok()?;
+        Some(words.as_ref()?.modules(word_hash(word)))
     }
 }

@@ -122,6 +122,32 @@ pub trait ModuleSources: Send + Sync + std::fmt::Debug {
     fn hash(&self, name: &str) -> Option<u64> {
         self.module(name).map(|text| text.hash)
     }
+
+    /// The modules whose text has the word `word` (as a name, or in a string or a
+    /// comment), sorted; `None` when the sources cannot tell. A module may be listed
+    /// that does not have it (words are compared by hash), never the other way round.
+    fn mentioning(&self, _word: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The words of `source` (what could be a Python name), as sorted [`word_hash`]es.
+pub fn word_hashes(source: &str) -> Vec<u64> {
+    let mut words: Vec<u64> = source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| word.chars().next().is_some_and(|c| !c.is_ascii_digit()))
+        .map(word_hash)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// FNV-1a: words are short and many, and a collision only lists a module too many.
+pub fn word_hash(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A module the analysis read, by name and [`ModuleText::hash`].
@@ -131,10 +157,29 @@ pub struct ModuleRead {
     pub hash: u64,
 }
 
+/// [`ModuleRead::module`] of a record that the analysis asked which modules mention a
+/// word (module names have no spaces).
+const MENTIONS: &str = "mentions ";
+
 impl ModuleRead {
-    /// The module still has the text that was read.
+    /// A record that the modules mentioning `word` were `modules`: an analysis that
+    /// looked for every call of a function holds while no module starts or stops
+    /// naming it (those that do are read, and recorded, as modules).
+    pub fn mentions(word: &str, modules: &[String]) -> Self {
+        ModuleRead {
+            module: format!("{MENTIONS}{word}"),
+            hash: content_hash(&modules.join("\n")),
+        }
+    }
+
+    /// The module still has the text that was read (the same modules mention the word).
     pub fn unchanged(&self, sources: &dyn ModuleSources) -> bool {
-        sources.hash(&self.module) == Some(self.hash)
+        match self.module.strip_prefix(MENTIONS) {
+            Some(word) => sources
+                .mentioning(word)
+                .is_some_and(|modules| Self::mentions(word, &modules).hash == self.hash),
+            None => sources.hash(&self.module) == Some(self.hash),
+        }
     }
 }
 

@@ -242,6 +242,7 @@ impl Backend {
     pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
         let mut starts = Vec::new();
         let mut changed_roots = Vec::new();
+        let mut noted = Vec::new();
         {
             let mut state = self.state();
             for change in &params.changes {
@@ -260,6 +261,13 @@ impl Backend {
                     }
                 } else if is_python(&path) {
                     changed_roots.extend(roots_containing(&state, &path));
+                    noted.extend(
+                        state
+                            .workspaces
+                            .iter()
+                            .filter(|w| path.starts_with(&w.root))
+                            .map(|w| (w.clone(), path.clone())),
+                    );
                     let open = state
                         .documents
                         .keys()
@@ -272,6 +280,15 @@ impl Backend {
             }
         }
         self.start_workers(starts);
+        // Before the re-check: which modules call a function decides what its
+        // parameters are (see `analysis::flow::callers`).
+        for (workspace, path) in noted {
+            if let Ok(rel) = path.strip_prefix(&workspace.root) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let module = workspace.roots.module_name(rel);
+                workspace.modules.note_text(&module, &text);
+            }
+        }
         changed_roots.sort();
         changed_roots.dedup();
         for root in changed_roots {

@@ -215,7 +215,7 @@ impl<'a> Walker<'a> {
     /// `walk` given a walker of `text`'s module, `depth` calls deep (calls followed from
     /// there count towards the same limit), and `def`, a function of it; with the facts
     /// that walker recorded.
-    fn walk_there<'t, R>(
+    pub(super) fn walk_there<'t, R>(
         &self,
         text: &'t ModuleText,
         def: Node<'t>,
@@ -296,7 +296,7 @@ impl Value {
     /// it names.
     /// A queryset built in `path` (when given: a value given back, not one passed on,
     /// whose places are in this file) keeps where it was built as [`Qs::elsewhere`].
-    fn placeless(self, path: Option<&Path>) -> Value {
+    pub(super) fn placeless(self, path: Option<&Path>) -> Value {
         match self {
             Value::Qs(qs) => Value::Qs(qs.placeless(path)),
             Value::Rows(qs) => Value::Rows(qs.placeless(path)),

@@ -6,6 +6,7 @@
 //! every value it may have; rules only report what holds for all of them.
 
 mod cache;
+mod callers;
 mod calls;
 mod eval;
 mod evaluations;
@@ -29,6 +30,7 @@ use crate::syntax::SourceFile;
 use crate::syntax::node::nested_beyond;
 
 use cache::{Walk, class_by_parts, definition_key, module_functions, module_statements};
+use callers::callers_here_key;
 use values::Env;
 use walker::Walker;
 
@@ -91,6 +93,7 @@ pub fn analyse_until(
         deadline,
         sources.as_deref(),
     );
+    let nodes: Vec<_> = statements.iter().map(|(stmt, ..)| *stmt).collect();
     let mut env = Env::new();
     for (stmt, walk, root) in statements {
         if walk == Walk::Scan {
@@ -106,7 +109,8 @@ pub fn analyse_until(
             continue;
         }
         let parts = class_by_parts(&module, stmt, cache).unwrap_or_else(|| {
-            let key = definition_key(stmt, &functions, &file.source);
+            let key = definition_key(stmt, &functions, &file.source)
+                ^ callers_here_key(stmt, &nodes, &functions, &file.source);
             cache.facts(key, &[stmt], || {
                 let mut one = module.fresh();
                 one.statement(stmt, &mut Env::new(), root);

@@ -101,7 +101,7 @@ impl<'a> Walker<'a> {
 
 /// Rows of `model` that code we cannot see built: what it selected, prefetched or
 /// annotated is unknown.
-fn loaded_elsewhere(model: ModelId) -> Qs {
+pub(super) fn loaded_elsewhere(model: ModelId) -> Qs {
     let mut qs = Qs::new(model, None);
     qs.applied.unknown = true;
     qs.annotations = None;

@@ -143,6 +143,7 @@ impl<'a> Walker<'a> {
             let _ = self.eval(call, env);
         }
         let args = call_args(call, self.src());
+        self.probe_call(call, &args, env);
         let callee = self.file.text(function);
         let lambda_and_rows = match callee {
             "sorted" | "min" | "max" => args.keyword("key").zip(args.positional.first().copied()),

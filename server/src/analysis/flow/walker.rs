@@ -13,6 +13,7 @@ use crate::syntax::node::{self, descendants, text};
 use crate::syntax::{SourceFile, branches};
 use crate::text::TextRange;
 
+use super::callers::Probe;
 use super::facts::Facts;
 use super::values::{Env, Value, join, rows_as_objs};
 use super::views::ViewClass;
@@ -46,6 +47,8 @@ pub(super) struct Walker<'a> {
     /// What calls given nothing return, by function (and view) walked: a module helper
     /// called in many places is walked once.
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
+    /// While a caller is walked for what it passes a function: the call recorded.
+    pub(super) probe: Option<Probe>,
 }
 
 /// `prefetch_related_objects(rows, ...)` loads relations onto rows already fetched:
@@ -130,6 +133,7 @@ impl<'a> Walker<'a> {
             evaluating_views: Vec::new(),
             returns: None,
             returned: HashMap::new(),
+            probe: None,
         }
     }
 
@@ -172,7 +176,10 @@ impl<'a> Walker<'a> {
             return;
         }
         match stmt.kind() {
-            "function_definition" => self.function(stmt, Env::new()),
+            "function_definition" => {
+                let agreed = self.agreed_parameters(stmt);
+                self.function(stmt, agreed);
+            }
             "decorated_definition" => {
                 if let Some(def) = stmt.child_by_field_id(FIELDS.definition) {
                     self.statement(def, env, scope);

@@ -438,19 +438,22 @@ pub(super) fn callers_here_key(
 /// project's calls are only looked for where knowing the model can tell something.
 fn may_query_through(body: &str, name: &str, is_helper: impl Fn(&str) -> bool) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
-    let queryset_call = |rest: &str| {
-        let method: String = rest.chars().take_while(|c| word(*c)).collect();
-        rest[method.len()..].starts_with('(') && queryset_api::method(&method).is_some()
-    };
     body.match_indices(name).any(|(at, _)| {
         let (before, after) = (&body[..at], &body[at + name.len()..]);
         if before.ends_with(|c: char| word(c) || c == '.') || after.starts_with(word) {
             return false;
         }
-        if let Some(attribute) = after.strip_prefix('.') {
-            let first: String = attribute.chars().take_while(|c| word(*c)).collect();
-            let rest = &attribute[first.len()..];
-            return queryset_call(attribute) || rest.strip_prefix('.').is_some_and(queryset_call);
+        if after.starts_with('.') {
+            // Along `name.a.b.c(`: the first call, when it is a queryset method.
+            let mut rest = after;
+            while let Some(attribute) = rest.strip_prefix('.') {
+                let part: String = attribute.chars().take_while(|c| word(*c)).collect();
+                rest = &attribute[part.len()..];
+                if rest.starts_with('(') {
+                    return queryset_api::method(&part).is_some();
+                }
+            }
+            return false;
         }
         let before = before.trim_end();
         if before.ends_with(" in") {
@@ -554,6 +557,7 @@ mod tests {
         let none = |_: &str| false;
         for body in [
             "return post.comments.all()",
+            "return post.schedule.talks.filter(x=1).count()",
             "return qs.filter(x=1)",
             "for row in post:\n    pass",
             "return [c for c in post]",
@@ -564,6 +568,7 @@ mod tests {
         for body in [
             "return post.title",
             "post.save()",
+            "post.author.save()",
             "return repost.comments.all()",
             "return self.post.comments.all()",
             "return posts.comments.all()",

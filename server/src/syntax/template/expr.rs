@@ -172,9 +172,16 @@ impl Scanner<'_> {
         let start = self.at;
         let bytes = &self.source.as_bytes()[..self.end];
         match self.peek()? {
-            b'"' | b'\'' => {
+            quote @ (b'"' | b'\'') => {
                 self.at = string_end(bytes, start);
-                return Some(Value::Literal(TextRange::new(start, self.at)));
+                let inner = &self.source[start + 1..self.at];
+                return Some(Value::String {
+                    range: TextRange::new(start, self.at),
+                    value: inner
+                        .strip_suffix(quote as char)
+                        .unwrap_or(inner)
+                        .to_string(),
+                });
             }
             b'_' if bytes.get(start + 1) == Some(&b'(') => {
                 self.at = start + 2;
@@ -272,7 +279,10 @@ mod tests {
                 Filter {
                     range: TextRange::new(6, 17),
                     name: "default".into(),
-                    arg: Some(Value::Literal(TextRange::new(14, 17))),
+                    arg: Some(Value::String {
+                        range: TextRange::new(14, 17),
+                        value: "-".into(),
+                    }),
                 },
                 Filter {
                     range: TextRange::new(20, 30),
@@ -290,7 +300,15 @@ mod tests {
 
     #[test]
     fn literals_are_not_lookups() {
-        for text in ["\"a\"", "'b c'", "_(\"hi\")", "12", "-1.5", "True", "None"] {
+        let (e, _) = expr("'b c'");
+        assert_eq!(
+            e.value,
+            Value::String {
+                range: TextRange::new(0, 5),
+                value: "b c".into()
+            }
+        );
+        for text in ["_(\"hi\")", "12", "-1.5", "True", "None"] {
             let (e, errors) = expr(text);
             assert_eq!(
                 e.value,

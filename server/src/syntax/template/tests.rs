@@ -29,13 +29,15 @@ fn at(source: &str, range: TextRange) -> String {
 fn expr(source: &str, e: &FilterExpr) -> String {
     let mut out = match &e.value {
         Value::Lookup(l) => format!("{}@{}..{}", l.parts.join("."), l.range.start, l.range.end),
-        Value::Literal(r) => format!("lit {}", at(source, *r)),
+        Value::Literal(r) | Value::String { range: r, .. } => format!("lit {}", at(source, *r)),
     };
     for f in &e.filters {
         out.push_str(&format!(" |{}", f.name));
         match &f.arg {
             Some(Value::Lookup(l)) => out.push_str(&format!(":{}", l.parts.join("."))),
-            Some(Value::Literal(r)) => out.push_str(&format!(":{}", &source[r.start..r.end])),
+            Some(Value::Literal(r) | Value::String { range: r, .. }) => {
+                out.push_str(&format!(":{}", &source[r.start..r.end]))
+            }
             None => {}
         }
     }

@@ -54,7 +54,12 @@ pub struct FilterExpr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Lookup(Lookup),
-    /// A string (`"x"`, `_("x")`), a number, `True`, `False` or `None`.
+    /// `"x"` or `'x'`: `value` is what the quotes hold.
+    String {
+        range: TextRange,
+        value: String,
+    },
+    /// A translated string (`_("x")`), a number, `True`, `False` or `None`.
     Literal(TextRange),
 }
 

@@ -24,6 +24,7 @@
 //!   other filter, and any custom tag given a value, makes it [`UseKind::Escapes`].
 
 mod filters;
+mod values;
 mod walk;
 
 use std::collections::{BTreeMap, HashMap};

@@ -298,3 +298,22 @@ x
 "#,
     );
 }
+
+/// Every prefix of a template that uses each construct summarizes without panicking
+/// (a template being typed is cut anywhere).
+#[test]
+fn every_prefix_summarizes() {
+    let full = r#"{% extends "base.html" %}{% load x %}{% block a %}{{ block.super }}{% for p, q in rows reversed %}{% with a=p.b c as d %}{{ a.é|default:"é"|custom:x.y }}{% include "inc.html" with z=a only %}{% endwith %}{% empty %}{% regroup r by s.t as u %}{% endfor %}{% if a and not b.c|length >= 2 %}{% elif x %}{% else %}{% verbatim %}{{ v }}{% endverbatim %}{% endif %}{% comment %}{{ c }}{% endcomment %}{# d #}{% cache 1 k %}{% url "n" k.l as m %}{% endcache %}{% endblock %}"#;
+    for (end, _) in full.char_indices() {
+        let prefix = &full[..end];
+        let files = [
+            ("t.html", prefix),
+            (
+                "base.html",
+                "{% block a %}{{ base }}{% endblock %}{% include \"t.html\" %}",
+            ),
+            ("inc.html", "{{ z.w }}{% include \"inc.html\" %}"),
+        ];
+        summary_of(&files);
+    }
+}

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::filters::{FilterKind, kind};
+use super::values::{Bound, Final, Owner, Scope};
 use super::{
     Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, TemplateLoader, TemplateSummary,
     Use, UseKind,
 };
-use crate::syntax::template::{Binding, FilterExpr, Lookup, Name, Node, Tag, Value};
+use crate::syntax::template::{FilterExpr, Name, Node, Tag, Value};
 use crate::text::TextRange;
 
 pub(super) fn summarize(
@@ -34,68 +34,30 @@ pub(super) fn summarize(
     walker.summary
 }
 
-/// Whose value a name stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Owner {
-    Context(String),
-    /// The row of the open loop at this index of `Walker::rows`.
-    Row(usize),
-}
-
-#[derive(Debug, Clone)]
-enum Bound {
-    /// The value at this path of the owner.
-    To(Owner, Vec<String>),
-    /// Something we do not follow: it shadows the context variable of that name.
-    Unknown,
-}
-
-#[derive(Default)]
-struct Scope {
-    names: HashMap<String, Bound>,
-    /// `{% include ... only %}`: names of the enclosing scopes are not seen.
-    barrier: bool,
-}
-
 /// A block's body in one template of an extends chain.
 struct BlockDef {
     template: String,
     body: Vec<Node>,
 }
 
-/// What the value of an expression is used for once its filters ran.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Final {
-    /// `{{ x }}`: turned into text.
-    Print,
-    Read,
-    /// Bound to a name: read only if it looks something up.
-    Alias,
-    Escape,
-    /// Iterated by the caller, which records the loop.
-    Keep,
-}
-
-struct Walker<'l> {
-    loader: &'l dyn TemplateLoader,
-    summary: TemplateSummary,
+pub(super) struct Walker<'l> {
+    pub(super) loader: &'l dyn TemplateLoader,
+    pub(super) summary: TemplateSummary,
     /// The row uses of each open loop, outermost first.
-    rows: Vec<Vec<Use>>,
-    scopes: Vec<Scope>,
+    pub(super) rows: Vec<Vec<Use>>,
+    pub(super) scopes: Vec<Scope>,
     /// The templates being walked (includes and extends), outermost first.
-    templates: Vec<String>,
+    pub(super) templates: Vec<String>,
     /// Each block name's bodies, the most derived template's first.
     blocks: HashMap<String, Vec<Rc<BlockDef>>>,
     /// The block chains being walked and which of each.
     supers: Vec<(Vec<Rc<BlockDef>>, usize)>,
     /// The template whose nodes are walked.
-    current: String,
+    pub(super) current: String,
 }
 
-type Reached = Option<(Owner, Vec<String>)>;
-
 impl Walker<'_> {
-    fn place(&self, range: TextRange) -> Place {
+    pub(super) fn place(&self, range: TextRange) -> Place {
         Place {
             template: self.current.clone(),
             range,
@@ -105,15 +67,6 @@ impl Walker<'_> {
     fn gap(&mut self, range: TextRange, reason: GapReason) {
         let at = self.place(range);
         self.summary.gaps.push(Gap { at, reason });
-    }
-
-    fn record(&mut self, owner: Owner, path: Vec<String>, kind: UseKind, range: TextRange) {
-        let at = self.place(range);
-        let used = Use { path, kind, at };
-        match owner {
-            Owner::Context(name) => self.summary.context.entry(name).or_default().push(used),
-            Owner::Row(k) => self.rows[k].push(used),
-        }
     }
 
     /// Walks `template`, reached from `from` in the current one.
@@ -178,110 +131,6 @@ impl Walker<'_> {
             self.gap(at, GapReason::NotFound(name));
         }
         found
-    }
-
-    fn push_scope(&mut self, barrier: bool) {
-        self.scopes.push(Scope {
-            names: HashMap::new(),
-            barrier,
-        });
-    }
-
-    fn bind(&mut self, name: &Name, binding: Bound) {
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.names.insert(name.name.clone(), binding);
-        }
-    }
-
-    fn resolve(&self, lookup: &Lookup) -> Reached {
-        let rest = lookup.path().to_vec();
-        for scope in self.scopes.iter().rev() {
-            match scope.names.get(lookup.variable()) {
-                Some(Bound::To(owner, path)) => {
-                    return Some((owner.clone(), [path.clone(), rest].concat()));
-                }
-                Some(Bound::Unknown) => return None,
-                None if scope.barrier => return None,
-                None => {}
-            }
-        }
-        Some((Owner::Context(lookup.variable().to_string()), rest))
-    }
-
-    /// Records what `expr` and its filters read; the value it leaves, when it is still
-    /// the one looked up.
-    fn expr(&mut self, expr: &FilterExpr, end: Final) -> Reached {
-        let (mut current, range) = match &expr.value {
-            Value::Lookup(lookup) => (self.resolve(lookup), lookup.range),
-            Value::Literal(range) | Value::String { range, .. } => (None, *range),
-        };
-        for filter in &expr.filters {
-            let filter_kind = kind(&filter.name);
-            if let Some(Value::Lookup(arg)) = &filter.arg
-                && let Some((owner, path)) = self.resolve(arg)
-            {
-                let arg_use = match filter_kind {
-                    FilterKind::Unknown => UseKind::Escapes,
-                    _ => UseKind::Read,
-                };
-                self.record(owner, path, arg_use, arg.range);
-            }
-            let Some((owner, path)) = current.clone() else {
-                continue;
-            };
-            let used = match filter_kind {
-                FilterKind::Passes => {
-                    // `dictsort:"author.name"` reads that path of every row.
-                    if filter.name.starts_with("dictsort")
-                        && let Some(Value::String { value: key, .. }) = &filter.arg
-                    {
-                        let row = Use {
-                            path: key.split('.').map(str::to_string).collect(),
-                            kind: UseKind::Read,
-                            at: self.place(filter.range),
-                        };
-                        self.record(owner, path, UseKind::Loop { rows: vec![row] }, range);
-                    }
-                    continue;
-                }
-                FilterKind::Text => UseKind::Text,
-                FilterKind::Reads | FilterKind::Item => UseKind::Read,
-                FilterKind::Counts => UseKind::Length,
-                FilterKind::EachText => UseKind::Loop {
-                    rows: vec![Use {
-                        path: Vec::new(),
-                        kind: UseKind::Text,
-                        at: self.place(filter.range),
-                    }],
-                },
-                FilterKind::Unknown => UseKind::Escapes,
-            };
-            self.record(owner, path, used, range);
-            current = None;
-        }
-        if let Some((owner, path)) = current.clone() {
-            let looks_up = matches!(&expr.value, Value::Lookup(l) if !l.path().is_empty());
-            match end {
-                Final::Print => self.record(owner, path, UseKind::Text, range),
-                Final::Read => self.record(owner, path, UseKind::Read, range),
-                Final::Alias if looks_up => self.record(owner, path, UseKind::Read, range),
-                Final::Escape => self.record(owner, path, UseKind::Escapes, range),
-                Final::Alias | Final::Keep => {}
-            }
-        }
-        current
-    }
-
-    /// The names `bindings` give, their values read in the enclosing scope.
-    fn aliases(&mut self, bindings: &[Binding]) -> Vec<(Name, Bound)> {
-        bindings
-            .iter()
-            .map(|b| {
-                let value = self.expr(&b.value, Final::Alias);
-                let binding = value.map_or(Bound::Unknown, |(o, p)| Bound::To(o, p));
-                (b.name.clone(), binding)
-            })
-            .collect()
     }
 
     fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {

@@ -9,6 +9,7 @@
 mod expr;
 mod lexer;
 mod parser;
+mod tags;
 mod tree;
 
 pub use lexer::{Token, TokenKind, tokenize};

@@ -316,3 +316,14 @@ fn odd_text_does_not_panic() {
         let _ = parse(source);
     }
 }
+
+/// Every prefix and suffix of a template that uses each construct parses (a template
+/// being typed is cut anywhere).
+#[test]
+fn every_prefix_and_suffix_parses() {
+    let full = r#"{% for a, b in c.d|dictsort:"e" reversed %}{{ a.f|g:"h i"|j:k.l }}{% empty %}{% endfor %}{% if x and not y in z %}{% elif w %}{% else %}{% endif %}{% with a=b c as d %}{% endwith %}{% include "é" with m=n only %}{% regroup o by p.q as r %}{% verbatim v %}{% endverbatim %}{% endverbatim v %}{% comment %}{% endcomment %}{# s #}{% custom t as u %}{% endcustom %}{% blocktranslate with a=b count c=d|length %}{{ a }}{% plural %}{{ c }}{% endblocktranslate %}"#;
+    for (at, _) in full.char_indices() {
+        parse(&full[..at]);
+        parse(&full[at..]);
+    }
+}

@@ -12,6 +12,7 @@ pub mod noqa;
 pub mod registry;
 pub mod rules;
 pub mod sources;
+pub mod templates;
 
 use std::path::PathBuf;
 

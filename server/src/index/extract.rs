@@ -21,6 +21,9 @@ use crate::syntax::{self, SourceFile, branches, scan};
 use crate::text::TextRange;
 
 mod blocks;
+mod settings;
+
+pub use settings::{Backend, EngineSettings, TemplateSettings};
 
 /// What one file contributes to the index.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
@@ -39,6 +42,8 @@ pub struct FileFacts {
     pub auth_user_model: Option<String>,
     /// `NAME = "string"` in a settings module (`WAGTAILIMAGES_IMAGE_MODEL`).
     pub settings: Vec<(String, String)>,
+    /// `TEMPLATES`, `TEMPLATE_DIRS` and `INSTALLED_APPS` in a settings module.
+    pub templates: TemplateSettings,
     /// Names assigned in a module-level `if`/`try` block and again elsewhere, with
     /// values that differ or that we cannot read: which one holds depends on the run.
     pub unsettled: Vec<String>,
@@ -359,6 +364,9 @@ pub fn extract(file: &SourceFile) -> FileFacts {
         return facts;
     }
     facts.imports = ImportMap::from_tree(root, &file.source, &package);
+    if facts.is_settings() {
+        facts.templates = settings::template_settings(root, &file.source, &file.path);
+    }
     if !needs_definitions(file) && !facts.is_settings() {
         return facts;
     }

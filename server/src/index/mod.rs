@@ -21,11 +21,13 @@ pub mod queryset_api;
 mod render;
 mod resolve;
 mod scope;
+pub mod templates;
 
 pub use extract::mentions_model;
 pub use extract::{
-    AliasFacts, AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts,
-    ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin, QuerysetFacts, TargetExpr, extract,
+    AliasFacts, AliasValue, Backend, BaseExpr, ChainStart, ClassFacts, EngineSettings, FieldCall,
+    FieldFacts, FileFacts, ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin,
+    QuerysetFacts, TargetExpr, TemplateSettings, extract,
 };
 pub use imports::{ImportMap, Imported};
 pub use installed::read_installed;

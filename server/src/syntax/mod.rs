@@ -10,6 +10,7 @@ pub mod format_strings;
 pub mod node;
 pub mod queries;
 pub mod scan;
+pub mod template;
 pub mod uses;
 
 use std::cell::RefCell;

@@ -4,10 +4,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
-use support::cli::{findings, ormhint};
+use support::cli::{check_findings, ormhint};
 use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
@@ -171,17 +169,11 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-fn check(dir: &Path, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["check", "--output-format", "json"];
-    all.extend_from_slice(args);
-    findings(&ormhint(dir, &all).stdout)
-}
-
 #[test]
 fn parameters_take_the_model_every_call_gives_them() {
     let dir = project();
     assert_eq!(
-        check(dir.path(), &["--no-cache"]),
+        check_findings(dir.path(), &["--no-cache"]),
         [
             "blog/summary.py:6:13 ORM101",
             "blog/summary.py:10:12 ORM201",
@@ -233,11 +225,11 @@ def elsewhere(thing):
 #[test]
 fn a_cached_check_sees_a_new_call() {
     let dir = project();
-    assert_eq!(check(dir.path(), &[]).len(), 4);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 4);
     // summary.py and views.py are unchanged, and so are the index's facts.
     write(dir.path(), &[("blog/other.py", ANOTHER_CALLER)]);
     assert_eq!(
-        check(dir.path(), &[]),
+        check_findings(dir.path(), &[]),
         [
             "blog/summary.py:10:12 ORM201",
             "blog/summary.py:14:12 ORM201",
@@ -250,18 +242,7 @@ fn a_cached_check_sees_a_new_call() {
 fn the_language_server_sees_a_new_call_saved() {
     let dir = project();
     let root = dir.path();
-    let mut client = Client::answering(root);
-    let response = client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {},
-            "workspaceFolders": [{"uri": uri_of(root), "name": "blog"}],
-        }),
-    );
-    assert!(response["result"]["capabilities"].is_object(), "{response}");
-    client.notify("initialized", json!({}));
+    let mut client = Client::in_folder(root);
     let uri = uri_of(&root.join("blog/summary.py"));
     client.open(&uri, SUMMARY, 1);
     let diagnostics = client.diagnostics_where(&uri, "three findings", |d| d.len() == 3);
@@ -314,17 +295,7 @@ fn an_edit_of_a_caller_in_the_same_file_is_seen_at_once() {
     let dir = project();
     let root = dir.path();
     write(root, &[("blog/local.py", LOCAL)]);
-    let mut client = Client::answering(root);
-    client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {},
-            "workspaceFolders": [{"uri": uri_of(root), "name": "blog"}],
-        }),
-    );
-    client.notify("initialized", json!({}));
+    let mut client = Client::in_folder(root);
     let uri = uri_of(&root.join("blog/local.py"));
     client.open(&uri, LOCAL, 1);
     let diagnostics = client.diagnostics_where(&uri, "the ORM101", |d| d.len() == 1);

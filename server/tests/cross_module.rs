@@ -5,10 +5,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
-use support::cli::{findings, ormhint};
+use support::cli::{check_findings, findings, ormhint};
 use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
@@ -145,17 +143,11 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-fn check(dir: &Path, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["check", "--output-format", "json"];
-    all.extend_from_slice(args);
-    findings(&ormhint(dir, &all).stdout)
-}
-
 #[test]
 fn querysets_returned_by_other_modules_are_followed() {
     let dir = project();
     assert_eq!(
-        check(dir.path(), &["--no-cache"]),
+        check_findings(dir.path(), &["--no-cache"]),
         [
             "blog/views.py:10:15 ORM101",
             "blog/views.py:15:15 ORM101",
@@ -223,7 +215,7 @@ fn the_finding_names_the_relation_and_offers_no_fix_in_another_file() {
 #[test]
 fn a_cached_check_sees_an_edit_of_the_module_it_read() {
     let dir = project();
-    assert_eq!(check(dir.path(), &[]).len(), 5);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 5);
     // Only queries.py changes: views.py's text and the index's facts stay the same.
     write(
         dir.path(),
@@ -236,7 +228,7 @@ fn a_cached_check_sees_an_edit_of_the_module_it_read() {
         )],
     );
     assert_eq!(
-        check(dir.path(), &[]),
+        check_findings(dir.path(), &[]),
         ["blog/views.py:20:15 ORM101", "blog/views.py:25:15 ORM101",]
     );
 }
@@ -245,18 +237,7 @@ fn a_cached_check_sees_an_edit_of_the_module_it_read() {
 fn the_language_server_follows_calls_into_other_modules() {
     let dir = project();
     let root = dir.path();
-    let mut client = Client::answering(root);
-    let response = client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {},
-            "workspaceFolders": [{"uri": uri_of(root), "name": "blog"}],
-        }),
-    );
-    assert!(response["result"]["capabilities"].is_object(), "{response}");
-    client.notify("initialized", json!({}));
+    let mut client = Client::in_folder(root);
     let uri = uri_of(&root.join("blog/views.py"));
     client.open(&uri, VIEWS, 1);
     let diagnostics = client.diagnostics_where(&uri, "the view's ORM101s", |d| d.len() == 5);
@@ -393,7 +374,7 @@ fn querysets_returned_by_model_methods_and_properties_are_followed() {
         ],
     );
     assert_eq!(
-        check(dir.path(), &["--no-cache"]),
+        check_findings(dir.path(), &["--no-cache"]),
         [
             "shop/views.py:7:15 ORM101",
             "shop/views.py:13:15 ORM101",
@@ -483,7 +464,7 @@ fn methods_inherited_from_a_mixin_of_another_module_are_followed() {
         ],
     );
     assert_eq!(
-        check(dir.path(), &["--no-cache"]),
+        check_findings(dir.path(), &["--no-cache"]),
         [
             "blog/class_views.py:11:19 ORM101",
             "blog/class_views.py:15:19 ORM101",
@@ -663,7 +644,7 @@ fn what_a_method_reads_only_for_a_new_object_is_not_a_fetched_rows_concern() {
         ],
     );
     assert_eq!(
-        check(dir.path(), &["--no-cache"]),
+        check_findings(dir.path(), &["--no-cache"]),
         ["app/models.py:40:9 ORM101"]
     );
 }

@@ -395,18 +395,7 @@ fn the_language_server_reads_the_environment_of_its_workspace() {
         &[("pyproject.toml", "[tool.ormhint]\npython = \"env\"\n")],
     );
     let root = dir.path();
-    let mut client = support::Client::answering(root);
-    let response = client.request(
-        "initialize",
-        serde_json::json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {},
-            "workspaceFolders": [{"uri": support::uri_of(root), "name": "shop"}],
-        }),
-    );
-    assert!(response["result"]["capabilities"].is_object(), "{response}");
-    client.notify("initialized", serde_json::json!({}));
+    let mut client = support::Client::in_folder(root);
     let uri = support::uri_of(&root.join("shop/views.py"));
     client.open(&uri, VIEWS, 1);
     let diagnostics =

@@ -5,10 +5,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
-use support::cli::{findings, ormhint};
+use support::cli::{check_findings, ormhint};
 use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
@@ -52,17 +50,15 @@ fn repository(manage_py: bool) -> tempfile::TempDir {
     dir
 }
 
-fn check(dir: &Path) -> Vec<String> {
-    let run = ormhint(dir, &["check", "--output-format", "json", "--no-cache"]);
-    findings(&run.stdout)
-}
-
 #[test]
 fn imports_resolve_from_the_directory_of_manage_py() {
     let dir = repository(true);
-    assert_eq!(check(dir.path()), ["site/blog/views.py:6:15 ORM101"]);
     assert_eq!(
-        check(&dir.path().join("site")),
+        check_findings(dir.path(), &["--no-cache"]),
+        ["site/blog/views.py:6:15 ORM101"]
+    );
+    assert_eq!(
+        check_findings(&dir.path().join("site"), &["--no-cache"]),
         ["blog/views.py:6:15 ORM101"]
     );
 }
@@ -71,7 +67,10 @@ fn imports_resolve_from_the_directory_of_manage_py() {
 fn imports_resolve_from_the_directory_of_an_imported_package() {
     // No manage.py: `from blog.models import ...` alone says `site/` is on the path.
     let dir = repository(false);
-    assert_eq!(check(dir.path()), ["site/blog/views.py:6:15 ORM101"]);
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        ["site/blog/views.py:6:15 ORM101"]
+    );
 }
 
 #[test]
@@ -85,7 +84,10 @@ fn the_src_setting_replaces_the_detected_roots() {
         )],
     );
     // Only the repository root: `blog` names no module, `Post` is unknown, nothing is said.
-    assert_eq!(check(dir.path()), Vec::<String>::new());
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        Vec::<String>::new()
+    );
     write(
         dir.path(),
         &[(
@@ -93,7 +95,10 @@ fn the_src_setting_replaces_the_detected_roots() {
             "[project]\nname = \"site\"\n\n[tool.ormhint]\nsrc = [\"site\"]\n",
         )],
     );
-    assert_eq!(check(dir.path()), ["site/blog/views.py:6:15 ORM101"]);
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        ["site/blog/views.py:6:15 ORM101"]
+    );
 }
 
 #[test]
@@ -120,25 +125,17 @@ fn a_directory_that_is_a_package_is_no_root() {
     // `from blog.models import Post` resolves to nothing.
     let dir = repository(true);
     write(dir.path(), &[("site/__init__.py", "")]);
-    assert_eq!(check(dir.path()), Vec::<String>::new());
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn the_language_server_names_files_under_the_roots() {
     let dir = repository(true);
     let root = dir.path();
-    let mut client = Client::answering(root);
-    let response = client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {},
-            "workspaceFolders": [{"uri": uri_of(root), "name": "repo"}],
-        }),
-    );
-    assert!(response["result"]["capabilities"].is_object(), "{response}");
-    client.notify("initialized", json!({}));
+    let mut client = Client::in_folder(root);
     let uri = uri_of(&root.join("site/blog/views.py"));
     client.open(&uri, VIEWS, 1);
     let diagnostics = client.diagnostics_where(&uri, "the view's ORM101", |d| !d.is_empty());

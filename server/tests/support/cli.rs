@@ -29,6 +29,14 @@ pub fn ormhint(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
+/// The findings of `ormhint check --output-format json args...` in `dir`, as
+/// `path:row:column CODE`.
+pub fn check_findings(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend_from_slice(args);
+    findings(&ormhint(dir, &all).stdout)
+}
+
 /// The findings of `ormhint check --output-format json` as `path:row:column CODE`.
 pub fn findings(json: &str) -> Vec<String> {
     let findings: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();

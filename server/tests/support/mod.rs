@@ -42,6 +42,24 @@ impl Client {
         }
     }
 
+    /// An [`Client::answering`] client, initialized with `root` as its one workspace
+    /// folder and no capabilities.
+    pub fn in_folder(root: &Path) -> Self {
+        let mut client = Self::answering(root);
+        let response = client.request(
+            "initialize",
+            serde_json::json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": {},
+                "workspaceFolders": [{"uri": uri_of(root), "name": "root"}],
+            }),
+        );
+        assert!(response["result"]["capabilities"].is_object(), "{response}");
+        client.notify("initialized", serde_json::json!({}));
+        client
+    }
+
     pub fn start(dir: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ormhint"))
             .arg("server")

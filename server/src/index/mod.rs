@@ -122,6 +122,24 @@ impl ModelIndex {
             .map(Attribute::Method)
     }
 
+    /// The one concrete model whose managers are built from the project class
+    /// `qualname` (a manager or queryset class, or a base of one): what the `self` of
+    /// its methods works on. `None` when no model or several do.
+    pub fn model_managed_by(&self, qualname: &str) -> Option<ModelId> {
+        let mut users = self.models.iter().enumerate().filter(|(_, model)| {
+            !model.is_abstract
+                && model.managers.iter().any(|m| {
+                    m.classes
+                        .binary_search_by(|c| c.as_str().cmp(qualname))
+                        .is_ok()
+                })
+        });
+        let (Some((at, _)), None) = (users.next(), users.next()) else {
+            return None;
+        };
+        Some(ModelId(at as u32))
+    }
+
     pub fn manager(&self, model: ModelId, name: &str) -> Option<&Manager> {
         self.model(model).managers.iter().find(|m| m.name == name)
     }

@@ -214,6 +214,9 @@ pub struct Manager {
     /// The manager or queryset class could not be read (defined outside the project,
     /// or built dynamically): calls to methods we do not know stop the analysis.
     pub opaque: bool,
+    /// The project's manager and queryset classes it is built from, bases included
+    /// (`blog.models.PostManager`), sorted.
+    pub classes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

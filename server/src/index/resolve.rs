@@ -1209,6 +1209,8 @@ impl<'a> Resolver<'a> {
     fn build_manager(&self, name: &str, parts: ManagerParts<'a>) -> Manager {
         let mut result = plain_manager(name);
         result.opaque = parts.opaque;
+        result.classes = parts.seen.iter().cloned().collect();
+        result.classes.sort_unstable();
         let queryset_class = self.manager_queryset_class(&parts);
         result.opaque |= queryset_class.as_ref().is_none_or(|q| q.opaque);
         // What the queryset class's methods apply, calling each other.
@@ -1396,6 +1398,7 @@ fn plain_manager(name: &str) -> Manager {
         applied: Applied::default(),
         methods: HashMap::new(),
         opaque: false,
+        classes: Vec::new(),
     }
 }
 

@@ -460,7 +460,7 @@ fn hash_of(value: impl std::hash::Hash) -> u64 {
 /// What a class is, for cache keys (a view's methods are never cached alone).
 pub(super) fn class_kind_key(kind: ClassKind) -> Option<ModelId> {
     match kind {
-        ClassKind::Model(model) => Some(model),
+        ClassKind::Model(model) | ClassKind::Rows(model) => Some(model),
         ClassKind::View(_) | ClassKind::Plain(_) => None,
     }
 }

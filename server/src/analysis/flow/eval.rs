@@ -137,6 +137,8 @@ impl<'a> Walker<'a> {
                     None => Value::Unknown,
                 }
             }
+            // A queryset's or manager's `model`.
+            Value::Qs(qs) if name == "model" => Value::Model(qs.model),
             Value::Obj(obj) => {
                 let Some(model) = obj.model() else {
                     return Value::Unknown;

@@ -11,6 +11,7 @@ use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
 use crate::text::TextRange;
 
 use super::cache::method_def;
+use super::receivers::loaded_elsewhere;
 use super::values::{Env, Obj, Origin, Qs, Value};
 use super::walker::{ClassKind, Walker, parameter_names};
 
@@ -114,8 +115,12 @@ impl<'a> Walker<'a> {
             .child_by_field_id(FIELDS.name)
             .map(|n| self.file.text(n).to_string())
             .unwrap_or_default();
-        if let Some(model) = self.resolve_model(&[name]) {
+        if let Some(model) = self.resolve_model(std::slice::from_ref(&name)) {
             return ClassKind::Model(model);
+        }
+        let qualname = format!("{}.{name}", self.file.module);
+        if let Some(model) = self.index.model_managed_by(&qualname) {
+            return ClassKind::Rows(model);
         }
         let view = self.view_class(class, body);
         let is_view =
@@ -227,6 +232,9 @@ impl<'a> Walker<'a> {
                         per_row: false,
                     })],
                 );
+            }
+            (ClassKind::Rows(model), Some(first)) if !static_or_class => {
+                env.insert(first, vec![Value::Qs(loaded_elsewhere(model))]);
             }
             // `cls.objects` in a model's classmethod is the model's manager.
             (ClassKind::Model(model), Some(first)) if is_classmethod => {

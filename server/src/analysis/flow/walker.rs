@@ -90,6 +90,10 @@ pub(super) enum ClassKind {
     /// Any other class: its methods' `self` is followed like a view's (its own methods
     /// and properties), by the class's start byte.
     Plain(usize),
+    /// A manager or queryset class of one model (see `ModelIndex::model_managed_by`):
+    /// its methods' `self` is rows of the model that callers may have narrowed,
+    /// selected or prefetched.
+    Rows(ModelId),
 }
 
 pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {

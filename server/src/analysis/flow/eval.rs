@@ -25,7 +25,7 @@ impl<'a> Walker<'a> {
                 if let Some(id) = self.resolve_model(&[name.to_string()]) {
                     return vec![Value::Model(id)];
                 }
-                let module_name = self.functions.contains_key(name)
+                let module_name = self.function_named(name).is_some()
                     || self.index.names_anything(
                         self.imports,
                         &self.file.module,
@@ -182,7 +182,7 @@ impl<'a> Walker<'a> {
                     return vec![Value::Unknown];
                 }
                 let args = call_args(node, self.src());
-                if let Some(def) = self.functions.get(name).copied() {
+                if let Some(def) = self.function_named(name) {
                     let bound = self.bind_arguments(def, &args, env, None);
                     return self.returns_of(def, bound, None);
                 }

@@ -245,7 +245,7 @@ impl<'a> Walker<'a> {
         env: &Env,
     ) -> Option<(Vec<String>, &'a ImportMap)> {
         let dotted = dotted_name(function, self.src())?;
-        if env.contains_key(&dotted[0]) || self.functions.contains_key(&dotted[0]) {
+        if env.contains_key(&dotted[0]) || self.function_named(&dotted[0]).is_some() {
             return None;
         }
         let imports = match self.imports {

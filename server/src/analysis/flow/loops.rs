@@ -1,6 +1,7 @@
 //! Rows iterated: which loop variable holds a row, and what the loop reads from it.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
@@ -101,10 +102,22 @@ impl<'a> Walker<'a> {
             .imports
             .or_else(|| self.index.imports_of(&self.file.module));
         let read = RefCell::new(Vec::new());
+        let with_closures: HashMap<String, Node<'a>>;
+        let functions = if self.local_functions.is_empty() {
+            self.functions
+        } else {
+            with_closures = self
+                .functions
+                .iter()
+                .chain(&self.local_functions)
+                .map(|(name, def)| (name.clone(), *def))
+                .collect();
+            &with_closures
+        };
         let ctx = access::Ctx {
             index: self.index,
             file: self.file,
-            functions: self.functions,
+            functions,
             elsewhere: self.sources.zip(imports),
             read: &read,
         };

@@ -206,8 +206,8 @@ impl<'a> Walker<'a> {
             return;
         }
         let (def, receiver) = match function.kind() {
-            "identifier" => match self.functions.get(self.file.text(function)) {
-                Some(def) => (*def, None),
+            "identifier" => match self.function_named(self.file.text(function)) {
+                Some(def) => (def, None),
                 None => {
                     self.rows_given_elsewhere(function, args, env);
                     return;

@@ -49,6 +49,9 @@ pub(super) struct Walker<'a> {
     pub(super) returned: HashMap<(usize, Option<usize>), Vec<Value>>,
     /// While a caller is walked for what it passes a function: the call recorded.
     pub(super) probe: Option<Probe>,
+    /// The functions defined in the bodies of the functions being walked (closures),
+    /// by name: called with rows like the module's own.
+    pub(super) local_functions: HashMap<String, Node<'a>>,
 }
 
 /// `prefetch_related_objects(rows, ...)` loads relations onto rows already fetched:
@@ -103,6 +106,29 @@ pub(super) fn bound_names(left: Node<'_>, src: &str) -> Vec<String> {
         .collect()
 }
 
+/// What a closure `def` sees of its enclosing function's names (`env`) where it is
+/// defined: all but its own parameters. Most closures read names bound before them.
+fn captured(env: &Env, def: Node<'_>, src: &str) -> Env {
+    let params = parameter_names(def, src);
+    env.iter()
+        .filter(|(name, _)| !params.contains(name))
+        .map(|(name, values)| (name.clone(), values.clone()))
+        .collect()
+}
+
+/// The functions a function body defines among its statements (not in branches: those
+/// may not be defined when called), by name.
+fn closures<'a>(body: Node<'a>, src: &str) -> HashMap<String, Node<'a>> {
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor)
+        .filter(|stmt| stmt.kind() == "function_definition")
+        .filter_map(|def| {
+            let name = def.child_by_field_id(FIELDS.name)?;
+            Some((text(name, src).to_string(), def))
+        })
+        .collect()
+}
+
 /// The names of a function's parameters, in order (`*args` and `**kwargs` left out).
 pub(super) fn parameter_names(def: Node<'_>, src: &str) -> Vec<String> {
     node::parameter_names(def, src)
@@ -138,6 +164,7 @@ impl<'a> Walker<'a> {
             returns: None,
             returned: HashMap::new(),
             probe: None,
+            local_functions: HashMap::new(),
         }
     }
 
@@ -162,6 +189,20 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The function a call of `name` here runs: a closure of the functions being
+    /// walked, else a function of the module.
+    pub(super) fn function_named(&self, name: &str) -> Option<Node<'a>> {
+        self.local_functions
+            .get(name)
+            .or_else(|| self.functions.get(name))
+            .copied()
+    }
+
+    fn function_name(&self, def: Node<'a>) -> &'a str {
+        def.child_by_field_id(FIELDS.name)
+            .map_or("", |name| text(name, self.src()))
+    }
+
     pub(super) fn src(&self) -> &'a str {
         &self.file.source
     }
@@ -181,8 +222,11 @@ impl<'a> Walker<'a> {
         }
         match stmt.kind() {
             "function_definition" => {
-                let agreed = self.agreed_parameters(stmt);
-                self.function(stmt, agreed);
+                let mut given = self.agreed_parameters(stmt);
+                if self.local_functions.contains_key(self.function_name(stmt)) {
+                    given = captured(env, stmt, self.src());
+                }
+                self.function(stmt, given);
             }
             "decorated_definition" => {
                 if let Some(def) = stmt.child_by_field_id(FIELDS.definition) {
@@ -369,7 +413,10 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(body) = def.child_by_field_id(FIELDS.body) {
+            let outer = self.local_functions.clone();
+            self.local_functions.extend(closures(body, self.src()));
             self.block(body, &mut env, body);
+            self.local_functions = outer;
         }
         self.returns = returns;
     }

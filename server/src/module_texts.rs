@@ -144,6 +144,16 @@ impl ProjectModules {
         Mentions::of(words)
     }
 
+    /// The module `name` when another file's analysis already parsed it: its tree can
+    /// serve the module's own analysis too.
+    pub fn already_parsed(&self, name: &str) -> Option<Arc<ModuleText>> {
+        let parsed = self.parsed.read().ok()?;
+        parsed
+            .get(name)
+            .filter(|text| text.file.parsed_tree().is_some())
+            .cloned()
+    }
+
     fn memo(&self, name: &str, hash: u64) -> Option<Arc<ModuleText>> {
         let parsed = self.parsed.read().ok()?;
         parsed.get(name).filter(|text| text.hash == hash).cloned()

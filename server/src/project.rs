@@ -475,11 +475,22 @@ impl Project {
     }
 
     fn check_parsed(&self, file: &SourceFile, config: &Config) -> Result<Analysed, Unchecked> {
-        // On a detached copy, so the tree is freed as soon as the file is done.
-        let detached = file.detached();
+        // The tree another file's analysis parsed, when there is one; else a detached
+        // copy, so the tree is freed as soon as the file is done.
+        let shared = self.modules.already_parsed(&file.module).filter(|text| {
+            text.file.path == file.path && Arc::ptr_eq(&text.file.source, &file.source)
+        });
+        let detached;
+        let checked = match &shared {
+            Some(text) => &text.file,
+            None => {
+                detached = file.detached();
+                &detached
+            }
+        };
         let result = caught(|| {
             let mut cache = FlowCache::reading(self.modules.clone());
-            check_file_guarded(&detached, &self.index, config.rules, &mut cache)
+            check_file_guarded(checked, &self.index, config.rules, &mut cache)
                 .map(|diagnostics| (diagnostics, cache.modules_read().to_vec()))
         });
         let skip = |reason: String| Skipped {
@@ -489,7 +500,7 @@ impl Project {
         match result {
             Ok(Ok((mut diagnostics, modules_read))) => {
                 sort_diagnostics(&mut diagnostics);
-                let syntax_error = detached
+                let syntax_error = checked
                     .parsed_tree()
                     .and_then(|tree| first_error(tree.root_node()))
                     .map(|node| node.start_byte());

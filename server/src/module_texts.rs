@@ -8,6 +8,9 @@ use std::sync::{Arc, RwLock};
 use rayon::prelude::*;
 
 use crate::analysis::sources::{ModuleSources, ModuleText, word_hash, word_hashes};
+use crate::analysis::templates::LoadedTemplate;
+use crate::index::templates::template_dirs;
+use crate::index::{Backend, FileFacts};
 use crate::syntax::SourceFile;
 use crate::text::content_hash;
 
@@ -19,6 +22,10 @@ pub struct ProjectModules {
     /// Each module's [`word_hashes`]: read with the texts on the command line, and
     /// from disk when first asked for in the language server (`None` until then).
     words: RwLock<Option<Mentions>>,
+    /// The Django templates the settings find, by name: where each is, and each read
+    /// and parsed when first asked for.
+    templates: HashMap<String, PathBuf>,
+    loaded: RwLock<HashMap<String, (Arc<LoadedTemplate>, u64)>>,
 }
 
 /// Which modules have which words: (word hash, module) pairs in order, so the modules
@@ -99,6 +106,8 @@ impl ProjectModules {
             modules,
             parsed: RwLock::default(),
             words: RwLock::new(Some(Mentions::of(words))),
+            templates: HashMap::new(),
+            loaded: RwLock::default(),
         }
     }
 
@@ -113,7 +122,21 @@ impl ProjectModules {
             modules,
             parsed: RwLock::default(),
             words: RwLock::default(),
+            templates: HashMap::new(),
+            loaded: RwLock::default(),
         }
+    }
+
+    /// With the Django templates (not Jinja2's) that the settings among `facts` find
+    /// under `root`.
+    pub fn with_templates(mut self, root: &Path, facts: &[Arc<FileFacts>]) -> Self {
+        self.templates = template_dirs(facts)
+            .find(root)
+            .into_iter()
+            .filter(|(_, file)| file.backend == Backend::Django)
+            .map(|(name, file)| (name, root.join(file.path)))
+            .collect();
+        self
     }
 
     /// The module `name` has `text` now (an edit the language server read): which
@@ -192,6 +215,22 @@ impl ModuleSources for ProjectModules {
             Place::Read(_, hash) => Some(*hash),
             Place::Disk(..) => self.module(name).map(|text| text.hash),
         }
+    }
+
+    fn template(&self, name: &str) -> Option<(Arc<LoadedTemplate>, u64)> {
+        if let Some(found) = self.loaded.read().ok()?.get(name) {
+            return Some(found.clone());
+        }
+        let path = self.templates.get(name)?;
+        let source = std::fs::read_to_string(path).ok()?;
+        let loaded = (
+            Arc::new(LoadedTemplate::parse(name, path.clone(), &source)),
+            content_hash(&source),
+        );
+        if let Ok(mut all) = self.loaded.write() {
+            all.insert(name.to_string(), loaded.clone());
+        }
+        Some(loaded)
     }
 
     fn mentioning(&self, word: &str) -> Option<Vec<String>> {

@@ -307,7 +307,9 @@ impl Project {
             installed: python.read(&facts),
         };
         let index = ModelIndex::from_facts(facts, &options);
-        let modules = Arc::new(ProjectModules::read(&files, &hashes));
+        let modules = Arc::new(
+            ProjectModules::read(&files, &hashes).with_templates(&target.root, index.files()),
+        );
         Ok(Self {
             target: target.clone(),
             files,

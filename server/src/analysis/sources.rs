@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::analysis::flow::Value;
+use crate::analysis::templates::LoadedTemplate;
 use crate::index::{ImportMap, Imported, join_dotted};
 use crate::syntax::SourceFile;
 use crate::text::content_hash;
@@ -129,6 +130,12 @@ pub trait ModuleSources: Send + Sync + std::fmt::Debug {
     fn mentioning(&self, _word: &str) -> Option<Vec<String>> {
         None
     }
+
+    /// The Django template the project's settings find by `name`, parsed, with the
+    /// [`content_hash`] of its text; `None` when there is none or it cannot be read.
+    fn template(&self, _name: &str) -> Option<(Arc<LoadedTemplate>, u64)> {
+        None
+    }
 }
 
 /// The words of `source` (what could be a Python name), as sorted [`word_hash`]es.
@@ -161,6 +168,9 @@ pub struct ModuleRead {
 /// word (module names have no spaces).
 const MENTIONS: &str = "mentions ";
 
+/// [`ModuleRead::module`] of a record that the analysis read a template.
+const TEMPLATE: &str = "template ";
+
 impl ModuleRead {
     /// A record that the modules mentioning `word` were `modules`: an analysis that
     /// looked for every call of a function holds while no module starts or stops
@@ -172,14 +182,26 @@ impl ModuleRead {
         }
     }
 
-    /// The module still has the text that was read (the same modules mention the word).
-    pub fn unchanged(&self, sources: &dyn ModuleSources) -> bool {
-        match self.module.strip_prefix(MENTIONS) {
-            Some(word) => sources
-                .mentioning(word)
-                .is_some_and(|modules| Self::mentions(word, &modules).hash == self.hash),
-            None => sources.hash(&self.module) == Some(self.hash),
+    /// A record that the template `name`, of text hash `hash`, was read.
+    pub fn template(name: &str, hash: u64) -> Self {
+        ModuleRead {
+            module: format!("{TEMPLATE}{name}"),
+            hash,
         }
+    }
+
+    /// The module still has the text that was read (the same modules mention the word,
+    /// the template has the same text).
+    pub fn unchanged(&self, sources: &dyn ModuleSources) -> bool {
+        if let Some(word) = self.module.strip_prefix(MENTIONS) {
+            return sources
+                .mentioning(word)
+                .is_some_and(|modules| Self::mentions(word, &modules).hash == self.hash);
+        }
+        if let Some(name) = self.module.strip_prefix(TEMPLATE) {
+            return sources.template(name).map(|(_, hash)| hash) == Some(self.hash);
+        }
+        sources.hash(&self.module) == Some(self.hash)
     }
 }
 

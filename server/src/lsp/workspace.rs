@@ -56,13 +56,16 @@ pub(super) struct Workspace {
 impl Workspace {
     /// The modules of `index`'s files under `root`.
     fn modules_of(root: &Path, index: &ModelIndex) -> Arc<ProjectModules> {
-        Arc::new(ProjectModules::on_disk(
-            root,
-            index
-                .files()
-                .iter()
-                .map(|facts| (facts.module.clone(), facts.path.clone())),
-        ))
+        Arc::new(
+            ProjectModules::on_disk(
+                root,
+                index
+                    .files()
+                    .iter()
+                    .map(|facts| (facts.module.clone(), facts.path.clone())),
+            )
+            .with_templates(root, index.files()),
+        )
     }
 
     /// `snapshot` as the analysis reads it, as the file at `rel`.

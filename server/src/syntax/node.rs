@@ -56,22 +56,30 @@ pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
 /// The keys of a dict literal whose keys are all plain strings (`{"a": x, 'b': y}`);
 /// `None` for anything else (a name, a `**splat`, a computed key).
 pub fn dict_string_keys(node: Node<'_>, source: &str) -> Option<Vec<String>> {
+    let items = dict_string_items(node, source)?;
+    Some(items.into_iter().map(|(key, _)| key).collect())
+}
+
+/// The keys and values of a dict literal whose keys are all string literals; `None`
+/// for anything else (a `**` spread, a computed key).
+pub fn dict_string_items<'t>(node: Node<'t>, source: &str) -> Option<Vec<(String, Node<'t>)>> {
     if node.kind() != "dictionary" {
         return None;
     }
     let mut cursor = node.walk();
-    let mut keys = Vec::new();
+    let mut items = Vec::new();
     for child in node.named_children(&mut cursor) {
         match child.kind() {
             "pair" => {
                 let key = child.child_by_field_name("key")?;
-                keys.push(string_value(key, source)?.to_string());
+                let value = child.child_by_field_name("value")?;
+                items.push((string_value(key, source)?.to_string(), value));
             }
             "comment" => {}
             _ => return None,
         }
     }
-    Some(keys)
+    Some(items)
 }
 
 /// The quote a string literal uses (`"` or `'`), to write new strings the same way.

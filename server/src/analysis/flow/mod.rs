@@ -17,6 +17,7 @@ mod id_reads;
 mod loops;
 mod queryset;
 mod receivers;
+mod rendered;
 mod scan;
 mod values;
 mod view_members;

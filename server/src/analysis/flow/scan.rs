@@ -166,6 +166,7 @@ impl<'a> Walker<'a> {
             self.lambda_over_rows(lambda, rows, rows_escape, env, scope);
         }
         self.helper_call(function, &args, env);
+        self.rendered(function, &args, env);
     }
 
     /// `lambda p: p.author.name` applied to each row of `rows_arg`.

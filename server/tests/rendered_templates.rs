@@ -1,0 +1,166 @@
+//! Rows a view hands to a Django template (`analysis::flow::rendered`): the template's
+//! `{% for %}` over them reads relations per row, reported on the view's queryset with
+//! its fix, and nothing when the template cannot be read whole.
+
+mod support;
+
+use support::cli::{check_findings, ormhint};
+use support::write_files as write;
+
+const SETTINGS: &str = "\
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTALLED_APPS = [\"blog\"]
+TEMPLATES = [
+    {
+        \"BACKEND\": \"django.template.backends.django.DjangoTemplates\",
+        \"DIRS\": [],
+        \"APP_DIRS\": True,
+    }
+]
+";
+
+const MODELS: &str = "\
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, related_name=\"comments\", on_delete=models.CASCADE)
+    text = models.TextField()
+";
+
+const LIST: &str = "\
+<ul>
+{% for post in posts %}
+  <li>{{ post.title }} by {{ post.author.name }} ({{ post.comments.count }})</li>
+{% endfor %}
+</ul>
+";
+
+const TITLES: &str = "{% for post in posts %}{{ post.title }}{% endfor %}\n";
+
+/// Includes a template that does not exist: what it would read is unknown.
+const PARTIAL: &str = "\
+{% for post in posts %}{{ post.author.name }}{% include \"blog/missing.html\" %}{% endfor %}
+";
+
+const VIEWS: &str = "\
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from .models import Post
+
+
+def post_list(request):
+    posts = Post.objects.all()
+    return render(request, \"blog/list.html\", {\"posts\": posts})
+
+
+def to_string():
+    return render_to_string(\"blog/list.html\", {\"posts\": Post.objects.filter(title=\"x\")})
+
+
+def selected(request):
+    posts = Post.objects.select_related(\"author\").prefetch_related(\"comments\")
+    return render(request, \"blog/list.html\", {\"posts\": posts})
+
+
+def titles(request):
+    return render(request, \"blog/titles.html\", {\"posts\": Post.objects.all()})
+
+
+def partial(request):
+    return render(request, \"blog/partial.html\", {\"posts\": Post.objects.all()})
+
+
+def context_built_apart(request):
+    context = {\"posts\": Post.objects.all()}
+    return render(request, \"blog/list.html\", context)
+
+
+def dicts(request):
+    return render(request, \"blog/list.html\", {\"posts\": Post.objects.values(\"title\")})
+
+
+def unknown_template(request, name):
+    return render(request, name, {\"posts\": Post.objects.all()})
+";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("mysite/__init__.py", ""),
+            ("mysite/settings.py", SETTINGS),
+            ("blog/__init__.py", ""),
+            ("blog/models.py", MODELS),
+            ("blog/views.py", VIEWS),
+            ("blog/templates/blog/list.html", LIST),
+            ("blog/templates/blog/titles.html", TITLES),
+            ("blog/templates/blog/partial.html", PARTIAL),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn rows_a_template_reads_per_row_are_reported_on_the_view() {
+    let dir = project();
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        [
+            "blog/views.py:9:56 ORM101",
+            "blog/views.py:9:56 ORM102",
+            "blog/views.py:13:57 ORM101",
+            "blog/views.py:13:57 ORM102",
+        ]
+    );
+    let run = ormhint(
+        dir.path(),
+        &["check", "--output-format", "json", "--no-cache"],
+    );
+    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        all[0]["message"],
+        "`posts` (through `blog/list.html`) loads the related object `author` with one \
+         query per `Post` row: the queryset does not select_related(\"author\")"
+    );
+    assert_eq!(
+        all[1]["message"],
+        "`posts` (through `blog/list.html`) loads the related rows `comments` with one \
+         query per `Post` row: the queryset does not prefetch_related(\"comments\")"
+    );
+    ormhint(dir.path(), &["check", "--fix", "--no-cache"]);
+    let fixed = std::fs::read_to_string(dir.path().join("blog/views.py")).unwrap();
+    assert_eq!(
+        fixed.lines().nth(7),
+        Some(
+            "    posts = Post.objects.select_related(\"author\").prefetch_related(\"comments\").all()"
+        )
+    );
+    assert_eq!(
+        check_findings(dir.path(), &["--no-cache"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_cached_check_sees_an_edit_of_the_template() {
+    let dir = project();
+    assert_eq!(check_findings(dir.path(), &[]).len(), 4);
+    // Only the template changes: no Python file, no fact of the index.
+    write(dir.path(), &[("blog/templates/blog/list.html", TITLES)]);
+    assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());
+}

@@ -10,7 +10,7 @@ use crate::analysis::sources::{ModuleRead, ModuleSources};
 use crate::index::{ImportMap, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{text, undecorated, whole_definitions};
+use crate::syntax::node::{descendants, text, undecorated, whole_definitions};
 
 use super::MAX_CALL_DEPTH;
 use super::facts::Facts;
@@ -391,6 +391,7 @@ pub(super) fn definition_key(
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     text(stmt, source).hash(&mut hasher);
+    error_shape(stmt).hash(&mut hasher);
     let mut frontier = vec![stmt];
     let mut seen: HashSet<usize> = HashSet::new();
     for _ in 0..=MAX_CALL_DEPTH {
@@ -405,6 +406,7 @@ pub(super) fn definition_key(
                 }
                 name.hash(&mut hasher);
                 text(*def, source).hash(&mut hasher);
+                error_shape(*def).hash(&mut hasher);
                 (def.start_byte() as isize - stmt.start_byte() as isize).hash(&mut hasher);
                 next.push(*def);
             }
@@ -412,6 +414,19 @@ pub(super) fn definition_key(
         frontier = next;
     }
     hasher.finish()
+}
+
+/// How a definition with a syntax error parsed: tree-sitter's recovery depends on the
+/// text after it too, so the same text can give another tree (and other facts) once
+/// something below it changes. Empty for a definition without errors, the usual case.
+fn error_shape(node: Node<'_>) -> Vec<(u16, usize, usize)> {
+    if !node.has_error() {
+        return Vec::new();
+    }
+    let start = node.start_byte();
+    descendants(node)
+        .map(|n| (n.kind_id(), n.start_byte() - start, n.end_byte() - start))
+        .collect()
 }
 
 /// The text of the methods `member` reaches through `self.<name>` (and they, two calls
@@ -588,6 +603,36 @@ mod tests {
         assert_eq!(loops(&view(selected, plain), &mut cache), 1);
         assert_eq!(loops(&view(selected, selected), &mut cache), 0);
         assert_eq!(loops(&view(plain, plain), &mut cache), 2);
+    }
+
+    /// The same text of a function with a syntax error parses another way once the
+    /// text below it changes (tree-sitter's recovery looks ahead): its cached facts
+    /// must not outlive the tree they came from (a fuzzer's find).
+    #[test]
+    fn a_definition_with_an_error_is_walked_again_when_its_tree_changes() {
+        let models = SourceFile::new(
+            PathBuf::from("app/models.py"),
+            "from django.db import models\n\n\nclass Author(models.Model):\n    pass\n\n\n\
+             class Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
+        );
+        let index = ModelIndex::build(&[models], &IndexOptions::default());
+        let head = "from .models import Post\n\n\ndef names(posts, with_authors=False):\n    \
+                    rows = []\n    for post in posts:\n        if with_authors:\n            \
+                    rows.append(post.author)\n    return rows\n\n\ndef view():\n    \
+                    rfrom_x names(Post.objects.all(), with_authors=True)\n";
+        let loops = |text: &str, cache: &mut FlowCache| {
+            let file = SourceFile::new(PathBuf::from("app/views.py"), text);
+            analyse_with(&file, &index, cache).loops.len()
+        };
+        let below = format!("{head}\n\n).first()\n    return post.title\n");
+        let fresh = loops(&below, &mut FlowCache::default());
+        let mut cache = FlowCache::default();
+        let before = loops(head, &mut cache);
+        assert_ne!(
+            before, fresh,
+            "the trees no longer differ: the test shows nothing"
+        );
+        assert_eq!(loops(&below, &mut cache), fresh);
     }
 
     #[test]

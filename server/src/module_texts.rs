@@ -157,11 +157,11 @@ impl ProjectModules {
             .modules
             .iter()
             .filter_map(|(name, place)| {
-                let text = match place {
-                    Place::Read(file, _) => file.source.to_string(),
-                    Place::Disk(_, path) => std::fs::read_to_string(path).ok()?,
+                let words = match place {
+                    Place::Read(file, _) => word_hashes(&file.source),
+                    Place::Disk(_, path) => word_hashes(&std::fs::read_to_string(path).ok()?),
                 };
-                Some((name.clone(), word_hashes(&text)))
+                Some((name.clone(), words))
             })
             .collect();
         Mentions::of(words)

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::cli::{check_findings, ormhint};
+use support::cli::{check_findings, check_json, ormhint};
 use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
@@ -183,11 +183,7 @@ fn parameters_take_the_model_every_call_gives_them() {
             "blog/views.py:36:28 ORM102",
         ]
     );
-    let run = ormhint(
-        dir.path(),
-        &["check", "--output-format", "json", "--no-cache"],
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = check_json(dir.path(), &["--no-cache"]);
     // Nothing was prefetched by any caller: the query is the function's own, and so is
     // the fix.
     assert_eq!(

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::json;
-use support::cli::{check_findings, findings, ormhint};
+use support::cli::{check_findings, check_json, findings, ormhint};
 use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
@@ -161,11 +161,7 @@ fn querysets_returned_by_other_modules_are_followed() {
 #[test]
 fn the_finding_names_the_relation_and_offers_no_fix_in_another_file() {
     let dir = project();
-    let run = ormhint(
-        dir.path(),
-        &["check", "--output-format", "json", "--no-cache"],
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = check_json(dir.path(), &["--no-cache"]);
     assert_eq!(
         all[0]["message"],
         "`post.author` loads the related object `author` with one query per `Post` row: \

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::cli::{check_findings, ormhint};
+use support::cli::{check_findings, check_json};
 use support::write_files as write;
 
 const MODELS: &str = "\
@@ -90,11 +90,7 @@ fn manager_and_queryset_methods_work_on_their_models_rows() {
         check_findings(dir.path(), &["--no-cache"]),
         ["blog/models.py:10:16 ORM201", "blog/models.py:26:17 ORM101",]
     );
-    let run = ormhint(
-        dir.path(),
-        &["check", "--output-format", "json", "--no-cache"],
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = check_json(dir.path(), &["--no-cache"]);
     assert_eq!(
         all[0]["message"],
         "`self.filter(title=\"\").count() > 0` counts every row to test whether there is \

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::cli::{check_findings, ormhint};
+use support::cli::{check_findings, check_json, ormhint};
 use support::write_files as write;
 
 const SETTINGS: &str = "\
@@ -127,11 +127,7 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
             "blog/views.py:13:57 ORM102",
         ]
     );
-    let run = ormhint(
-        dir.path(),
-        &["check", "--output-format", "json", "--no-cache"],
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let all = check_json(dir.path(), &["--no-cache"]);
     assert_eq!(
         all[0]["message"],
         "`posts` (through `blog/list.html`) loads the related object `author` with one \

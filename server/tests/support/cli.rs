@@ -32,9 +32,18 @@ pub fn ormhint(dir: &Path, args: &[&str]) -> Run {
 /// The findings of `ormhint check --output-format json args...` in `dir`, as
 /// `path:row:column CODE`.
 pub fn check_findings(dir: &Path, args: &[&str]) -> Vec<String> {
+    findings(&check_output(dir, args))
+}
+
+/// The findings of `ormhint check --output-format json args...` in `dir`, whole.
+pub fn check_json(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    serde_json::from_str(&check_output(dir, args)).unwrap()
+}
+
+fn check_output(dir: &Path, args: &[&str]) -> String {
     let mut all = vec!["check", "--output-format", "json"];
     all.extend_from_slice(args);
-    findings(&ormhint(dir, &all).stdout)
+    ormhint(dir, &all).stdout
 }
 
 /// The findings of `ormhint check --output-format json` as `path:row:column CODE`.

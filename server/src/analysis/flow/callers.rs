@@ -12,7 +12,6 @@
 //! is not carried over, as with an annotation: only the model is.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use tree_sitter::Node;
 
@@ -56,7 +55,7 @@ impl<'a> Walker<'a> {
     /// model; the modules read for it are recorded.
     pub(super) fn agreed_parameters(&mut self, def: Node<'a>) -> Env {
         let mut agreed = Env::new();
-        if !self.active.is_empty() || self.probe.is_some() || is_test_module(&self.file.path) {
+        if !self.active.is_empty() || self.probe.is_some() || is_test_module(&self.file.module) {
             return agreed;
         }
         let Some(params) = self.unknown_receivers(def) else {
@@ -99,41 +98,29 @@ impl<'a> Walker<'a> {
         let mentioning = sources.mentioning(&name)?;
         self.facts
             .read_modules([ModuleRead::mentions(&name, &mentioning)]);
-        if mentioning
-            .iter()
-            .filter(|m| !is_test_module_name(m))
-            .count()
-            > MAX_MODULES
-        {
+        let production: Vec<&String> = mentioning.iter().filter(|m| !is_test_module(m)).collect();
+        if production.len() > MAX_MODULES {
             return None;
         }
         let signature = || Signature::of(def, &self.file.source);
         let mut sites = Vec::new();
-        for module in &mentioning {
-            if is_test_module_name(module) {
-                continue;
-            }
+        for module in production {
             if *module == self.file.module {
-                let calls = self.calls_in(self.file, None, &name, def)?;
-                for call in calls {
+                for call in self.calls_in(self.file, None, &name, def)? {
                     sites.push(self.probe_here(call, signature())?);
                 }
-                continue;
-            }
-            let text = sources.module(module)?;
-            if is_test_module(&text.file.path) {
-                continue;
-            }
-            self.read_module(&text);
-            let calls = self.calls_in(&text.file, Some(&text), &name, def)?;
-            for call in calls {
-                sites.push(self.probe_there(&text, call, signature())?);
+            } else {
+                let text = sources.module(module)?;
+                self.read_module(&text);
+                for call in self.calls_in(&text.file, Some(&text), &name, def)? {
+                    sites.push(self.probe_there(&text, call, signature())?);
+                }
             }
             if sites.len() > MAX_CALLS {
                 return None;
             }
         }
-        (!sites.is_empty() && sites.len() <= MAX_CALLS).then_some(sites)
+        (!sites.is_empty()).then_some(sites)
     }
 
     /// The calls of the function `name` (`def`, of this module) in `file` (another
@@ -169,15 +156,22 @@ impl<'a> Walker<'a> {
         Some(calls)
     }
 
+    /// What an occurrence of the function's name is when it is no name in the code:
+    /// in a comment, in a string (harmless unless the string is a dotted path to it),
+    /// in something we cannot read; `None` for a name.
+    fn not_a_name<'t>(&self, found: Node<'t>, src: &str) -> Option<Occurrence<'t>> {
+        match found.kind() {
+            "identifier" => None,
+            "comment" => Some(Occurrence::Other),
+            "string_content" => Some(dotted_path_in(found, src, &self.file.module)),
+            _ => Some(Occurrence::Escapes),
+        }
+    }
+
     /// An occurrence of the function's name in its own module.
     fn occurrence_here<'t>(&self, found: Node<'t>, def: Node<'a>) -> Occurrence<'t> {
-        let src = self.src();
-        match found.kind() {
-            "comment" => return Occurrence::Other,
-            "identifier" => {}
-            // In a string: harmless unless the string is a dotted path to it.
-            "string_content" => return dotted_path_in(found, src, &self.file.module),
-            _ => return Occurrence::Escapes,
+        if let Some(occurrence) = self.not_a_name(found, self.src()) {
+            return occurrence;
         }
         let parent = found.parent();
         if parent.is_some_and(|p| p.kind() == "function_definition") {
@@ -210,11 +204,8 @@ impl<'a> Walker<'a> {
         name: &str,
     ) -> Occurrence<'t> {
         let src = &text.file.source;
-        match found.kind() {
-            "comment" => return Occurrence::Other,
-            "identifier" => {}
-            "string_content" => return dotted_path_in(found, src, &self.file.module),
-            _ => return Occurrence::Escapes,
+        if let Some(occurrence) = self.not_a_name(found, src) {
+            return occurrence;
         }
         if keyword_name(found) {
             return Occurrence::Other;
@@ -273,17 +264,13 @@ impl<'a> Walker<'a> {
         let caller = enclosing_function(call)?;
         let mut walker = self.fresh();
         walker.active = vec![usize::MAX];
-        walker.probe = Some(Probe {
-            call: call.start_byte(),
-            signature,
-            bound: Vec::new(),
-        });
-        walker.function(caller, Env::new());
+        let bound = walker.walk_probed(caller, call, signature);
         self.facts.read_modules(walker.facts.modules_read);
-        joined(walker.probe?.bound)
+        bound
     }
 
-    /// The parameters `call`, in `text`, binds when its caller is walked there.
+    /// The parameters `call`, in `text`, binds when its caller is walked there (what
+    /// comes back keeps places of that file, which [`agreement`] does not read).
     fn probe_there(
         &mut self,
         text: &ModuleText,
@@ -291,28 +278,28 @@ impl<'a> Walker<'a> {
         signature: Signature,
     ) -> Option<Env> {
         let caller = enclosing_function(call)?;
-        let probe = Probe {
+        let (bound, facts) = self.walk_there(text, caller, 1, |there, caller| {
+            there.walk_probed(caller, call, signature)
+        });
+        self.facts.read_modules(facts.modules_read);
+        bound
+    }
+
+    /// `caller` walked with a probe on `call`: what the call binds, joined over the
+    /// times the walk reached it; `None` when it never did.
+    fn walk_probed(
+        &mut self,
+        caller: Node<'a>,
+        call: Node<'_>,
+        signature: Signature,
+    ) -> Option<Env> {
+        self.probe = Some(Probe {
             call: call.start_byte(),
             signature,
             bound: Vec::new(),
-        };
-        let (probe, facts) = self.walk_there(text, caller, 1, |there, caller| {
-            there.probe = Some(probe);
-            there.function(caller, Env::new());
-            there.probe.take()
         });
-        self.facts.read_modules(facts.modules_read);
-        // Values of another file keep no places here.
-        joined(probe?.bound).map(|env| {
-            env.into_iter()
-                .map(|(name, values)| {
-                    (
-                        name,
-                        values.into_iter().map(|v| v.placeless(None)).collect(),
-                    )
-                })
-                .collect()
-        })
+        self.function(caller, Env::new());
+        joined(self.probe.take()?.bound)
     }
 
     /// Records what the probed call binds, when `call` is it.
@@ -526,26 +513,14 @@ fn dotted_path_in<'t>(content: Node<'t>, src: &str, module: &str) -> Occurrence<
     }
 }
 
-/// A module of the project's tests by its dotted name (see [`is_test_module`]).
-fn is_test_module_name(module: &str) -> bool {
+/// A module of the project's tests, by its dotted name: in `tests/` or `test/`, or
+/// `tests.py`, `test_*.py`, `*_tests.py`, `conftest.py`.
+fn is_test_module(module: &str) -> bool {
     let mut parts = module.split('.');
     let last = module.rsplit('.').next().unwrap_or("");
     parts.any(|part| matches!(part, "tests" | "test" | "conftest"))
         || last.starts_with("test_")
         || last.ends_with("_tests")
-}
-
-/// A module of the project's tests: `tests/`, `test_*.py`, `*_tests.py`, `tests.py`,
-/// `conftest.py`.
-pub(super) fn is_test_module(path: &Path) -> bool {
-    let in_tests = path
-        .components()
-        .any(|part| matches!(part.as_os_str().to_str(), Some("tests" | "test")));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    in_tests
-        || name.starts_with("test_")
-        || name.ends_with("_tests.py")
-        || matches!(name, "tests.py" | "conftest.py")
 }
 
 #[cfg(test)]
@@ -588,7 +563,7 @@ mod tests {
     }
 
     #[test]
-    fn test_modules_are_told_by_name_and_path() {
+    fn test_modules_are_told_by_name() {
         for module in [
             "blog.tests",
             "blog.tests.test_views",
@@ -596,13 +571,19 @@ mod tests {
             "conftest",
             "blog.view_tests",
         ] {
-            assert!(is_test_module_name(module), "{module}");
+            assert!(is_test_module(module), "{module}");
         }
-        for module in ["blog.views", "blog.testing", "contest.views", "latest"] {
-            assert!(!is_test_module_name(module), "{module}");
+        for module in ["blog.tests.helpers", "blog.test_views"] {
+            assert!(is_test_module(module), "{module}");
         }
-        assert!(is_test_module(Path::new("blog/tests/helpers.py")));
-        assert!(is_test_module(Path::new("blog/test_views.py")));
-        assert!(!is_test_module(Path::new("blog/latest.py")));
+        for module in [
+            "blog.views",
+            "blog.testing",
+            "contest.views",
+            "latest",
+            "blog.latest",
+        ] {
+            assert!(!is_test_module(module), "{module}");
+        }
     }
 }

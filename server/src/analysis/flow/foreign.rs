@@ -296,7 +296,7 @@ impl Value {
     /// it names.
     /// A queryset built in `path` (when given: a value given back, not one passed on,
     /// whose places are in this file) keeps where it was built as [`Qs::elsewhere`].
-    pub(super) fn placeless(self, path: Option<&Path>) -> Value {
+    fn placeless(self, path: Option<&Path>) -> Value {
         match self {
             Value::Qs(qs) => Value::Qs(qs.placeless(path)),
             Value::Rows(qs) => Value::Rows(qs.placeless(path)),

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::analysis::access;
+use crate::analysis::access::{self, Access};
+use crate::index::ModelId;
 use crate::syntax::branches;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, text};
@@ -39,6 +40,40 @@ pub(super) fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool 
 }
 
 impl<'a> Walker<'a> {
+    /// What `uses` of an object of `model` do (`access::resolve_use`), with this file's
+    /// functions and the closures in scope as helpers; the modules read are recorded.
+    pub(super) fn resolve_uses(&mut self, model: ModelId, uses: &[Use]) -> Vec<Access> {
+        let imports = self
+            .imports
+            .or_else(|| self.index.imports_of(&self.file.module));
+        let read = RefCell::new(Vec::new());
+        let with_closures: HashMap<String, Node<'a>>;
+        let functions = if self.local_functions.is_empty() {
+            self.functions
+        } else {
+            with_closures = self
+                .functions
+                .iter()
+                .chain(&self.local_functions)
+                .map(|(name, def)| (name.clone(), *def))
+                .collect();
+            &with_closures
+        };
+        let ctx = access::Ctx {
+            index: self.index,
+            file: self.file,
+            functions,
+            elsewhere: self.sources.zip(imports),
+            read: &read,
+        };
+        let mut accesses = Vec::new();
+        for u in uses {
+            access::resolve_use(&ctx, model, u, &mut accesses, 0);
+        }
+        self.facts.read_modules(read.into_inner());
+        accesses
+    }
+
     /// The loop variable bound to a row when `values` are all rows of one model:
     /// `for p in qs`, `for i, p in enumerate(qs)`.
     pub(super) fn row_binding(
@@ -97,34 +132,7 @@ impl<'a> Walker<'a> {
             uses.extend(uses_of(*node, var, self.src()));
         }
         uses.retain(|u| branches::reached(u.start(), untaken));
-        let mut accesses = Vec::new();
-        let imports = self
-            .imports
-            .or_else(|| self.index.imports_of(&self.file.module));
-        let read = RefCell::new(Vec::new());
-        let with_closures: HashMap<String, Node<'a>>;
-        let functions = if self.local_functions.is_empty() {
-            self.functions
-        } else {
-            with_closures = self
-                .functions
-                .iter()
-                .chain(&self.local_functions)
-                .map(|(name, def)| (name.clone(), *def))
-                .collect();
-            &with_closures
-        };
-        let ctx = access::Ctx {
-            index: self.index,
-            file: self.file,
-            functions,
-            elsewhere: self.sources.zip(imports),
-            read: &read,
-        };
-        for u in &uses {
-            access::resolve_use(&ctx, model, u, &mut accesses, 0);
-        }
-        self.facts.read_modules(read.into_inner());
+        let mut accesses = self.resolve_uses(model, &uses);
         // `row.book = other` puts `other` in the cache: later reads of `row.book`, here or
         // in a method the loop calls, cost nothing.
         let assigned: Vec<&str> = uses

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use crate::analysis::access;
 use crate::analysis::sources::{ModuleRead, ModuleSources};
 use crate::analysis::templates::{self, LoadedTemplate, TemplateLoader, UseKind};
 use crate::index::queryset_api;
@@ -61,6 +60,11 @@ impl<'a> Walker<'a> {
         let Some(dotted) = dotted_name(function, self.src()) else {
             return;
         };
+        // Every call comes here: only these names are resolved through the imports.
+        let named = |full: &str| full.rsplit('.').next() == dotted.last().map(String::as_str);
+        if !RENDERERS.iter().any(|(full, ..)| named(full)) {
+            return;
+        }
         let imports = self
             .imports
             .or_else(|| self.index.imports_of(&self.file.module));
@@ -122,17 +126,6 @@ impl<'a> Walker<'a> {
             return;
         };
         let at = TextRange::of(value);
-        let read = std::cell::RefCell::new(Vec::new());
-        let imports = self
-            .imports
-            .or_else(|| self.index.imports_of(&self.file.module));
-        let ctx = access::Ctx {
-            index: self.index,
-            file: self.file,
-            functions: self.functions,
-            elsewhere: self.sources.zip(imports),
-            read: &read,
-        };
         for used in uses {
             let UseKind::Loop { rows: row_uses } = &used.kind else {
                 continue;
@@ -142,10 +135,8 @@ impl<'a> Walker<'a> {
             if !used.path.is_empty() {
                 continue;
             }
-            let mut accesses = Vec::new();
-            for row_use in row_uses {
-                access::resolve_use(&ctx, model, &python_use(row_use, at), &mut accesses, 0);
-            }
+            let python: Vec<Use> = row_uses.iter().map(|u| python_use(u, at)).collect();
+            let mut accesses = self.resolve_uses(model, &python);
             for access in &mut accesses {
                 access.range = at;
                 access.via = Some(template.to_string());
@@ -158,7 +149,6 @@ impl<'a> Walker<'a> {
                 sole_consumer: false,
             });
         }
-        self.facts.read_modules(read.into_inner());
     }
 }
 

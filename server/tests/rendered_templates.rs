@@ -94,6 +94,40 @@ def dicts(request):
 
 def unknown_template(request, name):
     return render(request, name, {\"posts\": Post.objects.all()})
+
+
+def stored_later(request):
+    context = {\"title\": \"Posts\"}
+    context[\"posts\"] = Post.objects.filter(title=\"y\")
+    return render(request, \"blog/list.html\", context)
+
+
+def updated(request):
+    context = {}
+    context.update(posts=Post.objects.exclude(title=\"z\"))
+    return render(request, \"blog/list.html\", context)
+
+
+def overwritten(request):
+    context = {\"posts\": Post.objects.all()}
+    context[\"posts\"] = Post.objects.select_related(\"author\").prefetch_related(\"comments\")
+    return render(request, \"blog/list.html\", context)
+
+
+def handed_on(request):
+    context = {\"posts\": Post.objects.all()}
+    add_defaults(context)
+    return render(request, \"blog/list.html\", context)
+
+
+def spread(request, base):
+    context = {**base}
+    return render(request, \"blog/list.html\", context)
+
+
+def either(request, other):
+    context = {\"posts\": Post.objects.all()} if other is None else other
+    return render(request, \"blog/list.html\", context)
 ";
 
 fn project() -> tempfile::TempDir {
@@ -125,6 +159,12 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
             "blog/views.py:9:56 ORM102",
             "blog/views.py:13:57 ORM101",
             "blog/views.py:13:57 ORM102",
+            "blog/views.py:30:25 ORM101",
+            "blog/views.py:30:25 ORM102",
+            "blog/views.py:44:24 ORM101",
+            "blog/views.py:44:24 ORM102",
+            "blog/views.py:50:26 ORM101",
+            "blog/views.py:50:26 ORM102",
         ]
     );
     let all = check_json(dir.path(), &["--no-cache"]);
@@ -132,6 +172,27 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
         all[0]["message"],
         "`posts` (through `blog/list.html`) loads the related object `author` with one \
          query per `Post` row: the queryset does not select_related(\"author\")"
+    );
+    let related: Vec<String> = all[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{} {}",
+                r["path"].as_str().unwrap(),
+                r["location"]["row"],
+                r["location"]["column"],
+                r["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "blog/views.py:8:13 rows of `Post` fetched here",
+            "blog/templates/blog/list.html:3:30 `author` read here for each row",
+        ]
     );
     assert_eq!(
         all[1]["message"],
@@ -147,6 +208,18 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
         )
     );
     assert_eq!(
+        fixed.lines().nth(43),
+        Some(
+            "    context[\"posts\"] = Post.objects.select_related(\"author\").prefetch_related(\"comments\").filter(title=\"y\")"
+        )
+    );
+    assert_eq!(
+        fixed.lines().nth(49),
+        Some(
+            "    context.update(posts=Post.objects.select_related(\"author\").prefetch_related(\"comments\").exclude(title=\"z\"))"
+        )
+    );
+    assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
         Vec::<String>::new()
     );
@@ -155,7 +228,7 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
 #[test]
 fn a_cached_check_sees_an_edit_of_the_template() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 4);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 10);
     // Only the template changes: no Python file, no fact of the index.
     write(dir.path(), &[("blog/templates/blog/list.html", TITLES)]);
     assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());

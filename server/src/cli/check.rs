@@ -1,5 +1,6 @@
 //! `ormhint check [PATH ...]`.
 
+use std::collections::{BTreeSet, HashSet};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::cache::Cache;
 use crate::config::Config;
 use crate::fix::Applicability;
 use crate::project::{CheckResult, CheckTarget, Excludes, FileReport, Project, Skipped, walks_to};
+use crate::syntax::SourceFile;
 use crate::text::LineIndex;
 
 pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error> {
@@ -134,12 +136,16 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
     }
 
     files.retain(|f| !f.diagnostics.is_empty());
+    let others = related_files_elsewhere(&files, &project.files);
     let mut locator = Locator::default();
     for file in &files {
         locator.add(&file.path, &file.source);
     }
     for file in &project.files {
         locator.add(&file.path, &file.source);
+    }
+    for (path, source) in &others {
+        locator.add(path, source);
     }
     let report = Report {
         files: &files,
@@ -297,6 +303,28 @@ fn report_failures(failures: &[String]) -> Result<(), Error> {
 /// Colours when stdout is a terminal and `NO_COLOR` is unset or empty.
 fn colors_wanted() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The texts of the files related information points into that are not Python files of
+/// the project (templates), read from disk.
+fn related_files_elsewhere(files: &[FileReport], project: &[SourceFile]) -> Vec<(PathBuf, String)> {
+    let known: HashSet<&Path> = project.iter().map(|f| f.path.as_path()).collect();
+    let mut paths: BTreeSet<&Path> = BTreeSet::new();
+    for file in files {
+        for diagnostic in &file.diagnostics {
+            for related in &diagnostic.related {
+                if let Some(path) = &related.path
+                    && !known.contains(path.as_path())
+                {
+                    paths.insert(path);
+                }
+            }
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| Some((path.to_path_buf(), std::fs::read_to_string(path).ok()?)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ mod text;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -101,6 +103,15 @@ pub struct Access {
     pub range: TextRange,
     /// The method, property or helper through which it happens.
     pub via: Option<String>,
+    /// The lookup in another file that makes it (a template's `{{ post.author }}`).
+    pub read_in: Option<Arc<ReadIn>>,
+}
+
+/// A place in another file of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadIn {
+    pub path: PathBuf,
+    pub range: TextRange,
 }
 
 pub struct Ctx<'a, 't> {
@@ -299,6 +310,7 @@ fn other(range: TextRange, via: Option<&(String, TextRange)>) -> Access {
         kind: AccessKind::Other,
         range: via.map_or(range, |v| v.1),
         via: via.map(|v| v.0.clone()),
+        read_in: None,
     }
 }
 
@@ -325,6 +337,7 @@ fn resolve_segments(
             kind,
             range,
             via: via_name.clone(),
+            read_in: None,
         })
     };
     let Some(attribute) = ctx.index.attribute(model, &seg.name) else {

@@ -44,6 +44,7 @@ pub(super) fn format_object(
             kind: AccessKind::Pk,
             range: via.map_or(*range, |v| v.1),
             via: via.map(|v| v.0.clone()),
+            read_in: None,
         }),
         Some(TextMethod::DjangoDefault) => {}
         _ => out.push(other(*range, via)),

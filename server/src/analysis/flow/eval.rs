@@ -52,6 +52,7 @@ impl<'a> Walker<'a> {
             }
             "attribute" => self.eval_attribute(node, env),
             "call" => self.eval_call(node, env),
+            "dictionary" => vec![self.eval_dict(node, env)],
             "true" | "false" | "none" | "integer" | "float" | "string" => {
                 vec![constant(node, self.src()).unwrap_or(Value::Unknown)]
             }
@@ -260,6 +261,26 @@ impl<'a> Walker<'a> {
                     .map(|v| Value::Enumerate(Box::new(v)))
                     .collect()
             }
+            "Paginator"
+                if self.external_name(&[name.to_string()]).as_deref()
+                    == Some("django.core.paginator.Paginator") =>
+            {
+                let Some(arg) = args
+                    .keyword("object_list")
+                    .or(args.positional.first().copied())
+                else {
+                    return vec![Value::Unknown];
+                };
+                self.eval(arg, env)
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => {
+                            Value::Paginator(qs)
+                        }
+                        _ => Value::Unknown,
+                    })
+                    .collect()
+            }
             "get_object_or_404" => {
                 let Some(arg) = args.positional.first() else {
                     return vec![Value::Unknown];
@@ -353,6 +374,8 @@ impl<'a> Walker<'a> {
     ) -> Value {
         match value {
             Value::Qs(qs) => self.queryset_method(qs, method, call, function),
+            // A page iterates a slice of the paginated queryset.
+            Value::Paginator(qs) if matches!(method, "page" | "get_page") => Value::Rows(qs),
             Value::RelatedManager { obj, hop, range } => {
                 let Some(target) = hop.target else {
                     return Value::Unknown;

@@ -303,6 +303,8 @@ impl Shift for Access {
             kind: _,
             range,
             via: _,
+            // In another file: this file's edits do not move it.
+            read_in: _,
         } = self;
         range.shift(by);
     }

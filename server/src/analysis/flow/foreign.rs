@@ -306,7 +306,11 @@ impl Value {
             }),
             Value::Enumerate(inner) => Value::Enumerate(Box::new(inner.placeless(path))),
             Value::Model(_) | Value::Request | Value::Constant(_) | Value::Unknown => self,
-            Value::RelatedManager { .. } | Value::View(_) | Value::ViewSuper(_) => Value::Unknown,
+            Value::RelatedManager { .. }
+            | Value::View(_)
+            | Value::ViewSuper(_)
+            | Value::Dict(_)
+            | Value::Paginator(_) => Value::Unknown,
         }
     }
 }

@@ -8,6 +8,7 @@
 mod cache;
 mod callers;
 mod calls;
+mod contexts;
 mod eval;
 mod evaluations;
 mod facts;

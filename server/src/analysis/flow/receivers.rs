@@ -88,9 +88,7 @@ impl<'a> Walker<'a> {
                 Some(self.loaded_elsewhere_object(self.resolve_model(&model)?))
             }
             Annotated::Rows(class, model) => {
-                let class = self
-                    .index
-                    .external_name(self.imports, &self.file.module, &class)?;
+                let class = self.external_name(&class)?;
                 QUERYSET_CLASSES
                     .contains(&class.as_str())
                     .then(|| Some(Value::Qs(loaded_elsewhere(self.resolve_model(&model)?))))?

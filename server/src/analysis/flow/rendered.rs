@@ -1,29 +1,37 @@
 //! Rows a view hands to a Django template (`render(request, "blog/list.html",
 //! {"posts": posts})`): each `{% for %}` of the template over the context variable is
 //! a loop over the view's rows, with what the template reads of each row
-//! (`analysis::templates`), recorded at the context value, so a finding and its fix are
-//! on the view's queryset and name the template.
+//! (`analysis::templates`), recorded where the rows went into the context, so a finding
+//! and its fix are on the view's queryset, name the template and point at the template
+//! line that reads the relation.
 //!
 //! Only what the call says for sure is followed: a template named by a literal that the
-//! settings find, a context written as a dict literal with string keys. A template
+//! settings find, a context that is a dict literal or a dictionary built in the function
+//! (`contexts`) that nothing else is given. A template
 //! whose summary has gaps (an include or extends that cannot be followed) is not read:
 //! what it does may be more. What a row hands to a custom filter or tag is unknown, as
 //! a row passed to code we cannot read is in Python.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use crate::analysis::access::ReadIn;
 use crate::analysis::sources::{ModuleRead, ModuleSources};
 use crate::analysis::templates::{self, LoadedTemplate, TemplateLoader, UseKind};
 use crate::index::queryset_api;
+use crate::syntax::fields::FIELDS;
 use crate::syntax::format_strings::{Dunder, Formatting};
-use crate::syntax::node::{CallArgs, dict_string_items, dotted_name, string_value};
+use crate::syntax::node::{CallArgs, descendants, dotted_name, string_value, text};
 use crate::syntax::uses::{Segment, Use};
 use crate::text::TextRange;
 
+use super::contexts::{Dict, Stored};
 use super::facts::LoopFact;
-use super::values::{Env, rows_of};
+use super::values::{Env, Qs, Value};
 use super::walker::Walker;
 
 /// Django's functions that render a template with a context: the full name, the
@@ -37,7 +45,9 @@ const RENDERERS: [(&str, usize, usize); 3] = [
 /// The project's templates as the summary loads them, each read recorded.
 struct Loader<'s> {
     sources: &'s dyn ModuleSources,
-    read: std::cell::RefCell<Vec<ModuleRead>>,
+    read: RefCell<Vec<ModuleRead>>,
+    /// The file of each template loaded, by name.
+    paths: RefCell<HashMap<String, PathBuf>>,
 }
 
 impl TemplateLoader for Loader<'_> {
@@ -46,6 +56,9 @@ impl TemplateLoader for Loader<'_> {
         self.read
             .borrow_mut()
             .push(ModuleRead::template(name, hash));
+        self.paths
+            .borrow_mut()
+            .insert(name.to_string(), template.path.clone());
         Some(template)
     }
 }
@@ -65,13 +78,7 @@ impl<'a> Walker<'a> {
         if !RENDERERS.iter().any(|(full, ..)| named(full)) {
             return;
         }
-        let imports = self
-            .imports
-            .or_else(|| self.index.imports_of(&self.file.module));
-        let Some(full) = self
-            .index
-            .external_name(imports, &self.file.module, &dotted)
-        else {
+        let Some(full) = self.external_name(&dotted) else {
             return;
         };
         let Some(&(_, name_at, context_at)) = RENDERERS.iter().find(|(f, ..)| *f == full) else {
@@ -90,42 +97,85 @@ impl<'a> Walker<'a> {
         let Some(name) = string_value(name, self.src()) else {
             return;
         };
-        let Some(items) = dict_string_items(context, self.src()) else {
+        let Some(dicts) = self.context_dicts(context, env) else {
             return;
         };
         let loader = Loader {
             sources,
             read: Default::default(),
+            paths: Default::default(),
         };
         let summary = templates::summarize(name, &loader);
         self.facts.read_modules(loader.read.into_inner());
+        let paths = loader.paths.into_inner();
         let Some(summary) = summary.filter(|s| s.gaps.is_empty()) else {
             return;
         };
-        for (key, value) in items {
-            if let Some(uses) = summary.context.get(&key) {
-                self.rows_rendered(value, uses, name, env);
+        for (key, uses) in &summary.context {
+            let mut stored = Vec::new();
+            for dict in &dicts {
+                match dict.get(key) {
+                    Stored::Rows(rows, at) => stored.push((rows, at)),
+                    Stored::NotRows => {}
+                    Stored::Unknown => {
+                        stored.clear();
+                        break;
+                    }
+                }
+            }
+            for (rows, at) in stored {
+                self.rows_rendered(rows, at, uses, name, &paths);
             }
         }
+    }
+
+    /// The dictionaries a context argument may be: a dict literal, or a name bound to
+    /// dictionaries that nothing but stores, `update` calls and this call use (a
+    /// function given the dictionary may store anything in it).
+    fn context_dicts(&mut self, context: Node<'a>, env: &Env) -> Option<Vec<Dict>> {
+        if context.kind() == "identifier" && !self.only_built_and_rendered(context) {
+            return None;
+        }
+        let values = self.eval(context, env);
+        let dicts: Vec<Dict> = values
+            .into_iter()
+            .map(|value| match value {
+                Value::Dict(dict) => Some(*dict),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        (!dicts.is_empty()).then_some(dicts)
+    }
+
+    /// Whether every other occurrence of the name `context` in its function binds it,
+    /// stores a key in it, updates it or reads a key of it.
+    fn only_built_and_rendered(&self, context: Node<'a>) -> bool {
+        let name = self.file.text(context);
+        let mut scope = context;
+        while let Some(parent) = scope.parent() {
+            scope = parent;
+            if scope.kind() == "function_definition" {
+                break;
+            }
+        }
+        descendants(scope)
+            .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name)
+            .all(|n| n == context || dict_building(n, self.src()))
     }
 
     /// The loops of a template over the rows `value` gives the context variable whose
     /// `uses` these are.
     fn rows_rendered(
         &mut self,
-        value: Node<'a>,
+        rows: Vec<Qs>,
+        at: TextRange,
         uses: &[templates::Use],
         template: &str,
-        env: &Env,
+        paths: &HashMap<String, PathBuf>,
     ) {
-        let values = self.eval(value, env);
-        let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) else {
-            return;
-        };
         let Some(model) = rows.first().map(|qs| qs.model) else {
             return;
         };
-        let at = TextRange::of(value);
         for used in uses {
             let UseKind::Loop { rows: row_uses } = &used.kind else {
                 continue;
@@ -135,11 +185,20 @@ impl<'a> Walker<'a> {
             if !used.path.is_empty() {
                 continue;
             }
-            let python: Vec<Use> = row_uses.iter().map(|u| python_use(u, at)).collect();
-            let mut accesses = self.resolve_uses(model, &python);
-            for access in &mut accesses {
-                access.range = at;
-                access.via = Some(template.to_string());
+            let mut accesses = Vec::new();
+            for row_use in row_uses {
+                let read_in = paths.get(&row_use.at.template).map(|path| {
+                    Arc::new(ReadIn {
+                        path: path.clone(),
+                        range: row_use.at.range,
+                    })
+                });
+                for mut access in self.resolve_uses(model, &[python_use(row_use, at)]) {
+                    access.range = at;
+                    access.via = Some(template.to_string());
+                    access.read_in = read_in.clone();
+                    accesses.push(access);
+                }
             }
             self.facts.loops.push(LoopFact {
                 sources: rows.clone(),
@@ -149,6 +208,25 @@ impl<'a> Walker<'a> {
                 sole_consumer: false,
             });
         }
+    }
+}
+
+/// An occurrence of a context dictionary's name that only builds it or reads it:
+/// `ctx = ...`, `ctx[...] = ...`, `ctx[...]`, `ctx.update(...)`, `ctx.get(...)`.
+fn dict_building(name: Node<'_>, src: &str) -> bool {
+    let Some(parent) = name.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "assignment" => parent.child_by_field_id(FIELDS.left) == Some(name),
+        "subscript" => parent.child_by_field_id(FIELDS.value) == Some(name),
+        "attribute" => {
+            parent.child_by_field_id(FIELDS.object) == Some(name)
+                && parent
+                    .child_by_field_id(FIELDS.attribute)
+                    .is_some_and(|a| matches!(text(a, src), "update" | "get"))
+        }
+        _ => false,
     }
 }
 

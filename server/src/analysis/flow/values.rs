@@ -13,6 +13,8 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{quote_of, string_value};
 use crate::text::TextRange;
 
+use super::contexts::Dict;
+
 /// Where the rows' queryset is written in this file: the place a fix edits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
@@ -180,6 +182,10 @@ pub enum Value {
     /// A request (`request` not bound otherwise, a view's `self.request`), whose `user`
     /// is the user model's object that the authentication middleware loaded.
     Request,
+    /// `Paginator(rows)`: its pages are slices of the rows.
+    Paginator(Qs),
+    /// A dictionary with string keys (a template context being built).
+    Dict(Box<Dict>),
     /// A constant (`False`, `None`, `0`, `"x"`) by its truth: an `if` on a parameter a
     /// call passes one to takes one branch.
     Constant(bool),

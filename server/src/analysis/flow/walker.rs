@@ -180,6 +180,13 @@ impl<'a> Walker<'a> {
         )
     }
 
+    /// The full path of what `dotted` names in this file when it comes from outside the
+    /// project (`render` -> `django.shortcuts.render`).
+    pub(super) fn external_name(&self, dotted: &[String]) -> Option<String> {
+        self.index
+            .external_name(self.imports, &self.file.module, dotted)
+    }
+
     /// The model `dotted` names in this file, through its own imports.
     pub(super) fn resolve_model(&self, dotted: &[String]) -> Option<ModelId> {
         let module = &self.file.module;
@@ -294,6 +301,7 @@ impl<'a> Walker<'a> {
                 "call" => {
                     self.scan_in(child, Some(stmt), env, scope);
                     prefetched_in_place(child, self.src(), env);
+                    self.call_on_dict(child, env);
                 }
                 _ => self.scan_in(child, Some(stmt), env, scope),
             }
@@ -448,6 +456,9 @@ impl<'a> Walker<'a> {
                 // `d[row.team.id] = ...` reads its subscripts and receivers like any
                 // expression (the target itself is excluded where a read is recorded).
                 self.scan_in(left, Some(node), env, scope);
+                if left.kind() == "subscript" && self.store_in_dict(left, right, env) {
+                    return;
+                }
                 for ident in descendants(left).filter(|n| n.kind() == "identifier") {
                     if ident.parent().is_some_and(|p| p.kind() == "attribute") {
                         continue;

@@ -181,7 +181,14 @@ pub fn report_per_row_loads<V: Violation>(
             model: model.clone(),
             method: finding.method(),
         });
-        let related = ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
+        let mut related = ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
+        if let Some(read_in) = &finding.access.read_in {
+            related.push(Related {
+                path: Some(read_in.path.clone()),
+                range: read_in.range,
+                message: format!("`{}` read here for each row", finding.lookup),
+            });
+        }
         out.push(
             Diagnostic::new(&violation, finding.access.range)
                 .with_related(related)

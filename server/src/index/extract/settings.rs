@@ -65,6 +65,8 @@ enum Py {
     Dict(Vec<(String, Py)>),
     /// Root-relative components.
     Path(Vec<String>),
+    /// One of these, by a condition we do not evaluate (`a if DEBUG else b`).
+    Either(Vec<Py>),
     Unknown,
 }
 
@@ -146,13 +148,33 @@ fn engines(value: &Py) -> Vec<EngineSettings> {
                 Some(Py::Str(s)) => Backend::Other(Some(s.clone())),
                 _ => Backend::Other(None),
             };
+            let loaders = match get("OPTIONS") {
+                Some(Py::Dict(options)) => options.iter().find(|(k, _)| k == "loaders"),
+                _ => None,
+            };
+            // Explicit `loaders` replace `APP_DIRS` (Django refuses both).
+            let app_dirs = match loaders {
+                Some((_, loaders)) => searches_apps(loaders),
+                None => matches!(get("APP_DIRS"), Some(Py::Bool(true))),
+            };
             Some(EngineSettings {
                 backend,
                 dirs: get("DIRS").map(dirs).unwrap_or_default(),
-                app_dirs: matches!(get("APP_DIRS"), Some(Py::Bool(true))),
+                app_dirs,
             })
         })
         .collect()
+}
+
+/// Whether a `loaders` list surely has the app directories loader, itself or inside
+/// the cached loader (`("django.template.loaders.cached.Loader", [...])`).
+fn searches_apps(loaders: &Py) -> bool {
+    match loaders {
+        Py::Str(s) => s == "django.template.loaders.app_directories.Loader",
+        Py::List(items) => items.iter().any(searches_apps),
+        Py::Either(choices) => choices.iter().all(searches_apps),
+        _ => false,
+    }
 }
 
 fn dirs(value: &Py) -> Vec<Option<PathBuf>> {
@@ -225,6 +247,13 @@ impl Reader<'_> {
             "true" => Py::Bool(true),
             "false" => Py::Bool(false),
             "parenthesized_expression" => node.named_child(0).map_or(Py::Unknown, eval),
+            "conditional_expression" => match (node.named_child(0), node.named_child(2)) {
+                (Some(yes), Some(no)) => match (eval(yes), eval(no)) {
+                    (yes, no) if yes == no => yes,
+                    (yes, no) => Py::Either(vec![yes, no]),
+                },
+                _ => Py::Unknown,
+            },
             "list" | "tuple" => {
                 let mut cursor = node.walk();
                 Py::List(
@@ -359,6 +388,34 @@ mod tests {
     fn read(path: &str, source: &str) -> TemplateSettings {
         let tree = crate::syntax::parse(source, None);
         template_settings(tree.root_node(), source, Path::new(path))
+    }
+
+    #[test]
+    fn explicit_loaders_say_whether_app_directories_are_searched() {
+        let settings = read(
+            "mysite/settings.py",
+            r#"
+default_loaders = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
+cached_loaders = [("django.template.loaders.cached.Loader", default_loaders)]
+files_only = ["django.template.loaders.filesystem.Loader"]
+TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "OPTIONS": {"loaders": default_loaders if DEBUG else cached_loaders}},
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "OPTIONS": {"loaders": default_loaders if DEBUG else files_only}},
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {"loaders": files_only}},
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "OPTIONS": {"loaders": get_loaders()}},
+]
+"#,
+        );
+        let app_dirs: Vec<bool> = settings
+            .engines
+            .unwrap()
+            .iter()
+            .map(|e| e.app_dirs)
+            .collect();
+        assert_eq!(app_dirs, [true, false, false, false]);
     }
 
     #[test]

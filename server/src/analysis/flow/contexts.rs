@@ -1,0 +1,203 @@
+//! Template contexts built in a variable: `ctx = {"posts": posts}`, then
+//! `ctx["authors"] = authors` or `ctx.update(...)`, then `render(request, name, ctx)`.
+//! The dictionary is a value of its own ([`Value::Dict`]) that keeps, per string key,
+//! the rows last stored there and where they were written, so a template's loop over a
+//! key is reported where the rows went into the context.
+//!
+//! A dictionary only keeps what it can be sure of: a key whose value is not rows is
+//! known to hold something else; `**spread` entries, a store under a key that is not a
+//! literal, or any method other than `update` with literal keys make it open, and an
+//! absent key of an open dictionary is unknown.
+
+use tree_sitter::Node;
+
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{call_args, string_value, text};
+use crate::text::TextRange;
+
+use super::values::{Env, Qs, Value, rows_of};
+use super::walker::Walker;
+
+/// A dictionary with string keys, as far as the code written so far shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dict {
+    entries: Vec<Entry>,
+    /// Keys may exist that are not in `entries`.
+    open: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    key: String,
+    /// The rows stored under the key; `None` when it holds something else.
+    rows: Option<Vec<Qs>>,
+    /// The stored expression.
+    at: TextRange,
+}
+
+/// What a key of a dictionary holds.
+pub(super) enum Stored {
+    /// Rows, written at the range.
+    Rows(Vec<Qs>, TextRange),
+    /// Something else, or nothing: a template sees no rows there.
+    NotRows,
+    Unknown,
+}
+
+impl Dict {
+    fn set(&mut self, key: String, rows: Option<Vec<Qs>>, at: TextRange) {
+        self.entries.retain(|entry| entry.key != key);
+        self.entries.push(Entry { key, rows, at });
+    }
+
+    pub(super) fn get(&self, key: &str) -> Stored {
+        match self.entries.iter().find(|entry| entry.key == key) {
+            Some(Entry {
+                rows: Some(rows),
+                at,
+                ..
+            }) => Stored::Rows(rows.clone(), *at),
+            Some(_) => Stored::NotRows,
+            None if self.open => Stored::Unknown,
+            None => Stored::NotRows,
+        }
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// The value of a `dictionary` literal.
+    pub(super) fn eval_dict(&mut self, node: Node<'a>, env: &Env) -> Value {
+        let mut dict = Dict::default();
+        let mut cursor = node.walk();
+        let children: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_id(FIELDS.value),
+                    ) else {
+                        continue;
+                    };
+                    match string_value(key, self.src()) {
+                        Some(key) => {
+                            let rows = self.rows_in(value, env);
+                            dict.set(key.to_string(), rows, TextRange::of(value));
+                        }
+                        None => dict.open = true,
+                    }
+                }
+                "comment" => {}
+                _ => dict.open = true,
+            }
+        }
+        Value::Dict(Box::new(dict))
+    }
+
+    /// `name[key] = value` where `name` holds dictionaries: the key now holds the
+    /// value. Whether the statement was such a store.
+    pub(super) fn store_in_dict(&mut self, left: Node<'a>, right: Node<'a>, env: &mut Env) -> bool {
+        let (Some(name), Some(key)) = (
+            left.child_by_field_id(FIELDS.value),
+            left.child_by_field_id(FIELDS.subscript),
+        ) else {
+            return false;
+        };
+        if name.kind() != "identifier" || !self.holds_dicts(name, env) {
+            return false;
+        }
+        let key = string_value(key, self.src()).map(str::to_string);
+        let rows = self.rows_in(right, env);
+        let name = self.file.text(name).to_string();
+        for value in env.get_mut(&name).into_iter().flatten() {
+            if let Value::Dict(dict) = value {
+                match &key {
+                    Some(key) => dict.set(key.clone(), rows.clone(), TextRange::of(right)),
+                    None => dict.open = true,
+                }
+            }
+        }
+        true
+    }
+
+    /// `name.method(...)` as a statement, where `name` holds dictionaries: `update` with
+    /// a dict literal or keywords stores them; any other method may store anything.
+    pub(super) fn call_on_dict(&mut self, call: Node<'a>, env: &mut Env) {
+        let Some(function) = call.child_by_field_id(FIELDS.function) else {
+            return;
+        };
+        let (Some(name), Some(method)) = (
+            function.child_by_field_id(FIELDS.object),
+            function.child_by_field_id(FIELDS.attribute),
+        ) else {
+            return;
+        };
+        if function.kind() != "attribute"
+            || name.kind() != "identifier"
+            || !self.holds_dicts(name, env)
+        {
+            return;
+        }
+        let stored = if text(method, self.src()) == "update" {
+            self.updated(call, env)
+        } else {
+            None
+        };
+        let name = self.file.text(name).to_string();
+        for value in env.get_mut(&name).into_iter().flatten() {
+            if let Value::Dict(dict) = value {
+                match &stored {
+                    Some(stored) => {
+                        for entry in stored {
+                            dict.set(entry.key.clone(), entry.rows.clone(), entry.at);
+                        }
+                    }
+                    None => dict.open = true,
+                }
+            }
+        }
+    }
+
+    /// What `update(...)` stores: its keywords and the entries of a dict literal;
+    /// `None` when that is not all it may store.
+    fn updated(&mut self, call: Node<'a>, env: &Env) -> Option<Vec<Entry>> {
+        let args = call_args(call, self.src());
+        if args.has_splat || args.positional.len() > 1 {
+            return None;
+        }
+        let mut stored = Vec::new();
+        if let Some(&other) = args.positional.first() {
+            if other.kind() != "dictionary" {
+                return None;
+            }
+            let Value::Dict(dict) = self.eval_dict(other, env) else {
+                return None;
+            };
+            if dict.open {
+                return None;
+            }
+            stored.extend(dict.entries);
+        }
+        for (key, value) in &args.keywords {
+            let rows = self.rows_in(*value, env);
+            stored.push(Entry {
+                key: key.clone(),
+                rows,
+                at: TextRange::of(*value),
+            });
+        }
+        Some(stored)
+    }
+
+    /// Whether every value `name` may hold is a dictionary.
+    fn holds_dicts(&self, name: Node<'a>, env: &Env) -> bool {
+        env.get(self.file.text(name))
+            .is_some_and(|values| values.iter().all(|v| matches!(v, Value::Dict(_))))
+    }
+
+    /// The rows an expression gives, when that is all it gives.
+    fn rows_in(&mut self, value: Node<'a>, env: &Env) -> Option<Vec<Qs>> {
+        let values = self.eval(value, env);
+        rows_of(&values.iter().collect::<Vec<_>>())
+    }
+}

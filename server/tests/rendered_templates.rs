@@ -130,6 +130,90 @@ def either(request, other):
     return render(request, \"blog/list.html\", context)
 ";
 
+/// Django's `ListView`s: the default template, `template_name`, `context_object_name`,
+/// `paginate_by`, `get_context_data`.
+const LIST_VIEWS: &str = r#"from django.views.generic import ListView, TemplateView
+
+from .mixins import ContextMixin
+from .models import Post
+
+TEMPLATE = "blog/list.html"
+
+
+class PostList(ListView):
+    model = Post
+
+
+class Recent(ListView):
+    queryset = Post.objects.filter(title="x")
+    template_name = "blog/list.html"
+    context_object_name = "posts"
+
+
+class Paged(ListView):
+    paginate_by = 10
+    template_name = "blog/paged.html"
+
+    def get_queryset(self):
+        return Post.objects.exclude(title="x")
+
+
+class Latest(ListView):
+    model = Post
+    template_name = "blog/latest.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest"] = Post.objects.order_by("-id")
+        return context
+
+
+class Selected(ListView):
+    queryset = Post.objects.select_related("author").prefetch_related("comments")
+    template_name = "blog/list.html"
+    context_object_name = "posts"
+
+
+class ChosenTemplate(ListView):
+    model = Post
+
+    def get_template_names(self):
+        return ["blog/titles.html"]
+
+
+class NamedByAVariable(ListView):
+    model = Post
+    template_name = TEMPLATE
+    context_object_name = "posts"
+
+
+class MixedIn(ContextMixin, ListView):
+    model = Post
+
+
+class NotAList(TemplateView):
+    model = Post
+    template_name = "blog/post_list.html"
+
+
+class ContextElsewhere(ListView):
+    model = Post
+    template_name = "blog/latest.html"
+
+    def get_context_data(self, **kwargs):
+        return add_latest(super().get_context_data(**kwargs))
+"#;
+
+const MIXINS: &str = "\
+class ContextMixin:
+    def get_context_data(self, **kwargs):
+        return {\"post_list\": []}
+";
+
+const POST_LIST: &str = "{% for post in post_list %}{{ post.author.name }}{% endfor %}\n";
+const PAGED: &str = "{% for post in page_obj %}{{ post.author.name }}{% endfor %}\n";
+const LATEST: &str = "{% for post in latest %}{{ post.author.name }}{% endfor %}\n";
+
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -144,6 +228,11 @@ fn project() -> tempfile::TempDir {
             ("blog/templates/blog/list.html", LIST),
             ("blog/templates/blog/titles.html", TITLES),
             ("blog/templates/blog/partial.html", PARTIAL),
+            ("blog/list_views.py", LIST_VIEWS),
+            ("blog/mixins.py", MIXINS),
+            ("blog/templates/blog/post_list.html", POST_LIST),
+            ("blog/templates/blog/paged.html", PAGED),
+            ("blog/templates/blog/latest.html", LATEST),
         ],
     );
     dir
@@ -155,6 +244,11 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
     assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
         [
+            "blog/list_views.py:9:7 ORM101",
+            "blog/list_views.py:14:16 ORM101",
+            "blog/list_views.py:14:16 ORM102",
+            "blog/list_views.py:23:9 ORM101",
+            "blog/list_views.py:33:29 ORM101",
             "blog/views.py:9:56 ORM101",
             "blog/views.py:9:56 ORM102",
             "blog/views.py:13:57 ORM101",
@@ -168,6 +262,14 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
         ]
     );
     let all = check_json(dir.path(), &["--no-cache"]);
+    assert_eq!(
+        all[0]["message"],
+        "`PostList` (through `blog/post_list.html`) loads the related object `author` with one \
+         query per `Post` row: the queryset does not select_related(\"author\")"
+    );
+    // Rows of the model's manager: no queryset is written to extend.
+    assert_eq!(all[0]["fix"], serde_json::Value::Null);
+    let all = &all[5..];
     assert_eq!(
         all[0]["message"],
         "`posts` (through `blog/list.html`) loads the related object `author` with one \
@@ -219,17 +321,35 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
             "    context.update(posts=Post.objects.select_related(\"author\").prefetch_related(\"comments\").exclude(title=\"z\"))"
         )
     );
+    let fixed = std::fs::read_to_string(dir.path().join("blog/list_views.py")).unwrap();
+    assert_eq!(
+        fixed.lines().nth(23),
+        Some("        return Post.objects.select_related(\"author\").exclude(title=\"x\")")
+    );
+    assert_eq!(
+        fixed.lines().nth(32),
+        Some(
+            "        context[\"latest\"] = Post.objects.select_related(\"author\").order_by(\"-id\")"
+        )
+    );
     assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
-        Vec::<String>::new()
+        ["blog/list_views.py:9:7 ORM101"]
     );
 }
 
 #[test]
 fn a_cached_check_sees_an_edit_of_the_template() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 10);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 15);
     // Only the template changes: no Python file, no fact of the index.
     write(dir.path(), &[("blog/templates/blog/list.html", TITLES)]);
-    assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());
+    assert_eq!(
+        check_findings(dir.path(), &[]),
+        [
+            "blog/list_views.py:9:7 ORM101",
+            "blog/list_views.py:23:9 ORM101",
+            "blog/list_views.py:33:29 ORM101",
+        ]
+    );
 }

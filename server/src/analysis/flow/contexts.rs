@@ -45,6 +45,18 @@ pub(super) enum Stored {
 }
 
 impl Dict {
+    /// A dictionary that holds `rows` under these keys, and may hold other keys.
+    pub(super) fn open_with(rows: impl IntoIterator<Item = (String, Vec<Qs>, TextRange)>) -> Self {
+        let mut dict = Dict {
+            entries: Vec::new(),
+            open: true,
+        };
+        for (key, rows, at) in rows {
+            dict.set(key, Some(rows), at);
+        }
+        dict
+    }
+
     fn set(&mut self, key: String, rows: Option<Vec<Qs>>, at: TextRange) {
         self.entries.retain(|entry| entry.key != key);
         self.entries.push(Entry { key, rows, at });

@@ -215,6 +215,12 @@ impl<'a> Walker<'a> {
                         (Value::ViewSuper(key), "get_queryset") => {
                             values.extend(self.view_base_queryset(key, node));
                         }
+                        (Value::ViewSuper(key), "get_context_data") => {
+                            values.push(match self.list_context(key) {
+                                Some(context) => Value::Dict(Box::new(context.dict)),
+                                None => Value::Unknown,
+                            });
+                        }
                         (Value::View(key), method) => {
                             let returned = self.view_call(key, method, node, &args, env);
                             values.extend(returned.unwrap_or_else(|| vec![Value::Unknown]));

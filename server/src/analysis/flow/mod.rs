@@ -15,6 +15,7 @@ mod facts;
 mod foreign;
 mod get_tests;
 mod id_reads;
+mod list_views;
 mod loops;
 mod queryset;
 mod receivers;

@@ -67,9 +67,9 @@ impl<'a> Walker<'a> {
     /// A call rendering a template with a context of rows: the template's loops over
     /// them are this file's, at the context values.
     pub(super) fn rendered(&mut self, function: Node<'a>, args: &CallArgs<'a>, env: &Env) {
-        let Some(sources) = self.sources else {
+        if self.sources.is_none() {
             return;
-        };
+        }
         let Some(dotted) = dotted_name(function, self.src()) else {
             return;
         };
@@ -100,20 +100,32 @@ impl<'a> Walker<'a> {
         let Some(dicts) = self.context_dicts(context, env) else {
             return;
         };
+        self.render_context(&[name.to_string()], &dicts);
+    }
+
+    /// The first of the templates `names` that is found, rendered with a context that
+    /// is one of `dicts`: its loops over rows of the context are this file's, where the
+    /// rows went into the context.
+    pub(super) fn render_context(&mut self, names: &[String], dicts: &[Dict]) {
+        let Some(sources) = self.sources else {
+            return;
+        };
         let loader = Loader {
             sources,
             read: Default::default(),
             paths: Default::default(),
         };
-        let summary = templates::summarize(name, &loader);
+        let found = names
+            .iter()
+            .find_map(|name| Some((name, templates::summarize(name, &loader)?)));
         self.facts.read_modules(loader.read.into_inner());
         let paths = loader.paths.into_inner();
-        let Some(summary) = summary.filter(|s| s.gaps.is_empty()) else {
+        let Some((name, summary)) = found.filter(|(_, s)| s.gaps.is_empty()) else {
             return;
         };
         for (key, uses) in &summary.context {
             let mut stored = Vec::new();
-            for dict in &dicts {
+            for dict in dicts {
                 match dict.get(key) {
                     Stored::Rows(rows, at) => stored.push((rows, at)),
                     Stored::NotRows => {}

@@ -31,6 +31,15 @@ const DJANGO_SINGLE_OBJECT: [&str; 7] = [
 /// Django's list views, whose `get()` sets `self.object_list` to `get_queryset()`.
 const DJANGO_LIST: [&str; 3] = ["ListView", "BaseListView", "MultipleObjectMixin"];
 
+/// The methods through which a `ListView` chooses and fills its template.
+pub(super) const RENDERING: [&str; 5] = [
+    "get",
+    "render_to_response",
+    "get_template_names",
+    "get_context_object_name",
+    "get_context_data",
+];
+
 /// DRF's generic views and viewsets: `get_object()` is one object of
 /// `filter_queryset(get_queryset())`, and filter backends filter.
 const DRF_GENERIC: [&str; 10] = [
@@ -81,6 +90,8 @@ impl<'a> Walker<'a> {
                     base.object = true;
                 }
                 base.object_list |= DJANGO_LIST.contains(&name);
+                base.renders_list |=
+                    name == "ListView" && !RENDERING.iter().any(|m| lineage.defines.contains(*m));
             } else if path.starts_with("rest_framework.") && DRF_GENERIC.contains(&name) {
                 base.get_object = true;
             }
@@ -242,7 +253,7 @@ impl<'a> Walker<'a> {
     }
 
     /// What a method of view `key` returns, called with `args`.
-    fn view_method(
+    pub(super) fn view_method(
         &mut self,
         key: usize,
         def: Node<'a>,

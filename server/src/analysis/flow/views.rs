@@ -19,6 +19,9 @@ use super::walker::{ClassKind, Walker, parameter_names};
 /// `get_queryset()`; its other methods, and what its Django or DRF base gives `self`.
 #[derive(Clone)]
 pub(super) struct ViewClass<'a> {
+    pub(super) class: Node<'a>,
+    /// `name = value` in the class body: the last value of each name.
+    pub(super) assigned: HashMap<String, Node<'a>>,
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
     pub(super) get_queryset: Option<Node<'a>>,
@@ -80,6 +83,9 @@ pub(super) struct ViewBase {
     pub(super) object: bool,
     /// `self.object_list` is `get_queryset()` (Django's list views).
     pub(super) object_list: bool,
+    /// Django's `ListView` renders a template with `get_queryset()`'s rows, and no
+    /// project base changes how.
+    pub(super) renders_list: bool,
     /// Some base is a Django or DRF view (or mixin), which sets `self.request`.
     pub(super) django_or_drf: bool,
     /// Some base is Django's `ModelForm`, whose `self.instance` is an object of its
@@ -106,6 +112,9 @@ impl<'a> Walker<'a> {
                 Some(def) => self.method(def, stmt, kind),
                 None => self.statement(stmt, &mut class_env, body),
             }
+        }
+        if let ClassKind::View(key) = kind {
+            self.list_view_rendered(key);
         }
     }
 
@@ -151,6 +160,8 @@ impl<'a> Walker<'a> {
     /// body, and what its bases are.
     pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> ViewClass<'a> {
         let mut view = ViewClass {
+            class,
+            assigned: HashMap::new(),
             queryset: None,
             model: None,
             get_queryset: None,
@@ -167,6 +178,8 @@ impl<'a> Walker<'a> {
                     let Some((left, right)) = assignment_sides(stmt) else {
                         continue;
                     };
+                    view.assigned
+                        .insert(self.file.text(left).to_string(), right);
                     match self.file.text(left) {
                         "queryset" => view.queryset = Some(right),
                         "model" => {

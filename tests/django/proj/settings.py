@@ -21,3 +21,11 @@ AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # The apps ship no migration files: tables are made with `migrate --run-syncdb`.
 MIGRATION_MODULES = {"accounts": None, "blog": None, "shop": None, "social": None}
+# Templates of the apps (`blog/templates/`), rendered by the template scenarios.
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+    }
+]

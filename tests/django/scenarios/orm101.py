@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
 from accounts.models import Profile, User
 from blog.models import Comment, Post, PostStats, Revision
@@ -171,6 +172,20 @@ def post_authors_through_get_model():
     return [p.author.username for p in model.objects.order_by("id")]  # expect: ORM101
 
 
+@scenario(kind="n_plus_one", fixed_queries=1)
+def post_authors_in_a_template():
+    # The template reads `post.author.username` for each row it is given.
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_authors.html", {"posts": posts})  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def post_authors_in_a_template_context_built_apart():
+    context = {"heading": "Posts"}
+    context["posts"] = Post.objects.filter(rank__gte=0).order_by("id")  # expect: ORM101
+    return render_to_string("blog/post_authors.html", context)
+
+
 # --- negatives -------------------------------------------------------------
 
 
@@ -333,3 +348,22 @@ def post_str_reads_a_column():
 def default_str_reads_the_pk():
     # PostStats has no __str__: Django's "PostStats object (1)" needs no query.
     return [str(s) for s in PostStats.objects.order_by("id")]
+
+
+@scenario(kind="constant", queries=1)
+def post_authors_in_a_template_selected():
+    posts = Post.objects.select_related("author").order_by("id")
+    return render_to_string("blog/post_authors.html", {"posts": posts})
+
+
+@scenario(kind="constant", queries=1)
+def post_columns_in_a_template():
+    # `{% if post.rank %}` tests a column of the row: no query.
+    return render_to_string("blog/post_titles.html", {"posts": Post.objects.order_by("id")})
+
+
+@scenario(kind="constant", queries=1)
+def value_rows_in_a_template():
+    # Dicts of values(): `post.author__username` is a key of the dict, joined in the query.
+    posts = Post.objects.values("title", "author__username").order_by("id")
+    return render_to_string("blog/post_value_rows.html", {"posts": posts})

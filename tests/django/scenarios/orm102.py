@@ -1,6 +1,7 @@
 """ORM102 missing-prefetch-related: a many-valued manager read on each row of a queryset."""
 
 from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
 
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
@@ -83,6 +84,13 @@ def serializer_comment_bodies():
             }
         )
     return payload
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def post_tags_in_a_template():
+    # The template loops over `post.tags.all` for each row it is given.
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_tags.html", {"posts": posts})  # expect: ORM102
 
 
 # --- negatives -------------------------------------------------------------
@@ -183,3 +191,15 @@ def reactions_prefetched_generic_relation():
 @scenario(kind="constant", queries=1)
 def loop_over_reactions_reads_plain_fields():
     return [(r.kind, r.object_id) for r in Reaction.objects.order_by("id")]
+
+
+@scenario(kind="constant", queries=2)
+def post_tags_in_a_template_prefetched():
+    posts = Post.objects.prefetch_related("tags").order_by("id")
+    return render_to_string("blog/post_tags.html", {"posts": posts})
+
+
+@scenario(kind="constant", queries=1)
+def post_tags_template_given_columns_only():
+    # The same rows to a template that reads only their columns.
+    return render_to_string("blog/post_titles.html", {"posts": Post.objects.order_by("id")})

@@ -139,6 +139,16 @@ impl ProjectModules {
         self
     }
 
+    /// The file at `path` changed on disk: when it is one of the project's templates, it
+    /// is read again when next asked for. Whether it is one.
+    pub fn template_changed(&self, path: &Path) -> bool {
+        let known = self.templates.values().any(|p| p == path);
+        if known && let Ok(mut loaded) = self.loaded.write() {
+            loaded.retain(|_, (template, _)| template.path != path);
+        }
+        known
+    }
+
     /// The module `name` has `text` now (an edit the language server read): which
     /// words it has changes with it.
     pub fn note_text(&self, name: &str, text: &str) {

@@ -102,7 +102,7 @@ fn querysets_changed_on_disk_update_an_open_view() {
     });
     let root = dir.path();
 
-    // The watchers were registered for Python and config files.
+    // The watchers were registered for Python files, config files and templates.
     let registration = client
         .server_requests
         .iter()
@@ -118,7 +118,16 @@ fn querysets_changed_on_disk_update_an_open_view() {
         .iter()
         .map(|w| w["globPattern"].as_str().unwrap())
         .collect();
-    assert_eq!(globs, ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"]);
+    assert_eq!(
+        globs,
+        [
+            "**/*.py",
+            "**/pyproject.toml",
+            "**/ormhint.toml",
+            "**/templates/**",
+            "**/*.html"
+        ]
+    );
     // No progress without `window.workDoneProgress` (it would have come before the
     // diagnostics).
     assert!(client.pending.iter().all(|m| m["method"] != "$/progress"));

@@ -4,8 +4,9 @@
 
 mod support;
 
+use serde_json::json;
 use support::cli::{check_findings, check_json, ormhint};
-use support::write_files as write;
+use support::{Client, uri_of, write_files as write};
 
 const SETTINGS: &str = "\
 from pathlib import Path
@@ -352,4 +353,37 @@ fn a_cached_check_sees_an_edit_of_the_template() {
             "blog/list_views.py:33:29 ORM101",
         ]
     );
+}
+
+#[test]
+fn the_language_server_checks_a_view_again_when_its_template_changes() {
+    let dir = project();
+    let root = dir.path();
+    let mut client = Client::in_folder(root);
+    let uri = uri_of(&root.join("blog/views.py"));
+    client.open(&uri, VIEWS, 1);
+    let first = client.diagnostics_where(&uri, "the view's findings", |d| d.len() == 10);
+    let template = root.join("blog/templates/blog/list.html");
+    assert_eq!(
+        first[0]["relatedInformation"][1],
+        json!({
+            "location": {
+                "uri": uri_of(&template),
+                "range": {
+                    "start": {"line": 2, "character": 29},
+                    "end": {"line": 2, "character": 45},
+                },
+            },
+            "message": "`author` read here for each row",
+        })
+    );
+    // Saved with only the titles: no relation is read any more.
+    write(root, &[("blog/templates/blog/list.html", TITLES)]);
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&template), "type": 2}]}),
+    );
+    let after = client.diagnostics_where(&uri, "no findings", |d| d.is_empty());
+    assert_eq!(after, Vec::<serde_json::Value>::new());
+    assert_eq!(client.shut_down().0, 0);
 }

@@ -114,7 +114,15 @@ enum Source {
     Buffer(Snapshot),
 }
 
-const WATCHED: [&str; 3] = ["**/*.py", "**/pyproject.toml", "**/ormhint.toml"];
+/// Python files, config files, and Django templates (wherever a `templates` directory
+/// or an `.html` file is: the settings may name other directories).
+const WATCHED: [&str; 5] = [
+    "**/*.py",
+    "**/pyproject.toml",
+    "**/ormhint.toml",
+    "**/templates/**",
+    "**/*.html",
+];
 
 impl Backend {
     /// From `initialize`: the settings in `initializationOptions` (problems with them
@@ -239,7 +247,8 @@ impl Backend {
     }
 
     /// `workspace/didChangeWatchedFiles`: a Python file changed on disk updates its facts
-    /// (unless it is open: the editor's text wins); a config file reloads its workspace.
+    /// (unless it is open: the editor's text wins); a config file reloads its workspace;
+    /// a template read again when next rendered.
     /// Open documents are checked again: their analyses may have followed calls into
     /// the file, as it was on disk (their cached parts that did not are kept).
     pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
@@ -279,6 +288,14 @@ impl Backend {
                         continue;
                     }
                     queue_disk(&mut state, &path, &mut starts);
+                } else {
+                    // A template the views of a workspace render: their findings
+                    // follow its text.
+                    for workspace in &state.workspaces {
+                        if workspace.modules.template_changed(&path) {
+                            changed_roots.push(workspace.root.clone());
+                        }
+                    }
                 }
             }
         }

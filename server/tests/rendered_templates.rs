@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::cli::{check_findings, check_json, ormhint};
-use support::{Client, uri_of, write_files as write};
+use support::{Client, codes, uri_of, write_files as write};
 
 const SETTINGS: &str = "\
 from pathlib import Path
@@ -38,6 +38,7 @@ class Post(models.Model):
 class Comment(models.Model):
     post = models.ForeignKey(Post, related_name=\"comments\", on_delete=models.CASCADE)
     text = models.TextField()
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
 ";
 
 const LIST: &str = "\
@@ -56,7 +57,7 @@ const PARTIAL: &str = "\
 ";
 
 const VIEWS: &str = "\
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from .models import Post
@@ -129,11 +130,31 @@ def spread(request, base):
 def either(request, other):
     context = {\"posts\": Post.objects.all()} if other is None else other
     return render(request, \"blog/list.html\", context)
+
+
+def nested(request):
+    posts = Post.objects.prefetch_related(\"comments\")
+    return render(request, \"blog/with_comments.html\", {\"posts\": posts})
+
+
+def nested_prefetched(request):
+    posts = Post.objects.prefetch_related(\"comments__author\")
+    return render(request, \"blog/with_comments.html\", {\"posts\": posts})
+
+
+def one_post(request, pk):
+    post = get_object_or_404(Post.objects.all(), pk=pk)
+    return render(request, \"blog/post_detail.html\", {\"object\": post})
+
+
+def one_post_read_once(request, pk):
+    post = get_object_or_404(Post.objects.all(), pk=pk)
+    return render(request, \"blog/post_single.html\", {\"object\": post})
 ";
 
 /// Django's `ListView`s: the default template, `template_name`, `context_object_name`,
 /// `paginate_by`, `get_context_data`.
-const LIST_VIEWS: &str = r#"from django.views.generic import ListView, TemplateView
+const LIST_VIEWS: &str = r#"from django.views.generic import DetailView, ListView, TemplateView
 
 from .mixins import ContextMixin
 from .models import Post
@@ -203,6 +224,25 @@ class ContextElsewhere(ListView):
 
     def get_context_data(self, **kwargs):
         return add_latest(super().get_context_data(**kwargs))
+
+
+class PostDetail(DetailView):
+    model = Post
+
+
+class PostDetailOfAQueryset(DetailView):
+    queryset = Post.objects.filter(title="x")
+
+
+class PostDetailPrefetched(DetailView):
+    queryset = Post.objects.prefetch_related("comments__author")
+
+
+class PostDetailOwnObject(DetailView):
+    model = Post
+
+    def get_object(self):
+        return Post.objects.prefetch_related("comments__author").get(pk=1)
 "#;
 
 const MIXINS: &str = "\
@@ -213,6 +253,14 @@ class ContextMixin:
 
 const POST_LIST: &str = "{% for post in post_list %}{{ post.author.name }}{% endfor %}\n";
 const PAGED: &str = "{% for post in page_obj %}{{ post.author.name }}{% endfor %}\n";
+const WITH_COMMENTS: &str = "\
+{% for post in posts %}{{ post.title }}\
+{% for comment in post.comments.all %}{{ comment.author.name }}{% endfor %}{% endfor %}
+";
+const POST_DETAIL: &str = "\
+{{ object.title }}{% for comment in object.comments.all %}{{ comment.author.name }}{% endfor %}
+";
+const POST_SINGLE: &str = "{{ object.author.name }}\n";
 const LATEST: &str = "{% for post in latest %}{{ post.author.name }}{% endfor %}\n";
 
 fn project() -> tempfile::TempDir {
@@ -234,6 +282,9 @@ fn project() -> tempfile::TempDir {
             ("blog/templates/blog/post_list.html", POST_LIST),
             ("blog/templates/blog/paged.html", PAGED),
             ("blog/templates/blog/latest.html", LATEST),
+            ("blog/templates/blog/with_comments.html", WITH_COMMENTS),
+            ("blog/templates/blog/post_detail.html", POST_DETAIL),
+            ("blog/templates/blog/post_single.html", POST_SINGLE),
         ],
     );
     dir
@@ -250,6 +301,8 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
             "blog/list_views.py:14:16 ORM102",
             "blog/list_views.py:23:9 ORM101",
             "blog/list_views.py:33:29 ORM101",
+            "blog/list_views.py:73:7 ORM101",
+            "blog/list_views.py:78:16 ORM101",
             "blog/views.py:9:56 ORM101",
             "blog/views.py:9:56 ORM102",
             "blog/views.py:13:57 ORM101",
@@ -260,6 +313,8 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
             "blog/views.py:44:24 ORM102",
             "blog/views.py:50:26 ORM101",
             "blog/views.py:50:26 ORM102",
+            "blog/views.py:78:65 ORM101",
+            "blog/views.py:88:64 ORM101",
         ]
     );
     let all = check_json(dir.path(), &["--no-cache"]);
@@ -270,7 +325,13 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
     );
     // Rows of the model's manager: no queryset is written to extend.
     assert_eq!(all[0]["fix"], serde_json::Value::Null);
-    let all = &all[5..];
+    assert_eq!(
+        all[5]["message"],
+        "`PostDetail` (through `blog/post_detail.html`) loads the related object \
+         `comments__author` with one query per `Comment` row: the queryset does not \
+         prefetch_related(\"comments__author\")"
+    );
+    let all = &all[7..];
     assert_eq!(
         all[0]["message"],
         "`posts` (through `blog/list.html`) loads the related object `author` with one \
@@ -334,15 +395,36 @@ fn rows_a_template_reads_per_row_are_reported_on_the_view() {
         )
     );
     assert_eq!(
+        fixed.lines().nth(77),
+        Some(
+            "    queryset = Post.objects.prefetch_related(\"comments__author\").filter(title=\"x\")"
+        )
+    );
+    let views = std::fs::read_to_string(dir.path().join("blog/views.py")).unwrap();
+    assert_eq!(
+        views.lines().nth(76),
+        Some("    posts = Post.objects.prefetch_related(\"comments\", \"comments__author\")")
+    );
+    assert_eq!(
+        views.lines().nth(86),
+        Some(
+            "    post = get_object_or_404(Post.objects.prefetch_related(\"comments__author\").all(), pk=pk)"
+        )
+    );
+    // Views of the model's manager: no queryset is written to extend.
+    assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
-        ["blog/list_views.py:9:7 ORM101"]
+        [
+            "blog/list_views.py:9:7 ORM101",
+            "blog/list_views.py:73:7 ORM101"
+        ]
     );
 }
 
 #[test]
 fn a_cached_check_sees_an_edit_of_the_template() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 15);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 19);
     // Only the template changes: no Python file, no fact of the index.
     write(dir.path(), &[("blog/templates/blog/list.html", TITLES)]);
     assert_eq!(
@@ -351,6 +433,10 @@ fn a_cached_check_sees_an_edit_of_the_template() {
             "blog/list_views.py:9:7 ORM101",
             "blog/list_views.py:23:9 ORM101",
             "blog/list_views.py:33:29 ORM101",
+            "blog/list_views.py:73:7 ORM101",
+            "blog/list_views.py:78:16 ORM101",
+            "blog/views.py:78:65 ORM101",
+            "blog/views.py:88:64 ORM101",
         ]
     );
 }
@@ -362,7 +448,7 @@ fn the_language_server_checks_a_view_again_when_its_template_changes() {
     let mut client = Client::in_folder(root);
     let uri = uri_of(&root.join("blog/views.py"));
     client.open(&uri, VIEWS, 1);
-    let first = client.diagnostics_where(&uri, "the view's findings", |d| d.len() == 10);
+    let first = client.diagnostics_where(&uri, "the view's findings", |d| d.len() == 12);
     let template = root.join("blog/templates/blog/list.html");
     assert_eq!(
         first[0]["relatedInformation"][1],
@@ -383,7 +469,7 @@ fn the_language_server_checks_a_view_again_when_its_template_changes() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri_of(&template), "type": 2}]}),
     );
-    let after = client.diagnostics_where(&uri, "no findings", |d| d.is_empty());
-    assert_eq!(after, Vec::<serde_json::Value>::new());
+    let after = client.diagnostics_where(&uri, "the nested loops' findings", |d| d.len() == 2);
+    assert_eq!(codes(&after), ["ORM101", "ORM101"]);
     assert_eq!(client.shut_down().0, 0);
 }

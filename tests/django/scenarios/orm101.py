@@ -186,6 +186,13 @@ def post_authors_in_a_template_context_built_apart():
     return render_to_string("blog/post_authors.html", context)
 
 
+@scenario(kind="n_plus_one", fixed_queries=3)
+def comment_authors_in_a_nested_template_loop():
+    # Comments are prefetched; the template reads each comment's author.
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return render_to_string("blog/post_comment_authors.html", {"posts": posts})  # expect: ORM101
+
+
 # --- negatives -------------------------------------------------------------
 
 
@@ -367,3 +374,9 @@ def value_rows_in_a_template():
     # Dicts of values(): `post.author__username` is a key of the dict, joined in the query.
     posts = Post.objects.values("title", "author__username").order_by("id")
     return render_to_string("blog/post_value_rows.html", {"posts": posts})
+
+
+@scenario(kind="constant", queries=3)
+def comment_authors_in_a_nested_template_loop_prefetched():
+    posts = Post.objects.prefetch_related("comments__author").order_by("id")
+    return render_to_string("blog/post_comment_authors.html", {"posts": posts})

@@ -1,8 +1,8 @@
 //! Template contexts built in a variable: `ctx = {"posts": posts}`, then
 //! `ctx["authors"] = authors` or `ctx.update(...)`, then `render(request, name, ctx)`.
 //! The dictionary is a value of its own ([`Value::Dict`]) that keeps, per string key,
-//! the rows last stored there and where they were written, so a template's loop over a
-//! key is reported where the rows went into the context.
+//! the rows (or single objects) last stored there and where they were written, so a
+//! template's loop over a key is reported where the rows went into the context.
 //!
 //! A dictionary only keeps what it can be sure of: a key whose value is not rows is
 //! known to hold something else; `**spread` entries, a store under a key that is not a
@@ -15,7 +15,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, string_value, text};
 use crate::text::TextRange;
 
-use super::values::{Env, Qs, Value, rows_of};
+use super::values::{Env, Obj, Qs, Value, rows_of};
 use super::walker::Walker;
 
 /// A dictionary with string keys, as far as the code written so far shows it.
@@ -29,49 +29,52 @@ pub struct Dict {
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
     key: String,
-    /// The rows stored under the key; `None` when it holds something else.
-    rows: Option<Vec<Qs>>,
+    held: Held,
     /// The stored expression.
     at: TextRange,
 }
 
+/// What a key of a dictionary holds, as far as a template's reads go.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Held {
+    Rows(Vec<Qs>),
+    /// Single objects (`get_object_or_404(...)`): their related rows may be looped.
+    Objects(Vec<Obj>),
+    Other,
+}
+
 /// What a key of a dictionary holds.
 pub(super) enum Stored {
-    /// Rows, written at the range.
-    Rows(Vec<Qs>, TextRange),
-    /// Something else, or nothing: a template sees no rows there.
-    NotRows,
+    /// Written at the range.
+    Held(Held, TextRange),
+    /// Nothing: the key is not there.
+    Absent,
     Unknown,
 }
 
 impl Dict {
     /// A dictionary that holds `rows` under these keys, and may hold other keys.
-    pub(super) fn open_with(rows: impl IntoIterator<Item = (String, Vec<Qs>, TextRange)>) -> Self {
+    pub(super) fn open_with(held: impl IntoIterator<Item = (String, Held, TextRange)>) -> Self {
         let mut dict = Dict {
             entries: Vec::new(),
             open: true,
         };
-        for (key, rows, at) in rows {
-            dict.set(key, Some(rows), at);
+        for (key, held, at) in held {
+            dict.set(key, held, at);
         }
         dict
     }
 
-    fn set(&mut self, key: String, rows: Option<Vec<Qs>>, at: TextRange) {
+    fn set(&mut self, key: String, held: Held, at: TextRange) {
         self.entries.retain(|entry| entry.key != key);
-        self.entries.push(Entry { key, rows, at });
+        self.entries.push(Entry { key, held, at });
     }
 
     pub(super) fn get(&self, key: &str) -> Stored {
         match self.entries.iter().find(|entry| entry.key == key) {
-            Some(Entry {
-                rows: Some(rows),
-                at,
-                ..
-            }) => Stored::Rows(rows.clone(), *at),
-            Some(_) => Stored::NotRows,
+            Some(entry) => Stored::Held(entry.held.clone(), entry.at),
             None if self.open => Stored::Unknown,
-            None => Stored::NotRows,
+            None => Stored::Absent,
         }
     }
 }
@@ -93,8 +96,8 @@ impl<'a> Walker<'a> {
                     };
                     match string_value(key, self.src()) {
                         Some(key) => {
-                            let rows = self.rows_in(value, env);
-                            dict.set(key.to_string(), rows, TextRange::of(value));
+                            let held = self.held_in(value, env);
+                            dict.set(key.to_string(), held, TextRange::of(value));
                         }
                         None => dict.open = true,
                     }
@@ -119,12 +122,12 @@ impl<'a> Walker<'a> {
             return false;
         }
         let key = string_value(key, self.src()).map(str::to_string);
-        let rows = self.rows_in(right, env);
+        let held = self.held_in(right, env);
         let name = self.file.text(name).to_string();
         for value in env.get_mut(&name).into_iter().flatten() {
             if let Value::Dict(dict) = value {
                 match &key {
-                    Some(key) => dict.set(key.clone(), rows.clone(), TextRange::of(right)),
+                    Some(key) => dict.set(key.clone(), held.clone(), TextRange::of(right)),
                     None => dict.open = true,
                 }
             }
@@ -161,7 +164,7 @@ impl<'a> Walker<'a> {
                 match &stored {
                     Some(stored) => {
                         for entry in stored {
-                            dict.set(entry.key.clone(), entry.rows.clone(), entry.at);
+                            dict.set(entry.key.clone(), entry.held.clone(), entry.at);
                         }
                     }
                     None => dict.open = true,
@@ -191,10 +194,10 @@ impl<'a> Walker<'a> {
             stored.extend(dict.entries);
         }
         for (key, value) in &args.keywords {
-            let rows = self.rows_in(*value, env);
+            let held = self.held_in(*value, env);
             stored.push(Entry {
                 key: key.clone(),
-                rows,
+                held,
                 at: TextRange::of(*value),
             });
         }
@@ -207,9 +210,22 @@ impl<'a> Walker<'a> {
             .is_some_and(|values| values.iter().all(|v| matches!(v, Value::Dict(_))))
     }
 
-    /// The rows an expression gives, when that is all it gives.
-    fn rows_in(&mut self, value: Node<'a>, env: &Env) -> Option<Vec<Qs>> {
+    /// What an expression gives a template: rows, objects, or anything else.
+    fn held_in(&mut self, value: Node<'a>, env: &Env) -> Held {
         let values = self.eval(value, env);
-        rows_of(&values.iter().collect::<Vec<_>>())
+        if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
+            return Held::Rows(rows);
+        }
+        let objects: Option<Vec<Obj>> = values
+            .into_iter()
+            .map(|value| match value {
+                Value::Obj(obj) => Some(obj),
+                _ => None,
+            })
+            .collect();
+        match objects {
+            Some(objects) if !objects.is_empty() => Held::Objects(objects),
+            _ => Held::Other,
+        }
     }
 }

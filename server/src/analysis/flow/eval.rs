@@ -216,7 +216,7 @@ impl<'a> Walker<'a> {
                             values.extend(self.view_base_queryset(key, node));
                         }
                         (Value::ViewSuper(key), "get_context_data") => {
-                            values.push(match self.list_context(key) {
+                            values.push(match self.generic_context(key) {
                                 Some(context) => Value::Dict(Box::new(context.dict)),
                                 None => Value::Unknown,
                             });
@@ -392,14 +392,7 @@ impl<'a> Walker<'a> {
                 {
                     // Rows served from the outer queryset's prefetch (or fetched per row
                     // when it has none): loads are judged against the outer queryset.
-                    let mut qs = obj.qs.clone();
-                    qs.prefix.extend(obj.path.iter().cloned());
-                    qs.prefix.push(hop);
-                    qs.model = target;
-                    qs.back_ref = back_ref;
-                    qs.per_row = obj.per_row;
-                    qs.related = true;
-                    return Value::Qs(qs);
+                    return Value::Qs(obj.related_rows(hop, target));
                 }
                 let mut qs = Qs::new(target, Some(Origin { range }));
                 qs.back_ref = back_ref;

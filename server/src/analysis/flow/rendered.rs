@@ -19,19 +19,14 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use crate::analysis::access::ReadIn;
 use crate::analysis::sources::{ModuleRead, ModuleSources};
-use crate::analysis::templates::{self, LoadedTemplate, TemplateLoader, UseKind};
-use crate::index::queryset_api;
+use crate::analysis::templates::{self, LoadedTemplate, TemplateLoader};
 use crate::syntax::fields::FIELDS;
-use crate::syntax::format_strings::{Dunder, Formatting};
 use crate::syntax::node::{CallArgs, descendants, dotted_name, string_value, text};
-use crate::syntax::uses::{Segment, Use};
-use crate::text::TextRange;
 
 use super::contexts::{Dict, Stored};
-use super::facts::LoopFact;
-use super::values::{Env, Qs, Value};
+use super::template_loops::Rendering;
+use super::values::{Env, Value};
 use super::walker::Walker;
 
 /// Django's functions that render a template with a context: the full name, the
@@ -127,16 +122,21 @@ impl<'a> Walker<'a> {
             let mut stored = Vec::new();
             for dict in dicts {
                 match dict.get(key) {
-                    Stored::Rows(rows, at) => stored.push((rows, at)),
-                    Stored::NotRows => {}
+                    Stored::Held(held, at) => stored.push((held, at)),
+                    Stored::Absent => {}
                     Stored::Unknown => {
                         stored.clear();
                         break;
                     }
                 }
             }
-            for (rows, at) in stored {
-                self.rows_rendered(rows, at, uses, name, &paths);
+            for (held, at) in stored {
+                let rendering = Rendering {
+                    template: name,
+                    paths: &paths,
+                    at,
+                };
+                self.held_rendered(held, uses, &rendering);
             }
         }
     }
@@ -174,53 +174,6 @@ impl<'a> Walker<'a> {
             .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name)
             .all(|n| n == context || dict_building(n, self.src()))
     }
-
-    /// The loops of a template over the rows `value` gives the context variable whose
-    /// `uses` these are.
-    fn rows_rendered(
-        &mut self,
-        rows: Vec<Qs>,
-        at: TextRange,
-        uses: &[templates::Use],
-        template: &str,
-        paths: &HashMap<String, PathBuf>,
-    ) {
-        let Some(model) = rows.first().map(|qs| qs.model) else {
-            return;
-        };
-        for used in uses {
-            let UseKind::Loop { rows: row_uses } = &used.kind else {
-                continue;
-            };
-            // A loop over something reached from the rows (`posts.first.tags`) is no
-            // loop over the rows.
-            if !used.path.is_empty() {
-                continue;
-            }
-            let mut accesses = Vec::new();
-            for row_use in row_uses {
-                let read_in = paths.get(&row_use.at.template).map(|path| {
-                    Arc::new(ReadIn {
-                        path: path.clone(),
-                        range: row_use.at.range,
-                    })
-                });
-                for mut access in self.resolve_uses(model, &[python_use(row_use, at)]) {
-                    access.range = at;
-                    access.via = Some(template.to_string());
-                    access.read_in = read_in.clone();
-                    accesses.push(access);
-                }
-            }
-            self.facts.loops.push(LoopFact {
-                sources: rows.clone(),
-                accesses,
-                iter_range: at,
-                body_range: at,
-                sole_consumer: false,
-            });
-        }
-    }
 }
 
 /// An occurrence of a context dictionary's name that only builds it or reads it:
@@ -239,41 +192,5 @@ fn dict_building(name: Node<'_>, src: &str) -> bool {
                     .is_some_and(|a| matches!(text(a, src), "update" | "get"))
         }
         _ => false,
-    }
-}
-
-/// What a template does with a row, as the same use written in Python: attributes
-/// looked up in turn, those a queryset method names called (Django calls what it looks
-/// up when it is callable); a row printed runs its `__str__`; a loop over a relation
-/// uses its rows (what the inner loop reads of them is not followed).
-fn python_use(used: &templates::Use, at: TextRange) -> Use {
-    let segments: Vec<Segment> = used
-        .path
-        .iter()
-        .map(|name| Segment {
-            name: name.clone(),
-            called: queryset_api::method(name).is_some(),
-            range: at,
-        })
-        .collect();
-    let text = Formatting {
-        dunder: Dunder::Str,
-        builtin: None,
-        range: at,
-    };
-    let formatted = (used.kind == UseKind::Text).then_some(text.clone());
-    match &used.kind {
-        UseKind::Escapes => Use::Other { range: at },
-        UseKind::Text if segments.is_empty() => Use::Formatted(text),
-        UseKind::Read | UseKind::Text | UseKind::Length | UseKind::Loop { .. } => {
-            if segments.is_empty() {
-                return Use::Other { range: at };
-            }
-            Use::Chain {
-                segments,
-                store: false,
-                formatted,
-            }
-        }
     }
 }

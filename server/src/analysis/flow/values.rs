@@ -149,6 +149,20 @@ pub struct Obj {
 }
 
 impl Obj {
+    /// The rows of the many-valued `hop` (to `target`) from this object as its own
+    /// queryset's prefetch would serve them: what is read of them is judged against
+    /// that queryset, through the hop.
+    pub fn related_rows(&self, hop: Hop, target: ModelId) -> Qs {
+        let mut qs = self.qs.clone();
+        qs.prefix.extend(self.path.iter().cloned());
+        qs.back_ref = hop.back_ref.clone();
+        qs.prefix.push(hop);
+        qs.model = target;
+        qs.per_row = self.per_row;
+        qs.related = true;
+        qs
+    }
+
     pub fn model(&self) -> Option<ModelId> {
         match self.path.last() {
             Some(hop) => hop.target,

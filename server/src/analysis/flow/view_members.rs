@@ -90,8 +90,9 @@ impl<'a> Walker<'a> {
                     base.object = true;
                 }
                 base.object_list |= DJANGO_LIST.contains(&name);
-                base.renders_list |=
-                    name == "ListView" && !RENDERING.iter().any(|m| lineage.defines.contains(*m));
+                let rendering = !RENDERING.iter().any(|m| lineage.defines.contains(*m));
+                base.renders_list |= name == "ListView" && rendering;
+                base.renders_detail |= name == "DetailView" && rendering;
             } else if path.starts_with("rest_framework.") && DRF_GENERIC.contains(&name) {
                 base.get_object = true;
             }
@@ -268,7 +269,7 @@ impl<'a> Walker<'a> {
 
     /// The object Django's (or DRF's) `get_object()` returns: one row of the queryset it
     /// is given, else of `get_queryset()`; the view's own `get_object()` when it has one.
-    fn view_object(
+    pub(super) fn view_object(
         &mut self,
         key: usize,
         at: Node<'a>,

@@ -86,6 +86,9 @@ pub(super) struct ViewBase {
     /// Django's `ListView` renders a template with `get_queryset()`'s rows, and no
     /// project base changes how.
     pub(super) renders_list: bool,
+    /// Django's `DetailView` renders a template with `get_object()`, and no project
+    /// base changes how.
+    pub(super) renders_detail: bool,
     /// Some base is a Django or DRF view (or mixin), which sets `self.request`.
     pub(super) django_or_drf: bool,
     /// Some base is Django's `ModelForm`, whose `self.instance` is an object of its
@@ -114,7 +117,7 @@ impl<'a> Walker<'a> {
             }
         }
         if let ClassKind::View(key) = kind {
-            self.list_view_rendered(key);
+            self.generic_view_rendered(key);
         }
     }
 

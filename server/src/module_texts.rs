@@ -139,6 +139,12 @@ impl ProjectModules {
         self
     }
 
+    /// The name the project's template at `path` (absolute) is loaded by.
+    pub fn template_named_at(&self, path: &Path) -> Option<String> {
+        let mut names = self.templates.iter().filter(|(_, p)| *p == path);
+        names.next().map(|(name, _)| name.clone())
+    }
+
     /// The file at `path` changed on disk: when it is one of the project's templates, it
     /// is read again when next asked for. Whether it is one.
     pub fn template_changed(&self, path: &Path) -> bool {

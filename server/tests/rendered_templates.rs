@@ -473,3 +473,72 @@ fn the_language_server_checks_a_view_again_when_its_template_changes() {
     assert_eq!(codes(&after), ["ORM101", "ORM101"]);
     assert_eq!(client.shut_down().0, 0);
 }
+
+#[test]
+fn an_open_template_shows_the_findings_of_the_views_that_render_it() {
+    let dir = project();
+    let root = dir.path();
+    let mut client = Client::in_folder(root);
+    let template = root.join("blog/templates/blog/list.html");
+    let uri = uri_of(&template);
+    client.open(&uri, LIST, 1);
+    let shown = client.diagnostics_where(&uri, "the views' findings", |d| d.len() == 12);
+    // On the template line that reads the relation, one per finding of each view.
+    let summary: Vec<String> = shown
+        .iter()
+        .map(|d| {
+            let view = d["relatedInformation"][0]["location"]["uri"]
+                .as_str()
+                .unwrap();
+            format!(
+                "{}:{} {} {}",
+                d["range"]["start"]["line"],
+                d["range"]["start"]["character"],
+                d["code"].as_str().unwrap(),
+                view.rsplit('/').next().unwrap()
+            )
+        })
+        .collect();
+    let mut expected = vec!["2:29 ORM101 list_views.py", "2:53 ORM102 list_views.py"];
+    for _ in 0..5 {
+        expected.extend(["2:29 ORM101 views.py", "2:53 ORM102 views.py"]);
+    }
+    assert_eq!(summary, expected);
+    let view = uri_of(&root.join("blog/list_views.py"));
+    assert_eq!(
+        shown[0]["relatedInformation"][0],
+        json!({
+            "location": {
+                "uri": view,
+                "range": {"start": {"line": 13, "character": 15}, "end": {"line": 13, "character": 45}},
+            },
+            "message": "reported on the view here",
+        })
+    );
+    // The fix edits the view's file, as saved; a template has no `# noqa`.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": shown[0]["range"],
+            "context": {"diagnostics": [shown[0]]},
+        }),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(
+        actions[0]["edit"],
+        json!({"changes": {view: [{
+            "range": {"start": {"line": 13, "character": 27}, "end": {"line": 13, "character": 27}},
+            "newText": ".select_related(\"author\").prefetch_related(\"comments\")",
+        }]}})
+    );
+    // A template whose loops read no relation shows nothing.
+    let alone = uri_of(&root.join("blog/templates/blog/titles.html"));
+    client.open(&alone, TITLES, 1);
+    assert_eq!(
+        client.diagnostics(&alone, 1),
+        Vec::<serde_json::Value>::new()
+    );
+    assert_eq!(client.shut_down().0, 0);
+}

@@ -38,19 +38,23 @@ pub fn actions(
             continue;
         }
         if let Some(fix) = &data.fix {
+            // Shown on a template, the fix edits the view's file.
+            let edit = match &data.view {
+                Some(view) => workspace_edit(&view.uri, view.version, fix.edits.clone(), support),
+                None => workspace_edit(uri, Some(document.version()), fix.edits.clone(), support),
+            };
             fixes.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.message.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(
-                    uri,
-                    document.version(),
-                    fix.edits.clone(),
-                    support,
-                )),
+                edit: Some(edit),
                 is_preferred: Some(fix.is_safe()),
                 ..CodeAction::default()
             }));
+        }
+        // A template has no `# noqa`: its findings are the view's.
+        if data.view.is_some() {
+            continue;
         }
         let Some(NumberOrString::String(code)) = &diagnostic.code else {
             continue;
@@ -64,7 +68,12 @@ pub fn actions(
                 title: format!("Disable {code} for this line"),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(uri, document.version(), vec![edit], support)),
+                edit: Some(workspace_edit(
+                    uri,
+                    Some(document.version()),
+                    vec![edit],
+                    support,
+                )),
                 is_preferred: Some(false),
                 ..CodeAction::default()
             };
@@ -87,10 +96,11 @@ fn wants_quickfixes(only: Option<&[CodeActionKind]>) -> bool {
     })
 }
 
-/// `edits` to version `version` of `uri`, tied to that version when the client allows.
+/// `edits` to version `version` of `uri` (`None`: the file as saved), tied to that
+/// version when the client allows.
 pub fn workspace_edit(
     uri: &Uri,
-    version: i32,
+    version: Option<i32>,
     edits: Vec<TextEdit>,
     support: ClientSupport,
 ) -> WorkspaceEdit {
@@ -99,7 +109,7 @@ pub fn workspace_edit(
             document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
                 text_document: OptionalVersionedTextDocumentIdentifier {
                     uri: uri.clone(),
-                    version: Some(version),
+                    version,
                 },
                 edits: edits.into_iter().map(OneOf::Left).collect(),
             }])),

@@ -46,6 +46,18 @@ pub struct DiagnosticData {
     /// The document version the ranges below belong to.
     pub version: i32,
     pub fix: Option<FixData>,
+    /// The view's file, when the diagnostic is shown on a template its view renders:
+    /// the fix edits that file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ViewFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewFile {
+    pub uri: Uri,
+    /// The version of the view's document the edits belong to; `None`: the file as
+    /// saved.
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +141,7 @@ fn convert(
     let data = DiagnosticData {
         version: document.version,
         fix,
+        view: None,
     };
     Diagnostic {
         range: range(diagnostic.range),

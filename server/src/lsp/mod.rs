@@ -14,6 +14,7 @@ mod hover;
 mod inlay_hints;
 mod progress;
 mod server;
+mod templates;
 mod timings;
 mod transport;
 mod workspace;

@@ -35,9 +35,10 @@ use super::config::Settings;
 use super::diagnostics::{self, DocumentVersion};
 use super::documents::{Document, Snapshot};
 use super::encoding::Encoding;
+use super::templates::OpenView;
 use super::transport::{self, Frames};
 use super::workspace::{Pending, Workspace};
-use super::{fix_all, hover, inlay_hints, timings};
+use super::{fix_all, hover, inlay_hints, templates, timings};
 use crate::analysis::check_file_with;
 use crate::analysis::cost::{LoopCost, loop_costs_with};
 use crate::analysis::flow::FlowCache;
@@ -127,6 +128,11 @@ impl State {
         {
             return None;
         }
+        // A template is read in the workspace folder it belongs to, never alone.
+        let python = path.extension().is_some_and(|e| e == "py");
+        if !python && !self.folders.iter().any(|folder| path.starts_with(folder)) {
+            return None;
+        }
         self.root_for(path)
     }
 
@@ -180,6 +186,14 @@ struct Job {
     relative: PathBuf,
     encoding: Encoding,
     cache: Arc<Mutex<FlowCache>>,
+    /// The document is a template of the workspace.
+    template: Option<TemplateJob>,
+}
+
+/// A template's name, and the Python documents open when it is checked.
+struct TemplateJob {
+    name: String,
+    open: HashMap<PathBuf, OpenView>,
 }
 
 impl Job {
@@ -291,7 +305,7 @@ impl Backend {
             return;
         }
         // None: checked once its root is loaded.
-        let Some(job) = self.job(&uri) else {
+        let Some(mut job) = self.job(&uri).or_else(|| self.template_job(&uri)) else {
             return;
         };
         let version = job.snapshot.version;
@@ -311,7 +325,13 @@ impl Backend {
         }
         let relative = job.relative.clone();
         let workspace = job.workspace.clone();
-        match off_runtime(move || analyse(&job)).await {
+        let template = job.template.take();
+        match off_runtime(move || match template {
+            Some(template) => analyse_template(&job, &template),
+            None => analyse(&job),
+        })
+        .await
+        {
             Ok(diagnostics) => {
                 self.publish_from(uri, diagnostics, version, &workspace)
                     .await;
@@ -357,6 +377,38 @@ impl Backend {
             relative,
             encoding,
             cache,
+            template: None,
+        })
+    }
+
+    /// The job of a template of a loaded workspace, open in the editor.
+    fn template_job(&self, uri: &Uri) -> Option<Job> {
+        let state = self.state();
+        let snapshot = state.documents.get(uri)?.snapshot();
+        let path = path_of(uri)?;
+        let workspace = state.workspace_for(&path)?.clone();
+        let name = workspace.modules.template_named_at(&path)?;
+        let open = state
+            .documents
+            .iter()
+            .filter_map(|(uri, document)| {
+                let path = state.document_path(uri)?;
+                let rel = path.strip_prefix(&workspace.root).ok()?.to_path_buf();
+                let view = OpenView {
+                    uri: uri.clone(),
+                    snapshot: document.snapshot(),
+                };
+                Some((rel, view))
+            })
+            .collect();
+        Some(Job {
+            uri: uri.clone(),
+            snapshot,
+            relative: path.strip_prefix(&workspace.root).ok()?.to_path_buf(),
+            workspace,
+            encoding: state.client_support.encoding,
+            cache: Arc::default(),
+            template: Some(TemplateJob { name, open }),
         })
     }
 
@@ -396,6 +448,29 @@ impl Backend {
             self.send_diagnostics(uri, diagnostics, Some(version));
         }
     }
+}
+
+/// The diagnostics of a template's snapshot: the findings of the views rendering it
+/// that its lines cause.
+fn analyse_template(job: &Job, template: &TemplateJob) -> Vec<Diagnostic> {
+    let text = &job.snapshot.text;
+    let lines = LineIndex::new(text);
+    let document = DocumentVersion {
+        uri: &job.uri,
+        root: &job.workspace.root,
+        text,
+        lines: &lines,
+        version: job.snapshot.version,
+        encoding: job.encoding,
+    };
+    let path = job.workspace.root.join(&job.relative);
+    templates::template_diagnostics(
+        &job.workspace,
+        &template.name,
+        &path,
+        &document,
+        &template.open,
+    )
 }
 
 /// The diagnostics of one snapshot, in LSP terms.
@@ -637,7 +712,12 @@ impl LanguageServer for Backend {
                 .await?
                 .flatten();
             if let Some((mut action, edits, version)) = fixed {
-                action.edit = Some(code_actions::workspace_edit(uri, version, edits, support));
+                action.edit = Some(code_actions::workspace_edit(
+                    uri,
+                    Some(version),
+                    edits,
+                    support,
+                ));
                 actions.push(CodeActionOrCommand::CodeAction(action));
             }
         }

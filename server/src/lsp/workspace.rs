@@ -370,6 +370,7 @@ impl Backend {
             let version_held = state.documents.get(&uri).map(|d| d.version());
             let workspace_held = state
                 .document_path(&uri)
+                .or_else(|| path_of(&uri))
                 .and_then(|path| state.workspace_for(&path).cloned())
                 .is_some_and(|held| Arc::ptr_eq(&held, workspace));
             version_held == Some(version) && workspace_held
@@ -555,9 +556,11 @@ impl Backend {
             state
                 .documents
                 .keys()
+                // Templates too: they show their views' findings.
                 .filter(|uri| {
                     state
                         .document_path(uri)
+                        .or_else(|| path_of(uri))
                         .is_some_and(|p| p.starts_with(root))
                 })
                 .cloned()

@@ -147,6 +147,7 @@ impl<'a> Walker<'a> {
                 iter_range: at,
                 body_range: at,
                 sole_consumer: false,
+                changelist: None,
             });
         }
     }

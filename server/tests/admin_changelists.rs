@@ -144,6 +144,13 @@ class ViewAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class UrlsAdmin(admin.ModelAdmin):
+    list_display = [\"title\", \"author__name\"]
+
+    def get_urls(self):
+        return []
+
+
 class Base(admin.ModelAdmin):
     pass
 
@@ -161,6 +168,7 @@ nine.register(Post, OverrideAdmin)
 ten.register(Post, VersionsAdmin)
 admin.site.register(Post, ViewAdmin)
 admin.site.register(Post, InheritingAdmin)
+admin.site.register(Post, UrlsAdmin)
 ";
 
 fn project() -> tempfile::TempDir {
@@ -279,4 +287,53 @@ class PostAdmin(admin.ModelAdmin):
     // `shown` may read what Django's `select_related()` loaded: a list naming only what
     // is seen could lose it.
     assert_eq!(all[0]["fix"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_cached_check_sees_an_edit_of_a_function_column_and_of_the_registration() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = |body: &str, site: &str| {
+        format!(
+            "\
+from django.contrib import admin
+
+from .models import Post
+
+
+def shown(obj):
+    return {body}
+
+
+class PostAdmin(admin.ModelAdmin):
+    list_display = [\"title\", shown]
+
+
+{site}.register(Post, PostAdmin)
+"
+        )
+    };
+    write(
+        dir.path(),
+        &[
+            ("manage.py", ""),
+            ("blog/__init__.py", ""),
+            ("blog/models.py", MODELS),
+            ("blog/admin.py", &admin("obj.title", "admin.site")),
+        ],
+    );
+    assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());
+    write(
+        dir.path(),
+        &[("blog/admin.py", &admin("obj.editor.name", "admin.site"))],
+    );
+    assert_eq!(
+        check_findings(dir.path(), &[]),
+        ["blog/admin.py:11:30 ORM101"]
+    );
+    // `elsewhere` is no admin site: the class is not registered.
+    write(
+        dir.path(),
+        &[("blog/admin.py", &admin("obj.editor.name", "elsewhere"))],
+    );
+    assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());
 }

@@ -48,14 +48,15 @@ use columns::{Column, text_of_row};
 pub(super) use registered::{Registered, changelist_key};
 
 /// Methods whose override decides the changelist's columns or queryset in a way not
-/// read here.
-const OVERRIDES: [&str; 6] = [
+/// read here; `get_urls` may not serve the changelist at all.
+const OVERRIDES: [&str; 7] = [
     "changelist_view",
     "get_changelist",
     "get_changelist_instance",
     "get_list_display",
     "get_list_select_related",
     "get_search_results",
+    "get_urls",
 ];
 
 /// The class body as the changelist reads it.

@@ -1,9 +1,11 @@
 """ORM102 missing-prefetch-related: a many-valued manager read on each row of a queryset."""
 
+from django.contrib import admin
 from django.db.models import Prefetch, Q
 
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
+from harness.admin import changelist
 from harness.registry import scenario
 from shop.models import Order
 from social.models import Reaction
@@ -83,6 +85,26 @@ def serializer_comment_bodies():
             }
         )
     return payload
+
+
+# Admin changelists: each ModelAdmin on an AdminSite of its own, rendered for a superuser.
+
+
+class TagNamesAdmin(admin.ModelAdmin):
+    list_display = ("title", "tag_list")  # expect: ORM102
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(t.name for t in obj.tags.all()))
+
+
+orm102_tag_names = admin.AdminSite(name="orm102_tag_names")
+orm102_tag_names.register(Post, TagNamesAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_method_column_lists_tags():
+    return changelist(TagNamesAdmin)
 
 
 # --- negatives -------------------------------------------------------------
@@ -183,3 +205,37 @@ def reactions_prefetched_generic_relation():
 @scenario(kind="constant", queries=1)
 def loop_over_reactions_reads_plain_fields():
     return [(r.kind, r.object_id) for r in Reaction.objects.order_by("id")]
+
+
+class PrefetchingTagsAdmin(admin.ModelAdmin):
+    list_display = ("title", "tag_list")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(t.name for t in obj.tags.all()))
+
+
+orm102_prefetching_tags = admin.AdminSite(name="orm102_prefetching_tags")
+orm102_prefetching_tags.register(Post, PrefetchingTagsAdmin)
+
+
+@scenario(kind="constant")
+def admin_get_queryset_prefetches_tags():
+    return changelist(PrefetchingTagsAdmin)
+
+
+class TagFilterAdmin(admin.ModelAdmin):
+    list_display = ("title",)
+    list_filter = ("tags",)
+
+
+orm102_tag_filter = admin.AdminSite(name="orm102_tag_filter")
+orm102_tag_filter.register(Post, TagFilterAdmin)
+
+
+@scenario(kind="constant")
+def admin_tags_only_filtered():
+    return changelist(TagFilterAdmin)

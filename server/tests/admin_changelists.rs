@@ -337,3 +337,58 @@ class PostAdmin(admin.ModelAdmin):
     );
     assert_eq!(check_findings(dir.path(), &[]), Vec::<String>::new());
 }
+
+/// Django up to 6.0 selects every non-null chain when an entry names a foreign key,
+/// 6.1 the entries' foreign keys: the installed version decides what is reported.
+#[test]
+fn the_installed_django_version_decides_the_automatic_selection() {
+    let admin = "\
+from django.contrib import admin
+
+from .models import Post
+
+
+def org_name(obj):
+    return obj.author.org.name
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = [\"title\", \"author\", \"editor\", org_name]
+";
+    let findings = |version: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let django = format!("VERSION = ({version}, \"final\", 0)\n");
+        write(
+            dir.path(),
+            &[
+                ("manage.py", ""),
+                ("blog/__init__.py", ""),
+                ("blog/models.py", MODELS),
+                ("blog/admin.py", admin),
+                (
+                    ".venv/lib/python3.12/site-packages/django/__init__.py",
+                    &django,
+                ),
+            ],
+        );
+        check_json(dir.path(), &["--no-cache"])
+            .iter()
+            .map(|f| {
+                let fix = f["fix"]["edits"][0]["content"].as_str().unwrap_or("");
+                let code = f["code"].as_str().unwrap();
+                format!("{} {code} {}", f["location"]["column"], fix.trim())
+            })
+            .collect::<Vec<_>>()
+    };
+    // The nullable editor is not followed by `select_related()`.
+    assert_eq!(
+        findings("5, 2, 19"),
+        ["40 ORM101 list_select_related = [\"author__org\", \"editor\"]"]
+    );
+    // `select_related("author", "editor")` leaves the author's org to a query per row.
+    assert_eq!(
+        findings("6, 1, 3"),
+        ["50 ORM101 list_select_related = [\"author__org\", \"editor\"]"]
+    );
+}

@@ -14,8 +14,9 @@
 //! follows the non-null chains of every foreign key (a nullable one shown stays one
 //! query per row, a non-null one read by a method column is loaded); from 6.1 it
 //! selects the names of those entries only (a nullable one shown is loaded, a relation
-//! only a method column reads is not). The project's Django version is not known
-//! here: both are sources of the loop, so only what neither loads is reported.
+//! only a method column reads is not). The installed Django's version decides
+//! (`ModelIndex::django_version`, read from the project's environment); without one,
+//! both are sources of the loop, so only what neither loads is reported.
 //! A `"author__name"` entry (Django 5.1+) makes no automatic selection. An entry that
 //! names a foreign key shows its `__str__`; a method of the class or a function gets
 //! the row (`obj`) and is read like a helper given a row; another name is the model's
@@ -194,7 +195,9 @@ impl<'a> Walker<'a> {
             },
             other => other,
         };
-        let sources = changelist_rows(base, &select, &foreign_keys, &admin_names(&admin, self));
+        let names = admin_names(&admin, self);
+        let versions = Versions::of(self.index.django_version());
+        let sources = changelist_rows(base, &select, &foreign_keys, &names, versions);
         let indent = indentation(admin.body, self.src());
         let attribute_at = match admin.list_display_stmt {
             Some(stmt) => line_after(stmt, self.src()),
@@ -308,14 +311,40 @@ fn admin_names(admin: &AdminClass<'_>, walker: &Walker<'_>) -> Vec<String> {
         .collect()
 }
 
+/// Which Django versions' automatic selection may apply.
+#[derive(Clone, Copy)]
+struct Versions {
+    /// Up to 6.0: `select_related()`.
+    bare: bool,
+    /// From 6.1: the foreign keys the entries name.
+    named: bool,
+}
+
+impl Versions {
+    /// The installed version's, or both when it is not known.
+    fn of(version: Option<(u32, u32)>) -> Self {
+        match version {
+            Some(version) => Versions {
+                bare: version < (6, 1),
+                named: version >= (6, 1),
+            },
+            None => Versions {
+                bare: true,
+                named: true,
+            },
+        }
+    }
+}
+
 /// The changelist's rows: `get_queryset()`'s, with `list_select_related` applied when
-/// they select nothing yet. Under the default, each Django version's own selection is
-/// one alternative.
+/// they select nothing yet. Under the default, each possible Django version's own
+/// selection is one alternative.
 fn changelist_rows(
     base: Vec<Qs>,
     select: &SelectSetting,
     foreign_keys: &[String],
     names: &[String],
+    versions: Versions,
 ) -> Vec<Qs> {
     let mut rows = Vec::new();
     for qs in base {
@@ -336,17 +365,19 @@ fn changelist_rows(
             }
             SelectSetting::Default { .. } if foreign_keys.is_empty() => rows.push(qs),
             SelectSetting::Default { .. } => {
-                // Up to Django 6.0: `select_related()`.
-                let mut bare = qs.clone();
-                bare.applied.select_related_all = true;
-                rows.push(bare);
-                // From 6.1: the foreign keys the entries name.
-                let mut named = qs;
-                named
-                    .applied
-                    .select_related
-                    .extend(foreign_keys.iter().cloned());
-                rows.push(named);
+                if versions.bare {
+                    let mut bare = qs.clone();
+                    bare.applied.select_related_all = true;
+                    rows.push(bare);
+                }
+                if versions.named {
+                    let mut named = qs;
+                    named
+                        .applied
+                        .select_related
+                        .extend(foreign_keys.iter().cloned());
+                    rows.push(named);
+                }
             }
         }
     }

@@ -305,6 +305,7 @@ impl Project {
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
             installed: python.read(&facts),
+            django_version: python.django_version(),
         };
         let index = ModelIndex::from_facts(facts, &options);
         let modules = Arc::new(
@@ -349,7 +350,7 @@ impl Project {
                 .chain(self.index.installed())
                 .map(|facts| &**facts),
             config.auth_user_model.as_deref(),
-        );
+        ) ^ version_key(self.index.django_version());
         let result = self.check_with(config, Some((cache, fingerprint)));
         let found: HashMap<&Path, &FileReport> =
             result.files.iter().map(|f| (f.path.as_path(), f)).collect();
@@ -720,6 +721,15 @@ fn common_ancestor(a: &Path, b: &Path) -> PathBuf {
         .find(|candidate| b.starts_with(candidate))
         .unwrap_or(Path::new("/"))
         .to_path_buf()
+}
+
+/// What the installed Django's version adds to the index's fingerprint: findings that
+/// depend on it are kept only while it is the same.
+fn version_key(version: Option<(u32, u32)>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    version.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]

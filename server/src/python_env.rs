@@ -61,6 +61,12 @@ impl PythonEnv {
             .map_or(PythonEnv::Missing, PythonEnv::Found)
     }
 
+    /// The installed Django's `(major, minor)`, when there is an environment holding it.
+    pub fn django_version(&self) -> Option<(u32, u32)> {
+        let django = self.environment()?.module("django")?;
+        django_version_in(&django.source)
+    }
+
     pub fn environment(&self) -> Option<&Environment> {
         match self {
             PythonEnv::Found(env) => Some(env),
@@ -120,6 +126,17 @@ impl Environment {
     }
 }
 
+/// `(major, minor)` of `VERSION = (5, 2, 19, "final", 0)` in Django's `__init__.py`.
+fn django_version_in(source: &str) -> Option<(u32, u32)> {
+    let line = source
+        .lines()
+        .find(|line| line.starts_with("VERSION = ("))?;
+    let mut numbers = line["VERSION = (".len()..]
+        .split(',')
+        .map(|part| part.trim().trim_end_matches(')').parse::<u32>().ok());
+    Some((numbers.next()??, numbers.next()??))
+}
+
 /// `lib/python3.*/site-packages` (and `lib64/`) on POSIX, `Lib/site-packages` on Windows.
 fn site_packages(dir: &Path) -> Vec<PathBuf> {
     let mut candidates = Vec::new();
@@ -147,4 +164,19 @@ fn site_packages(dir: &Path) -> Vec<PathBuf> {
             new && path.is_dir()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::django_version_in;
+
+    #[test]
+    fn django_version_is_read_from_its_version_tuple() {
+        let source =
+            "from django.utils.version import get_version\n\nVERSION = (6, 1, 3, \"final\", 0)\n";
+        assert_eq!(django_version_in(source), Some((6, 1)));
+        assert_eq!(django_version_in("VERSION = (5, 2)\n"), Some((5, 2)));
+        assert_eq!(django_version_in("VERSION = get()\n"), None);
+        assert_eq!(django_version_in("__version__ = \"5.2\"\n"), None);
+    }
 }

@@ -1,6 +1,8 @@
 //! Relations loaded per row inside loops, judged against what each loop's queryset has
 //! applied; and the one fix per queryset that adds every lookup its loops need.
 
+mod changelist;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{Access, AccessKind, Hop, ManyOp};
@@ -188,11 +190,15 @@ fn fixes_per_loop(
         .iter()
         .enumerate()
         .map(|(i, fact)| {
-            if !findings
+            let own: Vec<&Finding> = findings
                 .iter()
-                .any(|f| f.loop_index == i && f.problem != Problem::PrefetchBypassed)
-            {
+                .filter(|f| f.loop_index == i && f.problem != Problem::PrefetchBypassed)
+                .collect();
+            if own.is_empty() {
                 return None;
+            }
+            if let Some(admin) = &fact.changelist {
+                return changelist::fix(fact, admin, &own, index, quote);
             }
             let mut edits = Vec::new();
             let mut messages = Vec::new();

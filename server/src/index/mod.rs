@@ -50,6 +50,9 @@ pub struct IndexOptions {
     pub auth_user_model: Option<String>,
     /// Facts of the installed packages' modules the project needs ([`read_installed`]).
     pub installed: Vec<Arc<FileFacts>>,
+    /// The installed Django's `(major, minor)`, where its behaviour differs between
+    /// versions (the admin changelist's own `select_related`); `None` when not known.
+    pub django_version: Option<(u32, u32)>,
 }
 
 /// Every model of the project plus Django's contrib models, with name resolution.
@@ -68,6 +71,7 @@ pub struct ModelIndex {
     files: Vec<Arc<FileFacts>>,
     /// The installed packages' modules read ([`IndexOptions::installed`]).
     installed: Vec<Arc<FileFacts>>,
+    django_version: Option<(u32, u32)>,
     /// Unique to this build of the index: what was computed against it can say so.
     generation: u64,
 }
@@ -158,6 +162,11 @@ impl ModelIndex {
     pub fn installed(&self) -> &[Arc<FileFacts>] {
         &self.installed
     }
+
+    /// [`IndexOptions::django_version`].
+    pub fn django_version(&self) -> Option<(u32, u32)> {
+        self.django_version
+    }
 }
 
 impl ModelIndex {
@@ -196,6 +205,7 @@ impl ModelIndex {
             scope,
             files,
             installed: options.installed.clone(),
+            django_version: options.django_version,
             generation: next_generation(),
         }
     }

@@ -733,6 +733,7 @@ fn load(
     let options = IndexOptions {
         auth_user_model: config.auth_user_model.clone(),
         installed: python.read(&facts),
+        django_version: python.django_version(),
     };
     let files = facts.len();
     let index = ModelIndex::from_facts(facts, &options);
@@ -807,6 +808,7 @@ fn updated(
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
             installed: workspace.index.installed().to_vec(),
+            django_version: workspace.index.django_version(),
         };
         let index = ModelIndex::from_facts(by_path.into_values(), &options);
         let modules = Workspace::modules_of(&workspace.root, &index);

@@ -1,8 +1,9 @@
 //! Cheap byte scans that tell, before parsing, whether a file can matter at all. Most
 //! files of a project hold neither models nor ORM code: they are never parsed.
 
-/// The file may use the ORM: it mentions a manager, a queryset method or a related
-/// manager. Without any of these no rule can report anything in it.
+/// The file may use the ORM: it mentions a manager, a queryset method, a related
+/// manager or a `ModelAdmin` (whose changelist is a loop over rows). Without any of
+/// these no rule can report anything in it.
 pub fn may_use_orm(source: &str) -> bool {
     const MARKERS: &[&str] = &[
         "objects",
@@ -19,6 +20,7 @@ pub fn may_use_orm(source: &str) -> bool {
         "get_object_or_404",
         "get_user_model",
         "_related(",
+        "ModelAdmin",
     ];
     MARKERS.iter().any(|m| source.contains(m))
 }

@@ -57,20 +57,25 @@ def all_labels(root=HERE):
 
 
 def _functions(tree):
-    return {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    """Top-level functions, and classes (a `ModelAdmin` a scenario renders)."""
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {n.name: n for n in tree.body if isinstance(n, kinds)}
 
 
 def _called_names(node):
+    """Functions called, and names passed as arguments (`changelist(PostAdmin)`)."""
     return {
-        c.func.id
+        name.id
         for c in ast.walk(node)
-        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+        if isinstance(c, ast.Call)
+        for name in [c.func, *c.args]
+        if isinstance(name, ast.Name)
     }
 
 
 def function_span(path, name):
     """(first line incl. decorators, last line) of a top-level function, with the
-    module-level helpers it calls (transitively) as extra spans."""
+    module-level helpers it calls or passes on (transitively) as extra spans."""
     with open(path) as fh:
         tree = ast.parse(fh.read())
     funcs = _functions(tree)

@@ -3,9 +3,14 @@
 SECRET_KEY = "ormhint-tests-not-secret"
 DEBUG = False
 USE_TZ = True
+ALLOWED_HOSTS = ["testserver"]
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    # Admin changelists (scenarios render them through `harness.admin.changelist`).
+    "django.contrib.admin",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "accounts",
     "blog",
     "shop",
@@ -18,14 +23,27 @@ DATABASES = {
     }
 }
 AUTH_USER_MODEL = "accounts.User"
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-# The apps ship no migration files: tables are made with `migrate --run-syncdb`.
-MIGRATION_MODULES = {"accounts": None, "blog": None, "shop": None, "social": None}
-# Templates of the apps (`blog/templates/`), rendered by the template scenarios.
+ROOT_URLCONF = "proj.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
         "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# The apps ship no migration files: tables are made with `migrate --run-syncdb`.
+MIGRATION_MODULES = {
+    "accounts": None,
+    "blog": None,
+    "shop": None,
+    "social": None,
+    "admin": None,
+    "sessions": None,
+}

@@ -1,11 +1,13 @@
 """ORM101 missing-select-related: a FK / one-to-one followed on each row of a queryset."""
 
 from django.apps import apps
+from django.contrib import admin
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
 from accounts.models import Profile, User
-from blog.models import Comment, Post, PostStats, Revision
+from blog.models import Category, Comment, Post, PostStats, Revision
+from harness.admin import changelist
 from harness.registry import scenario
 from shop.models import Bargain, Order, OrderItem, Product
 from social.models import Reaction
@@ -191,6 +193,56 @@ def comment_authors_in_a_nested_template_loop():
     # Comments are prefetched; the template reads each comment's author.
     posts = Post.objects.prefetch_related("comments").order_by("id")
     return render_to_string("blog/post_comment_authors.html", {"posts": posts})  # expect: ORM101
+
+
+# Admin changelists: each ModelAdmin on an AdminSite of its own, rendered for a superuser.
+
+
+class AuthorLookupAdmin(admin.ModelAdmin):
+    list_display = ("title", "author__username")  # expect: ORM101
+
+
+orm101_author_lookup = admin.AdminSite(name="orm101_author_lookup")
+orm101_author_lookup.register(Post, AuthorLookupAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_author_lookup_column():
+    # An "a__b" entry makes Django select nothing on its own.
+    return changelist(AuthorLookupAdmin)
+
+
+class ParentShownAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent")  # expect: ORM101
+    list_select_related = True
+
+
+orm101_parent_shown = admin.AdminSite(name="orm101_parent_shown")
+orm101_parent_shown.register(Category, ParentShownAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_nullable_parent_under_select_all():
+    # `True` is select_related(): the nullable parent is not followed.
+    return changelist(ParentShownAdmin)
+
+
+class CategoryMethodAdmin(admin.ModelAdmin):
+    list_display = ("title", "author", "category_name")  # expect: ORM101
+    list_select_related = ["author"]
+
+    @admin.display(description="Category")
+    def category_name(self, obj):
+        return obj.category.name
+
+
+orm101_category_method = admin.AdminSite(name="orm101_category_method")
+orm101_category_method.register(Post, CategoryMethodAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_method_column_reads_category():
+    return changelist(CategoryMethodAdmin)
 
 
 # --- negatives -------------------------------------------------------------
@@ -380,3 +432,88 @@ def value_rows_in_a_template():
 def comment_authors_in_a_nested_template_loop_prefetched():
     posts = Post.objects.prefetch_related("comments__author").order_by("id")
     return render_to_string("blog/post_comment_authors.html", {"posts": posts})
+
+
+class ListedAuthorAdmin(admin.ModelAdmin):
+    list_display = ("title", "author__username")
+    list_select_related = ["author"]
+
+
+orm101_listed_author = admin.AdminSite(name="orm101_listed_author")
+orm101_listed_author.register(Post, ListedAuthorAdmin)
+
+
+@scenario(kind="constant")
+def admin_list_select_related_names_the_author():
+    return changelist(ListedAuthorAdmin)
+
+
+class AllAuthorAdmin(admin.ModelAdmin):
+    list_display = ("title", "author")
+    list_select_related = True
+
+
+orm101_all_author = admin.AdminSite(name="orm101_all_author")
+orm101_all_author.register(Post, AllAuthorAdmin)
+
+
+@scenario(kind="constant")
+def admin_select_all_follows_the_non_null_author():
+    return changelist(AllAuthorAdmin)
+
+
+class AutomaticAuthorAdmin(admin.ModelAdmin):
+    list_display = ("title", "author")
+
+
+orm101_automatic_author = admin.AdminSite(name="orm101_automatic_author")
+orm101_automatic_author.register(Post, AutomaticAuthorAdmin)
+
+
+@scenario(kind="constant")
+def admin_foreign_key_column_is_selected_on_its_own():
+    return changelist(AutomaticAuthorAdmin)
+
+
+class AuthorIdAdmin(admin.ModelAdmin):
+    list_display = ("title", "author_id")
+
+
+orm101_author_id = admin.AdminSite(name="orm101_author_id")
+orm101_author_id.register(Post, AuthorIdAdmin)
+
+
+@scenario(kind="constant")
+def admin_author_id_column():
+    return changelist(AuthorIdAdmin)
+
+
+class FilterOnlyAdmin(admin.ModelAdmin):
+    list_display = ("title",)
+    list_filter = ("author__username",)
+    search_fields = ("author__username", "editor__username")
+
+
+orm101_filter_only = admin.AdminSite(name="orm101_filter_only")
+orm101_filter_only.register(Post, FilterOnlyAdmin)
+
+
+@scenario(kind="constant")
+def admin_relations_only_filtered_and_searched():
+    return changelist(FilterOnlyAdmin)
+
+
+class SelectingAuthorAdmin(admin.ModelAdmin):
+    list_display = ("title", "author__username")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+orm101_selecting_author = admin.AdminSite(name="orm101_selecting_author")
+orm101_selecting_author.register(Post, SelectingAuthorAdmin)
+
+
+@scenario(kind="constant")
+def admin_get_queryset_selects_the_author():
+    return changelist(SelectingAuthorAdmin)

@@ -1,10 +1,12 @@
 """ORM102 missing-prefetch-related: a many-valued manager read on each row of a queryset."""
 
+from django.contrib import admin
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
+from harness.admin import changelist
 from harness.registry import scenario
 from shop.models import Order
 from social.models import Reaction
@@ -91,6 +93,26 @@ def post_tags_in_a_template():
     # The template loops over `post.tags.all` for each row it is given.
     posts = Post.objects.order_by("id")
     return render_to_string("blog/post_tags.html", {"posts": posts})  # expect: ORM102
+
+
+# Admin changelists: each ModelAdmin on an AdminSite of its own, rendered for a superuser.
+
+
+class TagNamesAdmin(admin.ModelAdmin):
+    list_display = ("title", "tag_list")  # expect: ORM102
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(t.name for t in obj.tags.all()))
+
+
+orm102_tag_names = admin.AdminSite(name="orm102_tag_names")
+orm102_tag_names.register(Post, TagNamesAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_method_column_lists_tags():
+    return changelist(TagNamesAdmin)
 
 
 # --- negatives -------------------------------------------------------------
@@ -203,3 +225,37 @@ def post_tags_in_a_template_prefetched():
 def post_tags_template_given_columns_only():
     # The same rows to a template that reads only their columns.
     return render_to_string("blog/post_titles.html", {"posts": Post.objects.order_by("id")})
+
+
+class PrefetchingTagsAdmin(admin.ModelAdmin):
+    list_display = ("title", "tag_list")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(t.name for t in obj.tags.all()))
+
+
+orm102_prefetching_tags = admin.AdminSite(name="orm102_prefetching_tags")
+orm102_prefetching_tags.register(Post, PrefetchingTagsAdmin)
+
+
+@scenario(kind="constant")
+def admin_get_queryset_prefetches_tags():
+    return changelist(PrefetchingTagsAdmin)
+
+
+class TagFilterAdmin(admin.ModelAdmin):
+    list_display = ("title",)
+    list_filter = ("tags",)
+
+
+orm102_tag_filter = admin.AdminSite(name="orm102_tag_filter")
+orm102_tag_filter.register(Post, TagFilterAdmin)
+
+
+@scenario(kind="constant")
+def admin_tags_only_filtered():
+    return changelist(TagFilterAdmin)

@@ -20,6 +20,50 @@ pub struct LoopFact {
     pub body_range: TextRange,
     /// Nothing but this loop uses the queryset, so narrowing it changes nothing else.
     pub sole_consumer: bool,
+    /// The loop is a Django admin changelist's over its rows: its fix edits the
+    /// `ModelAdmin` rather than a queryset.
+    pub changelist: Option<Box<Changelist>>,
+}
+
+/// What a fix of a `ModelAdmin`'s changelist needs to know of the class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changelist {
+    /// Every single-valued relation path the changelist reads per row
+    /// (`author__org`): a `list_select_related` list replaces Django's automatic
+    /// `select_related`, so it must name them all.
+    pub single_reads: Vec<String>,
+    /// Some column reads what the analysis cannot see.
+    pub unseen_reads: bool,
+    /// The queryset `get_queryset()` returns selects already: Django then applies no
+    /// `list_select_related`, and the fix extends that queryset instead.
+    pub queryset_selects: bool,
+    /// The class defines `get_queryset()`: a prefetch goes on its queryset.
+    pub own_get_queryset: bool,
+    pub select: SelectSetting,
+    /// Where a new class attribute goes (the start of a line), and its indentation.
+    pub attribute_at: usize,
+    /// Where a new method goes: the end of the class body.
+    pub method_at: usize,
+    pub indent: String,
+}
+
+/// How `list_select_related` is written in the class.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectSetting {
+    /// Not written, or `False` (`value`): Django selects on its own when `automatic`
+    /// (a column names a foreign key).
+    Default {
+        value: Option<TextRange>,
+        automatic: bool,
+    },
+    /// `True` at `value`.
+    All { value: TextRange },
+    /// A list or tuple of string literals at `value`: the last one ends at `last`.
+    Names {
+        value: TextRange,
+        last: Option<TextRange>,
+        quote: Option<char>,
+    },
 }
 
 /// `qs.count() > 0`, `len(qs)`, `if qs.count():`, `if qs:` and their kin.
@@ -318,11 +362,40 @@ impl Shift for LoopFact {
             iter_range,
             body_range,
             sole_consumer: _,
+            changelist,
         } = self;
         sources.shift(by);
         accesses.shift(by);
         iter_range.shift(by);
         body_range.shift(by);
+        if let Some(changelist) = changelist {
+            changelist.shift(by);
+        }
+    }
+}
+
+impl Shift for Changelist {
+    fn shift(&mut self, by: isize) {
+        let Changelist {
+            single_reads: _,
+            unseen_reads: _,
+            queryset_selects: _,
+            own_get_queryset: _,
+            select,
+            attribute_at,
+            method_at,
+            indent: _,
+        } = self;
+        match select {
+            SelectSetting::Default { value, .. } => value.shift(by),
+            SelectSetting::All { value } => value.shift(by),
+            SelectSetting::Names { value, last, .. } => {
+                value.shift(by);
+                last.shift(by);
+            }
+        }
+        attribute_at.shift(by);
+        method_at.shift(by);
     }
 }
 

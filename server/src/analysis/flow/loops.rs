@@ -158,6 +158,7 @@ impl<'a> Walker<'a> {
             iter_range: TextRange::of(iter),
             body_range: TextRange::of(body),
             sole_consumer,
+            changelist: None,
         });
     }
 

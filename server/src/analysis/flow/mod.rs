@@ -5,6 +5,7 @@
 //! possible values per name. Branches are walked separately and joined, so a name holds
 //! every value it may have; rules only report what holds for all of them.
 
+mod admin;
 mod cache;
 mod callers;
 mod calls;
@@ -40,8 +41,8 @@ use walker::Walker;
 
 pub use cache::FlowCache;
 pub use facts::{
-    Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
-    OnlyThenValues,
+    Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
+    OnlyThenValues, SelectSetting,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 
@@ -120,6 +121,20 @@ pub fn analyse_until(
                 one.statement(stmt, &mut Env::new(), root);
                 vec![one.facts]
             })
+        });
+        for facts in parts {
+            module.facts.extend(facts);
+        }
+    }
+    for registered in module.admin_registrations(&nodes) {
+        let key = definition_key(registered.stmt, &functions, &file.source)
+            ^ admin::changelist_key(&registered, &functions, &file.source);
+        let parts = cache.facts(key, &[registered.stmt], || {
+            let mut one = module.fresh();
+            for model in &registered.models {
+                one.changelist(&registered, *model);
+            }
+            vec![one.facts]
         });
         for facts in parts {
             module.facts.extend(facts);

@@ -77,6 +77,7 @@ impl<'a> Walker<'a> {
             iter_range: r.at,
             body_range: r.at,
             sole_consumer: false,
+            changelist: None,
         });
         let each: Vec<Obj> = rows
             .into_iter()

@@ -52,7 +52,7 @@ pub(super) enum Member {
 impl Member {
     /// How the method `def` (inside `outer`, its `decorated_definition` when it has
     /// decorators) is called.
-    fn of(outer: Node<'_>, def: Node<'_>, source: &str) -> Self {
+    pub(super) fn of(outer: Node<'_>, def: Node<'_>, source: &str) -> Self {
         let decorators = if outer.kind() == "decorated_definition" {
             source
                 .get(outer.start_byte()..def.start_byte())

@@ -4,11 +4,13 @@ from django.apps import apps
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.views.generic import ListView
 
 from accounts.models import Profile, User
 from blog.models import Category, Comment, Post, PostStats, Revision
 from harness.admin import changelist
 from harness.registry import scenario
+from harness.views import rendered
 from shop.models import Bargain, Order, OrderItem, Product
 from social.models import Reaction
 
@@ -243,6 +245,44 @@ orm101_category_method.register(Post, CategoryMethodAdmin)
 @scenario(kind="n_plus_one")
 def admin_method_column_reads_category():
     return changelist(CategoryMethodAdmin)
+
+
+# Django's ListView: the template it renders reads each row's author.
+
+
+class PostsOfAListView(ListView):
+    queryset = Post.objects.order_by("id")  # expect: ORM101
+    template_name = "blog/post_authors.html"
+    context_object_name = "posts"
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def list_view_template_reads_authors():
+    return rendered(PostsOfAListView)
+
+
+class PostsOfTheDefaultTemplate(ListView):
+    # `blog/post_list.html` and `post_list`: the names Django gives by default.
+    queryset = Post.objects.filter(rank__gte=0).order_by("id")  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def list_view_default_template_and_name():
+    return rendered(PostsOfTheDefaultTemplate)
+
+
+class PostsPaged(ListView):
+    paginate_by = 50
+    template_name = "blog/post_page.html"
+
+    def get_queryset(self):  # expect: ORM101
+        return Post.objects.order_by("id")
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def list_view_page_reads_authors():
+    # A page: a COUNT, then the page's rows.
+    return rendered(PostsPaged)
 
 
 # --- negatives -------------------------------------------------------------
@@ -517,3 +557,38 @@ orm101_selecting_author.register(Post, SelectingAuthorAdmin)
 @scenario(kind="constant")
 def admin_get_queryset_selects_the_author():
     return changelist(SelectingAuthorAdmin)
+
+
+class PostsOfAListViewSelected(ListView):
+    queryset = Post.objects.select_related("author").order_by("id")
+    template_name = "blog/post_authors.html"
+    context_object_name = "posts"
+
+
+@scenario(kind="constant", queries=1)
+def list_view_template_reads_selected_authors():
+    return rendered(PostsOfAListViewSelected)
+
+
+class PostsOfAListViewColumns(ListView):
+    queryset = Post.objects.order_by("id")
+    template_name = "blog/post_titles.html"
+    context_object_name = "posts"
+
+
+@scenario(kind="constant", queries=1)
+def list_view_template_reads_columns():
+    return rendered(PostsOfAListViewColumns)
+
+
+class PostsPagedSelected(ListView):
+    paginate_by = 50
+    template_name = "blog/post_page.html"
+
+    def get_queryset(self):
+        return Post.objects.select_related("author").order_by("id")
+
+
+@scenario(kind="constant", queries=2)
+def list_view_page_reads_selected_authors():
+    return rendered(PostsPagedSelected)

@@ -103,6 +103,23 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The bases of `class` as written, `object` left out; `None` when one is not a dotted
+/// name (`metaclass=...`, `Generic[T]`: whatever they add is not read).
+pub fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
+    let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
+        return Some(Vec::new());
+    };
+    let mut cursor = bases.walk();
+    let mut written = Vec::new();
+    for node in bases.named_children(&mut cursor) {
+        match dotted_name(node, src)? {
+            dotted if dotted == ["object"] => {}
+            dotted => written.push(dotted),
+        }
+    }
+    Some(written)
+}
+
 /// The parameters of a function definition, in order, as written (`identifier`,
 /// `typed_parameter`, `default_parameter`, splats).
 pub fn parameters(def: Node<'_>) -> Vec<Node<'_>> {

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name, written_bases};
 
 use super::MAX_CALL_DEPTH;
 use super::foreign::method_of_class;
 use super::values::{Env, Obj, Value};
-use super::views::{Member, ViewBase, written_bases};
+use super::views::{Member, ViewBase};
 use super::walker::{Walker, parameter_names};
 
 /// Django's generic views whose `get_object()` is one object of `get_queryset()` and

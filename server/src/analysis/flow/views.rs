@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name, written_bases};
 use crate::text::TextRange;
 
 use super::cache::method_def;
@@ -311,21 +311,4 @@ impl<'a> Walker<'a> {
         };
         vec![Value::Qs(Qs::of_manager(model, manager, origin))]
     }
-}
-
-/// The bases of `class` as written, `object` left out; `None` when one is not a dotted
-/// name (`metaclass=...`, `Generic[T]`: whatever they add is not read).
-pub(super) fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
-    let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
-        return Some(Vec::new());
-    };
-    let mut cursor = bases.walk();
-    let mut written = Vec::new();
-    for node in bases.named_children(&mut cursor) {
-        match dotted_name(node, src)? {
-            dotted if dotted == ["object"] => {}
-            dotted => written.push(dotted),
-        }
-    }
-    Some(written)
 }

@@ -363,14 +363,7 @@ impl<'a> Walker<'a> {
                 {
                     // Rows served from the outer queryset's prefetch (or fetched per row
                     // when it has none): loads are judged against the outer queryset.
-                    let mut qs = obj.qs.clone();
-                    qs.prefix.extend(obj.path.iter().cloned());
-                    qs.prefix.push(hop);
-                    qs.model = target;
-                    qs.back_ref = back_ref;
-                    qs.per_row = obj.per_row;
-                    qs.related = true;
-                    return Value::Qs(qs);
+                    return Value::Qs(obj.qs.related_rows(&obj.path, hop, target, obj.per_row));
                 }
                 let mut qs = Qs::new(target, Some(Origin { range }));
                 qs.back_ref = back_ref;

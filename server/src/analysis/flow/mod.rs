@@ -19,6 +19,7 @@ mod queryset;
 mod receivers;
 mod rendered;
 mod scan;
+mod serialized;
 mod values;
 mod view_members;
 mod views;

@@ -136,6 +136,28 @@ impl Qs {
     }
 }
 
+impl Qs {
+    /// The rows of the related manager `hop` (of `target` rows) of an object reached
+    /// from these rows through `path`, served by these rows' prefetch (or fetched per
+    /// object when they have none): their loads are judged against this queryset.
+    pub(super) fn related_rows(
+        &self,
+        path: &[Hop],
+        hop: Hop,
+        target: ModelId,
+        per_row: bool,
+    ) -> Qs {
+        let mut qs = self.clone();
+        qs.prefix.extend(path.iter().cloned());
+        qs.back_ref = hop.back_ref.clone();
+        qs.prefix.push(hop);
+        qs.model = target;
+        qs.per_row = per_row;
+        qs.related = true;
+        qs
+    }
+}
+
 /// One object: a row of a queryset, or a single object fetched from one, possibly
 /// reached through single-valued relations (`path`).
 #[derive(Debug, Clone, PartialEq)]

@@ -22,6 +22,8 @@ pub(super) struct ViewClass<'a> {
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
     pub(super) get_queryset: Option<Node<'a>>,
+    /// `serializer_class = X` of a DRF view.
+    pub(super) serializer_class: Option<Node<'a>>,
     /// Methods by name, with how each is called.
     pub(super) methods: HashMap<String, (Node<'a>, Member)>,
     /// `self.<name> = <value>` written once in the class, at the top of `__init__`:
@@ -98,6 +100,9 @@ impl<'a> Walker<'a> {
             return;
         };
         let kind = self.class_kind(class, body);
+        if let ClassKind::View(key) = kind {
+            self.serialized_view(key);
+        }
         let mut class_env = Env::new();
         let mut cursor = body.walk();
         let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
@@ -154,6 +159,7 @@ impl<'a> Walker<'a> {
             queryset: None,
             model: None,
             get_queryset: None,
+            serializer_class: None,
             methods: HashMap::new(),
             attributes: HashMap::new(),
             meta_model: None,
@@ -169,6 +175,7 @@ impl<'a> Walker<'a> {
                     };
                     match self.file.text(left) {
                         "queryset" => view.queryset = Some(right),
+                        "serializer_class" => view.serializer_class = Some(right),
                         "model" => {
                             view.model =
                                 dotted_name(right, self.src()).and_then(|d| self.resolve_model(&d));

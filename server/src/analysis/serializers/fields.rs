@@ -145,6 +145,35 @@ fn under(path: &[String], reads: Vec<Read>) -> impl Iterator<Item = Read> {
     })
 }
 
+/// What the field `field`, a nested serializer of the relation at `path` reading
+/// `inner` of each related object, reads: the related rows (`many`), or the related
+/// object and what is read of it.
+fn nested_reads(field: &str, path: Vec<String>, many: bool, inner: Vec<Read>, out: &mut Vec<Read>) {
+    let inner: Vec<Read> = inner
+        .into_iter()
+        .map(|r| Read {
+            field: field.to_string(),
+            ..r
+        })
+        .collect();
+    if many {
+        out.push(Read {
+            field: field.to_string(),
+            path,
+            kind: ReadKind::Rows(inner),
+        });
+        return;
+    }
+    if !path.is_empty() {
+        out.push(Read {
+            field: field.to_string(),
+            path: path.clone(),
+            kind: ReadKind::Value,
+        });
+    }
+    out.extend(under(&path, inner));
+}
+
 impl Summarizer<'_> {
     /// What the declared field `field` of the serializer `class` reads.
     pub(super) fn declared_reads(
@@ -181,21 +210,7 @@ impl Summarizer<'_> {
                 ..
             } => {
                 let inner = self.serializer(module, nested)?.reads;
-                let inner: Vec<Read> = inner
-                    .into_iter()
-                    .map(|r| Read {
-                        field: field.to_string(),
-                        ..r
-                    })
-                    .collect();
-                if many {
-                    out.push(read(path, ReadKind::Rows(inner)));
-                } else {
-                    if !path.is_empty() {
-                        out.push(read(path.clone(), ReadKind::Value));
-                    }
-                    out.extend(under(&path, inner));
-                }
+                nested_reads(field, path, many, inner, out);
             }
             Declared::Drf { class: drf, .. } => {
                 let lookup = options.lookup_field.as_deref().unwrap_or("pk");
@@ -320,35 +335,11 @@ impl Summarizer<'_> {
         let Some(target) = target else {
             return Err(self.gap(&model_name, GapReason::Field(name.to_string())));
         };
-        let names: Vec<String> = index
-            .model(target)
-            .fields
-            .iter()
-            .filter(|f| {
-                !matches!(
-                    f.kind,
-                    FieldKind::GenericForeignKey | FieldKind::GenericRelation(_)
-                )
-            })
-            .map(|f| f.name.clone())
-            .collect();
         let mut inner = Vec::new();
-        for field in names {
+        for field in super::meta::model_field_names(index, target) {
             self.model_field_reads(target, &field, depth - 1, &mut inner)?;
         }
-        let inner: Vec<Read> = inner
-            .into_iter()
-            .map(|r| Read {
-                field: name.to_string(),
-                ..r
-            })
-            .collect();
-        if many {
-            out.push(read(path, ReadKind::Rows(inner)));
-        } else {
-            out.push(read(path.clone(), ReadKind::Value));
-            out.extend(under(&path, inner));
-        }
+        nested_reads(name, path, many, inner, out);
         Ok(())
     }
 }

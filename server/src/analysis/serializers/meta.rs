@@ -229,6 +229,23 @@ impl Summarizer<'_> {
     }
 }
 
+/// The fields of `model` that `fields = "__all__"` serialises: its columns and forward
+/// relations (many-to-many included), no generic relation.
+pub(super) fn model_field_names(index: &ModelIndex, model: ModelId) -> Vec<String> {
+    index
+        .model(model)
+        .fields
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                FieldKind::GenericForeignKey | FieldKind::GenericRelation(_)
+            )
+        })
+        .map(|f| f.name.clone())
+        .collect()
+}
+
 impl Resolved {
     /// The names of the fields a `ModelSerializer` of `model` with these options and
     /// the `declared` fields has, in order; `None` when DRF would refuse the options.
@@ -241,18 +258,7 @@ impl Resolved {
         let all = || -> Vec<String> {
             // The primary key, the declared fields, the model's fields and forward
             // relations (many-to-many included); no reverse relation, no generic one.
-            let mut names: Vec<String> = index
-                .model(model)
-                .fields
-                .iter()
-                .filter(|f| {
-                    !matches!(
-                        f.kind,
-                        FieldKind::GenericForeignKey | FieldKind::GenericRelation(_)
-                    )
-                })
-                .map(|f| f.name.clone())
-                .collect();
+            let mut names = model_field_names(index, model);
             for (name, _) in declared {
                 if !names.contains(name) {
                     names.push(name.clone());

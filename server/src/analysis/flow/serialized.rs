@@ -1,0 +1,440 @@
+//! Rows handed to a DRF serializer of the project: `PostSerializer(posts, many=True).data`
+//! and DRF's list views and viewsets (`queryset`/`get_queryset()` with
+//! `serializer_class`). Each row is read as the serializer's summary says
+//! (`analysis::serializers`): a loop over the rows recorded at the queryset, with each
+//! read naming the serializer field, so ORM101/ORM102 and their fixes land on it.
+//!
+//! Only rows serialised as a list count (`many=True`, a list action): one object
+//! serialised reads its relations once. A serializer that cannot be summarised, a view
+//! that overrides how it lists or which serializer it uses, says nothing.
+
+use std::cell::RefCell;
+
+use tree_sitter::Node;
+
+use crate::analysis::access::{self, Access};
+use crate::analysis::serializers::{self, ClassFile, Classes, Read, ReadKind, Serializer};
+use crate::analysis::sources::{ModuleRead, ModuleSources};
+use crate::index::{Attribute, FieldKind, ImportMap, MethodKind, ModelId, ModelIndex};
+use crate::syntax::SourceFile;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::format_strings::{Dunder, Formatting};
+use crate::syntax::node::{CallArgs, assignment_sides, descendants, dotted_name};
+use crate::syntax::uses::{Segment, Use};
+use crate::text::{TextRange, content_hash};
+
+use super::facts::LoopFact;
+use super::values::{Env, Qs, Value, rows_of};
+use super::walker::Walker;
+
+/// DRF's views and viewsets whose list action serialises `get_queryset()`'s rows with
+/// `get_serializer(many=True)`.
+const DRF_LIST: [&str; 5] = [
+    "ListAPIView",
+    "ListCreateAPIView",
+    "ModelViewSet",
+    "ReadOnlyModelViewSet",
+    "ListModelMixin",
+];
+
+/// Methods whose override changes what the list action serialises, or with what.
+const LIST_OVERRIDES: [&str; 5] = [
+    "list",
+    "get",
+    "get_serializer",
+    "serializer_class",
+    "to_representation",
+];
+
+/// The project's modules as the serializer summary reads them, each read recorded.
+struct Loader<'s> {
+    index: &'s ModelIndex,
+    here: &'s SourceFile,
+    here_imports: Option<&'s ImportMap>,
+    sources: &'s dyn ModuleSources,
+    read: RefCell<Vec<ModuleRead>>,
+}
+
+impl Classes for Loader<'_> {
+    fn index(&self) -> &ModelIndex {
+        self.index
+    }
+
+    fn file(&self, module: &str) -> Option<ClassFile<'_>> {
+        if module == self.here.module {
+            // The facts of a view hold while the serializer, maybe in another definition
+            // of the same file, is unchanged.
+            self.read.borrow_mut().push(ModuleRead {
+                module: module.to_string(),
+                hash: content_hash(&self.here.source),
+            });
+            return Some(ClassFile::Here(self.here));
+        }
+        let text = self.sources.module(module)?;
+        self.read.borrow_mut().push(text.read());
+        Some(ClassFile::Elsewhere(text))
+    }
+
+    fn imports(&self, module: &str) -> Option<&ImportMap> {
+        (module == self.here.module)
+            .then_some(self.here_imports)
+            .flatten()
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// The summary of the project's serializer class `dotted` names here.
+    fn serializer_named(&mut self, dotted: &[String]) -> Option<Serializer> {
+        let sources = self.sources?;
+        let (module, class) = self
+            .index
+            .project_class(self.imports, &self.file.module, dotted)?;
+        let loader = Loader {
+            index: self.index,
+            here: self.file,
+            here_imports: self.imports,
+            sources,
+            read: RefCell::default(),
+        };
+        let summary = serializers::summarize(&loader, &module, &class);
+        self.facts.read_modules(loader.read.into_inner());
+        summary.ok()
+    }
+
+    /// `XSerializer(rows, many=True)` whose `.data` is read (on the call, or on the name
+    /// it is assigned to in `scope`): the serializer reads each row.
+    pub(super) fn serialized(
+        &mut self,
+        call: Node<'a>,
+        function: Node<'a>,
+        args: &CallArgs<'a>,
+        env: &Env,
+        scope: Node<'a>,
+    ) {
+        if args
+            .keyword("many")
+            .is_none_or(|many| self.file.text(many) != "True")
+        {
+            return;
+        }
+        let Some(instance) = args
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args.keyword("instance"))
+        else {
+            return;
+        };
+        if !self.data_read(call, scope) {
+            return;
+        }
+        let Some(dotted) = dotted_name(function, self.src()) else {
+            return;
+        };
+        let summary = match &dotted[..] {
+            [receiver, method] if method == "get_serializer" => {
+                match env.get(receiver).map(Vec::as_slice) {
+                    Some([Value::View(key)]) => self.view_serializer(*key),
+                    _ => None,
+                }
+            }
+            _ => self.serializer_named(&dotted),
+        };
+        let Some(summary) = summary else {
+            return;
+        };
+        let values = self.eval(instance, env);
+        if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
+            self.rows_serialized(&rows, &summary, TextRange::of(instance));
+        }
+    }
+
+    /// `call.data`, or `name = call` and `name.data` in `scope`.
+    fn data_read(&self, call: Node<'a>, scope: Node<'a>) -> bool {
+        let Some(parent) = call.parent() else {
+            return false;
+        };
+        let attribute = |node: Node<'a>| {
+            node.kind() == "attribute"
+                && node
+                    .child_by_field_id(FIELDS.attribute)
+                    .is_some_and(|a| self.file.text(a) == "data")
+        };
+        if attribute(parent) {
+            return true;
+        }
+        let Some((left, _)) = parent.parent().and_then(assignment_sides) else {
+            return false;
+        };
+        if left.kind() != "identifier" {
+            return false;
+        }
+        let name = self.file.text(left);
+        descendants(scope).any(|node| {
+            attribute(node)
+                && node
+                    .child_by_field_id(FIELDS.object)
+                    .is_some_and(|o| o.kind() == "identifier" && self.file.text(o) == name)
+        })
+    }
+
+    /// A DRF list view or viewset (view `key`): its list action
+    /// serialises the rows of `get_queryset()` with its serializer.
+    pub(super) fn serialized_view(&mut self, key: usize) {
+        let Some(view) = self.views.get(&key) else {
+            return;
+        };
+        let (queryset, own_get_queryset, project_get_queryset, serializer_class) = (
+            view.queryset,
+            view.get_queryset.is_some(),
+            view.base.project_get_queryset,
+            view.serializer_class,
+        );
+        if !self.lists_rows(key) {
+            return;
+        }
+        let Some(summary) = self.view_serializer(key) else {
+            return;
+        };
+        let at = match queryset {
+            Some(queryset) if !own_get_queryset && !project_get_queryset => queryset,
+            _ => match serializer_class {
+                Some(value) => value,
+                None => return,
+            },
+        };
+        let values = self.view_get_queryset(key, at);
+        if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
+            self.rows_serialized(&rows, &summary, TextRange::of(at));
+        }
+    }
+
+    /// View `key` derives from a DRF list view, and nothing of the project overrides
+    /// how it lists.
+    fn lists_rows(&self, key: usize) -> bool {
+        let Some(view) = self.views.get(&key) else {
+            return false;
+        };
+        let Some(bases) = &view.bases else {
+            return false;
+        };
+        let lineage = self.index.lineage(self.imports, &self.file.module, bases);
+        let overridden = LIST_OVERRIDES
+            .iter()
+            .any(|m| view.methods.contains_key(*m) || lineage.defines.contains(*m));
+        let lists = lineage.external.iter().any(|path| {
+            path.starts_with("rest_framework.")
+                && DRF_LIST.contains(&path.rsplit('.').next().unwrap_or_default())
+        });
+        lists && !lineage.unread && !overridden
+    }
+
+    /// The serializer view `key` uses: its `serializer_class`, or the one class its own
+    /// `get_serializer_class()` returns.
+    fn view_serializer(&mut self, key: usize) -> Option<Serializer> {
+        let view = self.views.get(&key)?;
+        let bases = view.bases.as_ref()?;
+        let lineage = self.index.lineage(self.imports, &self.file.module, bases);
+        if lineage.unread
+            || ["get_serializer", "serializer_class"]
+                .iter()
+                .any(|m| view.methods.contains_key(*m) || lineage.defines.contains(*m))
+        {
+            return None;
+        }
+        let dotted = match view.methods.get("get_serializer_class") {
+            Some(&(def, _)) => self.one_returned_class(def)?,
+            None if lineage.defines.contains("get_serializer_class") => return None,
+            None => dotted_name(view.serializer_class?, self.src())?,
+        };
+        self.serializer_named(&dotted)
+    }
+
+    /// The class every `return` of `def` names, when they all name one.
+    fn one_returned_class(&self, def: Node<'a>) -> Option<Vec<String>> {
+        let body = def.child_by_field_id(FIELDS.body)?;
+        let mut returned: Option<Vec<String>> = None;
+        for node in descendants(body).filter(|n| n.kind() == "return_statement") {
+            let dotted = dotted_name(node.named_child(0)?, self.src())?;
+            if returned.as_ref().is_some_and(|r| *r != dotted) {
+                return None;
+            }
+            returned = Some(dotted);
+        }
+        returned
+    }
+
+    /// The loop of `summary` over `rows`, its reads at `at`; a nested serializer's rows
+    /// (`many=True`) are loops of their own over the related rows.
+    fn rows_serialized(&mut self, rows: &[Qs], summary: &Serializer, at: TextRange) {
+        let Some(model) = rows.first().map(|qs| qs.model) else {
+            return;
+        };
+        if summary.model.is_some_and(|m| m != model) {
+            return;
+        }
+        self.rows_read(rows, &summary.reads, &summary.class, at);
+    }
+
+    fn rows_read(&mut self, rows: &[Qs], reads: &[Read], class: &str, at: TextRange) {
+        let Some(model) = rows.first().map(|qs| qs.model) else {
+            return;
+        };
+        let mut accesses = Vec::new();
+        for read in reads {
+            let uses = python_uses(self.index, model, read, at);
+            let mut resolved: Vec<Access> = self.resolve_uses(model, &uses);
+            for access in &mut resolved {
+                access.range = at;
+                access.via = Some(format!("{class}.{}", read.field));
+            }
+            accesses.extend(resolved);
+            if let ReadKind::Rows(inner) = &read.kind
+                && !inner.is_empty()
+                && let Some(related) = related_rows(self.index, rows, &read.path)
+            {
+                self.rows_read(&related, inner, class, at);
+            }
+        }
+        self.facts.loops.push(LoopFact {
+            sources: rows.to_vec(),
+            accesses,
+            iter_range: at,
+            body_range: at,
+            sole_consumer: false,
+        });
+    }
+}
+
+/// The rows of the related manager at `path` of each of `rows`, read per row; `None`
+/// when the path is not single-valued relations ending in a many-valued one.
+fn related_rows(index: &ModelIndex, rows: &[Qs], path: &[String]) -> Option<Vec<Qs>> {
+    let (last, single) = path.split_last()?;
+    let mut model = rows.first()?.model;
+    let mut hops = Vec::new();
+    for name in single {
+        let hop = access::hop(index, model, name).filter(|h| h.is_selectable())?;
+        model = hop.target?;
+        hops.push(hop);
+    }
+    let hop = access::hop(index, model, last).filter(|h| h.is_many())?;
+    let target = hop.target?;
+    Some(
+        rows.iter()
+            .map(|qs| qs.related_rows(&hops, hop.clone(), target, true))
+            .collect(),
+    )
+}
+
+/// What a serializer's read of an object of `model` is as the same use written in
+/// Python, placed at `at`: attributes looked up in turn (a model method called, as DRF
+/// calls what it finds callable), the id column for a relation read for its primary
+/// key, `.all()` on a related manager iterated.
+fn python_uses(index: &ModelIndex, model: ModelId, read: &Read, at: TextRange) -> Vec<Use> {
+    let chain = |names: &[String], formatted: Option<Formatting>| Use::Chain {
+        segments: segments(index, model, names, at),
+        store: false,
+        formatted,
+    };
+    let text = Formatting {
+        dunder: Dunder::Str,
+        builtin: None,
+        range: at,
+    };
+    let path = &read.path;
+    match &read.kind {
+        ReadKind::Value if path.is_empty() => Vec::new(),
+        ReadKind::Value => vec![chain(path, None)],
+        ReadKind::Text if path.is_empty() => vec![Use::Formatted(text)],
+        ReadKind::Text => vec![chain(path, Some(text))],
+        ReadKind::Pk => match id_column(index, model, path) {
+            Some(column) => vec![chain(&column, None)],
+            None => vec![Use::Other { range: at }],
+        },
+        ReadKind::Rows(_) => {
+            let mut segments = segments(index, model, path, at);
+            segments.push(Segment {
+                name: "all".to_string(),
+                called: true,
+                range: at,
+            });
+            vec![Use::Chain {
+                segments,
+                store: false,
+                formatted: None,
+            }]
+        }
+        ReadKind::Method(uses) => uses.iter().map(|u| placed(u, at)).collect(),
+    }
+}
+
+/// `names` as segments from an object of `model`: a model method (not a property) is
+/// called.
+fn segments(index: &ModelIndex, model: ModelId, names: &[String], at: TextRange) -> Vec<Segment> {
+    let mut current = Some(model);
+    names
+        .iter()
+        .map(|name| {
+            let attribute = current.and_then(|m| index.attribute(m, name));
+            let called = matches!(attribute,
+                Some(Attribute::Method(method)) if method.kind == MethodKind::Method);
+            current = current
+                .and_then(|m| access::hop(index, m, name))
+                .and_then(|hop| hop.target);
+            Segment {
+                name: name.clone(),
+                called,
+                range: at,
+            }
+        })
+        .collect()
+}
+
+/// `path` with its last name, a forward foreign key or one-to-one, replaced by its id
+/// column (`post.author` → `post.author_id`).
+fn id_column(index: &ModelIndex, model: ModelId, path: &[String]) -> Option<Vec<String>> {
+    let (last, before) = path.split_last()?;
+    let mut owner = model;
+    for name in before {
+        owner = access::forward_fk_hop(index, owner, name)?.target?;
+    }
+    let Some(Attribute::Field(field)) = index.attribute(owner, last) else {
+        return None;
+    };
+    if !matches!(
+        field.kind,
+        FieldKind::ForeignKey(_) | FieldKind::OneToOne(_)
+    ) {
+        return None;
+    }
+    let mut column = before.to_vec();
+    column.push(field.attname()?);
+    Some(column)
+}
+
+/// A use written in the serializer's method, placed at `at`; an object passed to a
+/// function is not followed there (its name is the serializer module's).
+fn placed(used: &Use, at: TextRange) -> Use {
+    match used {
+        Use::Chain {
+            segments,
+            store,
+            formatted,
+        } => Use::Chain {
+            segments: segments
+                .iter()
+                .map(|s| Segment {
+                    range: at,
+                    ..s.clone()
+                })
+                .collect(),
+            store: *store,
+            formatted: formatted.clone().map(|f| Formatting { range: at, ..f }),
+        },
+        Use::Formatted(formatting) => Use::Formatted(Formatting {
+            range: at,
+            ..formatting.clone()
+        }),
+        Use::Argument { .. } | Use::Other { .. } => Use::Other { range: at },
+    }
+}

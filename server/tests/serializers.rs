@@ -245,6 +245,31 @@ class ChosenViewSet(ReadOnlyModelViewSet):
         return PostSerializer
 
 
+class PagedViewSet(GenericViewSet):
+    serializer_class = PostSerializer
+    queryset = Post.objects.all()
+
+    def recent(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            serializer = self.get_serializer(page, many=True)
+            return self.get_paginated_response(serializer.data)
+        return Response(self.get_serializer(queryset, many=True).data)
+
+
+class OwnFilterViewSet(GenericViewSet):
+    serializer_class = PostSerializer
+    queryset = Post.objects.all()
+
+    def filter_queryset(self, queryset):
+        return self.backend().filter_queryset(self.request, queryset, self)
+
+    def recent(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(self.get_serializer(queryset, many=True).data)
+
+
 class EitherViewSet(ReadOnlyModelViewSet):
     queryset = Post.objects.all()
 
@@ -287,6 +312,10 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
             "blog/views.py:97:42 ORM101",
             "blog/views.py:97:42 ORM102",
             "blog/views.py:102:16 ORM102",
+            "blog/views.py:116:46 ORM101",
+            "blog/views.py:116:46 ORM102",
+            "blog/views.py:118:45 ORM101",
+            "blog/views.py:118:45 ORM102",
         ]
     );
     let all = check_json(dir.path(), &["--no-cache"]);
@@ -359,6 +388,11 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
         lines[101],
         "    queryset = Post.objects.prefetch_related(\"tags\").select_related(\"author\")"
     );
+    // A page of the filtered rows of `get_queryset()`: the fix is on `queryset`.
+    assert_eq!(
+        lines[109],
+        "    queryset = Post.objects.select_related(\"author\").prefetch_related(\"tags\").all()"
+    );
     assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
         Vec::<String>::new()
@@ -368,7 +402,7 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
 #[test]
 fn a_cached_check_sees_an_edit_of_the_serializers_module() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 12);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 16);
     // Only the serializers change: `PostSerializer` reads the author's id alone.
     let pk_only = SERIALIZERS.replace(
         "    author = AuthorSerializer()\n    tags = TagSerializer(many=True)\n",
@@ -387,6 +421,8 @@ fn a_cached_check_sees_an_edit_of_the_serializers_module() {
             "blog/views.py:38:24 ORM101",
             "blog/views.py:97:42 ORM102",
             "blog/views.py:102:16 ORM102",
+            "blog/views.py:116:46 ORM102",
+            "blog/views.py:118:45 ORM102",
         ]
     );
 }

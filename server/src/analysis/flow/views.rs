@@ -90,6 +90,10 @@ pub(super) struct ViewBase {
     /// A project class among the bases defines `get_queryset()`: what the base's
     /// queryset is cannot be read here.
     pub(super) project_get_queryset: bool,
+    /// DRF's generic views' `filter_queryset(qs)` and `paginate_queryset(qs)`, not
+    /// overridden: the rows of `qs`, filtered or a page of them (the filter backends
+    /// and paginators DRF ships narrow the rows, and load no relation).
+    pub(super) drf_rows_passed: bool,
 }
 
 impl<'a> Walker<'a> {

@@ -102,6 +102,25 @@ class PostPkSerializer(serializers.ModelSerializer):
         fields = [\"id\", \"title\", \"author\"]
 
 
+class PostWriterSerializer(serializers.ModelSerializer):
+    writer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [\"writer\"]
+
+    def get_writer(self, post):
+        return post.author.name
+
+
+class CommentPostSerializer(serializers.ModelSerializer):
+    post = PostWriterSerializer()
+
+    class Meta:
+        model = Comment
+        fields = [\"text\", \"post\"]
+
+
 class PostIdsSerializer(serializers.ModelSerializer):
     author = serializers.PrimaryKeyRelatedField(read_only=True)
     writer = serializers.IntegerField(source=\"author_id\")
@@ -142,7 +161,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 
-from .models import Post
+from .models import Comment, Post
 from .serializers import (
     CustomSerializer,
     FancyPostSerializer,
@@ -277,6 +296,12 @@ class EitherViewSet(ReadOnlyModelViewSet):
         if self.action == \"list\":
             return PostSerializer
         return PostPkSerializer
+
+
+def comments(request):
+    from .serializers import CommentPostSerializer
+
+    return Response(CommentPostSerializer(Comment.objects.all(), many=True).data)
 ";
 
 fn project() -> tempfile::TempDir {
@@ -316,6 +341,7 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
             "blog/views.py:116:46 ORM102",
             "blog/views.py:118:45 ORM101",
             "blog/views.py:118:45 ORM102",
+            "blog/views.py:145:43 ORM101",
         ]
     );
     let all = check_json(dir.path(), &["--no-cache"]);
@@ -347,6 +373,13 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
         "`PostCommentsSerializer` (through `PostCommentsSerializer.comments`) loads the \
          related object `comments__author` with one query per `Comment` row: the queryset \
          does not prefetch_related(\"comments__author\")"
+    );
+    // The nested serializer's method is given the comment's post.
+    assert_eq!(
+        messages[16],
+        "`Comment.objects.all()` (through `CommentPostSerializer.post`) loads the related \
+         object `post__author` with one query per `Comment` row: the queryset does not \
+         select_related(\"post__author\")"
     );
 }
 
@@ -388,6 +421,11 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
         lines[101],
         "    queryset = Post.objects.prefetch_related(\"tags\").select_related(\"author\")"
     );
+    assert_eq!(
+        lines[144],
+        "    return Response(CommentPostSerializer(Comment.objects.select_related(\"post__author\")\
+         .all(), many=True).data)"
+    );
     // A page of the filtered rows of `get_queryset()`: the fix is on `queryset`.
     assert_eq!(
         lines[109],
@@ -402,7 +440,7 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
 #[test]
 fn a_cached_check_sees_an_edit_of_the_serializers_module() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 16);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 17);
     // Only the serializers change: `PostSerializer` reads the author's id alone.
     let pk_only = SERIALIZERS.replace(
         "    author = AuthorSerializer()\n    tags = TagSerializer(many=True)\n",
@@ -423,6 +461,7 @@ fn a_cached_check_sees_an_edit_of_the_serializers_module() {
             "blog/views.py:102:16 ORM102",
             "blog/views.py:116:46 ORM102",
             "blog/views.py:118:45 ORM102",
+            "blog/views.py:145:43 ORM101",
         ]
     );
 }
@@ -441,6 +480,6 @@ fn a_serializer_of_the_same_module() {
     );
     assert_eq!(
         check_findings(dir.path(), &["--no-cache"]),
-        ["blog/views.py:105:27 ORM101", "blog/views.py:105:27 ORM102"]
+        ["blog/views.py:124:27 ORM101", "blog/views.py:124:27 ORM102"]
     );
 }

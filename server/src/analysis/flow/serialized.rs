@@ -364,7 +364,11 @@ fn python_uses(index: &ModelIndex, model: ModelId, read: &Read, at: TextRange) -
                 formatted: None,
             }]
         }
-        ReadKind::Method(uses) => uses.iter().map(|u| placed(u, at)).collect(),
+        ReadKind::Method(uses) => {
+            // The method is given the object at the path (a nested serializer's).
+            let base = segments(index, model, path, at);
+            uses.iter().map(|u| placed(u, &base, at)).collect()
+        }
     }
 }
 
@@ -412,29 +416,33 @@ fn id_column(index: &ModelIndex, model: ModelId, path: &[String]) -> Option<Vec<
     Some(column)
 }
 
-/// A use written in the serializer's method, placed at `at`; an object passed to a
-/// function is not followed there (its name is the serializer module's).
-fn placed(used: &Use, at: TextRange) -> Use {
+/// A use written in the serializer's method, of an object reached from the row through
+/// `base`, as a use of the row placed at `at`; an object passed to a function is not
+/// followed there (its name is the serializer module's).
+fn placed(used: &Use, base: &[Segment], at: TextRange) -> Use {
+    let chain = |segments: &[Segment], formatted: Option<Formatting>| Use::Chain {
+        segments: base
+            .iter()
+            .chain(segments)
+            .map(|s| Segment {
+                range: at,
+                ..s.clone()
+            })
+            .collect(),
+        store: false,
+        formatted: formatted.map(|f| Formatting { range: at, ..f }),
+    };
     match used {
         Use::Chain {
             segments,
-            store,
+            store: false,
             formatted,
-        } => Use::Chain {
-            segments: segments
-                .iter()
-                .map(|s| Segment {
-                    range: at,
-                    ..s.clone()
-                })
-                .collect(),
-            store: *store,
-            formatted: formatted.clone().map(|f| Formatting { range: at, ..f }),
-        },
+        } => chain(segments, formatted.clone()),
+        Use::Formatted(formatting) if !base.is_empty() => chain(&[], Some(formatting.clone())),
         Use::Formatted(formatting) => Use::Formatted(Formatting {
             range: at,
             ..formatting.clone()
         }),
-        Use::Argument { .. } | Use::Other { .. } => Use::Other { range: at },
+        Use::Chain { .. } | Use::Argument { .. } | Use::Other { .. } => Use::Other { range: at },
     }
 }

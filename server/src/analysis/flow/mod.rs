@@ -20,6 +20,7 @@ mod receivers;
 mod rendered;
 mod scan;
 mod serialized;
+mod serializer_uses;
 mod values;
 mod view_members;
 mod views;

@@ -103,8 +103,9 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
 }
 
-/// The bases of `class` as written, `object` left out; `None` when one is not a dotted
-/// name (`metaclass=...`, `Generic[T]`: whatever they add is not read).
+/// The bases of `class` as written, `object` left out, a generic alias (`Base[T]`) as
+/// the class it aliases (subclassing one subclasses its class); `None` when one is not
+/// a dotted name (`metaclass=...`, `make_base()`: whatever they add is not read).
 pub fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
     let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
         return Some(Vec::new());
@@ -112,7 +113,11 @@ pub fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
     let mut cursor = bases.walk();
     let mut written = Vec::new();
     for node in bases.named_children(&mut cursor) {
-        match dotted_name(node, src)? {
+        let named = match node.kind() {
+            "subscript" => node.child_by_field_id(FIELDS.value)?,
+            _ => node,
+        };
+        match dotted_name(named, src)? {
             dotted if dotted == ["object"] => {}
             dotted => written.push(dotted),
         }

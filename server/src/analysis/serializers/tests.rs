@@ -216,6 +216,20 @@ line: method  (2 uses)
 }
 
 #[test]
+fn a_generic_alias_of_a_serializer_is_the_serializer() {
+    check(
+        "\
+class PostSerializer(serializers.ModelSerializer[Post]):
+    class Meta:
+        model = Post
+        fields = [\"title\", \"tags\"]
+",
+        "PostSerializer",
+        "title: value title\ntags: rows tags",
+    );
+}
+
+#[test]
 fn a_base_serializer_passes_its_fields_and_meta_on() {
     check(
         "\

@@ -345,7 +345,7 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
             "blog/views.py:29:41 ORM102",
             "blog/views.py:33:16 ORM101",
             "blog/views.py:33:16 ORM102",
-            "blog/views.py:38:24 ORM101",
+            "blog/views.py:41:16 ORM101",
             "blog/views.py:97:42 ORM101",
             "blog/views.py:97:42 ORM102",
             "blog/views.py:102:16 ORM102",
@@ -382,9 +382,10 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
     );
     assert_eq!(
         messages[8],
-        "`PostCommentsSerializer` (through `PostCommentsSerializer.comments`) loads the \
-         related object `comments__author` with one query per `Comment` row: the queryset \
-         does not prefetch_related(\"comments__author\")"
+        "`Post.objects.prefetch_related(\"comments\")` (through \
+         `PostCommentsSerializer.comments`) loads the related object `comments__author` with \
+         one query per `Comment` row: the queryset does not \
+         prefetch_related(\"comments__author\")"
     );
     // The nested serializer's method is given the comment's post.
     assert_eq!(
@@ -468,7 +469,7 @@ fn a_cached_check_sees_an_edit_of_the_serializers_module() {
             "blog/views.py:29:41 ORM101",
             "blog/views.py:29:41 ORM102",
             "blog/views.py:33:16 ORM102",
-            "blog/views.py:38:24 ORM101",
+            "blog/views.py:41:16 ORM101",
             "blog/views.py:97:42 ORM102",
             "blog/views.py:102:16 ORM102",
             "blog/views.py:116:46 ORM102",

@@ -177,24 +177,31 @@ impl<'a> Walker<'a> {
         let Some(view) = self.views.get(&key) else {
             return;
         };
-        let (queryset, own_get_queryset, project_get_queryset, serializer_class) = (
+        let (queryset, get_queryset, project_get_queryset, serializer_class) = (
             view.queryset,
-            view.get_queryset.is_some(),
+            view.get_queryset,
             view.base.project_get_queryset,
             view.serializer_class,
         );
+        let own_get_queryset = get_queryset.is_some();
         if !self.lists_rows(key) {
             return;
         }
         let Some(summary) = self.view_serializer(key) else {
             return;
         };
-        let at = match queryset {
-            Some(queryset) if !own_get_queryset && !project_get_queryset => queryset,
-            _ => match serializer_class {
-                Some(value) => value,
-                None => return,
-            },
+        // Where the rows are built: the `queryset` attribute, the one value the view's
+        // own `get_queryset()` returns, else where the serializer is named.
+        let at = match (queryset, own_get_queryset) {
+            (Some(queryset), false) if !project_get_queryset => Some(queryset),
+            (_, true) => get_queryset.and_then(|def| match returned_values(def)[..] {
+                [value] => Some(value),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let Some(at) = at.or(serializer_class) else {
+            return;
         };
         let values = self.view_get_queryset(key, at);
         if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
@@ -245,10 +252,9 @@ impl<'a> Walker<'a> {
 
     /// The class every `return` of `def` names, when they all name one.
     fn one_returned_class(&self, def: Node<'a>) -> Option<Vec<String>> {
-        let body = def.child_by_field_id(FIELDS.body)?;
         let mut returned: Option<Vec<String>> = None;
-        for node in descendants(body).filter(|n| n.kind() == "return_statement") {
-            let dotted = dotted_name(node.named_child(0)?, self.src())?;
+        for value in returned_values(def) {
+            let dotted = dotted_name(value, self.src())?;
             if returned.as_ref().is_some_and(|r| *r != dotted) {
                 return None;
             }
@@ -297,4 +303,15 @@ impl<'a> Walker<'a> {
             sole_consumer: false,
         });
     }
+}
+
+/// The values the `return` statements of `def` return (a bare `return` returns none).
+fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
+    let Some(body) = def.child_by_field_id(FIELDS.body) else {
+        return Vec::new();
+    };
+    descendants(body)
+        .filter(|n| n.kind() == "return_statement")
+        .filter_map(|n| n.named_child(0))
+        .collect()
 }

@@ -295,7 +295,7 @@ class OwnFilterViewSet(GenericViewSet):
         return Response(self.get_serializer(queryset, many=True).data)
 
 
-class EitherViewSet(ReadOnlyModelViewSet):
+class ListBranchViewSet(ReadOnlyModelViewSet):
     queryset = Post.objects.all()
 
     def get_serializer_class(self):
@@ -314,6 +314,15 @@ def comments(request):
     from .serializers import CommentPostSerializer
 
     return Response(CommentPostSerializer(Comment.objects.all(), many=True).data)
+
+
+class StaffViewSet(ReadOnlyModelViewSet):
+    queryset = Post.objects.all()
+
+    def get_serializer_class(self):
+        if self.request.user.is_staff:
+            return PostSerializer
+        return PostPkSerializer
 ";
 
 fn project() -> tempfile::TempDir {
@@ -353,6 +362,8 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
             "blog/views.py:116:46 ORM102",
             "blog/views.py:118:45 ORM101",
             "blog/views.py:118:45 ORM102",
+            "blog/views.py:134:16 ORM101",
+            "blog/views.py:134:16 ORM102",
             "blog/views.py:151:43 ORM101",
         ]
     );
@@ -389,7 +400,7 @@ fn relations_a_serializer_reads_per_row_are_reported_on_the_queryset() {
     );
     // The nested serializer's method is given the comment's post.
     assert_eq!(
-        messages[16],
+        messages[18],
         "`Comment.objects.all()` (through `CommentPostSerializer.post`) loads the related \
          object `post__author` with one query per `Comment` row: the queryset does not \
          select_related(\"post__author\")"
@@ -439,6 +450,11 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
         "    return Response(CommentPostSerializer(Comment.objects.select_related(\"post__author\")\
          .all(), many=True).data)"
     );
+    // The class `get_serializer_class()` returns for the list action.
+    assert_eq!(
+        lines[133],
+        "    queryset = Post.objects.select_related(\"author\").prefetch_related(\"tags\").all()"
+    );
     // A page of the filtered rows of `get_queryset()`: the fix is on `queryset`.
     assert_eq!(
         lines[109],
@@ -453,7 +469,7 @@ fn the_fix_selects_and_prefetches_what_the_serializer_reads() {
 #[test]
 fn a_cached_check_sees_an_edit_of_the_serializers_module() {
     let dir = project();
-    assert_eq!(check_findings(dir.path(), &[]).len(), 17);
+    assert_eq!(check_findings(dir.path(), &[]).len(), 19);
     // Only the serializers change: `PostSerializer` reads the author's id alone.
     let pk_only = SERIALIZERS.replace(
         "    author = AuthorSerializer()\n    tags = TagSerializer(many=True)\n",
@@ -474,6 +490,7 @@ fn a_cached_check_sees_an_edit_of_the_serializers_module() {
             "blog/views.py:102:16 ORM102",
             "blog/views.py:116:46 ORM102",
             "blog/views.py:118:45 ORM102",
+            "blog/views.py:134:16 ORM102",
             "blog/views.py:151:43 ORM101",
         ]
     );

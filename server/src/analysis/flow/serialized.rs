@@ -18,13 +18,13 @@ use crate::analysis::sources::{ModuleRead, ModuleSources};
 use crate::index::{ImportMap, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, assignment_sides, descendants, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, descendants, dotted_name, string_value};
 use crate::text::{TextRange, content_hash};
 
 use super::facts::LoopFact;
 use super::serializer_uses::{python_uses, related_rows};
 use super::values::{Env, Qs, Value, rows_of};
-use super::walker::Walker;
+use super::walker::{Walker, parameter_names};
 
 /// DRF's views and viewsets whose list action serialises `get_queryset()`'s rows with
 /// `get_serializer(many=True)`.
@@ -127,7 +127,7 @@ impl<'a> Walker<'a> {
         let summary = match &dotted[..] {
             [receiver, method] if method == "get_serializer" => {
                 match env.get(receiver).map(Vec::as_slice) {
-                    Some([Value::View(key)]) => self.view_serializer(*key),
+                    Some([Value::View(key)]) => self.view_serializer(*key, None),
                     _ => None,
                 }
             }
@@ -187,7 +187,7 @@ impl<'a> Walker<'a> {
         if !self.lists_rows(key) {
             return;
         }
-        let Some(summary) = self.view_serializer(key) else {
+        let Some(summary) = self.view_serializer(key, Some("list")) else {
             return;
         };
         // Where the rows are built: the `queryset` attribute, the one value the view's
@@ -231,7 +231,7 @@ impl<'a> Walker<'a> {
 
     /// The serializer view `key` uses: its `serializer_class`, or the one class its own
     /// `get_serializer_class()` returns.
-    fn view_serializer(&mut self, key: usize) -> Option<Serializer> {
+    fn view_serializer(&mut self, key: usize, action: Option<&str>) -> Option<Serializer> {
         let view = self.views.get(&key)?;
         let bases = view.bases.as_ref()?;
         let lineage = self.index.lineage(self.imports, &self.file.module, bases);
@@ -243,11 +243,54 @@ impl<'a> Walker<'a> {
             return None;
         }
         let dotted = match view.methods.get("get_serializer_class") {
-            Some(&(def, _)) => self.one_returned_class(def)?,
+            Some(&(def, _)) => self
+                .one_returned_class(def)
+                .or_else(|| action.and_then(|a| self.class_for_action(def, a)))?,
             None if lineage.defines.contains("get_serializer_class") => return None,
             None => dotted_name(view.serializer_class?, self.src())?,
         };
         self.serializer_named(&dotted)
+    }
+
+    /// The class `def` (a `get_serializer_class()`) returns for `action` when its first
+    /// statement is `if self.action == "<action>": return X` (or `in (...)` naming it):
+    /// the statements after it are not run then.
+    fn class_for_action(&self, def: Node<'a>, action: &str) -> Option<Vec<String>> {
+        let body = def.child_by_field_id(FIELDS.body)?;
+        let first = body.named_child(0).filter(|s| s.kind() == "if_statement")?;
+        let condition = first.child_by_field_id(FIELDS.condition)?;
+        let receiver = parameter_names(def, self.src()).into_iter().next()?;
+        let src = self.src();
+        let mut cursor = condition.walk();
+        let parts: Vec<Node<'a>> = condition.children(&mut cursor).collect();
+        let [left, operator, right] = parts[..] else {
+            return None;
+        };
+        if condition.kind() != "comparison_operator"
+            || dotted_name(left, src)? != [receiver.as_str(), "action"]
+        {
+            return None;
+        }
+        let named = match (self.file.text(operator), right.kind()) {
+            ("==", "string") => string_value(right, src) == Some(action),
+            ("in", "tuple" | "list" | "set") => {
+                let mut cursor = right.walk();
+                let mut items = right.named_children(&mut cursor);
+                items.any(|item| string_value(item, src) == Some(action))
+            }
+            _ => false,
+        };
+        let consequence = first.child_by_field_id(FIELDS.consequence)?;
+        match (named, consequence.named_child_count()) {
+            (true, 1) => {
+                let value = consequence
+                    .named_child(0)
+                    .filter(|r| r.kind() == "return_statement")?
+                    .named_child(0)?;
+                dotted_name(value, src)
+            }
+            _ => None,
+        }
     }
 
     /// The class every `return` of `def` names, when they all name one.

@@ -104,6 +104,7 @@ fn names(node: Node<'_>, src: &str, option: &str, unread: &mut bool) -> Option<N
     let mut inherited = Vec::new();
     let mut names = Vec::new();
     let mut parts = vec![node];
+    let mut constants = 0;
     while let Some(part) = parts.pop() {
         match part.kind() {
             "string" if string_value(part, src) == Some("__all__") && part == node => {
@@ -112,6 +113,9 @@ fn names(node: Node<'_>, src: &str, option: &str, unread: &mut bool) -> Option<N
             "list" | "tuple" => {
                 let mut cursor = part.walk();
                 for item in part.named_children(&mut cursor) {
+                    if item.kind() == "comment" {
+                        continue;
+                    }
                     match string_value(item, src) {
                         Some(name) => names.push(name.to_string()),
                         None => *unread = true,
@@ -127,6 +131,14 @@ fn names(node: Node<'_>, src: &str, option: &str, unread: &mut bool) -> Option<N
                 parts.extend(part.child_by_field_id(FIELDS.left));
             }
             "parenthesized_expression" => parts.extend(part.named_child(0)),
+            // `fields = BASE_FIELDS`: a list the module binds once at its top level.
+            "identifier" if constants < MAX_CONSTANTS => match module_constant(part, src) {
+                Some(value) => {
+                    constants += 1;
+                    parts.push(value);
+                }
+                None => *unread = true,
+            },
             _ => match dotted_name(part, src).as_deref() {
                 Some([class, meta, name]) if meta == "Meta" && name == option => {
                     inherited.push(class.clone());
@@ -136,6 +148,32 @@ fn names(node: Node<'_>, src: &str, option: &str, unread: &mut bool) -> Option<N
         }
     }
     Some(Names::Listed { inherited, names })
+}
+
+/// Module constants followed at most in one list of names (`A = B + [...]`).
+const MAX_CONSTANTS: usize = 8;
+
+/// The value the name `name` is bound to by the one top-level assignment of it in its
+/// module; `None` when it is bound otherwise, or more than once.
+fn module_constant<'t>(name: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let module = std::iter::successors(Some(name), |n| n.parent()).last()?;
+    let mut cursor = module.walk();
+    let mut values = module.named_children(&mut cursor).filter_map(|stmt| {
+        let (left, right) = assignment_sides(stmt)?;
+        (left.kind() == "identifier" && text(left, src) == text(name, src)).then_some(right)
+    });
+    let value = values.next()?;
+    let bound_elsewhere = crate::syntax::node::descendants(module).any(|n| {
+        n.kind() == "identifier"
+            && text(n, src) == text(name, src)
+            && n.parent().is_some_and(|p| {
+                matches!(p.kind(), "augmented_assignment" | "global_statement")
+                    || (p.kind() == "assignment"
+                        && p.child_by_field_id(FIELDS.left) == Some(n)
+                        && p.child_by_field_id(FIELDS.right) != Some(value))
+            })
+    });
+    (values.next().is_none() && !bound_elsewhere).then_some(value)
 }
 
 /// The fields `extra_kwargs = {"password": {"write_only": True}}` makes write-only;

@@ -39,8 +39,9 @@ use crate::syntax::uses::Use;
 
 use meta::Meta;
 
-/// Serializers nested at most (declared nested serializers, `depth`).
-pub const MAX_NESTING: usize = 4;
+/// Serializers nested at most (declared nested serializers, `depth`): an API's "info"
+/// serializers nest five deep (plan, meals, items, ingredient, its units).
+pub const MAX_NESTING: usize = 8;
 
 /// Base classes of the project followed at most, from a serializer up.
 const MAX_BASES: usize = 8;

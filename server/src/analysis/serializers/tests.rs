@@ -107,7 +107,11 @@ fn listed_model_fields_read_relations_by_their_ids() {
 class PostSerializer(serializers.ModelSerializer):
     class Meta:
         model = Post
-        fields = (\"id\", \"title\", \"author\", \"editor\", \"tags\", \"comment_count\")
+        fields = (
+            \"id\", \"title\", \"author\", \"editor\", \"tags\",
+            # \"body\",
+            \"comment_count\",
+        )
 ",
         "PostSerializer",
         "
@@ -226,6 +230,38 @@ class PostSerializer(serializers.ModelSerializer[Post]):
 ",
         "PostSerializer",
         "title: value title\ntags: rows tags",
+    );
+}
+
+#[test]
+fn fields_may_be_a_module_constant() {
+    let serializers = "\
+BASE = [\"id\", \"title\"]
+WITH_TAGS = BASE + [\"tags\"]
+CHANGED = [\"title\"]
+CHANGED += [\"author\"]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Post
+        fields = WITH_TAGS
+
+
+class ChangedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Post
+        fields = CHANGED
+";
+    check(
+        serializers,
+        "PostSerializer",
+        "id: value id\ntitle: value title\ntags: rows tags",
+    );
+    check(
+        serializers,
+        "ChangedSerializer",
+        "gap ChangedSerializer: Meta",
     );
 }
 

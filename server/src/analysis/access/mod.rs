@@ -384,15 +384,8 @@ fn resolve_segments(
             });
             if back {
                 path.pop();
-                match (hop.target, rest.is_empty(), chain.formatted) {
-                    (Some(target), false, _) => {
-                        resolve_segments(ctx, target, path, rest_chain, out, depth, via);
-                    }
-                    (Some(target), true, Some(formatting)) => {
-                        let local = chain.local;
-                        text::format_object(ctx, target, &path, formatting, out, depth, via, local);
-                    }
-                    _ => {}
+                if let Some(target) = hop.target {
+                    resolve_rest(ctx, target, path, rest_chain, out, depth, via);
                 }
                 return;
             }
@@ -406,16 +399,8 @@ fn resolve_segments(
                 return;
             }
             push(out, AccessKind::Load { path: path.clone() });
-            match (target, rest.is_empty(), chain.formatted) {
-                (Some(target), false, _) => {
-                    resolve_segments(ctx, target, path, rest_chain, out, depth, via);
-                }
-                // `str(book.author)`: the author's `__str__` runs on the loaded author.
-                (Some(target), true, Some(formatting)) => {
-                    let local = chain.local;
-                    text::format_object(ctx, target, &path, formatting, out, depth, via, local);
-                }
-                _ => {}
+            if let Some(target) = target {
+                resolve_rest(ctx, target, path, rest_chain, out, depth, via);
             }
         }
         Attribute::Method(method) => {
@@ -437,6 +422,27 @@ fn resolve_segments(
                 push(out, AccessKind::Other);
             }
         }
+    }
+}
+
+/// What the rest of a chain (`rest`) does on the object of `target` reached at `path`:
+/// its attributes read in turn; with none left, `str(book.author)` runs the object's
+/// `__str__`.
+fn resolve_rest(
+    ctx: &Ctx<'_, '_>,
+    target: ModelId,
+    path: Vec<Hop>,
+    rest: Chain<'_>,
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+) {
+    match (rest.segments.is_empty(), rest.formatted) {
+        (false, _) => resolve_segments(ctx, target, path, rest, out, depth, via),
+        (true, Some(formatting)) => {
+            text::format_object(ctx, target, &path, formatting, out, depth, via, rest.local);
+        }
+        (true, None) => {}
     }
 }
 

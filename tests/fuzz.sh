@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs each fuzz target of fuzz/ for a bounded time (FUZZ_SECONDS each, 20 by default: a
-# minute in all) on a corpus seeded from the fixtures and the inputs that once crashed
+# Runs each fuzz target of fuzz/ for a bounded time (FUZZ_SECONDS each, 20 by default:
+# 80 s in all) on a corpus seeded from the fixtures and the inputs that once crashed
 # (fuzz/corpus/*/regression-*), after formatting and lints of the fuzz crate. A crash
 # fails the run; its input is left in fuzz/artifacts/<target>/.
 #
@@ -31,9 +31,10 @@ rm -rf "$corpus"
 python3 fuzz/seed.py "$corpus"
 
 fuzz=(cargo fuzz run --sanitizer none --target-dir "$PWD/target/fuzz")
-for target in check_bytes lsp_edits config; do
+for target in check_bytes lsp_edits config templates; do
     case "$target" in
         config) dict=fuzz/dict/config.dict ;;
+        templates) dict=fuzz/dict/templates.dict ;;
         *) dict=fuzz/dict/python.dict ;;
     esac
     echo "-- $target for ${seconds}s"

@@ -11,6 +11,7 @@ pub mod lookups;
 pub mod noqa;
 pub mod registry;
 pub mod rules;
+pub mod serializers;
 pub mod sources;
 pub mod templates;
 

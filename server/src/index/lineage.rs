@@ -81,6 +81,27 @@ impl ModelIndex {
         lineage
     }
 
+    /// The top-level class of the project (module, name) that `dotted` names in
+    /// `module`, through `imports` when given; `None` for anything else.
+    pub fn project_class(
+        &self,
+        imports: Option<&ImportMap>,
+        module: &str,
+        dotted: &[String],
+    ) -> Option<(String, String)> {
+        let Referent::Defined { module, name } =
+            self.scope.resolve_through(imports, module, dotted)?
+        else {
+            return None;
+        };
+        let facts = self.scope.modules.get(&module)?;
+        facts
+            .classes
+            .iter()
+            .any(|c| c.name == name && !c.ambiguous)
+            .then_some((module, name))
+    }
+
     /// The project class (module, name) whose `method` a class of `module` with bases
     /// `bases` inherits: the first to define it in the method resolution order. `None`
     /// when a class before it is outside the project or cannot be read (it may define

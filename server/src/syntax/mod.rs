@@ -258,6 +258,18 @@ impl SourceFile {
             .collect()
     }
 
+    /// The top-level class named `name` (decorated or not).
+    pub fn top_level_class(&self, name: &str) -> Option<Node<'_>> {
+        self.top_level().into_iter().find_map(|(node, _)| {
+            let class = node::undecorated(node);
+            (class.kind() == "class_definition"
+                && class
+                    .child_by_field_id(fields::FIELDS.name)
+                    .is_some_and(|n| self.text(n) == name))
+            .then_some(class)
+        })
+    }
+
     /// The smallest node that spans `start..end` (byte offsets); of a patched file, in
     /// the tree that holds that place.
     pub fn node_for_range(&self, start: usize, end: usize) -> Option<Node<'_>> {

@@ -103,6 +103,28 @@ pub fn dotted_name(node: Node<'_>, source: &str) -> Option<Vec<String>> {
     }
 }
 
+/// The bases of `class` as written, `object` left out, a generic alias (`Base[T]`) as
+/// the class it aliases (subclassing one subclasses its class); `None` when one is not
+/// a dotted name (`metaclass=...`, `make_base()`: whatever they add is not read).
+pub fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
+    let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
+        return Some(Vec::new());
+    };
+    let mut cursor = bases.walk();
+    let mut written = Vec::new();
+    for node in bases.named_children(&mut cursor) {
+        let named = match node.kind() {
+            "subscript" => node.child_by_field_id(FIELDS.value)?,
+            _ => node,
+        };
+        match dotted_name(named, src)? {
+            dotted if dotted == ["object"] => {}
+            dotted => written.push(dotted),
+        }
+    }
+    Some(written)
+}
+
 /// The parameters of a function definition, in order, as written (`identifier`,
 /// `typed_parameter`, `default_parameter`, splats).
 pub fn parameters(def: Node<'_>) -> Vec<Node<'_>> {

@@ -11,6 +11,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "rest_framework",
     "accounts",
     "blog",
     "shop",

@@ -9,6 +9,19 @@ from django.views.generic import ListView
 from accounts.models import Profile, User
 from blog.models import Category, Comment, Post, PostStats, Revision
 from harness.admin import changelist
+
+
+from blog.models import Comment, Post, PostStats, Revision
+from blog.serializers import (
+    PostAuthorNameSerializer,
+    PostAuthorSerializer,
+    PostCategorySerializer,
+    PostDeclaredIdsSerializer,
+    PostDepthSerializer,
+    PostEditorSerializer,
+    PostIdsSerializer,
+    PostTitleSerializer,
+)
 from harness.registry import scenario
 from harness.views import rendered
 from shop.models import Bargain, Order, OrderItem, Product
@@ -283,6 +296,48 @@ class PostsPaged(ListView):
 def list_view_page_reads_authors():
     # A page: a COUNT, then the page's rows.
     return rendered(PostsPaged)
+
+
+# DRF serializers, rendered through `.data`: the finding is on the queryset given.
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_nested_author_serializer():
+    return PostAuthorSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_dotted_source():
+    serializer = PostAuthorNameSerializer(Post.objects.order_by("id"), many=True)  # expect: ORM101
+    return serializer.data
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_method_field():
+    return PostCategorySerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_string_related_nullable():
+    return PostEditorSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_depth_one():
+    return PostDepthSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=1)
+def drf_list_view():
+    from django.test import RequestFactory
+    from rest_framework import generics
+
+    class PostAuthorList(generics.ListAPIView):
+        authentication_classes = []
+        queryset = Post.objects.order_by("id")  # expect: ORM101
+        serializer_class = PostAuthorSerializer
+
+    return PostAuthorList.as_view()(RequestFactory().get("/")).data
 
 
 # --- negatives -------------------------------------------------------------
@@ -592,3 +647,57 @@ class PostsPagedSelected(ListView):
 @scenario(kind="constant", queries=2)
 def list_view_page_reads_selected_authors():
     return rendered(PostsPagedSelected)
+
+
+def one_to_one_back_to_the_row():
+    # Loading `user.profile` caches the user on the profile: `profile.user` is free.
+    return [u.profile.user.username for u in User.objects.select_related("profile").order_by("id")]
+
+
+# DRF serializers that read no relation per row, or read it from the join.
+
+
+@scenario(kind="constant", queries=1)
+def drf_author_selected():
+    posts = Post.objects.select_related("author").order_by("id")
+    return PostAuthorSerializer(posts, many=True).data
+
+
+@scenario(kind="constant", queries=1)
+def drf_relations_by_id():
+    # DRF reads `author_id`, `editor_id`, `category_id`: no related object is loaded.
+    return PostIdsSerializer(Post.objects.order_by("id"), many=True).data
+
+
+@scenario(kind="constant", queries=1)
+def drf_declared_primary_keys():
+    return PostDeclaredIdsSerializer(Post.objects.order_by("id"), many=True).data
+
+
+@scenario(kind="constant", queries=1)
+def drf_to_representation_reads_a_column():
+    return PostTitleSerializer(Post.objects.order_by("id"), many=True).data
+
+
+@scenario(kind="constant", queries=2)
+def drf_one_post():
+    return PostAuthorSerializer(Post.objects.order_by("id").first()).data
+
+
+@scenario(kind="constant", queries=0)
+def drf_data_never_read():
+    serializer = PostAuthorSerializer(Post.objects.order_by("id"), many=True)
+    return type(serializer).__name__
+
+
+@scenario(kind="constant", queries=1)
+def drf_list_view_selected():
+    from django.test import RequestFactory
+    from rest_framework import generics
+
+    class PostAuthorList(generics.ListAPIView):
+        authentication_classes = []
+        queryset = Post.objects.select_related("author").order_by("id")
+        serializer_class = PostAuthorSerializer
+
+    return PostAuthorList.as_view()(RequestFactory().get("/")).data

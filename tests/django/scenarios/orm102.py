@@ -7,6 +7,15 @@ from django.template.loader import render_to_string
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
 from harness.admin import changelist
+
+
+from blog.serializers import (
+    PostCommentsSerializer,
+    PostTagIdsSerializer,
+    PostTagNamesSerializer,
+    PostTagsSerializer,
+    PostWriteTagsSerializer,
+)
 from harness.registry import scenario
 from shop.models import Order
 from social.models import Reaction
@@ -113,6 +122,30 @@ orm102_tag_names.register(Post, TagNamesAdmin)
 @scenario(kind="n_plus_one")
 def admin_method_column_lists_tags():
     return changelist(TagNamesAdmin)
+
+
+# DRF serializers, rendered through `.data`: the finding is on the queryset given.
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def drf_nested_tags_many():
+    return PostTagsSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def drf_many_to_many_ids():
+    # A many-to-many field by default: DRF lists the ids of `post.tags.all()`.
+    return PostTagIdsSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def drf_reverse_fk_ids():
+    return PostCommentsSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM102
+
+
+@scenario(kind="n_plus_one", fixed_queries=2)
+def drf_slug_related_many():
+    return PostTagNamesSerializer(Post.objects.order_by("id"), many=True).data  # expect: ORM102
 
 
 # --- negatives -------------------------------------------------------------
@@ -259,3 +292,35 @@ orm102_tag_filter.register(Post, TagFilterAdmin)
 @scenario(kind="constant")
 def admin_tags_only_filtered():
     return changelist(TagFilterAdmin)
+
+
+# DRF serializers whose related rows come from the prefetch, or are not read.
+
+
+@scenario(kind="constant", queries=2)
+def drf_tags_prefetched():
+    posts = Post.objects.prefetch_related("tags").order_by("id")
+    return PostTagsSerializer(posts, many=True).data
+
+
+@scenario(kind="constant", queries=2)
+def drf_one_post_tags():
+    return PostTagsSerializer(Post.objects.order_by("id").first()).data
+
+
+@scenario(kind="constant", queries=1)
+def drf_write_only_tags():
+    return PostWriteTagsSerializer(Post.objects.order_by("id"), many=True).data
+
+
+@scenario(kind="constant", queries=2)
+def drf_list_view_prefetched():
+    from django.test import RequestFactory
+    from rest_framework import generics
+
+    class PostTagsList(generics.ListAPIView):
+        authentication_classes = []
+        queryset = Post.objects.prefetch_related("tags").order_by("id")
+        serializer_class = PostTagsSerializer
+
+    return PostTagsList.as_view()(RequestFactory().get("/")).data

@@ -44,7 +44,8 @@ pub struct Hop {
     pub target: Option<ModelId>,
     pub nullable: bool,
     /// For a reverse foreign key: the foreign key on the target pointing back, which
-    /// Django fills from the parent for free.
+    /// Django fills from the parent for free; for a one-to-one (either side): the
+    /// attribute of the other side, which Django fills from this one.
     pub back_ref: Option<String>,
 }
 
@@ -389,6 +390,18 @@ fn resolve_segments(
                 }
                 return;
             }
+            // `ingredient.image.ingredient`: loading one side of a one-to-one caches the
+            // object it came from on it, so going back is the object itself.
+            let back = path.last().is_some_and(|last| {
+                last.kind != HopKind::Many && last.back_ref.as_deref() == Some(seg.name.as_str())
+            });
+            if back {
+                path.pop();
+                if let Some(target) = hop.target {
+                    resolve_rest(ctx, target, path, rest_chain, out, depth, via);
+                }
+                return;
+            }
             let id_read = matches!(hop.kind, HopKind::ForwardFk | HopKind::ForwardOneToOne)
                 && id_column_holds_pk(ctx.index, model, &seg.name)
                 && matches!(rest, [next] if !next.called && (next.name == "pk" || (next.name == "id" && target_pk_is(ctx.index, &hop, "id"))));
@@ -399,16 +412,8 @@ fn resolve_segments(
                 return;
             }
             push(out, AccessKind::Load { path: path.clone() });
-            match (target, rest.is_empty(), chain.formatted) {
-                (Some(target), false, _) => {
-                    resolve_segments(ctx, target, path, rest_chain, out, depth, via);
-                }
-                // `str(book.author)`: the author's `__str__` runs on the loaded author.
-                (Some(target), true, Some(formatting)) => {
-                    let local = chain.local;
-                    text::format_object(ctx, target, &path, formatting, out, depth, via, local);
-                }
-                _ => {}
+            if let Some(target) = target {
+                resolve_rest(ctx, target, path, rest_chain, out, depth, via);
             }
         }
         Attribute::Method(method) => {
@@ -430,6 +435,27 @@ fn resolve_segments(
                 push(out, AccessKind::Other);
             }
         }
+    }
+}
+
+/// What the rest of a chain (`rest`) does on the object of `target` reached at `path`:
+/// its attributes read in turn; with none left, `str(book.author)` runs the object's
+/// `__str__`.
+fn resolve_rest(
+    ctx: &Ctx<'_, '_>,
+    target: ModelId,
+    path: Vec<Hop>,
+    rest: Chain<'_>,
+    out: &mut Vec<Access>,
+    depth: usize,
+    via: Option<&(String, TextRange)>,
+) {
+    match (rest.segments.is_empty(), rest.formatted) {
+        (false, _) => resolve_segments(ctx, target, path, rest, out, depth, via),
+        (true, Some(formatting)) => {
+            text::format_object(ctx, target, &path, formatting, out, depth, via, rest.local);
+        }
+        (true, None) => {}
     }
 }
 
@@ -479,7 +505,19 @@ pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
             let target = field.relation().and_then(|r| r.target.id());
             Some(match &field.kind {
                 FieldKind::ForeignKey(_) => hop(HopKind::ForwardFk, target, field.null, None),
-                FieldKind::OneToOne(_) => hop(HopKind::ForwardOneToOne, target, field.null, None),
+                FieldKind::OneToOne(_) => {
+                    // The accessor of the other side, which Django fills from this one.
+                    let back = target.and_then(|t| {
+                        index.model(t).reverse.iter().find_map(|r| {
+                            (r.source == model
+                                && r.field == field.name
+                                && r.kind == ReverseKind::OneToOne)
+                                .then(|| r.accessor.clone())
+                                .flatten()
+                        })
+                    });
+                    hop(HopKind::ForwardOneToOne, target, field.null, back)
+                }
                 FieldKind::ManyToMany(_) | FieldKind::GenericRelation(_) => {
                     hop(HopKind::Many, target, true, None)
                 }
@@ -488,9 +526,12 @@ pub fn hop(index: &ModelIndex, model: ModelId, name: &str) -> Option<Hop> {
             })
         }
         Attribute::Reverse(reverse) => Some(match reverse.kind {
-            ReverseKind::OneToOne => {
-                hop(HopKind::ReverseOneToOne, Some(reverse.source), true, None)
-            }
+            ReverseKind::OneToOne => hop(
+                HopKind::ReverseOneToOne,
+                Some(reverse.source),
+                true,
+                Some(reverse.field.clone()),
+            ),
             ReverseKind::ForeignKey => hop(
                 HopKind::Many,
                 Some(reverse.source),

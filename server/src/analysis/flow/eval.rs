@@ -392,7 +392,7 @@ impl<'a> Walker<'a> {
                 {
                     // Rows served from the outer queryset's prefetch (or fetched per row
                     // when it has none): loads are judged against the outer queryset.
-                    return Value::Qs(obj.related_rows(hop, target));
+                    return Value::Qs(obj.qs.related_rows(&obj.path, hop, target, obj.per_row));
                 }
                 let mut qs = Qs::new(target, Some(Origin { range }));
                 qs.back_ref = back_ref;

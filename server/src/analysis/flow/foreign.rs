@@ -17,7 +17,7 @@ use crate::analysis::sources::{ModuleText, Returned, function_elsewhere};
 use crate::index::{Attribute, ImportMap, MethodKind};
 use crate::syntax::SourceFile;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, descendants, dotted_name, undecorated};
+use crate::syntax::node::{CallArgs, descendants, dotted_name};
 use crate::syntax::scan::may_use_orm;
 use crate::text::TextRange;
 
@@ -268,14 +268,7 @@ pub(super) fn method_of_class<'f>(
     class: &str,
     name: &str,
 ) -> Option<Node<'f>> {
-    let class = file.top_level().into_iter().find_map(|(node, _)| {
-        let class_def = undecorated(node);
-        (class_def.kind() == "class_definition"
-            && class_def
-                .child_by_field_id(FIELDS.name)
-                .is_some_and(|n| file.text(n) == class))
-        .then_some(class_def)
-    })?;
+    let class = file.top_level_class(class)?;
     let body = class.child_by_field_id(FIELDS.body)?;
     let mut cursor = body.walk();
     let statement = body.named_children(&mut cursor).find(|statement| {

@@ -22,6 +22,8 @@ mod queryset;
 mod receivers;
 mod rendered;
 mod scan;
+mod serialized;
+mod serializer_uses;
 mod template_loops;
 mod values;
 mod view_members;

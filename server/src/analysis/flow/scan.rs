@@ -167,6 +167,7 @@ impl<'a> Walker<'a> {
         }
         self.helper_call(function, &args, env);
         self.rendered(function, &args, env);
+        self.serialized(call, function, &args, env, scope);
     }
 
     /// `lambda p: p.author.name` applied to each row of `rows_arg`.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::analysis::access::{self, ReadIn};
+use crate::analysis::access::ReadIn;
 use crate::analysis::templates::{self, UseKind};
 use crate::index::queryset_api;
 use crate::syntax::format_strings::{Dunder, Formatting};
@@ -17,7 +17,7 @@ use crate::text::TextRange;
 
 use super::contexts::Held;
 use super::facts::LoopFact;
-use super::values::{Obj, Qs};
+use super::values::{Obj, Qs, each_row, related_rows};
 use super::walker::Walker;
 
 /// One rendering of a template: its name, the files of the templates it loaded, and
@@ -79,14 +79,7 @@ impl<'a> Walker<'a> {
             sole_consumer: false,
             changelist: None,
         });
-        let each: Vec<Obj> = rows
-            .into_iter()
-            .map(|qs| Obj {
-                qs,
-                path: Vec::new(),
-                per_row: true,
-            })
-            .collect();
+        let each = each_row(&rows);
         for row_use in row_uses {
             if let UseKind::Loop { rows: inner } = &row_use.kind
                 && let Some(related) = self.relation_rows(&each, &row_use.path)
@@ -99,27 +92,10 @@ impl<'a> Walker<'a> {
     /// The rows a template loops over when it follows `path` from each of `objects`:
     /// single-valued relations, then one many-valued relation and its `all`.
     fn relation_rows(&self, objects: &[Obj], path: &[String]) -> Option<Vec<Qs>> {
-        let (last, names) = path.split_last()?;
-        if last != "all" {
-            return None;
+        match path.split_last()? {
+            (last, names) if last == "all" => related_rows(self.index, objects, names),
+            _ => None,
         }
-        let (many, single) = names.split_last()?;
-        objects
-            .iter()
-            .map(|obj| {
-                let mut obj = obj.clone();
-                for name in single {
-                    let hop = access::hop(self.index, obj.model()?, name)?;
-                    if hop.is_many() || hop.target.is_none() {
-                        return None;
-                    }
-                    obj.path.push(hop);
-                }
-                let hop = access::hop(self.index, obj.model()?, many)?;
-                let target = hop.target.filter(|_| hop.is_many())?;
-                Some(obj.related_rows(hop, target))
-            })
-            .collect()
     }
 }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use crate::analysis::access::{Hop, HopKind};
-use crate::index::{Applied, Manager, ModelId};
+use crate::analysis::access::{self, Hop, HopKind};
+use crate::index::{Applied, Manager, ModelId, ModelIndex};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{quote_of, string_value};
 use crate::text::TextRange;
@@ -138,6 +138,54 @@ impl Qs {
     }
 }
 
+impl Qs {
+    /// The rows of the related manager `hop` (of `target` rows) of an object reached
+    /// from these rows through `path`, served by these rows' prefetch (or fetched per
+    /// object when they have none): their loads are judged against this queryset.
+    pub(super) fn related_rows(
+        &self,
+        path: &[Hop],
+        hop: Hop,
+        target: ModelId,
+        per_row: bool,
+    ) -> Qs {
+        let mut qs = self.clone();
+        qs.prefix.extend(path.iter().cloned());
+        qs.back_ref = hop.back_ref.clone();
+        qs.prefix.push(hop);
+        qs.model = target;
+        qs.per_row = per_row;
+        qs.related = true;
+        qs
+    }
+}
+
+/// The rows of the related manager at `path` (single-valued relations, then a
+/// many-valued one) of each of `objects`, served by their queryset's prefetch (see
+/// [`Qs::related_rows`]); `None` when the path is not of that shape.
+pub(super) fn related_rows(
+    index: &ModelIndex,
+    objects: &[Obj],
+    path: &[String],
+) -> Option<Vec<Qs>> {
+    let (last, single) = path.split_last()?;
+    objects
+        .iter()
+        .map(|obj| {
+            let mut model = obj.model()?;
+            let mut hops = obj.path.clone();
+            for name in single {
+                let hop = access::hop(index, model, name).filter(|h| h.is_selectable())?;
+                model = hop.target?;
+                hops.push(hop);
+            }
+            let hop = access::hop(index, model, last).filter(|h| h.is_many())?;
+            let target = hop.target?;
+            Some(obj.qs.related_rows(&hops, hop, target, obj.per_row))
+        })
+        .collect()
+}
+
 /// One object: a row of a queryset, or a single object fetched from one, possibly
 /// reached through single-valued relations (`path`).
 #[derive(Debug, Clone, PartialEq)]
@@ -149,20 +197,6 @@ pub struct Obj {
 }
 
 impl Obj {
-    /// The rows of the many-valued `hop` (to `target`) from this object as its own
-    /// queryset's prefetch would serve them: what is read of them is judged against
-    /// that queryset, through the hop.
-    pub fn related_rows(&self, hop: Hop, target: ModelId) -> Qs {
-        let mut qs = self.qs.clone();
-        qs.prefix.extend(self.path.iter().cloned());
-        qs.back_ref = hop.back_ref.clone();
-        qs.prefix.push(hop);
-        qs.model = target;
-        qs.per_row = self.per_row;
-        qs.related = true;
-        qs
-    }
-
     pub fn model(&self) -> Option<ModelId> {
         match self.path.last() {
             Some(hop) => hop.target,
@@ -240,13 +274,16 @@ pub(super) fn rows_of(values: &[&Value]) -> Option<Vec<Qs>> {
 
 /// One row of each queryset, as the loop variable holds it.
 pub(super) fn rows_as_objs(rows: &[Qs]) -> Vec<Value> {
+    each_row(rows).into_iter().map(Value::Obj).collect()
+}
+
+/// One row of each queryset.
+pub(super) fn each_row(rows: &[Qs]) -> Vec<Obj> {
     rows.iter()
-        .map(|qs| {
-            Value::Obj(Obj {
-                qs: qs.clone(),
-                path: Vec::new(),
-                per_row: true,
-            })
+        .map(|qs| Obj {
+            qs: qs.clone(),
+            path: Vec::new(),
+            per_row: true,
         })
         .collect()
 }

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name, written_bases};
 
 use super::MAX_CALL_DEPTH;
 use super::foreign::method_of_class;
 use super::values::{Env, Obj, Value};
-use super::views::{Member, ViewBase, written_bases};
+use super::views::{Member, ViewBase};
 use super::walker::{Walker, parameter_names};
 
 /// Django's generic views whose `get_object()` is one object of `get_queryset()` and
@@ -96,6 +96,14 @@ impl<'a> Walker<'a> {
             } else if path.starts_with("rest_framework.") && DRF_GENERIC.contains(&name) {
                 base.get_object = true;
             }
+            base.drf_rows_passed |= path.starts_with("rest_framework.generics.")
+                || (path.starts_with("rest_framework.viewsets.") && DRF_GENERIC.contains(&name));
+        }
+        if ["filter_queryset", "paginate_queryset"]
+            .iter()
+            .any(|m| lineage.defines.contains(*m))
+        {
+            base.drf_rows_passed = false;
         }
         // A class that sets `self.object` itself decides what it is.
         if sets_object || self.file.text(class).contains("self.object =") {
@@ -208,6 +216,21 @@ impl<'a> Walker<'a> {
         }
         if name == "get_object" && base.get_object {
             return Some(self.view_object(key, call, Some(args), env));
+        }
+        if base.drf_rows_passed
+            && let ("filter_queryset" | "paginate_queryset", [rows]) = (name, &args.positional[..])
+        {
+            let values = self.eval(*rows, env);
+            if name == "filter_queryset" {
+                return Some(values);
+            }
+            // A page is a list of the rows (or `None` without a paginator, which the
+            // code tests before it reads the page).
+            let page = values.into_iter().map(|value| match value {
+                Value::Qs(qs) | Value::Rows(qs) if !qs.applied.values => Value::Rows(qs),
+                _ => Value::Unknown,
+            });
+            return Some(page.collect());
         }
         self.inherited_method_returns(key, name, args, env)
     }

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::index::ModelId;
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, assignment_sides, dotted_name};
+use crate::syntax::node::{CallArgs, assignment_sides, dotted_name, written_bases};
 use crate::text::TextRange;
 
 use super::cache::method_def;
@@ -25,6 +25,8 @@ pub(super) struct ViewClass<'a> {
     pub(super) queryset: Option<Node<'a>>,
     pub(super) model: Option<ModelId>,
     pub(super) get_queryset: Option<Node<'a>>,
+    /// `serializer_class = X` of a DRF view.
+    pub(super) serializer_class: Option<Node<'a>>,
     /// Methods by name, with how each is called.
     pub(super) methods: HashMap<String, (Node<'a>, Member)>,
     /// `self.<name> = <value>` written once in the class, at the top of `__init__`:
@@ -35,6 +37,25 @@ pub(super) struct ViewClass<'a> {
     pub(super) base: ViewBase,
     /// The bases as written (`None` when one is not a dotted name).
     pub(super) bases: Option<Vec<Vec<String>>>,
+}
+
+impl<'a> ViewClass<'a> {
+    /// A class whose body says nothing yet.
+    pub(super) fn new(class: Node<'a>, base: ViewBase, bases: Option<Vec<Vec<String>>>) -> Self {
+        ViewClass {
+            class,
+            assigned: HashMap::new(),
+            queryset: None,
+            model: None,
+            get_queryset: None,
+            serializer_class: None,
+            methods: HashMap::new(),
+            attributes: HashMap::new(),
+            meta_model: None,
+            base,
+            bases,
+        }
+    }
 }
 
 /// How a method of a class is called.
@@ -97,6 +118,10 @@ pub(super) struct ViewBase {
     /// A project class among the bases defines `get_queryset()`: what the base's
     /// queryset is cannot be read here.
     pub(super) project_get_queryset: bool,
+    /// DRF's generic views' `filter_queryset(qs)` and `paginate_queryset(qs)`, not
+    /// overridden: the rows of `qs`, filtered or a page of them (the filter backends
+    /// and paginators DRF ships narrow the rows, and load no relation).
+    pub(super) drf_rows_passed: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -107,6 +132,9 @@ impl<'a> Walker<'a> {
             return;
         };
         let kind = self.class_kind(class, body);
+        if let ClassKind::View(key) = kind {
+            self.serialized_view(key);
+        }
         let mut class_env = Env::new();
         let mut cursor = body.walk();
         let statements: Vec<Node<'a>> = body.named_children(&mut cursor).collect();
@@ -162,18 +190,11 @@ impl<'a> Walker<'a> {
     /// `queryset = ...`, `model = X`, `def get_queryset` and the other methods in a class
     /// body, and what its bases are.
     pub(super) fn view_class(&self, class: Node<'a>, body: Node<'a>) -> ViewClass<'a> {
-        let mut view = ViewClass {
+        let mut view = ViewClass::new(
             class,
-            assigned: HashMap::new(),
-            queryset: None,
-            model: None,
-            get_queryset: None,
-            methods: HashMap::new(),
-            attributes: HashMap::new(),
-            meta_model: None,
-            base: self.view_base(class),
-            bases: written_bases(class, self.src()),
-        };
+            self.view_base(class),
+            written_bases(class, self.src()),
+        );
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
             match stmt.kind() {
@@ -185,6 +206,7 @@ impl<'a> Walker<'a> {
                         .insert(self.file.text(left).to_string(), right);
                     match self.file.text(left) {
                         "queryset" => view.queryset = Some(right),
+                        "serializer_class" => view.serializer_class = Some(right),
                         "model" => {
                             view.model =
                                 dotted_name(right, self.src()).and_then(|d| self.resolve_model(&d));
@@ -327,21 +349,4 @@ impl<'a> Walker<'a> {
         };
         vec![Value::Qs(Qs::of_manager(model, manager, origin))]
     }
-}
-
-/// The bases of `class` as written, `object` left out; `None` when one is not a dotted
-/// name (`metaclass=...`, `Generic[T]`: whatever they add is not read).
-pub(super) fn written_bases(class: Node<'_>, src: &str) -> Option<Vec<Vec<String>>> {
-    let Some(bases) = class.child_by_field_id(FIELDS.superclasses) else {
-        return Some(Vec::new());
-    };
-    let mut cursor = bases.walk();
-    let mut written = Vec::new();
-    for node in bases.named_children(&mut cursor) {
-        match dotted_name(node, src)? {
-            dotted if dotted == ["object"] => {}
-            dotted => written.push(dotted),
-        }
-    }
-    Some(written)
 }

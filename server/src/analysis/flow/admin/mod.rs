@@ -268,18 +268,11 @@ impl<'a> Walker<'a> {
         let values = match admin.get_queryset {
             Some(_) => {
                 let key = registered.class.start_byte();
-                let view = ViewClass {
-                    class: registered.class,
-                    assigned: HashMap::new(),
-                    queryset: None,
-                    model: Some(model),
-                    get_queryset: admin.get_queryset,
-                    methods: admin.methods.clone(),
-                    attributes: HashMap::new(),
-                    meta_model: None,
-                    base: ViewBase::default(),
-                    bases: Some(Vec::new()),
-                };
+                let mut view =
+                    ViewClass::new(registered.class, ViewBase::default(), Some(Vec::new()));
+                view.model = Some(model);
+                view.get_queryset = admin.get_queryset;
+                view.methods = admin.methods.clone();
                 let previous = self.views.insert(key, view);
                 let values = self.view_get_queryset(key, registered.class);
                 match previous {

@@ -57,6 +57,19 @@ def python_seeds(corpus: Path) -> None:
             write(corpus / "lsp_edits", name, text + b"\xff" + edit_script(text))
 
 
+def template_seeds(corpus: Path) -> None:
+    """The templates of the test projects, each alone and all of a project's joined by
+    NUL (the templates target's separator), so includes find one another."""
+    roots = [REPO / "tests/django", REPO / "server/tests/fixtures"]
+    for root in roots:
+        paths = sorted(p for p in root.rglob("*.html") if "templates" in p.parts)
+        for path in paths:
+            write(corpus / "templates", slug(path.relative_to(REPO)), path.read_bytes())
+        if paths:
+            joined = b"\0".join(p.read_bytes() for p in paths)
+            write(corpus / "templates", slug(root.relative_to(REPO)) + "-all", joined)
+
+
 def fenced(markdown: str, language: str) -> list[str]:
     return re.findall(r"```%s\n(.*?)```" % language, markdown, re.S)
 
@@ -108,6 +121,7 @@ def regressions(corpus: Path) -> None:
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "fuzz" / "corpus"
     python_seeds(corpus)
+    template_seeds(corpus)
     config_seeds(corpus)
     regressions(corpus)
     for target in sorted(p for p in corpus.iterdir() if p.is_dir()):

@@ -118,6 +118,9 @@ pub enum GapReason {
     Cycle(String),
     /// Deeper than [`MAX_TEMPLATE_DEPTH`].
     TooDeep,
+    /// A block inside a block of the same name: Django refuses a template with two
+    /// blocks of one name.
+    DuplicateBlock(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -227,6 +227,30 @@ site
 }
 
 #[test]
+fn a_block_inside_a_block_of_its_name_is_a_gap() {
+    // Found by the templates fuzz target (fuzz/corpus/templates/regression-nested-blocks):
+    // blocks of one name nested in the parent and in the child were walked inside one
+    // another without end. Django refuses two blocks of one name in a template.
+    let input = include_str!("../../../../fuzz/corpus/templates/regression-nested-blocks");
+    let sources: Vec<&str> = input.split('\0').collect();
+    let loader: HashMap<String, Arc<LoadedTemplate>> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, source)| {
+            let name = format!("t{i}.html");
+            (
+                name.clone(),
+                Arc::new(LoadedTemplate::parse(name.clone(), name, source)),
+            )
+        })
+        .collect();
+    let summary = summarize("t1.html", &loader).expect("t1.html");
+    let duplicate =
+        |gap: &Gap| matches!(&gap.reason, GapReason::DuplicateBlock(name) if name == "title");
+    assert!(summary.gaps.iter().any(duplicate), "{:?}", summary.gaps);
+}
+
+#[test]
 fn custom_tags_and_filters_make_values_escape() {
     check(
         &[(

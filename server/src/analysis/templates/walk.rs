@@ -28,6 +28,7 @@ pub(super) fn summarize(
         templates: Vec::new(),
         blocks: HashMap::new(),
         supers: Vec::new(),
+        open_blocks: Vec::new(),
         current: template.name.clone(),
     };
     walker.template(template, TextRange::default());
@@ -52,6 +53,9 @@ pub(super) struct Walker<'l> {
     blocks: HashMap<String, Vec<Rc<BlockDef>>>,
     /// The block chains being walked and which of each.
     supers: Vec<(Vec<Rc<BlockDef>>, usize)>,
+    /// The names of the blocks being walked: one met again inside itself is a second
+    /// block of that name in one template, which Django refuses.
+    open_blocks: Vec<String>,
     /// The template whose nodes are walked.
     pub(super) current: String,
 }
@@ -239,12 +243,17 @@ impl Walker<'_> {
                 }
             }
             Node::Block(block) => {
+                if self.open_blocks.contains(&block.name) {
+                    return self.gap(block.range, GapReason::DuplicateBlock(block.name.clone()));
+                }
                 let mut chain = self.blocks.get(&block.name).cloned().unwrap_or_default();
                 chain.push(Rc::new(BlockDef {
                     template: self.current.clone(),
                     body: block.body.clone(),
                 }));
+                self.open_blocks.push(block.name.clone());
                 self.block(chain, 0);
+                self.open_blocks.pop();
             }
             Node::Regroup(regroup) => {
                 if let Some((owner, path)) = self.expr(&regroup.source, Final::Keep) {

@@ -1,7 +1,7 @@
 //! Arbitrary text as Django templates: the input split at `\0` into templates named
 //! `t0.html`, `t1.html`, ... (so includes and extends of one another come up), each
-//! parsed and summarised. Neither may panic, and a summary's places must lie inside the
-//! template they name.
+//! parsed and summarised on the stack the analysis has. Neither may panic, and a
+//! summary's places must lie inside the template they name.
 
 #![no_main]
 
@@ -10,11 +10,17 @@ use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
 use ormhint::analysis::templates::{self, LoadedTemplate, Use, UseKind};
+use ormhint_fuzz::on_production_stack;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    on_production_stack(|| summarize_all(text));
+});
+
+/// Parses and summarises each template of `text`, on the stack the analysis has.
+fn summarize_all(text: &str) {
     let sources: Vec<&str> = text.split('\0').take(8).collect();
     let loaded: HashMap<String, Arc<LoadedTemplate>> = sources
         .iter()
@@ -33,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             check_places(uses, &sources);
         }
     }
-});
+}
 
 fn check_places(uses: &[Use], sources: &[&str]) {
     for used in uses {

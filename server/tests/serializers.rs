@@ -6,8 +6,9 @@
 
 mod support;
 
+use serde_json::json;
 use support::cli::{check_findings, check_json, ormhint};
-use support::write_files as write;
+use support::{Client, uri_of, write_files as write};
 
 const MODELS: &str = "\
 from django.db import models
@@ -512,4 +513,37 @@ fn a_serializer_of_the_same_module() {
         check_findings(dir.path(), &["--no-cache"]),
         ["blog/views.py:130:27 ORM101", "blog/views.py:130:27 ORM102"]
     );
+}
+
+#[test]
+fn the_language_server_checks_an_open_view_again_when_a_serializer_is_saved() {
+    let dir = project();
+    let root = dir.path();
+    let mut client = Client::in_folder(root);
+    let uri = uri_of(&root.join("blog/views.py"));
+    client.open(&uri, VIEWS, 1);
+    let before = client.diagnostics_where(&uri, "the view's findings", |d| d.len() == 19);
+    assert_eq!(before.len(), 19);
+    // Saved so that `PostSerializer` reads the author's id alone: the views' findings
+    // of the author and the tags go.
+    let pk_only = SERIALIZERS.replace(
+        "    author = AuthorSerializer()\n    tags = TagSerializer(many=True)\n",
+        "",
+    );
+    let serializers = root.join("blog/serializers.py");
+    write(root, &[("blog/serializers.py", &pk_only)]);
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&serializers), "type": 2}]}),
+    );
+    let after = client.diagnostics_where(&uri, "the findings left", |d| d.len() == 13);
+    let lines: Vec<u64> = after
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap() + 1)
+        .collect();
+    assert_eq!(
+        lines,
+        [20, 24, 24, 29, 29, 33, 41, 97, 102, 116, 118, 134, 151]
+    );
+    assert_eq!(client.shut_down().0, 0);
 }

@@ -701,3 +701,9 @@ def drf_list_view_selected():
         serializer_class = PostAuthorSerializer
 
     return PostAuthorList.as_view()(RequestFactory().get("/")).data
+
+
+@scenario(kind="constant", queries=0)
+def template_given_the_rows_under_another_name():
+    # The template loops over `posts`; rows under `items` are never read, nor fetched.
+    return render_to_string("blog/post_authors.html", {"items": Post.objects.order_by("id")})

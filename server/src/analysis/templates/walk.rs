@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::values::{Bound, Final, Owner, Scope};
+use super::values::{Bound, Final, MacroDef, Owner, Scope, Sees};
 use super::{
-    Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, TemplateLoader, TemplateSummary,
-    Use, UseKind,
+    Called, Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, Step, TemplateLoader,
+    TemplateSummary, Use, UseKind,
 };
-use crate::syntax::template::{FilterExpr, Name, Node, Tag, Value};
+use crate::syntax::template::{Argument, Dialect, FilterExpr, Import, Name, Node, Set, Tag, Value};
 use crate::text::TextRange;
 
 pub(super) fn summarize(
@@ -29,6 +29,7 @@ pub(super) fn summarize(
         blocks: HashMap::new(),
         supers: Vec::new(),
         current: template.name.clone(),
+        dialect: template.template.dialect,
     };
     walker.template(template, TextRange::default());
     walker.summary
@@ -54,6 +55,8 @@ pub(super) struct Walker<'l> {
     supers: Vec<(Vec<Rc<BlockDef>>, usize)>,
     /// The template whose nodes are walked.
     pub(super) current: String,
+    /// Its language.
+    pub(super) dialect: Dialect,
 }
 
 impl Walker<'_> {
@@ -79,6 +82,15 @@ impl Walker<'_> {
         }
         self.templates.push(template.name.clone());
         let outer = std::mem::replace(&mut self.current, template.name.clone());
+        let outer_dialect = std::mem::replace(&mut self.dialect, template.template.dialect);
+        // A template's macros can be called anywhere in it.
+        for (name, def) in macros(&template, true) {
+            let name = Name {
+                range: def.node.range,
+                name,
+            };
+            self.bind(&name, Bound::Macro(def));
+        }
         let extends = template.template.nodes.iter().find_map(|n| match n {
             Node::Extends(e) => Some(e),
             _ => None,
@@ -87,13 +99,14 @@ impl Walker<'_> {
             // Django renders nothing of a child but its blocks, inside the parent.
             Some(extends) => {
                 self.collect_blocks(&template.template.nodes);
-                if let Some(parent) = self.template_named(&extends.parent, extends.range) {
+                if let Some(parent) = self.template_named(&extends.parent, extends.range, true) {
                     self.template(parent, extends.range);
                 }
             }
             None => self.nodes(&template.template.nodes),
         }
         self.current = outer;
+        self.dialect = outer_dialect;
         self.templates.pop();
     }
 
@@ -115,26 +128,35 @@ impl Walker<'_> {
         }
     }
 
-    /// The template an `{% include %}`/`{% extends %}` names, or the gap why not.
-    fn template_named(&mut self, expr: &FilterExpr, at: TextRange) -> Option<Arc<LoadedTemplate>> {
+    /// The template an `{% include %}`/`{% extends %}`/`{% import %}` names; when
+    /// there is none, a gap says why if the template's part in the rendering is lost
+    /// with it (`gap`).
+    fn template_named(
+        &mut self,
+        expr: &FilterExpr,
+        at: TextRange,
+        gap: bool,
+    ) -> Option<Arc<LoadedTemplate>> {
         let name = match &expr.value {
             Value::String { value, .. } if expr.filters.is_empty() => Some(value.clone()),
             _ => None,
         };
         let Some(name) = name else {
             self.expr(expr, Final::Read);
-            self.gap(at, GapReason::DynamicTemplate);
+            if gap {
+                self.gap(at, GapReason::DynamicTemplate);
+            }
             return None;
         };
         let found = self.loader.load(&name);
-        if found.is_none() {
+        if found.is_none() && gap {
             self.gap(at, GapReason::NotFound(name));
         }
         found
     }
 
     fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {
-        self.push_scope(false);
+        self.push_scope(Sees::Outer);
         for (name, binding) in aliases {
             self.bind(name, binding.clone());
         }
@@ -152,7 +174,8 @@ impl Walker<'_> {
         match node {
             Node::Text(_) | Node::Comment(_) | Node::Verbatim(_) | Node::Extends(_) => {}
             Node::Variable(variable) => {
-                let is_super = matches!(&variable.expr.value, Value::Lookup(l) if l.parts == ["block", "super"]);
+                let is_super =
+                    matches!(&variable.expr.value, Value::Lookup(l) if l.is_block_super());
                 match self.supers.last() {
                     Some((chain, i)) if is_super => {
                         let (chain, next) = (chain.clone(), i + 1);
@@ -166,8 +189,14 @@ impl Walker<'_> {
                 }
             }
             Node::For(for_) => {
-                let iterated = self.expr(&for_.iterable, Final::Keep);
-                self.push_scope(false);
+                // `recursive`: `loop(children)` renders the body over rows we do not follow.
+                let end = if for_.recursive {
+                    Final::Escape
+                } else {
+                    Final::Keep
+                };
+                let iterated = self.expr(&for_.iterable, end).filter(|_| !for_.recursive);
+                self.push_scope(Sees::Outer);
                 let row = iterated.as_ref().map(|_| {
                     self.rows.push(Vec::new());
                     self.rows.len() - 1
@@ -189,7 +218,11 @@ impl Walker<'_> {
                 }
                 let forloop = Name {
                     range: for_.range,
-                    name: "forloop".to_string(),
+                    name: match self.dialect {
+                        Dialect::Django => "forloop",
+                        Dialect::Jinja2 => "loop",
+                    }
+                    .to_string(),
                 };
                 self.bind(&forloop, Bound::Unknown);
                 self.nodes(&for_.body);
@@ -222,10 +255,14 @@ impl Walker<'_> {
                 self.body(&with.body, &aliases);
             }
             Node::Include(include) => {
-                let found = self.template_named(&include.template, include.range);
+                let found = self.template_named(&include.template, include.range, true);
                 let aliases = self.aliases(&include.bindings);
                 if let Some(template) = found {
-                    self.push_scope(include.only);
+                    self.push_scope(if include.only {
+                        Sees::Nothing
+                    } else {
+                        Sees::Outer
+                    });
                     for (name, binding) in &aliases {
                         self.bind(name, binding.clone());
                     }
@@ -249,7 +286,11 @@ impl Walker<'_> {
             Node::Regroup(regroup) => {
                 if let Some((owner, path)) = self.expr(&regroup.source, Final::Keep) {
                     let row = Use {
-                        path: regroup.by.clone(),
+                        path: regroup
+                            .by
+                            .iter()
+                            .map(|name| Step::new(name.clone(), Called::IfCallable))
+                            .collect(),
                         kind: UseKind::Read,
                         at: self.place(regroup.by_range),
                     };
@@ -261,7 +302,126 @@ impl Walker<'_> {
                 }
             }
             Node::Tag(tag) => self.tag(tag),
+            Node::Set(set) => self.set(set),
+            // Walked where it is called.
+            Node::Macro(_) => {}
+            Node::CallBlock(call) => {
+                self.expr(&call.call, Final::Print);
+                // The body is what the macro's `caller()` renders, in the caller's scope.
+                self.push_scope(Sees::Outer);
+                for param in &call.params {
+                    self.bind(&param.name, Bound::Unknown);
+                }
+                self.nodes(&call.body);
+                self.scopes.pop();
+            }
+            Node::Import(import) => self.import(import),
         }
+    }
+
+    fn set(&mut self, set: &Set) {
+        let bound = match &set.value {
+            Some(value) if set.targets.len() == 1 => self.alias(value),
+            // `a, b = ...` unpacks, `ns.x = ...` stores: neither is followed.
+            Some(value) => {
+                self.expr(value, Final::Escape);
+                Bound::Unknown
+            }
+            None => {
+                self.body(&set.body, &[]);
+                Bound::Unknown
+            }
+        };
+        for target in &set.targets {
+            self.bind(target, bound.clone());
+        }
+    }
+
+    /// `{% import %}`/`{% from ... import %}`: the names of the macros of a template
+    /// that can be loaded; a name of anything else calls what we do not follow.
+    fn import(&mut self, import: &Import) {
+        let found = self.template_named(&import.template, import.range, false);
+        let module: HashMap<String, Rc<MacroDef>> = found
+            .map(|t| macros(&t, import.with_context).collect())
+            .unwrap_or_default();
+        for (imported, name) in &import.names {
+            let bound = module
+                .get(imported)
+                .cloned()
+                .map_or(Bound::Unknown, Bound::Macro);
+            self.bind(name, bound);
+        }
+        if let Some(name) = &import.module {
+            self.bind(name, Bound::Macros(Rc::new(module)));
+        }
+    }
+
+    /// A call of a Jinja2 macro: its body walked with its parameters bound to the
+    /// arguments. A macro that calls itself, directly or not, is not followed: what it
+    /// is given escapes.
+    pub(super) fn call_macro(&mut self, def: Rc<MacroDef>, args: &[Argument]) {
+        let key = format!("{}#{}", def.template, def.node.name);
+        if self.templates.contains(&key) || self.templates.len() >= MAX_TEMPLATE_DEPTH {
+            for arg in args {
+                self.expr(&arg.value, Final::Escape);
+            }
+            return;
+        }
+        let params = &def.node.params;
+        let mut bound: Vec<Option<Bound>> = vec![None; params.len()];
+        let mut positional = 0;
+        for arg in args {
+            let at = match &arg.name {
+                Some(name) => params.iter().position(|p| p.name.name == name.name),
+                None => {
+                    positional += 1;
+                    Some(positional - 1).filter(|&i| i < params.len())
+                }
+            };
+            match at {
+                Some(i) => bound[i] = Some(self.alias(&arg.value)),
+                // `varargs` and `kwargs`: not followed.
+                None => {
+                    self.expr(&arg.value, Final::Escape);
+                }
+            }
+        }
+        self.push_scope(if def.sees_context {
+            Sees::Context
+        } else {
+            Sees::Nothing
+        });
+        self.templates.push(key);
+        let outer = std::mem::replace(&mut self.current, def.template.clone());
+        // The other macros of its template, which it may call.
+        if let Some(template) = self.loader.load(&def.template) {
+            for (name, sibling) in macros(&template, def.sees_context) {
+                let name = Name {
+                    range: sibling.node.range,
+                    name,
+                };
+                self.bind(&name, Bound::Macro(sibling));
+            }
+        }
+        for (param, bound) in params.iter().zip(bound) {
+            let bound = match (bound, &param.default) {
+                (Some(bound), _) => bound,
+                (None, Some(default)) => self.alias(default),
+                (None, None) => Bound::Unknown,
+            };
+            self.bind(&param.name, bound);
+        }
+        for name in ["caller", "varargs", "kwargs"] {
+            let name = Name {
+                range: def.node.range,
+                name: name.to_string(),
+            };
+            self.bind(&name, Bound::Unknown);
+        }
+        self.nodes(&def.node.body);
+        self.current = outer;
+        self.templates.pop();
+        self.scopes.pop();
     }
 
     /// Walks the `index`th body of a block chain (`{{ block.super }}` walks the next).
@@ -305,7 +465,7 @@ impl Walker<'_> {
 fn lookup_range(expr: &FilterExpr) -> TextRange {
     match &expr.value {
         Value::Lookup(lookup) => lookup.range,
-        Value::Literal(_) | Value::String { .. } => expr.range,
+        Value::Literal(_) | Value::String { .. } | Value::Compound(_) => expr.range,
     }
 }
 
@@ -321,6 +481,30 @@ fn children(node: &Node) -> Vec<&[Node]> {
         Node::With(w) => vec![&w.body],
         Node::Block(b) => vec![&b.body],
         Node::Tag(t) => t.bodies.iter().map(Vec::as_slice).collect(),
+        Node::Set(s) => vec![&s.body],
+        Node::CallBlock(c) => vec![&c.body],
         _ => Vec::new(),
     }
+}
+
+/// The macros `template` defines at its top level, by name.
+fn macros(
+    template: &LoadedTemplate,
+    sees_context: bool,
+) -> impl Iterator<Item = (String, Rc<MacroDef>)> + '_ {
+    template
+        .template
+        .nodes
+        .iter()
+        .filter_map(move |node| match node {
+            Node::Macro(m) => Some((
+                m.name.clone(),
+                Rc::new(MacroDef {
+                    template: template.name.clone(),
+                    node: m.clone(),
+                    sees_context,
+                }),
+            )),
+            _ => None,
+        })
 }

@@ -53,11 +53,18 @@ pub(super) enum Args {
 /// Tags that split a custom block's body.
 pub(super) const INTERMEDIATE: [&str; 4] = ["else", "elif", "empty", "plural"];
 
+/// A Django template.
 pub fn parse(source: &str) -> Template {
-    let tokens = tokenize(source);
+    parse_tokens(source, &tokenize(source), Dialect::Django)
+}
+
+/// The block structure of `tokens`, their tags and expressions read as `dialect` writes
+/// them.
+pub(super) fn parse_tokens(source: &str, tokens: &[Token], dialect: Dialect) -> Template {
     let mut parser = Parser {
         source,
-        tokens: &tokens,
+        dialect,
+        tokens,
         at: 0,
         open: Vec::new(),
         errors: Vec::new(),
@@ -73,6 +80,7 @@ pub fn parse(source: &str) -> Template {
     }
     let (nodes, _) = parser.body(&[]);
     Template {
+        dialect,
         nodes,
         errors: parser.errors,
     }
@@ -80,6 +88,7 @@ pub fn parse(source: &str) -> Template {
 
 pub(super) struct Parser<'s, 't> {
     pub(super) source: &'s str,
+    pub(super) dialect: Dialect,
     pub(super) tokens: &'t [Token],
     pub(super) at: usize,
     /// The tags each open block waits for, outermost first.
@@ -117,7 +126,12 @@ impl<'s> Parser<'s, '_> {
                 TokenKind::Text => nodes.push(Node::Text(token.range)),
                 TokenKind::Comment => nodes.push(Node::Comment(token.range)),
                 TokenKind::Variable => {
-                    let expr = filter_expr(self.source, token.content, &mut self.errors);
+                    let expr = match self.dialect {
+                        Dialect::Django => {
+                            filter_expr(self.source, token.content, &mut self.errors)
+                        }
+                        Dialect::Jinja2 => self.jinja_expr(token.content),
+                    };
                     nodes.push(Node::Variable(Variable {
                         range: token.range,
                         expr,
@@ -125,7 +139,16 @@ impl<'s> Parser<'s, '_> {
                 }
                 TokenKind::Tag => {
                     let bits = split_bits(self.source, token.content);
-                    let name = bits.first().map_or("", |b| b.text).to_string();
+                    let first = bits.first().map_or("", |b| b.text);
+                    let name = match self.dialect {
+                        Dialect::Django => first,
+                        // `{% if(x) %}`: the name is the word it starts with.
+                        Dialect::Jinja2 => first
+                            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .next()
+                            .unwrap_or(""),
+                    }
+                    .to_string();
                     if ends.contains(&name.as_str()) {
                         self.at += 1;
                         break Some(Ending { name, bits, token });
@@ -169,6 +192,9 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn tag(&mut self, name: &str, bits: &[Bit<'s>], token: Token) -> Node {
+        if self.dialect == Dialect::Jinja2 {
+            return self.jinja_tag(name, token);
+        }
         let opens_block = match name {
             "for" | "if" | "with" | "block" | "comment" | "verbatim" => true,
             _ => self
@@ -252,7 +278,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `end<name>` comes later in the template.
-    fn ends_later(&self, name: &str) -> bool {
+    pub(super) fn ends_later(&self, name: &str) -> bool {
         self.last_end
             .get(format!("end{name}").as_str())
             .is_some_and(|&at| at >= self.at)
@@ -260,7 +286,7 @@ impl<'s> Parser<'s, '_> {
 
     /// Skips tokens up to the tag `end` (a comment's or verbatim's contents are not
     /// parsed); the range between.
-    fn raw_until(&mut self, end: &str, opening: Token) -> (TextRange, Option<Token>) {
+    pub(super) fn raw_until(&mut self, end: &str, opening: Token) -> (TextRange, Option<Token>) {
         let start = opening.range.end;
         while let Some(&token) = self.tokens.get(self.at) {
             self.at += 1;

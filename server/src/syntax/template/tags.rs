@@ -63,6 +63,7 @@ impl<'s> Parser<'s, '_> {
             targets: names,
             iterable,
             reversed,
+            recursive: false,
             body,
             empty,
         })

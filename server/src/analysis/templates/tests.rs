@@ -462,17 +462,25 @@ fn jinja_includes_and_blocks() {
         &[
             (
                 "t.html",
-                r#"{% extends "base.html" %}{% block body %}{{ super() }}{% for p in posts %}{% include "row.html" %}{% include "row.html" without context %}{% endfor %}{% endblock %}"#,
+                r#"{% extends "base.html" %}{% from "m.html" import card %}{% set heading = page.title %}{{ page.body }}{% block body %}{{ super() }}{% for p in posts %}{% include "row.html" %}{% include "row.html" without context %}{{ card(p) }}{% endfor %}{% endblock %}"#,
             ),
-            ("base.html", "{% block body %}{{ title }}{% endblock %}"),
+            (
+                "base.html",
+                "{{ heading }}{% block body %}{{ title }}{% endblock %}",
+            ),
             ("row.html", "{{ p.author.name }}"),
+            ("m.html", "{% macro card(x) %}{{ x.editor }}{% endmacro %}"),
         ],
         r#"
+page
+  read title @t.html 73..83
+  text title @base.html 3..10
 posts
-  loop - @t.html 66..71
+  loop - @t.html 142..147
     text author.name @row.html 3..16
+    text editor @m.html 22..30
 title
-  text - @base.html 19..24
+  text - @base.html 32..37
 "#,
     );
 }

@@ -99,6 +99,15 @@ impl Walker<'_> {
             // Django renders nothing of a child but its blocks, inside the parent.
             Some(extends) => {
                 self.collect_blocks(&template.template.nodes);
+                // Jinja2 runs a child's top-level `{% set %}` and imports (not its output):
+                // its blocks and its parent see their names.
+                if self.dialect == Dialect::Jinja2 {
+                    for node in &template.template.nodes {
+                        if matches!(node, Node::Set(_) | Node::Import(_)) {
+                            self.node(node);
+                        }
+                    }
+                }
                 if let Some(parent) = self.template_named(&extends.parent, extends.range, true) {
                     self.template(parent, extends.range);
                 }

@@ -210,22 +210,9 @@ impl<'s> Parser<'s, '_> {
             "if" => self.if_tag(bits, token),
             "with" => {
                 let bindings = self.bindings(&bits[1..], true);
-                let (body, _) = self.block_body(token, name, &["endwith"]);
-                Node::With(With {
-                    range: token.range,
-                    bindings,
-                    body,
-                })
+                self.with_block(token, bindings)
             }
-            "block" => {
-                let block_name = bits.get(1).map_or("", |b| b.text).to_string();
-                let (body, _) = self.block_body(token, name, &["endblock"]);
-                Node::Block(Block {
-                    range: token.range,
-                    name: block_name,
-                    body,
-                })
-            }
+            "block" => self.named_block(token, bits.get(1).map_or("", |b| b.text)),
             "comment" => {
                 let (_, ending) = self.raw_until("endcomment", token);
                 let end = ending.map_or(self.source.len(), |t| t.range.end);
@@ -263,6 +250,26 @@ impl<'s> Parser<'s, '_> {
                 tag
             }
         }
+    }
+
+    /// `{% with %}`'s body, its names bound as `bindings` say.
+    pub(super) fn with_block(&mut self, token: Token, bindings: Vec<Binding>) -> Node {
+        let (body, _) = self.block_body(token, "with", &["endwith"]);
+        Node::With(With {
+            range: token.range,
+            bindings,
+            body,
+        })
+    }
+
+    /// `{% block name %}...{% endblock %}`.
+    pub(super) fn named_block(&mut self, token: Token, name: &str) -> Node {
+        let (body, _) = self.block_body(token, "block", &["endblock"]);
+        Node::Block(Block {
+            range: token.range,
+            name: name.to_string(),
+            body,
+        })
     }
 
     pub(super) fn builtin(&self, name: &str) -> Option<(Args, bool)> {

@@ -334,15 +334,11 @@ impl<'s, 'e> ExprParser<'s, 'e> {
                 if matches!(text, "true" | "false" | "none" | "True" | "False" | "None") {
                     return literal(tok.range);
                 }
-                FilterExpr {
+                lookup_expr(Lookup {
                     range: tok.range,
-                    value: Value::Lookup(Lookup {
-                        range: tok.range,
-                        parts: vec![text.to_string()],
-                        calls: Vec::new(),
-                    }),
-                    filters: Vec::new(),
-                }
+                    parts: vec![text.to_string()],
+                    calls: Vec::new(),
+                })
             }
             Kind::Number => {
                 self.at += 1;
@@ -439,11 +435,7 @@ impl<'s, 'e> ExprParser<'s, 'e> {
                             args,
                         });
                         lookup.range = self.since(start);
-                        FilterExpr {
-                            range: lookup.range,
-                            value: Value::Lookup(lookup),
-                            filters: Vec::new(),
-                        }
+                        lookup_expr(lookup)
                     }
                     // Something we do not follow is called: it and its arguments escape.
                     other => {
@@ -468,11 +460,7 @@ impl<'s, 'e> ExprParser<'s, 'e> {
             Value::Lookup(mut lookup) if value.filters.is_empty() => {
                 lookup.parts.push(part);
                 lookup.range = self.since(start);
-                FilterExpr {
-                    range: lookup.range,
-                    value: Value::Lookup(lookup),
-                    filters: Vec::new(),
-                }
+                lookup_expr(lookup)
             }
             other => {
                 let base = FilterExpr {
@@ -692,6 +680,15 @@ fn unquote(text: &str) -> String {
         }
     }
     out
+}
+
+/// `lookup` as an expression without filters.
+pub(super) fn lookup_expr(lookup: Lookup) -> FilterExpr {
+    FilterExpr {
+        range: lookup.range,
+        value: Value::Lookup(lookup),
+        filters: Vec::new(),
+    }
 }
 
 pub(super) fn literal(range: TextRange) -> FilterExpr {

@@ -10,7 +10,7 @@
 //! - Any other tag comes from an extension: a block when `end<name>` follows it, its
 //!   arguments read as expressions when they are (else none).
 
-use super::expr::{ExprParser, Kind};
+use super::expr::{ExprParser, Kind, literal, lookup_expr};
 use crate::syntax::template::lexer::Token;
 use crate::syntax::template::parser::{MAX_DEPTH, Parser};
 use crate::syntax::template::tree::*;
@@ -49,25 +49,14 @@ impl<'s> Parser<'s, '_> {
             "set" => self.set(args, token),
             "with" => {
                 let bindings = self.with_bindings(args);
-                let (body, _) = self.block_body(token, name, &["endwith"]);
-                Node::With(With {
-                    range: token.range,
-                    bindings,
-                    body,
-                })
+                self.with_block(token, bindings)
             }
             "block" => {
                 let block_name = self.source[args.start..args.end]
                     .split_whitespace()
                     .next()
-                    .unwrap_or("")
-                    .to_string();
-                let (body, _) = self.block_body(token, name, &["endblock"]);
-                Node::Block(Block {
-                    range: token.range,
-                    name: block_name,
-                    body,
-                })
+                    .unwrap_or("");
+                self.named_block(token, block_name)
             }
             "extends" => Node::Extends(Extends {
                 range: token.range,
@@ -120,7 +109,7 @@ impl<'s> Parser<'s, '_> {
         let condition = p.eat("if").map(|_| p.expression(true));
         let recursive = p.eat("recursive").is_some();
         p.finish();
-        let iterable = iterable.unwrap_or_else(|| super::expr::literal(TextRange::empty(args.end)));
+        let iterable = iterable.unwrap_or_else(|| literal(TextRange::empty(args.end)));
         let (mut body, ending) = self.block_body(token, "for", &["else", "endfor"]);
         let empty = match ending {
             Some(e) if e.name == "else" => Some(self.block_body(token, "for", &["endfor"]).0),
@@ -147,36 +136,12 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn jinja_if(&mut self, args: TextRange, token: Token) -> Node {
-        let mut branches = Vec::new();
-        let mut range = token.range;
-        let mut condition = Some(self.condition_at(args));
-        loop {
-            let (body, ending) = self.block_body(token, "if", &["elif", "else", "endif"]);
-            branches.push(IfBranch {
-                range,
-                condition: condition.take(),
-                body,
-            });
-            match ending {
-                Some(e) if e.name == "elif" => {
-                    range = e.token.range;
-                    let content = e.token.content;
-                    let args = TextRange::new((content.start + 4).min(content.end), content.end);
-                    condition = Some(self.condition_at(args));
-                }
-                Some(e) if e.name == "else" => {
-                    let (body, _) = self.block_body(token, "if", &["endif"]);
-                    branches.push(IfBranch {
-                        range: e.token.range,
-                        condition: None,
-                        body,
-                    });
-                    break;
-                }
-                _ => break,
-            }
-        }
-        Node::If(If { branches })
+        let first = self.condition_at(args);
+        self.if_branches(token, first, |p, elif| {
+            let content = elif.token.content;
+            let args = TextRange::new((content.start + 4).min(content.end), content.end);
+            p.condition_at(args)
+        })
     }
 
     fn condition_at(&mut self, range: TextRange) -> Vec<ConditionPart> {
@@ -389,15 +354,11 @@ impl<'s> Parser<'s, '_> {
             let value = match p.eat("=") {
                 Some(_) => p.expression(true),
                 // A bare name is the context variable of that name.
-                None => FilterExpr {
+                None => lookup_expr(Lookup {
                     range: name.range,
-                    value: Value::Lookup(Lookup {
-                        range: name.range,
-                        parts: vec![name.name.clone()],
-                        calls: Vec::new(),
-                    }),
-                    filters: Vec::new(),
-                },
+                    parts: vec![name.name.clone()],
+                    calls: Vec::new(),
+                }),
             };
             keywords.push(Binding { name, value });
             if p.eat(",").is_none() {

@@ -163,6 +163,9 @@ pub enum GapReason {
     DynamicTemplate,
     /// No template of that name.
     NotFound(String),
+    /// The template of that name is another engine's (a Jinja2 template includes a name
+    /// Django's engine takes, or the other way round).
+    OtherEngine(String),
     /// The template includes or extends itself, directly or not.
     Cycle(String),
     /// Deeper than [`MAX_TEMPLATE_DEPTH`].

@@ -395,27 +395,29 @@ fn jinja_set_with_and_loops() {
     check_jinja(
         &[(
             "t.html",
-            "{% set a = post.author %}{{ a.name }}{% for p in posts if p.live %}{% set b = p.editor %}{{ b.name }}{% endfor %}{{ b.x }}{% with c = post.tags %}{{ c.count() }}{% endwith %}{% set l %}{{ post.body }}{% endset %}{{ l.x }}{% for n in nodes recursive %}{{ n.parent.name }}{% endfor %}{% for k, v in pairs %}{% endfor %}",
+            "{% set a = post.author %}{% if x %}{% set a = post.editor %}{% endif %}{{ a.name }}{% for p in posts if p.live %}{% set b = p.editor %}{{ b.name }}{% endfor %}{{ b.x }}{% with c = post.tags %}{{ c.count() }}{% endwith %}{% set l %}{{ post.body }}{% endset %}{{ l.x }}{% for n in nodes recursive %}{{ n.parent.name }}{% endfor %}{% for k, v in pairs %}{% endfor %}",
         )],
         r#"
 b
-  text x @t.html 116..119
+  text x @t.html 162..165
 nodes
-  escapes - @t.html 233..238
+  escapes - @t.html 279..284
 pairs
-  loop - @t.html 297..302
-    escapes - @t.html 289..293
+  loop - @t.html 343..348
+    escapes - @t.html 335..339
 post
   read author @t.html 11..22
-  text author.name @t.html 28..34
-  read tags @t.html 134..143
-  text tags.count() @t.html 149..158
-  text body @t.html 188..197
+  read editor @t.html 46..57
+  read tags @t.html 180..189
+  text tags.count() @t.html 195..204
+  text body @t.html 234..243
 posts
-  loop - @t.html 49..54
-    read live @t.html 58..64
-    read editor @t.html 78..86
-    text editor.name @t.html 92..98
+  loop - @t.html 95..100
+    read live @t.html 104..110
+    read editor @t.html 124..132
+    text editor.name @t.html 138..144
+x
+  read - @t.html 31..32
 "#,
     );
 }
@@ -482,5 +484,40 @@ posts
 title
   text - @base.html 32..37
 "#,
+    );
+}
+
+#[test]
+fn another_engines_template_is_not_read() {
+    let jinja = "{% from \"django.html\" import card %}{% for p in posts %}{{ card(p) }}{% endfor %}{% include \"django.html\" %}";
+    let loader: HashMap<String, Arc<LoadedTemplate>> = [
+        LoadedTemplate::parse(Dialect::Jinja2, "t.html", "jinja2/t.html", jinja),
+        LoadedTemplate::parse(
+            Dialect::Django,
+            "django.html",
+            "templates/django.html",
+            "{% for p in posts %}{{ p.author.name }}{% endfor %}",
+        ),
+    ]
+    .into_iter()
+    .map(|t| (t.name.clone(), Arc::new(t)))
+    .collect();
+    let summary = summarize("t.html", &loader).unwrap();
+    let posts = &summary.context["posts"];
+    let UseKind::Loop { rows } = &posts[0].kind else {
+        panic!("{posts:?}");
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].kind, UseKind::Escapes);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        summary.gaps,
+        [Gap {
+            at: Place {
+                template: "t.html".into(),
+                range: TextRange::new(81, 108),
+            },
+            reason: GapReason::OtherEngine("django.html".into()),
+        }]
     );
 }

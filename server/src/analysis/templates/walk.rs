@@ -158,8 +158,17 @@ impl Walker<'_> {
             return None;
         };
         let found = self.loader.load(&name);
-        if found.is_none() && gap {
-            self.gap(at, GapReason::NotFound(name));
+        match &found {
+            None if gap => self.gap(at, GapReason::NotFound(name)),
+            // The name is another engine's (django-jinja takes only some names): which
+            // file this engine's loader finds under it is not known.
+            Some(other) if other.template.dialect != self.dialect => {
+                if gap {
+                    self.gap(at, GapReason::OtherEngine(name));
+                }
+                return None;
+            }
+            _ => {}
         }
         found
     }
@@ -257,6 +266,15 @@ impl Walker<'_> {
                         }
                     }
                     self.body(&branch.body, &[]);
+                }
+                // Jinja2's `{% if %}` has no scope of its own: a name a branch sets is
+                // that branch's value after it, or the one before; we follow neither.
+                if self.dialect == Dialect::Jinja2 {
+                    let mut names = Vec::new();
+                    names_set(&if_.branches, &mut names);
+                    for name in names {
+                        self.bind(&name, Bound::Unknown);
+                    }
                 }
             }
             Node::With(with) => {
@@ -493,6 +511,17 @@ fn children(node: &Node) -> Vec<&[Node]> {
         Node::Set(s) => vec![&s.body],
         Node::CallBlock(c) => vec![&c.body],
         _ => Vec::new(),
+    }
+}
+
+/// The names `{% set %}` binds in `branches`, nested `{% if %}`s included.
+fn names_set(branches: &[crate::syntax::template::IfBranch], names: &mut Vec<Name>) {
+    for node in branches.iter().flat_map(|b| &b.body) {
+        match node {
+            Node::Set(set) => names.extend(set.targets.iter().cloned()),
+            Node::If(inner) => names_set(&inner.branches, names),
+            _ => {}
+        }
     }
 }
 

@@ -22,8 +22,11 @@
 //!   [`MAX_TEMPLATE_DEPTH`] templates deep) is a [`Gap`]: a later rule stays silent.
 //! - Filters: [`filters::kind`] says what each built-in filter does to its value; any
 //!   other filter, and any custom tag given a value, makes it [`UseKind::Escapes`].
+//! - Jinja2 templates are walked the same way, with what only they have (`{% set %}`,
+//!   macros, imports) in `jinja`; their paths say which steps are called ([`Called`]).
 
 mod filters;
+mod jinja;
 mod values;
 mod walk;
 

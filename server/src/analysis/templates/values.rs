@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::filters::{FilterKind, kind, row_path};
+use super::jinja::{MacroDef, Module};
 use super::walk::Walker;
 use super::{Called, Step, Use, UseKind};
 use crate::syntax::template::{
-    Argument, Binding, Dialect, Filter, FilterExpr, Lookup, Macro, Name, Role, Value,
+    Argument, Binding, Dialect, Filter, FilterExpr, Lookup, Name, Role, Value,
 };
 use crate::text::TextRange;
 
@@ -30,17 +31,7 @@ pub(super) enum Bound {
     /// A Jinja2 macro.
     Macro(Rc<MacroDef>),
     /// The macros of a template `{% import %}`ed as a name.
-    Macros(Rc<HashMap<String, Rc<MacroDef>>>),
-}
-
-/// A macro and where it is defined.
-#[derive(Debug)]
-pub(super) struct MacroDef {
-    pub(super) template: String,
-    pub(super) node: Macro,
-    /// Its body sees the context it is rendered with (a macro of the template rendered,
-    /// or imported `with context`).
-    pub(super) sees_context: bool,
+    Macros(Module),
 }
 
 /// What the names of enclosing scopes are to a scope's body.
@@ -180,7 +171,7 @@ impl Walker<'_> {
     /// anything else is given escapes.
     fn calls(&mut self, lookup: &Lookup) {
         if let Some((def, args)) = self.called_macro(lookup) {
-            return self.call_macro(def, args);
+            return self.call_macro(def, args, lookup.range);
         }
         let context_global = matches!(self.binding(lookup.variable()), Ok(None));
         for call in &lookup.calls {

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::values::{Bound, Final, MacroDef, Owner, Scope, Sees};
+use super::jinja::{Module, names_set};
+use super::values::{Bound, Final, Owner, Scope, Sees};
 use super::{
     Called, Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, Step, TemplateLoader,
     TemplateSummary, Use, UseKind,
 };
-use crate::syntax::template::{Argument, Dialect, FilterExpr, Import, Name, Node, Set, Tag, Value};
+use crate::syntax::template::{Dialect, FilterExpr, Name, Node, Tag, Value};
 use crate::text::TextRange;
 
 pub(super) fn summarize(
@@ -30,6 +31,8 @@ pub(super) fn summarize(
         supers: Vec::new(),
         current: template.name.clone(),
         dialect: template.template.dialect,
+        modules: HashMap::new(),
+        macro_calls: 0,
     };
     walker.template(template, TextRange::default());
     walker.summary
@@ -57,6 +60,10 @@ pub(super) struct Walker<'l> {
     pub(super) current: String,
     /// Its language.
     pub(super) dialect: Dialect,
+    /// The macros of each template loaded, by whether they see the context.
+    pub(super) modules: HashMap<(String, bool), Module>,
+    /// Macro bodies walked so far.
+    pub(super) macro_calls: usize,
 }
 
 impl Walker<'_> {
@@ -67,7 +74,7 @@ impl Walker<'_> {
         }
     }
 
-    fn gap(&mut self, range: TextRange, reason: GapReason) {
+    pub(super) fn gap(&mut self, range: TextRange, reason: GapReason) {
         let at = self.place(range);
         self.summary.gaps.push(Gap { at, reason });
     }
@@ -84,13 +91,7 @@ impl Walker<'_> {
         let outer = std::mem::replace(&mut self.current, template.name.clone());
         let outer_dialect = std::mem::replace(&mut self.dialect, template.template.dialect);
         // A template's macros can be called anywhere in it.
-        for (name, def) in macros(&template, true) {
-            let name = Name {
-                range: def.node.range,
-                name,
-            };
-            self.bind(&name, Bound::Macro(def));
-        }
+        self.bind_macros(&template, true);
         let extends = template.template.nodes.iter().find_map(|n| match n {
             Node::Extends(e) => Some(e),
             _ => None,
@@ -140,7 +141,7 @@ impl Walker<'_> {
     /// The template an `{% include %}`/`{% extends %}`/`{% import %}` names; when
     /// there is none, a gap says why if the template's part in the rendering is lost
     /// with it (`gap`).
-    fn template_named(
+    pub(super) fn template_named(
         &mut self,
         expr: &FilterExpr,
         at: TextRange,
@@ -173,7 +174,7 @@ impl Walker<'_> {
         found
     }
 
-    fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {
+    pub(super) fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {
         self.push_scope(Sees::Outer);
         for (name, binding) in aliases {
             self.bind(name, binding.clone());
@@ -182,7 +183,7 @@ impl Walker<'_> {
         self.scopes.pop();
     }
 
-    fn nodes(&mut self, nodes: &[Node]) {
+    pub(super) fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             self.node(node);
         }
@@ -346,111 +347,6 @@ impl Walker<'_> {
         }
     }
 
-    fn set(&mut self, set: &Set) {
-        let bound = match &set.value {
-            Some(value) if set.targets.len() == 1 => self.alias(value),
-            // `a, b = ...` unpacks, `ns.x = ...` stores: neither is followed.
-            Some(value) => {
-                self.expr(value, Final::Escape);
-                Bound::Unknown
-            }
-            None => {
-                self.body(&set.body, &[]);
-                Bound::Unknown
-            }
-        };
-        for target in &set.targets {
-            self.bind(target, bound.clone());
-        }
-    }
-
-    /// `{% import %}`/`{% from ... import %}`: the names of the macros of a template
-    /// that can be loaded; a name of anything else calls what we do not follow.
-    fn import(&mut self, import: &Import) {
-        let found = self.template_named(&import.template, import.range, false);
-        let module: HashMap<String, Rc<MacroDef>> = found
-            .map(|t| macros(&t, import.with_context).collect())
-            .unwrap_or_default();
-        for (imported, name) in &import.names {
-            let bound = module
-                .get(imported)
-                .cloned()
-                .map_or(Bound::Unknown, Bound::Macro);
-            self.bind(name, bound);
-        }
-        if let Some(name) = &import.module {
-            self.bind(name, Bound::Macros(Rc::new(module)));
-        }
-    }
-
-    /// A call of a Jinja2 macro: its body walked with its parameters bound to the
-    /// arguments. A macro that calls itself, directly or not, is not followed: what it
-    /// is given escapes.
-    pub(super) fn call_macro(&mut self, def: Rc<MacroDef>, args: &[Argument]) {
-        let key = format!("{}#{}", def.template, def.node.name);
-        if self.templates.contains(&key) || self.templates.len() >= MAX_TEMPLATE_DEPTH {
-            for arg in args {
-                self.expr(&arg.value, Final::Escape);
-            }
-            return;
-        }
-        let params = &def.node.params;
-        let mut bound: Vec<Option<Bound>> = vec![None; params.len()];
-        let mut positional = 0;
-        for arg in args {
-            let at = match &arg.name {
-                Some(name) => params.iter().position(|p| p.name.name == name.name),
-                None => {
-                    positional += 1;
-                    Some(positional - 1).filter(|&i| i < params.len())
-                }
-            };
-            match at {
-                Some(i) => bound[i] = Some(self.alias(&arg.value)),
-                // `varargs` and `kwargs`: not followed.
-                None => {
-                    self.expr(&arg.value, Final::Escape);
-                }
-            }
-        }
-        self.push_scope(if def.sees_context {
-            Sees::Context
-        } else {
-            Sees::Nothing
-        });
-        self.templates.push(key);
-        let outer = std::mem::replace(&mut self.current, def.template.clone());
-        // The other macros of its template, which it may call.
-        if let Some(template) = self.loader.load(&def.template) {
-            for (name, sibling) in macros(&template, def.sees_context) {
-                let name = Name {
-                    range: sibling.node.range,
-                    name,
-                };
-                self.bind(&name, Bound::Macro(sibling));
-            }
-        }
-        for (param, bound) in params.iter().zip(bound) {
-            let bound = match (bound, &param.default) {
-                (Some(bound), _) => bound,
-                (None, Some(default)) => self.alias(default),
-                (None, None) => Bound::Unknown,
-            };
-            self.bind(&param.name, bound);
-        }
-        for name in ["caller", "varargs", "kwargs"] {
-            let name = Name {
-                range: def.node.range,
-                name: name.to_string(),
-            };
-            self.bind(&name, Bound::Unknown);
-        }
-        self.nodes(&def.node.body);
-        self.current = outer;
-        self.templates.pop();
-        self.scopes.pop();
-    }
-
     /// Walks the `index`th body of a block chain (`{{ block.super }}` walks the next).
     fn block(&mut self, chain: Vec<Rc<BlockDef>>, index: usize) {
         let def = chain[index].clone();
@@ -512,37 +408,4 @@ fn children(node: &Node) -> Vec<&[Node]> {
         Node::CallBlock(c) => vec![&c.body],
         _ => Vec::new(),
     }
-}
-
-/// The names `{% set %}` binds in `branches`, nested `{% if %}`s included.
-fn names_set(branches: &[crate::syntax::template::IfBranch], names: &mut Vec<Name>) {
-    for node in branches.iter().flat_map(|b| &b.body) {
-        match node {
-            Node::Set(set) => names.extend(set.targets.iter().cloned()),
-            Node::If(inner) => names_set(&inner.branches, names),
-            _ => {}
-        }
-    }
-}
-
-/// The macros `template` defines at its top level, by name.
-fn macros(
-    template: &LoadedTemplate,
-    sees_context: bool,
-) -> impl Iterator<Item = (String, Rc<MacroDef>)> + '_ {
-    template
-        .template
-        .nodes
-        .iter()
-        .filter_map(move |node| match node {
-            Node::Macro(m) => Some((
-                m.name.clone(),
-                Rc::new(MacroDef {
-                    template: template.name.clone(),
-                    node: m.clone(),
-                    sees_context,
-                }),
-            )),
-            _ => None,
-        })
 }

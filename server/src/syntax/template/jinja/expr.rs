@@ -12,89 +12,12 @@
 //!   < `~` < `* / // %` < `**` < unary `- +` < filters and tests < `.` `[]` `()`.
 //! - What cannot be read is an error; the expression keeps what came before it.
 
+use super::tokens::{Kind, Tok, lex, unquote};
 use crate::syntax::template::tree::*;
 use crate::text::TextRange;
 
 /// Nesting deeper than this (parentheses, lists) is not read: an error.
 const MAX_NESTING: usize = 64;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Name,
-    Str,
-    Number,
-    Op,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Tok {
-    pub(super) kind: Kind,
-    pub(super) range: TextRange,
-}
-
-const OPERATORS: [&str; 25] = [
-    "//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")", "[",
-    "]", "{", "}", ".", ",", ":", "|",
-];
-
-/// The tokens of `source[range]`; a character no token starts with is an error.
-pub(super) fn lex(source: &str, range: TextRange, errors: &mut Vec<TemplateError>) -> Vec<Tok> {
-    let bytes = source.as_bytes();
-    let mut toks = Vec::new();
-    let mut i = range.start;
-    while i < range.end {
-        let b = bytes[i];
-        let start = i;
-        let kind = if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
-            while i < range.end
-                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
-            {
-                i += 1;
-            }
-            Kind::Name
-        } else if b.is_ascii_digit() {
-            while i < range.end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            // `1.5`, but not `x.0.y`'s `0.y`.
-            if i + 1 < range.end && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit() {
-                i += 1;
-                while i < range.end && bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-            }
-            Kind::Number
-        } else if b == b'"' || b == b'\'' {
-            i += 1;
-            while i < range.end && bytes[i] != b {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i = (i + 1).min(range.end);
-            Kind::Str
-        } else if let Some(op) = OPERATORS
-            .iter()
-            .find(|op| source[i..range.end].starts_with(**op))
-        {
-            i += op.len();
-            Kind::Op
-        } else {
-            i += source[i..].chars().next().map_or(1, char::len_utf8);
-            errors.push(TemplateError {
-                range: TextRange::new(start, i),
-                message: format!("unexpected '{}'", &source[start..i]),
-            });
-            continue;
-        };
-        toks.push(Tok {
-            kind,
-            range: TextRange::new(start, i),
-        });
-    }
-    toks
-}
 
 /// Reads expressions from a tag's or a variable's tokens.
 pub(super) struct ExprParser<'s, 'e> {
@@ -186,7 +109,7 @@ impl<'s, 'e> ExprParser<'s, 'e> {
         }
     }
 
-    fn since(&self, start: usize) -> TextRange {
+    pub(super) fn since(&self, start: usize) -> TextRange {
         let end = self
             .at
             .checked_sub(1)
@@ -322,7 +245,7 @@ impl<'s, 'e> ExprParser<'s, 'e> {
         self.filters_and_tests(value, start)
     }
 
-    fn primary(&mut self) -> FilterExpr {
+    pub(super) fn primary(&mut self) -> FilterExpr {
         let Some(tok) = self.peek() else {
             self.error("expected an expression");
             return literal(TextRange::empty(self.end));
@@ -399,287 +322,6 @@ impl<'s, 'e> ExprParser<'s, 'e> {
             },
         }
     }
-
-    /// `.attr`, `[key]` and `(args)` after `value`.
-    fn postfix(&mut self, mut value: FilterExpr, start: usize) -> FilterExpr {
-        loop {
-            if self.eat(".").is_some() {
-                match self
-                    .peek()
-                    .filter(|t| matches!(t.kind, Kind::Name | Kind::Number))
-                {
-                    Some(tok) => {
-                        self.at += 1;
-                        let part = self.text(tok).to_string();
-                        value = self.step(value, part, start);
-                    }
-                    None => {
-                        self.error("expected an attribute");
-                        return value;
-                    }
-                }
-            } else if self.is("[") {
-                self.at += 1;
-                value = self.subscript(value, start);
-            } else if let Some(open) = self.eat("(") {
-                let args = self.arguments(")");
-                let range = TextRange::new(open.range.start, self.since(start).end);
-                value = match value.value {
-                    Value::Lookup(mut lookup)
-                        if value.filters.is_empty()
-                            && lookup.call_of(lookup.parts.len() - 1).is_none() =>
-                    {
-                        lookup.calls.push(Call {
-                            part: lookup.parts.len() - 1,
-                            range,
-                            args,
-                        });
-                        lookup.range = self.since(start);
-                        lookup_expr(lookup)
-                    }
-                    // Something we do not follow is called: it and its arguments escape.
-                    other => {
-                        let callee = FilterExpr {
-                            value: other,
-                            ..value
-                        };
-                        let mut operands = vec![operand(Role::Escapes, callee)];
-                        operands.extend(args.into_iter().map(|a| operand(Role::Escapes, a.value)));
-                        compound(self.since(start), operands)
-                    }
-                };
-            } else {
-                return value;
-            }
-        }
-    }
-
-    /// `value.part` or `value["part"]`.
-    fn step(&mut self, value: FilterExpr, part: String, start: usize) -> FilterExpr {
-        match value.value {
-            Value::Lookup(mut lookup) if value.filters.is_empty() => {
-                lookup.parts.push(part);
-                lookup.range = self.since(start);
-                lookup_expr(lookup)
-            }
-            other => {
-                let base = FilterExpr {
-                    value: other,
-                    ..value
-                };
-                compound(self.since(start), vec![operand(Role::Escapes, base)])
-            }
-        }
-    }
-
-    /// After `[`: a key, an index or a slice, up to `]`.
-    fn subscript(&mut self, value: FilterExpr, start: usize) -> FilterExpr {
-        let key = self.peek().filter(|t| {
-            matches!(t.kind, Kind::Str | Kind::Number)
-                && self
-                    .toks
-                    .get(self.at + 1)
-                    .is_some_and(|n| self.text(*n) == "]")
-        });
-        if let Some(tok) = key {
-            self.at += 2;
-            let part = match tok.kind {
-                Kind::Str => unquote(self.text(tok)),
-                _ => self.text(tok).to_string(),
-            };
-            return self.step(value, part, start);
-        }
-        // A slice of literal bounds keeps the value's rows.
-        let slice_start = self.at;
-        let mut literal_slice = true;
-        let mut colons = 0;
-        while let Some(tok) = self.peek() {
-            match self.text(tok) {
-                "]" => break,
-                ":" => colons += 1,
-                "-" => {}
-                _ if tok.kind == Kind::Number => {}
-                _ => literal_slice = false,
-            }
-            self.at += 1;
-        }
-        if literal_slice && colons > 0 && self.eat("]").is_some() {
-            return value;
-        }
-        self.at = slice_start;
-        let mut operands = vec![operand(Role::Escapes, value)];
-        while !self.at_end() && !self.is("]") {
-            let before = self.at;
-            if self.eat(":").is_none() {
-                operands.push(operand(Role::Read, self.expression(true)));
-            }
-            if self.at == before {
-                break;
-            }
-        }
-        if self.eat("]").is_none() {
-            self.error("expected ']'");
-        }
-        compound(self.since(start), operands)
-    }
-
-    /// Arguments up to `close`: positional, `name=value`, `*args`, `**kwargs`.
-    pub(super) fn arguments(&mut self, close: &str) -> Vec<Argument> {
-        let mut args = Vec::new();
-        while !self.at_end() && !self.is(close) {
-            let before = self.at;
-            while self.eat("*").is_some() || self.eat("**").is_some() {}
-            let keyword = self.peek().filter(|t| {
-                t.kind == Kind::Name
-                    && self
-                        .toks
-                        .get(self.at + 1)
-                        .is_some_and(|n| self.text(*n) == "=")
-            });
-            let name = keyword.and_then(|_| {
-                let name = self.name();
-                self.at += 1;
-                name
-            });
-            let value = self.expression(true);
-            args.push(Argument { name, value });
-            if self.eat(",").is_none() || self.at == before {
-                break;
-            }
-        }
-        if self.eat(close).is_none() {
-            self.error(format!("expected '{close}'"));
-        }
-        args
-    }
-
-    /// `|filter(args)` and `is [not] test(args)` after `value`.
-    fn filters_and_tests(&mut self, mut value: FilterExpr, start: usize) -> FilterExpr {
-        loop {
-            if self.eat("|").is_some() {
-                let Some(first) = self.name() else {
-                    self.error("expected a filter name");
-                    return value;
-                };
-                let mut name = first.name;
-                while self.is(".")
-                    && self
-                        .toks
-                        .get(self.at + 1)
-                        .is_some_and(|t| t.kind == Kind::Name)
-                {
-                    self.at += 1;
-                    name.push('.');
-                    name.push_str(&self.name().map(|n| n.name).unwrap_or_default());
-                }
-                let args = match self.eat("(") {
-                    Some(_) => self.arguments(")"),
-                    None => Vec::new(),
-                };
-                value.filters.push(Filter {
-                    range: TextRange::new(first.range.start, self.since(start).end),
-                    name,
-                    arg: None,
-                    args,
-                });
-                value.range = self.since(start);
-            } else if self.eat("is").is_some() {
-                self.eat("not");
-                let Some(test) = self.name() else {
-                    self.error("expected a test name");
-                    return value;
-                };
-                let mut args = match self.eat("(") {
-                    Some(_) => self.arguments(")"),
-                    None => Vec::new(),
-                };
-                // `is divisibleby 3`: one argument without parentheses.
-                let bare = self.peek().is_some_and(|t| {
-                    t.kind != Kind::Op
-                        && !matches!(
-                            self.text(t),
-                            "else" | "or" | "and" | "if" | "in" | "is" | "not"
-                        )
-                });
-                if args.is_empty() && bare {
-                    let arg = self.primary();
-                    let arg = self.postfix(arg, start);
-                    args.push(Argument {
-                        name: None,
-                        value: arg,
-                    });
-                }
-                let role = if is_builtin_test(&test.name) {
-                    Role::Read
-                } else {
-                    Role::Escapes
-                };
-                let mut operands = vec![operand(role, value)];
-                operands.extend(args.into_iter().map(|a| operand(role, a.value)));
-                value = compound(self.since(start), operands);
-            } else {
-                return value;
-            }
-        }
-    }
-}
-
-/// Jinja2's own tests.
-fn is_builtin_test(name: &str) -> bool {
-    const TESTS: [&str; 33] = [
-        "boolean",
-        "callable",
-        "defined",
-        "divisibleby",
-        "eq",
-        "equalto",
-        "escaped",
-        "even",
-        "false",
-        "filter",
-        "float",
-        "ge",
-        "gt",
-        "greaterthan",
-        "in",
-        "integer",
-        "iterable",
-        "le",
-        "lessthan",
-        "lower",
-        "lt",
-        "mapping",
-        "ne",
-        "none",
-        "number",
-        "odd",
-        "sameas",
-        "sequence",
-        "string",
-        "test",
-        "true",
-        "undefined",
-        "upper",
-    ];
-    TESTS.contains(&name)
-}
-
-fn unquote(text: &str) -> String {
-    let inner = text.get(1..).unwrap_or("");
-    let quote = text.chars().next().unwrap_or('"');
-    let inner = inner.strip_suffix(quote).unwrap_or(inner);
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `lookup` as an expression without filters.
@@ -707,6 +349,6 @@ pub(super) fn compound(range: TextRange, operands: Vec<Operand>) -> FilterExpr {
     }
 }
 
-fn operand(role: Role, expr: FilterExpr) -> Operand {
+pub(super) fn operand(role: Role, expr: FilterExpr) -> Operand {
     Operand { role, expr }
 }

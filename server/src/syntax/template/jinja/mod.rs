@@ -5,7 +5,9 @@
 
 mod expr;
 mod lexer;
+mod postfix;
 mod tags;
+mod tokens;
 
 pub use lexer::tokenize;
 

@@ -10,7 +10,8 @@
 //! - Any other tag comes from an extension: a block when `end<name>` follows it, its
 //!   arguments read as expressions when they are (else none).
 
-use super::expr::{ExprParser, Kind, literal, lookup_expr};
+use super::expr::{ExprParser, literal, lookup_expr};
+use super::tokens::Kind;
 use crate::syntax::template::lexer::Token;
 use crate::syntax::template::parser::{MAX_DEPTH, Parser};
 use crate::syntax::template::tree::*;

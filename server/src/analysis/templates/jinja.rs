@@ -112,7 +112,10 @@ impl Walker<'_> {
             return self.escape_all(args);
         }
         if self.macro_calls >= MAX_MACRO_CALLS {
-            self.gap(at, GapReason::TooDeep);
+            if self.macro_calls == MAX_MACRO_CALLS {
+                self.gap(at, GapReason::TooDeep);
+                self.macro_calls += 1;
+            }
             return self.escape_all(args);
         }
         self.macro_calls += 1;

@@ -329,6 +329,27 @@ fn every_prefix_summarizes() {
 }
 
 #[test]
+fn every_jinja_prefix_summarizes() {
+    let full = r#"{% extends "base.html" %}{% import "m.html" as m %}{% set s = rows|first %}{% block a %}{{ super() }}{% for p, q in rows|sort(attribute="x.y") if p recursive %}{% with a=p.b() %}{{ a.é|default("é")|custom(x.y) ~ m.f(a, k=[1, {"a": b}]) }}{% include "inc.html" without context %}{% endwith %}{% else %}{% set u = r[1:2] %}{{ loop(u) }}{% endfor %}{% if a and not b.c|length >= 2 %}{% set w = a %}{% elif x is defined %}{% else %}{% raw %}{{ v }}{% endraw %}{% endif %}{# d #}{% macro g(x, y=s.t) %}{{ g(x.parent) }}{{ caller() }}{% endmacro %}{% call(z) g(w) %}{{ z.q }}{% endcall %}{% endblock %}"#;
+    for (end, _) in full.char_indices() {
+        let prefix = &full[..end];
+        let files = [
+            ("t.html", prefix),
+            (
+                "base.html",
+                "{% block a %}{{ base }}{% endblock %}{% include \"t.html\" %}",
+            ),
+            ("inc.html", "{{ z.w }}{% include \"inc.html\" %}"),
+            (
+                "m.html",
+                "{% macro f(a, k=None) %}{{ a.x }}{{ f(a) }}{{ h(k) }}{% endmacro %}{% macro h(k) %}{{ f(k) }}{% endmacro %}",
+            ),
+        ];
+        summary_in(Dialect::Jinja2, &files);
+    }
+}
+
+#[test]
 fn jinja_paths_say_what_is_called() {
     check_jinja(
         &[(
@@ -520,4 +541,31 @@ fn another_engines_template_is_not_read() {
             reason: GapReason::OtherEngine("django.html".into()),
         }]
     );
+}
+
+#[test]
+fn jinja_macro_calls_have_a_budget() {
+    let inner = "{{ b(x) }}".repeat(50);
+    let macros = format!(
+        "{{% macro a(x) %}}{inner}{{% endmacro %}}{{% macro b(x) %}}{{{{ x.y }}}}{{% endmacro %}}"
+    );
+    let template = format!(
+        "{macros}{{% for p in posts %}}{}{{% endfor %}}",
+        "{{ a(p) }}".repeat(50)
+    );
+    let summary = summary_in(Dialect::Jinja2, &[("t.html", template.as_str())]);
+    // The 11th call of `b` in the 40th call of `a` is the first past the budget.
+    assert!(
+        summary.ends_with("\ngap TooDeep @t.html 119..123\n"),
+        "{summary}"
+    );
+    assert_eq!(summary.matches("gap").count(), 1);
+    // Under the budget, every call is followed.
+    let few = format!("{macros}{{% for p in posts %}}{{{{ a(p) }}}}{{% endfor %}}");
+    let summary = summary_in(Dialect::Jinja2, &[("t.html", few.as_str())]);
+    assert_eq!(
+        summary.matches("read y").count() + summary.matches("text y").count(),
+        50
+    );
+    assert!(!summary.contains("gap"), "{summary}");
 }

@@ -175,6 +175,15 @@ fn every_prefix_parses() {
             let _ = parse(&full[..end]);
         }
     }
+    // Each character replaced by one that opens or closes something.
+    let chars: Vec<char> = full.chars().collect();
+    for at in 0..chars.len() {
+        for with in ['{', '}', '%', '(', ')', '"', '[', '|', '-'] {
+            let mut mutated = chars.clone();
+            mutated[at] = with;
+            let _ = parse(&mutated.iter().collect::<String>());
+        }
+    }
     let deep = "{{ ".to_string() + &"(".repeat(500) + "x" + &")".repeat(500) + " }}";
     let _ = parse(&deep);
     let nested = "{% if a %}".repeat(300) + "x";

@@ -74,6 +74,17 @@ pub(super) enum Final {
 
 pub(super) type Reached = Option<(Owner, Vec<Step>)>;
 
+/// What a name stands for in a scope.
+enum Binds<'b> {
+    /// What a tag bound it to.
+    Name(&'b Bound),
+    /// The context variable of that name (or a global).
+    Context,
+    /// Nothing we know: the scope sees no outer name (`only`, a macro imported
+    /// without context).
+    Hidden,
+}
+
 /// Jinja2's translation functions (`jinja2.ext.i18n`): they format their arguments
 /// into the text.
 const GETTEXT: [&str; 5] = ["_", "gettext", "ngettext", "pgettext", "npgettext"];
@@ -107,20 +118,19 @@ impl Walker<'_> {
         }
     }
 
-    /// What the name `variable` is bound to in the innermost scope that binds it;
-    /// `None` for the context's.
-    fn binding(&self, variable: &str) -> Result<Option<&Bound>, ()> {
+    /// What the name `variable` stands for where the walk is.
+    fn binding(&self, variable: &str) -> Binds<'_> {
         for scope in self.scopes.iter().rev() {
             if let Some(bound) = scope.names.get(variable) {
-                return Ok(Some(bound));
+                return Binds::Name(bound);
             }
             match scope.sees {
                 Sees::Outer => {}
-                Sees::Context => return Ok(None),
-                Sees::Nothing => return Err(()),
+                Sees::Context => return Binds::Context,
+                Sees::Nothing => return Binds::Hidden,
             }
         }
-        Ok(None)
+        Binds::Context
     }
 
     /// The steps of `lookup` after its variable, called as its dialect calls them.
@@ -146,11 +156,11 @@ impl Walker<'_> {
         }
         let rest = self.steps(lookup);
         match self.binding(lookup.variable()) {
-            Ok(Some(Bound::To(owner, path))) => {
+            Binds::Name(Bound::To(owner, path)) => {
                 Some((owner.clone(), [path.clone(), rest].concat()))
             }
-            Ok(Some(_)) | Err(()) => None,
-            Ok(None) => Some((Owner::Context(lookup.variable().to_string()), rest)),
+            Binds::Name(_) | Binds::Hidden => None,
+            Binds::Context => Some((Owner::Context(lookup.variable().to_string()), rest)),
         }
     }
 
@@ -159,8 +169,8 @@ impl Walker<'_> {
         let last = lookup.parts.len() - 1;
         let call = lookup.call_of(last)?;
         let def = match (self.binding(lookup.variable()), last) {
-            (Ok(Some(Bound::Macro(def))), 0) => def.clone(),
-            (Ok(Some(Bound::Macros(module))), 1) => module.get(&lookup.parts[1])?.clone(),
+            (Binds::Name(Bound::Macro(def)), 0) => def.clone(),
+            (Binds::Name(Bound::Macros(module)), 1) => module.get(&lookup.parts[1])?.clone(),
             _ => return None,
         };
         Some((def, &call.args))
@@ -173,7 +183,7 @@ impl Walker<'_> {
         if let Some((def, args)) = self.called_macro(lookup) {
             return self.call_macro(def, args, lookup.range);
         }
-        let context_global = matches!(self.binding(lookup.variable()), Ok(None));
+        let context_global = matches!(self.binding(lookup.variable()), Binds::Context);
         for call in &lookup.calls {
             let end = match call.part {
                 0 if context_global && GETTEXT.contains(&lookup.variable()) => Final::Print,

@@ -7,7 +7,7 @@
 mod support;
 
 use support::cli::{check_findings, check_json, ormhint};
-use support::write_files as write;
+use support::{Client, uri_of, write_files as write};
 
 const SETTINGS: &str = "\
 INSTALLED_APPS = [\"blog\"]
@@ -238,4 +238,34 @@ fn the_engine_options_decide_which_templates_are_jinja() {
         check_findings(dir.path(), &["--no-cache"]),
         ["blog/views.py:34:57 ORM101"]
     );
+}
+
+#[test]
+fn an_open_jinja_template_shows_the_findings_of_the_views_that_render_it() {
+    let dir = project();
+    let root = dir.path();
+    let mut client = Client::in_folder(root);
+    let uri = uri_of(&root.join("blog/jinja2/blog/list.jinja"));
+    client.open(&uri, LIST, 1);
+    let shown = client.diagnostics_where(&uri, "the view's findings", |d| d.len() == 2);
+    let summary: Vec<String> = shown
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["range"]["start"]["line"],
+                d["range"]["start"]["character"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(summary, ["2:29 ORM101", "3:21 ORM102"]);
+    // Calling nothing, the template shows nothing.
+    let uncalled = uri_of(&root.join("blog/jinja2/blog/uncalled.jinja"));
+    client.open(&uncalled, UNCALLED, 1);
+    assert_eq!(
+        client.diagnostics(&uncalled, 1),
+        Vec::<serde_json::Value>::new()
+    );
+    assert_eq!(client.shut_down().0, 0);
 }

@@ -62,7 +62,9 @@ def template_seeds(corpus: Path) -> None:
     NUL (the templates target's separator), so includes find one another."""
     roots = [REPO / "tests/django", REPO / "server/tests/fixtures"]
     for root in roots:
-        paths = sorted(p for p in root.rglob("*.html") if "templates" in p.parts)
+        paths = sorted(
+            p for p in root.rglob("*") if p.suffix in (".html", ".jinja") and {"templates", "jinja2"} & set(p.parts)
+        )
         for path in paths:
             write(corpus / "templates", slug(path.relative_to(REPO)), path.read_bytes())
         if paths:

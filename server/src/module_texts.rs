@@ -12,6 +12,7 @@ use crate::analysis::templates::LoadedTemplate;
 use crate::index::templates::template_dirs;
 use crate::index::{Backend, FileFacts};
 use crate::syntax::SourceFile;
+use crate::syntax::template::Dialect;
 use crate::text::content_hash;
 
 /// The project's modules by dotted name, each parsed once, when first asked for.
@@ -22,9 +23,9 @@ pub struct ProjectModules {
     /// Each module's [`word_hashes`]: read with the texts on the command line, and
     /// from disk when first asked for in the language server (`None` until then).
     words: RwLock<Option<Mentions>>,
-    /// The Django templates the settings find, by name: where each is, and each read
-    /// and parsed when first asked for.
-    templates: HashMap<String, PathBuf>,
+    /// The Django and Jinja2 templates the settings find, by name: where each is and
+    /// its language, and each read and parsed when first asked for.
+    templates: HashMap<String, (PathBuf, Dialect)>,
     loaded: RwLock<HashMap<String, (Arc<LoadedTemplate>, u64)>>,
 }
 
@@ -127,28 +128,34 @@ impl ProjectModules {
         }
     }
 
-    /// With the Django templates (not Jinja2's) that the settings among `facts` find
-    /// under `root`.
+    /// With the Django and Jinja2 templates that the settings among `facts` find under
+    /// `root` (a name another backend takes is no template we read).
     pub fn with_templates(mut self, root: &Path, facts: &[Arc<FileFacts>]) -> Self {
         self.templates = template_dirs(facts)
             .find(root)
             .into_iter()
-            .filter(|(_, file)| file.backend == Backend::Django)
-            .map(|(name, file)| (name, root.join(file.path)))
+            .filter_map(|(name, file)| {
+                let dialect = match file.backend {
+                    Backend::Django => Dialect::Django,
+                    Backend::Jinja2 => Dialect::Jinja2,
+                    Backend::Other(_) => return None,
+                };
+                Some((name, (root.join(file.path), dialect)))
+            })
             .collect();
         self
     }
 
     /// The name the project's template at `path` (absolute) is loaded by.
     pub fn template_named_at(&self, path: &Path) -> Option<String> {
-        let mut names = self.templates.iter().filter(|(_, p)| *p == path);
+        let mut names = self.templates.iter().filter(|(_, (p, _))| p == path);
         names.next().map(|(name, _)| name.clone())
     }
 
     /// The file at `path` changed on disk: when it is one of the project's templates, it
     /// is read again when next asked for. Whether it is one.
     pub fn template_changed(&self, path: &Path) -> bool {
-        let known = self.templates.values().any(|p| p == path);
+        let known = self.templates.values().any(|(p, _)| p == path);
         if known && let Ok(mut loaded) = self.loaded.write() {
             loaded.retain(|_, (template, _)| template.path != path);
         }
@@ -237,10 +244,10 @@ impl ModuleSources for ProjectModules {
         if let Some(found) = self.loaded.read().ok()?.get(name) {
             return Some(found.clone());
         }
-        let path = self.templates.get(name)?;
+        let (path, dialect) = self.templates.get(name)?;
         let source = std::fs::read_to_string(path).ok()?;
         let loaded = (
-            Arc::new(LoadedTemplate::parse(name, path.clone(), &source)),
+            Arc::new(LoadedTemplate::parse(*dialect, name, path.clone(), &source)),
             content_hash(&source),
         );
         if let Ok(mut all) = self.loaded.write() {

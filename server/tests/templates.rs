@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ormhint::analysis::templates::{LoadedTemplate, UseKind, summarize};
+use ormhint::analysis::templates::{LoadedTemplate, Step, UseKind, summarize};
 use ormhint::config::Config;
 use ormhint::index::templates::template_dirs;
 use ormhint::index::{Backend, extract};
 use ormhint::project::{CheckTarget, Project};
+use ormhint::syntax::template::Dialect;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates_project")
@@ -63,7 +64,8 @@ fn finds_templates_in_lookup_order_and_summarizes_one() {
         .iter()
         .map(|(name, file)| {
             let source = std::fs::read_to_string(root.join(&file.path)).unwrap();
-            let template = LoadedTemplate::parse(name.clone(), file.path.clone(), &source);
+            let template =
+                LoadedTemplate::parse(Dialect::Django, name.clone(), file.path.clone(), &source);
             assert!(template.template.errors.is_empty(), "{name}");
             (name.clone(), Arc::new(template))
         })
@@ -88,7 +90,7 @@ fn finds_templates_in_lookup_order_and_summarizes_one() {
                 UseKind::Loop { .. } => "loop",
                 _ => "other",
             };
-            (row.path.join("."), kind, row.at.template.as_str())
+            (Step::render(&row.path), kind, row.at.template.as_str())
         })
         .collect();
     assert_eq!(

@@ -15,8 +15,8 @@
 ---@type vim.lsp.Config
 return {
   cmd = { "ormhint", "server" },
-  -- Django templates show the findings of the views that render them.
-  filetypes = { "python", "htmldjango" },
+  -- Django and Jinja2 templates show the findings of the views that render them.
+  filetypes = { "python", "htmldjango", "jinja" },
   -- The workspace ormhint indexes, found as `ormhint check` finds a project: the nearest
   -- directory with an ormhint config (`ormhint.toml`, or a `pyproject.toml` with
   -- `[tool.ormhint]`), else the nearest holding `manage.py`, `pyproject.toml`,

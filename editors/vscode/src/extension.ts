@@ -132,12 +132,14 @@ class Extension {
     const run = { command: binary.path, args: ["server"], transport: TransportKind.stdio };
     const serverOptions: ServerOptions = { run, debug: run };
     const clientOptions: LanguageClientOptions = {
-      // Django templates show the findings of the views that render them.
+      // Django and Jinja2 templates show the findings of the views that render them.
       documentSelector: [
         { scheme: "file", language: "python" },
         { scheme: "untitled", language: "python" },
         { scheme: "file", language: "django-html" },
         { scheme: "file", language: "html" },
+        { scheme: "file", language: "jinja-html" },
+        { scheme: "file", language: "jinja" },
       ],
       initializationOptions: serverSettings(config),
       outputChannel: this.output,

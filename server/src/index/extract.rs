@@ -23,7 +23,7 @@ use crate::text::TextRange;
 mod blocks;
 mod settings;
 
-pub use settings::{Backend, EngineSettings, TemplateSettings};
+pub use settings::{Backend, EngineNames, EngineSettings, TemplateSettings};
 
 /// What one file contributes to the index.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]

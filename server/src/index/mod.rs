@@ -25,8 +25,8 @@ pub mod templates;
 
 pub use extract::mentions_model;
 pub use extract::{
-    AliasFacts, AliasValue, Backend, BaseExpr, ChainStart, ClassFacts, EngineSettings, FieldCall,
-    FieldFacts, FileFacts, ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin,
+    AliasFacts, AliasValue, Backend, BaseExpr, ChainStart, ClassFacts, EngineNames, EngineSettings,
+    FieldCall, FieldFacts, FileFacts, ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin,
     QuerysetFacts, TargetExpr, TemplateSettings, extract,
 };
 pub use imports::{ImportMap, Imported};

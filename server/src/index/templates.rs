@@ -21,13 +21,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Backend, FileFacts};
+use super::{Backend, EngineNames, FileFacts};
 
-/// The directories one engine searches, in order (relative to the root).
+/// The directories one engine searches, in order (relative to the root), and the
+/// names it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateEngine {
     pub backend: Backend,
     pub dirs: Vec<PathBuf>,
+    pub names: EngineNames,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -70,35 +72,40 @@ pub fn template_dirs(facts: &[Arc<FileFacts>]) -> TemplateDirs {
     };
     let engines = match (engines, old_dirs) {
         (Some(engines), _) => engines,
-        (None, Some(dirs)) => vec![super::EngineSettings {
-            backend: Backend::Django,
-            dirs,
-            app_dirs: true,
-        }],
-        (None, None) => vec![super::EngineSettings {
-            backend: Backend::Django,
-            dirs: Vec::new(),
-            app_dirs: true,
-        }],
+        (None, Some(dirs)) => vec![django_engine(dirs)],
+        (None, None) => vec![django_engine(Vec::new())],
     };
     let engines = engines
         .into_iter()
         .map(|engine| {
             let mut dirs: Vec<PathBuf> = engine.dirs.into_iter().flatten().collect();
+            let mut names = engine.names;
             if engine.app_dirs {
-                let sub = match engine.backend {
-                    Backend::Jinja2 => "jinja2",
-                    _ => "templates",
-                };
-                dirs.extend(app_packages.iter().map(|p: &PathBuf| p.join(sub)));
+                match &engine.app_dirname {
+                    Some(sub) => dirs.extend(app_packages.iter().map(|p: &PathBuf| p.join(sub))),
+                    // Where its apps' templates are is unknown: so is which it takes.
+                    None => names = EngineNames::Unknown,
+                }
             }
             TemplateEngine {
                 backend: engine.backend,
                 dirs,
+                names,
             }
         })
         .collect();
     TemplateDirs { engines, guessed }
+}
+
+/// The engine of Django before 1.8, or of no `TEMPLATES`.
+fn django_engine(dirs: Vec<Option<PathBuf>>) -> super::EngineSettings {
+    super::EngineSettings {
+        backend: Backend::Django,
+        dirs,
+        app_dirs: true,
+        app_dirname: Some("templates".to_string()),
+        names: EngineNames::All,
+    }
 }
 
 /// The directory of the project package an `INSTALLED_APPS` entry names.
@@ -131,7 +138,9 @@ fn package_dirs(facts: &[Arc<FileFacts>]) -> Vec<PathBuf> {
 }
 
 impl TemplateDirs {
-    /// Every template under `root` by the name it loads by, the one Django finds first.
+    /// Every template under `root` by the name it loads by, the one Django finds first:
+    /// the first engine that takes the name and has a file of that name. A name an
+    /// engine may or may not take is of no backend we know (`Backend::Other(None)`).
     /// Directories that do not exist are skipped; hidden files are not templates.
     pub fn find(&self, root: &Path) -> BTreeMap<String, TemplateFile> {
         let mut found = BTreeMap::new();
@@ -142,9 +151,14 @@ impl TemplateDirs {
                 files.sort();
                 for name in files {
                     let key = name.to_string_lossy().replace('\\', "/");
+                    let backend = match engine.names.take(&key) {
+                        Some(true) => engine.backend.clone(),
+                        Some(false) => continue,
+                        None => Backend::Other(None),
+                    };
                     found.entry(key).or_insert_with(|| TemplateFile {
                         path: dir.join(&name),
-                        backend: engine.backend.clone(),
+                        backend,
                     });
                 }
             }

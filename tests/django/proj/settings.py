@@ -36,7 +36,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ]
         },
-    }
+    },
+    # Django's Jinja2 backend: the apps' `jinja2/` directories.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+    },
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # The apps ship no migration files: tables are made with `migrate --run-syncdb`.

@@ -203,6 +203,19 @@ def post_authors_in_a_template_context_built_apart():
     return render_to_string("blog/post_authors.html", context)
 
 
+@scenario(kind="n_plus_one", fixed_queries=1)
+def post_authors_in_a_jinja_template():
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_authors.jinja", {"posts": posts})  # expect: ORM101
+
+
+@scenario(kind="n_plus_one", fixed_queries=3)
+def comment_authors_in_a_nested_jinja_loop():
+    # `post.comments.all()` is called: the prefetched rows, each comment's author read.
+    posts = Post.objects.prefetch_related("comments").order_by("id")
+    return render_to_string("blog/post_comment_authors.jinja", {"posts": posts})  # expect: ORM101
+
+
 @scenario(kind="n_plus_one", fixed_queries=3)
 def comment_authors_in_a_nested_template_loop():
     # Comments are prefetched; the template reads each comment's author.
@@ -521,6 +534,20 @@ def value_rows_in_a_template():
     # Dicts of values(): `post.author__username` is a key of the dict, joined in the query.
     posts = Post.objects.values("title", "author__username").order_by("id")
     return render_to_string("blog/post_value_rows.html", {"posts": posts})
+
+
+@scenario(kind="constant", queries=1)
+def post_authors_in_a_jinja_template_selected():
+    posts = Post.objects.select_related("author").order_by("id")
+    return render_to_string("blog/post_authors.jinja", {"posts": posts})
+
+
+@scenario(kind="constant", queries=1)
+def bound_methods_in_a_jinja_template():
+    # Jinja2 calls nothing it is not told to: `post.comments.all` and `post.tags.count`
+    # are bound methods, tested for truth without a query.
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_bound_methods.jinja", {"posts": posts})
 
 
 @scenario(kind="constant", queries=3)

@@ -104,6 +104,12 @@ def post_tags_in_a_template():
     return render_to_string("blog/post_tags.html", {"posts": posts})  # expect: ORM102
 
 
+@scenario(kind="n_plus_one", fixed_queries=2)
+def post_tags_in_a_jinja_template():
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_tags.jinja", {"posts": posts})  # expect: ORM102
+
+
 # Admin changelists: each ModelAdmin on an AdminSite of its own, rendered for a superuser.
 
 
@@ -252,6 +258,19 @@ def loop_over_reactions_reads_plain_fields():
 def post_tags_in_a_template_prefetched():
     posts = Post.objects.prefetch_related("tags").order_by("id")
     return render_to_string("blog/post_tags.html", {"posts": posts})
+
+
+@scenario(kind="constant", queries=2)
+def post_tags_in_a_jinja_template_prefetched():
+    posts = Post.objects.prefetch_related("tags").order_by("id")
+    return render_to_string("blog/post_tags.jinja", {"posts": posts})
+
+
+@scenario(kind="constant", queries=1)
+def tag_counts_not_called_in_a_jinja_template():
+    # `post.tags.count` without parentheses is the bound method: no query per row.
+    posts = Post.objects.order_by("id")
+    return render_to_string("blog/post_tag_counts.jinja", {"posts": posts})
 
 
 @scenario(kind="constant", queries=1)

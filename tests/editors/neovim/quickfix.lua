@@ -81,7 +81,7 @@ local function run()
   vim.lsp.config("ormhint", { cmd = { bin, "server" } })
   vim.lsp.enable("ormhint")
   local config = vim.lsp.config.ormhint
-  check(vim.deep_equal(config.filetypes, { "python", "htmldjango" }), "filetypes: " .. vim.inspect(config.filetypes))
+  check(vim.deep_equal(config.filetypes, { "python", "htmldjango", "jinja" }), "filetypes: " .. vim.inspect(config.filetypes))
   check(config.cmd[1] == bin and config.cmd[2] == "server", "cmd: " .. vim.inspect(config.cmd))
 
   vim.cmd.edit(vim.fn.fnameescape(project .. "/" .. FILE))

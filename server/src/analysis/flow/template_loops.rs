@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::analysis::access::ReadIn;
-use crate::analysis::templates::{self, UseKind};
+use crate::analysis::templates::{self, Called, Step, UseKind};
 use crate::index::queryset_api;
 use crate::syntax::format_strings::{Dunder, Formatting};
 use crate::syntax::uses::{Segment, Use};
@@ -90,26 +90,36 @@ impl<'a> Walker<'a> {
     }
 
     /// The rows a template loops over when it follows `path` from each of `objects`:
-    /// single-valued relations, then one many-valued relation and its `all`.
-    fn relation_rows(&self, objects: &[Obj], path: &[String]) -> Option<Vec<Qs>> {
-        match path.split_last()? {
-            (last, names) if last == "all" => related_rows(self.index, objects, names),
-            _ => None,
+    /// single-valued relations, then one many-valued relation and its `all` called.
+    fn relation_rows(&self, objects: &[Obj], path: &[Step]) -> Option<Vec<Qs>> {
+        let (last, steps) = path.split_last()?;
+        if last.name != "all" || last.called == Called::No {
+            return None;
         }
+        if steps.iter().any(|s| s.called == Called::Yes) {
+            return None;
+        }
+        let names: Vec<String> = steps.iter().map(|s| s.name.clone()).collect();
+        related_rows(self.index, objects, &names)
     }
 }
 
 /// What a template does with a row, as the same use written in Python: attributes
-/// looked up in turn, those a queryset method names called (Django calls what it looks
-/// up when it is callable); a row printed runs its `__str__`; a loop over a relation
-/// uses its rows (what the inner loop reads of them is not followed).
+/// looked up in turn; in Django those a queryset method names called (Django calls what
+/// it looks up when it is callable), in Jinja2 those the template calls; a row printed
+/// runs its `__str__`; a loop over a relation uses its rows (what the inner loop reads
+/// of them is not followed).
 fn python_use(used: &templates::Use, at: TextRange) -> Use {
     let segments: Vec<Segment> = used
         .path
         .iter()
-        .map(|name| Segment {
-            name: name.clone(),
-            called: queryset_api::method(name).is_some(),
+        .map(|step| Segment {
+            name: step.name.clone(),
+            called: match step.called {
+                Called::IfCallable => queryset_api::method(&step.name).is_some(),
+                Called::Yes => true,
+                Called::No => false,
+            },
             range: at,
         })
         .collect();

@@ -22,8 +22,11 @@
 //!   [`MAX_TEMPLATE_DEPTH`] templates deep) is a [`Gap`]: a later rule stays silent.
 //! - Filters: [`filters::kind`] says what each built-in filter does to its value; any
 //!   other filter, and any custom tag given a value, makes it [`UseKind::Escapes`].
+//! - Jinja2 templates are walked the same way, with what only they have (`{% set %}`,
+//!   macros, imports) in `jinja`; their paths say which steps are called ([`Called`]).
 
 mod filters;
+mod jinja;
 mod values;
 mod walk;
 
@@ -31,7 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::syntax::template::{self, Template};
+use crate::syntax::template::{self, Dialect, Template};
 use crate::text::TextRange;
 
 pub use filters::{FilterKind, kind as filter_kind};
@@ -49,11 +52,21 @@ pub struct LoadedTemplate {
 }
 
 impl LoadedTemplate {
-    pub fn parse(name: impl Into<String>, path: impl Into<PathBuf>, source: &str) -> Self {
+    /// The template `source` written in `dialect`.
+    pub fn parse(
+        dialect: Dialect,
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        source: &str,
+    ) -> Self {
+        let template = match dialect {
+            Dialect::Django => template::parse(source),
+            Dialect::Jinja2 => template::jinja::parse(source),
+        };
         Self {
             name: name.into(),
             path: path.into(),
-            template: template::parse(source),
+            template,
         }
     }
 }
@@ -79,12 +92,51 @@ pub struct Place {
 /// One thing a template does with a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
-    /// Attributes, keys and methods without arguments looked up on the value, in order
-    /// (`["comments", "all"]`); empty for the value itself.
-    pub path: Vec<String>,
+    /// Attributes, keys and methods looked up on the value, in order
+    /// (`comments`, `all`); empty for the value itself.
+    pub path: Vec<Step>,
     pub kind: UseKind,
     /// The lookup (`post.author.name` of `{{ post.author.name }}`).
     pub at: Place,
+}
+
+/// One attribute, key or method looked up on a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub called: Called,
+}
+
+/// Whether a step runs what it looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Called {
+    /// Django's templates call what they look up when it is callable.
+    IfCallable,
+    /// Jinja2: `(...)` calls it.
+    Yes,
+    /// Jinja2: looked up only (`post.comments.all` is the bound method, no query).
+    No,
+}
+
+impl Step {
+    pub fn new(name: impl Into<String>, called: Called) -> Self {
+        Self {
+            name: name.into(),
+            called,
+        }
+    }
+
+    /// `a.b()` and the like, as the summary's tests print a path.
+    pub fn render(path: &[Step]) -> String {
+        let names: Vec<String> = path
+            .iter()
+            .map(|s| match s.called {
+                Called::Yes => format!("{}()", s.name),
+                Called::IfCallable | Called::No => s.name.clone(),
+            })
+            .collect();
+        names.join(".")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +166,9 @@ pub enum GapReason {
     DynamicTemplate,
     /// No template of that name.
     NotFound(String),
+    /// The template of that name is another engine's (a Jinja2 template includes a name
+    /// Django's engine takes, or the other way round).
+    OtherEngine(String),
     /// The template includes or extends itself, directly or not.
     Cycle(String),
     /// Deeper than [`MAX_TEMPLATE_DEPTH`].

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::values::{Bound, Final, Owner, Scope};
+use super::jinja::{Module, names_set};
+use super::values::{Bound, Final, Owner, Scope, Sees};
 use super::{
-    Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, TemplateLoader, TemplateSummary,
-    Use, UseKind,
+    Called, Gap, GapReason, LoadedTemplate, MAX_TEMPLATE_DEPTH, Place, Step, TemplateLoader,
+    TemplateSummary, Use, UseKind,
 };
-use crate::syntax::template::{FilterExpr, Name, Node, Tag, Value};
+use crate::syntax::template::{Dialect, FilterExpr, Name, Node, Tag, Value};
 use crate::text::TextRange;
 
 pub(super) fn summarize(
@@ -30,6 +31,9 @@ pub(super) fn summarize(
         supers: Vec::new(),
         open_blocks: Vec::new(),
         current: template.name.clone(),
+        dialect: template.template.dialect,
+        modules: HashMap::new(),
+        macro_calls: 0,
     };
     walker.template(template, TextRange::default());
     walker.summary
@@ -58,6 +62,12 @@ pub(super) struct Walker<'l> {
     open_blocks: Vec<String>,
     /// The template whose nodes are walked.
     pub(super) current: String,
+    /// Its language.
+    pub(super) dialect: Dialect,
+    /// The macros of each template loaded, by whether they see the context.
+    pub(super) modules: HashMap<(String, bool), Module>,
+    /// Macro bodies walked so far.
+    pub(super) macro_calls: usize,
 }
 
 impl Walker<'_> {
@@ -68,7 +78,7 @@ impl Walker<'_> {
         }
     }
 
-    fn gap(&mut self, range: TextRange, reason: GapReason) {
+    pub(super) fn gap(&mut self, range: TextRange, reason: GapReason) {
         let at = self.place(range);
         self.summary.gaps.push(Gap { at, reason });
     }
@@ -83,6 +93,9 @@ impl Walker<'_> {
         }
         self.templates.push(template.name.clone());
         let outer = std::mem::replace(&mut self.current, template.name.clone());
+        let outer_dialect = std::mem::replace(&mut self.dialect, template.template.dialect);
+        // A template's macros can be called anywhere in it.
+        self.bind_macros(&template, true);
         let extends = template.template.nodes.iter().find_map(|n| match n {
             Node::Extends(e) => Some(e),
             _ => None,
@@ -91,13 +104,23 @@ impl Walker<'_> {
             // Django renders nothing of a child but its blocks, inside the parent.
             Some(extends) => {
                 self.collect_blocks(&template.template.nodes);
-                if let Some(parent) = self.template_named(&extends.parent, extends.range) {
+                // Jinja2 runs a child's top-level `{% set %}` and imports (not its output):
+                // its blocks and its parent see their names.
+                if self.dialect == Dialect::Jinja2 {
+                    for node in &template.template.nodes {
+                        if matches!(node, Node::Set(_) | Node::Import(_)) {
+                            self.node(node);
+                        }
+                    }
+                }
+                if let Some(parent) = self.template_named(&extends.parent, extends.range, true) {
                     self.template(parent, extends.range);
                 }
             }
             None => self.nodes(&template.template.nodes),
         }
         self.current = outer;
+        self.dialect = outer_dialect;
         self.templates.pop();
     }
 
@@ -119,26 +142,44 @@ impl Walker<'_> {
         }
     }
 
-    /// The template an `{% include %}`/`{% extends %}` names, or the gap why not.
-    fn template_named(&mut self, expr: &FilterExpr, at: TextRange) -> Option<Arc<LoadedTemplate>> {
+    /// The template an `{% include %}`/`{% extends %}`/`{% import %}` names; when
+    /// there is none, a gap says why if the template's part in the rendering is lost
+    /// with it (`gap`).
+    pub(super) fn template_named(
+        &mut self,
+        expr: &FilterExpr,
+        at: TextRange,
+        gap: bool,
+    ) -> Option<Arc<LoadedTemplate>> {
         let name = match &expr.value {
             Value::String { value, .. } if expr.filters.is_empty() => Some(value.clone()),
             _ => None,
         };
         let Some(name) = name else {
             self.expr(expr, Final::Read);
-            self.gap(at, GapReason::DynamicTemplate);
+            if gap {
+                self.gap(at, GapReason::DynamicTemplate);
+            }
             return None;
         };
         let found = self.loader.load(&name);
-        if found.is_none() {
-            self.gap(at, GapReason::NotFound(name));
+        match &found {
+            None if gap => self.gap(at, GapReason::NotFound(name)),
+            // The name is another engine's (django-jinja takes only some names): which
+            // file this engine's loader finds under it is not known.
+            Some(other) if other.template.dialect != self.dialect => {
+                if gap {
+                    self.gap(at, GapReason::OtherEngine(name));
+                }
+                return None;
+            }
+            _ => {}
         }
         found
     }
 
-    fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {
-        self.push_scope(false);
+    pub(super) fn body(&mut self, nodes: &[Node], aliases: &[(Name, Bound)]) {
+        self.push_scope(Sees::Outer);
         for (name, binding) in aliases {
             self.bind(name, binding.clone());
         }
@@ -146,7 +187,7 @@ impl Walker<'_> {
         self.scopes.pop();
     }
 
-    fn nodes(&mut self, nodes: &[Node]) {
+    pub(super) fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             self.node(node);
         }
@@ -156,7 +197,8 @@ impl Walker<'_> {
         match node {
             Node::Text(_) | Node::Comment(_) | Node::Verbatim(_) | Node::Extends(_) => {}
             Node::Variable(variable) => {
-                let is_super = matches!(&variable.expr.value, Value::Lookup(l) if l.parts == ["block", "super"]);
+                let is_super =
+                    matches!(&variable.expr.value, Value::Lookup(l) if l.is_block_super());
                 match self.supers.last() {
                     Some((chain, i)) if is_super => {
                         let (chain, next) = (chain.clone(), i + 1);
@@ -170,8 +212,14 @@ impl Walker<'_> {
                 }
             }
             Node::For(for_) => {
-                let iterated = self.expr(&for_.iterable, Final::Keep);
-                self.push_scope(false);
+                // `recursive`: `loop(children)` renders the body over rows we do not follow.
+                let end = if for_.recursive {
+                    Final::Escape
+                } else {
+                    Final::Keep
+                };
+                let iterated = self.expr(&for_.iterable, end).filter(|_| !for_.recursive);
+                self.push_scope(Sees::Outer);
                 let row = iterated.as_ref().map(|_| {
                     self.rows.push(Vec::new());
                     self.rows.len() - 1
@@ -193,7 +241,11 @@ impl Walker<'_> {
                 }
                 let forloop = Name {
                     range: for_.range,
-                    name: "forloop".to_string(),
+                    name: match self.dialect {
+                        Dialect::Django => "forloop",
+                        Dialect::Jinja2 => "loop",
+                    }
+                    .to_string(),
                 };
                 self.bind(&forloop, Bound::Unknown);
                 self.nodes(&for_.body);
@@ -220,16 +272,29 @@ impl Walker<'_> {
                     }
                     self.body(&branch.body, &[]);
                 }
+                // Jinja2's `{% if %}` has no scope of its own: a name a branch sets is
+                // that branch's value after it, or the one before; we follow neither.
+                if self.dialect == Dialect::Jinja2 {
+                    let mut names = Vec::new();
+                    names_set(&if_.branches, &mut names);
+                    for name in names {
+                        self.bind(&name, Bound::Unknown);
+                    }
+                }
             }
             Node::With(with) => {
                 let aliases = self.aliases(&with.bindings);
                 self.body(&with.body, &aliases);
             }
             Node::Include(include) => {
-                let found = self.template_named(&include.template, include.range);
+                let found = self.template_named(&include.template, include.range, true);
                 let aliases = self.aliases(&include.bindings);
                 if let Some(template) = found {
-                    self.push_scope(include.only);
+                    self.push_scope(if include.only {
+                        Sees::Nothing
+                    } else {
+                        Sees::Outer
+                    });
                     for (name, binding) in &aliases {
                         self.bind(name, binding.clone());
                     }
@@ -258,7 +323,11 @@ impl Walker<'_> {
             Node::Regroup(regroup) => {
                 if let Some((owner, path)) = self.expr(&regroup.source, Final::Keep) {
                     let row = Use {
-                        path: regroup.by.clone(),
+                        path: regroup
+                            .by
+                            .iter()
+                            .map(|name| Step::new(name.clone(), Called::IfCallable))
+                            .collect(),
                         kind: UseKind::Read,
                         at: self.place(regroup.by_range),
                     };
@@ -270,6 +339,20 @@ impl Walker<'_> {
                 }
             }
             Node::Tag(tag) => self.tag(tag),
+            Node::Set(set) => self.set(set),
+            // Walked where it is called.
+            Node::Macro(_) => {}
+            Node::CallBlock(call) => {
+                self.expr(&call.call, Final::Print);
+                // The body is what the macro's `caller()` renders, in the caller's scope.
+                self.push_scope(Sees::Outer);
+                for param in &call.params {
+                    self.bind(&param.name, Bound::Unknown);
+                }
+                self.nodes(&call.body);
+                self.scopes.pop();
+            }
+            Node::Import(import) => self.import(import),
         }
     }
 
@@ -314,7 +397,7 @@ impl Walker<'_> {
 fn lookup_range(expr: &FilterExpr) -> TextRange {
     match &expr.value {
         Value::Lookup(lookup) => lookup.range,
-        Value::Literal(_) | Value::String { .. } => expr.range,
+        Value::Literal(_) | Value::String { .. } | Value::Compound(_) => expr.range,
     }
 }
 
@@ -330,6 +413,8 @@ fn children(node: &Node) -> Vec<&[Node]> {
         Node::With(w) => vec![&w.body],
         Node::Block(b) => vec![&b.body],
         Node::Tag(t) => t.bodies.iter().map(Vec::as_slice).collect(),
+        Node::Set(s) => vec![&s.body],
+        Node::CallBlock(c) => vec![&c.body],
         _ => Vec::new(),
     }
 }

@@ -45,13 +45,40 @@ pub struct EngineSettings {
     /// `DIRS` in order; `None` for an entry we cannot evaluate.
     pub dirs: Vec<Option<PathBuf>>,
     pub app_dirs: bool,
+    /// The directory of each installed app the engine looks in: `templates` (Django),
+    /// `jinja2` (Django's Jinja2 backend), django-jinja's `app_dirname` option (default
+    /// `templates`); `None` when we cannot read it.
+    pub app_dirname: Option<String>,
+    /// The template names the engine takes (a name it refuses goes to the next engine).
+    pub names: EngineNames,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum EngineNames {
+    All,
+    /// django-jinja's `match_extension` (default `.jinja`): the names ending so.
+    EndingIn(String),
+    /// A `match_regex`, or an option we cannot read.
+    Unknown,
+}
+
+impl EngineNames {
+    /// Whether the engine takes `name`; `None` when we cannot tell.
+    pub fn take(&self, name: &str) -> Option<bool> {
+        match self {
+            EngineNames::All => Some(true),
+            EngineNames::EndingIn(end) => Some(name.ends_with(end.as_str())),
+            EngineNames::Unknown => None,
+        }
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
     /// `django.template.backends.django.DjangoTemplates`.
     Django,
-    /// `django.template.backends.jinja2.Jinja2`.
+    /// `django.template.backends.jinja2.Jinja2`, or django-jinja's
+    /// `django_jinja.backend.Jinja2`.
     Jinja2,
     /// Another backend, or one we cannot read (`None`).
     Other(Option<String>),
@@ -63,6 +90,7 @@ enum Py {
     Bool(bool),
     List(Vec<Py>),
     Dict(Vec<(String, Py)>),
+    None,
     /// Root-relative components.
     Path(Vec<String>),
     /// One of these, by a condition we do not evaluate (`a if DEBUG else b`).
@@ -138,19 +166,46 @@ fn engines(value: &Py) -> Vec<EngineSettings> {
         .filter_map(|item| {
             let Py::Dict(entries) = item else { return None };
             let get = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-            let backend = match get("BACKEND") {
-                Some(Py::Str(s)) if s == "django.template.backends.django.DjangoTemplates" => {
-                    Backend::Django
-                }
-                Some(Py::Str(s)) if s == "django.template.backends.jinja2.Jinja2" => {
-                    Backend::Jinja2
-                }
-                Some(Py::Str(s)) => Backend::Other(Some(s.clone())),
-                _ => Backend::Other(None),
-            };
-            let loaders = match get("OPTIONS") {
-                Some(Py::Dict(options)) => options.iter().find(|(k, _)| k == "loaders"),
+            let backend_name = match get("BACKEND") {
+                Some(Py::Str(s)) => Some(s.as_str()),
                 _ => None,
+            };
+            let backend = match backend_name {
+                Some("django.template.backends.django.DjangoTemplates") => Backend::Django,
+                Some(DJANGO_JINJA2 | DJANGO_JINJA) => Backend::Jinja2,
+                Some(other) => Backend::Other(Some(other.to_string())),
+                None => Backend::Other(None),
+            };
+            let (options, options_read) = match get("OPTIONS") {
+                Some(Py::Dict(options)) => (Some(options), true),
+                None => (None, true),
+                Some(_) => (None, false),
+            };
+            let option =
+                |key: &str| options.and_then(|o| o.iter().find(|(k, _)| k == key).map(|(_, v)| v));
+            let loaders = options.and_then(|o| o.iter().find(|(k, _)| k == "loaders"));
+            let (app_dirname, names) = match backend_name {
+                Some(DJANGO_JINJA2) => (Some("jinja2".to_string()), EngineNames::All),
+                Some(DJANGO_JINJA) if !options_read => (None, EngineNames::Unknown),
+                // django-jinja's options, with its defaults.
+                Some(DJANGO_JINJA) => {
+                    let app_dirname = match option("app_dirname") {
+                        None => Some("templates".to_string()),
+                        Some(Py::Str(dir)) => Some(dir.clone()),
+                        Some(_) => None,
+                    };
+                    let names = match (option("match_extension"), option("match_regex")) {
+                        (_, Some(regex)) if *regex != Py::None => EngineNames::Unknown,
+                        (None, _) => EngineNames::EndingIn(".jinja".to_string()),
+                        (Some(Py::Str(end)), _) if !end.is_empty() => {
+                            EngineNames::EndingIn(end.clone())
+                        }
+                        (Some(Py::Str(_) | Py::None), _) => EngineNames::All,
+                        (Some(_), _) => EngineNames::Unknown,
+                    };
+                    (app_dirname, names)
+                }
+                _ => (Some("templates".to_string()), EngineNames::All),
             };
             // Explicit `loaders` replace `APP_DIRS` (Django refuses both).
             let app_dirs = match loaders {
@@ -161,10 +216,15 @@ fn engines(value: &Py) -> Vec<EngineSettings> {
                 backend,
                 dirs: get("DIRS").map(dirs).unwrap_or_default(),
                 app_dirs,
+                app_dirname,
+                names,
             })
         })
         .collect()
 }
+
+const DJANGO_JINJA2: &str = "django.template.backends.jinja2.Jinja2";
+const DJANGO_JINJA: &str = "django_jinja.backend.Jinja2";
 
 /// Whether a `loaders` list surely has the app directories loader, itself or inside
 /// the cached loader (`("django.template.loaders.cached.Loader", [...])`).
@@ -246,6 +306,7 @@ impl Reader<'_> {
             }
             "true" => Py::Bool(true),
             "false" => Py::Bool(false),
+            "none" => Py::None,
             "parenthesized_expression" => node.named_child(0).map_or(Py::Unknown, eval),
             "conditional_expression" => match (node.named_child(0), node.named_child(2)) {
                 (Some(yes), Some(no)) => match (eval(yes), eval(no)) {
@@ -454,16 +515,22 @@ INSTALLED_APPS += ("extra",)
                         Some("rel/tpl".into()),
                     ],
                     app_dirs: true,
+                    app_dirname: Some("templates".into()),
+                    names: EngineNames::All,
                 },
                 EngineSettings {
                     backend: Backend::Jinja2,
                     dirs: vec![],
                     app_dirs: true,
+                    app_dirname: Some("jinja2".into()),
+                    names: EngineNames::All,
                 },
                 EngineSettings {
                     backend: Backend::Other(None),
                     dirs: vec![],
                     app_dirs: false,
+                    app_dirname: Some("templates".into()),
+                    names: EngineNames::All,
                 },
             ])
         );
@@ -477,6 +544,50 @@ INSTALLED_APPS += ("extra",)
             ]))
         );
         assert_eq!(settings.template_dirs, None);
+    }
+
+    #[test]
+    fn reads_django_jinja_options() {
+        let settings = read(
+            "settings.py",
+            r#"
+TEMPLATES = [
+    {"BACKEND": "django_jinja.backend.Jinja2", "APP_DIRS": True},
+    {"BACKEND": "django_jinja.backend.Jinja2", "OPTIONS": {"app_dirname": "jinja2", "match_extension": ""}},
+    {"BACKEND": "django_jinja.backend.Jinja2", "OPTIONS": {"match_extension": None, "match_regex": None}},
+    {"BACKEND": "django_jinja.backend.Jinja2", "OPTIONS": {"match_extension": ".html", "app_dirname": DIR}},
+    {"BACKEND": "django_jinja.backend.Jinja2", "OPTIONS": {"match_regex": r"^(?!admin/).*"}},
+    {"BACKEND": "django_jinja.backend.Jinja2", "OPTIONS": OPTIONS},
+]
+"#,
+        );
+        let read: Vec<(Backend, Option<&str>, EngineNames)> = settings
+            .engines
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|e| (e.backend.clone(), e.app_dirname.as_deref(), e.names.clone()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    Backend::Jinja2,
+                    Some("templates"),
+                    EngineNames::EndingIn(".jinja".into())
+                ),
+                (Backend::Jinja2, Some("jinja2"), EngineNames::All),
+                (Backend::Jinja2, Some("templates"), EngineNames::All),
+                (Backend::Jinja2, None, EngineNames::EndingIn(".html".into())),
+                (Backend::Jinja2, Some("templates"), EngineNames::Unknown),
+                (Backend::Jinja2, None, EngineNames::Unknown),
+            ]
+        );
+        assert_eq!(
+            EngineNames::EndingIn(".jinja".into()).take("a.html"),
+            Some(false)
+        );
+        assert_eq!(EngineNames::Unknown.take("a.html"), None);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn filter_expr(source: &str, range: TextRange, errors: &mut Vec<TemplateErro
             range: TextRange::new(name_start, scanner.at),
             name,
             arg,
+            args: Vec::new(),
         });
     }
     if scanner.at < scanner.end || range.is_empty() {
@@ -210,6 +211,7 @@ impl Scanner<'_> {
         Some(Value::Lookup(Lookup {
             range,
             parts: text.split('.').map(str::to_string).collect(),
+            calls: Vec::new(),
         }))
     }
 }
@@ -256,6 +258,7 @@ mod tests {
         Value::Lookup(Lookup {
             range,
             parts: parts.iter().map(|p| p.to_string()).collect(),
+            calls: Vec::new(),
         })
     }
 
@@ -283,16 +286,19 @@ mod tests {
                         range: TextRange::new(14, 17),
                         value: "-".into(),
                     }),
+                    args: Vec::new(),
                 },
                 Filter {
                     range: TextRange::new(20, 30),
                     name: "date".into(),
                     arg: Some(lookup(TextRange::new(25, 30), &["fmt", "y"])),
+                    args: Vec::new(),
                 },
                 Filter {
                     range: TextRange::new(31, 36),
                     name: "upper".into(),
                     arg: None,
+                    args: Vec::new(),
                 },
             ]
         );

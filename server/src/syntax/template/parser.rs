@@ -53,11 +53,18 @@ pub(super) enum Args {
 /// Tags that split a custom block's body.
 pub(super) const INTERMEDIATE: [&str; 4] = ["else", "elif", "empty", "plural"];
 
+/// A Django template.
 pub fn parse(source: &str) -> Template {
-    let tokens = tokenize(source);
+    parse_tokens(source, &tokenize(source), Dialect::Django)
+}
+
+/// The block structure of `tokens`, their tags and expressions read as `dialect` writes
+/// them.
+pub(super) fn parse_tokens(source: &str, tokens: &[Token], dialect: Dialect) -> Template {
     let mut parser = Parser {
         source,
-        tokens: &tokens,
+        dialect,
+        tokens,
         at: 0,
         open: Vec::new(),
         errors: Vec::new(),
@@ -73,6 +80,7 @@ pub fn parse(source: &str) -> Template {
     }
     let (nodes, _) = parser.body(&[]);
     Template {
+        dialect,
         nodes,
         errors: parser.errors,
     }
@@ -80,6 +88,7 @@ pub fn parse(source: &str) -> Template {
 
 pub(super) struct Parser<'s, 't> {
     pub(super) source: &'s str,
+    pub(super) dialect: Dialect,
     pub(super) tokens: &'t [Token],
     pub(super) at: usize,
     /// The tags each open block waits for, outermost first.
@@ -117,7 +126,12 @@ impl<'s> Parser<'s, '_> {
                 TokenKind::Text => nodes.push(Node::Text(token.range)),
                 TokenKind::Comment => nodes.push(Node::Comment(token.range)),
                 TokenKind::Variable => {
-                    let expr = filter_expr(self.source, token.content, &mut self.errors);
+                    let expr = match self.dialect {
+                        Dialect::Django => {
+                            filter_expr(self.source, token.content, &mut self.errors)
+                        }
+                        Dialect::Jinja2 => self.jinja_expr(token.content),
+                    };
                     nodes.push(Node::Variable(Variable {
                         range: token.range,
                         expr,
@@ -125,7 +139,16 @@ impl<'s> Parser<'s, '_> {
                 }
                 TokenKind::Tag => {
                     let bits = split_bits(self.source, token.content);
-                    let name = bits.first().map_or("", |b| b.text).to_string();
+                    let first = bits.first().map_or("", |b| b.text);
+                    let name = match self.dialect {
+                        Dialect::Django => first,
+                        // `{% if(x) %}`: the name is the word it starts with.
+                        Dialect::Jinja2 => first
+                            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .next()
+                            .unwrap_or(""),
+                    }
+                    .to_string();
                     if ends.contains(&name.as_str()) {
                         self.at += 1;
                         break Some(Ending { name, bits, token });
@@ -169,6 +192,9 @@ impl<'s> Parser<'s, '_> {
     }
 
     fn tag(&mut self, name: &str, bits: &[Bit<'s>], token: Token) -> Node {
+        if self.dialect == Dialect::Jinja2 {
+            return self.jinja_tag(name, token);
+        }
         let opens_block = match name {
             "for" | "if" | "with" | "block" | "comment" | "verbatim" => true,
             _ => self
@@ -184,22 +210,9 @@ impl<'s> Parser<'s, '_> {
             "if" => self.if_tag(bits, token),
             "with" => {
                 let bindings = self.bindings(&bits[1..], true);
-                let (body, _) = self.block_body(token, name, &["endwith"]);
-                Node::With(With {
-                    range: token.range,
-                    bindings,
-                    body,
-                })
+                self.with_block(token, bindings)
             }
-            "block" => {
-                let block_name = bits.get(1).map_or("", |b| b.text).to_string();
-                let (body, _) = self.block_body(token, name, &["endblock"]);
-                Node::Block(Block {
-                    range: token.range,
-                    name: block_name,
-                    body,
-                })
-            }
+            "block" => self.named_block(token, bits.get(1).map_or("", |b| b.text)),
             "comment" => {
                 let (_, ending) = self.raw_until("endcomment", token);
                 let end = ending.map_or(self.source.len(), |t| t.range.end);
@@ -239,6 +252,26 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    /// `{% with %}`'s body, its names bound as `bindings` say.
+    pub(super) fn with_block(&mut self, token: Token, bindings: Vec<Binding>) -> Node {
+        let (body, _) = self.block_body(token, "with", &["endwith"]);
+        Node::With(With {
+            range: token.range,
+            bindings,
+            body,
+        })
+    }
+
+    /// `{% block name %}...{% endblock %}`.
+    pub(super) fn named_block(&mut self, token: Token, name: &str) -> Node {
+        let (body, _) = self.block_body(token, "block", &["endblock"]);
+        Node::Block(Block {
+            range: token.range,
+            name: name.to_string(),
+            body,
+        })
+    }
+
     pub(super) fn builtin(&self, name: &str) -> Option<(Args, bool)> {
         let name = if name == "blocktrans" {
             "blocktranslate"
@@ -252,7 +285,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `end<name>` comes later in the template.
-    fn ends_later(&self, name: &str) -> bool {
+    pub(super) fn ends_later(&self, name: &str) -> bool {
         self.last_end
             .get(format!("end{name}").as_str())
             .is_some_and(|&at| at >= self.at)
@@ -260,7 +293,7 @@ impl<'s> Parser<'s, '_> {
 
     /// Skips tokens up to the tag `end` (a comment's or verbatim's contents are not
     /// parsed); the range between.
-    fn raw_until(&mut self, end: &str, opening: Token) -> (TextRange, Option<Token>) {
+    pub(super) fn raw_until(&mut self, end: &str, opening: Token) -> (TextRange, Option<Token>) {
         let start = opening.range.end;
         while let Some(&token) = self.tokens.get(self.at) {
             self.at += 1;

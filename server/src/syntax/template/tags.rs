@@ -10,7 +10,7 @@
 
 use super::expr::{Bit, condition, filter_expr};
 use super::lexer::Token;
-use super::parser::{Args, Parser};
+use super::parser::{Args, Ending, Parser};
 use super::tree::*;
 use crate::text::TextRange;
 
@@ -63,15 +63,30 @@ impl<'s> Parser<'s, '_> {
             targets: names,
             iterable,
             reversed,
+            recursive: false,
             body,
             empty,
         })
     }
 
     pub(super) fn if_tag(&mut self, bits: &[Bit<'s>], token: Token) -> Node {
+        let first = self.condition(&bits[1..], token);
+        self.if_branches(token, first, |p, elif| {
+            p.condition(&elif.bits[1..], elif.token)
+        })
+    }
+
+    /// The branches of the `{% if %}` at `token` whose condition is `first`, each
+    /// `{% elif %}`'s condition read by `elif`.
+    pub(super) fn if_branches(
+        &mut self,
+        token: Token,
+        first: Vec<ConditionPart>,
+        elif: impl Fn(&mut Self, &Ending<'s>) -> Vec<ConditionPart>,
+    ) -> Node {
         let mut branches = Vec::new();
         let mut range = token.range;
-        let mut cond = Some(self.condition(&bits[1..], token));
+        let mut cond = Some(first);
         loop {
             let (body, ending) = self.block_body(token, "if", &["elif", "else", "endif"]);
             branches.push(IfBranch {
@@ -82,7 +97,7 @@ impl<'s> Parser<'s, '_> {
             match ending {
                 Some(e) if e.name == "elif" => {
                     range = e.token.range;
-                    cond = Some(self.condition(&e.bits[1..], e.token));
+                    cond = Some(elif(self, &e));
                 }
                 Some(e) if e.name == "else" => {
                     let (body, _) = self.block_body(token, "if", &["endif"]);

@@ -5,7 +5,11 @@ use super::*;
 /// One line per node: its kind, its expressions as `text@start..end`, nested bodies
 /// indented; text that is only whitespace is left out.
 fn render(source: &str) -> String {
-    let template = parse(source);
+    render_template(source, &parse(source))
+}
+
+/// `template`, parsed from `source`, one node a line.
+pub(super) fn render_template(source: &str, template: &Template) -> String {
     let mut out = String::new();
     nodes(source, &template.nodes, 0, &mut out);
     for error in &template.errors {
@@ -28,8 +32,26 @@ fn at(source: &str, range: TextRange) -> String {
 
 fn expr(source: &str, e: &FilterExpr) -> String {
     let mut out = match &e.value {
-        Value::Lookup(l) => format!("{}@{}..{}", l.parts.join("."), l.range.start, l.range.end),
+        Value::Lookup(l) => {
+            let parts: Vec<String> = l
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| match l.call_of(i) {
+                    Some(call) => format!("{part}({})", arguments(source, &call.args)),
+                    None => part.clone(),
+                })
+                .collect();
+            format!("{}@{}..{}", parts.join("."), l.range.start, l.range.end)
+        }
         Value::Literal(r) | Value::String { range: r, .. } => format!("lit {}", at(source, *r)),
+        Value::Compound(operands) => {
+            let operands: Vec<String> = operands
+                .iter()
+                .map(|o| format!("{:?} {}", o.role, expr(source, &o.expr)))
+                .collect();
+            format!("({})", operands.join(", "))
+        }
     };
     for f in &e.filters {
         out.push_str(&format!(" |{}", f.name));
@@ -38,10 +60,35 @@ fn expr(source: &str, e: &FilterExpr) -> String {
             Some(Value::Literal(r) | Value::String { range: r, .. }) => {
                 out.push_str(&format!(":{}", &source[r.start..r.end]))
             }
-            None => {}
+            Some(Value::Compound(_)) | None => {}
+        }
+        if !f.args.is_empty() {
+            out.push_str(&format!("({})", arguments(source, &f.args)));
         }
     }
     out
+}
+
+fn arguments(source: &str, args: &[Argument]) -> String {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match &a.name {
+            Some(name) => format!("{}={}", name.name, expr(source, &a.value)),
+            None => expr(source, &a.value),
+        })
+        .collect();
+    args.join(", ")
+}
+
+fn params(source: &str, params: &[Param]) -> String {
+    let params: Vec<String> = params
+        .iter()
+        .map(|p| match &p.default {
+            Some(default) => format!("{}={}", p.name.name, expr(source, default)),
+            None => p.name.name.clone(),
+        })
+        .collect();
+    params.join(", ")
 }
 
 fn bindings(source: &str, bindings: &[Binding]) -> String {
@@ -64,10 +111,11 @@ fn nodes(source: &str, list: &[Node], depth: usize, out: &mut String) {
             Node::For(f) => {
                 let targets: Vec<&str> = f.targets.iter().map(|t| t.name.as_str()).collect();
                 out.push_str(&format!(
-                    "{pad}for {} in {}{}\n",
+                    "{pad}for {} in {}{}{}\n",
                     targets.join(","),
                     expr(source, &f.iterable),
-                    if f.reversed { " reversed" } else { "" }
+                    if f.reversed { " reversed" } else { "" },
+                    if f.recursive { " recursive" } else { "" }
                 ));
                 nodes(source, &f.body, depth + 1, out);
                 if let Some(empty) = &f.empty {
@@ -116,6 +164,48 @@ fn nodes(source: &str, list: &[Node], depth: usize, out: &mut String) {
                 at(source, r.by_range),
                 r.target.as_ref().map_or("?", |t| t.name.as_str())
             ),
+            Node::Set(set) => {
+                let targets: Vec<&str> = set.targets.iter().map(|t| t.name.as_str()).collect();
+                let value = set
+                    .value
+                    .as_ref()
+                    .map_or("block".to_string(), |v| expr(source, v));
+                out.push_str(&format!("{pad}set {} = {value}\n", targets.join(",")));
+                nodes(source, &set.body, depth + 1, out);
+                continue;
+            }
+            Node::Macro(m) => {
+                out.push_str(&format!(
+                    "{pad}macro {}({})\n",
+                    m.name,
+                    params(source, &m.params)
+                ));
+                nodes(source, &m.body, depth + 1, out);
+                continue;
+            }
+            Node::CallBlock(c) => {
+                out.push_str(&format!(
+                    "{pad}call({}) {}\n",
+                    params(source, &c.params),
+                    expr(source, &c.call)
+                ));
+                nodes(source, &c.body, depth + 1, out);
+                continue;
+            }
+            Node::Import(i) => {
+                let names: Vec<String> = i
+                    .names
+                    .iter()
+                    .map(|(n, b)| format!("{n} as {}", b.name))
+                    .collect();
+                format!(
+                    "import {} as {} [{}]{}",
+                    expr(source, &i.template),
+                    i.module.as_ref().map_or("-", |m| m.name.as_str()),
+                    names.join(", "),
+                    if i.with_context { " with context" } else { "" }
+                )
+            }
             Node::Tag(t) => {
                 let args: Vec<String> = t.args.iter().map(|a| expr(source, a)).collect();
                 out.push_str(&format!(

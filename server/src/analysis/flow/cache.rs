@@ -568,17 +568,22 @@ mod tests {
         assert_eq!(cache.entries.len(), 1);
     }
 
-    /// A plain class's methods are cached alone, but what `self.rows` and
-    /// `self.recent()` are comes from `__init__` and the other method: editing either
-    /// walks the method that reads them again.
-    #[test]
-    fn a_method_is_walked_again_when_what_it_reads_of_self_changes() {
+    /// `app.models` with `Author` and `Post` (a foreign key to the author).
+    fn author_and_post() -> ModelIndex {
         let models = SourceFile::new(
             PathBuf::from("app/models.py"),
             "from django.db import models\n\n\nclass Author(models.Model):\n    pass\n\n\n\
              class Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
         );
-        let index = ModelIndex::build(&[models], &IndexOptions::default());
+        ModelIndex::build(&[models], &IndexOptions::default())
+    }
+
+    /// A plain class's methods are cached alone, but what `self.rows` and
+    /// `self.recent()` are comes from `__init__` and the other method: editing either
+    /// walks the method that reads them again.
+    #[test]
+    fn a_method_is_walked_again_when_what_it_reads_of_self_changes() {
+        let index = author_and_post();
         let view = |rows: &str, recent: &str| {
             format!(
                 "from .models import Post\n\n\nclass Export:\n    def __init__(self):\n        \
@@ -610,12 +615,7 @@ mod tests {
     /// must not outlive the tree they came from (a fuzzer's find).
     #[test]
     fn a_definition_with_an_error_is_walked_again_when_its_tree_changes() {
-        let models = SourceFile::new(
-            PathBuf::from("app/models.py"),
-            "from django.db import models\n\n\nclass Author(models.Model):\n    pass\n\n\n\
-             class Post(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
-        );
-        let index = ModelIndex::build(&[models], &IndexOptions::default());
+        let index = author_and_post();
         let head = "from .models import Post\n\n\ndef names(posts, with_authors=False):\n    \
                     rows = []\n    for post in posts:\n        if with_authors:\n            \
                     rows.append(post.author)\n    return rows\n\n\ndef view():\n    \

@@ -15,6 +15,8 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, string_value, text};
 use crate::text::TextRange;
 
+use crate::index::ModelId;
+
 use super::values::{Env, Obj, Qs, Value, rows_of};
 use super::walker::Walker;
 
@@ -50,6 +52,27 @@ pub(super) enum Stored {
     /// Nothing: the key is not there.
     Absent,
     Unknown,
+}
+
+impl Held {
+    /// The model of the rows or objects held.
+    pub(super) fn model(&self) -> Option<ModelId> {
+        match self {
+            Held::Rows(rows) => Some(rows.first()?.model),
+            Held::Objects(objects) => objects.first()?.model(),
+            Held::Other => None,
+        }
+    }
+
+    /// The same rows or objects with no queryset written in this file to fix.
+    pub(super) fn without_origin(mut self) -> Self {
+        match &mut self {
+            Held::Rows(rows) => rows.iter_mut().for_each(|qs| qs.origin = None),
+            Held::Objects(objects) => objects.iter_mut().for_each(|obj| obj.qs.origin = None),
+            Held::Other => {}
+        }
+        self
+    }
 }
 
 impl Dict {
@@ -212,20 +235,37 @@ impl<'a> Walker<'a> {
 
     /// What an expression gives a template: rows, objects, or anything else.
     fn held_in(&mut self, value: Node<'a>, env: &Env) -> Held {
-        let values = self.eval(value, env);
-        if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
-            return Held::Rows(rows);
-        }
-        let objects: Option<Vec<Obj>> = values
-            .into_iter()
-            .map(|value| match value {
-                Value::Obj(obj) => Some(obj),
-                _ => None,
-            })
-            .collect();
-        match objects {
-            Some(objects) if !objects.is_empty() => Held::Objects(objects),
-            _ => Held::Other,
-        }
+        held_of(self.eval(value, env))
     }
+}
+
+/// What the values an expression may have give a template: rows when all are rows of
+/// one model, objects when all are objects, else something else.
+pub(super) fn held_of(values: Vec<Value>) -> Held {
+    if let Some(rows) = rows_of(&values.iter().collect::<Vec<_>>()) {
+        return Held::Rows(rows);
+    }
+    let objects: Option<Vec<Obj>> = values
+        .into_iter()
+        .map(|value| match value {
+            Value::Obj(obj) => Some(obj),
+            _ => None,
+        })
+        .collect();
+    match objects {
+        Some(objects) if !objects.is_empty() => Held::Objects(objects),
+        _ => Held::Other,
+    }
+}
+
+/// The dictionaries the values an expression may have are, when all are.
+pub(super) fn dicts_of(values: Vec<Value>) -> Option<Vec<Dict>> {
+    let dicts: Vec<Dict> = values
+        .into_iter()
+        .map(|value| match value {
+            Value::Dict(dict) => Some(*dict),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    (!dicts.is_empty()).then_some(dicts)
 }

@@ -21,8 +21,8 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::string_value;
 use crate::text::TextRange;
 
-use super::contexts::{Dict, Held};
-use super::values::{Env, Obj, Value, rows_of};
+use super::contexts::{Dict, Held, dicts_of, held_of};
+use super::values::Env;
 use super::view_members::RENDERING;
 use super::walker::Walker;
 
@@ -64,16 +64,9 @@ impl<'a> Walker<'a> {
             None => vec![context.dict],
             Some((def, member)) => {
                 let returned = self.view_method(key, def, member, None, &Env::new());
-                let dicts: Option<Vec<Dict>> = returned
-                    .into_iter()
-                    .map(|value| match value {
-                        Value::Dict(dict) => Some(*dict),
-                        _ => None,
-                    })
-                    .collect();
-                match dicts {
-                    Some(dicts) if !dicts.is_empty() => dicts,
-                    _ => return,
+                match dicts_of(returned) {
+                    Some(dicts) => dicts,
+                    None => return,
                 }
             }
         };
@@ -112,31 +105,13 @@ impl<'a> Walker<'a> {
         } else {
             self.view_get_queryset(key, at)
         };
-        let held = if detail {
-            let mut objects: Vec<Obj> = values
-                .into_iter()
-                .map(|value| match value {
-                    Value::Obj(obj) => Some(obj),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?;
-            if !fixable {
-                // The model's manager: there is no queryset written to extend.
-                objects.iter_mut().for_each(|obj| obj.qs.origin = None);
-            }
-            Held::Objects(objects)
-        } else {
-            let mut rows = rows_of(&values.iter().collect::<Vec<_>>())?;
-            if !fixable {
-                rows.iter_mut().for_each(|qs| qs.origin = None);
-            }
-            Held::Rows(rows)
+        let held = match (held_of(values), detail) {
+            (held @ Held::Objects(_), true) | (held @ Held::Rows(_), false) => held,
+            _ => return None,
         };
-        let model = match &held {
-            Held::Rows(rows) => rows.first()?.model,
-            Held::Objects(objects) => objects.first()?.model()?,
-            Held::Other => return None,
-        };
+        // The model's manager: there is no queryset written to extend.
+        let held = if fixable { held } else { held.without_origin() };
+        let model = held.model()?;
         let model = self.index.model(model);
         let model_name = model.name.to_lowercase();
         let at = TextRange::of(at);

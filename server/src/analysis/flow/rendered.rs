@@ -24,9 +24,9 @@ use crate::analysis::templates::{self, LoadedTemplate, TemplateLoader};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{CallArgs, descendants, dotted_name, string_value, text};
 
-use super::contexts::{Dict, Stored};
+use super::contexts::{Dict, Stored, dicts_of};
 use super::template_loops::Rendering;
-use super::values::{Env, Value};
+use super::values::Env;
 use super::walker::Walker;
 
 /// Django's functions that render a template with a context: the full name, the
@@ -148,15 +148,7 @@ impl<'a> Walker<'a> {
         if context.kind() == "identifier" && !self.only_built_and_rendered(context) {
             return None;
         }
-        let values = self.eval(context, env);
-        let dicts: Vec<Dict> = values
-            .into_iter()
-            .map(|value| match value {
-                Value::Dict(dict) => Some(*dict),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
-        (!dicts.is_empty()).then_some(dicts)
+        dicts_of(self.eval(context, env))
     }
 
     /// Whether every other occurrence of the name `context` in its function binds it,

@@ -39,7 +39,8 @@ pub struct Changelist {
     pub queryset_selects: bool,
     /// The class defines `get_queryset()`: a prefetch goes on its queryset.
     pub own_get_queryset: bool,
-    pub select: SelectSetting,
+    /// `None` for an inline's rows: Django has no `list_select_related` there.
+    pub select: Option<SelectSetting>,
     /// Where a new class attribute goes (the start of a line), and its indentation.
     pub attribute_at: usize,
     /// Where a new method goes: the end of the class body.
@@ -387,9 +388,10 @@ impl Shift for Changelist {
             indent: _,
         } = self;
         match select {
-            SelectSetting::Default { value, .. } => value.shift(by),
-            SelectSetting::All { value } => value.shift(by),
-            SelectSetting::Names { value, last, .. } => {
+            None => {}
+            Some(SelectSetting::Default { value, .. }) => value.shift(by),
+            Some(SelectSetting::All { value }) => value.shift(by),
+            Some(SelectSetting::Names { value, last, .. }) => {
                 value.shift(by);
                 last.shift(by);
             }

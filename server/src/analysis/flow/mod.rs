@@ -135,6 +135,7 @@ pub fn analyse_until(
             let mut one = module.fresh();
             for model in &registered.models {
                 one.changelist(&registered, *model);
+                one.inlines(&registered, *model);
             }
             vec![one.facts]
         });

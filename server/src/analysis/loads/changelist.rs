@@ -29,31 +29,38 @@ pub(super) fn fix(
     let prefetch: BTreeSet<String> = prefetch.iter().map(|f| f.lookup.clone()).collect();
     let mut edits = Vec::new();
     let mut messages = Vec::new();
+    // Selections a new `get_queryset()` writes: an inline's, which has no
+    // `list_select_related`.
+    let mut written_select = BTreeSet::new();
     if !select.is_empty() {
-        if changelist.queryset_selects {
-            let need = Needs {
-                select: select.clone(),
-                ..Needs::default()
-            };
-            on_queryset(fact, &need, index, quote, &mut edits, &mut messages)?;
-        } else {
-            let (edit, message) = list_select_related(changelist, &select, quote)?;
-            edits.push(edit);
-            messages.push(message);
+        let on_own_queryset = changelist.queryset_selects
+            || (changelist.select.is_none() && changelist.own_get_queryset);
+        match &changelist.select {
+            _ if on_own_queryset => {
+                let need = Needs {
+                    select: select.clone(),
+                    ..Needs::default()
+                };
+                on_queryset(fact, &need, index, quote, &mut edits, &mut messages)?;
+            }
+            Some(setting) => {
+                let (edit, message) = list_select_related(changelist, setting, &select, quote)?;
+                edits.push(edit);
+                messages.push(message);
+            }
+            None => written_select = select,
         }
     }
-    if !prefetch.is_empty() {
-        if changelist.own_get_queryset {
-            let need = Needs {
-                prefetch,
-                ..Needs::default()
-            };
-            on_queryset(fact, &need, index, quote, &mut edits, &mut messages)?;
-        } else {
-            let (edit, message) = get_queryset(changelist, &prefetch, quote)?;
-            edits.push(edit);
-            messages.push(message);
-        }
+    if !prefetch.is_empty() && changelist.own_get_queryset {
+        let need = Needs {
+            prefetch,
+            ..Needs::default()
+        };
+        on_queryset(fact, &need, index, quote, &mut edits, &mut messages)?;
+    } else if !prefetch.is_empty() || !written_select.is_empty() {
+        let (edit, message) = get_queryset(changelist, &written_select, &prefetch, quote);
+        edits.push(edit);
+        messages.push(message);
     }
     if edits.is_empty() {
         return None;
@@ -92,13 +99,14 @@ fn on_queryset(
 /// of them seen.
 fn list_select_related(
     changelist: &Changelist,
+    setting: &SelectSetting,
     missing: &BTreeSet<String>,
     quote: char,
 ) -> Option<(Edit, String)> {
     let quoted = |names: &[String], quote: char| -> Vec<String> {
         names.iter().map(|n| format!("{quote}{n}{quote}")).collect()
     };
-    let replaced = match &changelist.select {
+    let replaced = match setting {
         SelectSetting::Names {
             last: Some(last),
             quote: written,
@@ -148,25 +156,32 @@ fn list_select_related(
     Some((edit, message))
 }
 
-/// A `get_queryset()` that prefetches `lookups` on Django's own queryset, at the end of
-/// the class body.
+/// A `get_queryset()` that selects `select` and prefetches `prefetch` on Django's own
+/// queryset, at the end of the class body.
 fn get_queryset(
     changelist: &Changelist,
-    lookups: &BTreeSet<String>,
+    select: &BTreeSet<String>,
+    prefetch: &BTreeSet<String>,
     quote: char,
-) -> Option<(Edit, String)> {
+) -> (Edit, String) {
     let indent = &changelist.indent;
     let step = if indent.contains('\t') { "\t" } else { "    " };
-    let names: Vec<String> = minimal(lookups)
-        .iter()
-        .map(|l| format!("{quote}{l}{quote}"))
-        .collect();
-    let call = format!(".prefetch_related({})", names.join(", "));
+    let call = |method: &str, lookups: &BTreeSet<String>| {
+        if lookups.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = minimal(lookups)
+            .iter()
+            .map(|l| format!("{quote}{l}{quote}"))
+            .collect();
+        format!(".{method}({})", names.join(", "))
+    };
+    let calls = call("select_related", select) + &call("prefetch_related", prefetch);
     let method = format!(
-        "\n\n{indent}def get_queryset(self, request):\n{indent}{step}return super().get_queryset(request){call}"
+        "\n\n{indent}def get_queryset(self, request):\n{indent}{step}return super().get_queryset(request){calls}"
     );
-    Some((
+    (
         Edit::insertion(changelist.method_at, method),
-        format!("Add a `get_queryset()` returning `super().get_queryset(request){call}`"),
-    ))
+        format!("Add a `get_queryset()` returning `super().get_queryset(request){calls}`"),
+    )
 }

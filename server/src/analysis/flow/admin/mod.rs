@@ -26,6 +26,7 @@
 //! loads is not reported, though a fix must keep loading it.
 
 mod columns;
+mod inlines;
 mod registered;
 
 use std::collections::{BTreeSet, HashMap};
@@ -60,31 +61,50 @@ const OVERRIDES: [&str; 7] = [
     "get_urls",
 ];
 
-/// The class body as the changelist reads it.
+/// A `ModelAdmin` or inline class body as Django reads it.
 struct AdminClass<'a> {
     name: String,
+    class: Node<'a>,
     body: Node<'a>,
-    list_display: Option<Node<'a>>,
-    list_display_stmt: Option<Node<'a>>,
-    list_select_related: Option<Node<'a>>,
+    /// Class attributes by name: the statement and the value assigned.
+    assigned: HashMap<&'a str, (Node<'a>, Node<'a>)>,
     methods: HashMap<String, (Node<'a>, Member)>,
     get_queryset: Option<Node<'a>>,
 }
 
+impl<'a> AdminClass<'a> {
+    fn value(&self, name: &str) -> Option<Node<'a>> {
+        self.assigned.get(name).map(|(_, value)| *value)
+    }
+}
+
+/// The items of a list or tuple literal; `None` for any other value.
+fn items(value: Node<'_>) -> Option<Vec<Node<'_>>> {
+    if !matches!(value.kind(), "list" | "tuple") {
+        return None;
+    }
+    let mut cursor = value.walk();
+    Some(
+        value
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect(),
+    )
+}
+
 impl<'a> Walker<'a> {
-    /// The class body's settings, or `None` when the changelist is decided by code not
-    /// read here.
-    fn admin_class(&self, class: Node<'a>) -> Option<AdminClass<'a>> {
+    /// The class body's settings, or `None` when it defines one of `overrides`, whose
+    /// code decides what is shown in a way not read here.
+    fn admin_class(&self, class: Node<'a>, overrides: &[&str]) -> Option<AdminClass<'a>> {
         let body = class.child_by_field_id(FIELDS.body)?;
         let mut admin = AdminClass {
             name: self
                 .file
                 .text(class.child_by_field_id(FIELDS.name)?)
                 .to_string(),
+            class,
             body,
-            list_display: None,
-            list_display_stmt: None,
-            list_select_related: None,
+            assigned: HashMap::new(),
             methods: HashMap::new(),
             get_queryset: None,
         };
@@ -92,7 +112,7 @@ impl<'a> Walker<'a> {
         for stmt in body.named_children(&mut cursor) {
             if let Some(def) = method_def(stmt) {
                 let name = self.file.text(def.child_by_field_id(FIELDS.name)?);
-                if OVERRIDES.contains(&name) {
+                if overrides.contains(&name) {
                     return None;
                 }
                 if name == "get_queryset" {
@@ -102,16 +122,8 @@ impl<'a> Walker<'a> {
                 admin.methods.insert(name.to_string(), (def, member));
                 continue;
             }
-            let Some((left, right)) = assignment_sides(stmt) else {
-                continue;
-            };
-            match self.file.text(left) {
-                "list_display" => {
-                    admin.list_display = Some(right);
-                    admin.list_display_stmt = Some(stmt);
-                }
-                "list_select_related" => admin.list_select_related = Some(right),
-                _ => {}
+            if let Some((left, right)) = assignment_sides(stmt) {
+                admin.assigned.insert(self.file.text(left), (stmt, right));
             }
         }
         Some(admin)
@@ -119,35 +131,22 @@ impl<'a> Walker<'a> {
 
     /// The changelist of `model` under the registered class, as a loop over its rows.
     pub(super) fn changelist(&mut self, registered: &Registered<'a>, model: ModelId) {
-        let Some(admin) = self.admin_class(registered.class) else {
+        let Some(admin) = self.admin_class(registered.class, &OVERRIDES) else {
             return;
         };
         let Some(select) = self.select_setting(&admin) else {
             return;
         };
-        let entries: Vec<Node<'a>> = match admin.list_display {
-            Some(list) if matches!(list.kind(), "list" | "tuple") => {
-                let mut cursor = list.walk();
-                list.named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
-                    .collect()
-            }
-            Some(_) => return,
+        let entries: Vec<Node<'a>> = match admin.value("list_display") {
+            Some(list) => match items(list) {
+                Some(entries) => entries,
+                None => return,
+            },
             None => Vec::new(),
         };
-        let Some(base) = self.admin_queryset(registered, &admin, model) else {
+        let Some(base) = self.admin_queryset(&admin, model) else {
             return;
         };
-        // Admin methods are called with the row like helpers given it.
-        let outer = self.local_functions.clone();
-        for (name, (def, member)) in &admin.methods {
-            if *member == Member::Method {
-                self.local_functions
-                    .insert(format!("{}.{name}", admin.name), *def);
-            }
-        }
-        let mut accesses = Vec::new();
-        let mut foreign_keys = Vec::new();
         let default_column = TextRange::of(
             registered
                 .class
@@ -162,24 +161,13 @@ impl<'a> Walker<'a> {
                 .map(|entry| (TextRange::of(*entry), self.column(&admin, model, *entry)))
                 .collect()
         };
-        let mut unseen = false;
-        for (range, column) in columns {
-            let Some(column) = column else {
-                unseen = true;
-                continue;
-            };
-            foreign_keys.extend(column.foreign_key);
-            for mut access in self.resolve_uses(model, &column.uses) {
-                access.range = range;
-                access
-                    .via
-                    .get_or_insert_with(|| format!("{}.list_display", admin.name));
-                accesses.push(access);
-            }
-        }
+        let ColumnReads {
+            accesses,
+            foreign_keys,
+            mut unseen,
+        } = self.read_columns(&admin, model, columns, "list_display");
         // What the action checkbox's `str(obj)` reads: not reported, but kept loaded.
         let checkbox = self.resolve_uses(model, &text_of_row(default_column).uses);
-        self.local_functions = outer;
         let single_reads = single_paths(accesses.iter().chain(&checkbox));
         unseen |= accesses
             .iter()
@@ -199,8 +187,8 @@ impl<'a> Walker<'a> {
         let versions = Versions::of(self.index.django_version());
         let sources = changelist_rows(base, &select, &foreign_keys, &names, versions);
         let indent = indentation(admin.body, self.src());
-        let attribute_at = match admin.list_display_stmt {
-            Some(stmt) => line_after(stmt, self.src()),
+        let attribute_at = match admin.assigned.get("list_display") {
+            Some((stmt, _)) => line_after(*stmt, self.src()),
             None => line_start(admin.body, self.src()),
         };
         let changelist = Changelist {
@@ -208,7 +196,7 @@ impl<'a> Walker<'a> {
             unseen_reads: unseen,
             queryset_selects,
             own_get_queryset: admin.get_queryset.is_some(),
-            select,
+            select: Some(select),
             attribute_at,
             method_at: admin.body.end_byte(),
             indent,
@@ -223,9 +211,45 @@ impl<'a> Walker<'a> {
         });
     }
 
+    /// What `columns` read of each row, each access placed at its column and named as
+    /// read through the class's `attribute` unless a method or function reads it.
+    fn read_columns(
+        &mut self,
+        admin: &AdminClass<'a>,
+        model: ModelId,
+        columns: Vec<(TextRange, Option<Column>)>,
+        attribute: &str,
+    ) -> ColumnReads {
+        // The class's methods are called with the row like helpers given it.
+        let outer = self.local_functions.clone();
+        for (name, (def, member)) in &admin.methods {
+            if *member == Member::Method {
+                self.local_functions
+                    .insert(format!("{}.{name}", admin.name), *def);
+            }
+        }
+        let mut read = ColumnReads::default();
+        for (range, column) in columns {
+            let Some(column) = column else {
+                read.unseen = true;
+                continue;
+            };
+            read.foreign_keys.extend(column.foreign_key);
+            for mut access in self.resolve_uses(model, &column.uses) {
+                access.range = range;
+                access
+                    .via
+                    .get_or_insert_with(|| format!("{}.{attribute}", admin.name));
+                read.accesses.push(access);
+            }
+        }
+        self.local_functions = outer;
+        read
+    }
+
     /// How `list_select_related` is written; `None` when it cannot be read.
     fn select_setting(&self, admin: &AdminClass<'a>) -> Option<SelectSetting> {
-        let Some(value) = admin.list_select_related else {
+        let Some(value) = admin.value("list_select_related") else {
             return Some(SelectSetting::Default {
                 value: None,
                 automatic: false,
@@ -239,11 +263,7 @@ impl<'a> Walker<'a> {
             }),
             "true" => Some(SelectSetting::All { value: range }),
             "list" | "tuple" => {
-                let mut cursor = value.walk();
-                let items: Vec<Node<'a>> = value
-                    .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
-                    .collect();
+                let items = items(value)?;
                 if !items.iter().all(|i| string_value(*i, self.src()).is_some()) {
                     return None;
                 }
@@ -259,22 +279,16 @@ impl<'a> Walker<'a> {
 
     /// What `ModelAdmin.get_queryset()` returns: the class's override, read like a
     /// view's, else the default manager's rows (with nothing in the file to edit).
-    fn admin_queryset(
-        &mut self,
-        registered: &Registered<'a>,
-        admin: &AdminClass<'a>,
-        model: ModelId,
-    ) -> Option<Vec<Qs>> {
+    fn admin_queryset(&mut self, admin: &AdminClass<'a>, model: ModelId) -> Option<Vec<Qs>> {
         let values = match admin.get_queryset {
             Some(_) => {
-                let key = registered.class.start_byte();
-                let mut view =
-                    ViewClass::new(registered.class, ViewBase::default(), Some(Vec::new()));
+                let key = admin.class.start_byte();
+                let mut view = ViewClass::new(admin.class, ViewBase::default(), Some(Vec::new()));
                 view.model = Some(model);
                 view.get_queryset = admin.get_queryset;
                 view.methods = admin.methods.clone();
                 let previous = self.views.insert(key, view);
-                let values = self.view_get_queryset(key, registered.class);
+                let values = self.view_get_queryset(key, admin.class);
                 match previous {
                     Some(previous) => self.views.insert(key, previous),
                     None => self.views.remove(&key),
@@ -294,14 +308,24 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// What a changelist's or inline's columns read of each row.
+#[derive(Default)]
+struct ColumnReads {
+    accesses: Vec<Access>,
+    /// The forward foreign keys columns name by their name.
+    foreign_keys: Vec<String>,
+    /// Some column reads what the analysis cannot see.
+    unseen: bool,
+}
+
 /// The names a `list_select_related` list or tuple gives, when it is one.
 fn admin_names(admin: &AdminClass<'_>, walker: &Walker<'_>) -> Vec<String> {
-    let Some(value) = admin.list_select_related else {
+    let Some(value) = admin.value("list_select_related") else {
         return Vec::new();
     };
-    let mut cursor = value.walk();
-    value
-        .named_children(&mut cursor)
+    items(value)
+        .unwrap_or_default()
+        .into_iter()
         .filter_map(|n| string_value(n, walker.src()).map(str::to_string))
         .collect()
 }

@@ -16,6 +16,13 @@ const MODEL_ADMIN: [&str; 2] = [
     "django.contrib.admin.ModelAdmin",
     "django.contrib.admin.options.ModelAdmin",
 ];
+/// Inline bases whose templates show each row's `__str__` and its read-only fields.
+const INLINES: [&str; 4] = [
+    "django.contrib.admin.TabularInline",
+    "django.contrib.admin.StackedInline",
+    "django.contrib.admin.options.TabularInline",
+    "django.contrib.admin.options.StackedInline",
+];
 const ADMIN_SITE: [&str; 2] = [
     "django.contrib.admin.AdminSite",
     "django.contrib.admin.sites.AdminSite",
@@ -36,6 +43,9 @@ pub(in crate::analysis::flow) struct Registered<'a> {
     pub(in crate::analysis::flow) models: Vec<ModelId>,
     /// The `register(...)` calls naming the class apart from its decorators.
     pub(in crate::analysis::flow) calls: Vec<Node<'a>>,
+    /// The module's inline classes its `inlines` names, each as its statement and its
+    /// class; an entry that is no such class is not listed.
+    pub(in crate::analysis::flow) inlines: Vec<(Node<'a>, Node<'a>)>,
 }
 
 /// What a changelist's facts depend on beyond the class's own text and the functions
@@ -51,13 +61,26 @@ pub(in crate::analysis::flow) fn changelist_key(
     "admin changelist".hash(&mut hasher);
     let start = registered.stmt.start_byte() as isize;
     let class_text = text(registered.stmt, source);
-    for call in &registered.calls {
-        text(*call, source).hash(&mut hasher);
-        (call.start_byte() as isize - start).hash(&mut hasher);
+    for node in registered
+        .calls
+        .iter()
+        .chain(registered.inlines.iter().map(|(stmt, _)| stmt))
+    {
+        text(*node, source).hash(&mut hasher);
+        (node.start_byte() as isize - start).hash(&mut hasher);
     }
+    let inline_texts: Vec<&str> = registered
+        .inlines
+        .iter()
+        .map(|(stmt, _)| text(*stmt, source))
+        .collect();
     let mut named: Vec<(&String, &Node<'_>)> = functions
         .iter()
-        .filter(|(name, _)| class_text.contains(name.as_str()))
+        .filter(|(name, _)| {
+            std::iter::once(class_text)
+                .chain(inline_texts.iter().copied())
+                .any(|t| t.contains(name.as_str()))
+        })
         .collect();
     named.sort_by_key(|(name, _)| *name);
     for (name, def) in named {
@@ -88,6 +111,7 @@ impl<'a> Walker<'a> {
         let mut classes: Vec<Registered<'a>> = Vec::new();
         let mut sites: Vec<String> = Vec::new();
         let mut calls: Vec<Node<'a>> = Vec::new();
+        let mut inline_classes: HashMap<&str, (Node<'a>, Node<'a>)> = HashMap::new();
         for &stmt in statements {
             match stmt.kind() {
                 "class_definition" | "decorated_definition" => {
@@ -125,11 +149,18 @@ impl<'a> Walker<'a> {
                             );
                         }
                     }
+                    if self.all_bases_in(class, &INLINES) {
+                        if let Some(name) = class.child_by_field_id(FIELDS.name) {
+                            inline_classes.insert(self.file.text(name), (stmt, class));
+                        }
+                        continue;
+                    }
                     classes.push(Registered {
                         stmt,
                         class,
                         models,
                         calls: Vec::new(),
+                        inlines: Vec::new(),
                     });
                 }
                 "expression_statement" => {
@@ -200,21 +231,51 @@ impl<'a> Walker<'a> {
                 .extend(models.into_iter().filter_map(|m| self.model_named(m)));
             registered.calls.push(call);
         }
-        classes.retain(|r| !r.models.is_empty() && self.is_model_admin(r.class));
+        classes.retain(|r| !r.models.is_empty() && self.all_bases_in(r.class, &MODEL_ADMIN));
+        for registered in &mut classes {
+            registered.inlines = self
+                .inline_names(registered.class)
+                .into_iter()
+                .filter_map(|name| inline_classes.get(name).copied())
+                .collect();
+        }
         classes
     }
 
-    fn model_named(&self, node: Node<'a>) -> Option<ModelId> {
+    /// The names the class's `inlines = [...]` lists, when it is a list or tuple.
+    fn inline_names(&self, class: Node<'a>) -> Vec<&'a str> {
+        let Some(body) = class.child_by_field_id(FIELDS.body) else {
+            return Vec::new();
+        };
+        let mut cursor = body.walk();
+        let value = body
+            .named_children(&mut cursor)
+            .filter_map(assignment_sides)
+            .filter(|(left, _)| self.file.text(*left) == "inlines")
+            .last()
+            .map(|(_, right)| right);
+        let Some(value) = value.filter(|v| matches!(v.kind(), "list" | "tuple")) else {
+            return Vec::new();
+        };
+        let mut cursor = value.walk();
+        value
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.file.text(n))
+            .collect()
+    }
+
+    pub(super) fn model_named(&self, node: Node<'a>) -> Option<ModelId> {
         self.resolve_model(&dotted_name(node, self.src())?)
     }
 
-    /// Every base is Django's `ModelAdmin`: what another base adds is not read.
-    fn is_model_admin(&self, class: Node<'a>) -> bool {
+    /// Every base is one of Django's `classes`: what another base adds is not read.
+    fn all_bases_in(&self, class: Node<'a>, classes: &[&str]) -> bool {
         let bases = self.bases(class);
         !bases.is_empty()
             && bases
                 .iter()
-                .all(|full| MODEL_ADMIN.contains(&full.as_deref().unwrap_or("")))
+                .all(|full| classes.contains(&full.as_deref().unwrap_or("")))
     }
 
     /// Some base is Django's `AdminSite`.

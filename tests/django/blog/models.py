@@ -92,3 +92,17 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.post.title} #{self.number}"
+
+
+class Note(models.Model):
+    # Every note is on the first category: the admin inlines of a category grow with
+    # the rows. related_name="+" on the author keeps the user's reverse accessors as
+    # they were.
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(max_length=100)
+
+    def __str__(self):
+        return f"{self.text} by {self.author.username}"

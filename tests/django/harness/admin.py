@@ -1,12 +1,32 @@
-"""Admin changelists for the scenarios: each `ModelAdmin` is registered on an
-`AdminSite` of its own (`proj/urls.py` serves them all), and its changelist is rendered
-through `RequestFactory` for a superuser, as the admin's index links to it."""
+"""Admin pages for the scenarios: each `ModelAdmin` is registered on an `AdminSite` of
+its own (`proj/urls.py` serves them all), and its changelist or a change page's inlines
+are rendered through `RequestFactory` for a superuser, as the admin links to them."""
 
 from django.contrib.admin.sites import all_sites
 
 
 def changelist(admin_class):
     """The result table of the changelist of the model `admin_class` is registered for."""
+    model_admin, request = _superuser_request(admin_class)
+    response = model_admin.changelist_view(request)
+    response.render()
+    html = response.content.decode()
+    start = html.index('<table id="result_list">')
+    return html[start : html.index("</table>", start)]
+
+
+def inlines(admin_class, pk):
+    """The inline formsets of the change page of row `pk` of the model `admin_class` is
+    registered for."""
+    model_admin, request = _superuser_request(admin_class)
+    response = model_admin.change_view(request, str(pk))
+    response.render()
+    html = response.content.decode()
+    start = html.index('<div class="js-inline-admin-formset')
+    return html[start : html.index('<div class="submit-row"', start)]
+
+
+def _superuser_request(admin_class):
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.test import RequestFactory
 
@@ -19,11 +39,7 @@ def changelist(admin_class):
     request.session = {}
     request._messages = FallbackStorage(request)
     request.current_app = site.name
-    response = model_admin.changelist_view(request)
-    response.render()
-    html = response.content.decode()
-    start = html.index('<table id="result_list">')
-    return html[start : html.index("</table>", start)]
+    return model_admin, request
 
 
 def _registered(admin_class):

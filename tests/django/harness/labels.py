@@ -63,14 +63,24 @@ def _functions(tree):
 
 
 def _called_names(node):
-    """Functions called, and names passed as arguments (`changelist(PostAdmin)`)."""
-    return {
+    """Functions called, names passed as arguments (`changelist(PostAdmin)`), and the
+    names a class's attributes list (`inlines = [NoteInline]`)."""
+    called = {
         name.id
         for c in ast.walk(node)
         if isinstance(c, ast.Call)
         for name in [c.func, *c.args]
         if isinstance(name, ast.Name)
     }
+    if isinstance(node, ast.ClassDef):
+        called.update(
+            name.id
+            for stmt in node.body
+            if isinstance(stmt, ast.Assign)
+            for name in ast.walk(stmt.value)
+            if isinstance(name, ast.Name)
+        )
+    return called
 
 
 def function_span(path, name):

@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Profile, Team, User
-from blog.models import Category, Comment, Post, PostStats, Revision, Tag
+from blog.models import Category, Comment, Note, Post, PostStats, Revision, Tag
 from shop.models import Order, OrderItem, Product, Supplier
 from social.models import Reaction
 
@@ -84,6 +84,9 @@ def seed(n):
             for i in range(n)
             for k in range(2)
         ]
+    )
+    Note.objects.bulk_create(
+        [Note(id=i + 1, category_id=1, author_id=i + 1, text=f"note{i:02d}") for i in range(n)]
     )
     Supplier.objects.bulk_create(
         [Supplier(id=i + 1, owner_id=i + 1, name=f"supplier{i:02d}", city=f"city{i % 3}") for i in range(n)]

@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 from django.views.generic import ListView
 
 from accounts.models import Profile, User
-from blog.models import Category, Comment, Post, PostStats, Revision
-from harness.admin import changelist
+from blog.models import Category, Comment, Note, Post, PostStats, Revision
+from harness.admin import changelist, inlines
 
 
 from blog.models import Comment, Post, PostStats, Revision
@@ -271,6 +271,29 @@ orm101_category_method.register(Post, CategoryMethodAdmin)
 @scenario(kind="n_plus_one")
 def admin_method_column_reads_category():
     return changelist(CategoryMethodAdmin)
+
+
+# Admin inlines: the change page of the first category, whose notes grow with the rows.
+
+
+class NoteInline(admin.TabularInline):  # expect: ORM101
+    # Each note is shown as text, and its __str__ reads the author.
+    model = Note
+    fields = ("text",)
+
+
+class NotedCategoryAdmin(admin.ModelAdmin):
+    fields = ("name",)
+    inlines = [NoteInline]
+
+
+orm101_noted_category = admin.AdminSite(name="orm101_noted_category")
+orm101_noted_category.register(Category, NotedCategoryAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_inline_rows_shown_as_text():
+    return inlines(NotedCategoryAdmin, 1)
 
 
 # Django's ListView: the template it renders reads each row's author.
@@ -639,6 +662,50 @@ orm101_selecting_author.register(Post, SelectingAuthorAdmin)
 @scenario(kind="constant")
 def admin_get_queryset_selects_the_author():
     return changelist(SelectingAuthorAdmin)
+
+
+class SelectedNoteInline(admin.TabularInline):
+    model = Note
+    fields = ("text",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class SelectedNotesCategoryAdmin(admin.ModelAdmin):
+    fields = ("name",)
+    inlines = [SelectedNoteInline]
+
+
+orm101_selected_notes = admin.AdminSite(name="orm101_selected_notes")
+orm101_selected_notes.register(Category, SelectedNotesCategoryAdmin)
+
+
+@scenario(kind="constant")
+def admin_inline_selects_the_author():
+    return inlines(SelectedNotesCategoryAdmin, 1)
+
+
+class ChildInline(admin.TabularInline):
+    # The foreign key to the page's object is set on each row from that object.
+    model = Category
+    fk_name = "parent"
+    fields = ("name",)
+    readonly_fields = ("parent",)
+
+
+class ParentCategoryAdmin(admin.ModelAdmin):
+    fields = ("name",)
+    inlines = [ChildInline]
+
+
+orm101_parent_category = admin.AdminSite(name="orm101_parent_category")
+orm101_parent_category.register(Category, ParentCategoryAdmin)
+
+
+@scenario(kind="constant")
+def admin_inline_shows_the_foreign_key_to_the_parent():
+    return inlines(ParentCategoryAdmin, 1)
 
 
 class PostsOfAListViewSelected(ListView):

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import User
 from blog.models import Category, Comment, Post, Tag
-from harness.admin import changelist
+from harness.admin import changelist, inlines
 
 
 from blog.serializers import (
@@ -128,6 +128,33 @@ orm102_tag_names.register(Post, TagNamesAdmin)
 @scenario(kind="n_plus_one")
 def admin_method_column_lists_tags():
     return changelist(TagNamesAdmin)
+
+
+# Admin inlines: the change page of the first category, whose children grow with the rows.
+
+
+class ChildProductsInline(admin.StackedInline):
+    model = Category
+    fk_name = "parent"
+    fields = ("name", "product_names")
+    readonly_fields = ("product_names",)  # expect: ORM102
+
+    def product_names(self, obj):
+        return ", ".join(p.name for p in obj.products.all())
+
+
+class ChildProductsCategoryAdmin(admin.ModelAdmin):
+    fields = ("name",)
+    inlines = [ChildProductsInline]
+
+
+orm102_child_products = admin.AdminSite(name="orm102_child_products")
+orm102_child_products.register(Category, ChildProductsCategoryAdmin)
+
+
+@scenario(kind="n_plus_one")
+def admin_inline_method_reads_products():
+    return inlines(ChildProductsCategoryAdmin, 1)
 
 
 # DRF serializers, rendered through `.data`: the finding is on the queryset given.
@@ -311,6 +338,33 @@ orm102_tag_filter.register(Post, TagFilterAdmin)
 @scenario(kind="constant")
 def admin_tags_only_filtered():
     return changelist(TagFilterAdmin)
+
+
+class PrefetchedChildProductsInline(admin.StackedInline):
+    model = Category
+    fk_name = "parent"
+    fields = ("name", "product_names")
+    readonly_fields = ("product_names",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("products")
+
+    def product_names(self, obj):
+        return ", ".join(p.name for p in obj.products.all())
+
+
+class PrefetchedChildProductsAdmin(admin.ModelAdmin):
+    fields = ("name",)
+    inlines = [PrefetchedChildProductsInline]
+
+
+orm102_prefetched_child_products = admin.AdminSite(name="orm102_prefetched_child_products")
+orm102_prefetched_child_products.register(Category, PrefetchedChildProductsAdmin)
+
+
+@scenario(kind="constant")
+def admin_inline_prefetches_the_products():
+    return inlines(PrefetchedChildProductsAdmin, 1)
 
 
 # DRF serializers whose related rows come from the prefetch, or are not read.

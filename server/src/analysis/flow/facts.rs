@@ -20,12 +20,13 @@ pub struct LoopFact {
     pub body_range: TextRange,
     /// Nothing but this loop uses the queryset, so narrowing it changes nothing else.
     pub sole_consumer: bool,
-    /// The loop is a Django admin changelist's over its rows: its fix edits the
-    /// `ModelAdmin` rather than a queryset.
+    /// The loop is a Django admin changelist's or inline's over its rows: its fix edits
+    /// the `ModelAdmin` or inline class rather than a queryset.
     pub changelist: Option<Box<Changelist>>,
 }
 
-/// What a fix of a `ModelAdmin`'s changelist needs to know of the class.
+/// What a fix of a `ModelAdmin`'s changelist, or of an inline's rows, needs to know of
+/// the class.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Changelist {
     /// Every single-valued relation path the changelist reads per row

@@ -19,6 +19,7 @@ super::registry::declare_rules! {
     MissingPrefetchRelated => ("ORM102", "missing-prefetch-related", Warning, missing_prefetch_related, Needs::LoopFindings),
     DeferredFieldAccess => ("ORM104", "deferred-field-access", Warning, deferred_field_access, Needs::Facts),
     PrefetchBypassed => ("ORM105", "prefetch-bypassed", Warning, prefetch_bypassed, Needs::LoopFindings),
+    UnusedEagerLoad => ("ORM106", "unused-eager-load", Hint, unused_eager_load, Needs::Facts),
     CountForExistence => ("ORM201", "count-for-existence", Warning, count_for_existence, Needs::Facts),
     LenOfQueryset => ("ORM202", "len-of-queryset", Warning, len_of_queryset, Needs::Facts),
     RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, related_id_via_object, Needs::Facts),

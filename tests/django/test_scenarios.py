@@ -22,6 +22,7 @@ from harness.checks import (
     SMALL,
     FIX_REQUIRED,
     POSITIVE_KINDS,
+    dropped_load_problems,
     fixed_problems,
     runtime_problems,
     unchanged_problems,
@@ -220,7 +221,7 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
             r["q_after"] = (r["q_after"] or 0) + after_rec["sizes"][BIG]["queries"]
     summary = f"{verified}/{total} fixes verified, {len(problems)} problems"
     if unfixed_optional:
-        summary += f"; no fix offered (allowed for ORM105/301/602) in {len(unfixed_optional)} positives"
+        summary += f"; no safe fix (allowed for ORM105/106/301/602) in {len(unfixed_optional)} positives"
     report.static_state["fixes"] = ("ok: " if not problems else "FAILED: ") + summary
     if problems:
         pytest.fail(summary + "\n" + "\n".join(problems), pytrace=False)
@@ -275,3 +276,35 @@ def _fixed_copy(tmp_path, args):
     if proc.returncode != 0:
         pytest.fail(f"the fixed copy does not run:\n{proc.stderr[-4000:]}", pytrace=False)
     return dst, json.loads(out.read_text())
+
+
+@static
+@skip_static
+def test_unsafe_fixes_drop_unused_eager_loads(runtime, tmp_path):
+    """ORM106's fix (removing the name) is unsafe: `--fix --unsafe-fixes` applies it. Each
+    ORM106 positive must keep its output with a query or a join less; each negative must
+    stay as it was."""
+    dst, after = _fixed_copy(tmp_path, ["--fix", "--unsafe-fixes", "--exit-zero", "--select", "ORM106"])
+    problems, dropped = [], 0
+    for sc in SCENARIOS:
+        if rule_of(sc) != "ORM106":
+            continue
+        rel = sc.module.replace(".", "/") + ".py"
+        changed = function_source(os.path.join(HERE, rel), sc.name) != function_source(
+            os.path.join(dst, rel), sc.name
+        )
+        if not is_positive(sc):
+            if changed:
+                problems.append(f"{sc.id} (negative): changed by the fix")
+            continue
+        if not changed:
+            problems.append(f"{sc.id}: no fix applied")
+            continue
+        probs = dropped_load_problems(runtime[sc.id], after[sc.id])
+        problems += [f"{sc.id}: {p}" for p in probs]
+        dropped += not probs
+    r = report.rule("ORM106")
+    r["fixed"] = dropped
+    r["fix_total"] = dropped + len({p.split(":")[0] for p in problems})
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)

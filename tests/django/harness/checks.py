@@ -14,6 +14,7 @@ POSITIVE_KINDS = {
     "ORM102": {"n_plus_one"},
     "ORM104": {"n_plus_one"},
     "ORM105": {"n_plus_one"},
+    "ORM106": {"constant"},
     "ORM201": {"count_query"},
     "ORM202": {"count_query"},
     "ORM203": {"per_object"},
@@ -108,6 +109,29 @@ def fixed_problems(sc, rule, before, after):
             cb, ca = select_columns(bs["sql"][0]), select_columns(af["sql"][0])
             if cb is not None and ca is not None and not ca < cb:
                 probs.append(f"@{size}: expected fewer columns selected, {cb} -> {ca}")
+    return probs
+
+
+def joins(sql_list):
+    return sum(s.upper().count(" JOIN ") for s in sql_list)
+
+
+def dropped_load_problems(before, after):
+    """An ORM106 positive after its unsafe fix: same output, and a query or a join less."""
+    probs = []
+    for size in (SMALL, BIG):
+        bs, af = before["sizes"][size], after["sizes"][size]
+        if af["error"] or af["result"] != bs["result"]:
+            probs.append(f"@{size}: output changed: {bs['result']!r} -> {af['result']!r} {af['error'] or ''}")
+            continue
+        fewer = af["queries"] < bs["queries"] or (
+            af["queries"] == bs["queries"] and joins(af["sql"]) < joins(bs["sql"])
+        )
+        if not fewer:
+            probs.append(
+                f"@{size}: expected a query or a join less, {bs['queries']} queries "
+                f"({joins(bs['sql'])} joins) -> {af['queries']} ({joins(af['sql'])} joins)"
+            )
     return probs
 
 

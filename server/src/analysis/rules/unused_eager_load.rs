@@ -108,8 +108,9 @@ fn function_at(ctx: &Context<'_>, offset: usize) -> Option<usize> {
     }
 }
 
-/// A lookup the rows carry as Django's: a known relation of the model, not a
-/// `Prefetch` object's, and applied by this queryset.
+/// A lookup the rows carry as Django's: a known relation of the model (one
+/// `select_related` can follow, else ORM601's), not a `Prefetch` object's, and applied
+/// by this queryset.
 fn is_plain_lookup(ctx: &Context<'_>, qs: &Qs, method: &str, lookup: &str) -> bool {
     let applied = &qs.applied;
     let carried = match method {
@@ -120,7 +121,10 @@ fn is_plain_lookup(ctx: &Context<'_>, qs: &Qs, method: &str, lookup: &str) -> bo
             .any(|p| p.lookup == lookup && p.to_attr.is_none() && !p.queryset),
     };
     let first = lookup.split("__").next().unwrap_or(lookup);
-    carried && hop(ctx.index, qs.model, first).is_some_and(|h| h.target.is_some())
+    carried
+        && hop(ctx.index, qs.model, first).is_some_and(|h| {
+            h.target.is_some() && (method != "select_related" || h.is_selectable())
+        })
 }
 
 /// Some read of a row goes through the lookup's first relation.

@@ -17,6 +17,8 @@ echo "== fuzz targets, a minute in all (tests/fuzz.sh)"
 ./tests/fuzz.sh
 echo "== real-Django verification (tests/django)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q
+echo "== real-Django verification under Django 6.1 (tests/django, ORMHINT_DJANGO=6.1)"
+ORMHINT_DJANGO=6.1 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/django/run.sh -q
 echo "== Neovim end to end (tests/editors/neovim)"
 ORMHINT_BIN="$PWD/target/debug/ormhint" ./tests/editors/neovim/run.sh
 echo "== pip wheel and pre-commit hooks (tests/install)"

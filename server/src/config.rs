@@ -76,6 +76,13 @@ impl Config {
             .unwrap_or_else(|| rule.default_severity())
     }
 
+    /// The severity `diagnostic` is shown at: its own when it raises, else its rule's.
+    pub fn severity_of(&self, diagnostic: &crate::analysis::Diagnostic) -> Severity {
+        diagnostic
+            .severity
+            .unwrap_or_else(|| self.severity(diagnostic.rule))
+    }
+
     /// The config that applies to `root`: `explicit` (from `--config`) when given, else
     /// `ormhint.toml` in `root`, else `[tool.ormhint]` of `root/pyproject.toml`, else the
     /// defaults.

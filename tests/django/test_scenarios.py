@@ -28,7 +28,7 @@ from harness.checks import (
     unchanged_problems,
 )
 from harness.labels import RULES, all_labels, function_source, rule_of_module, scenario_codes
-from harness.runner import discover, run_all, scenario_modules
+from harness.runner import DJANGO_61_SUFFIX, discover, run_all, scenario_modules
 from harness.setup import HERE
 
 FUNCS = discover()
@@ -100,7 +100,9 @@ def test_catalogue_well_formed():
             problems.append(f"{path}:{line}: {code} is not a rule under test")
         if MODULE_SCOPED.get(code, path) != path:
             problems.append(f"{path}:{line}: {code} labels belong in {MODULE_SCOPED[code]} only")
-        if (path, code) not in claimed:
+        # A module this Django does not run claims its labels when a Django that runs it does.
+        skipped = path.endswith(DJANGO_61_SUFFIX + ".py") and path[:-3].replace("/", ".") not in scenario_modules()
+        if (path, code) not in claimed and not skipped:
             problems.append(f"{path}:{line}: label {code} is in no scenario (or helper it calls)")
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)

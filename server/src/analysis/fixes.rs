@@ -85,6 +85,7 @@ mod tests {
             range: TextRange::new(start, end),
             related: Vec::new(),
             fix: Some(fix),
+            severity: None,
         };
         for (start, _) in source.match_indices("len(") {
             let name = &source[start + 4..start + 5];
@@ -159,6 +160,7 @@ mod tests {
                 range: TextRange::empty(source.len()),
                 related: Vec::new(),
                 fix: Some(Fix::safe("Add x", vec![Edit::insertion(source.len(), "x")])),
+                severity: None,
             }]
         };
         let fixed =
@@ -176,6 +178,7 @@ mod tests {
             range,
             related: Vec::new(),
             fix: Some(Fix::safe("bad", vec![Edit::replacement(range, "x")])),
+            severity: None,
         };
         let diagnostics = vec![bad(TextRange::new(1, 2)), bad(TextRange::new(90, 99))];
         let fixed = fix_until_stable(source, diagnostics, false, |s| {

@@ -23,7 +23,9 @@ pub use rules::Rule;
 use crate::fix::Fix;
 use crate::text::TextRange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
 pub enum Severity {
     Error,
     Warning,
@@ -70,6 +72,10 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// Edits to the diagnostic's own file.
     pub fix: Option<Fix>,
+    /// Shown at this severity whatever the rule's: the code raises (Django 6.1's
+    /// `FETCH_RAISE` blocks the fetch).
+    #[serde(default)]
+    pub severity: Option<Severity>,
 }
 
 use crate::index::ModelIndex;

@@ -208,6 +208,7 @@ mod tests {
             range: TextRange::new(start, start + needle.len()),
             related: Vec::new(),
             fix: None,
+            severity: None,
         }
     }
 

@@ -127,6 +127,7 @@ mod tests {
             range: TextRange::new(start, start + needle.len()),
             related: Vec::new(),
             fix: None,
+            severity: None,
         }
     }
 

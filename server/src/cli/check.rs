@@ -348,6 +348,7 @@ mod tests {
                     "Use count()",
                     vec![Edit::replacement(range, "a.count()")],
                 )),
+                severity: None,
             });
         }
         if let Some(start) = source.find("a.count()") {
@@ -361,6 +362,7 @@ mod tests {
                     "Use exists()",
                     vec![Edit::replacement(range, "a.exists()")],
                 )),
+                severity: None,
             });
         }
         found

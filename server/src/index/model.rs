@@ -187,6 +187,21 @@ pub struct Applied {
     /// method or `get_queryset()` that could not be read. (A manager whose class could
     /// not be read at all says so with `Manager::opaque` instead.)
     pub annotates: bool,
+    /// `fetch_mode(...)` (Django 6.1): how a relation or deferred field the rows did not
+    /// load is fetched; `None` when not set (Django's `FETCH_ONE`).
+    pub fetch_mode: Option<FetchMode>,
+}
+
+/// Django 6.1's fetch modes of model instances.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchMode {
+    /// `FETCH_ONE`: one query per instance, Django's default.
+    One,
+    /// `FETCH_PEERS`: the first instance's fetch loads the field for every instance
+    /// fetched with it (forward and reverse one-to-one, foreign keys, deferred fields).
+    Peers,
+    /// `FETCH_RAISE`: a fetch raises `FieldFetchBlocked`.
+    Raise,
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]

@@ -6,9 +6,9 @@
 
 use tree_sitter::Node;
 
-use super::model::{Applied, Prefetch};
+use super::model::{Applied, FetchMode, Prefetch};
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{CallArgs, call_args, dict_string_keys, dotted_name, string_value};
+use crate::syntax::node::{CallArgs, call_args, dict_string_keys, dotted_name, string_value, text};
 
 /// What a queryset method gives back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,8 +223,22 @@ fn read(applied: &mut Applied, method: &str, call: Node<'_>, source: &str) -> An
                 Some(None) => Annotations::Unreadable,
             };
         }
-        // Changes how related objects are fetched in ways the rules do not model.
-        "fetch_mode" => applied.unknown = true,
+        "fetch_mode" => match args.positional.as_slice() {
+            [mode] if args.keywords.is_empty() && !args.has_splat => {
+                let name = text(*mode, source);
+                let mode = match name.rsplit('.').next().unwrap_or(name) {
+                    "FETCH_ONE" => Some(FetchMode::One),
+                    "FETCH_PEERS" => Some(FetchMode::Peers),
+                    "FETCH_RAISE" => Some(FetchMode::Raise),
+                    _ => None,
+                };
+                match mode {
+                    Some(mode) => applied.fetch_mode = Some(mode),
+                    None => applied.unknown = true,
+                }
+            }
+            _ => applied.unknown = true,
+        },
         _ => {}
     }
     Annotations::None
@@ -347,6 +361,9 @@ impl Applied {
         self.values |= other.values;
         self.unknown |= other.unknown;
         self.annotates |= other.annotates;
+        if other.fetch_mode.is_some() {
+            self.fetch_mode = other.fetch_mode;
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    Applied, FieldKind, ManagerMethod, MethodKind, ModelIndex, Origin, Resolution, ReverseKind,
+    Applied, FetchMode, FieldKind, ManagerMethod, MethodKind, ModelIndex, Origin, Resolution,
+    ReverseKind,
 };
 
 pub(super) fn render(index: &ModelIndex) -> String {
@@ -182,6 +183,14 @@ fn applied_text(applied: &Applied) -> String {
     }
     if let Some(only) = &applied.only {
         parts.push(format!("only({})", quoted(only)));
+    }
+    if let Some(mode) = applied.fetch_mode {
+        let name = match mode {
+            FetchMode::One => "FETCH_ONE",
+            FetchMode::Peers => "FETCH_PEERS",
+            FetchMode::Raise => "FETCH_RAISE",
+        };
+        parts.push(format!("fetch_mode({name})"));
     }
     if !applied.defer.is_empty() {
         parts.push(format!("defer({})", quoted(&applied.defer)));

@@ -145,7 +145,7 @@ fn convert(
     };
     Diagnostic {
         range: range(diagnostic.range),
-        severity: Some(severity(config.severity(diagnostic.rule))),
+        severity: Some(severity(config.severity_of(diagnostic))),
         code: Some(NumberOrString::String(diagnostic.rule.code().to_string())),
         code_description: docs_link(diagnostic.rule),
         source: Some(SOURCE.to_string()),

@@ -18,8 +18,8 @@ SKIP_DIRS = {"__pycache__", ".pytest_cache"}
 
 
 def rule_of_module(module):
-    """`scenarios.orm101` -> "ORM101"."""
-    return module.rsplit(".", 1)[-1].upper()
+    """`scenarios.orm101` (or `scenarios.orm101_django61`) -> "ORM101"."""
+    return module.rsplit(".", 1)[-1].split("_")[0].upper()
 
 
 def file_labels(path):

@@ -20,13 +20,20 @@ from harness.setup import HERE, setup  # noqa: E402
 
 SIZES = (5, 10)
 RULE_MODULE_PREFIX = "orm"
+DJANGO_61_SUFFIX = "_django61"
 
 
 def scenario_modules():
-    """Names of the scenario modules, `scenarios.orm101` ... in code order."""
+    """Names of the scenario modules, `scenarios.orm101` ... in code order. Modules named
+    `..._django61` use what Django 6.1 added: they run under 6.1 and later only."""
+    import django
+
     path = os.path.join(HERE, "scenarios")
     names = sorted(
-        m.name for m in pkgutil.iter_modules([path]) if m.name.startswith(RULE_MODULE_PREFIX)
+        m.name
+        for m in pkgutil.iter_modules([path])
+        if m.name.startswith(RULE_MODULE_PREFIX)
+        and (not m.name.endswith(DJANGO_61_SUFFIX) or django.VERSION >= (6, 1))
     )
     return [f"scenarios.{n}" for n in names]
 

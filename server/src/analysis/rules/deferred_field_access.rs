@@ -7,10 +7,14 @@ use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{Qs, quote_for};
 use crate::analysis::Diagnostic;
 use crate::fix::{Applicability, Edit};
-use crate::index::{Attribute, ModelIndex};
+use crate::index::{Attribute, FetchMode, ModelIndex};
 
 fn deferred(qs: &Qs, field: &str, index: &ModelIndex) -> bool {
-    if !qs.prefix.is_empty() || qs.applied.unknown {
+    // Django 6.1's FETCH_PEERS loads a deferred field for all the rows at once.
+    if !qs.prefix.is_empty()
+        || qs.applied.unknown
+        || qs.applied.fetch_mode == Some(FetchMode::Peers)
+    {
         return false;
     }
     match &qs.applied.only {
@@ -49,6 +53,8 @@ pub struct DeferredFieldAccess {
     pub deferred_as: Option<String>,
     /// The quote the fix writes the field with in `only()`.
     pub quote: char,
+    /// The rows' fetch mode is Django 6.1's `FETCH_RAISE`: the read raises.
+    pub blocked: bool,
 }
 
 impl Violation for DeferredFieldAccess {
@@ -65,8 +71,13 @@ impl Violation for DeferredFieldAccess {
             .as_ref()
             .map(|v| format!(" (through `{v}`)"))
             .unwrap_or_default();
+        let cost = if self.blocked {
+            "it raises `FieldFetchBlocked` on each row (the fetch mode is `FETCH_RAISE`)"
+        } else {
+            "one query per row to load it"
+        };
         format!(
-            "`{}`{via} reads `{}`, which {how}: one query per `{}` row to load it",
+            "`{}`{via} reads `{}` of each `{}`, which {how}: {cost}",
             self.subject, self.field, self.model
         )
     }
@@ -104,6 +115,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 by_only: qs.applied.only.is_some(),
                 deferred_as: None,
                 quote: quote_for(qs.only_call.as_ref(), ctx.quote),
+                blocked: fact
+                    .sources
+                    .iter()
+                    .all(|qs| qs.applied.fetch_mode == Some(FetchMode::Raise)),
             };
             let edit = if violation.by_only {
                 qs.only_call
@@ -130,10 +145,15 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let fix = edit.and_then(|edit| super::fix(&violation, Applicability::Safe, vec![edit]));
             let related =
                 ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
+            let diagnostic = Diagnostic::new(&violation, access.range)
+                .with_related(related)
+                .with_fix(fix);
             out.push(
-                Diagnostic::new(&violation, access.range)
-                    .with_related(related)
-                    .with_fix(fix),
+                if violation.blocked {
+                    diagnostic.raising()
+                } else {
+                    diagnostic
+                },
             );
         }
     }

@@ -15,8 +15,15 @@ impl Violation for MissingSelectRelated {
             lookup,
             model,
             method,
+            blocked,
             ..
         } = &self.0;
+        if *blocked {
+            return format!(
+                "{} raises `FieldFetchBlocked` on each `{model}` row: the queryset's fetch mode is `FETCH_RAISE` and it does not {method}(\"{lookup}\")",
+                self.0.reader()
+            );
+        }
         format!(
             "{} loads the related object `{lookup}` with one query per `{model}` row: the queryset does not {method}(\"{lookup}\")",
             self.0.reader()

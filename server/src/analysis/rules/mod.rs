@@ -9,7 +9,7 @@ use super::flow::{CallSite, Facts, Qs};
 use super::loads::{Finding, LoopFindings, Problem};
 use super::{Diagnostic, Related, RuleSet};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::index::{ModelId, ModelIndex};
+use crate::index::{FetchMode, ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::text::TextRange;
 
@@ -96,7 +96,14 @@ impl Diagnostic {
             range,
             related: Vec::new(),
             fix: None,
+            severity: None,
         }
+    }
+
+    /// Shown as an error: running the code raises.
+    pub fn raising(mut self) -> Self {
+        self.severity = Some(super::Severity::Error);
+        self
     }
 
     pub fn with_related(mut self, related: Vec<Related>) -> Self {
@@ -153,6 +160,8 @@ pub struct PerRowLoad {
     /// The method the fix uses: `select_related`, or `prefetch_related` when the path
     /// crosses a many-valued relation.
     pub method: &'static str,
+    /// The rows' fetch mode is Django 6.1's `FETCH_RAISE`: the load raises.
+    pub blocked: bool,
 }
 
 impl PerRowLoad {
@@ -175,12 +184,16 @@ pub fn report_per_row_loads<V: Violation>(
 ) {
     for (finding, qs, fix) in loop_findings(ctx, problem) {
         let model = ctx.model_name(qs.model).to_string();
+        // Django 6.1's fetch modes govern single related objects, not related managers.
+        let blocked = problem == Problem::SingleNotSelected
+            && qs.applied.fetch_mode == Some(FetchMode::Raise);
         let violation = wrap(PerRowLoad {
             subject: ctx.text(finding.access.range).to_string(),
             via: finding.access.via.clone(),
             lookup: finding.lookup.clone(),
             model: model.clone(),
             method: finding.method(),
+            blocked,
         });
         let mut related = ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
         if let Some(read_in) = &finding.access.read_in {
@@ -190,11 +203,14 @@ pub fn report_per_row_loads<V: Violation>(
                 message: format!("`{}` read here for each row", finding.lookup),
             });
         }
-        out.push(
-            Diagnostic::new(&violation, finding.access.range)
-                .with_related(related)
-                .with_fix(fix),
-        );
+        let diagnostic = Diagnostic::new(&violation, finding.access.range)
+            .with_related(related)
+            .with_fix(fix);
+        out.push(if blocked {
+            diagnostic.raising()
+        } else {
+            diagnostic
+        });
     }
 }
 

@@ -8,7 +8,7 @@ use crate::analysis::Severity;
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for (file, diagnostic) in report.diagnostics() {
-        let command = match report.config.severity(diagnostic.rule) {
+        let command = match report.config.severity_of(diagnostic) {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info | Severity::Hint => "notice",

@@ -87,7 +87,7 @@ pub(super) fn render(
 fn by_severity(report: &Report<'_>) -> String {
     let mut counts = [0usize; 4];
     for (_, diagnostic) in report.diagnostics() {
-        let index = match report.config.severity(diagnostic.rule) {
+        let index = match report.config.severity_of(diagnostic) {
             Severity::Error => 0,
             Severity::Warning => 1,
             Severity::Info => 2,
@@ -140,7 +140,7 @@ fn write_diagnostic(
     let lines = report.locator.lines(&file.path);
     let start = report.locator.location(&file.path, diagnostic.range.start);
     let (row, column) = start.map_or((1, 1), |l| (l.row, l.column));
-    let severity = report.config.severity(diagnostic.rule).as_str();
+    let severity = report.config.severity_of(diagnostic).as_str();
     write!(
         out,
         "{}:{row}:{column}: {} ",
@@ -362,6 +362,7 @@ Found 2 warnings.
                 range: TextRange::new(start, start + 8),
                 related: Vec::new(),
                 fix: None,
+                severity: None,
             }],
         }];
         let out = rendered(OutputFormat::Human, &files);
@@ -387,6 +388,7 @@ Found 2 warnings.
             range: TextRange::new(start, end),
             related: Vec::new(),
             fix: None,
+            severity: None,
         };
         let files = vec![FileReport {
             path: "a.py".into(),
@@ -414,6 +416,7 @@ Found 2 warnings.
                 range: TextRange::new(0, source.len()),
                 related: Vec::new(),
                 fix: None,
+                severity: None,
             }],
         }];
         let out = rendered(OutputFormat::Human, &files);

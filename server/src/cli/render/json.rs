@@ -107,7 +107,7 @@ fn to_json<'a>(
     });
     JsonDiagnostic {
         code: diagnostic.rule.code(),
-        severity: report.config.severity(diagnostic.rule).as_str(),
+        severity: report.config.severity_of(diagnostic).as_str(),
         message: &diagnostic.message,
         path: report.paths.show(&file.path),
         location,

@@ -258,6 +258,7 @@ def index(request):
                         },
                     ],
                     fix: Some(select),
+                    severity: None,
                 },
                 Diagnostic {
                     rule: Rule::LenOfQueryset,
@@ -265,6 +266,7 @@ def index(request):
                     range: len_call,
                     related: Vec::new(),
                     fix: Some(count),
+                    severity: None,
                 },
             ],
         }]

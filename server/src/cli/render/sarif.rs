@@ -54,7 +54,7 @@ fn result(report: &Report<'_>, path: &Path, diagnostic: &Diagnostic) -> Value {
     let mut result = json!({
         "ruleId": diagnostic.rule.code(),
         "ruleIndex": Rule::ALL.iter().position(|r| *r == diagnostic.rule),
-        "level": level(report.config.severity(diagnostic.rule)),
+        "level": level(report.config.severity_of(diagnostic)),
         "message": { "text": diagnostic.message },
         "locations": [location(report, path, diagnostic.range, None)],
     });

@@ -177,10 +177,13 @@ pub enum WriteKind {
     /// `Model(...).save()`, or a name the loop body assigned `Model(...)`.
     SaveNew,
     /// `row.save()` of a row of the loop after setting `fields` on it; `row_independent`
-    /// when no value set depends on the row or on the iteration.
+    /// when no value set depends on the row or on the iteration; `fields_complete` when
+    /// nothing else in the body may set others (a method of the row, a function given
+    /// the row).
     Save {
         fields: Vec<String>,
         row_independent: bool,
+        fields_complete: bool,
     },
     /// `row.delete()` of a row of the loop.
     Delete,

@@ -75,7 +75,13 @@ impl<'a> Walker<'a> {
             ) else {
                 continue;
             };
-            let found = match text(method, src) {
+            let method_name = text(method, src);
+            if method_name == "save" && !django_save_arguments(call, src) {
+                // `save(broadcast=False)`: the model's own `save()` takes more, and does
+                // more than a bulk write would.
+                continue;
+            }
+            let found = match method_name {
                 "create" => self.created(object, env).map(|(model, manager)| {
                     let batched = self
                         .only_statement(&statements, call)
@@ -242,10 +248,13 @@ impl<'a> Walker<'a> {
             return None;
         }
         let loop_names = loop_names(lp, src);
-        let row_independent = values.iter().all(|value| {
-            !descendants(*value)
-                .any(|n| n.kind() == "identifier" && loop_names.iter().any(|l| l == text(n, src)))
-        });
+        let fields_complete = only_sets_and_reads(lp.body, row, call, src);
+        let row_independent = fields_complete
+            && values.iter().all(|value| {
+                !descendants(*value).any(|n| {
+                    n.kind() == "identifier" && loop_names.iter().any(|l| l == text(n, src))
+                })
+            });
         let computed_once = values
             .iter()
             .any(|value| descendants(*value).any(|n| n.kind() == "call"));
@@ -271,6 +280,7 @@ impl<'a> Walker<'a> {
             WriteKind::Save {
                 fields,
                 row_independent,
+                fields_complete,
             },
             model,
             batched,
@@ -581,4 +591,43 @@ fn has_comment(node: Node<'_>) -> bool {
 fn no_arguments(call: Node<'_>, src: &str) -> bool {
     let args = call_args(call, src);
     args.positional.is_empty() && args.keywords.is_empty() && !args.has_splat
+}
+
+/// The arguments of a `save()` call are Django's own (`update_fields=`, `using=`, ...).
+fn django_save_arguments(call: Node<'_>, src: &str) -> bool {
+    let args = call_args(call, src);
+    args.positional.is_empty()
+        && !args.has_splat
+        && args.keywords.iter().all(|(name, _)| {
+            matches!(
+                name.as_str(),
+                "force_insert" | "force_update" | "using" | "update_fields"
+            )
+        })
+}
+
+/// In `body`, `row` is only read (`row.title`), has attributes set (`row.title = ...`)
+/// or is saved by `save`: nothing else (a method of the row, a function given it) may
+/// change its fields.
+fn only_sets_and_reads(body: Node<'_>, row: &str, save: Node<'_>, src: &str) -> bool {
+    descendants(body)
+        .filter(|n| n.kind() == "identifier" && text(*n, src) == row)
+        .all(|n| {
+            let Some(parent) = n.parent() else {
+                return false;
+            };
+            if parent.kind() != "attribute" || parent.child_by_field_id(FIELDS.object) != Some(n) {
+                return false;
+            }
+            // `row.method(...)`: only the save itself.
+            match parent.parent() {
+                Some(call)
+                    if call.kind() == "call"
+                        && call.child_by_field_id(FIELDS.function) == Some(parent) =>
+                {
+                    call == save
+                }
+                _ => true,
+            }
+        })
 }

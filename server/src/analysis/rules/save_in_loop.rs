@@ -38,6 +38,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let WriteKind::Save {
             fields,
             row_independent,
+            fields_complete,
         } = &write.kind
         else {
             continue;
@@ -48,6 +49,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!("`{}.update({})`", ctx.text(write.iter_range), set.join(", "))
         } else if *row_independent {
             format!("`update({})` on their queryset", set.join(", "))
+        } else if !fields_complete {
+            format!(
+                "`{}.objects.bulk_update(rows, [...])`, given every field the loop changes,",
+                model.name
+            )
         } else {
             let names: Vec<String> = fields.iter().map(|f| format!("\"{f}\"")).collect();
             format!(

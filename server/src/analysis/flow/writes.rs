@@ -298,7 +298,7 @@ impl<'a> Walker<'a> {
     ) -> Option<Batched> {
         let src = self.src();
         let args = call.child_by_field_id(FIELDS.arguments)?;
-        if !call_args(call, src).positional.is_empty() || has_comment(lp.stmt) {
+        if !call_args(call, src).positional.is_empty() {
             return None;
         }
         let receiver = text(object, src);
@@ -314,11 +314,7 @@ impl<'a> Walker<'a> {
             text(lp.left, src),
             text(lp.right, src),
         );
-        Some(Batched {
-            range: TextRange::of(lp.stmt),
-            replacement,
-            computed_once: false,
-        })
+        Some(self.replaced(lp.stmt, replacement, false))
     }
 
     /// `X.<default manager>.bulk_create([X(...) for <target> in <iter>])` for a loop
@@ -332,20 +328,17 @@ impl<'a> Walker<'a> {
         let src = self.src();
         let class = text(new.child_by_field_id(FIELDS.function)?, src);
         let manager = self.index.model(model).managers.first()?;
-        if !self.plain_manager(model, &manager.name) || has_comment(lp.stmt) {
+        if !self.plain_manager(model, &manager.name) {
             return None;
         }
-        Some(Batched {
-            range: TextRange::of(lp.stmt),
-            replacement: format!(
-                "{class}.{}.bulk_create([{} for {} in {}])",
-                manager.name,
-                text(new, src),
-                text(lp.left, src),
-                text(lp.right, src),
-            ),
-            computed_once: false,
-        })
+        let replacement = format!(
+            "{class}.{}.bulk_create([{} for {} in {}])",
+            manager.name,
+            text(new, src),
+            text(lp.left, src),
+            text(lp.right, src),
+        );
+        Some(self.replaced(lp.stmt, replacement, false))
     }
 
     /// The loop replaced by `<queryset><method>` when it iterates a queryset whose rows
@@ -357,14 +350,11 @@ impl<'a> Walker<'a> {
         method: String,
         computed_once: bool,
     ) -> Option<Batched> {
-        if !whole_queryset || has_comment(lp.stmt) {
+        if !whole_queryset {
             return None;
         }
-        Some(Batched {
-            range: TextRange::of(lp.stmt),
-            replacement: format!("{}{method}", text(lp.right, self.src())),
-            computed_once,
-        })
+        let replacement = format!("{}{method}", text(lp.right, self.src()));
+        Some(self.replaced(lp.stmt, replacement, computed_once))
     }
 
     /// `expr` is a chain from a model's manager through [`SAME_ROWS`] methods, or a name
@@ -584,8 +574,28 @@ fn loop_names(lp: &LoopIter<'_, '_>, src: &str) -> Vec<String> {
     names
 }
 
-fn has_comment(node: Node<'_>) -> bool {
-    descendants(node).any(|n| n.kind() == "comment")
+impl<'a> Walker<'a> {
+    /// The `for` statement `stmt` replaced by `statement`, its comments kept on lines of
+    /// their own above it.
+    fn replaced(&self, stmt: Node<'a>, statement: String, computed_once: bool) -> Batched {
+        let src = self.src();
+        let line_start = src[..stmt.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &src[line_start..stmt.start_byte()];
+        let mut replacement = String::new();
+        if indent.chars().all(|c| c == ' ' || c == '\t') {
+            for comment in descendants(stmt).filter(|n| n.kind() == "comment") {
+                replacement.push_str(text(comment, src));
+                replacement.push('\n');
+                replacement.push_str(indent);
+            }
+        }
+        replacement.push_str(&statement);
+        Batched {
+            range: TextRange::of(stmt),
+            replacement,
+            computed_once,
+        }
+    }
 }
 
 fn no_arguments(call: Node<'_>, src: &str) -> bool {

@@ -28,6 +28,59 @@ pub fn grows_with_data<'t>(
     grows(iter, src, function, rows, 0)
 }
 
+/// The loop over `iter` runs at most a constant number of times: its rows are sliced
+/// with a literal bound (`qs[:10]`, `list(qs[:2])`, a local name assigned such a
+/// slice once), however many rows there are.
+pub fn bounded_by_constant(iter: Node<'_>, src: &str) -> bool {
+    bounded(iter, src, enclosing_function(iter), 0)
+}
+
+fn bounded(expr: Node<'_>, src: &str, function: Option<Node<'_>>, steps: usize) -> bool {
+    if steps > MAX_STEPS {
+        return false;
+    }
+    match expr.kind() {
+        "subscript" => expr
+            .child_by_field_id(FIELDS.subscript)
+            .filter(|s| s.kind() == "slice")
+            .is_some_and(|slice| {
+                // `[a:b]`: the last part before any step is the stop.
+                let mut cursor = slice.walk();
+                let parts: Vec<Node<'_>> = slice.children(&mut cursor).collect();
+                let colon = parts.iter().position(|p| p.kind() == ":");
+                let stop = colon
+                    .and_then(|i| parts.get(i + 1))
+                    .filter(|n| n.is_named());
+                stop.is_some_and(|n| n.kind() == "integer")
+            }),
+        "call" => {
+            let callee = expr.child_by_field_id(FIELDS.function);
+            let wrapper = callee.is_some_and(|c| {
+                c.kind() == "identifier"
+                    && matches!(
+                        text(c, src),
+                        "enumerate" | "list" | "sorted" | "reversed" | "tuple"
+                    )
+            });
+            let args = call_args(expr, src);
+            wrapper
+                && args
+                    .positional
+                    .first()
+                    .is_some_and(|arg| bounded(*arg, src, function, steps + 1))
+        }
+        "identifier" => {
+            function.is_some_and(
+                |function| match assigned_values(function, text(expr, src), src) {
+                    Assigned::Once(value) => bounded(value, src, Some(function), steps + 1),
+                    _ => false,
+                },
+            )
+        }
+        _ => false,
+    }
+}
+
 fn grows<'t>(
     expr: Node<'t>,
     src: &str,

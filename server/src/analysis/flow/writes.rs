@@ -9,7 +9,7 @@ use crate::syntax::node::{call_args, descendants, dotted_name, text};
 use crate::text::TextRange;
 
 use super::facts::{Batched, WriteInLoop, WriteKind};
-use super::loop_growth::grows_with_data;
+use super::loop_growth::{bounded_by_constant, grows_with_data};
 use super::values::{Env, Value};
 use super::walker::{Walker, bound_names};
 
@@ -44,10 +44,13 @@ impl<'a> Walker<'a> {
     /// Records the writes `lp`'s body runs once per iteration, when the loop grows with
     /// the data and cannot stop early.
     pub(super) fn record_writes(&mut self, lp: &LoopIter<'a, '_>, env: &Env) {
-        if lp.stmt.kind() != "for_statement" || ends_early(lp.body) {
+        let src = self.src();
+        if lp.stmt.kind() != "for_statement"
+            || ends_early(lp.body)
+            || bounded_by_constant(lp.right, src)
+        {
             return;
         }
-        let src = self.src();
         let grows = lp.row.is_some()
             || grows_with_data(lp.right, src, &mut |node| {
                 let values = self.eval(node, env);

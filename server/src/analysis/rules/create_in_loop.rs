@@ -14,6 +14,8 @@ pub struct CreateInLoop {
     pub in_atomic: bool,
     /// The model inherits from a concrete model: `bulk_create()` refuses it.
     pub multi_table: bool,
+    /// The model's `save()` or its save signals may do more than the INSERT.
+    pub save_does_more: bool,
 }
 
 impl Violation for CreateInLoop {
@@ -26,8 +28,16 @@ impl Violation for CreateInLoop {
                 self.subject, self.model
             );
         }
+        let skips = if self.save_does_more {
+            format!(
+                " (but it calls no `{}.save()` and sends no `pre_save`/`post_save`, which this model may rely on)",
+                self.model
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "`{}` inserts one row per iteration of the loop: `{}.bulk_create([...])` inserts them in one query{}",
+            "`{}` inserts one row per iteration of the loop: `{}.bulk_create([...])` inserts them in one query{skips}{}",
             self.subject,
             self.manager,
             transaction_note(self.in_atomic, "INSERT")
@@ -48,17 +58,20 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             WriteKind::Create { manager } => Some(manager.as_str()),
             _ => model.managers.first().map(|m| m.name.as_str()),
         };
+        // `bulk_create()` calls no `save()` and sends no `pre_save`/`post_save`.
+        let save_does_more =
+            write_may_do_more(ctx, write.model, "save", &["pre_save", "post_save"]);
         let violation = CreateInLoop {
             subject: write.subject.clone(),
             model: model.name.clone(),
             manager: format!("{}.{}", model.name, manager.unwrap_or("objects")),
             in_atomic: write.in_atomic,
             multi_table,
+            save_does_more,
         };
-        // `bulk_create()` calls no `save()` and sends no `pre_save`/`post_save`.
         let safety = if multi_table {
             None
-        } else if write_may_do_more(ctx, write.model, "save", &["pre_save", "post_save"]) {
+        } else if save_does_more {
             Some(Applicability::Unsafe)
         } else {
             Some(Applicability::Safe)

@@ -12,6 +12,8 @@ pub struct DeleteInLoop {
     /// The iterated queryset, as written, when its `delete()` deletes the loop's rows.
     pub queryset: Option<String>,
     pub in_atomic: bool,
+    /// The model defines (or may define) its own `delete()`.
+    pub delete_does_more: bool,
 }
 
 impl Violation for DeleteInLoop {
@@ -19,12 +21,20 @@ impl Violation for DeleteInLoop {
 
     fn message(&self) -> String {
         format!(
-            "`{}` deletes one row per iteration of the loop over `{}` rows: {} deletes them in bulk{}",
+            "`{}` deletes one row per iteration of the loop over `{}` rows: {} deletes them in bulk{}{}",
             self.subject,
             self.model,
             match &self.queryset {
                 Some(queryset) => format!("`{queryset}.delete()`"),
                 None => "`delete()` on their queryset".to_string(),
+            },
+            if self.delete_does_more {
+                format!(
+                    " (but calls no `{}.delete()`, which this model may rely on)",
+                    self.model
+                )
+            } else {
+                String::new()
             },
             transaction_note(self.in_atomic, "DELETE")
         )
@@ -39,6 +49,9 @@ impl Violation for DeleteInLoop {
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let deletes = |kind: &WriteKind| matches!(kind, WriteKind::Delete);
     for write in writes_in_loops(ctx, deletes) {
+        // `QuerySet.delete()` sends `pre_delete`/`post_delete` for every row, as
+        // `Model.delete()` does, but never calls the model's `delete()`.
+        let delete_does_more = write_may_do_more(ctx, write.model, "delete", &[]);
         let violation = DeleteInLoop {
             subject: write.subject.clone(),
             model: ctx.model_name(write.model).to_string(),
@@ -46,10 +59,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .whole_queryset
                 .then(|| ctx.text(write.iter_range).to_string()),
             in_atomic: write.in_atomic,
+            delete_does_more,
         };
-        // `QuerySet.delete()` sends `pre_delete`/`post_delete` for every row, as
-        // `Model.delete()` does, but never calls the model's `delete()`.
-        let safety = if write_may_do_more(ctx, write.model, "delete", &[]) {
+        let safety = if delete_does_more {
             Applicability::Unsafe
         } else {
             Applicability::Safe

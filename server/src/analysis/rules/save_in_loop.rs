@@ -12,14 +12,25 @@ pub struct SaveInLoop {
     /// The bulk write that replaces the loop: `qs.update(...)` or `bulk_update(...)`.
     pub bulk: String,
     pub in_atomic: bool,
+    /// The model's `save()`, its save signals or `auto_now` fields do more than the
+    /// UPDATE.
+    pub save_does_more: bool,
 }
 
 impl Violation for SaveInLoop {
     const RULE: Rule = Rule::SaveInLoop;
 
     fn message(&self) -> String {
+        let skips = if self.save_does_more {
+            format!(
+                " (but calls no `{}.save()`, sends no `pre_save`/`post_save` and sets no `auto_now` field, which this model may rely on)",
+                self.model
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "`{}` updates one row per iteration of the loop over `{}` rows: {} updates them in bulk{}",
+            "`{}` updates one row per iteration of the loop over `{}` rows: {} updates them in bulk{skips}{}",
             self.subject,
             self.model,
             self.bulk,
@@ -62,17 +73,21 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 names.join(", ")
             )
         };
+        // `update()` and `bulk_update()` call no `save()`, send no signal, and leave
+        // `auto_now` fields.
+        let save_does_more =
+            write_may_do_more(ctx, write.model, "save", &["pre_save", "post_save"])
+                || model.fields.iter().any(|f| f.auto_now);
         let violation = SaveInLoop {
             subject: write.subject.clone(),
             model: model.name.clone(),
             bulk,
             in_atomic: write.in_atomic,
+            save_does_more,
         };
-        // `update()` calls no `save()`, sends no signal, and leaves `auto_now` fields; a
-        // value computed once for all rows may differ from one computed per row.
-        let unsafe_fix = write_may_do_more(ctx, write.model, "save", &["pre_save", "post_save"])
-            || model.fields.iter().any(|f| f.auto_now)
-            || write.batched.as_ref().is_some_and(|b| b.computed_once);
+        // A value computed once for all rows may differ from one computed per row.
+        let unsafe_fix =
+            save_does_more || write.batched.as_ref().is_some_and(|b| b.computed_once);
         let safety = if unsafe_fix {
             Applicability::Unsafe
         } else {

@@ -8,6 +8,8 @@ use tree_sitter::Node;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, parameter_names, text};
 
+use super::callers::enclosing_function;
+
 /// How many assignments and wrappers are followed back from the iterated expression.
 const MAX_STEPS: usize = 6;
 
@@ -211,18 +213,6 @@ fn from_request(expr: Node<'_>, src: &str) -> bool {
         [_, "cleaned_data" | "validated_data", ..] => true,
         _ => false,
     }
-}
-
-fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        match n.kind() {
-            "function_definition" => return Some(n),
-            "lambda" | "class_definition" => return None,
-            _ => current = n.parent(),
-        }
-    }
-    None
 }
 
 fn is_parameter(function: Node<'_>, name: &str, src: &str) -> bool {

@@ -304,20 +304,11 @@ impl<'a> Walker<'a> {
         if !call_args(call, src).positional.is_empty() {
             return None;
         }
-        let receiver = text(object, src);
-        let model = receiver.strip_suffix(manager)?.strip_suffix('.')?;
+        let class = text(object, src).strip_suffix(manager)?.strip_suffix('.')?;
         let dotted = dotted_name(object, src)?;
         let id = self.resolve_model(dotted.split_last()?.1)?;
-        if !self.plain_manager(id, manager) {
-            return None;
-        }
-        let replacement = format!(
-            "{receiver}.bulk_create([{model}{} for {} in {}])",
-            text(args, src),
-            text(lp.left, src),
-            text(lp.right, src),
-        );
-        Some(self.replaced(lp.stmt, replacement, false))
+        let new = format!("{class}{}", text(args, src));
+        self.bulk_created(lp, class, id, manager, &new)
     }
 
     /// `X.<default manager>.bulk_create([X(...) for <target> in <iter>])` for a loop
@@ -330,14 +321,25 @@ impl<'a> Walker<'a> {
     ) -> Option<Batched> {
         let src = self.src();
         let class = text(new.child_by_field_id(FIELDS.function)?, src);
-        let manager = self.index.model(model).managers.first()?;
-        if !self.plain_manager(model, &manager.name) {
+        let manager = &self.index.model(model).managers.first()?.name;
+        self.bulk_created(lp, class, model, manager, text(new, src))
+    }
+
+    /// The loop replaced by `<class>.<manager>.bulk_create([<new> for ... in ...])`.
+    fn bulk_created(
+        &self,
+        lp: &LoopIter<'a, '_>,
+        class: &str,
+        model: ModelId,
+        manager: &str,
+        new: &str,
+    ) -> Option<Batched> {
+        if !self.plain_manager(model, manager) {
             return None;
         }
+        let src = self.src();
         let replacement = format!(
-            "{class}.{}.bulk_create([{} for {} in {}])",
-            manager.name,
-            text(new, src),
+            "{class}.{manager}.bulk_create([{new} for {} in {}])",
             text(lp.left, src),
             text(lp.right, src),
         );
@@ -453,14 +455,20 @@ impl<'a> Walker<'a> {
         let mut current = stmt.parent();
         while let Some(node) = current {
             match node.kind() {
-                "with_statement" => {
-                    if descendants(node)
-                        .filter(|n| n.kind() == "with_item")
-                        .filter_map(|item| item.named_child(0))
-                        .any(|value| atomic(value))
-                    {
-                        return true;
-                    }
+                // Its own items only: a `with` further down its body is not around the loop.
+                "with_statement"
+                    if node
+                        .named_child(0)
+                        .filter(|clause| clause.kind() == "with_clause")
+                        .is_some_and(|clause| {
+                            let mut cursor = clause.walk();
+                            clause
+                                .named_children(&mut cursor)
+                                .filter_map(|item| item.named_child(0))
+                                .any(&atomic)
+                        }) =>
+                {
+                    return true;
                 }
                 "function_definition" => {
                     return node.parent().is_some_and(|p| {
@@ -469,7 +477,7 @@ impl<'a> Walker<'a> {
                             p.named_children(&mut cursor)
                                 .filter(|d| d.kind() == "decorator")
                                 .filter_map(|d| d.named_child(0))
-                                .any(|value| atomic(value))
+                                .any(&atomic)
                         }
                     });
                 }

@@ -101,3 +101,64 @@ fn in_import(node: Node<'_>) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(source: &str) -> Vec<(String, Option<TargetExpr>)> {
+        let tree = crate::syntax::parse(source, None);
+        receivers(tree.root_node(), source)
+            .into_iter()
+            .map(|r| (r.signal, r.sender))
+            .collect()
+    }
+
+    fn name(dotted: &str) -> Option<TargetExpr> {
+        Some(TargetExpr::Name(
+            dotted.split('.').map(str::to_string).collect(),
+        ))
+    }
+
+    #[test]
+    fn decorators_and_connect_calls_name_their_sender() {
+        let source = "from django.db.models.signals import post_save, pre_delete\n\
+            from django.db.models import signals\n\
+            @receiver(post_save, sender=Post)\ndef a(sender, **kw): pass\n\
+            @receiver([pre_delete, signals.post_delete], sender=models.Tag)\ndef b(sender, **kw): pass\n\
+            class C(AppConfig):\n    def ready(self):\n        signals.pre_save.connect(c, sender=\"blog.Comment\")\n        post_save.connect(d, Author)\n";
+        assert_eq!(
+            read(source),
+            [
+                ("post_save".to_string(), name("Post")),
+                ("pre_delete".to_string(), name("models.Tag")),
+                ("post_delete".to_string(), name("models.Tag")),
+                (
+                    "pre_save".to_string(),
+                    Some(TargetExpr::Str("blog.Comment".into()))
+                ),
+                ("post_save".to_string(), name("Author")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_receiver_we_cannot_read_has_no_sender() {
+        let source = "from django.db.models.signals import post_save\n\
+            @receiver(post_save)\ndef a(sender, **kw): pass\n\
+            for signal in (post_save,):\n    signal.connect(f, sender=Post)\n\
+            post_save.connect(f, sender=get_sender())\n\
+            x = 'post_save'\n";
+        assert_eq!(
+            read(source),
+            [
+                ("post_save".to_string(), None),
+                ("post_save".to_string(), None),
+                (
+                    "post_save".to_string(),
+                    Some(TargetExpr::Other("get_sender()".into()))
+                ),
+            ]
+        );
+    }
+}

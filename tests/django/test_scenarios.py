@@ -201,7 +201,12 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
         still_raises = sc.kind == "raises" and all(
             after_rec["sizes"][size]["error"] == sc.error for size in (SMALL, BIG)
         )
-        if not changed or (still_raises and rule not in FIX_REQUIRED):
+        # Likewise a loop of writes whose bulk write is unsafe (the model's own save(),
+        # a receiver) or impossible (a multi-table child) still writes per row.
+        still_writes = sc.kind == "writes_per_row" and (
+            after_rec["sizes"][BIG]["queries"] > after_rec["sizes"][SMALL]["queries"]
+        )
+        if not changed or ((still_raises or still_writes) and rule not in FIX_REQUIRED):
             if rule in FIX_REQUIRED:
                 total += 1
                 r["fix_total"] += 1
@@ -223,7 +228,7 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
             r["q_after"] = (r["q_after"] or 0) + after_rec["sizes"][BIG]["queries"]
     summary = f"{verified}/{total} fixes verified, {len(problems)} problems"
     if unfixed_optional:
-        summary += f"; no safe fix (allowed for ORM105/106/301/602) in {len(unfixed_optional)} positives"
+        summary += f"; no safe fix (allowed for ORM105/106/301/401-403/602) in {len(unfixed_optional)} positives"
     report.static_state["fixes"] = ("ok: " if not problems else "FAILED: ") + summary
     if problems:
         pytest.fail(summary + "\n" + "\n".join(problems), pytrace=False)

@@ -22,8 +22,10 @@ use crate::text::TextRange;
 
 mod blocks;
 mod settings;
+mod signals;
 
 pub use settings::{Backend, EngineNames, EngineSettings, TemplateSettings};
+pub use signals::ReceiverFacts;
 
 /// What one file contributes to the index.
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq)]
@@ -50,6 +52,8 @@ pub struct FileFacts {
     /// Module-level functions whose returns may name a model (a loader wrapping
     /// `apps.get_model`, a swappable getter): those whose name mentions a model.
     pub functions: Vec<FunctionFacts>,
+    /// Receivers of model signals connected in the module (`@receiver(post_save, ...)`).
+    pub receivers: Vec<ReceiverFacts>,
     /// Whose code the file is.
     pub origin: Origin,
 }
@@ -258,6 +262,8 @@ pub struct FieldFacts {
     pub to_field: Option<String>,
     /// `symmetrical=` of a many-to-many, when written as a literal.
     pub symmetrical: Option<bool>,
+    /// `auto_now=True`: `save()` sets it, `update()` and `bulk_update()` do not.
+    pub auto_now: bool,
 }
 
 /// How a relation names its target model.
@@ -366,6 +372,9 @@ pub fn extract(file: &SourceFile) -> FileFacts {
     facts.imports = ImportMap::from_tree(root, &file.source, &package);
     if facts.is_settings() {
         facts.templates = settings::template_settings(root, &file.source, &file.path);
+    }
+    if scan::mentions_model_signal(&file.source) {
+        facts.receivers = signals::receivers(root, &file.source);
     }
     if !needs_definitions(file) && !facts.is_settings() {
         return facts;
@@ -712,6 +721,7 @@ fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Opti
         related_query_name: string("related_query_name"),
         to_field: string("to_field"),
         symmetrical: flag("symmetrical"),
+        auto_now: flag("auto_now").unwrap_or(false),
     })
 }
 

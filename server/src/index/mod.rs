@@ -18,6 +18,7 @@ mod lineage;
 mod model;
 mod model_refs;
 pub mod queryset_api;
+mod receivers;
 mod render;
 mod resolve;
 mod scope;
@@ -27,7 +28,7 @@ pub use extract::mentions_model;
 pub use extract::{
     AliasFacts, AliasValue, Backend, BaseExpr, ChainStart, ClassFacts, EngineNames, EngineSettings,
     FieldCall, FieldFacts, FileFacts, ManagerExpr, ManagerFacts, MetaFacts, MethodFacts, Origin,
-    QuerysetFacts, TargetExpr, TemplateSettings, extract,
+    QuerysetFacts, ReceiverFacts, TargetExpr, TemplateSettings, extract,
 };
 pub use imports::{ImportMap, Imported};
 pub use installed::read_installed;

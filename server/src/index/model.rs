@@ -78,6 +78,23 @@ impl Model {
         self.has_unknown_bases || self.is_abstract
     }
 
+    /// A class it inherits from defines or may define the method `name` (`save`,
+    /// `delete`): a base we cannot read, or a model of Django's, whose methods the index
+    /// does not describe.
+    pub fn may_override(&self, name: &str) -> bool {
+        self.has_unknown_bases
+            || self.origin == super::extract::Origin::Django
+            || self.methods.iter().any(|m| m.name == name)
+    }
+
+    /// A concrete model it inherits from (multi-table inheritance): its rows span two
+    /// tables, which `bulk_create()` refuses.
+    pub fn has_concrete_parent(&self) -> bool {
+        self.fields.iter().any(|f| {
+            f.primary_key && matches!(f.kind, FieldKind::OneToOne(_)) && f.name.ends_with("_ptr")
+        })
+    }
+
     /// `name` (or the column `name_id` of it) is an attribute we could not read.
     pub fn is_unread(&self, name: &str) -> bool {
         let field = name.strip_suffix("_id").unwrap_or(name);
@@ -94,6 +111,9 @@ pub struct Field {
     /// `null=True`.
     pub null: bool,
     pub primary_key: bool,
+    /// `auto_now=True`: `save()` sets it to the current time, `update()` and
+    /// `bulk_update()` leave it.
+    pub auto_now: bool,
 }
 
 impl Field {

@@ -11,7 +11,8 @@ use tree_sitter::{Point, Range};
 use crate::text::LineIndex;
 
 /// The byte ranges (whole lines) of `source`'s module-level statements that are not
-/// function definitions, decorated or not, other than those whose name mentions a model;
+/// function definitions, decorated or not, other than those whose name mentions a model
+/// and those that name a model signal;
 /// `None` when that is the whole file.
 pub fn declaration_ranges(source: &str) -> Option<Vec<Range>> {
     // Lines ended by a lone `\r` are lines to Python but not to the lexer.
@@ -35,7 +36,11 @@ pub fn declaration_ranges(source: &str) -> Option<Vec<Range>> {
         }
         let end = starts.get(j + 1).copied().unwrap_or(source.len());
         let start = starts[i];
-        if is_function(&source[starts[j]..end]) {
+        // A receiver (`@receiver(post_save, ...)`, or a function connecting one) is
+        // read like a model getter: the index records which models' signals have one.
+        if is_function(&source[starts[j]..end])
+            && !crate::syntax::scan::mentions_model_signal(&source[start..end])
+        {
             skipped_any = true;
         } else {
             match keep.last_mut() {
@@ -196,6 +201,17 @@ mod tests {
             kept(source),
             [
                 "@lru_cache\ndef get_image_model():\n    return apps.get_model(IMAGE_MODEL)\nasync def get_Model ( x ):\n    pass\ndef models_of(x):\n    pass\ndef remodel(x): pass\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn functions_naming_a_model_signal_are_kept() {
+        let source = "def view(request):\n    pass\n@receiver(post_save, sender=Post)\ndef on_save(sender, **kw):\n    pass\ndef connect():\n    pre_delete.connect(f)\ndef other():\n    pass\n";
+        assert_eq!(
+            kept(source),
+            [
+                "@receiver(post_save, sender=Post)\ndef on_save(sender, **kw):\n    pass\ndef connect():\n    pre_delete.connect(f)\n",
             ]
         );
     }

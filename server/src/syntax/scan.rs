@@ -27,7 +27,17 @@ pub fn may_use_orm(source: &str) -> bool {
 
 /// The file may hold something the model index reads; the index skips the others.
 pub fn may_matter_to_index(file_name: &str, source: &str) -> bool {
-    may_define_models(file_name, source) || may_use_orm(source)
+    may_define_models(file_name, source) || may_use_orm(source) || mentions_model_signal(source)
+}
+
+/// The signals a model instance's `save()` and `delete()` send, which bulk writes
+/// (`bulk_create`, `bulk_update`, `update`) skip or send differently.
+pub const MODEL_SIGNALS: &[&str] = &["pre_save", "post_save", "pre_delete", "post_delete"];
+
+/// The text names one of [`MODEL_SIGNALS`]: it may connect a receiver to a model's
+/// signals, which the index records.
+pub fn mentions_model_signal(source: &str) -> bool {
+    MODEL_SIGNALS.iter().any(|signal| source.contains(signal))
 }
 
 /// The file may hold facts for the model index: models, managers, querysets, the user

@@ -21,9 +21,16 @@ POSITIVE_KINDS = {
     "ORM203": {"per_object"},
     "ORM301": {"constant"},
     "ORM302": {"constant"},
+    "ORM401": {"writes_per_row"},
+    "ORM402": {"writes_per_row"},
+    "ORM403": {"writes_per_row"},
     "ORM601": {"raises"},
     "ORM602": {"raises"},
 }
+
+
+def _writes(sql_list):
+    return sum(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in sql_list)
 
 
 def _has_count(sql_list):
@@ -59,6 +66,10 @@ def runtime_problems(sc, rec):
                 probs.append(f"@{size}: unexpected {r['error']}: {r.get('message')}")
     if sc.kind == "n_plus_one" and not b["queries"] > s["queries"]:
         probs.append(f"expected N+1 (queries grow), got {s['queries']} -> {b['queries']}")
+    if sc.kind == "writes_per_row" and not _writes(b["sql"]) > _writes(s["sql"]):
+        probs.append(
+            f"expected writes per row (INSERT/UPDATE/DELETE grow), got {_writes(s['sql'])} -> {_writes(b['sql'])}"
+        )
     if sc.kind in ("constant", "count_query", "raises") and s["queries"] != b["queries"]:
         probs.append(f"expected a constant query count, got {s['queries']} -> {b['queries']}")
     if sc.kind == "count_query":

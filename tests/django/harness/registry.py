@@ -11,6 +11,9 @@ kind="count_query"  constant; sql="count" (a COUNT( query ran) or sql="rows"
 kind="per_object"   a related row is loaded per object access; `fixed_queries`
                     (required) is what the fix brings it to, and is lower
 kind="raises"       both sizes raise `error` (the Django exception class name)
+kind="writes_per_row"  the INSERT/UPDATE/DELETE statements grow with the data
+                    (5 rows -> 10 rows); fixed, constant with the same result (the
+                    scenarios return the rows written, so the same database state)
 
 queries=N        exact query count at both sizes (for raises: queries run before it raised)
 fixed_queries=N  exact query count at both sizes once `ormhint check --fix` rewrote it
@@ -18,7 +21,7 @@ fixed_queries=N  exact query count at both sizes once `ormhint check --fix` rewr
 
 from dataclasses import dataclass
 
-KINDS = ("n_plus_one", "constant", "count_query", "per_object", "raises")
+KINDS = ("n_plus_one", "constant", "count_query", "per_object", "raises", "writes_per_row")
 
 
 @dataclass

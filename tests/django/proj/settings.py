@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "blog",
     "shop",
     "social",
+    "ledger",
 ]
 DATABASES = {
     "default": {

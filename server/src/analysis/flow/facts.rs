@@ -149,6 +149,57 @@ pub struct GetTest {
     pub filtered: String,
 }
 
+/// A write run once per iteration of a loop over data that grows
+/// ([`super::loop_growth`]).
+#[derive(Debug, Clone)]
+pub struct WriteInLoop {
+    pub kind: WriteKind,
+    /// The write as a message names it: `Post.objects.create(...)`, `post.save()`.
+    pub subject: String,
+    pub model: ModelId,
+    /// The write call, receiver included (`Post.objects.create(...)`, `post.save()`).
+    pub call: TextRange,
+    /// The loop's iterated expression.
+    pub iter_range: TextRange,
+    /// The iterated expression is a queryset whose `update()` and `delete()` act on the
+    /// rows the loop sees (no slice, no `distinct()`, a manager we read).
+    pub whole_queryset: bool,
+    /// The loop runs inside `transaction.atomic()` (a `with` block or a decorated
+    /// function).
+    pub in_atomic: bool,
+    /// The loop written as one bulk write, when its body is only the write (and, for a
+    /// save, the fields it sets).
+    pub batched: Option<Batched>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteKind {
+    /// `Model.<manager>.create(...)`.
+    Create { manager: String },
+    /// `Model(...).save()`, or a name the loop body assigned `Model(...)`.
+    SaveNew,
+    /// `row.save()` of a row of the loop after setting `fields` on it; `row_independent`
+    /// when no value set depends on the row or on the iteration; `fields_complete` when
+    /// nothing else in the body may set others (a method of the row, a function given
+    /// the row).
+    Save {
+        fields: Vec<String>,
+        row_independent: bool,
+        fields_complete: bool,
+    },
+    /// `row.delete()` of a row of the loop.
+    Delete,
+}
+
+/// The `for` statement at `range` replaced by one bulk write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batched {
+    pub range: TextRange,
+    pub replacement: String,
+    /// A value the loop computed per row is computed once (it calls something).
+    pub computed_once: bool,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -157,6 +208,7 @@ pub struct Facts {
     pub only_then_values: Vec<OnlyThenValues>,
     pub id_reads: Vec<IdRead>,
     pub get_tests: Vec<GetTest>,
+    pub writes: Vec<WriteInLoop>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -177,8 +229,10 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            writes,
             modules_read: _,
         } = self;
+        writes.shift(by);
         loops.shift(by);
         evaluations.shift(by);
         lookup_calls.shift(by);
@@ -195,8 +249,10 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            writes,
             modules_read,
         } = other;
+        self.writes.extend(writes);
         self.loops.extend(loops);
         self.evaluations.extend(evaluations);
         self.lookup_calls.extend(lookup_calls);
@@ -223,6 +279,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            writes,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -232,6 +289,7 @@ impl Facts {
             && only_then_values.is_empty()
             && id_reads.is_empty()
             && get_tests.is_empty()
+            && writes.is_empty()
     }
 }
 
@@ -459,5 +517,25 @@ impl Shift for GetTest {
     fn shift(&mut self, by: isize) {
         let GetTest { range, filtered: _ } = self;
         range.shift(by);
+    }
+}
+
+impl Shift for WriteInLoop {
+    fn shift(&mut self, by: isize) {
+        let WriteInLoop {
+            kind: _,
+            subject: _,
+            model: _,
+            call,
+            iter_range,
+            whole_queryset: _,
+            in_atomic: _,
+            batched,
+        } = self;
+        call.shift(by);
+        iter_range.shift(by);
+        if let Some(batched) = batched {
+            batched.range.shift(by);
+        }
     }
 }

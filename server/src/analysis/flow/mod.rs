@@ -17,6 +17,7 @@ mod foreign;
 mod generic_views;
 mod get_tests;
 mod id_reads;
+mod loop_growth;
 mod loops;
 mod queryset;
 mod receivers;
@@ -29,6 +30,7 @@ mod values;
 mod view_members;
 mod views;
 mod walker;
+mod writes;
 
 use crate::analysis::access::Hop;
 use crate::analysis::guard::{Deadline, MAX_NESTING, TIME_LIMIT};
@@ -43,8 +45,8 @@ use walker::Walker;
 
 pub use cache::FlowCache;
 pub use facts::{
-    Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
-    OnlyThenValues, SelectSetting,
+    Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact,
+    Measure, OnlyThenValues, SelectSetting, WriteInLoop, WriteKind,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 

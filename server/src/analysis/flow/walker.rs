@@ -17,6 +17,7 @@ use super::callers::Probe;
 use super::facts::Facts;
 use super::values::{Env, Value, join, rows_as_objs};
 use super::views::ViewClass;
+use super::writes::LoopIter;
 
 pub(super) struct Walker<'a> {
     pub(super) file: &'a SourceFile,
@@ -485,7 +486,21 @@ impl<'a> Walker<'a> {
             body_env.insert(name, vec![Value::Unknown]);
         }
         let body = stmt.child_by_field_id(FIELDS.body);
-        if let (Some((var, rows)), Some(body)) = (self.row_binding(left, &iterated), body) {
+        let binding = self.row_binding(left, &iterated);
+        if let Some(body) = body {
+            let queryset =
+                !iterated.is_empty() && iterated.iter().all(|v| matches!(v, Value::Qs(_)));
+            let lp = LoopIter {
+                stmt,
+                left,
+                right,
+                body,
+                row: binding.as_ref().map(|(var, _)| var.as_str()),
+                queryset,
+            };
+            self.record_writes(&lp, env);
+        }
+        if let (Some((var, rows)), Some(body)) = (binding, body) {
             let consumer = self.sole_consumer(right, scope);
             let untaken = self.untaken_branches(body, env);
             self.record_loop(&rows, &[body], &var, right, consumer, &untaken);

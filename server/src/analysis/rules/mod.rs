@@ -5,7 +5,7 @@
 //! pushes [`Diagnostic`]s, made from a [`Violation`]: the rule's finding with its
 //! message and fix title beside it.
 
-use super::flow::{CallSite, Facts, Qs};
+use super::flow::{CallSite, Facts, Qs, WriteInLoop, WriteKind};
 use super::loads::{Finding, LoopFindings, Problem};
 use super::{Diagnostic, Related, RuleSet};
 use crate::fix::{Applicability, Edit, Fix};
@@ -25,6 +25,9 @@ super::registry::declare_rules! {
     RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, related_id_via_object, Needs::Facts),
     FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, fetch_only_needed, Needs::Facts),
     OnlyThenValues => ("ORM302", "only-then-values", Warning, only_then_values, Needs::Facts),
+    CreateInLoop => ("ORM401", "create-in-loop", Warning, create_in_loop, Needs::Facts),
+    SaveInLoop => ("ORM402", "save-in-loop", Warning, save_in_loop, Needs::Facts),
+    DeleteInLoop => ("ORM403", "delete-in-loop", Warning, delete_in_loop, Needs::Facts),
     SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
     UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
 }
@@ -211,6 +214,85 @@ pub fn report_per_row_loads<V: Violation>(
         } else {
             diagnostic
         });
+    }
+}
+
+/// The writes `wanted` picks, each once, with the innermost loop that grows with the
+/// data: a write in nested loops is reported at the loop nearest to it.
+pub fn writes_in_loops<'c>(
+    ctx: &'c Context<'_>,
+    wanted: fn(&WriteKind) -> bool,
+) -> Vec<&'c WriteInLoop> {
+    let mut writes: Vec<&WriteInLoop> = ctx
+        .facts
+        .writes
+        .iter()
+        .filter(|w| wanted(&w.kind))
+        .collect();
+    writes.sort_by_key(|w| (w.call.start, std::cmp::Reverse(w.iter_range.start)));
+    writes.dedup_by_key(|w| w.call);
+    writes
+}
+
+/// A write in a loop reported at its call, pointing at the loop, with the loop's bulk
+/// write as the fix when `fix_safety` says how safe it is.
+pub fn report_write<V: Violation>(
+    ctx: &Context<'_>,
+    violation: &V,
+    write: &WriteInLoop,
+    fix_safety: Option<Applicability>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let related = vec![Related {
+        path: None,
+        range: write.iter_range,
+        message: format!("one write per item of `{}`", ctx.text(write.iter_range)),
+    }];
+    let edits = |batched: &super::flow::Batched| {
+        vec![Edit::replacement(
+            batched.range,
+            batched.replacement.clone(),
+        )]
+    };
+    let fixed = write
+        .batched
+        .as_ref()
+        .zip(fix_safety)
+        .and_then(|(batched, safety)| fix(violation, safety, edits(batched)));
+    out.push(
+        Diagnostic::new(violation, write.call)
+            .with_related(related)
+            .with_fix(fixed),
+    );
+}
+
+/// Saving an instance of `model` may do more than write its row, which a bulk write
+/// skips: the model or a base defines (or may define) `method`, the project connects a
+/// receiver of `signals` for it, or code we cannot read may add either (an attribute
+/// we could not read, like django-simple-history's `HistoricalRecords()`, connects
+/// receivers).
+pub fn write_may_do_more(
+    ctx: &Context<'_>,
+    model: ModelId,
+    method: &str,
+    signals: &[&str],
+) -> bool {
+    let m = ctx.index.model(model);
+    m.may_override(method)
+        || !m.unread_attributes.is_empty()
+        || m.unread_additions
+        || ctx.index.receives(model, signals)
+}
+
+/// What batching changes besides the number of queries: outside `transaction.atomic()`
+/// each `statement` of the loop commits on its own, the bulk write all or none.
+pub fn transaction_note(in_atomic: bool, statement: &str) -> String {
+    if in_atomic {
+        "; inside `transaction.atomic()`, they commit together either way".to_string()
+    } else {
+        format!(
+            "; outside `transaction.atomic()` each {statement} commits on its own and an error part-way keeps the rows written before it, where the bulk write is all or nothing"
+        )
     }
 }
 

@@ -82,6 +82,9 @@ pub struct Evaluation {
     /// we cannot see may have prefetched it: then neither `count()` nor `exists()` runs
     /// a query.
     pub maybe_prefetched: Option<String>,
+    /// The same rows iterated afterwards (the iterated name), on the path the test or
+    /// count leads to, with nothing fetching them in between: a second query (ORM204).
+    pub iterated_after: Option<TextRange>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +93,10 @@ pub enum EvaluationKind {
     Existence { exists: bool, measure: Measure },
     /// `len(qs)` used as a number.
     Len,
+    /// `qs.exists()` tested (`exists` false under `not`).
+    Exists { exists: bool },
+    /// `qs.count()` used as a number.
+    Count,
 }
 
 /// How an existence test measures the rows.
@@ -102,6 +109,8 @@ pub enum Measure {
     Len,
     /// `if qs:`, `bool(qs)`, `not qs`: fetches every row into the result cache.
     Truth,
+    /// `qs.exists()`: `SELECT 1 ... LIMIT 1`, which leaves the result cache empty.
+    Exists,
 }
 
 /// A lookup-taking call on a queryset of a known model.
@@ -408,8 +417,10 @@ impl Shift for Evaluation {
             sole_use: _,
             needs_parens: _,
             maybe_prefetched: _,
+            iterated_after,
         } = self;
         range.shift(by);
+        iterated_after.shift(by);
     }
 }
 

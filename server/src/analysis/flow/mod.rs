@@ -20,6 +20,7 @@ mod id_reads;
 mod loops;
 mod queryset;
 mod receivers;
+mod refetched;
 mod rendered;
 mod scan;
 mod serialized;

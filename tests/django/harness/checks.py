@@ -7,7 +7,7 @@ from harness.runner import SIZES
 BIG, SMALL = str(SIZES[-1]), str(SIZES[0])
 
 # Positive scenarios of these rules must be fixed by `--fix`; the others may offer no fix.
-FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM302", "ORM601"}
+FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM204", "ORM302", "ORM601"}
 # The runtime kind a positive of each rule must declare.
 POSITIVE_KINDS = {
     "ORM101": {"n_plus_one"},
@@ -17,6 +17,7 @@ POSITIVE_KINDS = {
     "ORM201": {"count_query"},
     "ORM202": {"count_query"},
     "ORM203": {"per_object"},
+    "ORM204": {"constant"},
     "ORM301": {"constant"},
     "ORM302": {"constant"},
     "ORM601": {"raises"},
@@ -100,6 +101,8 @@ def fixed_problems(sc, rule, before, after):
         if rule == "ORM201":
             if _has_count(af["sql"]) or not any(q.upper().endswith("LIMIT 1") for q in af["sql"]):
                 probs.append(f"@{size}: expected an EXISTS-style LIMIT 1 query, ran {af['sql']}")
+        if rule == "ORM204" and (_has_count(af["sql"]) or not _fetches_rows(af["sql"])):
+            probs.append(f"@{size}: expected the rows fetched once, no COUNT, ran {af['sql']}")
         if rule == "ORM202" and not _has_count(af["sql"]):
             probs.append(f"@{size}: expected a COUNT( query, ran {af['sql']}")
         if rule in ("ORM301", "ORM302") and af["queries"] != bs["queries"]:

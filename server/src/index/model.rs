@@ -94,6 +94,9 @@ pub struct Field {
     /// `null=True`.
     pub null: bool,
     pub primary_key: bool,
+    /// The field class's own name as written (`DecimalField` of `models.DecimalField`),
+    /// `AutoField` for the implicit `id`; `None` for a parent link.
+    pub class: Option<String>,
 }
 
 impl Field {

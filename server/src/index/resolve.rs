@@ -586,6 +586,7 @@ impl<'a> Resolver<'a> {
                 kind: FieldKind::Plain,
                 null: false,
                 primary_key: true,
+                class: Some("AutoField".to_string()),
             },
             FieldSource::Ptr(parent) => Field {
                 name: field.name.clone(),
@@ -598,6 +599,7 @@ impl<'a> Resolver<'a> {
                 }),
                 null: false,
                 primary_key: true,
+                class: None,
             },
             FieldSource::Declared(facts) => {
                 let relation = || {
@@ -627,6 +629,7 @@ impl<'a> Resolver<'a> {
                     kind,
                     null: facts.null,
                     primary_key: facts.primary_key,
+                    class: facts.callee.last().cloned(),
                 }
             }
         }

@@ -156,6 +156,34 @@ pub struct GetTest {
     pub filtered: String,
 }
 
+/// `sum(o.price for o in qs)`, `max(...)`, `min(...)`, `len([o for o in qs if ...])`,
+/// `sum(1 for o in qs if ...)` over a queryset nothing else uses (ORM501).
+#[derive(Debug, Clone)]
+pub struct PythonAggregate {
+    /// The whole call, which the rewrite replaces.
+    pub range: TextRange,
+    pub function: AggregateFunction,
+    /// The column summed or compared; `None` when counting.
+    pub field: Option<String>,
+    /// The comprehension's conditions as `filter()` keywords (`paid=True`).
+    pub filters: Vec<String>,
+    /// The iterated queryset as written.
+    pub qs_text: String,
+    pub iter_range: TextRange,
+    /// The database gives what Python gives, empty queryset included.
+    pub exact: bool,
+    /// `x or 0` in place of the call would need parentheses.
+    pub needs_parens: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Sum,
+    Max,
+    Min,
+    Count,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -164,6 +192,7 @@ pub struct Facts {
     pub only_then_values: Vec<OnlyThenValues>,
     pub id_reads: Vec<IdRead>,
     pub get_tests: Vec<GetTest>,
+    pub python_aggregates: Vec<PythonAggregate>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -184,6 +213,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            python_aggregates,
             modules_read: _,
         } = self;
         loops.shift(by);
@@ -192,6 +222,7 @@ impl Facts {
         only_then_values.shift(by);
         id_reads.shift(by);
         get_tests.shift(by);
+        python_aggregates.shift(by);
     }
 
     pub(super) fn extend(&mut self, other: Facts) {
@@ -202,6 +233,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            python_aggregates,
             modules_read,
         } = other;
         self.loops.extend(loops);
@@ -210,6 +242,7 @@ impl Facts {
         self.only_then_values.extend(only_then_values);
         self.id_reads.extend(id_reads);
         self.get_tests.extend(get_tests);
+        self.python_aggregates.extend(python_aggregates);
         self.read_modules(modules_read);
     }
 
@@ -230,6 +263,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            python_aggregates,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -239,6 +273,7 @@ impl Facts {
             && only_then_values.is_empty()
             && id_reads.is_empty()
             && get_tests.is_empty()
+            && python_aggregates.is_empty()
     }
 }
 
@@ -421,6 +456,23 @@ impl Shift for Evaluation {
         } = self;
         range.shift(by);
         iterated_after.shift(by);
+    }
+}
+
+impl Shift for PythonAggregate {
+    fn shift(&mut self, by: isize) {
+        let PythonAggregate {
+            range,
+            function: _,
+            field: _,
+            filters: _,
+            qs_text: _,
+            iter_range,
+            exact: _,
+            needs_parens: _,
+        } = self;
+        range.shift(by);
+        iter_range.shift(by);
     }
 }
 

@@ -6,6 +6,7 @@
 //! every value it may have; rules only report what holds for all of them.
 
 mod admin;
+mod aggregates;
 mod cache;
 mod callers;
 mod calls;
@@ -44,8 +45,8 @@ use walker::Walker;
 
 pub use cache::FlowCache;
 pub use facts::{
-    Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
-    OnlyThenValues, SelectSetting,
+    AggregateFunction, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall,
+    LoopFact, Measure, OnlyThenValues, PythonAggregate, SelectSetting,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 

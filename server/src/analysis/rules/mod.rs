@@ -25,6 +25,7 @@ super::registry::declare_rules! {
     CountThenIterate => ("ORM204", "count-then-iterate", Warning, count_then_iterate, Needs::Facts),
     FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, fetch_only_needed, Needs::Facts),
     OnlyThenValues => ("ORM302", "only-then-values", Warning, only_then_values, Needs::Facts),
+    AggregateInPython => ("ORM501", "aggregate-in-python", Warning, aggregate_in_python, Needs::Facts),
     SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
     UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
 }

@@ -20,6 +20,7 @@ POSITIVE_KINDS = {
     "ORM204": {"constant"},
     "ORM301": {"constant"},
     "ORM302": {"constant"},
+    "ORM501": {"count_query"},
     "ORM601": {"raises"},
     "ORM602": {"raises"},
 }
@@ -32,6 +33,14 @@ def _has_count(sql_list):
 def _fetches_rows(sql_list):
     return any(
         s.upper().startswith("SELECT") and "COUNT(" not in s.upper() and not s.upper().endswith("LIMIT 1")
+        for s in sql_list
+    )
+
+
+def _only_aggregates(sql_list):
+    """Every query computes an aggregate (no row fetched for Python to add up)."""
+    return bool(sql_list) and all(
+        s.upper().startswith("SELECT") and any(f in s.upper() for f in ("SUM(", "MAX(", "MIN(", "COUNT("))
         for s in sql_list
     )
 
@@ -103,6 +112,8 @@ def fixed_problems(sc, rule, before, after):
                 probs.append(f"@{size}: expected an EXISTS-style LIMIT 1 query, ran {af['sql']}")
         if rule == "ORM204" and (_has_count(af["sql"]) or not _fetches_rows(af["sql"])):
             probs.append(f"@{size}: expected the rows fetched once, no COUNT, ran {af['sql']}")
+        if rule == "ORM501" and not _only_aggregates(af["sql"]):
+            probs.append(f"@{size}: expected one aggregate query and no rows fetched, ran {af['sql']}")
         if rule == "ORM202" and not _has_count(af["sql"]):
             probs.append(f"@{size}: expected a COUNT( query, ran {af['sql']}")
         if rule in ("ORM301", "ORM302") and af["queries"] != bs["queries"]:

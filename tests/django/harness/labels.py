@@ -10,7 +10,7 @@ from harness.setup import HERE
 
 RULES = (
     "ORM101", "ORM102", "ORM104", "ORM105", "ORM201", "ORM202",
-    "ORM203", "ORM204", "ORM301", "ORM302", "ORM601", "ORM602",
+    "ORM203", "ORM204", "ORM301", "ORM302", "ORM501", "ORM601", "ORM602",
 )
 EXPECT_RE = re.compile(r"#\s*expect:\s*(.*)$")
 CODE_RE = re.compile(r"^ORM\d{3}$")

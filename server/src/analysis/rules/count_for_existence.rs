@@ -22,7 +22,8 @@ impl Violation for CountForExistence {
             Measure::Count => "counts every row",
             Measure::Len => "fetches every row",
             Measure::Truth => "fetches every row of the queryset",
-            Measure::Exists => "tests",
+            // Never recorded as an existence test of this rule's: `exists()` is the cure.
+            Measure::Exists => "asks",
         };
         // Inside a model method the caller may have prefetched the manager: both are
         // then free, and the message must not promise a saving.

@@ -23,8 +23,9 @@ pub(super) enum Measured {
 }
 
 /// The name `qs` iterated after `measured` on the path where the rows are wanted, with
-/// no other mention of the name before it (nor before `measured`, but for assignments:
-/// rows fetched earlier would serve `count()` from the cache). `None` when unsure.
+/// no other mention of the name before it (nor before `measured`, but for the
+/// assignments that must be there: rows fetched earlier would serve `count()` from the
+/// cache). `None` when unsure.
 pub(super) fn iterated_after(
     measured: Node<'_>,
     qs: Node<'_>,
@@ -38,10 +39,10 @@ pub(super) fn iterated_after(
     let name = text(qs, src);
     let mentions = mentions_of(scope, name, src)?;
     let (start, end) = (measured.start_byte(), measured.end_byte());
-    let earlier_read = mentions
-        .iter()
-        .any(|m| m.end_byte() <= start && !is_self_assignment(*m, name, src));
-    if earlier_read {
+    let mut earlier = mentions.iter().filter(|m| m.end_byte() <= start).peekable();
+    // Assigned here, and only assigned before: a parameter's rows a caller may have
+    // fetched already, and then `count()` costs nothing.
+    if earlier.peek().is_none() || !earlier.all(|m| is_self_assignment(*m, name, src)) {
         return None;
     }
     let next = *mentions.iter().find(|m| m.start_byte() >= end)?;

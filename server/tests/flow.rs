@@ -116,7 +116,7 @@ impl Renderer<'_> {
                     ""
                 },
                 match evaluation.iterated_after {
-                    Some(range) => format!(", iterated after at {}", self.at(range)),
+                    Some(after) => format!(", iterated after at {}", self.at(after.range)),
                     None => String::new(),
                 }
             )

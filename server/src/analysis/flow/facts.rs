@@ -82,9 +82,19 @@ pub struct Evaluation {
     /// we cannot see may have prefetched it: then neither `count()` nor `exists()` runs
     /// a query.
     pub maybe_prefetched: Option<String>,
-    /// The same rows iterated afterwards (the iterated name), on the path the test or
-    /// count leads to, with nothing fetching them in between: a second query (ORM204).
-    pub iterated_after: Option<TextRange>,
+    /// The same rows iterated afterwards, on the path the test or count leads to, with
+    /// nothing fetching them in between: a second query (ORM204).
+    pub iterated_after: Option<IteratedAfter>,
+}
+
+/// Where rows tested or counted are iterated afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IteratedAfter {
+    /// The iterated name.
+    pub range: TextRange,
+    /// Code between the two calls something, which may write rows the loop would see
+    /// and rows fetched at the test would not.
+    pub calls_between: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -456,6 +466,16 @@ impl Shift for Evaluation {
         } = self;
         range.shift(by);
         iterated_after.shift(by);
+    }
+}
+
+impl Shift for IteratedAfter {
+    fn shift(&mut self, by: isize) {
+        let IteratedAfter {
+            range,
+            calls_between: _,
+        } = self;
+        range.shift(by);
     }
 }
 

@@ -45,8 +45,8 @@ use walker::Walker;
 
 pub use cache::FlowCache;
 pub use facts::{
-    AggregateFunction, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall,
-    LoopFact, Measure, OnlyThenValues, PythonAggregate, SelectSetting,
+    AggregateFunction, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead,
+    IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, SelectSetting,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 

@@ -5,9 +5,10 @@
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, text};
+use crate::syntax::node::{call_args, descendants, text};
 use crate::text::TextRange;
 
+use super::facts::IteratedAfter;
 use super::loops::is_self_assignment;
 
 /// What the code before the iteration learnt of the rows.
@@ -32,7 +33,7 @@ pub(super) fn iterated_after(
     how: Measured,
     scope: Node<'_>,
     src: &str,
-) -> Option<TextRange> {
+) -> Option<IteratedAfter> {
     if qs.kind() != "identifier" {
         return None;
     }
@@ -59,9 +60,15 @@ pub(super) fn iterated_after(
             let alternative = test.child_by_field_id(FIELDS.alternative);
             if how == Measured::NonEmpty {
                 within(next, body) || (!may_leave(body) && after_in_block(test, next))
+            } else if alternative.is_some_and(|a| a.kind() == "else_clause" && within(next, a)) {
+                true
             } else {
-                alternative.is_some_and(|alt| alt.kind() == "else_clause" && within(next, alt))
-                    || after_in_block(test, next)
+                // Run exactly when there were no rows, often to create some, which the
+                // loop then reads: rows fetched at the test would miss them.
+                if !may_leave(body) && descendants(body).any(|n| n.kind() == "call") {
+                    return None;
+                }
+                after_in_block(test, next)
             }
         }
         Measured::Counted => {
@@ -69,7 +76,24 @@ pub(super) fn iterated_after(
             statement.kind() == "expression_statement" && after_in_block(statement, next)
         }
     };
-    reached.then(|| TextRange::of(next))
+    // After `if not qs.exists():`, its body is off the loop's path (it left, or the
+    // loop is in the `else`).
+    let off_path = match how {
+        Measured::Empty => measured
+            .parent()
+            .and_then(|test| test.child_by_field_id(FIELDS.consequence)),
+        Measured::NonEmpty | Measured::Counted => None,
+    };
+    let calls_between = descendants(scope).any(|n| {
+        n.kind() == "call"
+            && n.start_byte() >= end
+            && n.end_byte() <= next.start_byte()
+            && !off_path.is_some_and(|body| within(n, body))
+    });
+    reached.then(|| IteratedAfter {
+        range: TextRange::of(next),
+        calls_between,
+    })
 }
 
 /// Every mention of `name` in `scope`, in order; `None` when one is inside a nested
@@ -167,7 +191,7 @@ fn after_in_block(statement: Node<'_>, node: Node<'_>) -> bool {
 
 /// `node` holds a `return`, `raise`, `break` or `continue`.
 fn may_leave(node: Node<'_>) -> bool {
-    crate::syntax::node::descendants(node).any(|n| {
+    descendants(node).any(|n| {
         matches!(
             n.kind(),
             "return_statement" | "raise_statement" | "break_statement" | "continue_statement"

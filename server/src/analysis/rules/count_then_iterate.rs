@@ -3,6 +3,7 @@
 use super::{Context, Rule, Violation};
 use crate::analysis::flow::{EvaluationKind, Measure};
 use crate::analysis::{Diagnostic, Related};
+use crate::fix::{Applicability, Edit};
 
 pub struct CountThenIterate {
     /// The test or count as written (`posts.exists()`).
@@ -55,9 +56,21 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let related = vec![Related {
             path: None,
-            range: iterated,
+            range: iterated.range,
             message: format!("`{name}` iterated here: a second query"),
         }];
-        out.push(super::replaced_by(&violation, evaluation.range, replacement).with_related(related));
+        // Rows fetched at the test miss those a call in between may write.
+        let applicability = if iterated.calls_between {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let edits = vec![Edit::replacement(evaluation.range, replacement)];
+        out.push(
+            Diagnostic::new(&violation, evaluation.range)
+                .with_related(related)
+                .with_fix(super::fix(&violation, applicability, edits)),
+        );
+
     }
 }

@@ -9,7 +9,7 @@ use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, text};
 use crate::text::TextRange;
 
-use super::evaluations::flip;
+use super::evaluations::{assignments_of, flip};
 use super::facts::{AggregateFunction, PythonAggregate};
 use super::values::{Env, Qs, Value};
 use super::walker::Walker;
@@ -66,6 +66,7 @@ const UNAGGREGATABLE: &[&str] = &[
     "values",
     "values_list",
     "distinct",
+    "select_for_update",
 ];
 
 impl<'a> Walker<'a> {
@@ -116,7 +117,7 @@ impl<'a> Walker<'a> {
         ) else {
             return;
         };
-        if left.kind() != "identifier" || !self.aggregatable_chain(right) {
+        if left.kind() != "identifier" || !self.aggregatable_chain(right, scope) {
             return;
         }
         let var = self.file.text(left);
@@ -195,11 +196,20 @@ impl<'a> Walker<'a> {
     }
 
     /// `node` is a name or a chain of calls on one, without a slice or a call after
-    /// which `filter()` or `aggregate()` means something else.
-    fn aggregatable_chain(&self, node: Node<'a>) -> bool {
+    /// which `filter()` or `aggregate()` means something else; a name, in every
+    /// assignment of it in `scope`.
+    fn aggregatable_chain(&self, node: Node<'a>, scope: Node<'a>) -> bool {
         let mut current = node;
         loop {
             match current.kind() {
+                "identifier" if current == node => {
+                    let name = self.file.text(node);
+                    return assignments_of(scope, name, self.src())
+                        // A name given another name's value is not followed further.
+                        .all(|right| {
+                            right.kind() != "identifier" && self.aggregatable_chain(right, scope)
+                        });
+                }
                 "identifier" => return true,
                 "call" => match current.child_by_field_id(FIELDS.function) {
                     Some(function) if function.kind() == "attribute" => current = function,

@@ -356,7 +356,7 @@ impl<'a> Walker<'a> {
 }
 
 /// The right-hand sides of `name = ...` in `scope`.
-fn assignments_of<'a>(
+pub(super) fn assignments_of<'a>(
     scope: Node<'a>,
     name: &'a str,
     src: &'a str,

@@ -4,7 +4,8 @@ use super::{Context, Rule, Violation};
 use crate::analysis::Diagnostic;
 use crate::analysis::flow::{AggregateFunction, PythonAggregate};
 use crate::fix::{Applicability, Edit};
-use crate::index::Imported;
+use crate::index::{ImportMap, Imported};
+use crate::text::TextRange;
 
 pub struct AggregateInPython {
     /// The call as written (`sum(o.price for o in orders)`).
@@ -98,34 +99,45 @@ fn fix(
 /// module itself (`models.Sum`); otherwise `class` with the import to add after the
 /// file's last top-level import (`Some(None)`: nothing to add; `None`: nowhere to add it).
 fn aggregate_name(ctx: &Context<'_>, class: &str) -> (String, Option<Option<Edit>>) {
-    if let Some(imports) = ctx.index.imports_of(&ctx.file.module) {
-        for (local, imported) in imports.iter() {
-            let bound = match imported {
-                Imported::Name { module, name } if name == class => {
-                    module.starts_with("django.db.models").then(|| local.to_string())
-                }
-                Imported::Name { module, name } if module == "django.db" && name == "models" => {
-                    Some(format!("{local}.{class}"))
-                }
-                Imported::Module(module) if module == "django.db.models" => {
-                    Some(format!("{local}.{class}"))
-                }
-                _ => None,
-            };
-            if let Some(bound) = bound {
-                return (bound, Some(None));
+    // The file's own imports, not the index's: `--fix` checks the fixed text again
+    // against the index built before it, and must see the import it just added.
+    let imports = ImportMap::of(ctx.file);
+    for (local, imported) in imports.iter() {
+        let bound = match imported {
+            Imported::Name { module, name } if name == class => {
+                module.starts_with("django.db.models").then(|| local.to_string())
             }
+            Imported::Name { module, name } if module == "django.db" && name == "models" => {
+                Some(format!("{local}.{class}"))
+            }
+            Imported::Module(module) if module == "django.db.models" => {
+                Some(format!("{local}.{class}"))
+            }
+            _ => None,
+        };
+        if let Some(bound) = bound {
+            return (bound, Some(None));
         }
     }
     let source = &ctx.file.source;
-    let last_import = ctx
+    let imports: Vec<_> = ctx
         .file
         .top_level()
         .into_iter()
         .map(|(node, _)| node)
-        .rev()
-        .find(|node| matches!(node.kind(), "import_statement" | "import_from_statement"));
-    let edit = last_import.map(|node| {
+        .filter(|node| matches!(node.kind(), "import_statement" | "import_from_statement"))
+        .collect();
+    // `from django.db.models import Sum` on one line takes `, Max` at its end.
+    let extended = imports.iter().find(|node| {
+        let text = ctx.text(TextRange::of(**node));
+        text.strip_prefix("from django.db.models import ")
+            .is_some_and(|names| !names.contains(['(', '\\', '*', '#', '\n']))
+    });
+    if let Some(node) = extended {
+        let edit = Edit::insertion(node.end_byte(), format!(", {class}"));
+        return (class.to_string(), Some(Some(edit)));
+    }
+    let edit = imports.last().map(|node| {
         let end = node.end_byte();
         match source[end..].find('\n') {
             Some(newline) => Edit::insertion(

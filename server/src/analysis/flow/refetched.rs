@@ -50,7 +50,9 @@ pub(super) fn iterated_after(
     if !is_iteration(next, src) {
         return None;
     }
-    let reached = match how {
+    // Where the loop must be, and the node up to which nothing may decide whether it
+    // runs.
+    let (reached, region) = match how {
         Measured::NonEmpty | Measured::Empty => {
             let test = measured.parent().filter(|p| p.kind() == "if_statement")?;
             if test.child_by_field_id(FIELDS.condition) != Some(measured) {
@@ -58,24 +60,36 @@ pub(super) fn iterated_after(
             }
             let body = test.child_by_field_id(FIELDS.consequence)?;
             let alternative = test.child_by_field_id(FIELDS.alternative);
+            let block = test.parent()?;
             if how == Measured::NonEmpty {
-                within(next, body) || (!may_leave(body) && after_in_block(test, next))
-            } else if alternative.is_some_and(|a| a.kind() == "else_clause" && within(next, a)) {
-                true
+                if within(next, body) {
+                    (true, body)
+                } else {
+                    (!may_leave(body) && after_in_block(test, next), block)
+                }
+            } else if let Some(alt) =
+                alternative.filter(|a| a.kind() == "else_clause" && within(next, *a))
+            {
+                (true, alt)
             } else {
                 // Run exactly when there were no rows, often to create some, which the
                 // loop then reads: rows fetched at the test would miss them.
                 if !may_leave(body) && descendants(body).any(|n| n.kind() == "call") {
                     return None;
                 }
-                after_in_block(test, next)
+                (after_in_block(test, next), block)
             }
         }
         Measured::Counted => {
             let statement = statement_of(measured)?;
-            statement.kind() == "expression_statement" && after_in_block(statement, next)
+            let after =
+                statement.kind() == "expression_statement" && after_in_block(statement, next);
+            (after, statement.parent()?)
         }
     };
+    if !reached || !runs_whenever(next, region) {
+        return None;
+    }
     // After `if not qs.exists():`, its body is off the loop's path (it left, or the
     // loop is in the `else`).
     let off_path = match how {
@@ -90,10 +104,48 @@ pub(super) fn iterated_after(
             && n.end_byte() <= next.start_byte()
             && !off_path.is_some_and(|body| within(n, body))
     });
-    reached.then(|| IteratedAfter {
+    Some(IteratedAfter {
         range: TextRange::of(next),
         calls_between,
     })
+}
+
+/// Nothing between the iterated `name` and `region` decides whether the iteration runs:
+/// no `if`, `while`, `except`, other loop, conditional or boolean expression. Else the
+/// rows fetched at the test may be rows nothing reads.
+fn runs_whenever(name: Node<'_>, region: Node<'_>) -> bool {
+    let own = name.parent();
+    let own_comprehension = own
+        .filter(|p| p.kind() == "for_in_clause")
+        .and_then(|clause| clause.parent());
+    let mut current = name;
+    while let Some(parent) = current.parent() {
+        if parent == region {
+            return true;
+        }
+        let decides = match parent.kind() {
+            "for_statement" => Some(parent) != own,
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+            | "dictionary_comprehension" => Some(parent) != own_comprehension,
+            "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "while_statement"
+            | "except_clause"
+            | "conditional_expression"
+            | "boolean_operator"
+            | "match_statement"
+            | "case_clause" => true,
+            _ => false,
+        };
+        if decides {
+            return false;
+        }
+        current = parent;
+    }
+    false
 }
 
 /// Every mention of `name` in `scope`, in order; `None` when one is inside a nested

@@ -114,21 +114,27 @@ pub(super) fn iterated_after(
 /// no `if`, `while`, `except`, other loop, conditional or boolean expression. Else the
 /// rows fetched at the test may be rows nothing reads.
 fn runs_whenever(name: Node<'_>, region: Node<'_>) -> bool {
-    let own = name.parent();
-    let own_comprehension = own
-        .filter(|p| p.kind() == "for_in_clause")
-        .and_then(|clause| clause.parent());
     let mut current = name;
     while let Some(parent) = current.parent() {
         if parent == region {
             return true;
         }
         let decides = match parent.kind() {
-            "for_statement" => Some(parent) != own,
+            // The iterable of a loop is evaluated whenever the loop is reached; its body
+            // may run no time at all.
+            "for_statement" | "for_in_clause" => {
+                parent.child_by_field_id(FIELDS.right) != Some(current)
+            }
             "list_comprehension"
             | "set_comprehension"
             | "generator_expression"
-            | "dictionary_comprehension" => Some(parent) != own_comprehension,
+            | "dictionary_comprehension" => {
+                let mut cursor = parent.walk();
+                let first = parent
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() == "for_in_clause");
+                first != Some(current)
+            }
             "if_statement"
             | "elif_clause"
             | "else_clause"

@@ -135,10 +135,12 @@ fn runs_whenever(name: Node<'_>, region: Node<'_>) -> bool {
                     .find(|c| c.kind() == "for_in_clause");
                 first != Some(current)
             }
-            "if_statement"
-            | "elif_clause"
+            // The condition of an `if` or `while` is evaluated whenever it is reached.
+            "if_statement" | "while_statement" => {
+                parent.child_by_field_id(FIELDS.condition) != Some(current)
+            }
+            "elif_clause"
             | "else_clause"
-            | "while_statement"
             | "except_clause"
             | "conditional_expression"
             | "boolean_operator"

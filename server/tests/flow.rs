@@ -102,16 +102,22 @@ impl Renderer<'_> {
                     format!("existence (exists: {exists}, by {measure:?})")
                 }
                 EvaluationKind::Len => "len".to_string(),
+                EvaluationKind::Exists { exists } => format!("exists() (exists: {exists})"),
+                EvaluationKind::Count => "count".to_string(),
             };
             writeln!(
                 out,
-                "evaluation {kind} of `{}` at {}{}",
+                "evaluation {kind} of `{}` at {}{}{}",
                 evaluation.qs_text,
                 self.at(evaluation.range),
                 if evaluation.sole_use {
                     " (sole use)"
                 } else {
                     ""
+                },
+                match evaluation.iterated_after {
+                    Some(after) => format!(", iterated after at {}", self.at(after.range)),
+                    None => String::new(),
                 }
             )
             .unwrap();

@@ -114,6 +114,9 @@ pub struct Field {
     /// `auto_now=True`: `save()` sets it to the current time, `update()` and
     /// `bulk_update()` leave it.
     pub auto_now: bool,
+    /// The field class's own name as written (`DecimalField` of `models.DecimalField`),
+    /// `AutoField` for the implicit `id`; `None` for a parent link.
+    pub class: Option<String>,
 }
 
 impl Field {

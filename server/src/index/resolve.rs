@@ -587,6 +587,7 @@ impl<'a> Resolver<'a> {
                 null: false,
                 primary_key: true,
                 auto_now: false,
+                class: Some("AutoField".to_string()),
             },
             FieldSource::Ptr(parent) => Field {
                 name: field.name.clone(),
@@ -600,6 +601,7 @@ impl<'a> Resolver<'a> {
                 null: false,
                 primary_key: true,
                 auto_now: false,
+                class: None,
             },
             FieldSource::Declared(facts) => {
                 let relation = || {
@@ -630,6 +632,7 @@ impl<'a> Resolver<'a> {
                     null: facts.null,
                     primary_key: facts.primary_key,
                     auto_now: facts.auto_now,
+                    class: facts.callee.last().cloned(),
                 }
             }
         }

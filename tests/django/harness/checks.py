@@ -7,7 +7,7 @@ from harness.runner import SIZES
 BIG, SMALL = str(SIZES[-1]), str(SIZES[0])
 
 # Positive scenarios of these rules must be fixed by `--fix`; the others may offer no fix.
-FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM302", "ORM601"}
+FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM204", "ORM302", "ORM601"}
 # The runtime kind a positive of each rule must declare.
 POSITIVE_KINDS = {
     # `raises`: Django 6.1's FETCH_RAISE blocks the load.
@@ -19,11 +19,13 @@ POSITIVE_KINDS = {
     "ORM201": {"count_query"},
     "ORM202": {"count_query"},
     "ORM203": {"per_object"},
+    "ORM204": {"constant"},
     "ORM301": {"constant"},
     "ORM302": {"constant"},
     "ORM401": {"writes_per_row"},
     "ORM402": {"writes_per_row"},
     "ORM403": {"writes_per_row"},
+    "ORM501": {"count_query"},
     "ORM601": {"raises"},
     "ORM602": {"raises"},
 }
@@ -40,6 +42,14 @@ def _has_count(sql_list):
 def _fetches_rows(sql_list):
     return any(
         s.upper().startswith("SELECT") and "COUNT(" not in s.upper() and not s.upper().endswith("LIMIT 1")
+        for s in sql_list
+    )
+
+
+def _only_aggregates(sql_list):
+    """Every query computes an aggregate (no row fetched for Python to add up)."""
+    return bool(sql_list) and all(
+        s.upper().startswith("SELECT") and any(f in s.upper() for f in ("SUM(", "MAX(", "MIN(", "COUNT("))
         for s in sql_list
     )
 
@@ -113,6 +123,10 @@ def fixed_problems(sc, rule, before, after):
         if rule == "ORM201":
             if _has_count(af["sql"]) or not any(q.upper().endswith("LIMIT 1") for q in af["sql"]):
                 probs.append(f"@{size}: expected an EXISTS-style LIMIT 1 query, ran {af['sql']}")
+        if rule == "ORM204" and (_has_count(af["sql"]) or not _fetches_rows(af["sql"])):
+            probs.append(f"@{size}: expected the rows fetched once, no COUNT, ran {af['sql']}")
+        if rule == "ORM501" and not _only_aggregates(af["sql"]):
+            probs.append(f"@{size}: expected one aggregate query and no rows fetched, ran {af['sql']}")
         if rule == "ORM202" and not _has_count(af["sql"]):
             probs.append(f"@{size}: expected a COUNT( query, ran {af['sql']}")
         if rule in ("ORM301", "ORM302") and af["queries"] != bs["queries"]:

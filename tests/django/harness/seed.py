@@ -1,5 +1,7 @@
 """Deterministic data at a given size (rows per main table). Uses bulk_create only."""
 
+from decimal import Decimal
+
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Profile, Team, User
@@ -109,7 +111,14 @@ def seed(n):
     )
     OrderItem.objects.bulk_create(
         [
-            OrderItem(id=2 * i + k + 1, order_id=i + 1, product_id=((i + k) % n) + 1, quantity=k + 1)
+            OrderItem(
+                id=2 * i + k + 1,
+                order_id=i + 1,
+                product_id=((i + k) % n) + 1,
+                quantity=k + 1,
+                unit_price=Decimal(f"{i}.{25 * (k + 1)}"),
+                discount=0.1 * (i + 1) if k == 0 else None,
+            )
             for i in range(n)
             for k in range(2)
         ]

@@ -75,3 +75,6 @@ class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE)
     product = models.ForeignKey(Product, on_delete=models.CASCADE)
     quantity = models.IntegerField()
+    # Summed in Python by the ORM501 scenarios: a decimal, and a float that may be NULL.
+    unit_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    discount = models.FloatField(null=True)

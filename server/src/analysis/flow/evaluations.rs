@@ -7,6 +7,7 @@ use crate::syntax::node::{call_args, descendants, text};
 use crate::text::TextRange;
 
 use super::facts::{Evaluation, EvaluationKind, Measure};
+use super::refetched::{Measured, iterated_after};
 use super::values::{Env, Qs, Value, obj_prefetched};
 use super::walker::Walker;
 
@@ -126,16 +127,19 @@ impl<'a> Walker<'a> {
                 if counted.measure == Measure::Len
                     && let Some(len_call) = counted.qs.parent().and_then(|p| p.parent())
                 {
-                    self.record(EvaluationKind::Len, len_call, &counted);
+                    self.record(EvaluationKind::Len, len_call, &counted, scope);
                 }
                 return;
             }
         };
+        if counted.measure == Measure::Exists {
+            return;
+        }
         let kind = EvaluationKind::Existence {
             exists,
             measure: counted.measure,
         };
-        self.record(kind, node, &counted);
+        self.record(kind, node, &counted, scope);
     }
 
     /// `if qs.count():`, `if len(qs):`, `not qs.count()`, `x and len(qs)`, `if qs:`,
@@ -157,6 +161,10 @@ impl<'a> Walker<'a> {
         };
         let Some(counted) = counted else { return };
         let kind = match test {
+            Some((negated, _)) if counted.measure == Measure::Exists => {
+                EvaluationKind::Exists { exists: !negated }
+            }
+            None if counted.measure == Measure::Exists => return,
             Some((negated, _)) => EvaluationKind::Existence {
                 exists: !negated,
                 measure: counted.measure,
@@ -167,12 +175,39 @@ impl<'a> Walker<'a> {
                 measure: Measure::Truth,
             },
             None if counted.measure == Measure::Len => EvaluationKind::Len,
-            None => return,
+            None => EvaluationKind::Count,
         };
-        self.record(kind, test.map_or(node, |(_, n)| n), &counted);
+        self.record(kind, test.map_or(node, |(_, n)| n), &counted, scope);
     }
 
-    fn record(&mut self, kind: EvaluationKind, range_node: Node<'a>, counted: &Counted<'a>) {
+    fn record(
+        &mut self,
+        kind: EvaluationKind,
+        range_node: Node<'a>,
+        counted: &Counted<'a>,
+        scope: Node<'a>,
+    ) {
+        // `count()` and `exists()` leave the result cache empty; `len()` and a truth
+        // test fill it, so nothing after them is fetched again.
+        let measured = match kind {
+            EvaluationKind::Existence {
+                exists,
+                measure: Measure::Count,
+            }
+            | EvaluationKind::Exists { exists } => Some(if exists {
+                Measured::NonEmpty
+            } else {
+                Measured::Empty
+            }),
+            EvaluationKind::Count => Some(Measured::Counted),
+            EvaluationKind::Existence { .. } | EvaluationKind::Len => None,
+        };
+        let iterated_after = measured.and_then(|how| {
+            if counted.maybe_prefetched.is_some() {
+                return None;
+            }
+            iterated_after(range_node, counted.qs, how, scope, self.src())
+        });
         self.facts.evaluations.push(Evaluation {
             kind,
             range: TextRange::of(range_node),
@@ -180,6 +215,7 @@ impl<'a> Walker<'a> {
             sole_use: counted.sole_use,
             needs_parens: needs_parens_for_not(range_node),
             maybe_prefetched: counted.maybe_prefetched.clone(),
+            iterated_after,
         });
     }
 
@@ -204,13 +240,15 @@ impl<'a> Walker<'a> {
             }
             "attribute" => {
                 let attr = function.child_by_field_id(FIELDS.attribute)?;
-                if self.file.text(attr) != "count"
-                    || !args.positional.is_empty()
-                    || !args.keywords.is_empty()
-                {
+                let measure = match self.file.text(attr) {
+                    "count" => Measure::Count,
+                    "exists" => Measure::Exists,
+                    _ => return None,
+                };
+                if !args.positional.is_empty() || !args.keywords.is_empty() {
                     return None;
                 }
-                (function.child_by_field_id(FIELDS.object)?, Measure::Count)
+                (function.child_by_field_id(FIELDS.object)?, measure)
             }
             _ => return None,
         };
@@ -221,7 +259,11 @@ impl<'a> Walker<'a> {
                 // The project's own `count()` may answer without a query.
                 Value::Qs(qs) => {
                     plain_rows(qs)
-                        && (measure != Measure::Count || self.own_method(qs, "count").is_none())
+                        && match measure {
+                            Measure::Count => self.own_method(qs, "count").is_none(),
+                            Measure::Exists => self.own_method(qs, "exists").is_none(),
+                            Measure::Len | Measure::Truth => true,
+                        }
                 }
                 // `user.orders.count()`: a query, unless the orders were prefetched, when
                 // `exists()` is served from the prefetch too. Known to be prefetched,
@@ -314,7 +356,7 @@ impl<'a> Walker<'a> {
 }
 
 /// The right-hand sides of `name = ...` in `scope`.
-fn assignments_of<'a>(
+pub(super) fn assignments_of<'a>(
     scope: Node<'a>,
     name: &'a str,
     src: &'a str,

@@ -84,6 +84,19 @@ pub struct Evaluation {
     /// we cannot see may have prefetched it: then neither `count()` nor `exists()` runs
     /// a query.
     pub maybe_prefetched: Option<String>,
+    /// The same rows iterated afterwards, on the path the test or count leads to, with
+    /// nothing fetching them in between: a second query (ORM204).
+    pub iterated_after: Option<IteratedAfter>,
+}
+
+/// Where rows tested or counted are iterated afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IteratedAfter {
+    /// The iterated name.
+    pub range: TextRange,
+    /// Code between the two calls something, which may write rows the loop would see
+    /// and rows fetched at the test would not.
+    pub calls_between: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +105,10 @@ pub enum EvaluationKind {
     Existence { exists: bool, measure: Measure },
     /// `len(qs)` used as a number.
     Len,
+    /// `qs.exists()` tested (`exists` false under `not`).
+    Exists { exists: bool },
+    /// `qs.count()` used as a number.
+    Count,
 }
 
 /// How an existence test measures the rows.
@@ -104,6 +121,8 @@ pub enum Measure {
     Len,
     /// `if qs:`, `bool(qs)`, `not qs`: fetches every row into the result cache.
     Truth,
+    /// `qs.exists()`: `SELECT 1 ... LIMIT 1`, which leaves the result cache empty.
+    Exists,
 }
 
 /// A lookup-taking call on a queryset of a known model.
@@ -200,6 +219,34 @@ pub struct Batched {
     pub computed_once: bool,
 }
 
+/// `sum(o.price for o in qs)`, `max(...)`, `min(...)`, `len([o for o in qs if ...])`,
+/// `sum(1 for o in qs if ...)` over a queryset nothing else uses (ORM501).
+#[derive(Debug, Clone)]
+pub struct PythonAggregate {
+    /// The whole call, which the rewrite replaces.
+    pub range: TextRange,
+    pub function: AggregateFunction,
+    /// The column summed or compared; `None` when counting.
+    pub field: Option<String>,
+    /// The comprehension's conditions as `filter()` keywords (`paid=True`).
+    pub filters: Vec<String>,
+    /// The iterated queryset as written.
+    pub qs_text: String,
+    pub iter_range: TextRange,
+    /// The database gives what Python gives, empty queryset included.
+    pub exact: bool,
+    /// `x or 0` in place of the call would need parentheses.
+    pub needs_parens: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Sum,
+    Max,
+    Min,
+    Count,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -209,6 +256,7 @@ pub struct Facts {
     pub id_reads: Vec<IdRead>,
     pub get_tests: Vec<GetTest>,
     pub writes: Vec<WriteInLoop>,
+    pub python_aggregates: Vec<PythonAggregate>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -230,6 +278,7 @@ impl Facts {
             id_reads,
             get_tests,
             writes,
+            python_aggregates,
             modules_read: _,
         } = self;
         writes.shift(by);
@@ -239,6 +288,7 @@ impl Facts {
         only_then_values.shift(by);
         id_reads.shift(by);
         get_tests.shift(by);
+        python_aggregates.shift(by);
     }
 
     pub(super) fn extend(&mut self, other: Facts) {
@@ -250,6 +300,7 @@ impl Facts {
             id_reads,
             get_tests,
             writes,
+            python_aggregates,
             modules_read,
         } = other;
         self.writes.extend(writes);
@@ -259,6 +310,7 @@ impl Facts {
         self.only_then_values.extend(only_then_values);
         self.id_reads.extend(id_reads);
         self.get_tests.extend(get_tests);
+        self.python_aggregates.extend(python_aggregates);
         self.read_modules(modules_read);
     }
 
@@ -280,6 +332,7 @@ impl Facts {
             id_reads,
             get_tests,
             writes,
+            python_aggregates,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -290,6 +343,7 @@ impl Facts {
             && id_reads.is_empty()
             && get_tests.is_empty()
             && writes.is_empty()
+            && python_aggregates.is_empty()
     }
 }
 
@@ -469,8 +523,37 @@ impl Shift for Evaluation {
             sole_use: _,
             needs_parens: _,
             maybe_prefetched: _,
+            iterated_after,
         } = self;
         range.shift(by);
+        iterated_after.shift(by);
+    }
+}
+
+impl Shift for IteratedAfter {
+    fn shift(&mut self, by: isize) {
+        let IteratedAfter {
+            range,
+            calls_between: _,
+        } = self;
+        range.shift(by);
+    }
+}
+
+impl Shift for PythonAggregate {
+    fn shift(&mut self, by: isize) {
+        let PythonAggregate {
+            range,
+            function: _,
+            field: _,
+            filters: _,
+            qs_text: _,
+            iter_range,
+            exact: _,
+            needs_parens: _,
+        } = self;
+        range.shift(by);
+        iter_range.shift(by);
     }
 }
 

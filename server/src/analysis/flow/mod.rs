@@ -6,6 +6,7 @@
 //! every value it may have; rules only report what holds for all of them.
 
 mod admin;
+mod aggregates;
 mod cache;
 mod callers;
 mod calls;
@@ -21,6 +22,7 @@ mod loop_growth;
 mod loops;
 mod queryset;
 mod receivers;
+mod refetched;
 mod rendered;
 mod scan;
 mod serialized;
@@ -45,8 +47,9 @@ use walker::Walker;
 
 pub use cache::FlowCache;
 pub use facts::{
-    Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact,
-    Measure, OnlyThenValues, SelectSetting, WriteInLoop, WriteKind,
+    AggregateFunction, Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead,
+    IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, SelectSetting,
+    WriteInLoop, WriteKind,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 

@@ -53,6 +53,7 @@ impl<'a> Walker<'a> {
             "call" => {
                 if !in_chain {
                     self.call(node, env, scope);
+                    self.python_aggregate(node, env, scope);
                 }
                 if let Some(parent) = parent {
                     self.truthiness(node, parent, env, scope);

@@ -22,6 +22,8 @@ impl Violation for CountForExistence {
             Measure::Count => "counts every row",
             Measure::Len => "fetches every row",
             Measure::Truth => "fetches every row of the queryset",
+            // Never recorded as an existence test of this rule's: `exists()` is the cure.
+            Measure::Exists => "asks",
         };
         // Inside a model method the caller may have prefetched the manager: both are
         // then free, and the message must not promise a saving.
@@ -49,6 +51,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // `count()` never fills the result cache, so `exists()` in its place is never
         // worse; rows fetched to be tested may be what later code reads.
         if measure != Measure::Count && !evaluation.sole_use {
+            continue;
+        }
+        // The rows iterated afterwards are fetched by a query of their own: testing them
+        // once fetched is the cure (ORM204), not a cheaper test.
+        if evaluation.iterated_after.is_some() {
             continue;
         }
         let replacement = if exists {

@@ -47,6 +47,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !fact.sole_consumer || fact.sources.len() != 1 {
             continue;
         }
+        // Rows read for one aggregate need no columns at all (ORM501).
+        let aggregated = ctx.facts.python_aggregates.iter();
+        if aggregated.map(|a| a.iter_range).any(|r| r == fact.iter_range) {
+            continue;
+        }
         let qs = &fact.sources[0];
         let Some(origin) = &qs.origin else { continue };
         let applied = &qs.applied;

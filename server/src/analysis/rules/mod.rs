@@ -23,11 +23,13 @@ super::registry::declare_rules! {
     CountForExistence => ("ORM201", "count-for-existence", Warning, count_for_existence, Needs::Facts),
     LenOfQueryset => ("ORM202", "len-of-queryset", Warning, len_of_queryset, Needs::Facts),
     RelatedIdViaObject => ("ORM203", "related-id-via-object", Warning, related_id_via_object, Needs::Facts),
+    CountThenIterate => ("ORM204", "count-then-iterate", Warning, count_then_iterate, Needs::Facts),
     FetchOnlyNeeded => ("ORM301", "fetch-only-needed", Info, fetch_only_needed, Needs::Facts),
     OnlyThenValues => ("ORM302", "only-then-values", Warning, only_then_values, Needs::Facts),
     CreateInLoop => ("ORM401", "create-in-loop", Warning, create_in_loop, Needs::Facts),
     SaveInLoop => ("ORM402", "save-in-loop", Warning, save_in_loop, Needs::Facts),
     DeleteInLoop => ("ORM403", "delete-in-loop", Warning, delete_in_loop, Needs::Facts),
+    AggregateInPython => ("ORM501", "aggregate-in-python", Warning, aggregate_in_python, Needs::Facts),
     SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
     UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
 }

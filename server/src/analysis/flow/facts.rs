@@ -147,6 +147,40 @@ pub struct GetTest {
     pub filtered: String,
 }
 
+/// A query run for each iteration of a loop over data that grows (ORM103): a queryset
+/// method that reads, a queryset iterated, or a call of a function of the project that
+/// runs one.
+#[derive(Debug, Clone)]
+pub struct QueryInLoop {
+    /// The call or iterated expression that runs it, in this file.
+    pub range: TextRange,
+    /// What runs it: Django's method (`get`, `count`), `iterate` for a queryset
+    /// iterated or `list()`-ed, `get_object_or_404`.
+    pub method: String,
+    pub model: ModelId,
+    /// The function or method of the project called, when the query runs in it
+    /// (`helper()`, `post.latest_comment()`), with where the query is there.
+    pub through: Option<Through>,
+    /// The loop's iterated expression.
+    pub loop_iter: TextRange,
+    /// The query names nothing the loop binds: the same query each time.
+    pub invariant: bool,
+    /// The lookup keywords of a `get()` (`pk`, `slug`), for the advice.
+    pub keywords: Vec<String>,
+}
+
+/// Where, in a function the loop calls, the query runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Through {
+    /// `helper()`, `post.latest_comment()`, `post.last_reply` (a property).
+    pub callee: String,
+    /// The query as written there (`Tag.objects.get(...)`).
+    pub query: String,
+    /// The query's place when it is in another file (one in this file belongs to
+    /// another definition, which does not move with the loop's).
+    pub elsewhere: Option<(std::path::PathBuf, TextRange)>,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -155,6 +189,7 @@ pub struct Facts {
     pub only_then_values: Vec<OnlyThenValues>,
     pub id_reads: Vec<IdRead>,
     pub get_tests: Vec<GetTest>,
+    pub queries_in_loops: Vec<QueryInLoop>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -175,8 +210,10 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            queries_in_loops,
             modules_read: _,
         } = self;
+        queries_in_loops.shift(by);
         loops.shift(by);
         evaluations.shift(by);
         lookup_calls.shift(by);
@@ -193,8 +230,10 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            queries_in_loops,
             modules_read,
         } = other;
+        self.queries_in_loops.extend(queries_in_loops);
         self.loops.extend(loops);
         self.evaluations.extend(evaluations);
         self.lookup_calls.extend(lookup_calls);
@@ -221,6 +260,7 @@ impl Facts {
             only_then_values,
             id_reads,
             get_tests,
+            queries_in_loops,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -230,6 +270,7 @@ impl Facts {
             && only_then_values.is_empty()
             && id_reads.is_empty()
             && get_tests.is_empty()
+            && queries_in_loops.is_empty()
     }
 }
 
@@ -456,5 +497,24 @@ impl Shift for GetTest {
     fn shift(&mut self, by: isize) {
         let GetTest { range, filtered: _ } = self;
         range.shift(by);
+    }
+}
+
+impl Shift for QueryInLoop {
+    fn shift(&mut self, by: isize) {
+        let QueryInLoop {
+            range,
+            method: _,
+            model: _,
+            through,
+            loop_iter,
+            invariant: _,
+            keywords: _,
+        } = self;
+        // `through` holds a place in another file only, which this file's edits do not
+        // move.
+        let _ = through;
+        range.shift(by);
+        loop_iter.shift(by);
     }
 }

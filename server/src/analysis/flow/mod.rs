@@ -17,7 +17,9 @@ mod foreign;
 mod generic_views;
 mod get_tests;
 mod id_reads;
+mod loop_growth;
 mod loops;
+mod queries;
 mod queryset;
 mod receivers;
 mod rendered;
@@ -44,7 +46,7 @@ use walker::Walker;
 pub use cache::FlowCache;
 pub use facts::{
     Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
-    OnlyThenValues, SelectSetting,
+    OnlyThenValues, QueryInLoop, SelectSetting, Through,
 };
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 

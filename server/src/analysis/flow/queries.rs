@@ -1,0 +1,615 @@
+//! Queries run once per iteration of a loop over data that grows (ORM103): a queryset
+//! method that reads, a queryset iterated anew, and calls of the project's functions
+//! and model methods that run one, each judged by a summary of the function walked
+//! for the queries it runs.
+//!
+//! Per-row reads of a loop row's own relations (`post.comments.filter(...)`, in a
+//! method or helper too) are the loop facts' business ([`super::facts::LoopFact`]):
+//! they are left out here, so one read gives one finding.
+
+use std::path::PathBuf;
+
+use tree_sitter::Node;
+
+use crate::analysis::sources::function_elsewhere;
+use crate::index::{Attribute, MethodKind, ModelId};
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::{CallArgs, descendants, text};
+use crate::syntax::scan::may_use_orm;
+use crate::text::TextRange;
+
+use super::MAX_CALL_DEPTH;
+use super::facts::{QueryInLoop, Through};
+use super::foreign::method_of_class;
+use super::loop_growth::iterates_growing_data;
+use super::values::{Env, Qs, Value};
+use super::walker::{Walker, bound_names, parameter_names};
+
+/// Where queries are looked for: the body of a loop over growing data, or the body of a
+/// function summarised for a caller that calls it in one.
+#[derive(Debug, Clone)]
+pub(super) struct QueryScope {
+    pub(super) region: TextRange,
+    /// The loop's iterated expression; `None` for a summarised function.
+    iter: Option<TextRange>,
+    /// The names the loop binds per iteration: its targets and what its body assigns.
+    bound: Vec<String>,
+    /// Names the body assigns: a queryset held in one is built anew each time.
+    assigned: Vec<String>,
+}
+
+/// A query a summarised function runs.
+#[derive(Debug, Clone)]
+pub(super) struct Found {
+    query: String,
+    method: String,
+    model: ModelId,
+    /// Where, in the file walked.
+    range: TextRange,
+    /// Where, when it is in another file than the one walked (a function that one
+    /// calls).
+    elsewhere: Option<(PathBuf, TextRange)>,
+}
+
+/// Django's queryset methods that run a query whatever the queryset holds.
+const ALWAYS_QUERY: &[&str] = &[
+    "get",
+    "last",
+    "earliest",
+    "latest",
+    "aggregate",
+    "in_bulk",
+    "get_or_create",
+    "update_or_create",
+];
+
+/// Methods served from the queryset's own result cache once it is filled: a query
+/// each time only on a queryset built anew.
+const QUERY_UNLESS_CACHED: &[&str] = &["count", "exists", "first", "contains"];
+
+/// Builtins that fetch every row of the queryset they are given.
+const FETCH_ALL: &[&str] = &["list", "tuple", "sorted", "set"];
+
+impl QueryScope {
+    fn of(region: Node<'_>, iter: Option<Node<'_>>, targets: Vec<String>, src: &str) -> Self {
+        let assigned: Vec<String> = descendants(region)
+            .filter_map(|n| match n.kind() {
+                "assignment" | "augmented_assignment" => n.child_by_field_id(FIELDS.left),
+                "for_statement" | "for_in_clause" => n.child_by_field_id(FIELDS.left),
+                "named_expression" => n.child_by_field_id(FIELDS.name),
+                _ => None,
+            })
+            .flat_map(|left| bound_names(left, src))
+            .collect();
+        let mut bound = targets;
+        bound.extend(assigned.iter().cloned());
+        QueryScope {
+            region: TextRange::of(region),
+            iter: iter.map(TextRange::of),
+            bound,
+            assigned,
+        }
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// Whether queries are looked for here at all.
+    fn in_query_scope(&self) -> bool {
+        self.summary.is_some() || !self.query_scopes.is_empty()
+    }
+
+    /// Starts a loop's scope when `iter` runs over growing data; `true` when it did (the
+    /// caller ends it with [`Self::end_query_loop`]).
+    pub(super) fn start_query_loop(
+        &mut self,
+        left: Node<'a>,
+        iter: Node<'a>,
+        iterated: &[Value],
+        region: Node<'a>,
+        env: &Env,
+        scope: Node<'a>,
+    ) -> bool {
+        let rows = !iterated.is_empty()
+            && iterated.iter().all(|v| {
+                matches!(
+                    v,
+                    Value::Qs(_) | Value::Rows(_) | Value::Paginator(_) | Value::Enumerate(_)
+                )
+            });
+        let known = |name: &str| self.name_grows(name, env);
+        if !iterates_growing_data(iter, self.src(), scope, rows, &known) {
+            return false;
+        }
+        let targets = bound_names(left, self.src());
+        self.query_scopes
+            .push(QueryScope::of(region, Some(iter), targets, self.src()));
+        true
+    }
+
+    pub(super) fn end_query_loop(&mut self) {
+        self.query_scopes.pop();
+    }
+
+    /// What the walker knows of `name` for [`iterates_growing_data`].
+    fn name_grows(&self, name: &str, env: &Env) -> Option<bool> {
+        if self.parameters.iter().any(|p| p == name) && !matches!(name, "self" | "cls") {
+            return Some(true);
+        }
+        let values = env.get(name)?;
+        if values.iter().any(|v| {
+            matches!(
+                v,
+                Value::Qs(_)
+                    | Value::Rows(_)
+                    | Value::RelatedManager { .. }
+                    | Value::Paginator(_)
+                    | Value::Request
+            )
+        }) {
+            return Some(true);
+        }
+        match values.as_slice() {
+            [Value::Unknown] => None,
+            _ => Some(false),
+        }
+    }
+
+    /// The scopes a function body walked for a caller starts with: none, or its own body
+    /// while it is summarised.
+    pub(super) fn enter_function_scopes(&mut self, body: Node<'a>) -> Vec<QueryScope> {
+        let scopes = match self.summary {
+            Some(_) => vec![QueryScope::of(body, None, Vec::new(), self.src())],
+            None => Vec::new(),
+        };
+        std::mem::replace(&mut self.query_scopes, scopes)
+    }
+
+    /// `qs.method(...)` of Django's, walked: a query when the method reads.
+    pub(super) fn query_method(
+        &mut self,
+        qs: &Qs,
+        method: &str,
+        call: Node<'a>,
+        function: Node<'a>,
+    ) {
+        if !self.in_query_scope() || self.left_to_loop_facts(qs) {
+            return;
+        }
+        let Some(receiver) = function.child_by_field_id(FIELDS.object) else {
+            return;
+        };
+        let runs = ALWAYS_QUERY.contains(&method)
+            || QUERY_UNLESS_CACHED.contains(&method) && self.built_anew(receiver);
+        if !runs {
+            return;
+        }
+        let keywords = match method {
+            "get" => crate::syntax::node::call_args(call, self.src())
+                .keywords
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let query = call_text(function, call, self.src());
+        self.query_found(call, query, method, qs.model, keywords, None);
+    }
+
+    /// `iter`, iterated (by a `for`, a comprehension, `list()`): a query when its values
+    /// are a queryset built anew.
+    pub(super) fn query_iterated(&mut self, iter: Node<'a>, values: &[Value]) {
+        if !self.in_query_scope() || values.is_empty() || !self.built_anew(iter) {
+            return;
+        }
+        let mut model = None;
+        for value in values {
+            match value {
+                Value::Qs(qs) if !self.left_to_loop_facts(qs) => model = Some(qs.model),
+                _ => return,
+            }
+        }
+        if let Some(model) = model {
+            let query = squeezed(self.file.text(iter));
+            self.query_found(iter, query, "iterate", model, Vec::new(), None);
+        }
+    }
+
+    /// A call scanned inside a query scope: `list(qs)`, `get_object_or_404(...)`, or a
+    /// function or method of the project that runs a query.
+    pub(super) fn query_call(&mut self, call: Node<'a>, args: &CallArgs<'a>, env: &Env) {
+        if !self.in_query_scope() {
+            return;
+        }
+        let Some(function) = call.child_by_field_id(FIELDS.function) else {
+            return;
+        };
+        let name = self.file.text(function);
+        if function.kind() == "identifier" && !env.contains_key(name) {
+            if FETCH_ALL.contains(&name)
+                && let [arg] = args.positional[..]
+            {
+                let values = self.eval(arg, env);
+                self.query_iterated(arg, &values);
+                return;
+            }
+            if name == "get_object_or_404"
+                && let Some(arg) = args.positional.first()
+            {
+                let model = self.eval(*arg, env).into_iter().find_map(|v| match v {
+                    Value::Model(id) => Some(id),
+                    Value::Qs(qs) if !qs.related => Some(qs.model),
+                    _ => None,
+                });
+                if let Some(model) = model {
+                    let query = call_text(function, call, self.src());
+                    self.query_found(call, query, "get_object_or_404", model, Vec::new(), None);
+                }
+                return;
+            }
+        }
+        let Some((found, callee)) = self.summary_of_call(function, env) else {
+            return;
+        };
+        let through = Through {
+            callee,
+            query: found.query.clone(),
+            elsewhere: found.elsewhere.clone(),
+        };
+        self.query_found(
+            call,
+            found.query,
+            &found.method,
+            found.model,
+            Vec::new(),
+            Some(through),
+        );
+    }
+
+    /// `row.prop`, a property of the row's model that runs a query.
+    pub(super) fn query_property(&mut self, node: Node<'a>, parent: Option<Node<'a>>, env: &Env) {
+        if !self.in_query_scope() {
+            return;
+        }
+        // A method called is the call's business.
+        if parent.is_some_and(|p| p.kind() == "call") {
+            return;
+        }
+        let (Some(object), Some(attr)) = (
+            node.child_by_field_id(FIELDS.object),
+            node.child_by_field_id(FIELDS.attribute),
+        ) else {
+            return;
+        };
+        let name = self.file.text(attr).to_string();
+        let Some(found) = self.model_method_summary(object, &name, false, env) else {
+            return;
+        };
+        let through = Through {
+            callee: squeezed(self.file.text(node)),
+            query: found.query.clone(),
+            elsewhere: found.elsewhere.clone(),
+        };
+        self.query_found(
+            node,
+            found.query,
+            &found.method,
+            found.model,
+            Vec::new(),
+            Some(through),
+        );
+    }
+
+    /// A query found at `node`: one of the summarised function's, or one run per
+    /// iteration of the innermost loop.
+    fn query_found(
+        &mut self,
+        node: Node<'a>,
+        query: String,
+        method: &str,
+        model: ModelId,
+        keywords: Vec<String>,
+        through: Option<Through>,
+    ) {
+        if let Some(summary) = &mut self.summary {
+            let elsewhere = through.and_then(|t| t.elsewhere);
+            summary.push(Found {
+                query,
+                method: method.to_string(),
+                model,
+                range: TextRange::of(node),
+                elsewhere,
+            });
+            return;
+        }
+        let Some(scope) = self.query_scopes.last() else {
+            return;
+        };
+        let Some(loop_iter) = scope.iter else {
+            return;
+        };
+        if self.memoised(node, scope)
+            || !self
+                .queries_seen
+                .insert((node.start_byte(), node.end_byte()))
+        {
+            return;
+        }
+        let invariant = !descendants(node).any(|n| {
+            n.kind() == "identifier"
+                && !is_attribute_name(n)
+                && scope.bound.iter().any(|b| b == self.file.text(n))
+        });
+        self.facts.queries_in_loops.push(QueryInLoop {
+            range: TextRange::of(node),
+            method: method.to_string(),
+            model,
+            through,
+            loop_iter,
+            invariant,
+            keywords,
+        });
+    }
+
+    /// The query sits under `if key not in seen:` (a memo of earlier results), or the
+    /// loop consults a cache: how often it runs depends on the data, not on the rows.
+    fn memoised(&self, node: Node<'a>, scope: &QueryScope) -> bool {
+        let region = self
+            .src()
+            .get(scope.region.start..scope.region.end)
+            .unwrap_or("");
+        if region.contains("cache") {
+            return true;
+        }
+        std::iter::successors(node.parent(), |n| n.parent())
+            .take_while(|n| scope.region.contains_range(TextRange::of(*n)))
+            .filter(|n| matches!(n.kind(), "if_statement" | "conditional_expression"))
+            .any(|n| {
+                let condition = match n.kind() {
+                    "if_statement" => n.child_by_field_id(FIELDS.condition),
+                    _ => n.named_child(1),
+                };
+                condition.is_some_and(|c| {
+                    descendants(c).any(|op| op.kind() == "not in" || self.file.text(op) == "not in")
+                })
+            })
+    }
+
+    /// Rows of a related manager of a loop row: the loop facts judge them (ORM101,
+    /// ORM102, ORM105, ORM103 through [`crate::analysis::loads`]). In a summarised
+    /// function, any related manager's: its object is the caller's, whose loop facts
+    /// follow the function's reads of it.
+    fn left_to_loop_facts(&self, qs: &Qs) -> bool {
+        qs.related && (qs.per_row || self.summary.is_some())
+    }
+
+    /// The queryset `receiver` holds is built anew each time the scope runs: a call
+    /// (`.filter(...)`, `.all()` clone the queryset), or a name assigned in the scope.
+    fn built_anew(&self, receiver: Node<'a>) -> bool {
+        match receiver.kind() {
+            "call" => true,
+            "identifier" => self.query_scopes.last().is_some_and(|scope| {
+                let name = self.file.text(receiver);
+                scope.assigned.iter().any(|a| a == name)
+            }),
+            _ => false,
+        }
+    }
+
+    /// The first query the function `function` calls runs (with how the call names it),
+    /// when it is a function of this module or another, a model method of an object or
+    /// a method of the view `self` is.
+    fn summary_of_call(&mut self, function: Node<'a>, env: &Env) -> Option<(Found, String)> {
+        let callee = format!("{}()", squeezed(self.file.text(function)));
+        if function.kind() == "identifier"
+            && let Some(def) = self.function_named(self.file.text(function))
+        {
+            return Some((self.summarise_here(def, None, None)?, callee));
+        }
+        if function.kind() == "attribute" {
+            if let Some((def, receiver)) = self.view_method_called(function, env) {
+                let view = match receiver {
+                    Some(Value::View(key)) => Some(key),
+                    _ => None,
+                };
+                return Some((self.summarise_here(def, receiver, view)?, callee));
+            }
+            let object = function.child_by_field_id(FIELDS.object)?;
+            let name = self
+                .file
+                .text(function.child_by_field_id(FIELDS.attribute)?);
+            if let Some(found) = self.model_method_summary(object, name, true, env) {
+                return Some((found, callee));
+            }
+        }
+        let found = self.summarise_elsewhere(function, env)?;
+        Some((found, callee))
+    }
+
+    /// The first query `def`, a function of this file, runs when called (`receiver` its
+    /// first parameter, `view` the view it is a method of).
+    fn summarise_here(
+        &mut self,
+        def: Node<'a>,
+        receiver: Option<Value>,
+        view: Option<usize>,
+    ) -> Option<Found> {
+        let key = format!("{}:{}", self.file.module, def.start_byte());
+        if let Some(found) = self.summaries.get(&key) {
+            return found.clone();
+        }
+        if self.active.len() >= MAX_CALL_DEPTH
+            || self.active.contains(&def.start_byte())
+            || memoising(def, self.src())
+        {
+            return None;
+        }
+        let mut env = Env::new();
+        if let (Some(receiver), Some(first)) = (
+            receiver,
+            parameter_names(def, self.src()).into_iter().next(),
+        ) {
+            env.insert(first, vec![receiver]);
+        }
+        let facts = std::mem::take(&mut self.facts);
+        let seen = self.seen.clone();
+        let summary = self.summary.replace(Vec::new());
+        let current_view = std::mem::replace(&mut self.current_view, view);
+        self.active.push(def.start_byte());
+        self.function(def, env);
+        self.active.pop();
+        self.current_view = current_view;
+        let found =
+            std::mem::replace(&mut self.summary, summary).and_then(|all| all.into_iter().next());
+        self.seen = seen;
+        let walked = std::mem::replace(&mut self.facts, facts);
+        self.facts.read_modules(walked.modules_read);
+        self.summaries.insert(key, found.clone());
+        found
+    }
+
+    /// The first query a function of another module of the project, called as
+    /// `function`, runs.
+    fn summarise_elsewhere(&mut self, function: Node<'a>, env: &Env) -> Option<Found> {
+        let sources = self.sources?;
+        let (dotted, imports) = self.imported_callee(function, env)?;
+        let (text, name) = function_elsewhere(sources, imports, &dotted)?;
+        let key = format!("{}.{name}", text.file.module);
+        if let Some(found) = self.summaries.get(&key) {
+            return found.clone();
+        }
+        self.read_module(&text);
+        if self.active.len() >= MAX_CALL_DEPTH || !may_use_orm(text.function_text(&name)?) {
+            return None;
+        }
+        let def = text.function(&name)?;
+        if memoising(def, &text.file.source) {
+            return None;
+        }
+        let found = self.summarise_there(&text, def, None);
+        self.summaries.insert(key, found.clone());
+        found
+    }
+
+    /// The first query the method `name` of the model of the objects `object` holds
+    /// runs, when the model's class (or a model base) defines it as a method (`called`)
+    /// or a property.
+    fn model_method_summary(
+        &mut self,
+        object: Node<'a>,
+        name: &str,
+        called: bool,
+        env: &Env,
+    ) -> Option<Found> {
+        let sources = self.sources?;
+        let values = self.eval(object, env);
+        let Some(Value::Obj(obj)) = values.first() else {
+            return None;
+        };
+        if values.len() != 1 {
+            return None;
+        }
+        let model = obj.model()?;
+        let Attribute::Method(method) = self.index.attribute(model, name)? else {
+            return None;
+        };
+        let is_method = method.kind == MethodKind::Method;
+        if method.shadowable || is_method != called {
+            return None;
+        }
+        let key = format!("{}.{}.{name}", method.module, method.class);
+        if let Some(found) = self.summaries.get(&key) {
+            return found.clone();
+        }
+        let (module, class) = (method.module.clone(), method.class.clone());
+        let text = sources.module(&module)?;
+        self.read_module(&text);
+        if self.active.len() >= MAX_CALL_DEPTH {
+            return None;
+        }
+        let def = method_of_class(&text.file, &class, name)?;
+        let found = if memoising(def, &text.file.source) {
+            None
+        } else {
+            let receiver = Value::Obj(obj.clone()).placeless(None);
+            self.summarise_there(&text, def, Some(receiver))
+        };
+        self.summaries.insert(key, found.clone());
+        found
+    }
+
+    /// The first query `def`, of another module's `text`, runs when called with
+    /// `receiver` as its first parameter.
+    fn summarise_there(
+        &mut self,
+        text: &crate::analysis::sources::ModuleText,
+        def: Node<'_>,
+        receiver: Option<Value>,
+    ) -> Option<Found> {
+        let depth = self.active.len() + 1;
+        let (found, facts) = self.walk_there(text, def, depth, |there, def| {
+            let mut env = Env::new();
+            if let (Some(receiver), Some(first)) = (
+                receiver,
+                parameter_names(def, there.src()).into_iter().next(),
+            ) {
+                env.insert(first, vec![receiver]);
+            }
+            there.summary = Some(Vec::new());
+            there.function(def, env);
+            there.summary.take().and_then(|all| all.into_iter().next())
+        });
+        self.facts.read_modules(facts.modules_read);
+        let path = text.file.path.clone();
+        found.map(|found| Found {
+            elsewhere: Some(found.elsewhere.unwrap_or((path, found.range))),
+            ..found
+        })
+    }
+}
+
+/// A function that keeps what it computed (`@lru_cache`, `@cached`, a `cache` it
+/// consults) may run its query once for many calls.
+fn memoising(def: Node<'_>, src: &str) -> bool {
+    let outer = def
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+        .unwrap_or(def);
+    let text = text(outer, src);
+    let decorated = outer != def;
+    let cached_decorator = decorated && {
+        let header = &text[..text.find("def ").unwrap_or(0)];
+        header.contains("cache") && !header.contains("cached_property") || header.contains("memo")
+    };
+    cached_decorator || text.contains("cache.") || text.contains("caches[")
+}
+
+/// `Tag.objects.get(...)`: the callee as written, its arguments elided.
+fn call_text(function: Node<'_>, call: Node<'_>, src: &str) -> String {
+    let args = call
+        .child_by_field_id(FIELDS.arguments)
+        .is_some_and(|a| a.named_child_count() > 0);
+    let callee = squeezed(text(function, src));
+    if args {
+        format!("{callee}(...)")
+    } else {
+        format!("{callee}()")
+    }
+}
+
+/// `text` on one line, as a message quotes it.
+fn squeezed(text: &str) -> String {
+    crate::text::snippet(text, 80)
+}
+
+/// The name after the dot of an attribute, or a keyword argument's name: not a name
+/// read from the scope.
+fn is_attribute_name(ident: Node<'_>) -> bool {
+    let Some(parent) = ident.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "attribute" => parent.child_by_field_id(FIELDS.attribute) == Some(ident),
+        "keyword_argument" => parent.child_by_field_id(FIELDS.name) == Some(ident),
+        _ => false,
+    }
+}

@@ -47,6 +47,27 @@ struct Growth<'s, 't> {
     known: &'s dyn Fn(&str) -> Option<bool>,
 }
 
+/// Methods of dicts, lists, strings, query dicts and querysets whose result has as many
+/// items as what they are called on.
+const PASS_METHODS: &[&str] = &[
+    "items",
+    "values",
+    "keys",
+    "lists",
+    "split",
+    "splitlines",
+    "getlist",
+    "get",
+    "copy",
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "distinct",
+    "values_list",
+    "iterator",
+];
+
 /// Builtins whose result has as many items as their positional arguments.
 const PASS_ITEMS: &[&str] = &[
     "list",
@@ -72,16 +93,12 @@ impl Growth<'_, '_> {
                 .named_child(0)
                 .is_some_and(|inner| self.grows(inner, depth)),
             "identifier" => self.name_grows(text(node, self.src), depth),
+            // `request.POST`, `self.request.GET`: what a request carries. Any other
+            // attribute (`item.reads`, a property) may hold anything.
             "attribute" => {
-                // `request.POST`, `self.request.GET`: what a request carries.
                 let names = attribute_names(node, self.src);
-                if names.first() == Some(&"request")
+                names.first() == Some(&"request")
                     || names.get(..2) == Some(&["self", "request"][..])
-                {
-                    return true;
-                }
-                node.child_by_field_id(FIELDS.object)
-                    .is_some_and(|object| self.grows(object, depth + 1))
             }
             "subscript" => {
                 !constant_slice(node)
@@ -116,7 +133,8 @@ impl Growth<'_, '_> {
     }
 
     /// `list(rows)`, `range(len(ids))`, `ids.split(",")`, `qs.values_list("id")`: as
-    /// many items as what they are given or called on; any other call is unknown.
+    /// many items as what they are given or called on; any other call (a method of the
+    /// project, `item.get_reads()`) is unknown.
     fn call_grows(&self, call: Node<'_>, depth: usize) -> bool {
         let Some(function) = call.child_by_field_id(FIELDS.function) else {
             return false;
@@ -136,9 +154,15 @@ impl Growth<'_, '_> {
                 };
                 items.iter().any(|arg| self.grows(*arg, depth + 1))
             }
-            "attribute" => function
-                .child_by_field_id(FIELDS.object)
-                .is_some_and(|object| self.grows(object, depth + 1)),
+            "attribute" => {
+                let method = function
+                    .child_by_field_id(FIELDS.attribute)
+                    .map(|m| text(m, self.src));
+                method.is_some_and(|m| PASS_METHODS.contains(&m))
+                    && function
+                        .child_by_field_id(FIELDS.object)
+                        .is_some_and(|object| self.grows(object, depth + 1))
+            }
             _ => false,
         }
     }
@@ -214,7 +238,7 @@ mod tests {
             .unwrap();
         let iter = stmt.child_by_field_id(FIELDS.right).unwrap();
         let known = |name: &str| match name {
-            "rows" | "request" => Some(true),
+            "rows" | "request" | "item" | "data" => Some(true),
             "FIELDS" => Some(false),
             _ => None,
         };
@@ -251,5 +275,9 @@ mod tests {
         assert!(!grows("ids = [1, 2]\nfor i in ids: pass"));
         assert!(!grows("ids = [1, 2]\nids = rows\nfor i in ids: pass"));
         assert!(!grows("for c in 'abc': pass"));
+        // `item` grows (a parameter), what its attributes and methods hold is unknown.
+        assert!(!grows("for r in item.reads: pass"));
+        assert!(!grows("for r in item.get_reads(): pass"));
+        assert!(grows("for k, v in data.get('x').items(): pass"));
     }
 }

@@ -48,6 +48,7 @@ pub use facts::{
     Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead, LookupCall, LoopFact, Measure,
     OnlyThenValues, QueryInLoop, SelectSetting, Through,
 };
+pub use queries::is_write;
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 
 /// How deep analysis follows a row or queryset into helper functions.

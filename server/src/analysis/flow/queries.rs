@@ -67,6 +67,24 @@ const ALWAYS_QUERY: &[&str] = &[
 /// each time only on a queryset built anew.
 const QUERY_UNLESS_CACHED: &[&str] = &["count", "exists", "first", "contains"];
 
+/// Methods that write (a model's `save()`, a queryset's `update()`): a loop calling one
+/// is ORM401-ORM403's, even when the method reads too.
+const WRITES: &[&str] = &[
+    "save",
+    "delete",
+    "create",
+    "update",
+    "bulk_create",
+    "bulk_update",
+];
+
+/// The method or function `callee` (`save()`, `post.save`) writes.
+pub fn is_write(callee: &str) -> bool {
+    let name = callee.trim_end_matches("()");
+    let name = name.rsplit('.').next().unwrap_or(name);
+    WRITES.contains(&name)
+}
+
 /// Builtins that fetch every row of the queryset they are given.
 const FETCH_ALL: &[&str] = &["list", "tuple", "sorted", "set"];
 
@@ -310,6 +328,20 @@ impl<'a> Walker<'a> {
         keywords: Vec<String>,
         through: Option<Through>,
     ) {
+        let written = self.file.text(node);
+        // `order_by("?")`: a random pick each time, by design.
+        if written.contains("order_by(\"?\")") || written.contains("order_by('?')") {
+            return;
+        }
+        if self.summary.is_some() {
+            let conditional = self
+                .query_scopes
+                .first()
+                .is_some_and(|scope| self.memoised(node, scope) || self.on_parameters(node, scope));
+            if conditional {
+                return;
+            }
+        }
         if let Some(summary) = &mut self.summary {
             let elsewhere = through.and_then(|t| t.elsewhere);
             summary.push(Found {
@@ -334,11 +366,21 @@ impl<'a> Walker<'a> {
         {
             return;
         }
-        let invariant = !descendants(node).any(|n| {
+        let names_bound = descendants(node).any(|n| {
             n.kind() == "identifier"
                 && !is_attribute_name(n)
                 && scope.bound.iter().any(|b| b == self.file.text(n))
         });
+        let region = self
+            .src()
+            .get(scope.region.start..scope.region.end)
+            .unwrap_or("");
+        let invariant = !names_bound && through.is_none();
+        // The same query each time over data the loop writes (batches deleted one by
+        // one) is not the same result each time.
+        if invariant && writes(region) {
+            return;
+        }
         self.facts.queries_in_loops.push(QueryInLoop {
             range: TextRange::of(node),
             method: method.to_string(),
@@ -374,6 +416,37 @@ impl<'a> Walker<'a> {
             })
     }
 
+    /// The query sits under an `if` whose condition reads a parameter of the function
+    /// summarised (`if rows is None:`): whether it runs depends on the caller.
+    fn on_parameters(&self, node: Node<'a>, scope: &QueryScope) -> bool {
+        std::iter::successors(node.parent(), |n| n.parent())
+            .take_while(|n| scope.region.contains_range(TextRange::of(*n)))
+            .filter(|n| matches!(n.kind(), "if_statement" | "conditional_expression"))
+            .any(|n| {
+                let mut cursor = n.walk();
+                let conditions: Vec<Node<'a>> = match n.kind() {
+                    "if_statement" => n
+                        .children(&mut cursor)
+                        .filter_map(|c| match c.kind() {
+                            "elif_clause" => c.child_by_field_id(FIELDS.condition),
+                            _ => None,
+                        })
+                        .chain(n.child_by_field_id(FIELDS.condition))
+                        .collect(),
+                    _ => n.named_child(1).into_iter().collect(),
+                };
+                conditions.iter().any(|c| {
+                    descendants(*c).any(|id| {
+                        id.kind() == "identifier"
+                            && !is_attribute_name(id)
+                            && self.parameters.iter().any(|p| {
+                                p == self.file.text(id) && !matches!(p.as_str(), "self" | "cls")
+                            })
+                    })
+                })
+            })
+    }
+
     /// Rows of a related manager of a loop row: the loop facts judge them (ORM101,
     /// ORM102, ORM105, ORM103 through [`crate::analysis::loads`]). In a summarised
     /// function, any related manager's: its object is the caller's, whose loop facts
@@ -400,6 +473,9 @@ impl<'a> Walker<'a> {
     /// a method of the view `self` is.
     fn summary_of_call(&mut self, function: Node<'a>, env: &Env) -> Option<(Found, String)> {
         let callee = format!("{}()", squeezed(self.file.text(function)));
+        if is_write(&callee) {
+            return None;
+        }
         if function.kind() == "identifier"
             && let Some(def) = self.function_named(self.file.text(function))
         {
@@ -440,6 +516,7 @@ impl<'a> Walker<'a> {
         if self.active.len() >= MAX_CALL_DEPTH
             || self.active.contains(&def.start_byte())
             || memoising(def, self.src())
+            || writes(text(def, self.src()))
         {
             return None;
         }
@@ -482,7 +559,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let def = text.function(&name)?;
-        if memoising(def, &text.file.source) {
+        if memoising(def, &text.file.source) || writes(text.file.text(def)) {
             return None;
         }
         let found = self.summarise_there(&text, def, None);
@@ -527,7 +604,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let def = method_of_class(&text.file, &class, name)?;
-        let found = if memoising(def, &text.file.source) {
+        let found = if memoising(def, &text.file.source) || writes(text.file.text(def)) {
             None
         } else {
             let receiver = Value::Obj(obj.clone()).placeless(None);
@@ -567,8 +644,18 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Code that writes rows: a call of a write method, `get_or_create()` or
+/// `update_or_create()` in its text.
+fn writes(code: &str) -> bool {
+    WRITES
+        .iter()
+        .chain(&["get_or_create", "update_or_create"])
+        .any(|name| code.contains(&format!(".{name}(")))
+}
+
 /// A function that keeps what it computed (`@lru_cache`, `@cached`, a `cache` it
-/// consults) may run its query once for many calls.
+/// consults) may run its query once for many calls. (One that writes is left out by
+/// its callers too: a write per iteration is ORM401-ORM403's, and its reads go with it.)
 fn memoising(def: Node<'_>, src: &str) -> bool {
     let outer = def
         .parent()

@@ -3,7 +3,7 @@
 
 use super::{Context, Rule, Violation};
 use crate::analysis::access::AccessKind;
-use crate::analysis::flow::QueryInLoop as Fact;
+use crate::analysis::flow::{QueryInLoop as Fact, is_write};
 use crate::analysis::loads::Problem;
 use crate::analysis::{Diagnostic, Related};
 use crate::text::snippet;
@@ -29,7 +29,7 @@ pub enum Per {
 pub enum Advice {
     /// The query names nothing the loop binds.
     Invariant,
-    /// `get(pk=...)` of this model.
+    /// `get(pk=...)` on this queryset (or manager).
     InBulk(String),
     /// One object per iteration.
     Dict,
@@ -62,8 +62,8 @@ impl Violation for QueryInLoop {
         let advice = match advice {
             Advice::Invariant => "it is the same query each time: run it once before the loop"
                 .to_string(),
-            Advice::InBulk(model) => format!(
-                "fetch them all before the loop with `{model}.objects.in_bulk(...)` and look them up by key"
+            Advice::InBulk(receiver) => format!(
+                "fetch them all before the loop with `{receiver}.in_bulk(...)` and look them up by key"
             ),
             Advice::Dict => {
                 "fetch them all in one query before the loop and look them up in a dict".to_string()
@@ -86,6 +86,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let AccessKind::Many { path, .. } = &finding.access.kind else {
             continue;
         };
+        // A read inside `row.save()` is part of a write per row: ORM402's.
+        if finding.access.via.as_deref().is_some_and(is_write) {
+            continue;
+        }
         let relation = path.last().map(|hop| hop.name.as_str()).unwrap_or_default();
         let method = finding.bypass.as_deref().unwrap_or("filter");
         let subject = ctx.text(finding.access.range).to_string();
@@ -106,16 +110,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn in_loop(ctx: &Context<'_>, fact: &Fact) -> Diagnostic {
-    let model = ctx.model_name(fact.model).to_string();
     let advice = if fact.invariant {
         Advice::Invariant
     } else {
         match fact.method.as_str() {
-            "get" | "get_object_or_404"
+            "get"
                 if !fact.keywords.is_empty()
                     && fact.keywords.iter().all(|k| matches!(k.as_str(), "pk" | "id")) =>
             {
-                Advice::InBulk(model)
+                let call = ctx.text(fact.range);
+                let receiver = call.rfind(".get(").map_or(call, |at| &call[..at]);
+                Advice::InBulk(snippet(receiver, 40))
             }
             "count" | "exists" | "aggregate" | "contains" => Advice::Annotate,
             "iterate" => Advice::Group,

@@ -12,6 +12,7 @@ FIX_REQUIRED = {"ORM101", "ORM102", "ORM104", "ORM201", "ORM202", "ORM203", "ORM
 POSITIVE_KINDS = {
     "ORM101": {"n_plus_one"},
     "ORM102": {"n_plus_one"},
+    "ORM103": {"n_plus_one"},
     "ORM104": {"n_plus_one"},
     "ORM105": {"n_plus_one"},
     "ORM201": {"count_query"},

@@ -36,6 +36,9 @@ pub(super) struct QueryScope {
     bound: Vec<String>,
     /// Names the body assigns: a queryset held in one is built anew each time.
     assigned: Vec<String>,
+    /// Names the body reads otherwise than by an attribute (`if qs:`, `list(qs)`):
+    /// a queryset held in one may have filled its result cache.
+    evaluated: Vec<String>,
 }
 
 /// A query a summarised function runs.
@@ -99,6 +102,17 @@ impl QueryScope {
             })
             .flat_map(|left| bound_names(left, src))
             .collect();
+        let evaluated = descendants(region)
+            .filter(|n| n.kind() == "identifier" && !is_attribute_name(*n))
+            .filter(|n| {
+                n.parent().is_some_and(|p| match p.kind() {
+                    "attribute" => p.child_by_field_id(FIELDS.object) != Some(*n),
+                    "assignment" => p.child_by_field_id(FIELDS.left) != Some(*n),
+                    _ => true,
+                })
+            })
+            .map(|n| text(n, src).to_string())
+            .collect();
         let mut bound = targets;
         bound.extend(assigned.iter().cloned());
         QueryScope {
@@ -106,6 +120,7 @@ impl QueryScope {
             iter: iter.map(TextRange::of),
             bound,
             assigned,
+            evaluated,
         }
     }
 }
@@ -455,14 +470,23 @@ impl<'a> Walker<'a> {
         qs.related && (qs.per_row || self.summary.is_some())
     }
 
-    /// The queryset `receiver` holds is built anew each time the scope runs: a call
-    /// (`.filter(...)`, `.all()` clone the queryset), or a name assigned in the scope.
+    /// The queryset `receiver` holds is built anew each time the scope runs, its
+    /// result cache empty: a call (`.filter(...)`, `.all()` clone the queryset), or a
+    /// name assigned in the scope and read there only by its methods (`if qs:` fills
+    /// the cache that `qs.first()` may then read).
     fn built_anew(&self, receiver: Node<'a>) -> bool {
         match receiver.kind() {
             "call" => true,
             "identifier" => self.query_scopes.last().is_some_and(|scope| {
                 let name = self.file.text(receiver);
-                scope.assigned.iter().any(|a| a == name)
+                let iterated_here = receiver.parent().is_some_and(|p| {
+                    matches!(
+                        p.kind(),
+                        "for_statement" | "for_in_clause" | "argument_list"
+                    )
+                });
+                let bare = scope.evaluated.iter().filter(|e| *e == name).count();
+                scope.assigned.iter().any(|a| a == name) && bare <= usize::from(iterated_here)
             }),
             _ => false,
         }

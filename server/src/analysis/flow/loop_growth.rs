@@ -11,21 +11,32 @@ use tree_sitter::Node;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{call_args, descendants, text};
 
+/// What the caller knows of a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Rows, a queryset, the request: data that grows.
+    Grows,
+    /// A parameter of the function: data that grows, unless it is read as a dict
+    /// (`options.items()`), which is as often a fixed set of settings.
+    Parameter,
+    /// A value that does not grow (a constant).
+    Fixed,
+}
+
 /// How many names and calls deep an iterable is followed to where its data comes from.
 const MAX_DEPTH: usize = 4;
 
 /// The loop over `iter` (written in `src`, inside `scope`, the function body or module)
 /// runs a number of times that grows with the data. `rows`: the caller knows `iter` is
 /// rows or a queryset, which grow unless sliced to a constant. `known` says what the
-/// caller knows of a name: `Some(true)` for data that grows (rows, the request, a
-/// parameter), `Some(false)` for data that does not; `None` sends the question to the
-/// name's assignments in `scope`, which must all grow. Anything else is unknown: `false`.
+/// caller knows of a name; `None` sends the question to the name's assignments in
+/// `scope`, which must all grow. Anything else is unknown: `false`.
 pub fn iterates_growing_data(
     iter: Node<'_>,
     src: &str,
     scope: Node<'_>,
     rows: bool,
-    known: &dyn Fn(&str) -> Option<bool>,
+    known: &dyn Fn(&str) -> Option<Known>,
 ) -> bool {
     if constant_slice(iter) {
         return false;
@@ -44,7 +55,7 @@ fn constant_slice(node: Node<'_>) -> bool {
 struct Growth<'s, 't> {
     src: &'s str,
     scope: Node<'t>,
-    known: &'s dyn Fn(&str) -> Option<bool>,
+    known: &'s dyn Fn(&str) -> Option<Known>,
 }
 
 /// Methods of dicts, lists, strings, query dicts and querysets whose result has as many
@@ -158,10 +169,15 @@ impl Growth<'_, '_> {
                 let method = function
                     .child_by_field_id(FIELDS.attribute)
                     .map(|m| text(m, self.src));
+                let Some(object) = function.child_by_field_id(FIELDS.object) else {
+                    return false;
+                };
+                let dict_of_parameter = matches!(method, Some("items" | "keys" | "values"))
+                    && object.kind() == "identifier"
+                    && (self.known)(text(object, self.src)) == Some(Known::Parameter);
                 method.is_some_and(|m| PASS_METHODS.contains(&m))
-                    && function
-                        .child_by_field_id(FIELDS.object)
-                        .is_some_and(|object| self.grows(object, depth + 1))
+                    && !dict_of_parameter
+                    && self.grows(object, depth + 1)
             }
             _ => false,
         }
@@ -170,8 +186,8 @@ impl Growth<'_, '_> {
     /// What the caller knows of `name`, else what every assignment of it in the scope
     /// is given.
     fn name_grows(&self, name: &str, depth: usize) -> bool {
-        if let Some(grows) = (self.known)(name) {
-            return grows;
+        if let Some(known) = (self.known)(name) {
+            return known != Known::Fixed;
         }
         let mut assigned = descendants(self.scope)
             .filter(|n| n.kind() == "assignment")
@@ -238,8 +254,9 @@ mod tests {
             .unwrap();
         let iter = stmt.child_by_field_id(FIELDS.right).unwrap();
         let known = |name: &str| match name {
-            "rows" | "request" | "item" | "data" => Some(true),
-            "FIELDS" => Some(false),
+            "rows" | "request" => Some(Known::Grows),
+            "item" | "data" => Some(Known::Parameter),
+            "FIELDS" => Some(Known::Fixed),
             _ => None,
         };
         iterates_growing_data(iter, &file.source, root, false, &known)
@@ -279,5 +296,7 @@ mod tests {
         assert!(!grows("for r in item.reads: pass"));
         assert!(!grows("for r in item.get_reads(): pass"));
         assert!(grows("for k, v in data.get('x').items(): pass"));
+        assert!(grows("for k, v in rows.items(): pass"));
+        assert!(!grows("for k, v in data.items(): pass"));
     }
 }

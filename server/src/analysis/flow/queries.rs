@@ -21,7 +21,7 @@ use crate::text::TextRange;
 use super::MAX_CALL_DEPTH;
 use super::facts::{QueryInLoop, Through};
 use super::foreign::method_of_class;
-use super::loop_growth::iterates_growing_data;
+use super::loop_growth::{Known, iterates_growing_data};
 use super::values::{Env, Qs, Value};
 use super::walker::{Walker, bound_names, parameter_names};
 
@@ -164,11 +164,12 @@ impl<'a> Walker<'a> {
     }
 
     /// What the walker knows of `name` for [`iterates_growing_data`].
-    fn name_grows(&self, name: &str, env: &Env) -> Option<bool> {
-        if self.parameters.iter().any(|p| p == name) && !matches!(name, "self" | "cls") {
-            return Some(true);
-        }
-        let values = env.get(name)?;
+    fn name_grows(&self, name: &str, env: &Env) -> Option<Known> {
+        let parameter =
+            self.parameters.iter().any(|p| p == name) && !matches!(name, "self" | "cls");
+        let Some(values) = env.get(name) else {
+            return parameter.then_some(Known::Parameter);
+        };
         if values.iter().any(|v| {
             matches!(
                 v,
@@ -179,11 +180,14 @@ impl<'a> Walker<'a> {
                     | Value::Request
             )
         }) {
-            return Some(true);
+            return Some(Known::Grows);
+        }
+        if parameter {
+            return Some(Known::Parameter);
         }
         match values.as_slice() {
             [Value::Unknown] => None,
-            _ => Some(false),
+            _ => Some(Known::Fixed),
         }
     }
 
@@ -432,34 +436,54 @@ impl<'a> Walker<'a> {
     }
 
     /// The query sits under an `if` whose condition reads a parameter of the function
-    /// summarised (`if rows is None:`): whether it runs depends on the caller.
+    /// summarised (`if rows is None:`), or after one that returns early: whether it
+    /// runs depends on what the caller passes.
     fn on_parameters(&self, node: Node<'a>, scope: &QueryScope) -> bool {
-        std::iter::successors(node.parent(), |n| n.parent())
-            .take_while(|n| scope.region.contains_range(TextRange::of(*n)))
-            .filter(|n| matches!(n.kind(), "if_statement" | "conditional_expression"))
-            .any(|n| {
-                let mut cursor = n.walk();
-                let conditions: Vec<Node<'a>> = match n.kind() {
-                    "if_statement" => n
-                        .children(&mut cursor)
-                        .filter_map(|c| match c.kind() {
-                            "elif_clause" => c.child_by_field_id(FIELDS.condition),
-                            _ => None,
-                        })
-                        .chain(n.child_by_field_id(FIELDS.condition))
-                        .collect(),
-                    _ => n.named_child(1).into_iter().collect(),
-                };
-                conditions.iter().any(|c| {
-                    descendants(*c).any(|id| {
-                        id.kind() == "identifier"
-                            && !is_attribute_name(id)
-                            && self.parameters.iter().any(|p| {
-                                p == self.file.text(id) && !matches!(p.as_str(), "self" | "cls")
-                            })
-                    })
-                })
+        let reads_parameter = |condition: Node<'a>| {
+            descendants(condition).any(|id| {
+                id.kind() == "identifier"
+                    && !is_attribute_name(id)
+                    && self
+                        .parameters
+                        .iter()
+                        .any(|p| p == self.file.text(id) && !matches!(p.as_str(), "self" | "cls"))
             })
+        };
+        let conditions = |n: Node<'a>| -> Vec<Node<'a>> {
+            let mut cursor = n.walk();
+            match n.kind() {
+                "if_statement" => n
+                    .children(&mut cursor)
+                    .filter_map(|c| match c.kind() {
+                        "elif_clause" => c.child_by_field_id(FIELDS.condition),
+                        _ => None,
+                    })
+                    .chain(n.child_by_field_id(FIELDS.condition))
+                    .collect(),
+                "conditional_expression" => n.named_child(1).into_iter().collect(),
+                _ => Vec::new(),
+            }
+        };
+        let ancestors = std::iter::successors(node.parent(), |n| n.parent())
+            .take_while(|n| scope.region.contains_range(TextRange::of(*n)));
+        for ancestor in ancestors {
+            if conditions(ancestor).into_iter().any(reads_parameter) {
+                return true;
+            }
+            // `if not rows: return` before it.
+            let returns_early =
+                std::iter::successors(ancestor.prev_named_sibling(), |n| n.prev_named_sibling())
+                    .filter(|n| n.kind() == "if_statement")
+                    .any(|n| {
+                        conditions(n).into_iter().any(reads_parameter)
+                            && descendants(n)
+                                .any(|s| matches!(s.kind(), "return_statement" | "raise_statement"))
+                    });
+            if returns_early {
+                return true;
+            }
+        }
+        false
     }
 
     /// Rows of a related manager of a loop row: the loop facts judge them (ORM101,

@@ -2,9 +2,7 @@
 //! with them.
 
 use super::{Context, Rule, Violation};
-use crate::analysis::access::{AccessKind, Hop};
-use crate::index::{Attribute, ModelId};
-use crate::syntax::uses::Use;
+use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{QueryInLoop as Fact, is_write};
 use crate::analysis::loads::Problem;
 use crate::analysis::{Diagnostic, Related};
@@ -88,11 +86,8 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let AccessKind::Many { path, .. } = &finding.access.kind else {
             continue;
         };
-        // A read inside `row.save()`, or a method that saves the row, is part of a
-        // write per row: ORM402's.
-        if let Some(via) = &finding.access.via
-            && (is_write(via) || saves_the_row(ctx, qs.model, path, via))
-        {
+        // A read inside `row.save()` goes with the write per row: ORM402's.
+        if finding.access.via.as_deref().is_some_and(is_write) {
             continue;
         }
         let relation = path.last().map(|hop| hop.name.as_str()).unwrap_or_default();
@@ -112,24 +107,6 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let related = ctx.origin_related(qs, format!("rows of `{model}` fetched here"));
         out.push(Diagnostic::new(&violation, finding.access.range).with_related(related));
     }
-}
-
-/// `via` is a method of the rows' model (or of a model the path crosses) that calls
-/// `self.save()` or `self.delete()`.
-fn saves_the_row(ctx: &Context<'_>, model: ModelId, path: &[Hop], via: &str) -> bool {
-    let name = via.trim_end_matches("()");
-    let models = std::iter::once(model).chain(path.iter().filter_map(|hop| hop.target));
-    models
-        .filter_map(|m| match ctx.index.attribute(m, name) {
-            Some(Attribute::Method(method)) => Some(method),
-            _ => None,
-        })
-        .any(|method| {
-            method.self_uses.iter().any(|u| {
-                matches!(u, Use::Chain { segments, .. }
-                    if segments.first().is_some_and(|s| s.called && is_write(&s.name)))
-            })
-        })
 }
 
 fn in_loop(ctx: &Context<'_>, fact: &Fact) -> Diagnostic {

@@ -54,6 +54,32 @@ pub(super) struct Found {
     elsewhere: Option<(PathBuf, TextRange)>,
 }
 
+/// What a function summarised does per call: its first query, or writes (its reads go
+/// with its writes, ORM401-ORM403's), or neither.
+#[derive(Debug, Clone)]
+pub(super) enum Outcome {
+    Query(Found),
+    Writes,
+    Nothing,
+}
+
+/// What the walk of a function summarised has found so far.
+#[derive(Debug, Default)]
+pub(super) struct Summary {
+    found: Vec<Found>,
+    writes: bool,
+}
+
+impl Summary {
+    fn outcome(self) -> Outcome {
+        match (self.writes, self.found.into_iter().next()) {
+            (true, _) => Outcome::Writes,
+            (false, Some(found)) => Outcome::Query(found),
+            (false, None) => Outcome::Nothing,
+        }
+    }
+}
+
 /// Django's queryset methods that run a query whatever the queryset holds.
 const ALWAYS_QUERY: &[&str] = &[
     "get",
@@ -284,8 +310,17 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
-        let Some((found, callee)) = self.summary_of_call(function, env) else {
+        if is_write(name) {
+            self.summary_writes();
             return;
+        }
+        let Some((outcome, callee)) = self.summary_of_call(function, env) else {
+            return;
+        };
+        let found = match outcome {
+            Outcome::Query(found) => found,
+            Outcome::Writes => return self.summary_writes(),
+            Outcome::Nothing => return,
         };
         let through = Through {
             callee,
@@ -318,8 +353,10 @@ impl<'a> Walker<'a> {
             return;
         };
         let name = self.file.text(attr).to_string();
-        let Some(found) = self.model_method_summary(object, &name, false, env) else {
-            return;
+        let found = match self.model_method_summary(object, &name, false, env) {
+            Some(Outcome::Query(found)) => found,
+            Some(Outcome::Writes) => return self.summary_writes(),
+            _ => return,
         };
         let through = Through {
             callee: squeezed(self.file.text(node)),
@@ -363,7 +400,7 @@ impl<'a> Walker<'a> {
         }
         if let Some(summary) = &mut self.summary {
             let elsewhere = through.and_then(|t| t.elsewhere);
-            summary.push(Found {
+            summary.found.push(Found {
                 query,
                 method: method.to_string(),
                 model,
@@ -519,11 +556,8 @@ impl<'a> Walker<'a> {
     /// The first query the function `function` calls runs (with how the call names it),
     /// when it is a function of this module or another, a model method of an object or
     /// a method of the view `self` is.
-    fn summary_of_call(&mut self, function: Node<'a>, env: &Env) -> Option<(Found, String)> {
+    fn summary_of_call(&mut self, function: Node<'a>, env: &Env) -> Option<(Outcome, String)> {
         let callee = format!("{}()", squeezed(self.file.text(function)));
-        if is_write(&callee) {
-            return None;
-        }
         if function.kind() == "identifier"
             && let Some(def) = self.function_named(self.file.text(function))
         {
@@ -556,15 +590,17 @@ impl<'a> Walker<'a> {
         def: Node<'a>,
         receiver: Option<Value>,
         view: Option<usize>,
-    ) -> Option<Found> {
+    ) -> Option<Outcome> {
         let key = format!("{}:{}", self.file.module, def.start_byte());
-        if let Some(found) = self.summaries.get(&key) {
-            return found.clone();
+        if let Some(outcome) = self.summaries.get(&key) {
+            return Some(outcome.clone());
+        }
+        if writes(text(def, self.src())) {
+            return Some(Outcome::Writes);
         }
         if self.active.len() >= MAX_CALL_DEPTH
             || self.active.contains(&def.start_byte())
             || memoising(def, self.src())
-            || writes(text(def, self.src()))
         {
             return None;
         }
@@ -577,42 +613,39 @@ impl<'a> Walker<'a> {
         }
         let facts = std::mem::take(&mut self.facts);
         let seen = self.seen.clone();
-        let summary = self.summary.replace(Vec::new());
+        let summary = self.summary.replace(Summary::default());
         let current_view = std::mem::replace(&mut self.current_view, view);
         self.active.push(def.start_byte());
         self.function(def, env);
         self.active.pop();
         self.current_view = current_view;
-        let found =
-            std::mem::replace(&mut self.summary, summary).and_then(|all| all.into_iter().next());
+        let outcome = std::mem::replace(&mut self.summary, summary)
+            .map_or(Outcome::Nothing, Summary::outcome);
         self.seen = seen;
         let walked = std::mem::replace(&mut self.facts, facts);
         self.facts.read_modules(walked.modules_read);
-        self.summaries.insert(key, found.clone());
-        found
+        self.summaries.insert(key, outcome.clone());
+        Some(outcome)
     }
 
     /// The first query a function of another module of the project, called as
     /// `function`, runs.
-    fn summarise_elsewhere(&mut self, function: Node<'a>, env: &Env) -> Option<Found> {
+    fn summarise_elsewhere(&mut self, function: Node<'a>, env: &Env) -> Option<Outcome> {
         let sources = self.sources?;
         let (dotted, imports) = self.imported_callee(function, env)?;
         let (text, name) = function_elsewhere(sources, imports, &dotted)?;
         let key = format!("{}.{name}", text.file.module);
-        if let Some(found) = self.summaries.get(&key) {
-            return found.clone();
+        if let Some(outcome) = self.summaries.get(&key) {
+            return Some(outcome.clone());
         }
         self.read_module(&text);
         if self.active.len() >= MAX_CALL_DEPTH || !may_use_orm(text.function_text(&name)?) {
             return None;
         }
         let def = text.function(&name)?;
-        if memoising(def, &text.file.source) || writes(text.file.text(def)) {
-            return None;
-        }
-        let found = self.summarise_there(&text, def, None);
-        self.summaries.insert(key, found.clone());
-        found
+        let outcome = self.summarise_there(&text, def, None)?;
+        self.summaries.insert(key, outcome.clone());
+        Some(outcome)
     }
 
     /// The first query the method `name` of the model of the objects `object` holds
@@ -624,7 +657,7 @@ impl<'a> Walker<'a> {
         name: &str,
         called: bool,
         env: &Env,
-    ) -> Option<Found> {
+    ) -> Option<Outcome> {
         let sources = self.sources?;
         let values = self.eval(object, env);
         let Some(Value::Obj(obj)) = values.first() else {
@@ -642,8 +675,8 @@ impl<'a> Walker<'a> {
             return None;
         }
         let key = format!("{}.{}.{name}", method.module, method.class);
-        if let Some(found) = self.summaries.get(&key) {
-            return found.clone();
+        if let Some(outcome) = self.summaries.get(&key) {
+            return Some(outcome.clone());
         }
         let (module, class) = (method.module.clone(), method.class.clone());
         let text = sources.module(&module)?;
@@ -652,14 +685,10 @@ impl<'a> Walker<'a> {
             return None;
         }
         let def = method_of_class(&text.file, &class, name)?;
-        let found = if memoising(def, &text.file.source) || writes(text.file.text(def)) {
-            None
-        } else {
-            let receiver = Value::Obj(obj.clone()).placeless(None);
-            self.summarise_there(&text, def, Some(receiver))
-        };
-        self.summaries.insert(key, found.clone());
-        found
+        let receiver = Value::Obj(obj.clone()).placeless(None);
+        let outcome = self.summarise_there(&text, def, Some(receiver))?;
+        self.summaries.insert(key, outcome.clone());
+        Some(outcome)
     }
 
     /// The first query `def`, of another module's `text`, runs when called with
@@ -669,9 +698,15 @@ impl<'a> Walker<'a> {
         text: &crate::analysis::sources::ModuleText,
         def: Node<'_>,
         receiver: Option<Value>,
-    ) -> Option<Found> {
+    ) -> Option<Outcome> {
+        if writes(text.file.text(def)) {
+            return Some(Outcome::Writes);
+        }
+        if memoising(def, &text.file.source) {
+            return None;
+        }
         let depth = self.active.len() + 1;
-        let (found, facts) = self.walk_there(text, def, depth, |there, def| {
+        let (outcome, facts) = self.walk_there(text, def, depth, |there, def| {
             let mut env = Env::new();
             if let (Some(receiver), Some(first)) = (
                 receiver,
@@ -679,16 +714,29 @@ impl<'a> Walker<'a> {
             ) {
                 env.insert(first, vec![receiver]);
             }
-            there.summary = Some(Vec::new());
+            there.summary = Some(Summary::default());
             there.function(def, env);
-            there.summary.take().and_then(|all| all.into_iter().next())
+            there
+                .summary
+                .take()
+                .map_or(Outcome::Nothing, Summary::outcome)
         });
         self.facts.read_modules(facts.modules_read);
         let path = text.file.path.clone();
-        found.map(|found| Found {
-            elsewhere: Some(found.elsewhere.unwrap_or((path, found.range))),
-            ..found
+        Some(match outcome {
+            Outcome::Query(found) => Outcome::Query(Found {
+                elsewhere: Some(found.elsewhere.unwrap_or((path, found.range))),
+                ..found
+            }),
+            other => other,
         })
+    }
+
+    /// The function being summarised writes.
+    fn summary_writes(&mut self) {
+        if let Some(summary) = &mut self.summary {
+            summary.writes = true;
+        }
     }
 }
 

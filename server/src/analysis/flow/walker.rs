@@ -15,7 +15,7 @@ use crate::text::TextRange;
 
 use super::callers::Probe;
 use super::facts::Facts;
-use super::queries::{Found, QueryScope};
+use super::queries::{Outcome, QueryScope, Summary};
 use super::values::{Env, Value, join, rows_as_objs};
 use super::views::ViewClass;
 
@@ -57,9 +57,9 @@ pub(super) struct Walker<'a> {
     /// function being summarised (see `queries.rs`).
     pub(super) query_scopes: Vec<QueryScope>,
     /// While a function is summarised for a caller's loop: the queries it runs.
-    pub(super) summary: Option<Vec<Found>>,
+    pub(super) summary: Option<Summary>,
     /// The first query each function summarised runs, by module and place or name.
-    pub(super) summaries: HashMap<String, Option<Found>>,
+    pub(super) summaries: HashMap<String, Outcome>,
     /// Queries in loops already recorded, by range.
     pub(super) queries_seen: HashSet<(usize, usize)>,
     /// The parameters of the function being walked.

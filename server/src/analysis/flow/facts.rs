@@ -506,14 +506,12 @@ impl Shift for QueryInLoop {
             range,
             method: _,
             model: _,
-            through,
+            // A place in another file only, which this file's edits do not move.
+            through: _,
             loop_iter,
             invariant: _,
             keywords: _,
         } = self;
-        // `through` holds a place in another file only, which this file's edits do not
-        // move.
-        let _ = through;
         range.shift(by);
         loop_iter.shift(by);
     }

@@ -121,8 +121,11 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
     // `user.userprofile.gym` reads two missing relations at one place, and
     // `str(copy.book)` loads the book where its `__str__` loads the author: report the
     // deeper one, whose lookup implies the other.
+    // A query per row past the relation (ORM103) adds nothing to a fix: the relation it
+    // crosses is still loaded per row.
     let deeper: Vec<(usize, TextRange, String)> = findings
         .iter()
+        .filter(|f| f.problem != Problem::QueryPerRow)
         .map(|f| (f.loop_index, f.access.range, f.lookup.clone()))
         .collect();
     findings.retain(|f| {

@@ -740,12 +740,20 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Code that writes rows: a call of a write method, `get_or_create()` or
-/// `update_or_create()` in its text.
+/// Code that writes rows: a call of a write method, `get_or_create()`,
+/// `update_or_create()` or a related manager's `add()`, `remove()`, `set()`, `clear()`
+/// in its text (a list's `remove()` too: silence is the safe side).
 fn writes(code: &str) -> bool {
     WRITES
         .iter()
-        .chain(&["get_or_create", "update_or_create"])
+        .chain(&[
+            "get_or_create",
+            "update_or_create",
+            "add",
+            "remove",
+            "set",
+            "clear",
+        ])
         .any(|name| code.contains(&format!(".{name}(")))
 }
 

@@ -433,8 +433,8 @@ impl<'a> Walker<'a> {
             .unwrap_or("");
         let invariant = !names_bound && through.is_none();
         // The same query each time over data the loop writes (batches deleted one by
-        // one) is not the same result each time.
-        if invariant && writes(region) {
+        // one, maybe by a helper: `delete_batch(ids)`) is not the same result each time.
+        if invariant && (writes(region) || names_a_write(region)) {
             return;
         }
         self.facts.queries_in_loops.push(QueryInLoop {
@@ -755,6 +755,15 @@ fn writes(code: &str) -> bool {
             "clear",
         ])
         .any(|name| code.contains(&format!(".{name}(")))
+}
+
+/// Code naming a write (`delete_checkouts(ids)`, `update_totals()`): what it calls
+/// may write.
+fn names_a_write(code: &str) -> bool {
+    let code = code.to_lowercase();
+    ["delete", "remove", "update", "save", "create", "clear"]
+        .iter()
+        .any(|word| code.contains(word))
 }
 
 /// A function that keeps what it computed (`@lru_cache`, `@cached`, a `cache` it

@@ -253,7 +253,10 @@ impl<'a> Walker<'a> {
         if given_rows {
             self.active.push(def.start_byte());
             let current_view = std::mem::replace(&mut self.current_view, view);
+            // A summarised function's callees are judged at their calls (`queries.rs`).
+            let summary = self.summary.take();
             self.function(def, callee_env);
+            self.summary = summary;
             self.current_view = current_view;
             self.active.pop();
         }

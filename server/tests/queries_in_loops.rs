@@ -11,6 +11,7 @@ use support::write_files as write;
 
 const MODELS: &str = "\
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class Author(models.Model):
@@ -27,6 +28,10 @@ class Post(models.Model):
     @property
     def comment_total(self):
         return Comment.objects.filter(post=self).count()
+
+    @cached_property
+    def first_comment(self):
+        return Comment.objects.filter(post=self).first()
 
     def comment_texts(self):
         return [c.text for c in self.comments.all()]
@@ -83,6 +88,9 @@ def per_name(names):
 def negatives(names):
     for post in Post.objects.prefetch_related(\"comments\"):
         print(post.comment_texts())
+        # Set beforehand, it costs nothing; assigned, the property is not read.
+        print(post.first_comment)
+        post.comment_total = 0
     for name in names:
         print(author_from(name, {}), cached_author(name), ensure_author(name))
 ";

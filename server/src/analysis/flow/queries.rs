@@ -342,8 +342,12 @@ impl<'a> Walker<'a> {
         if !self.in_query_scope() {
             return;
         }
-        // A method called is the call's business.
-        if parent.is_some_and(|p| p.kind() == "call") {
+        // A method called is the call's business; `row.prop = value` reads nothing.
+        let stored = |p: Node<'a>| {
+            matches!(p.kind(), "assignment" | "augmented_assignment")
+                && p.child_by_field_id(FIELDS.left) == Some(node)
+        };
+        if parent.is_some_and(|p| p.kind() == "call" || stored(p)) {
             return;
         }
         let (Some(object), Some(attr)) = (
@@ -670,8 +674,10 @@ impl<'a> Walker<'a> {
         let Attribute::Method(method) = self.index.attribute(model, name)? else {
             return None;
         };
+        // A `cached_property` may have been set by the code that fetched the rows
+        // (`row.duration = ...` for each): what reading it costs is not known.
         let is_method = method.kind == MethodKind::Method;
-        if method.shadowable || is_method != called {
+        if method.shadowable || is_method != called || method.kind == MethodKind::CachedProperty {
             return None;
         }
         let key = format!("{}.{}.{name}", method.module, method.class);

@@ -26,6 +26,7 @@ mod rendered;
 mod scan;
 mod serialized;
 mod serializer_uses;
+mod summaries;
 mod template_loops;
 mod values;
 mod view_members;

@@ -15,7 +15,8 @@ use crate::text::TextRange;
 
 use super::callers::Probe;
 use super::facts::Facts;
-use super::queries::{Outcome, QueryScope, Summary};
+use super::queries::QueryScope;
+use super::summaries::{Outcome, Summary};
 use super::values::{Env, Value, join, rows_as_objs};
 use super::views::ViewClass;
 

@@ -19,6 +19,8 @@ pub enum Known {
     /// A parameter of the function: data that grows, unless it is read as a dict
     /// (`options.items()`), which is as often a fixed set of settings.
     Parameter,
+    /// A model class: its managers (`Post.objects`) are rows.
+    Model,
     /// A value that does not grow (a constant).
     Fixed,
 }
@@ -38,10 +40,11 @@ pub fn iterates_growing_data(
     rows: bool,
     known: &dyn Fn(&str) -> Option<Known>,
 ) -> bool {
-    if constant_slice(iter) {
+    let growth = Growth { src, scope, known };
+    if growth.bounded(iter, 0) {
         return false;
     }
-    rows || Growth { src, scope, known }.grows(iter, 0)
+    rows || growth.grows(iter, 0)
 }
 
 /// `rows[:10]`, `qs.all()[5:20]`: at most a constant number of items.
@@ -95,6 +98,31 @@ const PASS_ITEMS: &[&str] = &[
 ];
 
 impl Growth<'_, '_> {
+    /// At most a constant number of items: a constant slice, or a name every
+    /// assignment in the scope gives one (`posts = qs[:5]`).
+    fn bounded(&self, node: Node<'_>, depth: usize) -> bool {
+        if constant_slice(node) {
+            return true;
+        }
+        if node.kind() != "identifier" || depth > MAX_DEPTH {
+            return false;
+        }
+        let name = text(node, self.src);
+        let mut assigned = self.assignments(name).peekable();
+        assigned.peek().is_some() && assigned.all(|right| self.bounded(right, depth + 1))
+    }
+
+    /// The values every `name = value` in the scope assigns.
+    fn assignments<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Node<'n>> + 'n {
+        descendants(self.scope)
+            .filter(|n| n.kind() == "assignment")
+            .filter(move |n| {
+                n.child_by_field_id(FIELDS.left)
+                    .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
+            })
+            .filter_map(|n| n.child_by_field_id(FIELDS.right))
+    }
+
     fn grows(&self, node: Node<'_>, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
@@ -104,12 +132,13 @@ impl Growth<'_, '_> {
                 .named_child(0)
                 .is_some_and(|inner| self.grows(inner, depth)),
             "identifier" => self.name_grows(text(node, self.src), depth),
-            // `request.POST`, `self.request.GET`: what a request carries. Any other
-            // attribute (`item.reads`, a property) may hold anything.
+            // `request.POST`, `self.request.GET`: what a request carries; a model's
+            // manager. Any other attribute (`item.reads`, a property) may hold anything.
             "attribute" => {
                 let names = attribute_names(node, self.src);
                 names.first() == Some(&"request")
                     || names.get(..2) == Some(&["self", "request"][..])
+                    || names.len() == 2 && (self.known)(names[0]) == Some(Known::Model)
             }
             "subscript" => {
                 !constant_slice(node)
@@ -187,16 +216,9 @@ impl Growth<'_, '_> {
     /// is given.
     fn name_grows(&self, name: &str, depth: usize) -> bool {
         if let Some(known) = (self.known)(name) {
-            return known != Known::Fixed;
+            return matches!(known, Known::Grows | Known::Parameter);
         }
-        let mut assigned = descendants(self.scope)
-            .filter(|n| n.kind() == "assignment")
-            .filter(|n| {
-                n.child_by_field_id(FIELDS.left)
-                    .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
-            })
-            .filter_map(|n| n.child_by_field_id(FIELDS.right))
-            .peekable();
+        let mut assigned = self.assignments(name).peekable();
         assigned.peek().is_some() && assigned.all(|right| self.grows(right, depth + 1))
     }
 }
@@ -257,6 +279,7 @@ mod tests {
             "rows" | "request" => Some(Known::Grows),
             "item" | "data" => Some(Known::Parameter),
             "FIELDS" => Some(Known::Fixed),
+            "Post" => Some(Known::Model),
             _ => None,
         };
         iterates_growing_data(iter, &file.source, root, false, &known)
@@ -269,6 +292,9 @@ mod tests {
         assert!(grows("for r in sorted(rows, key=k): pass"));
         assert!(grows("for i in range(len(rows)): pass"));
         assert!(grows("for k, v in rows.items(): pass"));
+        assert!(grows(
+            "ids = list(Post.objects.values_list('id'))\nfor i in ids: pass"
+        ));
         assert!(grows("for r in rows[1:]: pass"));
         assert!(grows("for r in [x.id for x in rows]: pass"));
         assert!(grows("ids = [x.id for x in rows]\nfor i in ids: pass"));
@@ -287,6 +313,8 @@ mod tests {
         assert!(!grows("for i in range(10): pass"));
         assert!(!grows("for f in FIELDS: pass"));
         assert!(!grows("for r in rows[:10]: pass"));
+        assert!(!grows("top = rows[:10]\nfor r in top: pass"));
+        assert!(!grows("for p in Post: pass"));
         assert!(!grows("for r in other: pass"));
         assert!(!grows("for r in helper(rows): pass"));
         assert!(!grows("ids = [1, 2]\nfor i in ids: pass"));
@@ -297,6 +325,9 @@ mod tests {
         assert!(!grows("for r in item.get_reads(): pass"));
         assert!(grows("for k, v in data.get('x').items(): pass"));
         assert!(grows("for k, v in rows.items(): pass"));
+        assert!(grows(
+            "ids = list(Post.objects.values_list('id'))\nfor i in ids: pass"
+        ));
         assert!(!grows("for k, v in data.items(): pass"));
     }
 }

@@ -165,7 +165,12 @@ impl<'a> Walker<'a> {
         let parameter =
             self.parameters.iter().any(|p| p == name) && !matches!(name, "self" | "cls");
         let Some(values) = env.get(name) else {
-            return parameter.then_some(Known::Parameter);
+            if parameter {
+                return Some(Known::Parameter);
+            }
+            return self
+                .resolve_model(&[name.to_string()])
+                .map(|_| Known::Model);
         };
         if values.iter().any(|v| {
             matches!(
@@ -184,6 +189,7 @@ impl<'a> Walker<'a> {
         }
         match values.as_slice() {
             [Value::Unknown] => None,
+            [Value::Model(_)] => Some(Known::Model),
             _ => Some(Known::Fixed),
         }
     }

@@ -19,7 +19,9 @@ pub enum Known {
     /// A parameter of the function: data that grows, unless it is read as a dict
     /// (`options.items()`), which is as often a fixed set of settings.
     Parameter,
-    /// A model class: its managers (`Post.objects`) are rows.
+    /// A model class: its managers (`Post.objects`, which the caller knows as
+    /// `Some(Grows)` by their dotted name) are rows; its other attributes
+    /// (`Post.STATUSES`) are not known.
     Model,
     /// A value that does not grow (a constant).
     Fixed,
@@ -138,7 +140,9 @@ impl Growth<'_, '_> {
                 let names = attribute_names(node, self.src);
                 names.first() == Some(&"request")
                     || names.get(..2) == Some(&["self", "request"][..])
-                    || names.len() == 2 && (self.known)(names[0]) == Some(Known::Model)
+                    || names.len() == 2
+                        && (self.known)(names[0]) == Some(Known::Model)
+                        && (self.known)(&names.join(".")) == Some(Known::Grows)
             }
             "subscript" => {
                 !constant_slice(node)
@@ -280,6 +284,7 @@ mod tests {
             "item" | "data" => Some(Known::Parameter),
             "FIELDS" => Some(Known::Fixed),
             "Post" => Some(Known::Model),
+            "Post.objects" => Some(Known::Grows),
             _ => None,
         };
         iterates_growing_data(iter, &file.source, root, false, &known)
@@ -315,6 +320,7 @@ mod tests {
         assert!(!grows("for r in rows[:10]: pass"));
         assert!(!grows("top = rows[:10]\nfor r in top: pass"));
         assert!(!grows("for p in Post: pass"));
+        assert!(!grows("for e in Post.EVENTS: pass"));
         assert!(!grows("for r in other: pass"));
         assert!(!grows("for r in helper(rows): pass"));
         assert!(!grows("ids = [1, 2]\nfor i in ids: pass"));

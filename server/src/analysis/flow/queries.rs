@@ -162,6 +162,12 @@ impl<'a> Walker<'a> {
 
     /// What the walker knows of `name` for [`iterates_growing_data`].
     fn name_grows(&self, name: &str, env: &Env) -> Option<Known> {
+        // `Post.objects`: a model's manager.
+        if let Some((model, manager)) = name.split_once('.') {
+            let id = self.resolve_model(&[model.to_string()])?;
+            let known = manager == "_default_manager" || self.index.manager(id, manager).is_some();
+            return known.then_some(Known::Grows);
+        }
         let parameter =
             self.parameters.iter().any(|p| p == name) && !matches!(name, "self" | "cls");
         let Some(values) = env.get(name) else {

@@ -228,7 +228,7 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
             r["q_after"] = (r["q_after"] or 0) + after_rec["sizes"][BIG]["queries"]
     summary = f"{verified}/{total} fixes verified, {len(problems)} problems"
     if unfixed_optional:
-        summary += f"; no safe fix (allowed for ORM105/106/301/401-403/501/602) in {len(unfixed_optional)} positives"
+        summary += f"; no safe fix (allowed for ORM103/105/106/301/401-403/501/602) in {len(unfixed_optional)} positives"
     report.static_state["fixes"] = ("ok: " if not problems else "FAILED: ") + summary
     if problems:
         pytest.fail(summary + "\n" + "\n".join(problems), pytrace=False)

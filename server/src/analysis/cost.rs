@@ -100,6 +100,10 @@ pub fn loop_costs_with(
                             "`.{}()` bypasses the prefetch",
                             f.bypass.as_deref().unwrap_or("filter")
                         ),
+                        Problem::QueryPerRow => format!(
+                            "`.{}()` queries per row",
+                            f.bypass.as_deref().unwrap_or("filter")
+                        ),
                     },
                     range: f.access.range,
                 })

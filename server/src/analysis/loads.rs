@@ -19,6 +19,16 @@ pub enum Problem {
     ManyNotPrefetched,
     /// A prefetched manager queried anew per row (ORM105).
     PrefetchBypassed,
+    /// A manager nothing prefetched queried per row in a way no prefetch would serve
+    /// (`.filter()`, `.first()` without ordering): ORM103.
+    QueryPerRow,
+}
+
+impl Problem {
+    /// A prefetch does not serve it: the fix is not one the loop's queryset takes.
+    fn bypasses(self) -> bool {
+        matches!(self, Problem::PrefetchBypassed | Problem::QueryPerRow)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -27,7 +37,7 @@ pub struct Finding {
     pub access: Access,
     /// Lookup from the origin's model (`author__profile`, `posts__category`).
     pub lookup: String,
-    /// The method that bypasses the prefetch, for ORM105.
+    /// The method that bypasses the prefetch, for ORM105 and ORM103.
     pub bypass: Option<String>,
     pub loop_index: usize,
     /// Every hop from the origin can be joined: the fix uses `select_related`, else
@@ -85,6 +95,10 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
                 continue;
             }
             let state = combined_state(&fact.sources, path);
+            let problem = match (problem, state) {
+                (Problem::PrefetchBypassed, Load::Missing) => Problem::QueryPerRow,
+                _ => problem,
+            };
             let report = match problem {
                 Problem::PrefetchBypassed => state == Load::Loaded,
                 _ => state == Load::Missing,
@@ -107,8 +121,11 @@ pub fn find(facts: &Facts, index: &ModelIndex, file_quote: char) -> LoopFindings
     // `user.userprofile.gym` reads two missing relations at one place, and
     // `str(copy.book)` loads the book where its `__str__` loads the author: report the
     // deeper one, whose lookup implies the other.
+    // A query per row past the relation (ORM103) adds nothing to a fix: the relation it
+    // crosses is still loaded per row.
     let deeper: Vec<(usize, TextRange, String)> = findings
         .iter()
+        .filter(|f| f.problem != Problem::QueryPerRow)
         .map(|f| (f.loop_index, f.access.range, f.lookup.clone()))
         .collect();
     findings.retain(|f| {
@@ -159,7 +176,7 @@ fn fixes_per_loop(
     // Every loop over rows of the same origin gets the fix for all of them.
     let mut needs: BTreeMap<TextKey, Needs> = BTreeMap::new();
     for finding in findings {
-        if finding.problem == Problem::PrefetchBypassed {
+        if finding.problem.bypasses() {
             continue;
         }
         let fact = &facts.loops[finding.loop_index];
@@ -192,7 +209,7 @@ fn fixes_per_loop(
         .map(|(i, fact)| {
             let own: Vec<&Finding> = findings
                 .iter()
-                .filter(|f| f.loop_index == i && f.problem != Problem::PrefetchBypassed)
+                .filter(|f| f.loop_index == i && !f.problem.bypasses())
                 .collect();
             if own.is_empty() {
                 return None;

@@ -147,14 +147,7 @@ fn applied_line(cost: &LoopCost) -> String {
 
 /// `text` on one line, shortened to fit in a hover's heading.
 fn snippet(text: &str) -> String {
-    const MAX: usize = 60;
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= MAX {
-        return one_line;
-    }
-    let mut short: String = one_line.chars().take(MAX - 1).collect();
-    short.push('…');
-    short
+    crate::text::snippet(text, 60)
 }
 
 #[cfg(test)]

@@ -59,3 +59,15 @@ pub fn content_hash(text: &str) -> u64 {
     text.hash(&mut hasher);
     hasher.finish()
 }
+
+/// `text` on one line, shortened to `max` characters (an ellipsis ending it when cut):
+/// code quoted in a message or a hover.
+pub fn snippet(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut short: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}

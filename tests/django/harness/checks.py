@@ -13,6 +13,7 @@ POSITIVE_KINDS = {
     # `raises`: Django 6.1's FETCH_RAISE blocks the load.
     "ORM101": {"n_plus_one", "raises"},
     "ORM102": {"n_plus_one"},
+    "ORM103": {"n_plus_one"},
     "ORM104": {"n_plus_one", "raises"},
     "ORM105": {"n_plus_one"},
     "ORM106": {"constant"},

@@ -9,7 +9,7 @@ import tokenize
 from harness.setup import HERE
 
 RULES = (
-    "ORM101", "ORM102", "ORM104", "ORM105", "ORM106", "ORM201", "ORM202", "ORM203",
+    "ORM101", "ORM102", "ORM103", "ORM104", "ORM105", "ORM106", "ORM201", "ORM202", "ORM203",
     "ORM204", "ORM301", "ORM302", "ORM401", "ORM402", "ORM403", "ORM501", "ORM601", "ORM602",
 )
 EXPECT_RE = re.compile(r"#\s*expect:\s*(.*)$")

@@ -129,5 +129,5 @@ def sorted_in_python_instead_of_order_by():
 def filter_on_manager_without_any_prefetch():
     # A per-row query, but nothing was prefetched, so nothing is bypassed (ORM103's business).
     posts = Post.objects.order_by("id")
-    return [[c.body for c in p.comments.filter(score__gte=2)] for p in posts]
+    return [[c.body for c in p.comments.filter(score__gte=2)] for p in posts]  # expect: ORM103
 

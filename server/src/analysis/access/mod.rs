@@ -470,6 +470,14 @@ fn inspects_itself(uses: &[Use]) -> bool {
 }
 
 fn many_op(rest: &[Segment]) -> Option<ManyOp> {
+    // `post.comments.filter(...).delete()`: a write per object, which no prefetch
+    // serves or bypasses (ORM401-ORM403's).
+    if rest
+        .iter()
+        .any(|s| s.called && crate::analysis::flow::is_write(&s.name))
+    {
+        return None;
+    }
     let mut iter = rest.iter();
     let first = iter.next()?;
     if !first.called {

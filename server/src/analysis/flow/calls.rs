@@ -137,7 +137,12 @@ impl<'a> Walker<'a> {
         for (name, value) in self.annotated_parameters(def) {
             env.entry(name).or_insert_with(|| vec![value]);
         }
+        // A summarised function's callees are judged at their calls (`queries.rs`).
+        let summary = self.summary.take();
+        let scopes = self.enter_function_scopes(body);
         self.block(body, &mut env, body);
+        self.query_scopes = scopes;
+        self.summary = summary;
         self.active.pop();
         self.current_view = current_view;
         let values = std::mem::replace(&mut self.returns, returns).unwrap_or_default();

@@ -247,6 +247,40 @@ pub enum AggregateFunction {
     Count,
 }
 
+/// A query run for each iteration of a loop over data that grows (ORM103): a queryset
+/// method that reads, a queryset iterated, or a call of a function of the project that
+/// runs one.
+#[derive(Debug, Clone)]
+pub struct QueryInLoop {
+    /// The call or iterated expression that runs it, in this file.
+    pub range: TextRange,
+    /// What runs it: Django's method (`get`, `count`), `iterate` for a queryset
+    /// iterated or `list()`-ed, `get_object_or_404`.
+    pub method: String,
+    pub model: ModelId,
+    /// The function or method of the project called, when the query runs in it
+    /// (`helper()`, `post.latest_comment()`), with where the query is there.
+    pub through: Option<Through>,
+    /// The loop's iterated expression.
+    pub loop_iter: TextRange,
+    /// The query names nothing the loop binds: the same query each time.
+    pub invariant: bool,
+    /// The lookup keywords of a `get()` (`pk`, `slug`), for the advice.
+    pub keywords: Vec<String>,
+}
+
+/// Where, in a function the loop calls, the query runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Through {
+    /// `helper()`, `post.latest_comment()`, `post.last_reply` (a property).
+    pub callee: String,
+    /// The query as written there (`Tag.objects.get(...)`).
+    pub query: String,
+    /// The query's place when it is in another file (one in this file belongs to
+    /// another definition, which does not move with the loop's).
+    pub elsewhere: Option<(std::path::PathBuf, TextRange)>,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub loops: Vec<LoopFact>,
@@ -257,6 +291,7 @@ pub struct Facts {
     pub get_tests: Vec<GetTest>,
     pub writes: Vec<WriteInLoop>,
     pub python_aggregates: Vec<PythonAggregate>,
+    pub queries_in_loops: Vec<QueryInLoop>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -279,9 +314,11 @@ impl Facts {
             get_tests,
             writes,
             python_aggregates,
+            queries_in_loops,
             modules_read: _,
         } = self;
         writes.shift(by);
+        queries_in_loops.shift(by);
         loops.shift(by);
         evaluations.shift(by);
         lookup_calls.shift(by);
@@ -301,9 +338,11 @@ impl Facts {
             get_tests,
             writes,
             python_aggregates,
+            queries_in_loops,
             modules_read,
         } = other;
         self.writes.extend(writes);
+        self.queries_in_loops.extend(queries_in_loops);
         self.loops.extend(loops);
         self.evaluations.extend(evaluations);
         self.lookup_calls.extend(lookup_calls);
@@ -333,6 +372,7 @@ impl Facts {
             get_tests,
             writes,
             python_aggregates,
+            queries_in_loops,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -344,6 +384,7 @@ impl Facts {
             && get_tests.is_empty()
             && writes.is_empty()
             && python_aggregates.is_empty()
+            && queries_in_loops.is_empty()
     }
 }
 
@@ -620,5 +661,22 @@ impl Shift for WriteInLoop {
         if let Some(batched) = batched {
             batched.range.shift(by);
         }
+    }
+}
+
+impl Shift for QueryInLoop {
+    fn shift(&mut self, by: isize) {
+        let QueryInLoop {
+            range,
+            method: _,
+            model: _,
+            // A place in another file only, which this file's edits do not move.
+            through: _,
+            loop_iter,
+            invariant: _,
+            keywords: _,
+        } = self;
+        range.shift(by);
+        loop_iter.shift(by);
     }
 }

@@ -239,7 +239,7 @@ impl<'a> Walker<'a> {
 
     /// The dotted name `function` is written as, when its first name is imported (not a
     /// local name, nor a function of this module), with this file's imports.
-    fn imported_callee(
+    pub(super) fn imported_callee(
         &self,
         function: Node<'a>,
         env: &Env,
@@ -289,7 +289,7 @@ impl Value {
     /// it names.
     /// A queryset built in `path` (when given: a value given back, not one passed on,
     /// whose places are in this file) keeps where it was built as [`Qs::elsewhere`].
-    fn placeless(self, path: Option<&Path>) -> Value {
+    pub(super) fn placeless(self, path: Option<&Path>) -> Value {
         match self {
             Value::Qs(qs) => Value::Qs(qs.placeless(path)),
             Value::Rows(qs) => Value::Rows(qs.placeless(path)),

@@ -20,13 +20,16 @@ mod get_tests;
 mod id_reads;
 mod loop_growth;
 mod loops;
+mod queries;
 mod queryset;
+mod read_loop_growth;
 mod receivers;
 mod refetched;
 mod rendered;
 mod scan;
 mod serialized;
 mod serializer_uses;
+mod summaries;
 mod template_loops;
 mod values;
 mod view_members;
@@ -48,9 +51,10 @@ use walker::Walker;
 pub use cache::FlowCache;
 pub use facts::{
     AggregateFunction, Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead,
-    IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, SelectSetting,
-    WriteInLoop, WriteKind,
+    IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, QueryInLoop,
+    SelectSetting, Through, WriteInLoop, WriteKind,
 };
+pub use queries::is_write;
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};
 
 /// How deep analysis follows a row or queryset into helper functions.

@@ -117,6 +117,7 @@ impl<'a> Walker<'a> {
                 Value::Qs(qs)
             }
             Returns::Object => {
+                self.query_method(&qs, method, call, function);
                 if first_visit {
                     let site = call_site(call, function, src);
                     self.record_lookups(&qs, api, &site, call);
@@ -137,7 +138,11 @@ impl<'a> Walker<'a> {
                     per_row: false,
                 })
             }
-            Returns::Combined | Returns::Other => Value::Unknown,
+            Returns::Other => {
+                self.query_method(&qs, method, call, function);
+                Value::Unknown
+            }
+            Returns::Combined => Value::Unknown,
         }
     }
 

@@ -70,6 +70,7 @@ impl<'a> Walker<'a> {
             }
             "attribute" => {
                 self.id_read(node, parent, env);
+                self.query_property(node, parent, env);
                 if in_chain {
                     chain_child = node.child_by_field_id(FIELDS.object);
                 }
@@ -95,6 +96,7 @@ impl<'a> Walker<'a> {
     /// the comprehension.
     pub(super) fn comprehension(&mut self, node: Node<'a>, env: &Env, scope: Node<'a>) {
         let mut env = env.clone();
+        let mut growing = 0;
         let mut cursor = node.walk();
         let parts: Vec<Node<'a>> = node.named_children(&mut cursor).collect();
         let body = node.child_by_field_id(FIELDS.body);
@@ -109,6 +111,11 @@ impl<'a> Walker<'a> {
                     };
                     self.scan_in(right, Some(*clause), &env, scope);
                     let iterated = self.eval(right, &env);
+                    self.query_iterated(right, &iterated);
+                    // What follows the clause runs per item: the rest of the comprehension.
+                    if self.start_query_loop(left, right, &iterated, node, &env, scope) {
+                        growing += 1;
+                    }
                     for name in bound_names(left, self.src()) {
                         env.insert(name, vec![Value::Unknown]);
                     }
@@ -131,6 +138,9 @@ impl<'a> Walker<'a> {
         if let Some(body) = body {
             self.scan_in(body, Some(node), &env, scope);
         }
+        for _ in 0..growing {
+            self.end_query_loop();
+        }
     }
 
     /// Calls that hand rows to code we can read: `sorted(qs, key=lambda p: ...)`,
@@ -145,6 +155,7 @@ impl<'a> Walker<'a> {
         }
         let args = call_args(call, self.src());
         self.probe_call(call, &args, env);
+        self.query_call(call, &args, env);
         let callee = self.file.text(function);
         let lambda_and_rows = match callee {
             "sorted" | "min" | "max" => args.keyword("key").zip(args.positional.first().copied()),
@@ -243,7 +254,10 @@ impl<'a> Walker<'a> {
         if given_rows {
             self.active.push(def.start_byte());
             let current_view = std::mem::replace(&mut self.current_view, view);
+            // A summarised function's callees are judged at their calls (`queries.rs`).
+            let summary = self.summary.take();
             self.function(def, callee_env);
+            self.summary = summary;
             self.current_view = current_view;
             self.active.pop();
         }

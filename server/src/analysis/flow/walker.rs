@@ -15,6 +15,8 @@ use crate::text::TextRange;
 
 use super::callers::Probe;
 use super::facts::Facts;
+use super::queries::QueryScope;
+use super::summaries::{Outcome, Summary};
 use super::values::{Env, Value, join, rows_as_objs};
 use super::views::ViewClass;
 use super::writes::LoopIter;
@@ -53,6 +55,17 @@ pub(super) struct Walker<'a> {
     /// The functions defined in the bodies of the functions being walked (closures),
     /// by name: called with rows like the module's own.
     pub(super) local_functions: HashMap<String, Node<'a>>,
+    /// Loops over growing data being walked, innermost last; or the body of the
+    /// function being summarised (see `queries.rs`).
+    pub(super) query_scopes: Vec<QueryScope>,
+    /// While a function is summarised for a caller's loop: the queries it runs.
+    pub(super) summary: Option<Summary>,
+    /// The first query each function summarised runs, by module and place or name.
+    pub(super) summaries: HashMap<String, Outcome>,
+    /// Queries in loops already recorded, by range.
+    pub(super) queries_seen: HashSet<(usize, usize)>,
+    /// The parameters of the function being walked.
+    pub(super) parameters: Vec<String>,
 }
 
 /// `prefetch_related_objects(rows, ...)` loads relations onto rows already fetched:
@@ -166,6 +179,11 @@ impl<'a> Walker<'a> {
             returned: HashMap::new(),
             probe: None,
             local_functions: HashMap::new(),
+            query_scopes: Vec::new(),
+            summary: None,
+            summaries: HashMap::new(),
+            queries_seen: HashSet::new(),
+            parameters: Vec::new(),
         }
     }
 
@@ -416,17 +434,23 @@ impl<'a> Walker<'a> {
         let returns = self.returns.take();
         // A parameter named like a model or a module (`def f(apps):`) is not that one.
         // `request` stays unbound: unbound, it is Django's request (see `eval`).
-        for name in parameter_names(def, self.src()) {
+        let parameters = parameter_names(def, self.src());
+        for name in &parameters {
             if name != "request" {
-                env.entry(name).or_insert_with(|| vec![Value::Unknown]);
+                env.entry(name.clone())
+                    .or_insert_with(|| vec![Value::Unknown]);
             }
         }
+        let parameters = std::mem::replace(&mut self.parameters, parameters);
         if let Some(body) = def.child_by_field_id(FIELDS.body) {
             let outer = self.local_functions.clone();
+            let scopes = self.enter_function_scopes(body);
             self.local_functions.extend(closures(body, self.src()));
             self.block(body, &mut env, body);
             self.local_functions = outer;
+            self.query_scopes = scopes;
         }
+        self.parameters = parameters;
         self.returns = returns;
     }
 
@@ -486,6 +510,7 @@ impl<'a> Walker<'a> {
             body_env.insert(name, vec![Value::Unknown]);
         }
         let body = stmt.child_by_field_id(FIELDS.body);
+        self.query_iterated(right, &iterated);
         let binding = self.row_binding(left, &iterated);
         if let Some(body) = body {
             let queryset =
@@ -507,7 +532,11 @@ impl<'a> Walker<'a> {
             body_env.insert(var, rows_as_objs(&rows));
         }
         if let Some(body) = body {
+            let growing = self.start_query_loop(left, right, &iterated, body, env, scope);
             self.block(body, &mut body_env, scope);
+            if growing {
+                self.end_query_loop();
+            }
         }
         if let Some(alt) = stmt.child_by_field_id(FIELDS.alternative) {
             self.block(alt, &mut body_env, scope);

@@ -17,6 +17,7 @@ super::registry::declare_rules! {
     // variant => (code, name, default severity, module, what it needs)
     MissingSelectRelated => ("ORM101", "missing-select-related", Warning, missing_select_related, Needs::LoopFindings),
     MissingPrefetchRelated => ("ORM102", "missing-prefetch-related", Warning, missing_prefetch_related, Needs::LoopFindings),
+    QueryInLoop => ("ORM103", "query-in-loop", Warning, query_in_loop, Needs::LoopFindings),
     DeferredFieldAccess => ("ORM104", "deferred-field-access", Warning, deferred_field_access, Needs::Facts),
     PrefetchBypassed => ("ORM105", "prefetch-bypassed", Warning, prefetch_bypassed, Needs::LoopFindings),
     UnusedEagerLoad => ("ORM106", "unused-eager-load", Hint, unused_eager_load, Needs::Facts),

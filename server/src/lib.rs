@@ -18,6 +18,7 @@ pub mod module_texts;
 pub mod panic;
 pub mod project;
 pub mod python_env;
+pub mod requirements;
 pub mod roots;
 pub mod syntax;
 pub mod text;

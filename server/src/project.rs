@@ -305,7 +305,7 @@ impl Project {
         let options = IndexOptions {
             auth_user_model: config.auth_user_model.clone(),
             installed: python.read(&facts),
-            django_version: python.django_version(),
+            django_version: python.project_django_version(&target.root),
         };
         let index = ModelIndex::from_facts(facts, &options);
         let modules = Arc::new(

@@ -67,6 +67,13 @@ impl PythonEnv {
         django_version_in(&django.source)
     }
 
+    /// The Django of the project at `root`: the installed one, else the one its lock or
+    /// requirements files name.
+    pub fn project_django_version(&self, root: &Path) -> Option<(u32, u32)> {
+        self.django_version()
+            .or_else(|| crate::requirements::declared_django_version(root))
+    }
+
     pub fn environment(&self) -> Option<&Environment> {
         match self {
             PythonEnv::Found(env) => Some(env),

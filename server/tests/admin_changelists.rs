@@ -392,3 +392,56 @@ class PostAdmin(admin.ModelAdmin):
         ["50 ORM101 list_select_related = [\"author__org\", \"editor\"]"]
     );
 }
+
+/// Without an environment, the version the project's lock or requirements files name
+/// decides; an installed Django comes first.
+#[test]
+fn a_declared_django_version_decides_when_none_is_installed() {
+    let admin = "\
+from django.contrib import admin
+
+from .models import Post
+
+
+def org_name(obj):
+    return obj.author.org.name
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = [\"title\", \"author\", \"editor\", org_name]
+";
+    let columns = |extra: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = vec![
+            ("manage.py", ""),
+            ("blog/__init__.py", ""),
+            ("blog/models.py", MODELS),
+            ("blog/admin.py", admin),
+        ];
+        files.extend_from_slice(extra);
+        write(dir.path(), &files);
+        check_json(dir.path(), &["--no-cache"])
+            .iter()
+            .map(|f| f["location"]["column"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let lock = "[[package]]\nname = \"django\"\nversion = \"6.1.3\"\n";
+    let installed = ".venv/lib/python3.12/site-packages/django/__init__.py";
+    // 5.2 selects the non-null chains: the nullable editor (column 40) is the finding.
+    assert_eq!(columns(&[("requirements.txt", "Django==5.2.19\n")]), [40]);
+    // 6.1 selects the named foreign keys: the author's org (column 50) is.
+    assert_eq!(columns(&[("uv.lock", lock)]), [50]);
+    assert_eq!(
+        columns(&[
+            ("uv.lock", lock),
+            (installed, "VERSION = (5, 2, 19, \"final\", 0)\n")
+        ]),
+        [40]
+    );
+    // A range names no version: only what neither version loads (nothing here).
+    assert_eq!(
+        columns(&[("requirements.txt", "Django>=5.2\n")]),
+        Vec::<u64>::new()
+    );
+}

@@ -733,7 +733,7 @@ fn load(
     let options = IndexOptions {
         auth_user_model: config.auth_user_model.clone(),
         installed: python.read(&facts),
-        django_version: python.django_version(),
+        django_version: python.project_django_version(root),
     };
     let files = facts.len();
     let index = ModelIndex::from_facts(facts, &options);

@@ -239,14 +239,16 @@ impl<'a> Walker<'a> {
 }
 
 /// Code that writes rows: a call of a write method, `get_or_create()`,
-/// `update_or_create()` or a related manager's `add()`, `remove()`, `set()`, `clear()`
-/// in its text (a list's `remove()` too: silence is the safe side).
+/// `update_or_create()`, a queryset's private `_raw_delete()` or a related manager's
+/// `add()`, `remove()`, `set()`, `clear()` in its text (a list's `remove()` too: silence
+/// is the safe side).
 pub(super) fn writes(code: &str) -> bool {
     WRITES
         .iter()
         .chain(&[
             "get_or_create",
             "update_or_create",
+            "_raw_delete",
             "add",
             "remove",
             "set",

@@ -349,6 +349,16 @@ fn push_new<T: PartialEq>(into: &mut Vec<T>, items: Vec<T>) {
 }
 
 impl Applied {
+    /// Django 6.1's `FETCH_PEERS`: a fetch loads the field for every row at once.
+    pub fn fetches_peers(&self) -> bool {
+        self.fetch_mode == Some(FetchMode::Peers)
+    }
+
+    /// Django 6.1's `FETCH_RAISE`: a fetch raises `FieldFetchBlocked`.
+    pub fn fetch_raises(&self) -> bool {
+        self.fetch_mode == Some(FetchMode::Raise)
+    }
+
     /// Adds what `other` applies after what `self` applies.
     pub fn merge(&mut self, other: &Applied) {
         push_new(&mut self.select_related, other.select_related.clone());

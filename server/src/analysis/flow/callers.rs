@@ -460,7 +460,7 @@ fn may_query_through(body: &str, name: &str, is_helper: impl Fn(&str) -> bool) -
 
 /// The function a call is written in, when it is not in a lambda (walked with its
 /// enclosing function, not on its own) or at a module's or class's top level.
-pub(super) fn enclosing_function(call: Node<'_>) -> Option<Node<'_>> {
+pub fn enclosing_function(call: Node<'_>) -> Option<Node<'_>> {
     let mut at = call.parent();
     while let Some(node) = at {
         match node.kind() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use crate::analysis::access::{self, Hop, HopKind};
-use crate::index::{Applied, FetchMode, Manager, ModelId, ModelIndex};
+use crate::index::{Applied, Manager, ModelId, ModelIndex};
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::{quote_of, string_value};
 use crate::text::TextRange;
@@ -360,7 +360,7 @@ impl Qs {
         // Django 6.1 copies the mode to the objects it fetches, so a chain of foreign keys
         // and one-to-ones is one query per hop for all the rows; related managers are
         // not batched.
-        if qs.applied.fetch_mode == Some(FetchMode::Peers)
+        if qs.applied.fetches_peers()
             && qs.prefix.is_empty()
             && local.iter().all(Hop::is_selectable)
         {

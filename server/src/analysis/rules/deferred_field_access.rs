@@ -7,13 +7,13 @@ use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{Qs, quote_for};
 use crate::analysis::Diagnostic;
 use crate::fix::{Applicability, Edit};
-use crate::index::{Attribute, FetchMode, ModelIndex};
+use crate::index::{Attribute, ModelIndex};
 
 fn deferred(qs: &Qs, field: &str, index: &ModelIndex) -> bool {
     // Django 6.1's FETCH_PEERS loads a deferred field for all the rows at once.
     if !qs.prefix.is_empty()
         || qs.applied.unknown
-        || qs.applied.fetch_mode == Some(FetchMode::Peers)
+        || qs.applied.fetches_peers()
     {
         return false;
     }
@@ -118,7 +118,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 blocked: fact
                     .sources
                     .iter()
-                    .all(|qs| qs.applied.fetch_mode == Some(FetchMode::Raise)),
+                    .all(|qs| qs.applied.fetch_raises()),
             };
             let edit = if violation.by_only {
                 qs.only_call

@@ -9,7 +9,7 @@ use super::flow::{CallSite, Facts, Qs, WriteInLoop, WriteKind};
 use super::loads::{Finding, LoopFindings, Problem};
 use super::{Diagnostic, Related, RuleSet};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::index::{FetchMode, ModelId, ModelIndex};
+use crate::index::{ModelId, ModelIndex};
 use crate::syntax::SourceFile;
 use crate::text::TextRange;
 
@@ -191,8 +191,7 @@ pub fn report_per_row_loads<V: Violation>(
     for (finding, qs, fix) in loop_findings(ctx, problem) {
         let model = ctx.model_name(qs.model).to_string();
         // Django 6.1's fetch modes govern single related objects, not related managers.
-        let blocked = problem == Problem::SingleNotSelected
-            && qs.applied.fetch_mode == Some(FetchMode::Raise);
+        let blocked = problem == Problem::SingleNotSelected && qs.applied.fetch_raises();
         let violation = wrap(PerRowLoad {
             subject: ctx.text(finding.access.range).to_string(),
             via: finding.access.via.clone(),

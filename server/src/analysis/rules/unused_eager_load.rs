@@ -3,7 +3,7 @@
 
 use super::{Context, Rule, Violation};
 use crate::analysis::access::{AccessKind, hop};
-use crate::analysis::flow::{CallSite, LoopFact, Qs};
+use crate::analysis::flow::{CallSite, LoopFact, Qs, enclosing_function};
 use crate::analysis::{Diagnostic, Related};
 use crate::fix::Applicability;
 
@@ -93,19 +93,14 @@ fn every_reader_seen<'f>(ctx: &Context<'_>, fact: &'f LoopFact) -> Option<&'f Qs
     (plain_rows && seen).then_some(qs)
 }
 
-/// Where the function that `offset` is written in starts; `None` at the top level.
-fn function_at(ctx: &Context<'_>, offset: usize) -> Option<usize> {
-    let mut node = ctx
+/// The function the code at `offset` is written in (`None` at the top level).
+fn function_at<'t>(ctx: &'t Context<'_>, offset: usize) -> Option<tree_sitter::Node<'t>> {
+    let node = ctx
         .file
         .tree()
         .root_node()
         .descendant_for_byte_range(offset, offset)?;
-    loop {
-        if node.kind() == "function_definition" {
-            return Some(node.start_byte());
-        }
-        node = node.parent()?;
-    }
+    enclosing_function(node)
 }
 
 /// A lookup the rows carry as Django's: a known relation of the model (one

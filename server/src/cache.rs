@@ -26,6 +26,7 @@ use crate::syntax::SourceFile;
 /// The directory, at the project root.
 pub const CACHE_DIR: &str = ".ormhint_cache";
 
+use crate::analysis::column_uses::ColumnUse;
 pub use crate::text::content_hash;
 
 /// One file's entry.
@@ -47,6 +48,9 @@ pub struct Findings {
     /// The project's other modules the analysis read: the findings hold while their
     /// texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
+    /// The columns its lookups reach, when a workspace rule runs.
+    #[serde(default)]
+    pub column_uses: Vec<ColumnUse>,
 }
 
 /// The cache of one root: what was read from disk, and what this run will write.

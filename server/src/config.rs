@@ -33,7 +33,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            rules: RuleSet::all(),
+            rules: RuleSet::default_rules(),
             exclude: Vec::new(),
             severity: HashMap::new(),
             auth_user_model: None,
@@ -406,7 +406,7 @@ mod tests {
     #[test]
     fn pyproject_without_the_table_is_the_default() {
         let config = Config::parse("[project]\nname = \"x\"\n", "pyproject.toml", true).unwrap();
-        assert_eq!(config.rules, RuleSet::all());
+        assert_eq!(config.rules, RuleSet::default_rules());
     }
 
     #[test]

@@ -12,9 +12,11 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use crate::analysis::column_uses::{ColumnUse, WorkspaceUses};
 use crate::analysis::flow::FlowCache;
+use crate::analysis::rules::Needs;
 use crate::analysis::sources::ModuleRead;
-use crate::analysis::{Diagnostic, check_file_guarded};
+use crate::analysis::{Diagnostic, check_file_guarded, check_workspace_file};
 use crate::cache::{Cache, Entry, Findings, content_hash, index_fingerprint};
 use crate::config::{Config, configures_ormhint, display_path};
 use crate::index::{FileFacts, extract};
@@ -229,6 +231,11 @@ pub struct CheckResult {
     /// The project's other modules each file's analysis read (calls followed into
     /// them), for the files that read any.
     pub modules_read: HashMap<PathBuf, Vec<ModuleRead>>,
+    /// The columns each file's lookups reach, when a workspace rule runs.
+    pub column_uses: HashMap<PathBuf, Vec<ColumnUse>>,
+    /// The column uses of every file analysed, when a workspace rule runs: what its
+    /// findings were counted from.
+    pub workspace_uses: WorkspaceUses,
 }
 
 /// The Python files under a root, parsed, and the model index built from them.
@@ -374,10 +381,21 @@ impl Project {
                 let findings = match found.get(file.path.as_path()) {
                     Some(report) => Some(Findings {
                         index: fingerprint,
-                        diagnostics: report.diagnostics.clone(),
+                        // Workspace findings depend on other files: found again each run.
+                        diagnostics: report
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.rule.needs() != Needs::Workspace)
+                            .cloned()
+                            .collect(),
                         syntax_error: errors.get(file.path.as_path()).copied(),
                         modules_read: result
                             .modules_read
+                            .get(file.path.as_path())
+                            .cloned()
+                            .unwrap_or_default(),
+                        column_uses: result
+                            .column_uses
                             .get(file.path.as_path())
                             .cloned()
                             .unwrap_or_default(),
@@ -399,12 +417,16 @@ impl Project {
     }
 
     fn check_with(&self, config: &Config, cached: Option<(&Cache, u64)>) -> CheckResult {
-        let results: Vec<Result<(FileReport, Analysed), Unchecked>> = self
+        // A workspace rule counts uses in every file, reported or not.
+        let workspace = config.rules.needs_workspace();
+        // With whether the file is reported.
+        let results: Vec<(bool, Checked)> = self
             .files
             .par_iter()
             .zip(&self.hashes)
-            .filter(|(f, _)| self.target.reports(&f.path))
-            .map(|(file, &hash)| {
+            .map(|(file, hash)| (self.target.reports(&file.path), file, hash))
+            .filter(|(reported, _, _)| *reported || workspace)
+            .map(|(reported, file, &hash)| {
                 let kept =
                     cached.and_then(|(cache, index)| self.kept_findings(cache, file, hash, index));
                 let checked = match kept {
@@ -412,23 +434,30 @@ impl Project {
                         diagnostics: kept.diagnostics.clone(),
                         syntax_error: kept.syntax_error,
                         modules_read: kept.modules_read.clone(),
+                        column_uses: kept.column_uses.clone(),
                     }),
                     None => self.check_parsed(file, config),
                 };
-                checked.map(|mut analysed| {
+                let checked = checked.map(|mut analysed| {
                     let report = FileReport {
                         path: file.path.clone(),
                         source: file.source.clone(),
                         diagnostics: std::mem::take(&mut analysed.diagnostics),
                     };
                     (report, analysed)
-                })
+                });
+                (reported, checked)
             })
             .collect();
         let mut out = CheckResult::default();
-        for result in results {
+        let mut uses = WorkspaceUses::default();
+        for (reported, result) in results {
             match result {
                 Ok((report, analysed)) => {
+                    uses.add(&report.path, &analysed.column_uses);
+                    if !reported {
+                        continue;
+                    }
                     if let Some(at) = analysed.syntax_error {
                         out.syntax_errors.push((report.path.clone(), at));
                     }
@@ -436,29 +465,65 @@ impl Project {
                         let read = analysed.modules_read;
                         out.modules_read.insert(report.path.clone(), read);
                     }
+                    if !analysed.column_uses.is_empty() {
+                        let found = analysed.column_uses;
+                        out.column_uses.insert(report.path.clone(), found);
+                    }
                     out.files.push(report);
                 }
+                Err(_) if !reported => {}
                 Err(Unchecked::Failed(failure)) => out.failed.push(failure),
                 Err(Unchecked::Refused(refusal)) => out.refused.push(refusal),
             }
         }
+        if workspace {
+            for report in &mut out.files {
+                let Some(file) = self.file(&report.path) else {
+                    continue;
+                };
+                let found = check_workspace_file(file, &self.index, config.rules, &uses);
+                if !found.is_empty() {
+                    report.diagnostics.extend(found);
+                    sort_diagnostics(&mut report.diagnostics);
+                }
+            }
+        }
+        out.workspace_uses = uses;
         out
     }
 
-    /// Checks new text for the file at `path` (after a fix) against the existing index.
+    /// Checks new text for the file at `path` (after a fix) against the existing index,
+    /// and, for the workspace rules, against `uses` (the run's) with the file's own
+    /// uses and declarations read again (a fix that adds an index must see it).
     pub fn check_source(
         &self,
         path: &Path,
         source: &str,
         config: &Config,
+        uses: &WorkspaceUses,
     ) -> Result<Vec<Diagnostic>, Skipped> {
         let file =
             SourceFile::new(path.to_path_buf(), source).in_module(self.roots.module_name(path));
-        self.check_parsed(&file, config)
-            .map(|analysed| analysed.diagnostics)
+        let analysed = self
+            .check_parsed(&file, config)
             .map_err(|unchecked| match unchecked {
                 Unchecked::Failed(skip) | Unchecked::Refused(skip) => skip,
-            })
+            })?;
+        let mut diagnostics = analysed.diagnostics;
+        if config.rules.needs_workspace() {
+            let mut uses = uses.clone();
+            uses.replace(path, &analysed.column_uses);
+            let options = IndexOptions {
+                auth_user_model: config.auth_user_model.clone(),
+                installed: self.index.installed().to_vec(),
+                django_version: self.index.django_version(),
+            };
+            let facts = Arc::new(extract(&file));
+            let index = self.index.with_file(facts, &options);
+            diagnostics.extend(check_workspace_file(&file, &index, config.rules, &uses));
+            sort_diagnostics(&mut diagnostics);
+        }
+        Ok(diagnostics)
     }
 
     /// The cached findings of `file` when its text, the index and every module its
@@ -494,14 +559,15 @@ impl Project {
         let result = caught(|| {
             let mut cache = FlowCache::reading(self.modules.clone());
             check_file_guarded(checked, &self.index, config.rules, &mut cache)
-                .map(|diagnostics| (diagnostics, cache.modules_read().to_vec()))
+                .map(|found| (found, cache.modules_read().to_vec()))
         });
         let skip = |reason: String| Skipped {
             path: file.path.clone(),
             reason,
         };
         match result {
-            Ok(Ok((mut diagnostics, modules_read))) => {
+            Ok(Ok((found, modules_read))) => {
+                let mut diagnostics = found.diagnostics;
                 sort_diagnostics(&mut diagnostics);
                 let syntax_error = checked
                     .parsed_tree()
@@ -511,6 +577,7 @@ impl Project {
                     diagnostics,
                     syntax_error,
                     modules_read,
+                    column_uses: found.column_uses,
                 })
             }
             Ok(Err(refusal)) => Err(Unchecked::Refused(skip(refusal.to_string()))),
@@ -521,6 +588,9 @@ impl Project {
     }
 }
 
+/// One file analysed, or why it was not.
+type Checked = Result<(FileReport, Analysed), Unchecked>;
+
 /// One file analysed.
 struct Analysed {
     diagnostics: Vec<Diagnostic>,
@@ -528,6 +598,7 @@ struct Analysed {
     syntax_error: Option<usize>,
     /// The other modules of the project the analysis read.
     modules_read: Vec<ModuleRead>,
+    column_uses: Vec<ColumnUse>,
 }
 
 /// Why a reported file has no findings to show.

@@ -37,6 +37,9 @@ pub struct Walk {
     /// `None` when a relation has no accessor (`related_name="+"`).
     pub accessor_path: Option<Vec<String>>,
     pub outcome: Outcome,
+    /// Where the lookup reaches a column: its model and the segment naming it (what
+    /// follows are transforms and lookups).
+    pub column: Option<(ModelId, usize)>,
 }
 
 /// Lookups Django registers on every field; after a relation they apply to its key.
@@ -84,6 +87,7 @@ pub fn walk(
         hops: Vec::new(),
         accessor_path: Some(Vec::new()),
         outcome: Outcome::Fine,
+        column: None,
     };
     let mut current = model;
     for (i, segment) in lookup.split("__").enumerate() {
@@ -156,6 +160,7 @@ pub fn walk(
                 if style == Style::Select {
                     result.outcome = Outcome::NotRelation { index: i };
                 }
+                result.column = Some((current, i));
                 return result;
             }
             Found::Opaque => return result,

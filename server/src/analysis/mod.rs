@@ -2,6 +2,7 @@
 //! and `# noqa` suppression.
 
 pub mod access;
+pub mod column_uses;
 pub mod cost;
 pub mod fixes;
 pub mod flow;
@@ -96,7 +97,19 @@ pub fn check_file_with(
     rules: RuleSet,
     cache: &mut flow::FlowCache,
 ) -> Vec<Diagnostic> {
-    check_file_guarded(file, index, rules, cache).unwrap_or_default()
+    check_file_guarded(file, index, rules, cache)
+        .map(|checked| checked.diagnostics)
+        .unwrap_or_default()
+}
+
+/// What the analysis of one file found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// `# noqa` applied, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The columns its lookups reach, when a rule that counts them over the workspace
+    /// runs ([`rules::Needs::Workspace`]).
+    pub column_uses: Vec<column_uses::ColumnUse>,
 }
 
 /// [`check_file_with`], or why `file` was not analysed: nested deeper than the
@@ -107,9 +120,9 @@ pub fn check_file_guarded(
     index: &ModelIndex,
     rules: RuleSet,
     cache: &mut flow::FlowCache,
-) -> Result<Vec<Diagnostic>, guard::Refusal> {
+) -> Result<Checked, guard::Refusal> {
     if !scan_allows(file) {
-        return Ok(Vec::new());
+        return Ok(Checked::default());
     }
     let statements = file.top_level();
     if file.parse_stopped() {
@@ -127,8 +140,13 @@ pub fn check_file_guarded(
         return Err(guard::Refusal::TooSlow);
     }
     if facts.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Checked::default());
     }
+    let column_uses = if rules.needs_workspace() {
+        column_uses::column_uses(file, &facts, index)
+    } else {
+        Vec::new()
+    };
     let quote = flow::file_quote(file);
     let loops = Rule::ALL
         .iter()
@@ -145,7 +163,27 @@ pub fn check_file_guarded(
     drop_fixes_at_syntax_errors(file, &mut diagnostics);
     diagnostics.sort_by_key(|a| (a.range, a.rule));
     diagnostics.dedup_by(|a, b| a.range == b.range && a.rule == b.rule);
-    Ok(noqa::apply(file, diagnostics))
+    Ok(Checked {
+        diagnostics: noqa::apply(file, diagnostics),
+        column_uses,
+    })
+}
+
+/// The findings of the rules that count over the whole workspace
+/// ([`rules::Needs::Workspace`]) on `file`, from the column uses of every file,
+/// `# noqa` applied.
+pub fn check_workspace_file(
+    file: &SourceFile,
+    index: &ModelIndex,
+    rules: RuleSet,
+    uses: &column_uses::WorkspaceUses,
+) -> Vec<Diagnostic> {
+    if !rules.contains(Rule::MissingIndex) {
+        return Vec::new();
+    }
+    let mut diagnostics = rules::missing_index::check_workspace(file, index, uses);
+    drop_fixes_at_syntax_errors(file, &mut diagnostics);
+    noqa::apply(file, diagnostics)
 }
 
 /// Drops the fixes that edit where the syntax is broken: the text there is not what the

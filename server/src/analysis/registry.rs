@@ -95,6 +95,24 @@ impl RuleSet {
         Rule::ALL.iter().copied().collect()
     }
 
+    /// What runs when nothing is selected: every rule but the opt-in ones
+    /// ([`super::rules::OPT_IN`]).
+    pub fn default_rules() -> Self {
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| !super::rules::OPT_IN.contains(r))
+            .collect()
+    }
+
+    /// A rule of the set counts over the whole workspace
+    /// ([`super::rules::Needs::Workspace`]).
+    pub fn needs_workspace(self) -> bool {
+        Rule::ALL
+            .iter()
+            .any(|r| self.contains(*r) && r.needs() == super::rules::Needs::Workspace)
+    }
+
     pub fn contains(self, rule: Rule) -> bool {
         self.0 & (1 << rule as u64) != 0
     }

@@ -94,6 +94,7 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
         .iter()
         .map(|failed| format!("skipping {}: {}", paths.show(&failed.path), failed.reason))
         .collect();
+    let workspace_uses = checked.workspace_uses;
     let mut files = checked.files;
     let mut summary = Summary {
         checked: files.len() + checked.failed.len() + checked.refused.len(),
@@ -116,7 +117,7 @@ pub(super) fn run(args: &CheckArgs, out: &mut dyn Write) -> Result<Status, Error
             &mut files,
             mode,
             args.unsafe_fixes,
-            |path, source| project.check_source(path, source, &config),
+            |path, source| project.check_source(path, source, &config, &workspace_uses),
         );
         failures.extend(fixed.failures);
         if args.diff {

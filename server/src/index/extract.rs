@@ -19,8 +19,10 @@ use crate::syntax::queries::DEFINITIONS;
 use crate::syntax::uses::{Use, uses_of};
 use crate::syntax::{self, SourceFile, branches, scan};
 use crate::text::TextRange;
+pub use indexes::FieldIndex;
 
 mod blocks;
+mod indexes;
 mod settings;
 mod signals;
 
@@ -206,6 +208,11 @@ pub struct MetaFacts {
     pub ordering: Option<bool>,
     /// `class Meta(Base.Meta)`: inherits the abstract parent's options.
     pub has_bases: bool,
+    /// The columns of `indexes`, `constraints`, `unique_together` and
+    /// `index_together`; `None` when one of them cannot be read.
+    pub indexed: Option<Vec<String>>,
+    /// `managed` set to anything but `True`: migrations leave its table alone.
+    pub unmanaged: bool,
     /// Sets an option only a model's Meta has (`db_table`, `verbose_name`, ...) and
     /// none a form's or serializer's has (`model`, `fields`, `exclude`).
     pub model_options: bool,
@@ -264,6 +271,8 @@ pub struct FieldFacts {
     pub symmetrical: Option<bool>,
     /// `auto_now=True`: `save()` sets it, `update()` and `bulk_update()` do not.
     pub auto_now: bool,
+    /// What `db_index`, `unique` and `primary_key` say about an index on the column.
+    pub index: FieldIndex,
 }
 
 /// How a relation names its target model.
@@ -722,6 +731,7 @@ fn field_facts(name: &str, left: Node<'_>, call: Node<'_>, source: &str) -> Opti
         to_field: string("to_field"),
         symmetrical: flag("symmetrical"),
         auto_now: flag("auto_now").unwrap_or(false),
+        index: indexes::field_index(|key| args.keyword(key).map(|v| text(v, source).to_string())),
     })
 }
 
@@ -780,6 +790,7 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
         has_bases: meta
             .child_by_field_id(FIELDS.superclasses)
             .is_some_and(|b| b.named_child_count() > 0),
+        indexed: Some(Vec::new()),
         ..MetaFacts::default()
     };
     let Some(body) = meta.child_by_field_id(FIELDS.body) else {
@@ -807,6 +818,14 @@ fn meta_facts(meta: Node<'_>, source: &str) -> MetaFacts {
             "abstract" => facts.is_abstract = text(right, source) == "True",
             "proxy" => facts.proxy = text(right, source) == "True",
             "app_label" => facts.app_label = string_value(right, source).map(str::to_string),
+            "managed" => facts.unmanaged = text(right, source) != "True",
+            "indexes" | "constraints" | "unique_together" | "index_together" => {
+                if let Some(columns) = &mut facts.indexed
+                    && !indexes::indexed_columns(option, right, source, columns)
+                {
+                    facts.indexed = None;
+                }
+            }
             "ordering" => {
                 facts.ordering = Some(match right.kind() {
                     "list" | "tuple" => right.named_child_count() > 0,

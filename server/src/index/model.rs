@@ -38,6 +38,8 @@ pub struct Model {
     pub range: TextRange,
     pub is_abstract: bool,
     pub is_proxy: bool,
+    /// Not `Meta.managed = False`: migrations create and change its table.
+    pub managed: bool,
     /// `Meta.ordering` is set (here or inherited): `.first()` on a prefetched manager of
     /// this model is then served from the prefetch cache.
     pub has_ordering: bool,
@@ -69,6 +71,9 @@ pub struct Model {
     pub managers: Vec<Manager>,
     /// Methods and properties defined on the model class (inherited ones included).
     pub methods: Vec<MethodSummary>,
+    /// The columns of the indexes and unique constraints its `Meta` declares (an
+    /// abstract parent's included); `None` when one of them cannot be read.
+    pub meta_indexed: Option<Vec<String>>,
 }
 
 impl Model {
@@ -95,6 +100,23 @@ impl Model {
         })
     }
 
+    /// A database index serves lookups on `field`'s column: `None` when the
+    /// declarations that decide it cannot be read.
+    pub fn is_indexed(&self, field: &Field) -> Option<bool> {
+        if field.indexed == Some(true) {
+            return Some(true);
+        }
+        let meta = self.meta_indexed.as_ref()?;
+        let attname = field.attname();
+        if meta
+            .iter()
+            .any(|c| *c == field.name || Some(c) == attname.as_ref())
+        {
+            return Some(true);
+        }
+        field.indexed
+    }
+
     /// `name` (or the column `name_id` of it) is an attribute we could not read.
     pub fn is_unread(&self, name: &str) -> bool {
         let field = name.strip_suffix("_id").unwrap_or(name);
@@ -117,6 +139,10 @@ pub struct Field {
     /// The field class's own name as written (`DecimalField` of `models.DecimalField`),
     /// `AutoField` for the implicit `id`; `None` for a parent link.
     pub class: Option<String>,
+    /// Its own options or class give the column an index (a foreign key's, `unique`,
+    /// `db_index`); `None` when they cannot be read. `Meta` may add one
+    /// ([`Model::is_indexed`]).
+    pub indexed: Option<bool>,
 }
 
 impl Field {

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::contrib;
 use super::extract::{
-    AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FileFacts, ManagerExpr,
-    MethodFacts, Origin, QuerysetFacts, TargetExpr,
+    AliasValue, BaseExpr, ChainStart, ClassFacts, FieldCall, FieldFacts, FieldIndex, FileFacts,
+    ManagerExpr, MethodFacts, Origin, QuerysetFacts, TargetExpr,
 };
 use super::model::*;
 use super::model_refs::Evaluator;
@@ -360,6 +360,7 @@ impl<'a> Resolver<'a> {
                     range: class.range,
                     is_abstract: meta.is_abstract,
                     is_proxy: meta.proxy,
+                    managed: !meta.unmanaged,
                     has_ordering: false,
                     has_unknown_bases: false,
                     unread_attributes: Vec::new(),
@@ -369,6 +370,7 @@ impl<'a> Resolver<'a> {
                     reverse: Vec::new(),
                     managers: Vec::new(),
                     methods: Vec::new(),
+                    meta_indexed: Some(Vec::new()),
                 });
             }
         }
@@ -588,6 +590,7 @@ impl<'a> Resolver<'a> {
                 primary_key: true,
                 auto_now: false,
                 class: Some("AutoField".to_string()),
+                indexed: Some(true),
             },
             FieldSource::Ptr(parent) => Field {
                 name: field.name.clone(),
@@ -602,6 +605,7 @@ impl<'a> Resolver<'a> {
                 primary_key: true,
                 auto_now: false,
                 class: None,
+                indexed: Some(true),
             },
             FieldSource::Declared(facts) => {
                 let relation = || {
@@ -633,6 +637,7 @@ impl<'a> Resolver<'a> {
                     primary_key: facts.primary_key,
                     auto_now: facts.auto_now,
                     class: facts.callee.last().cloned(),
+                    indexed: declared_index(facts),
                 }
             }
         }
@@ -773,12 +778,14 @@ impl<'a> Resolver<'a> {
             let unread = self.unread_attributes(id, &managers);
             let methods = self.model_methods(id);
             let has_ordering = self.has_ordering(id, &mut ordering);
+            let meta_indexed = self.meta_indexed(id, &mut HashSet::new());
             let has_unknown = self.has_unknown_bases_model(id, &mut unknown);
             let model = &mut self.models[index];
             model.managers = managers;
             model.unread_attributes = unread;
             model.methods = methods;
             model.has_ordering = has_ordering;
+            model.meta_indexed = meta_indexed;
             model.has_unknown_bases = has_unknown;
         }
         for index in 0..self.models.len() {
@@ -834,6 +841,26 @@ impl<'a> Resolver<'a> {
                 (!abstract_base || inherits_abstract_meta) && self.has_ordering(base, memo)
             })
         })
+    }
+
+    /// The columns of the indexes the model's `Meta` declares, and those of the
+    /// abstract parents whose `Meta` it inherits (as for `ordering`, a child's own `Meta`
+    /// not subclassing theirs replaces it; taking theirs too only adds silence).
+    fn meta_indexed(&self, id: ModelId, visiting: &mut HashSet<ModelId>) -> Option<Vec<String>> {
+        if !visiting.insert(id) {
+            return Some(Vec::new());
+        }
+        let index = id.0 as usize;
+        let mut columns = match self.refs[index].class.meta.as_ref() {
+            Some(meta) => meta.indexed.clone()?,
+            None => Vec::new(),
+        };
+        for &base in &self.model_bases[index] {
+            if self.models[base.0 as usize].is_abstract {
+                columns.extend(self.meta_indexed(base, visiting)?);
+            }
+        }
+        Some(columns)
     }
 
     /// The class and its project base classes, nearest first (a simple MRO), and where in
@@ -1441,5 +1468,50 @@ impl ModelMemo {
         self.visiting.remove(&id);
         self.done.insert(id, result);
         result
+    }
+}
+
+/// Django's field classes whose column has no index unless asked for: the classes a
+/// project filters by. A class not listed (a third party's, a project's subclass) may
+/// set `db_index` itself; `TextField`, `JSONField` and the like are left out, as a
+/// B-tree index does not serve what is asked of them.
+const UNINDEXED_CLASSES: &[&str] = &[
+    "BigIntegerField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "DurationField",
+    "EmailField",
+    "FloatField",
+    "GenericIPAddressField",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TimeField",
+    "URLField",
+    "UUIDField",
+];
+
+/// What a declared field's own options and class say about an index on its column.
+fn declared_index(facts: &FieldFacts) -> Option<bool> {
+    match facts.index {
+        FieldIndex::Indexed => Some(true),
+        FieldIndex::NotIndexed => Some(false),
+        FieldIndex::Unknown => None,
+        FieldIndex::Default => match facts.call {
+            FieldCall::ForeignKey | FieldCall::OneToOne => Some(true),
+            FieldCall::Plain => {
+                let class = facts.callee.last()?.as_str();
+                // `SlugField` defaults to `db_index=True`.
+                match class {
+                    "SlugField" => Some(true),
+                    _ => UNINDEXED_CLASSES.contains(&class).then_some(false),
+                }
+            }
+            _ => None,
+        },
     }
 }

@@ -18,5 +18,6 @@ mod templates;
 mod timings;
 mod transport;
 mod workspace;
+mod workspace_uses;
 
 pub use server::run;

@@ -39,9 +39,9 @@ use super::templates::OpenView;
 use super::transport::{self, Frames};
 use super::workspace::{Pending, Workspace};
 use super::{fix_all, hover, inlay_hints, templates, timings};
-use crate::analysis::check_file_with;
 use crate::analysis::cost::{LoopCost, loop_costs_with};
 use crate::analysis::flow::FlowCache;
+use crate::analysis::{check_file_guarded, check_workspace_file};
 use crate::panic::caught;
 use crate::project::MAX_FILE_SIZE;
 use crate::syntax::SourceFile;
@@ -327,14 +327,20 @@ impl Backend {
         let workspace = job.workspace.clone();
         let template = job.template.take();
         match off_runtime(move || match template {
-            Some(template) => analyse_template(&job, &template),
+            Some(template) => Analysed {
+                diagnostics: analyse_template(&job, &template),
+                uses_changed: false,
+            },
             None => analyse(&job),
         })
         .await
         {
-            Ok(diagnostics) => {
-                self.publish_from(uri, diagnostics, version, &workspace)
+            Ok(analysed) => {
+                self.publish_from(uri, analysed.diagnostics, version, &workspace)
                     .await;
+                if analysed.uses_changed && workspace.uses.workspace().is_some() {
+                    self.recheck_models(&workspace.root, &workspace.index);
+                }
             }
             Err(message) => {
                 self.log(
@@ -473,11 +479,21 @@ fn analyse_template(job: &Job, template: &TemplateJob) -> Vec<Diagnostic> {
     )
 }
 
+/// One snapshot analysed.
+#[derive(Default)]
+struct Analysed {
+    /// In LSP terms.
+    diagnostics: Vec<Diagnostic>,
+    /// The columns the snapshot looks up are not those recorded for the file: the
+    /// open models files may have other findings.
+    uses_changed: bool,
+}
+
 /// The diagnostics of one snapshot, in LSP terms.
-fn analyse(job: &Job) -> Vec<Diagnostic> {
+fn analyse(job: &Job) -> Analysed {
     let workspace = &job.workspace;
     if workspace.excludes.matches(&job.relative) {
-        return Vec::new();
+        return Analysed::default();
     }
     let text = &job.snapshot.text;
     let file = job.file();
@@ -485,9 +501,21 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     let started = Instant::now();
     let mut cache = job.cache.lock().unwrap_or_else(PoisonError::into_inner);
     cache.read_from(workspace.modules.clone());
-    let found = check_file_with(&file, &workspace.index, workspace.config.rules, &mut cache);
+    let rules = workspace.config.rules;
+    let checked =
+        check_file_guarded(&file, &workspace.index, rules, &mut cache).unwrap_or_default();
     let walked = cache.walked();
     drop(cache);
+    let mut found = checked.diagnostics;
+    let mut uses_changed = false;
+    if rules.needs_workspace() {
+        uses_changed = workspace
+            .uses
+            .record(&job.relative, version, checked.column_uses);
+        if let Some(uses) = workspace.uses.workspace() {
+            found.extend(check_workspace_file(&file, &workspace.index, rules, &uses));
+        }
+    }
     timings::since("analyse", version, started);
     timings::count("walked", version, walked);
     let started = Instant::now();
@@ -502,7 +530,10 @@ fn analyse(job: &Job) -> Vec<Diagnostic> {
     };
     let converted = diagnostics::to_lsp(&found, &workspace.config, &document);
     timings::since("convert", version, started);
-    converted
+    Analysed {
+        diagnostics: converted,
+        uses_changed,
+    }
 }
 
 pub(super) fn path_of(uri: &Uri) -> Option<PathBuf> {
@@ -760,10 +791,14 @@ impl LanguageServer for Backend {
         // A client that pulls once at open and never again without a refresh (Neovim
         // 0.11) would otherwise keep the empty answer given before indexing finished.
         self.wait_for_workspace(&params.text_document.uri).await;
-        let items = self
+        let analysed = self
             .on_document(&params.text_document.uri, "diagnostic", analyse)
             .await?
             .unwrap_or_default();
+        if analysed.uses_changed {
+            self.refresh_views();
+        }
+        let items = analysed.diagnostics;
         let report = RelatedFullDocumentDiagnosticReport {
             related_documents: None,
             full_document_diagnostic_report: FullDocumentDiagnosticReport {

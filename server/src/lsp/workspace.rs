@@ -26,6 +26,7 @@ use super::config::{SECTION, Settings};
 use super::documents::Snapshot;
 use super::progress::{self, Indexing};
 use super::server::{Backend, State, off_runtime, path_of};
+use super::workspace_uses::{Uses, read_again, read_all};
 use crate::config::{CONFIG_FILES, Config};
 use crate::index::{FileFacts, IndexOptions, ModelIndex, extract};
 use crate::module_texts::ProjectModules;
@@ -51,6 +52,9 @@ pub(super) struct Workspace {
     /// The indexed files by module, read from disk when an analysis follows a call
     /// into one.
     pub modules: Arc<ProjectModules>,
+    /// Every file's column uses, when a rule counts them over the workspace; kept
+    /// across updates, read again at a reload.
+    pub uses: Arc<Uses>,
 }
 
 impl Workspace {
@@ -241,6 +245,11 @@ impl Backend {
         let mut starts = Vec::new();
         {
             let mut state = self.state();
+            for workspace in &state.workspaces {
+                if let Ok(rel) = path.strip_prefix(&workspace.root) {
+                    workspace.uses.closed(rel);
+                }
+            }
             queue_disk(&mut state, &path, &mut starts);
         }
         self.start_workers(starts);
@@ -307,6 +316,7 @@ impl Backend {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let module = workspace.roots.module_name(rel);
                 workspace.modules.note_text(&module, &text);
+                self.read_uses_again(workspace, rel.to_path_buf());
             }
         }
         changed_roots.sort();
@@ -509,6 +519,7 @@ impl Backend {
         .await;
         progress.end(files);
         self.recheck(root);
+        self.count_uses(root);
     }
 
     /// Reads the queued files again and applies the settings again; installs the result
@@ -521,6 +532,7 @@ impl Backend {
             Ok(Some(updated)) => {
                 self.install(Arc::new(updated));
                 self.recheck(&root);
+                self.count_uses(&root);
             }
             Ok(None) => {}
             Err(message) => {
@@ -547,6 +559,79 @@ impl Backend {
             Some(slot) => *slot = workspace,
             None => state.workspaces.push(workspace),
         }
+    }
+
+    /// Reads every file's column uses in the background when a selected rule counts
+    /// them over the workspace and they were not read yet; re-checks once they are.
+    fn count_uses(&self, root: &Path) {
+        let Some(workspace) = self
+            .state()
+            .workspaces
+            .iter()
+            .find(|w| w.root == root)
+            .cloned()
+        else {
+            return;
+        };
+        if !workspace.config.rules.needs_workspace() || !workspace.uses.start() {
+            return;
+        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            let root = workspace.root.clone();
+            if let Err(message) = off_runtime(move || read_all(&workspace)).await {
+                backend
+                    .log(
+                        MessageType::ERROR,
+                        format!(
+                            "internal error while reading lookups under {}: {message}",
+                            root.display()
+                        ),
+                    )
+                    .await;
+            }
+            backend.recheck(&root);
+        });
+    }
+
+    /// The column uses of the file at `rel`, changed on disk, read again in the
+    /// background when they are counted; the models files re-checked if they changed.
+    fn read_uses_again(&self, workspace: Arc<Workspace>, rel: PathBuf) {
+        if !workspace.config.rules.needs_workspace() || !workspace.uses.started() {
+            return;
+        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            let job = workspace.clone();
+            if let Ok(true) = off_runtime(move || read_again(&job, &rel)).await {
+                backend.recheck_models(&workspace.root, &workspace.index);
+            }
+        });
+    }
+
+    /// Checks the open documents under `root` that declare models again: the columns
+    /// other files look up changed.
+    pub(super) fn recheck_models(&self, root: &Path, index: &ModelIndex) {
+        let uris: Vec<Uri> = {
+            let state = self.state();
+            state
+                .documents
+                .keys()
+                .filter(|uri| {
+                    path_of(uri)
+                        .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                        .is_some_and(|rel| {
+                            index.models().iter().any(|m| m.path.as_ref() == Some(&rel))
+                        })
+                })
+                .cloned()
+                .collect()
+        };
+        for uri in uris {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.check(uri).await });
+        }
+        self.refresh_views();
     }
 
     /// Checks every open document under `root` again (each in a task of its own).
@@ -659,6 +744,7 @@ impl Loaded {
                 excludes: no_excludes(),
                 roots: SourceRoots::default(),
                 modules: Arc::default(),
+                uses: Arc::default(),
             },
             problem: None,
             skipped: Vec::new(),
@@ -747,6 +833,7 @@ fn load(
             excludes,
             roots,
             modules,
+            uses: Arc::default(),
         },
         problem,
         skipped,
@@ -822,6 +909,7 @@ fn updated(
         excludes: workspace.excludes.clone(),
         roots: workspace.roots.clone(),
         modules,
+        uses: workspace.uses.clone(),
     })
 }
 

@@ -137,6 +137,11 @@ pub struct LookupCall {
     pub keywords: Vec<(String, TextRange)>,
     /// Names annotations added before this call; `None` when unknown.
     pub annotations: Option<Vec<String>>,
+    /// What narrows the rows before this call: the keyword names of earlier `filter()`
+    /// calls of the chain ([`super::Qs::filters`]).
+    pub earlier_filters: Vec<String>,
+    /// On a related manager: the rows are those of one parent.
+    pub related: bool,
 }
 
 /// `.only(...)` followed in the same chain by `.values(...)`/`.values_list(...)`.
@@ -475,6 +480,7 @@ impl Shift for Qs {
             iterator_without_chunk: _,
             after_custom,
             known_loaded: _,
+            filters: _,
         } = self;
         origin.shift(by);
         select_call.shift(by);
@@ -607,6 +613,8 @@ impl Shift for LookupCall {
             call,
             keywords,
             annotations: _,
+            earlier_filters: _,
+            related: _,
         } = self;
         call.shift(by);
         keywords.shift(by);

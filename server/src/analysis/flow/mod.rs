@@ -49,7 +49,7 @@ use values::Env;
 use walker::Walker;
 
 pub use cache::FlowCache;
-pub use callers::enclosing_function;
+pub use callers::{enclosing_function, is_test_module};
 pub use facts::{
     AggregateFunction, Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead,
     IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, QueryInLoop,

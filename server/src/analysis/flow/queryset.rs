@@ -34,6 +34,11 @@ pub(super) fn apply_call(qs: &mut Qs, method: &str, call: Node<'_>, site: CallSi
         "filter" => {
             // `filter(parent__isnull=True)`, `filter(parent=None)`: the relation is None.
             let args = call_args(call, src);
+            let filters = &mut qs.filters.0;
+            filters.extend(args.keywords.iter().map(|(name, _)| name.clone()));
+            if !args.positional.is_empty() || args.has_splat {
+                filters.push("?".to_string());
+            }
             for (name, value) in &args.keywords {
                 let value = text(*value, src);
                 let relation = match name.strip_suffix("__isnull") {
@@ -198,6 +203,8 @@ impl<'a> Walker<'a> {
             call: site.clone(),
             keywords,
             annotations,
+            earlier_filters: qs.filters.0.clone(),
+            related: qs.related,
         });
     }
 }

@@ -91,6 +91,21 @@ pub struct Qs {
     /// `filter(parent=None)`), so they are `None`; or given to `create(space=space)`,
     /// whose object keeps the instance it was given.
     pub known_loaded: Vec<String>,
+    /// Keyword names of the `filter()` calls of the chain so far.
+    pub filters: ChainFilters,
+}
+
+/// Keyword names of the `filter()` calls of a chain; `?` for arguments that cannot be
+/// read (`Q` objects, `**kwargs`). Only ORM701 asks (are the rows already narrowed
+/// through an index?); two querysets that differ in them alone are the same rows to
+/// every other rule, so they compare equal and branches still merge.
+#[derive(Debug, Clone, Default)]
+pub struct ChainFilters(pub Vec<String>);
+
+impl PartialEq for ChainFilters {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Qs {
@@ -134,6 +149,7 @@ impl Qs {
             iterator_without_chunk: false,
             known_loaded: Vec::new(),
             after_custom: None,
+            filters: ChainFilters::default(),
         }
     }
 }

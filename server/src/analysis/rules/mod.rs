@@ -31,6 +31,7 @@ super::registry::declare_rules! {
     SaveInLoop => ("ORM402", "save-in-loop", Warning, save_in_loop, Needs::Facts),
     DeleteInLoop => ("ORM403", "delete-in-loop", Warning, delete_in_loop, Needs::Facts),
     AggregateInPython => ("ORM501", "aggregate-in-python", Warning, aggregate_in_python, Needs::Facts),
+    MissingIndex => ("ORM701", "missing-index", Info, missing_index, Needs::Workspace),
     SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
     UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
 }
@@ -42,7 +43,14 @@ pub enum Needs {
     /// The relations each loop loads per row and the fixes that select or prefetch
     /// them ([`super::loads::find`]), shared by the N+1 rules.
     LoopFindings,
+    /// The column uses of every file of the workspace: runs apart, once they are all
+    /// read ([`super::check_workspace_file`]).
+    Workspace,
 }
+
+/// Rules that run only when selected by name or prefix (`select = ["ORM701"]`): their
+/// findings are advice to weigh, not problems to fix.
+pub const OPT_IN: &[Rule] = &[Rule::MissingIndex];
 
 /// A rule's finding: what the message says and what its fix is called, side by side.
 pub trait Violation {

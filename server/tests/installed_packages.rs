@@ -264,7 +264,10 @@ def brands():
     let run = check(dir.path(), None);
     assert_eq!(findings(&run.stdout), ["shop/views.py:11:15 ORM101"]);
     let models = run_models(dir.path());
-    assert!(models.contains("  owner: FK → nodes.Owner\n"), "{models}");
+    assert!(
+        models.contains("  owner: FK → nodes.Owner, indexed\n"),
+        "{models}"
+    );
 }
 
 fn run_models(dir: &Path) -> String {
@@ -289,7 +292,10 @@ fn installed_models_are_never_reported_nor_listed() {
     );
     // Listed only as what a relation points at.
     assert!(!models.lines().any(|l| l.starts_with("nodes.")), "{models}");
-    assert!(models.contains("  path: field\n  owner: FK"), "{models}");
+    assert!(
+        models.contains("  path: field, not indexed\n  owner: FK"),
+        "{models}"
+    );
 }
 
 #[test]

@@ -72,6 +72,11 @@ pub(super) fn render(index: &ModelIndex) -> String {
             if field.null {
                 out.push_str(", null");
             }
+            match model.is_indexed(field) {
+                Some(true) => out.push_str(", indexed"),
+                Some(false) => out.push_str(", not indexed"),
+                None => {}
+            }
             out.push('\n');
         }
         for reverse in &model.reverse {

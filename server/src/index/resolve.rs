@@ -851,6 +851,10 @@ impl<'a> Resolver<'a> {
             return Some(Vec::new());
         }
         let index = id.0 as usize;
+        // Django's own models are stubs without their `Meta`.
+        if self.models[index].origin == Origin::Django {
+            return None;
+        }
         let mut columns = match self.refs[index].class.meta.as_ref() {
             Some(meta) => meta.indexed.clone()?,
             None => Vec::new(),

@@ -59,3 +59,28 @@ class Restaurant(Place):
     """A multi-table inheritance child: `bulk_create()` refuses it."""
 
     stars = models.IntegerField(default=0)
+
+
+class Sku(models.Model):
+    """Which columns Django gives an index (test_index_facts.py, ORM701)."""
+
+    plain = models.CharField(max_length=20)
+    number = models.IntegerField()
+    when = models.DateTimeField(null=True)
+    flagged = models.CharField(max_length=20, db_index=True)
+    code = models.CharField(max_length=20, unique=True)
+    slug = models.SlugField()
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+    loose = models.ForeignKey("self", null=True, on_delete=models.CASCADE, db_index=False, related_name="+")
+    first = models.CharField(max_length=20)
+    second = models.CharField(max_length=20)
+    pair_a = models.CharField(max_length=20)
+    pair_b = models.IntegerField()
+    guarded = models.CharField(max_length=20)
+    kind = models.CharField(max_length=5, choices=[("a", "A")])
+    body = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["first", "-second"], name="sku_first_second")]
+        unique_together = [("pair_a", "pair_b")]
+        constraints = [models.UniqueConstraint(fields=["guarded"], name="sku_guarded")]

@@ -152,21 +152,23 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
+/// Path, row, column and message of a finding or of a place related to it.
+type Place = (String, u64, u64, String);
+
+fn place(value: &serde_json::Value) -> Place {
+    (
+        value["path"].as_str().unwrap().to_string(),
+        value["location"]["row"].as_u64().unwrap(),
+        value["location"]["column"].as_u64().unwrap(),
+        value["message"].as_str().unwrap().to_string(),
+    )
+}
+
 #[test]
 fn columns_looked_up_in_three_places_without_an_index_are_reported_on_their_field() {
     let dir = project();
     let found = check_json(dir.path(), &["--select", "ORM701", "--no-cache"]);
-    let summary: Vec<(String, u64, u64, String)> = found
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["location"]["row"].as_u64().unwrap(),
-                f["location"]["column"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let summary: Vec<Place> = found.iter().map(place).collect();
     // Not reported (each checked to be reported once its reason is removed): `status`
     // takes choices, `note` is a TextField, `code` has db_index, `slug` is a SlugField,
     // `customer` a foreign key, `total` is looked up in two places, `batch` is in
@@ -192,18 +194,11 @@ fn columns_looked_up_in_three_places_without_an_index_are_reported_on_their_fiel
     );
     assert_eq!(found[0]["code"], "ORM701");
     assert_eq!(found[0]["severity"], "info");
-    let related: Vec<(String, u64, u64, String)> = found[0]["related"]
+    let related: Vec<Place> = found[0]["related"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            (
-                r["path"].as_str().unwrap().to_string(),
-                r["location"]["row"].as_u64().unwrap(),
-                r["location"]["column"].as_u64().unwrap(),
-                r["message"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(place)
         .collect();
     assert_eq!(
         related,

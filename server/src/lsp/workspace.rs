@@ -627,11 +627,7 @@ impl Backend {
                 .cloned()
                 .collect()
         };
-        for uri in uris {
-            let backend = self.clone();
-            tokio::spawn(async move { backend.check(uri).await });
-        }
-        self.refresh_views();
+        self.check_again(uris);
     }
 
     /// Checks every open document under `root` again (each in a task of its own).
@@ -651,11 +647,16 @@ impl Backend {
                 .cloned()
                 .collect()
         };
+        self.check_again(uris);
+    }
+
+    /// Checks `uris` again, each in a task of its own; pulled diagnostics and inlay
+    /// hints are asked for again.
+    fn check_again(&self, uris: Vec<Uri>) {
         for uri in uris {
             let backend = self.clone();
             tokio::spawn(async move { backend.check(uri).await });
         }
-        // Pulled diagnostics and inlay hints are asked for again.
         self.refresh_views();
     }
 }

@@ -118,7 +118,9 @@ fn fix_then_check_again() {
         .iter()
         .filter(|d| d["fix"].is_null() || d["fix"]["applicability"] != "safe")
         .map(key)
-        .filter(|(path, code, _)| (path.as_str(), code.as_str()) != ("catalog/services.py", "ORM603"))
+        .filter(|(path, code, _)| {
+            (path.as_str(), code.as_str()) != ("catalog/services.py", "ORM603")
+        })
         .collect();
     let fixed = ormhint(&["check", ".", "--fix", "--exit-zero"], &copy);
     assert_eq!(

@@ -128,6 +128,10 @@ fn a_declared_version_decides_when_none_is_installed() {
         findings(&[("requirements.txt", "Django==5.2.19\n")]),
         Vec::<String>::new()
     );
+    assert_eq!(
+        findings(&[("requirements.txt", "Django~=5.2.0\n")]),
+        Vec::<String>::new()
+    );
     // The installed package comes before the lock file.
     assert_eq!(
         findings(&[

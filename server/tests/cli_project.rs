@@ -139,7 +139,7 @@ fn add_noqa_keeps_comments_then_only_new_findings_are_reported() {
     let (_dir, shop) = shop();
     let run = ormhint(&shop, &["check", "--add-noqa"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "Added 28 noqa directives.\n");
+    assert_eq!(run.stderr, "Added 29 noqa directives.\n");
     let services = std::fs::read_to_string(shop.join("accounts/services.py")).unwrap();
     assert!(
         services
@@ -184,6 +184,7 @@ fn statistics_count_findings_per_rule() {
 1  ORM202  warning  [*] len-of-queryset
 1  ORM301  hint     [*] fetch-only-needed
 1  ORM601  error    [*] select-related-on-many
+1  ORM603  warning      bare-select-related
 "
     );
     let run = ormhint(&shop, &["check", "--statistics", "--output-format", "json"]);

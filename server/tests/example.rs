@@ -112,10 +112,15 @@ fn fix_then_check_again() {
         )
     };
     let before = json(&copy);
+    // ORM101's fix in `category_paths` names `parent` in place of the bare
+    // `select_related()`, which settles that ORM603 too.
     let unfixable: BTreeSet<_> = before
         .iter()
         .filter(|d| d["fix"].is_null() || d["fix"]["applicability"] != "safe")
         .map(key)
+        .filter(|(path, code, _)| {
+            (path.as_str(), code.as_str()) != ("catalog/services.py", "ORM603")
+        })
         .collect();
     let fixed = ormhint(&["check", ".", "--fix", "--exit-zero"], &copy);
     assert_eq!(

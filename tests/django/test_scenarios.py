@@ -228,7 +228,7 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
             r["q_after"] = (r["q_after"] or 0) + after_rec["sizes"][BIG]["queries"]
     summary = f"{verified}/{total} fixes verified, {len(problems)} problems"
     if unfixed_optional:
-        summary += f"; no safe fix (allowed for ORM103/105/106/301/401-403/501/602) in {len(unfixed_optional)} positives"
+        summary += f"; no safe fix (allowed for ORM103/105/106/301/401-403/501/602/603) in {len(unfixed_optional)} positives"
     report.static_state["fixes"] = ("ok: " if not problems else "FAILED: ") + summary
     if problems:
         pytest.fail(summary + "\n" + "\n".join(problems), pytrace=False)
@@ -315,3 +315,60 @@ def test_unsafe_fixes_drop_unused_eager_loads(runtime, tmp_path):
     r["fix_total"] = dropped + len({p.split(":")[0] for p in problems})
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _deprecations(root, out):
+    """The ORM603 deprecation warnings the scenarios under `root` cause (harness.deprecations),
+    written to the file `out` on the way."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DJANGO_SETTINGS_MODULE="proj.settings")
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.deprecations", "--out", out],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"harness.deprecations failed in {root}:\n{proc.stderr[-4000:]}", pytrace=False)
+    with open(out) as fh:
+        return [tuple(w) for w in json.load(fh)]
+
+
+@static
+@skip_static
+def test_unsafe_fixes_name_the_relations(runtime, tmp_path):
+    """ORM603's fix (naming what a bare `select_related()` or `list_select_related = True`
+    follows) is unsafe: `--fix --unsafe-fixes` applies it. Every labelled line must change,
+    every scenario then run exactly as before (output, error, the same SQL), and under
+    Django 6.1 the deprecation warnings, before the fix exactly at the ORM603 labels, are
+    gone."""
+    import django
+
+    dst, after = _fixed_copy(tmp_path, ["--fix", "--unsafe-fixes", "--exit-zero", "--select", "ORM603"])
+    problems = []
+    labelled = sorted((path, line) for path, line, code in LABELS if code == "ORM603")
+    for path, line in labelled:
+        if _source_line(path, line) == _line_of(dst, path, line):
+            problems.append(f"{path}:{line}: not changed by the fix")
+    for sc in SCENARIOS:
+        for size in (SMALL, BIG):
+            b, a = runtime[sc.id]["sizes"][size], after[sc.id]["sizes"][size]
+            problems += [
+                f"{sc.id} @{size}: {key} changed: {b[key]!r} -> {a[key]!r}"
+                for key in ("result", "error", "sql")
+                if b[key] != a[key]
+            ]
+    if django.VERSION >= (6, 1):
+        before = _deprecations(HERE, tmp_path / "deprecations-before.json")
+        if before != labelled:
+            problems.append(f"the deprecation warnings are not at the ORM603 labels: {before} != {labelled}")
+        remaining = _deprecations(dst, tmp_path / "deprecations-after.json")
+        if remaining:
+            problems.append(f"deprecation warnings after the fix: {remaining}")
+    r = report.rule("ORM603")
+    r["fix_total"] = len(labelled)
+    r["fixed"] = len(labelled) - len({p.split(":")[0] for p in problems if p.startswith("scenarios/")})
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _line_of(root, rel, line):
+    with open(os.path.join(str(root), rel)) as fh:
+        return fh.read().splitlines()[line - 1].strip()

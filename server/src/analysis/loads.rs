@@ -249,7 +249,7 @@ impl TextKey {
 }
 
 /// Lookups that another lookup in the set already implies are dropped.
-fn minimal(set: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn minimal(set: &BTreeSet<String>) -> Vec<String> {
     set.iter()
         .filter(|s| {
             !set.iter()
@@ -274,7 +274,7 @@ fn edits_for(
         // Naming relations after a bare `select_related()` would drop its "every
         // non-null foreign key" behaviour, so the bare call is spelt out instead.
         let site = qs.select_call.as_ref().filter(|s| s.strings.is_empty())?;
-        select.extend(non_null_paths(index, qs.model));
+        select.extend(super::bare_select::followed_paths(index, qs.model)?);
         let quote = quote_for(None, file_quote);
         let names: Vec<String> = minimal(&select)
             .iter()
@@ -372,36 +372,4 @@ fn append_strings(site: &CallSite, values: &[String], quote: char) -> Option<Edi
         .map(|v| format!(", {quote}{v}{quote}"))
         .collect();
     Some(Edit::insertion(last.end, text))
-}
-
-/// What a bare `select_related()` follows from `model`: non-null forward foreign keys and
-/// one-to-ones, recursively, as deep as Django goes (5).
-fn non_null_paths(index: &ModelIndex, model: crate::index::ModelId) -> BTreeSet<String> {
-    fn walk(
-        index: &ModelIndex,
-        model: crate::index::ModelId,
-        prefix: &str,
-        depth: usize,
-        out: &mut BTreeSet<String>,
-    ) {
-        if depth == 0 {
-            return;
-        }
-        for field in &index.model(model).fields {
-            let Some(hop) = super::access::forward_fk_hop(index, model, &field.name) else {
-                continue;
-            };
-            if hop.nullable || field.attname().is_none() {
-                continue;
-            }
-            let path = format!("{prefix}{}", field.name);
-            out.insert(path.clone());
-            if let Some(target) = hop.target {
-                walk(index, target, &format!("{path}__"), depth - 1, out);
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(index, model, "", 5, &mut out);
-    out
 }

@@ -2,6 +2,7 @@
 //! and `# noqa` suppression.
 
 pub mod access;
+pub mod bare_select;
 pub mod column_uses;
 pub mod cost;
 pub mod fixes;

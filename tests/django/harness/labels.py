@@ -11,6 +11,7 @@ from harness.setup import HERE
 RULES = (
     "ORM101", "ORM102", "ORM103", "ORM104", "ORM105", "ORM106", "ORM201", "ORM202", "ORM203",
     "ORM204", "ORM301", "ORM302", "ORM401", "ORM402", "ORM403", "ORM501", "ORM601", "ORM602",
+    "ORM603",
 )
 EXPECT_RE = re.compile(r"#\s*expect:\s*(.*)$")
 CODE_RE = re.compile(r"^ORM\d{3}$")

@@ -40,7 +40,7 @@ def post_titles_with_authors():
 def editors_with_bare_select_related():
     # select_related() without arguments follows only non-null FKs: `editor` is nullable.
     rows = []
-    for post in Post.objects.select_related().order_by("id"):
+    for post in Post.objects.select_related().order_by("id"):  # expect: ORM603
         editor = post.editor  # expect: ORM101
         rows.append(editor.username if editor is not None else "-")
     return rows
@@ -242,7 +242,7 @@ def admin_author_lookup_column():
 
 class ParentShownAdmin(admin.ModelAdmin):
     list_display = ("name", "parent")  # expect: ORM101
-    list_select_related = True
+    list_select_related = True  # expect: ORM603
 
 
 orm101_parent_shown = admin.AdminSite(name="orm101_parent_shown")
@@ -455,7 +455,7 @@ def authors_as_manager_method():
 @scenario(kind="constant", queries=1)
 def bare_select_related_non_null_fk():
     # select_related() without arguments does follow the non-null FKs.
-    return [(p.author.username, p.category.name) for p in Post.objects.select_related().order_by("id")]
+    return [(p.author.username, p.category.name) for p in Post.objects.select_related().order_by("id")]  # expect: ORM603
 
 
 @scenario(kind="constant", queries=2)
@@ -595,7 +595,7 @@ def admin_list_select_related_names_the_author():
 
 class AllAuthorAdmin(admin.ModelAdmin):
     list_display = ("title", "author")
-    list_select_related = True
+    list_select_related = True  # expect: ORM603
 
 
 orm101_all_author = admin.AdminSite(name="orm101_all_author")

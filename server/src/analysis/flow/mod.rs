@@ -165,10 +165,25 @@ pub fn analyse_until(
 /// The quote most strings in the file use, for strings a fix writes. A quote that
 /// follows a letter or digit is an apostrophe (`don't`) or a closing quote; the others
 /// open strings, and counting those is a cheap stand-in for counting literals.
+/// Triple-quoted strings are skipped whole: docstrings take `"""` whatever quote the
+/// strings use, and the quotes inside them are prose.
 pub fn file_quote(file: &SourceFile) -> char {
     let (mut single, mut double) = (0usize, 0usize);
+    let bytes = file.source.as_bytes();
     let mut previous = b'\n';
-    for &byte in file.source.as_bytes() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if matches!(byte, b'\'' | b'"') && bytes[i..].starts_with(&[byte; 3]) {
+            // Past the closing triple quote: what a docstring quotes is prose.
+            let body = i + 3;
+            i = bytes[body..]
+                .windows(3)
+                .position(|w| w == [byte; 3])
+                .map_or(bytes.len(), |end| body + end + 3);
+            previous = byte;
+            continue;
+        }
         if !previous.is_ascii_alphanumeric() {
             match byte {
                 b'\'' => single += 1,
@@ -177,6 +192,7 @@ pub fn file_quote(file: &SourceFile) -> char {
             }
         }
         previous = byte;
+        i += 1;
     }
     if single > double { '\'' } else { '"' }
 }

@@ -34,6 +34,7 @@ super::registry::declare_rules! {
     MissingIndex => ("ORM701", "missing-index", Info, missing_index, Needs::Workspace),
     SelectRelatedOnMany => ("ORM601", "select-related-on-many", Error, select_related_on_many, Needs::Facts),
     UnknownLookup => ("ORM602", "unknown-lookup", Error, unknown_lookup, Needs::Facts),
+    BareSelectRelated => ("ORM603", "bare-select-related", Warning, bare_select_related, Needs::Facts),
 }
 
 /// What a rule needs computed before it runs, beyond the file's facts.

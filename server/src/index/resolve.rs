@@ -851,8 +851,10 @@ impl<'a> Resolver<'a> {
             return Some(Vec::new());
         }
         let index = id.0 as usize;
-        // Django's own models are stubs without their `Meta`.
-        if self.models[index].origin == Origin::Django {
+        // Django's own models are stubs without their `Meta`; its abstract ones
+        // (`AbstractUser`, `PermissionsMixin`...) declare no index there.
+        let model = &self.models[index];
+        if model.origin == Origin::Django && !model.is_abstract {
             return None;
         }
         let mut columns = match self.refs[index].class.meta.as_ref() {

@@ -14,6 +14,7 @@ use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
 
 use super::facts::LoopFact;
+use super::row_free::fetches_no_rows;
 use super::values::{Qs, Value, rows_of};
 use super::walker::Walker;
 
@@ -221,18 +222,37 @@ impl<'a> Walker<'a> {
         {
             return true;
         }
-        self.only_assigned_elsewhere(base, scope)
+        self.only_rows_read_here(base, scope)
+    }
+
+    /// Like [`Self::only_assigned_elsewhere`], and mentions that fetch no rows
+    /// (`qs.count()`) do not use them either.
+    fn only_rows_read_here(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        self.other_mentions_all(node, scope, |n, name| {
+            is_self_assignment(n, name, self.src()) || fetches_no_rows(n, self.src())
+        })
     }
 
     /// Every other mention of the name `node` in `scope` (re)assigns it. Not known of a
     /// module-level name in a patched file: its module is read from several trees.
     pub(super) fn only_assigned_elsewhere(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        self.other_mentions_all(node, scope, |n, name| {
+            is_self_assignment(n, name, self.src())
+        })
+    }
+
+    fn other_mentions_all(
+        &self,
+        node: Node<'a>,
+        scope: Node<'a>,
+        allowed: impl Fn(Node<'a>, &str) -> bool,
+    ) -> bool {
         if self.file.is_patched() && scope.kind() == "module" {
             return false;
         }
         let name = self.file.text(node);
         descendants(scope)
             .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != node)
-            .all(|n| is_self_assignment(n, name, self.src()))
+            .all(|n| allowed(n, name))
     }
 }

@@ -26,6 +26,7 @@ mod read_loop_growth;
 mod receivers;
 mod refetched;
 mod rendered;
+mod row_free;
 mod scan;
 mod serialized;
 mod serializer_uses;

@@ -1,27 +1,54 @@
-//! ORM301: whole rows fetched when the loop reads a few plain columns.
+//! ORM301: whole rows fetched when the loop reads a few plain columns, or only the key.
+
+mod reads;
+mod rewrite;
 
 use std::collections::BTreeSet;
 
 use super::{Context, Rule, Violation};
-use crate::analysis::access::AccessKind;
 use crate::analysis::Diagnostic;
+use crate::analysis::flow::{LoopFact, Qs};
 use crate::fix::{Applicability, Edit};
 use crate::index::FieldKind;
+
+use reads::Reads;
 
 /// Fewer unread columns than this is not worth a hint.
 const MIN_UNREAD_COLUMNS: usize = 2;
 /// More columns read than this is not "a few": narrowing would be a long, fragile list.
 const MAX_READ_COLUMNS: usize = 4;
 
+/// What the hint suggests, by what the rows are and what is read of them.
+#[derive(Clone, Copy, PartialEq)]
+enum Narrowing {
+    /// `.only(...)` on the queryset.
+    Only,
+    /// Only the primary key is read: `values_list("pk", flat=True)`.
+    Keys,
+    /// A related manager's rows: `only()` would need the foreign key back to the
+    /// parent, so the hint names `values_list(...)`, which has no such need.
+    ValuesList,
+}
+
 pub struct FetchOnlyNeeded {
     /// The columns read, quoted as the fix writes them.
-    pub names: Vec<String>,
-    pub model: String,
+    names: Vec<String>,
+    model: String,
+    narrowing: Narrowing,
+    /// The call a row is handed to that ormhint cannot read.
+    passed_to: Option<String>,
 }
 
 impl FetchOnlyNeeded {
     fn call(&self) -> String {
-        format!(".only({})", self.names.join(", "))
+        match self.narrowing {
+            Narrowing::Only => format!(".only({})", self.names.join(", ")),
+            Narrowing::Keys => format!(".values_list({}, flat=True)", self.names.join(", ")),
+            Narrowing::ValuesList if self.names.len() == 1 => {
+                format!(".values_list({}, flat=True)", self.names[0])
+            }
+            Narrowing::ValuesList => format!(".values_list({})", self.names.join(", ")),
+        }
     }
 }
 
@@ -29,88 +56,144 @@ impl Violation for FetchOnlyNeeded {
     const RULE: Rule = Rule::FetchOnlyNeeded;
 
     fn message(&self) -> String {
-        format!(
-            "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{}` (or `values_list(...)`)",
-            self.names.join(", "),
-            self.model,
-            self.call()
-        )
+        let call = self.call();
+        match self.narrowing {
+            Narrowing::Only => {
+                let mut message = format!(
+                    "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{call}` (or `values_list(...)`)",
+                    self.names.join(", "),
+                    self.model,
+                );
+                if let Some(callee) = &self.passed_to {
+                    message.push_str(&format!(
+                        "; each row is also passed to `{callee}`, which ormhint cannot read: a field read there that `only()` leaves out costs one more query per row"
+                    ));
+                }
+                message
+            }
+            Narrowing::Keys => format!(
+                "Only the primary key of each `{}` is read, but every column is fetched: iterate `{call}` instead",
+                self.model
+            ),
+            Narrowing::ValuesList => format!(
+                "Only {} of each `{}` are read, but every column is fetched: read them with `{call}`",
+                self.names.join(", "),
+                self.model
+            ),
+        }
     }
 
     fn fix_title(&self) -> Option<String> {
-        Some(format!("Add `{}`", self.call()))
+        match self.narrowing {
+            Narrowing::Only => Some(format!("Add `{}`", self.call())),
+            Narrowing::Keys => Some(format!("Iterate `{}`", self.call())),
+            Narrowing::ValuesList => None,
+        }
     }
 }
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for fact in &ctx.facts.loops {
-        if !fact.sole_consumer || fact.sources.len() != 1 {
-            continue;
+        if let Some(diagnostic) = finding(ctx, fact) {
+            out.push(diagnostic);
         }
-        // Rows read for one aggregate need no columns at all (ORM501).
-        let aggregated = ctx.facts.python_aggregates.iter();
-        if aggregated.map(|a| a.iter_range).any(|r| r == fact.iter_range) {
-            continue;
-        }
-        let qs = &fact.sources[0];
-        let Some(origin) = &qs.origin else { continue };
-        let applied = &qs.applied;
-        if !qs.prefix.is_empty()
-            || qs.per_row
-            || qs.related
-            || applied.only.is_some()
-            || !applied.defer.is_empty()
-            || applied.values
-            || applied.unknown
-            || !applied.select_related.is_empty()
-            || applied.select_related_all
-            || !applied.prefetch_related.is_empty()
-        {
-            continue;
-        }
-        let mut read = BTreeSet::new();
-        let mut plain = true;
-        for access in &fact.accesses {
-            match &access.kind {
-                AccessKind::Column { field } => {
-                    read.insert(field.clone());
-                }
-                AccessKind::Pk => {}
-                _ => plain = false,
-            }
-        }
-        if !plain || read.is_empty() || read.len() > MAX_READ_COLUMNS {
-            continue;
-        }
-        let model = ctx.index.model(qs.model);
-        if model.may_have_unseen_attributes() {
-            continue;
-        }
-        let columns = model
-            .fields
-            .iter()
-            .filter(|f| {
-                !f.primary_key
-                    && matches!(
-                        f.kind,
-                        FieldKind::Plain | FieldKind::ForeignKey(_) | FieldKind::OneToOne(_)
-                    )
-            })
-            .count();
-        if columns < read.len() + MIN_UNREAD_COLUMNS {
-            continue;
-        }
-        let q = ctx.quote;
-        let violation = FetchOnlyNeeded {
-            names: read.iter().map(|f| format!("{q}{f}{q}")).collect(),
-            model: model.name.clone(),
-        };
-        let at = qs.insert_at().unwrap_or(origin.insert_at());
-        let fix = super::fix(
-            &violation,
-            Applicability::Safe,
-            vec![Edit::insertion(at, violation.call())],
-        );
-        out.push(Diagnostic::new(&violation, fact.iter_range).with_fix(fix));
     }
+}
+
+fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
+    if !fact.sole_consumer || fact.sources.len() != 1 {
+        return None;
+    }
+    // Rows read for one aggregate need no columns at all (ORM501).
+    let aggregated = ctx.facts.python_aggregates.iter();
+    if aggregated.map(|a| a.iter_range).any(|r| r == fact.iter_range) {
+        return None;
+    }
+    let qs = &fact.sources[0];
+    let origin = qs.origin.as_ref()?;
+    // A related manager's rows of a single object, fetched here (not prefetched).
+    let related = qs.related && qs.prefix.is_empty() && !qs.per_row;
+    if !(related || qs.prefix.is_empty() && !qs.per_row && !qs.related) || narrowed(qs) {
+        return None;
+    }
+    let reads = Reads::of(ctx, fact)?;
+    if reads.columns.len() > MAX_READ_COLUMNS {
+        return None;
+    }
+    let model = ctx.index.model(qs.model);
+    if model.may_have_unseen_attributes()
+        || concrete_columns(ctx, qs) < reads.columns.len() + MIN_UNREAD_COLUMNS
+    {
+        return None;
+    }
+    let q = ctx.quote;
+    let quoted = |names: &BTreeSet<String>| names.iter().map(|f| format!("{q}{f}{q}")).collect();
+    let (narrowing, names) = match (reads.columns.is_empty(), related) {
+        // Handing a key where a row went changes what the callee gets.
+        (true, _) if reads.passed_to.is_none() => (Narrowing::Keys, vec![format!("{q}pk{q}")]),
+        (true, _) => return None,
+        (false, true) if reads.passed_to.is_none() => {
+            (Narrowing::ValuesList, quoted(&reads.columns))
+        }
+        (false, true) => return None,
+        (false, false) => (Narrowing::Only, quoted(&reads.columns)),
+    };
+    let violation = FetchOnlyNeeded {
+        names,
+        model: model.name.clone(),
+        narrowing,
+        passed_to: reads.passed_to,
+    };
+    let diagnostic = Diagnostic::new(&violation, fact.iter_range);
+    let fix = match narrowing {
+        Narrowing::Only => {
+            let at = qs.insert_at().unwrap_or(origin.insert_at());
+            // A field the callee reads that `only()` left out is one query per row.
+            let applicability = if violation.passed_to.is_some() {
+                Applicability::Unsafe
+            } else {
+                Applicability::Safe
+            };
+            super::fix(
+                &violation,
+                applicability,
+                vec![Edit::insertion(at, violation.call())],
+            )
+        }
+        Narrowing::Keys => rewrite::keys(ctx, fact, qs).and_then(|mut edits| {
+            edits.push(Edit::insertion(fact.iter_range.end, violation.call()));
+            super::fix(&violation, Applicability::Safe, edits)
+        }),
+        Narrowing::ValuesList => None,
+    };
+    Some(diagnostic.with_fix(fix))
+}
+
+/// The queryset selects fewer columns, or other rows' columns, already; or what it
+/// selects cannot be read.
+fn narrowed(qs: &Qs) -> bool {
+    let applied = &qs.applied;
+    applied.only.is_some()
+        || !applied.defer.is_empty()
+        || applied.values
+        || applied.unknown
+        || !applied.select_related.is_empty()
+        || applied.select_related_all
+        || !applied.prefetch_related.is_empty()
+}
+
+/// The columns a row of `qs` brings besides its primary key.
+fn concrete_columns(ctx: &Context<'_>, qs: &Qs) -> usize {
+    ctx.index
+        .model(qs.model)
+        .fields
+        .iter()
+        .filter(|f| {
+            !f.primary_key
+                && matches!(
+                    f.kind,
+                    FieldKind::Plain | FieldKind::ForeignKey(_) | FieldKind::OneToOne(_)
+                )
+        })
+        .count()
 }

@@ -226,9 +226,15 @@ impl<'a> Walker<'a> {
     }
 
     /// Like [`Self::only_assigned_elsewhere`], and mentions that fetch no rows
-    /// (`qs.count()`) do not use them either.
+    /// (`qs.count()`) do not use them either. A nested function may loop over a
+    /// queryset of the function around it, which uses it too: the outermost function is
+    /// searched.
     fn only_rows_read_here(&self, node: Node<'a>, scope: Node<'a>) -> bool {
-        self.other_mentions_all(node, scope, |n, name| {
+        let outermost = std::iter::successors(Some(scope), |n| n.parent())
+            .filter(|n| n.kind() == "function_definition")
+            .last()
+            .unwrap_or(scope);
+        self.other_mentions_all(node, outermost, |n, name| {
             is_self_assignment(n, name, self.src()) || fetches_no_rows(n, self.src())
         })
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::{Context, Rule, Violation};
 use crate::analysis::Diagnostic;
-use crate::analysis::flow::{LoopFact, Qs};
+use crate::analysis::flow::{LoopFact, Qs, SingleRow};
 use crate::fix::{Applicability, Edit};
 use crate::index::FieldKind;
 
@@ -28,6 +28,8 @@ enum Narrowing {
     /// A related manager's rows: `only()` would need the foreign key back to the
     /// parent, so the hint names `values_list(...)`, which has no such need.
     ValuesList,
+    /// `.only(...)` on the queryset one row is fetched from.
+    OnlyOne,
 }
 
 pub struct FetchOnlyNeeded {
@@ -42,7 +44,7 @@ pub struct FetchOnlyNeeded {
 impl FetchOnlyNeeded {
     fn call(&self) -> String {
         match self.narrowing {
-            Narrowing::Only => format!(".only({})", self.names.join(", ")),
+            Narrowing::Only | Narrowing::OnlyOne => format!(".only({})", self.names.join(", ")),
             Narrowing::Keys => format!(".values_list({}, flat=True)", self.names.join(", ")),
             Narrowing::ValuesList if self.names.len() == 1 => {
                 format!(".values_list({}, flat=True)", self.names[0])
@@ -57,20 +59,25 @@ impl Violation for FetchOnlyNeeded {
 
     fn message(&self) -> String {
         let call = self.call();
+        let passed = |row: &str, cost: &str| {
+            self.passed_to.as_ref().map_or(String::new(), |callee| format!(
+                "; {row} is also passed to `{callee}`, which ormhint cannot read: a field read there that `only()` leaves out costs {cost}"
+            ))
+        };
         match self.narrowing {
-            Narrowing::Only => {
-                let mut message = format!(
-                    "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{call}` (or `values_list(...)`)",
-                    self.names.join(", "),
-                    self.model,
-                );
-                if let Some(callee) = &self.passed_to {
-                    message.push_str(&format!(
-                        "; each row is also passed to `{callee}`, which ormhint cannot read: a field read there that `only()` leaves out costs one more query per row"
-                    ));
-                }
-                message
-            }
+            Narrowing::Only => format!(
+                "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{call}` (or `values_list(...)`){}",
+                self.names.join(", "),
+                self.model,
+                passed("each row", "one more query per row"),
+            ),
+            Narrowing::OnlyOne => format!(
+                "Only {} of the `{}` fetched here {} read, but every column is fetched: narrow the query with `{call}`{}",
+                self.names.join(", "),
+                self.model,
+                if self.names.len() == 1 { "is" } else { "are" },
+                passed("the row", "one more query"),
+            ),
             Narrowing::Keys => format!(
                 "Only the primary key of each `{}` is read, but every column is fetched: iterate `{call}` instead",
                 self.model
@@ -85,7 +92,7 @@ impl Violation for FetchOnlyNeeded {
 
     fn fix_title(&self) -> Option<String> {
         match self.narrowing {
-            Narrowing::Only => Some(format!("Add `{}`", self.call())),
+            Narrowing::Only | Narrowing::OnlyOne => Some(format!("Add `{}`", self.call())),
             Narrowing::Keys => Some(format!("Iterate `{}`", self.call())),
             Narrowing::ValuesList => None,
         }
@@ -98,6 +105,57 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             out.push(diagnostic);
         }
     }
+    for row in &ctx.facts.single_rows {
+        if let Some(diagnostic) = single_row_finding(ctx, row) {
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// More fields than this read of one row: the columns left out save little.
+const MAX_READ_OF_ONE: usize = 2;
+
+fn single_row_finding(ctx: &Context<'_>, row: &SingleRow) -> Option<Diagnostic> {
+    let qs = &row.qs;
+    let origin = qs.origin.as_ref()?;
+    // A related manager's row needs its foreign key back (see `Narrowing::ValuesList`).
+    if qs.related || !qs.prefix.is_empty() || qs.per_row || narrowed(qs) {
+        return None;
+    }
+    let reads = Reads::of(ctx, &row.accesses)?;
+    if reads.columns.is_empty() || reads.columns.len() > MAX_READ_OF_ONE {
+        return None;
+    }
+    let model = ctx.index.model(qs.model);
+    if model.may_have_unseen_attributes()
+        || concrete_columns(ctx, qs) < reads.columns.len() + MIN_UNREAD_COLUMNS
+    {
+        return None;
+    }
+    let q = ctx.quote;
+    let violation = FetchOnlyNeeded {
+        names: reads.columns.iter().map(|f| format!("{q}{f}{q}")).collect(),
+        model: model.name.clone(),
+        narrowing: Narrowing::OnlyOne,
+        passed_to: reads.passed_to,
+    };
+    let fix = only_fix(&violation, qs.insert_at().unwrap_or(origin.insert_at()));
+    Some(Diagnostic::new(&violation, row.range).with_fix(fix))
+}
+
+/// `.only(...)` inserted at `at`: unsafe when a row goes where ormhint cannot see
+/// what it reads, since a field read there that `only()` left out is one more query.
+fn only_fix(violation: &FetchOnlyNeeded, at: usize) -> Option<crate::fix::Fix> {
+    let applicability = if violation.passed_to.is_some() {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    super::fix(
+        violation,
+        applicability,
+        vec![Edit::insertion(at, violation.call())],
+    )
 }
 
 fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
@@ -116,7 +174,7 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     if !(related || qs.prefix.is_empty() && !qs.per_row && !qs.related) || narrowed(qs) {
         return None;
     }
-    let reads = Reads::of(ctx, fact)?;
+    let reads = Reads::of(ctx, &fact.accesses)?;
     if reads.columns.len() > MAX_READ_COLUMNS {
         return None;
     }
@@ -146,19 +204,8 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     };
     let diagnostic = Diagnostic::new(&violation, fact.iter_range);
     let fix = match narrowing {
-        Narrowing::Only => {
-            let at = qs.insert_at().unwrap_or(origin.insert_at());
-            // A field the callee reads that `only()` left out is one query per row.
-            let applicability = if violation.passed_to.is_some() {
-                Applicability::Unsafe
-            } else {
-                Applicability::Safe
-            };
-            super::fix(
-                &violation,
-                applicability,
-                vec![Edit::insertion(at, violation.call())],
-            )
+        Narrowing::Only | Narrowing::OnlyOne => {
+            only_fix(&violation, qs.insert_at().unwrap_or(origin.insert_at()))
         }
         Narrowing::Keys => rewrite::keys(ctx, fact, qs).and_then(|mut edits| {
             edits.push(Edit::insertion(fact.iter_range.end, violation.call()));

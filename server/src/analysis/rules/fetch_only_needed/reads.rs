@@ -4,8 +4,7 @@ use std::collections::BTreeSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::access::AccessKind;
-use crate::analysis::flow::LoopFact;
+use crate::analysis::access::{Access, AccessKind};
 use crate::analysis::rules::Context;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::dotted_name;
@@ -22,14 +21,14 @@ impl Reads {
     /// `None` when the rows are used for anything but reading columns and being passed
     /// to calls that may read a few more, when nothing is read, or when the key is read
     /// only where the loop does not write it (`str(row)` running `__str__`).
-    pub fn of(ctx: &Context<'_>, fact: &LoopFact) -> Option<Reads> {
+    pub fn of(ctx: &Context<'_>, accesses: &[Access]) -> Option<Reads> {
         let mut reads = Reads {
             columns: BTreeSet::new(),
             passed_to: None,
         };
         let mut key_read_elsewhere = false;
         let mut key_read = false;
-        for access in &fact.accesses {
+        for access in accesses {
             match &access.kind {
                 AccessKind::Column { field } => {
                     reads.columns.insert(field.clone());
@@ -58,7 +57,8 @@ impl Reads {
 }
 
 enum Passed {
-    /// A builtin that reads no field: `isinstance(row, Post)`.
+    /// A builtin that reads no field (`isinstance(row, Post)`), or a test of the row
+    /// itself (`if row:`, `row is None`).
     Harmless,
     /// A function ormhint cannot read, as the message names it (`notify()`).
     Unseen(String),
@@ -71,6 +71,9 @@ fn passed(ctx: &Context<'_>, range: TextRange) -> Option<Passed> {
     let row = ctx.file.node_for_range(range.start, range.end)?;
     if row.kind() != "identifier" {
         return None;
+    }
+    if tested(row) {
+        return Some(Passed::Harmless);
     }
     let call = call_receiving(row)?;
     let callee = dotted_name(call.child_by_field_id(FIELDS.function)?, &ctx.file.source)?;
@@ -112,6 +115,27 @@ fn written_read(ctx: &Context<'_>, range: TextRange) -> bool {
     ctx.file
         .node_for_range(range.start, range.end)
         .is_some_and(|read| read.kind() == "attribute")
+}
+
+/// `if row:`, `not row`, `row is None`, `x if row else y`: the row only tested for
+/// being there, which reads no field.
+fn tested(row: Node<'_>) -> bool {
+    let Some(parent) = row.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "if_statement" | "elif_clause" | "while_statement" => {
+            parent.child_by_field_id(FIELDS.condition) == Some(row)
+        }
+        "conditional_expression" => parent.named_child(1) == Some(row),
+        "not_operator" => true,
+        "comparison_operator" => {
+            let mut cursor = parent.walk();
+            let operands: Vec<Node<'_>> = parent.named_children(&mut cursor).collect();
+            operands.len() == 2 && operands.iter().any(|o| o.kind() == "none")
+        }
+        _ => false,
+    }
 }
 
 /// The call `row` is an argument of (by position or keyword).

@@ -1,5 +1,6 @@
 //! ORM301: whole rows fetched when the loop reads a few plain columns, or only the key.
 
+mod prefetched;
 mod reads;
 mod rewrite;
 
@@ -19,7 +20,7 @@ const MIN_UNREAD_COLUMNS: usize = 2;
 const MAX_READ_COLUMNS: usize = 4;
 
 /// What the hint suggests, by what the rows are and what is read of them.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Narrowing {
     /// `.only(...)` on the queryset.
     Only,
@@ -30,6 +31,9 @@ enum Narrowing {
     ValuesList,
     /// `.only(...)` on the queryset one row is fetched from.
     OnlyOne,
+    /// The rows of this `prefetch_related()` lookup: a `Prefetch` whose queryset keeps
+    /// the columns read and the foreign key back (the last of the names).
+    Prefetch { lookup: String },
 }
 
 pub struct FetchOnlyNeeded {
@@ -43,13 +47,21 @@ pub struct FetchOnlyNeeded {
 
 impl FetchOnlyNeeded {
     fn call(&self) -> String {
-        match self.narrowing {
+        match &self.narrowing {
             Narrowing::Only | Narrowing::OnlyOne => format!(".only({})", self.names.join(", ")),
             Narrowing::Keys => format!(".values_list({}, flat=True)", self.names.join(", ")),
             Narrowing::ValuesList if self.names.len() == 1 => {
                 format!(".values_list({}, flat=True)", self.names[0])
             }
             Narrowing::ValuesList => format!(".values_list({})", self.names.join(", ")),
+            Narrowing::Prefetch { lookup } => {
+                let q = self.names[0].chars().next().unwrap_or('"');
+                format!(
+                    "Prefetch({q}{lookup}{q}, queryset={}.objects.only({}))",
+                    self.model,
+                    self.names.join(", ")
+                )
+            }
         }
     }
 }
@@ -64,7 +76,7 @@ impl Violation for FetchOnlyNeeded {
                 "; {row} is also passed to `{callee}`, which ormhint cannot read: a field read there that `only()` leaves out costs {cost}"
             ))
         };
-        match self.narrowing {
+        match &self.narrowing {
             Narrowing::Only => format!(
                 "Only {} of each `{}` are read, but every column is fetched: narrow the query with `{call}` (or `values_list(...)`){}",
                 self.names.join(", "),
@@ -87,14 +99,22 @@ impl Violation for FetchOnlyNeeded {
                 self.names.join(", "),
                 self.model
             ),
+            Narrowing::Prefetch { .. } => {
+                let (back, read) = self.names.split_last().unwrap_or((&self.names[0], &[]));
+                format!(
+                    "Only {} of each prefetched `{}` are read, but every column is fetched: prefetch with `{call}` (keeping {back}, which links each row to its parent)",
+                    read.join(", "),
+                    self.model
+                )
+            }
         }
     }
 
     fn fix_title(&self) -> Option<String> {
-        match self.narrowing {
+        match &self.narrowing {
             Narrowing::Only | Narrowing::OnlyOne => Some(format!("Add `{}`", self.call())),
             Narrowing::Keys => Some(format!("Iterate `{}`", self.call())),
-            Narrowing::ValuesList => None,
+            Narrowing::ValuesList | Narrowing::Prefetch { .. } => None,
         }
     }
 }
@@ -159,7 +179,10 @@ fn only_fix(violation: &FetchOnlyNeeded, at: usize) -> Option<crate::fix::Fix> {
 }
 
 fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
-    if !fact.sole_consumer || fact.sources.len() != 1 {
+    if fact.sources.len() != 1 {
+        return None;
+    }
+    if !fact.sole_consumer && fact.sources[0].prefix.is_empty() {
         return None;
     }
     // Rows read for one aggregate need no columns at all (ORM501).
@@ -169,6 +192,9 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     }
     let qs = &fact.sources[0];
     let origin = qs.origin.as_ref()?;
+    if !qs.prefix.is_empty() {
+        return prefetched::finding(ctx, fact, qs);
+    }
     // A related manager's rows of a single object, fetched here (not prefetched).
     let related = qs.related && qs.prefix.is_empty() && !qs.per_row;
     if !(related || qs.prefix.is_empty() && !qs.per_row && !qs.related) || narrowed(qs) {
@@ -203,7 +229,7 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
         passed_to: reads.passed_to,
     };
     let diagnostic = Diagnostic::new(&violation, fact.iter_range);
-    let fix = match narrowing {
+    let fix = match &violation.narrowing {
         Narrowing::Only | Narrowing::OnlyOne => {
             only_fix(&violation, qs.insert_at().unwrap_or(origin.insert_at()))
         }
@@ -211,7 +237,7 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
             edits.push(Edit::insertion(fact.iter_range.end, violation.call()));
             super::fix(&violation, Applicability::Safe, edits)
         }),
-        Narrowing::ValuesList => None,
+        Narrowing::ValuesList | Narrowing::Prefetch { .. } => None,
     };
     Some(diagnostic.with_fix(fix))
 }

@@ -1,0 +1,72 @@
+//! The rows of a `prefetch_related()` lookup read in a nested loop for a few columns.
+
+use std::collections::BTreeSet;
+
+use crate::analysis::Diagnostic;
+use crate::analysis::access::AccessKind;
+use crate::analysis::flow::{LoopFact, Qs};
+use crate::analysis::rules::Context;
+
+use super::reads::Reads;
+use super::{FetchOnlyNeeded, MAX_READ_COLUMNS, MIN_UNREAD_COLUMNS, Narrowing, concrete_columns};
+
+/// `for author in Author.objects.prefetch_related("posts"): for post in
+/// author.posts.all(): post.title`: the prefetch may select `title` and the foreign key
+/// back alone. Only a reverse foreign key's rows (whose key back Django reads on each
+/// prefetched row to link it to its parent), named by a plain string, and only when the
+/// outer loop is all that uses the outer rows and reads the lookup there alone.
+pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Diagnostic> {
+    let [hop] = &qs.prefix[..] else {
+        return None;
+    };
+    let back = hop.back_ref.as_ref()?;
+    let applied = &qs.applied;
+    let plain_lookup = applied
+        .prefetch_related
+        .iter()
+        .any(|p| p.lookup == hop.name && p.to_attr.is_none() && !p.queryset);
+    if !plain_lookup || applied.unknown || applied.values {
+        return None;
+    }
+    let outer = ctx.facts.loops.iter().find(|outer| {
+        outer.sole_consumer
+            && outer.body_range.start <= fact.iter_range.start
+            && fact.iter_range.end <= outer.body_range.end
+            && outer
+                .sources
+                .iter()
+                .all(|o| o.prefix.is_empty() && o.origin == qs.origin && o.model != qs.model)
+    })?;
+    let lookups_read = outer
+        .accesses
+        .iter()
+        .filter(|a| matches!(&a.kind, AccessKind::Many { path, .. } if path.first().is_some_and(|h| h.name == hop.name)))
+        .count();
+    if outer.sources.len() != 1 || lookups_read != 1 {
+        return None;
+    }
+    let reads = Reads::of(ctx, &fact.accesses)?;
+    if reads.columns.is_empty() || reads.columns.len() > MAX_READ_COLUMNS || reads.passed_to.is_some() {
+        return None;
+    }
+    let model = ctx.index.model(qs.model);
+    let mut kept: BTreeSet<&String> = reads.columns.iter().collect();
+    kept.remove(back);
+    if model.may_have_unseen_attributes()
+        || concrete_columns(ctx, qs) < kept.len() + 1 + MIN_UNREAD_COLUMNS
+    {
+        return None;
+    }
+    let q = ctx.quote;
+    let mut names: Vec<String> = kept.iter().map(|f| format!("{q}{f}{q}")).collect();
+    names.push(format!("{q}{back}{q}"));
+    let violation = FetchOnlyNeeded {
+        names,
+        model: model.name.clone(),
+        narrowing: Narrowing::Prefetch {
+            lookup: hop.name.clone(),
+        },
+        passed_to: None,
+    };
+    Some(Diagnostic::new(&violation, fact.iter_range))
+}

@@ -515,7 +515,7 @@ fn dotted_path_in<'t>(content: Node<'t>, src: &str, module: &str) -> Occurrence<
 
 /// A module of the project's tests, by its dotted name: in `tests/` or `test/`, or
 /// `tests.py`, `test_*.py`, `*_tests.py`, `conftest.py`.
-fn is_test_module(module: &str) -> bool {
+pub(super) fn is_test_module(module: &str) -> bool {
     let mut parts = module.split('.');
     let last = module.rsplit('.').next().unwrap_or("");
     parts.any(|part| matches!(part, "tests" | "test" | "conftest"))

@@ -18,6 +18,18 @@ use super::row_free::fetches_no_rows;
 use super::values::{Qs, Value, rows_of};
 use super::walker::Walker;
 
+/// The identifier is a parameter's name (`rows` of `def f(rows, n=1, *, k: int)`).
+fn is_parameter(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|parent| match parent.kind() {
+        "parameters" | "lambda_parameters" => true,
+        "default_parameter" | "typed_default_parameter" => {
+            parent.child_by_field_id(FIELDS.name) == Some(node)
+        }
+        "typed_parameter" => parent.named_child(0) == Some(node),
+        _ => false,
+    })
+}
+
 /// `name = name.filter(...)`-style mentions: the name is (re)assigned, or read only to
 /// build its own new value.
 pub(super) fn is_self_assignment(node: Node<'_>, name: &str, src: &str) -> bool {
@@ -234,8 +246,12 @@ impl<'a> Walker<'a> {
             .filter(|n| n.kind() == "function_definition")
             .last()
             .unwrap_or(scope);
+        // A parameter names the value, of this function or of a nested one, and uses
+        // nothing.
         self.other_mentions_all(node, outermost, |n, name| {
-            is_self_assignment(n, name, self.src()) || fetches_no_rows(n, self.src())
+            is_self_assignment(n, name, self.src())
+                || fetches_no_rows(n, self.src())
+                || is_parameter(n)
         })
     }
 

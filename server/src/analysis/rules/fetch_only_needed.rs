@@ -195,11 +195,12 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     if !qs.prefix.is_empty() {
         return prefetched::finding(ctx, fact, qs);
     }
-    // A related manager's rows of a single object, fetched here (not prefetched).
-    let related = qs.related && qs.prefix.is_empty() && !qs.per_row;
-    if !(related || qs.prefix.is_empty() && !qs.per_row && !qs.related) || narrowed(qs) {
+    // Rows fetched again for each row of an outer loop are the N+1 rules' (ORM102).
+    if qs.per_row || narrowed(qs) {
         return None;
     }
+    // A related manager's rows of a single object, fetched here (not prefetched).
+    let related = qs.related;
     let reads = Reads::of(ctx, &fact.accesses)?;
     if reads.columns.len() > MAX_READ_COLUMNS {
         return None;

@@ -10,7 +10,7 @@ use super::{Context, Rule, Violation};
 use crate::analysis::Diagnostic;
 use crate::analysis::flow::{LoopFact, Qs, SingleRow};
 use crate::fix::{Applicability, Edit};
-use crate::index::FieldKind;
+use crate::index::{FieldKind, Model};
 
 use reads::Reads;
 
@@ -146,12 +146,7 @@ fn single_row_finding(ctx: &Context<'_>, row: &SingleRow) -> Option<Diagnostic> 
     if reads.columns.is_empty() || reads.columns.len() > MAX_READ_OF_ONE {
         return None;
     }
-    let model = ctx.index.model(qs.model);
-    if model.may_have_unseen_attributes()
-        || concrete_columns(ctx, qs) < reads.columns.len() + MIN_UNREAD_COLUMNS
-    {
-        return None;
-    }
+    let model = narrowable(ctx, qs, reads.columns.len())?;
     let q = ctx.quote;
     let violation = FetchOnlyNeeded {
         names: reads.columns.iter().map(|f| format!("{q}{f}{q}")).collect(),
@@ -205,12 +200,7 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     if reads.columns.len() > MAX_READ_COLUMNS {
         return None;
     }
-    let model = ctx.index.model(qs.model);
-    if model.may_have_unseen_attributes()
-        || concrete_columns(ctx, qs) < reads.columns.len() + MIN_UNREAD_COLUMNS
-    {
-        return None;
-    }
+    let model = narrowable(ctx, qs, reads.columns.len())?;
     let q = ctx.quote;
     let quoted = |names: &BTreeSet<String>| names.iter().map(|f| format!("{q}{f}{q}")).collect();
     let (narrowing, names) = match (reads.columns.is_empty(), related) {
@@ -256,10 +246,17 @@ fn narrowed(qs: &Qs) -> bool {
         || !applied.prefetch_related.is_empty()
 }
 
-/// The columns a row of `qs` brings besides its primary key.
-fn concrete_columns(ctx: &Context<'_>, qs: &Qs) -> usize {
-    ctx.index
-        .model(qs.model)
+/// The model of `qs`'s rows, when ormhint sees all its attributes and keeping `kept`
+/// columns leaves out enough of the others to be worth a hint.
+fn narrowable<'c>(ctx: &Context<'c>, qs: &Qs, kept: usize) -> Option<&'c Model> {
+    let model = ctx.index.model(qs.model);
+    let enough = concrete_columns(model) >= kept + MIN_UNREAD_COLUMNS;
+    (enough && !model.may_have_unseen_attributes()).then_some(model)
+}
+
+/// The columns a row of `model` brings besides its primary key.
+fn concrete_columns(model: &Model) -> usize {
+    model
         .fields
         .iter()
         .filter(|f| {

@@ -8,7 +8,7 @@ use crate::analysis::flow::{LoopFact, Qs};
 use crate::analysis::rules::Context;
 
 use super::reads::Reads;
-use super::{FetchOnlyNeeded, MAX_READ_COLUMNS, MIN_UNREAD_COLUMNS, Narrowing, concrete_columns};
+use super::{FetchOnlyNeeded, MAX_READ_COLUMNS, Narrowing, narrowable};
 
 /// `for author in Author.objects.prefetch_related("posts"): for post in
 /// author.posts.all(): post.title`: the prefetch may select `title` and the foreign key
@@ -49,14 +49,9 @@ pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Dia
     if reads.columns.is_empty() || reads.columns.len() > MAX_READ_COLUMNS || reads.passed_to.is_some() {
         return None;
     }
-    let model = ctx.index.model(qs.model);
     let mut kept: BTreeSet<&String> = reads.columns.iter().collect();
     kept.remove(back);
-    if model.may_have_unseen_attributes()
-        || concrete_columns(ctx, qs) < kept.len() + 1 + MIN_UNREAD_COLUMNS
-    {
-        return None;
-    }
+    let model = narrowable(ctx, qs, kept.len() + 1)?;
     let q = ctx.quote;
     let mut names: Vec<String> = kept.iter().map(|f| format!("{q}{f}{q}")).collect();
     names.push(format!("{q}{back}{q}"));

@@ -84,13 +84,22 @@ fn passed(ctx: &Context<'_>, range: TextRange) -> Option<Passed> {
     // A method of a name (`rows.append`, `cache.set`, `logger.info`) stores or formats
     // the row more often than it reads a field of it; a class builds from all of them.
     let wholesale = callee.len() > 1
+        || BUILTINS.contains(&name.as_str())
         || name.starts_with(|c: char| c.is_ascii_uppercase())
         || WHOLESALE.iter().any(|w| name.to_ascii_lowercase().contains(w));
     (!wholesale).then(|| Passed::Unseen(format!("{}()", callee.join("."))))
 }
 
+/// Builtins that keep the object, hand it on or inspect it as a whole (`type(row)`,
+/// `list(...)`, `getattr(row, name)`): no call ormhint should name as unread code.
+const BUILTINS: &[&str] = &[
+    "type", "len", "list", "tuple", "set", "frozenset", "dict", "sorted", "reversed", "iter",
+    "next", "zip", "enumerate", "map", "filter", "min", "max", "sum", "any", "all", "hash",
+    "getattr", "setattr", "hasattr", "delattr", "vars", "dir", "super", "print",
+];
+
 /// Builtins that read no field of the object they are given.
-const HARMLESS: &[&str] = &["isinstance", "issubclass", "type", "id", "callable"];
+const HARMLESS: &[&str] = &["isinstance", "issubclass", "id", "callable"];
 
 /// Names of functions that read or copy every field of what they are given.
 const WHOLESALE: &[&str] = &[

@@ -6,6 +6,9 @@ use crate::analysis::Diagnostic;
 use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{LoopFact, Qs};
 use crate::analysis::rules::Context;
+use crate::syntax::fields::FIELDS;
+use crate::syntax::node::text;
+use crate::text::TextRange;
 
 use super::reads::Reads;
 use super::{FetchOnlyNeeded, MAX_READ_COLUMNS, Narrowing, narrowable};
@@ -45,6 +48,9 @@ pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Dia
     if outer.sources.len() != 1 || lookups_read != 1 {
         return None;
     }
+    if !iterated_directly(ctx, fact, &hop.name) {
+        return None;
+    }
     let reads = Reads::of(ctx, &fact.accesses)?;
     if reads.columns.is_empty() || reads.columns.len() > MAX_READ_COLUMNS || reads.passed_to.is_some() {
         return None;
@@ -64,4 +70,36 @@ pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Dia
         passed_to: None,
     };
     Some(Diagnostic::new(&violation, fact.iter_range))
+}
+
+/// The loop iterates `row.<lookup>.all()` itself, so it is all that reads the prefetched
+/// rows: not `sorted(row.lookup.all(), key=...)` (whose key reads them too), a slice,
+/// or a lambda given them.
+fn iterated_directly(ctx: &Context<'_>, fact: &LoopFact, lookup: &str) -> bool {
+    let src = &*ctx.file.source;
+    let Some(iter) = ctx
+        .file
+        .node_for_range(fact.iter_range.start, fact.iter_range.end)
+        .filter(|n| TextRange::of(*n) == fact.iter_range && n.kind() == "call")
+    else {
+        return false;
+    };
+    let in_loop = iter.parent().is_some_and(|clause| {
+        matches!(clause.kind(), "for_statement" | "for_in_clause")
+            && clause.child_by_field_id(FIELDS.right) == Some(iter)
+    });
+    let no_arguments = iter
+        .child_by_field_id(FIELDS.arguments)
+        .is_some_and(|args| args.named_child_count() == 0);
+    let manager = iter
+        .child_by_field_id(FIELDS.function)
+        .filter(|f| f.kind() == "attribute")
+        .filter(|f| f.child_by_field_id(FIELDS.attribute).is_some_and(|m| text(m, src) == "all"))
+        .and_then(|f| f.child_by_field_id(FIELDS.object))
+        .filter(|m| m.kind() == "attribute");
+    let named = manager.is_some_and(|m| {
+        m.child_by_field_id(FIELDS.attribute).is_some_and(|a| text(a, src) == lookup)
+            && m.child_by_field_id(FIELDS.object).is_some_and(|o| o.kind() == "identifier")
+    });
+    in_loop && no_arguments && named
 }

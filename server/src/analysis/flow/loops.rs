@@ -203,6 +203,10 @@ impl<'a> Walker<'a> {
                         // `list(qs)`, `enumerate(qs)`: the rows are the argument's; a name
                         // called is not the receiver of anything.
                         let args = call_args(base, self.src());
+                        // `sorted(qs, key=lambda p: p.slug)`: the key reads the rows too.
+                        if !args.keywords.is_empty() {
+                            return false;
+                        }
                         match (self.file.text(function), args.positional.first()) {
                             ("list" | "sorted" | "tuple" | "reversed" | "enumerate", Some(arg)) => {
                                 *arg

@@ -194,8 +194,13 @@ fn finding(ctx: &Context<'_>, fact: &LoopFact) -> Option<Diagnostic> {
     if qs.per_row || narrowed(qs) {
         return None;
     }
-    // A related manager's rows of a single object, fetched here (not prefetched).
+    // A related manager's rows of a single object, fetched here (not prefetched). An
+    // object given as a parameter may come prefetched, when `values_list()` would be one
+    // query more.
     let related = qs.related;
+    if related && rewrite::root_is_parameter(ctx, fact) {
+        return None;
+    }
     let reads = Reads::of(ctx, &fact.accesses)?;
     if reads.columns.len() > MAX_READ_COLUMNS {
         return None;

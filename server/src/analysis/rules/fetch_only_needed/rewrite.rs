@@ -92,3 +92,32 @@ fn is_attribute_name(node: Node<'_>) -> bool {
             && p.child_by_field_id(FIELDS.value) != Some(node)
     })
 }
+
+/// The iterated chain starts at a parameter of the function around the loop
+/// (`user.saved_lists.all()` in `def export(user)`), whose caller may have prefetched it.
+pub(super) fn root_is_parameter(ctx: &Context<'_>, fact: &LoopFact) -> bool {
+    let src = &*ctx.file.source;
+    let Some(mut root) = ctx
+        .file
+        .node_for_range(fact.iter_range.start, fact.iter_range.end)
+    else {
+        return true;
+    };
+    loop {
+        let next = match root.kind() {
+            "call" => root.child_by_field_id(FIELDS.function),
+            "attribute" => root.child_by_field_id(FIELDS.object),
+            "subscript" => root.child_by_field_id(FIELDS.value),
+            _ => break,
+        };
+        match next {
+            Some(next) => root = next,
+            None => return true,
+        }
+    }
+    let name = text(root, src);
+    std::iter::successors(root.parent(), |n| n.parent())
+        .filter(|n| matches!(n.kind(), "function_definition" | "lambda"))
+        .filter_map(|def| def.child_by_field_id(FIELDS.parameters))
+        .any(|params| descendants(params).any(|n| n.kind() == "identifier" && text(n, src) == name))
+}

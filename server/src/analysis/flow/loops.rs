@@ -246,9 +246,11 @@ impl<'a> Walker<'a> {
     /// queryset of the function around it, which uses it too: the outermost function is
     /// searched.
     fn only_rows_read_here(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        // Its body: the function's own name (`def flips(...)`) may be the queryset's.
         let outermost = std::iter::successors(Some(scope), |n| n.parent())
             .filter(|n| n.kind() == "function_definition")
             .last()
+            .and_then(|def| def.child_by_field_id(FIELDS.body))
             .unwrap_or(scope);
         // A parameter names the value, of this function or of a nested one, and uses
         // nothing.

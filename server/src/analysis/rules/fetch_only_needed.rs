@@ -31,9 +31,10 @@ enum Narrowing {
     ValuesList,
     /// `.only(...)` on the queryset one row is fetched from.
     OnlyOne,
-    /// The rows of this `prefetch_related()` lookup: a `Prefetch` whose queryset keeps
-    /// the columns read and the foreign key back (the last of the names).
-    Prefetch { lookup: String },
+    /// The rows of this `prefetch_related()` lookup: a `Prefetch` (as the file names
+    /// it, `class`) whose queryset keeps the columns read and the foreign key back (the
+    /// last of the names).
+    Prefetch { lookup: String, class: String },
 }
 
 pub struct FetchOnlyNeeded {
@@ -54,10 +55,10 @@ impl FetchOnlyNeeded {
                 format!(".values_list({}, flat=True)", self.names[0])
             }
             Narrowing::ValuesList => format!(".values_list({})", self.names.join(", ")),
-            Narrowing::Prefetch { lookup } => {
+            Narrowing::Prefetch { lookup, class } => {
                 let q = self.names[0].chars().next().unwrap_or('"');
                 format!(
-                    "Prefetch({q}{lookup}{q}, queryset={}.objects.only({}))",
+                    "{class}({q}{lookup}{q}, queryset={}.objects.only({}))",
                     self.model,
                     self.names.join(", ")
                 )
@@ -114,7 +115,8 @@ impl Violation for FetchOnlyNeeded {
         match &self.narrowing {
             Narrowing::Only | Narrowing::OnlyOne => Some(format!("Add `{}`", self.call())),
             Narrowing::Keys => Some(format!("Iterate `{}`", self.call())),
-            Narrowing::ValuesList | Narrowing::Prefetch { .. } => None,
+            Narrowing::Prefetch { lookup, .. } => Some(format!("Prefetch `{lookup}` with `only()`")),
+            Narrowing::ValuesList => None,
         }
     }
 }

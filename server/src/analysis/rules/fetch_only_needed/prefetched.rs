@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use crate::analysis::Diagnostic;
 use crate::analysis::access::AccessKind;
 use crate::analysis::flow::{LoopFact, Qs};
-use crate::analysis::rules::Context;
+use crate::analysis::rules::aggregate_in_python::django_models_name;
+use crate::analysis::rules::{Context, fix};
+use crate::fix::{Applicability, Edit};
+use crate::index::Applied;
 use crate::syntax::fields::FIELDS;
 use crate::syntax::node::text;
 use crate::text::TextRange;
@@ -61,15 +64,46 @@ pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Dia
     let q = ctx.quote;
     let mut names: Vec<String> = kept.iter().map(|f| format!("{q}{f}{q}")).collect();
     names.push(format!("{q}{back}{q}"));
+    let (class, import) = django_models_name(ctx, "Prefetch");
     let violation = FetchOnlyNeeded {
         names,
         model: model.name.clone(),
         narrowing: Narrowing::Prefetch {
             lookup: hop.name.clone(),
+            class,
         },
         passed_to: None,
     };
-    Some(Diagnostic::new(&violation, fact.iter_range))
+    let fix = import.and_then(|import| {
+        let at = lookup_written(ctx, qs, &hop.name)?;
+        let mut edits: Vec<Edit> = import.into_iter().collect();
+        edits.push(Edit::replacement(at, violation.call()));
+        fix(&violation, Applicability::Safe, edits)
+    });
+    Some(Diagnostic::new(&violation, fact.iter_range).with_fix(fix))
+}
+
+/// The string naming `lookup` in this file's `prefetch_related(...)` call of `qs`, when
+/// the rows' model is named here and `Model.objects` is its plain default manager
+/// (what Django's prefetch uses when given no queryset).
+fn lookup_written(ctx: &Context<'_>, qs: &Qs, lookup: &str) -> Option<TextRange> {
+    if qs.elsewhere.is_some() || qs.origin.is_none() {
+        return None;
+    }
+    let model = ctx.index.model(qs.model);
+    let plain_default = model.managers.first().is_some_and(|m| {
+        m.name == "objects" && !m.opaque && m.applied == Applied::default()
+    });
+    let named = ctx
+        .index
+        .resolve_model(&ctx.file.module, std::slice::from_ref(&model.name))
+        == Some(qs.model);
+    if !plain_default || !named {
+        return None;
+    }
+    let call = qs.prefetch_call.as_ref()?;
+    let (_, at) = call.strings.iter().find(|(value, _)| value == lookup)?;
+    Some(*at)
 }
 
 /// The loop iterates `row.<lookup>.all()` itself, so it is all that reads the prefetched

@@ -27,10 +27,12 @@ pub(super) fn finding(ctx: &Context<'_>, fact: &LoopFact, qs: &Qs) -> Option<Dia
     };
     let back = hop.back_ref.as_ref()?;
     let applied = &qs.applied;
-    let plain_lookup = applied
-        .prefetch_related
-        .iter()
-        .any(|p| p.lookup == hop.name && p.to_attr.is_none() && !p.queryset);
+    // Named once: Django refuses one lookup seen with two querysets.
+    let mut named = applied.prefetch_related.iter().filter(|p| p.lookup == hop.name);
+    let plain_lookup = named
+        .next()
+        .is_some_and(|p| p.to_attr.is_none() && !p.queryset)
+        && named.next().is_none();
     if !plain_lookup || applied.unknown || applied.values {
         return None;
     }

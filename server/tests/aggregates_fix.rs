@@ -47,7 +47,7 @@ def totals():
 
 
 def numbers():
-    orders = Order.objects.order_by(\"id\")
+    orders = Order.objects.only(\"number\").order_by(\"id\")
     if orders:
         return [o.number for o in orders]
     return []
@@ -72,6 +72,8 @@ fn each_import_is_added_once_and_the_fixed_file_is_clean() {
             "shop/views.py:6:15 ORM501",
             "shop/views.py:7:16 ORM501",
             "shop/views.py:13:8 ORM204",
+            // `exists()` selects no column of the rows: the loop alone reads them.
+            "shop/views.py:14:35 ORM301",
         ]
     );
     let run = ormhint(dir.path(), &[&["check", "--fix"][..], &select[..]].concat());

@@ -107,7 +107,7 @@ const TASKS: &str = r#"from .models import Customer, Legacy, Order
 
 def nightly():
     for order in Order.objects.order_by("-reference", "placed"):
-        print(order.pk)
+        print(order)
 
 
 def lookups(q, customer):

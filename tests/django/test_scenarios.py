@@ -206,7 +206,13 @@ def test_static_fixes_keep_output_and_remove_queries(runtime, tmp_path):
         still_writes = sc.kind == "writes_per_row" and (
             after_rec["sizes"][BIG]["queries"] > after_rec["sizes"][SMALL]["queries"]
         )
-        if not changed or ((still_raises or still_writes) and rule not in FIX_REQUIRED):
+        # And a query per row whose rule offers no safe fix (ORM103 through a helper)
+        # still grows when ORM301 only narrowed the rows of its loop.
+        still_grows = sc.kind == "n_plus_one" and (
+            after_rec["sizes"][BIG]["queries"] > after_rec["sizes"][SMALL]["queries"]
+        )
+        unfixed = still_raises or still_writes or still_grows
+        if not changed or (unfixed and rule not in FIX_REQUIRED):
             if rule in FIX_REQUIRED:
                 total += 1
                 r["fix_total"] += 1

@@ -224,6 +224,17 @@ pub struct Batched {
     pub computed_once: bool,
 }
 
+/// `post = Post.objects.get(...)` (or `.first()`, `.last()`) in a function that reads
+/// only what `accesses` say of `post` (ORM301).
+#[derive(Debug, Clone)]
+pub struct SingleRow {
+    pub qs: Qs,
+    /// Every use of the name in the function, the assignment left out.
+    pub accesses: Vec<Access>,
+    /// The call fetching the row, receiver included.
+    pub range: TextRange,
+}
+
 /// `sum(o.price for o in qs)`, `max(...)`, `min(...)`, `len([o for o in qs if ...])`,
 /// `sum(1 for o in qs if ...)` over a queryset nothing else uses (ORM501).
 #[derive(Debug, Clone)]
@@ -297,6 +308,7 @@ pub struct Facts {
     pub writes: Vec<WriteInLoop>,
     pub python_aggregates: Vec<PythonAggregate>,
     pub queries_in_loops: Vec<QueryInLoop>,
+    pub single_rows: Vec<SingleRow>,
     /// Other modules of the project whose functions were followed: the facts hold
     /// while those modules' texts are unchanged.
     pub modules_read: Vec<ModuleRead>,
@@ -320,8 +332,10 @@ impl Facts {
             writes,
             python_aggregates,
             queries_in_loops,
+            single_rows,
             modules_read: _,
         } = self;
+        single_rows.shift(by);
         writes.shift(by);
         queries_in_loops.shift(by);
         loops.shift(by);
@@ -344,8 +358,10 @@ impl Facts {
             writes,
             python_aggregates,
             queries_in_loops,
+            single_rows,
             modules_read,
         } = other;
+        self.single_rows.extend(single_rows);
         self.writes.extend(writes);
         self.queries_in_loops.extend(queries_in_loops);
         self.loops.extend(loops);
@@ -378,6 +394,7 @@ impl Facts {
             writes,
             python_aggregates,
             queries_in_loops,
+            single_rows,
             modules_read: _,
         } = self;
         // Modules read are no finding.
@@ -390,6 +407,7 @@ impl Facts {
             && writes.is_empty()
             && python_aggregates.is_empty()
             && queries_in_loops.is_empty()
+            && single_rows.is_empty()
     }
 }
 
@@ -583,6 +601,19 @@ impl Shift for IteratedAfter {
             range,
             calls_between: _,
         } = self;
+        range.shift(by);
+    }
+}
+
+impl Shift for SingleRow {
+    fn shift(&mut self, by: isize) {
+        let SingleRow {
+            qs,
+            accesses,
+            range,
+        } = self;
+        qs.shift(by);
+        accesses.shift(by);
         range.shift(by);
     }
 }

@@ -14,8 +14,21 @@ use crate::syntax::uses::{Use, uses_of};
 use crate::text::TextRange;
 
 use super::facts::LoopFact;
+use super::row_free::fetches_no_rows;
 use super::values::{Qs, Value, rows_of};
 use super::walker::Walker;
+
+/// The identifier is a parameter's name (`rows` of `def f(rows, n=1, *, k: int)`).
+fn is_parameter(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|parent| match parent.kind() {
+        "parameters" | "lambda_parameters" => true,
+        "default_parameter" | "typed_default_parameter" => {
+            parent.child_by_field_id(FIELDS.name) == Some(node)
+        }
+        "typed_parameter" => parent.named_child(0) == Some(node),
+        _ => false,
+    })
+}
 
 /// `name = name.filter(...)`-style mentions: the name is (re)assigned, or read only to
 /// build its own new value.
@@ -190,6 +203,10 @@ impl<'a> Walker<'a> {
                         // `list(qs)`, `enumerate(qs)`: the rows are the argument's; a name
                         // called is not the receiver of anything.
                         let args = call_args(base, self.src());
+                        // `sorted(qs, key=lambda p: p.slug)`: the key reads the rows too.
+                        if !args.keywords.is_empty() {
+                            return false;
+                        }
                         match (self.file.text(function), args.positional.first()) {
                             ("list" | "sorted" | "tuple" | "reversed" | "enumerate", Some(arg)) => {
                                 *arg
@@ -221,18 +238,49 @@ impl<'a> Walker<'a> {
         {
             return true;
         }
-        self.only_assigned_elsewhere(base, scope)
+        self.only_rows_read_here(base, scope)
+    }
+
+    /// Like [`Self::only_assigned_elsewhere`], and mentions that fetch no rows
+    /// (`qs.count()`) do not use them either. A nested function may loop over a
+    /// queryset of the function around it, which uses it too: the outermost function is
+    /// searched.
+    fn only_rows_read_here(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        // Its body: the function's own name (`def flips(...)`) may be the queryset's.
+        let outermost = std::iter::successors(Some(scope), |n| n.parent())
+            .filter(|n| n.kind() == "function_definition")
+            .last()
+            .and_then(|def| def.child_by_field_id(FIELDS.body))
+            .unwrap_or(scope);
+        // A parameter names the value, of this function or of a nested one, and uses
+        // nothing.
+        self.other_mentions_all(node, outermost, |n, name| {
+            is_self_assignment(n, name, self.src())
+                || fetches_no_rows(n, self.src())
+                || is_parameter(n)
+        })
     }
 
     /// Every other mention of the name `node` in `scope` (re)assigns it. Not known of a
     /// module-level name in a patched file: its module is read from several trees.
     pub(super) fn only_assigned_elsewhere(&self, node: Node<'a>, scope: Node<'a>) -> bool {
+        self.other_mentions_all(node, scope, |n, name| {
+            is_self_assignment(n, name, self.src())
+        })
+    }
+
+    fn other_mentions_all(
+        &self,
+        node: Node<'a>,
+        scope: Node<'a>,
+        allowed: impl Fn(Node<'a>, &str) -> bool,
+    ) -> bool {
         if self.file.is_patched() && scope.kind() == "module" {
             return false;
         }
         let name = self.file.text(node);
         descendants(scope)
             .filter(|n| n.kind() == "identifier" && self.file.text(*n) == name && *n != node)
-            .all(|n| is_self_assignment(n, name, self.src()))
+            .all(|n| allowed(n, name))
     }
 }

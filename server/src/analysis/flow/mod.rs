@@ -26,9 +26,11 @@ mod read_loop_growth;
 mod receivers;
 mod refetched;
 mod rendered;
+mod row_free;
 mod scan;
 mod serialized;
 mod serializer_uses;
+mod single_rows;
 mod summaries;
 mod template_loops;
 mod values;
@@ -53,7 +55,7 @@ pub use callers::{enclosing_function, is_test_module};
 pub use facts::{
     AggregateFunction, Batched, Changelist, Evaluation, EvaluationKind, Facts, GetTest, IdRead,
     IteratedAfter, LookupCall, LoopFact, Measure, OnlyThenValues, PythonAggregate, QueryInLoop,
-    SelectSetting, Through, WriteInLoop, WriteKind,
+    SelectSetting, SingleRow, Through, WriteInLoop, WriteKind,
 };
 pub use queries::is_write;
 pub use values::{CallSite, Load, Obj, Origin, Qs, Value};

@@ -473,7 +473,9 @@ impl<'a> Walker<'a> {
                         .and_then(|l| env.get(self.file.text(l)).cloned())
                         .unwrap_or_else(|| vec![Value::Unknown])
                 } else {
-                    self.eval(right, env)
+                    let value = self.eval(right, env);
+                    self.single_row(left, right, &value);
+                    value
                 };
                 env.insert(self.file.text(left).to_string(), value);
             }

@@ -49,7 +49,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (replacement, import) = match &aggregate.field {
             None => (format!("{filtered}.count()"), Some(None)),
             Some(field) => {
-                let (name, import) = aggregate_name(ctx, class);
+                let (name, import) = django_models_name(ctx, class);
                 let call =
                     format!("{filtered}.aggregate({name}({q}{field}{q}))[{q}{field}__{suffix}{q}]");
                 (call, import)
@@ -98,7 +98,10 @@ fn fix(
 /// How the file names `django.db.models.<class>`: a name imported from there, or the
 /// module itself (`models.Sum`); otherwise `class` with the import to add after the
 /// file's last top-level import (`Some(None)`: nothing to add; `None`: nowhere to add it).
-fn aggregate_name(ctx: &Context<'_>, class: &str) -> (String, Option<Option<Edit>>) {
+pub(super) fn django_models_name(
+    ctx: &Context<'_>,
+    class: &str,
+) -> (String, Option<Option<Edit>>) {
     // The file's own imports, not the index's: `--fix` checks the fixed text again
     // against the index built before it, and must see the import it just added.
     let imports = ImportMap::of(ctx.file);

@@ -7,7 +7,7 @@
 use tree_sitter::Node;
 
 use crate::syntax::fields::FIELDS;
-use crate::syntax::node::{call_args, descendants, parameter_names, text};
+use crate::syntax::node::{call_args, descendants, dotted_name, parameter_names, text};
 
 use super::callers::enclosing_function;
 
@@ -178,12 +178,13 @@ impl<'s, 't> Scope<'s, 't> {
             "identifier" => self.name_grows(text(expr, self.src), facts, steps),
             // A model's manager (`Post.objects`); any other attribute (`item.reads`, a
             // property) may hold anything.
-            "attribute" => {
-                let names = attribute_names(expr, self.src);
-                names.len() == 2
-                    && (facts.name)(names[0]) == Some(Known::Model)
-                    && (facts.name)(&names.join(".")) == Some(Known::Grows)
-            }
+            "attribute" => match dotted_name(expr, self.src).as_deref() {
+                Some([model, manager]) => {
+                    (facts.name)(model) == Some(Known::Model)
+                        && (facts.name)(&format!("{model}.{manager}")) == Some(Known::Grows)
+                }
+                _ => false,
+            },
             // `rows[1:]`: a slice with no constant end has as many items as what it is
             // taken of; an index (`rows[0]`, `options["x"]`) is one value, unknown.
             "subscript" => {
@@ -390,26 +391,6 @@ fn from_request(expr: Node<'_>, src: &str) -> bool {
         [_, "cleaned_data" | "validated_data", ..] => true,
         _ => false,
     }
-}
-
-/// `a.b.c` as its names; an attribute of anything else ends at that thing.
-fn attribute_names<'s>(node: Node<'_>, src: &'s str) -> Vec<&'s str> {
-    let mut names = Vec::new();
-    let mut current = node;
-    while current.kind() == "attribute" {
-        if let Some(attr) = current.child_by_field_id(FIELDS.attribute) {
-            names.push(text(attr, src));
-        }
-        match current.child_by_field_id(FIELDS.object) {
-            Some(object) => current = object,
-            None => break,
-        }
-    }
-    if current.kind() == "identifier" {
-        names.push(text(current, src));
-    }
-    names.reverse();
-    names
 }
 
 /// `rows[:10]`, `qs.all()[5:20]`: at most a constant number of items.

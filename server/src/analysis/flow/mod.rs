@@ -22,7 +22,6 @@ mod loop_growth;
 mod loops;
 mod queries;
 mod queryset;
-mod read_loop_growth;
 mod receivers;
 mod refetched;
 mod rendered;

@@ -17,7 +17,7 @@ use crate::syntax::node::{CallArgs, descendants, text};
 use crate::text::TextRange;
 
 use super::facts::{QueryInLoop, Through};
-use super::read_loop_growth::{Known, iterates_growing_data};
+use super::loop_growth::{Facts, Known, grows_with_data};
 use super::summaries::{Outcome, names_a_write, writes};
 use super::values::{Env, Qs, Value};
 use super::walker::{Walker, bound_names};
@@ -137,7 +137,6 @@ impl<'a> Walker<'a> {
         iterated: &[Value],
         region: Node<'a>,
         env: &Env,
-        scope: Node<'a>,
     ) -> bool {
         let rows = !iterated.is_empty()
             && iterated.iter().all(|v| {
@@ -147,7 +146,11 @@ impl<'a> Walker<'a> {
                 )
             });
         let known = |name: &str| self.name_grows(name, env);
-        if !iterates_growing_data(iter, self.src(), scope, rows, &known) {
+        let mut facts = Facts {
+            rows: &mut |node| rows && node == iter,
+            name: &known,
+        };
+        if !grows_with_data(iter, self.src(), &mut facts) {
             return false;
         }
         let targets = bound_names(left, self.src());
@@ -160,7 +163,7 @@ impl<'a> Walker<'a> {
         self.query_scopes.pop();
     }
 
-    /// What the walker knows of `name` for [`iterates_growing_data`].
+    /// What the walker knows of `name` for [`grows_with_data`].
     fn name_grows(&self, name: &str, env: &Env) -> Option<Known> {
         // `Post.objects`: a model's manager.
         if let Some((model, manager)) = name.split_once('.') {

@@ -113,7 +113,7 @@ impl<'a> Walker<'a> {
                     let iterated = self.eval(right, &env);
                     self.query_iterated(right, &iterated);
                     // What follows the clause runs per item: the rest of the comprehension.
-                    if self.start_query_loop(left, right, &iterated, node, &env, scope) {
+                    if self.start_query_loop(left, right, &iterated, node, &env) {
                         growing += 1;
                     }
                     for name in bound_names(left, self.src()) {

@@ -534,7 +534,7 @@ impl<'a> Walker<'a> {
             body_env.insert(var, rows_as_objs(&rows));
         }
         if let Some(body) = body {
-            let growing = self.start_query_loop(left, right, &iterated, body, env, scope);
+            let growing = self.start_query_loop(left, right, &iterated, body, env);
             self.block(body, &mut body_env, scope);
             if growing {
                 self.end_query_loop();

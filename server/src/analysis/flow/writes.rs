@@ -9,7 +9,7 @@ use crate::syntax::node::{call_args, descendants, dotted_name, text};
 use crate::text::TextRange;
 
 use super::facts::{Batched, WriteInLoop, WriteKind};
-use super::loop_growth::{bounded_by_constant, grows_with_data};
+use super::loop_growth::{Facts, bounded_by_constant, grows_with_data};
 use super::values::{Env, Value};
 use super::walker::{Walker, bound_names};
 
@@ -52,13 +52,20 @@ impl<'a> Walker<'a> {
             return;
         }
         let grows = lp.row.is_some()
-            || grows_with_data(lp.right, src, &mut |node| {
-                let values = self.eval(node, env);
-                !values.is_empty()
-                    && values
-                        .iter()
-                        .all(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
-            });
+            || grows_with_data(
+                lp.right,
+                src,
+                &mut Facts {
+                    rows: &mut |node| {
+                        let values = self.eval(node, env);
+                        !values.is_empty()
+                            && values
+                                .iter()
+                                .all(|v| matches!(v, Value::Qs(_) | Value::Rows(_)))
+                    },
+                    name: &|_| None,
+                },
+            );
         if !grows {
             return;
         }

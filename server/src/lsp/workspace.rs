@@ -612,42 +612,35 @@ impl Backend {
     /// Checks the open documents under `root` that declare models again: the columns
     /// other files look up changed.
     pub(super) fn recheck_models(&self, root: &Path, index: &ModelIndex) {
-        let uris: Vec<Uri> = {
-            let state = self.state();
-            state
-                .documents
-                .keys()
-                .filter(|uri| {
-                    path_of(uri)
-                        .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
-                        .is_some_and(|rel| {
-                            index.models().iter().any(|m| m.path.as_ref() == Some(&rel))
-                        })
-                })
-                .cloned()
-                .collect()
-        };
+        let uris = self.open_documents(|_, uri| {
+            path_of(uri)
+                .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                .is_some_and(|rel| index.models().iter().any(|m| m.path.as_ref() == Some(&rel)))
+        });
         self.check_again(uris);
     }
 
     /// Checks every open document under `root` again (each in a task of its own).
     fn recheck(&self, root: &Path) {
-        let uris: Vec<Uri> = {
-            let state = self.state();
+        // Templates too: they show their views' findings.
+        let uris = self.open_documents(|state, uri| {
             state
-                .documents
-                .keys()
-                // Templates too: they show their views' findings.
-                .filter(|uri| {
-                    state
-                        .document_path(uri)
-                        .or_else(|| path_of(uri))
-                        .is_some_and(|p| p.starts_with(root))
-                })
-                .cloned()
-                .collect()
-        };
+                .document_path(uri)
+                .or_else(|| path_of(uri))
+                .is_some_and(|p| p.starts_with(root))
+        });
         self.check_again(uris);
+    }
+
+    /// The open documents `wanted` accepts.
+    fn open_documents(&self, wanted: impl Fn(&State, &Uri) -> bool) -> Vec<Uri> {
+        let state = self.state();
+        state
+            .documents
+            .keys()
+            .filter(|uri| wanted(&state, uri))
+            .cloned()
+            .collect()
     }
 
     /// Checks `uris` again, each in a task of its own; pulled diagnostics and inlay

@@ -18,7 +18,7 @@ import warnings
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from harness.runner import SIZES, discover, run_one  # noqa: E402
+from harness.runner import SIZES, discover, emit, run_one  # noqa: E402
 from harness.setup import HERE  # noqa: E402
 
 MESSAGES = ("select_related() with no arguments", "list_select_related to True")
@@ -61,12 +61,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out")
     args = parser.parse_args(argv)
-    data = json.dumps(collect())
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(data)
-    else:
-        print(data)
+    emit(json.dumps(collect()), args.out)
 
 
 if __name__ == "__main__":

@@ -118,9 +118,13 @@ def main(argv=None):
     if args.ids:
         wanted = set(args.ids)
         funcs = [f for f in funcs if f.scenario.id in wanted]
-    data = json.dumps(run_all(funcs), indent=1, sort_keys=True)
-    if args.out:
-        with open(args.out, "w") as fh:
+    emit(json.dumps(run_all(funcs), indent=1, sort_keys=True), args.out)
+
+
+def emit(data, out):
+    """Writes `data` to the file `out`, or prints it when there is none."""
+    if out:
+        with open(out, "w") as fh:
             fh.write(data)
     else:
         print(data)

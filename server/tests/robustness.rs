@@ -373,6 +373,24 @@ fn syntax_nested_too_deep_is_not_analysed() {
     assert_eq!(rules, [Rule::MissingSelectRelated]);
 }
 
+/// `lsp_edits`: a document holding a NUL byte (the CLI skips such a file) is not
+/// analysed: tree-sitter's reading of the text around it depended on the edits that led
+/// there, so a cached analysis reported a finding a fresh one did not.
+#[test]
+fn a_text_with_a_nul_byte_is_not_analysed() {
+    let view = |extra: &str| {
+        format!(
+            "from blog.models import Post{extra}\n\n\ndef view():\n    for post in Post.objects.all():\n        \
+             print(post.author.name)\n"
+        )
+    };
+    let clean = checked_with_fixture_models(&[("blog/views.py", &view(""))]);
+    let rules: Vec<Rule> = clean[0].1.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, [Rule::MissingSelectRelated]);
+    let nul = checked_with_fixture_models(&[("blog/views.py", &view("\0\0"))]);
+    assert_eq!(nul[0].1, []);
+}
+
 /// `check_bytes`: a fix that edits where the syntax is broken cannot take effect. The
 /// prefetch for `product.tags` went after `active("`, into the string that `"` opens:
 /// the finding stayed, and `--fix` inserted `.prefetch_related("tags")` again at every

@@ -23,6 +23,9 @@ pub enum Refusal {
     TooSlow,
     /// Parsing took longer than [`crate::syntax::PARSE_TIME_LIMIT`].
     ParseTooSlow,
+    /// The text holds a NUL byte: not source Python runs (the CLI skips such files), and
+    /// tree-sitter's reading of what follows it depends on the edits that led there.
+    NulByte,
 }
 
 impl fmt::Display for Refusal {
@@ -34,6 +37,7 @@ impl fmt::Display for Refusal {
                 "parsing it took longer than {} s",
                 crate::syntax::PARSE_TIME_LIMIT.as_secs()
             ),
+            Refusal::NulByte => write!(f, "it contains a NUL byte"),
             Refusal::TooSlow => write!(
                 f,
                 "its analysis took longer than {} s",

@@ -125,6 +125,9 @@ pub fn check_file_guarded(
     if !scan_allows(file) {
         return Ok(Checked::default());
     }
+    if file.source.contains('\0') {
+        return Err(guard::Refusal::NulByte);
+    }
     let statements = file.top_level();
     if file.parse_stopped() {
         return Err(guard::Refusal::ParseTooSlow);

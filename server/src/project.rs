@@ -510,7 +510,10 @@ impl Project {
                 Unchecked::Failed(skip) | Unchecked::Refused(skip) => skip,
             })?;
         let mut diagnostics = analysed.diagnostics;
-        if config.rules.needs_workspace() {
+        // Only a file declaring models has workspace findings: the index is resolved
+        // again for it alone.
+        let declares_models = (self.index.models().iter()).any(|m| m.path.as_deref() == Some(path));
+        if config.rules.needs_workspace() && declares_models {
             let mut uses = uses.clone();
             uses.replace(path, &analysed.column_uses);
             let options = IndexOptions {

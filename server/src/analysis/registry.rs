@@ -108,9 +108,16 @@ impl RuleSet {
     /// A rule of the set counts over the whole workspace
     /// ([`super::rules::Needs::Workspace`]).
     pub fn needs_workspace(self) -> bool {
+        self.workspace_rules() != RuleSet::default()
+    }
+
+    /// The rules of the set that count over the whole workspace.
+    pub fn workspace_rules(self) -> RuleSet {
         Rule::ALL
             .iter()
-            .any(|r| self.contains(*r) && r.needs() == super::rules::Needs::Workspace)
+            .copied()
+            .filter(|r| self.contains(*r) && r.needs() == super::rules::Needs::Workspace)
+            .collect()
     }
 
     pub fn contains(self, rule: Rule) -> bool {

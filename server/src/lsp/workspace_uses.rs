@@ -10,9 +10,9 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 use super::workspace::Workspace;
+use crate::analysis::check_file_guarded;
 use crate::analysis::column_uses::{ColumnUse, WorkspaceUses};
 use crate::analysis::flow::FlowCache;
-use crate::analysis::{RuleSet, check_file_guarded};
 use crate::index::Origin;
 use crate::panic::caught;
 use crate::project;
@@ -120,12 +120,7 @@ pub(super) fn read_again(workspace: &Workspace, rel: &Path) -> bool {
 /// The uses of the file at `rel` as it is on disk; `None` when it cannot be read or
 /// analysed.
 fn read_one(workspace: &Workspace, rel: &Path) -> Option<Vec<ColumnUse>> {
-    let rules: RuleSet = crate::analysis::Rule::ALL
-        .iter()
-        .copied()
-        .filter(|r| workspace.config.rules.contains(*r))
-        .filter(|r| r.needs() == crate::analysis::rules::Needs::Workspace)
-        .collect();
+    let rules = workspace.config.rules.workspace_rules();
     let file = project::read_source(&workspace.root, rel)
         .ok()?
         .in_module(workspace.roots.module_name(rel));

@@ -512,7 +512,11 @@ fn analyse(job: &Job) -> Analysed {
         uses_changed = workspace
             .uses
             .record(&job.relative, version, checked.column_uses);
-        if let Some(uses) = workspace.uses.workspace() {
+        // Only a file declaring models has workspace findings: the others do not
+        // gather every file's uses on each keystroke.
+        let declares_models = (workspace.index.models().iter())
+            .any(|m| m.path.as_deref() == Some(job.relative.as_path()));
+        if declares_models && let Some(uses) = workspace.uses.workspace() {
             found.extend(check_workspace_file(&file, &workspace.index, rules, &uses));
         }
     }
